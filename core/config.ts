@@ -1,0 +1,69 @@
+// The only reader of process.env: every setting is validated here, once.
+import path from 'node:path'
+import { z } from 'zod'
+import { ConfigError } from './errors.ts'
+
+const optionalUrl = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine(
+      (v) => v === undefined || protocols.some((p) => v.startsWith(`${p}://`)),
+      `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}, e.g. ${example}`,
+    )
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+
+const schema = z.object({
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/test'),
+  REDIS_URL: optionalUrl(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  SMTP_URL: optionalUrl(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587'),
+  SKIMWATCH_HOME: z.string().default('.skimwatch'),
+  SKIMWATCH_MAIL_FROM: z.string().email().default('skimwatch@localhost'),
+  SKIMWATCH_CHROMIUM: z.string().optional(),
+  SKIMWATCH_CONCURRENCY: positiveInt(2),
+  SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
+  SKIMWATCH_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w:-]+$/, 'letters, digits, _ - : only')
+    .default('skimwatch'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+})
+
+export interface Config {
+  databaseUrl: string | undefined
+  redisUrl: string | undefined
+  smtpUrl: string | undefined
+  /** directory for the embedded store, outbox and caches */
+  home: string
+  mailFrom: string
+  chromiumPath: string | undefined
+  concurrency: number
+  pageTimeoutMs: number
+  queuePrefix: string
+  logLevel: string
+}
+
+/** Reads and validates configuration; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    smtpUrl: e.SMTP_URL,
+    home: path.resolve(e.SKIMWATCH_HOME),
+    mailFrom: e.SKIMWATCH_MAIL_FROM,
+    chromiumPath: e.SKIMWATCH_CHROMIUM,
+    concurrency: e.SKIMWATCH_CONCURRENCY,
+    pageTimeoutMs: e.SKIMWATCH_PAGE_TIMEOUT_MS,
+    queuePrefix: e.SKIMWATCH_QUEUE_PREFIX,
+    logLevel: e.LOG_LEVEL,
+  }
+}

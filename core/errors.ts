@@ -1,0 +1,35 @@
+// Named errors with messages a user can act on.
+
+export class SkimwatchError extends Error {
+  override name = 'SkimwatchError'
+  /** true when retrying can never help (bad input, refused target) */
+  readonly permanent: boolean = false
+}
+
+export class ConfigError extends SkimwatchError {
+  override name = 'ConfigError'
+  override readonly permanent = true
+}
+
+export class BlockedTargetError extends SkimwatchError {
+  override name = 'BlockedTargetError'
+  override readonly permanent = true
+}
+
+export class BadInputError extends SkimwatchError {
+  override name = 'BadInputError'
+  override readonly permanent = true
+}
+
+export class ServiceUnavailableError extends SkimwatchError {
+  override name = 'ServiceUnavailableError'
+}
+
+export class BrowserUnavailableError extends SkimwatchError {
+  override name = 'BrowserUnavailableError'
+  override readonly permanent = true
+}
+
+export class CrawlError extends SkimwatchError {
+  override name = 'CrawlError'
+}

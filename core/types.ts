@@ -1,0 +1,90 @@
+// Plain serialisable records exchanged between stages. No classes, no handles.
+
+export type Verdict = 'clean' | 'suspicious' | 'malicious'
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical'
+
+/** One piece of evidence produced by a detector rule or signature. */
+export interface Finding {
+  rule: string
+  severity: Severity
+  message: string
+  line: number
+  column: number
+  snippet?: string
+  /** Points this finding adds to the script's score (0-100 scale, capped). */
+  points: number
+}
+
+/** The detector's judgement of one script. */
+export interface ScriptVerdict {
+  sha256: string
+  verdict: Verdict
+  score: number
+  findings: Finding[]
+  rulesVersion: string
+}
+
+/** How a script reached the page. */
+export type ScriptKind = 'external' | 'inline' | 'handler' | 'eval' | 'injected'
+
+/** One script the browser compiled, as captured. */
+export interface CapturedScript {
+  sha256: string
+  /** null for inline and generated code */
+  url: string | null
+  kind: ScriptKind
+  source: string
+  /** page URL where it was seen */
+  pageUrl: string
+  /** sha256 of the script that created it (eval, injected), when known */
+  parentSha256?: string | null
+}
+
+export type RequestType =
+  'image' | 'fetch' | 'xhr' | 'beacon' | 'websocket' | 'form' | 'script' | 'document' | 'other'
+
+/** One request that left a page (or a WebSocket frame). */
+export interface CapturedRequest {
+  url: string
+  method: string
+  type: RequestType
+  /** body or frame payload, truncated */
+  body: string | null
+  /** true when the request carries the test card number in a known encoding */
+  carriesCard: boolean
+  /** true when the request carries a personal test value (name, email, phone) */
+  carriesPersonal: boolean
+  /** true when the request's host is not the page's own site */
+  thirdParty: boolean
+  /** sha256 of the script that sent it, when known */
+  script: string | null
+}
+
+export type ScanStatus = 'ok' | 'error' | 'budget'
+
+/** Everything one page visit saw. Raw and immutable once stored. */
+export interface PageCapture {
+  url: string
+  finalUrl: string
+  status: ScanStatus
+  /** human reason when status is not ok */
+  reason: string | null
+  startedAt: string
+  durationMs: number
+  /** pages visited on the way, home → checkout */
+  visited: string[]
+  filledCard: boolean
+  scripts: CapturedScript[]
+  requests: CapturedRequest[]
+  /** sha256 of scripts that read a card field (attribution) */
+  cardReaders: string[]
+}
+
+/** The page-level outcome, combining script verdicts and what the browser saw. */
+export interface PageVerdict {
+  verdict: Verdict
+  reasons: string[]
+}
+
+/** Exit codes of the CLI. */
+export const EXIT = { clean: 0, flagged: 1, error: 2 } as const
