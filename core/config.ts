@@ -21,6 +21,10 @@ const schema = z.object({
   REDIS_URL: optionalUrl(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
   SMTP_URL: optionalUrl(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587'),
   SKIMWATCH_HOME: z.string().default('.skimwatch'),
+  SKIMWATCH_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _ only')
+    .optional(),
   SKIMWATCH_MAIL_FROM: z.string().email().default('skimwatch@localhost'),
   SKIMWATCH_CHROMIUM: z.string().optional(),
   SKIMWATCH_CONCURRENCY: positiveInt(2),
@@ -36,6 +40,8 @@ export interface Config {
   databaseUrl: string | undefined
   redisUrl: string | undefined
   smtpUrl: string | undefined
+  /** PostgreSQL schema for skimwatch's tables (default: public) */
+  dbSchema: string | undefined
   /** directory for the embedded store, outbox and caches */
   home: string
   mailFrom: string
@@ -58,6 +64,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     smtpUrl: e.SMTP_URL,
+    dbSchema: e.SKIMWATCH_DB_SCHEMA,
     home: path.resolve(e.SKIMWATCH_HOME),
     mailFrom: e.SKIMWATCH_MAIL_FROM,
     chromiumPath: e.SKIMWATCH_CHROMIUM,

@@ -1,0 +1,35 @@
+# skimwatch worker image: Debian's Chromium, a non-root user, `skimwatch run` as the entry.
+FROM node:20-bookworm-slim
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-liberation ca-certificates tini \
+ && rm -rf /var/lib/apt/lists/*
+
+ENV NODE_ENV=production \
+    SKIMWATCH_CHROMIUM=/usr/bin/chromium \
+    SKIMWATCH_HOME=/data \
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY core ./core
+COPY crawler ./crawler
+COPY detector ./detector
+COPY notifier ./notifier
+COPY store ./store
+COPY pipeline ./pipeline
+COPY review ./review
+COPY cli ./cli
+COPY bin ./bin
+COPY fixtures ./fixtures
+COPY tsconfig.json ./
+
+RUN groupadd --system skimwatch && useradd --system --gid skimwatch --create-home skimwatch \
+ && mkdir -p /data && chown skimwatch:skimwatch /data
+USER skimwatch
+VOLUME /data
+
+# Workers take REDIS_URL and DATABASE_URL from the environment; without them they run embedded in /data.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/skimwatch.mjs"]
+CMD ["run"]

@@ -1,0 +1,25 @@
+// The composition root's shared pieces: config, logger, a store opened once and only when needed.
+import { loadConfig, type Config } from '../core/config.ts'
+import { createLogger, type Logger } from '../core/logger.ts'
+import { openStore, type Store } from '../store/index.ts'
+
+export interface Context {
+  config: Config
+  logger: Logger
+  store(): Promise<Store>
+  close(): Promise<void>
+}
+
+export function createContext(overrides: Partial<Config> = {}): Context {
+  const config = { ...loadConfig(), ...overrides }
+  const logger = createLogger(config.logLevel)
+  let store: Promise<Store> | undefined
+  return {
+    config,
+    logger,
+    store: () => (store ??= openStore({ databaseUrl: config.databaseUrl, home: config.home, schema: config.dbSchema })),
+    close: async () => {
+      if (store) await (await store).close()
+    },
+  }
+}

@@ -1,0 +1,117 @@
+// The skimwatch command: parses arguments, wires the stages, maps outcomes to exit codes.
+import { Command, CommanderError } from 'commander'
+import { SkimwatchError } from '../core/errors.ts'
+import { EXIT } from '../core/types.ts'
+import { analyzeCommand } from './commands/analyze.ts'
+import { reportCommand } from './commands/report.ts'
+import { runCommand } from './commands/run.ts'
+import { scanCommand } from './commands/scan.ts'
+import { seedCommand } from './commands/seed.ts'
+import { createContext, type Context } from './context.ts'
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value]
+
+export async function main(argv: string[]): Promise<number> {
+  let exit: number = EXIT.clean
+  let ctx: Context | undefined
+  const context = (): Context => (ctx ??= createContext())
+  const program = new Command('skimwatch')
+    .description('Find card-skimming JavaScript on shops and get it removed')
+    .exitOverride()
+    .showHelpAfterError()
+
+  program
+    .command('analyze')
+    .description(
+      'judge script files statically (never runs them); one NDJSON line per file with --json',
+    )
+    .argument('<file...>')
+    .option('--json', 'NDJSON output')
+    .action(async (files: string[], o: { json?: boolean }) => {
+      exit = await analyzeCommand(files, o)
+    })
+
+  program
+    .command('scan')
+    .description('visit pages in headless Chromium now and judge every script and request')
+    .argument('<url...>')
+    .option(
+      '--resolve <host:port:addr>',
+      'map a host and port to an address, like curl (repeatable)',
+      collect,
+      [],
+    )
+    .option('--allow-private', 'allow loopback and private addresses (tests, intranet shops)')
+    .option('--json', 'NDJSON output, one line per page')
+    .action(
+      async (urls: string[], o: { resolve: string[]; allowPrivate?: boolean; json?: boolean }) => {
+        exit = await scanCommand(context(), urls, o)
+      },
+    )
+
+  program
+    .command('seed')
+    .description('add shops to the store: one domain or URL per line, # comments; - reads stdin')
+    .argument('<file>')
+    .action(async (file: string) => {
+      exit = await seedCommand(context(), file)
+    })
+
+  program
+    .command('run')
+    .description(
+      'crawl, judge and notify every seeded site (BullMQ when REDIS_URL is set, else in-process)',
+    )
+    .option('--once', 'drain the queue and exit')
+    .option(
+      '--resolve <host:port:addr>',
+      'map a host and port to an address (repeatable)',
+      collect,
+      [],
+    )
+    .option('--allow-private', 'allow loopback and private addresses')
+    .action(async (o: { once?: boolean; resolve: string[]; allowPrivate?: boolean }) => {
+      exit = await runCommand(context(), o)
+    })
+
+  program
+    .command('report')
+    .description('one line per site: latest verdict, flagged scripts, when the owner was notified')
+    .option('--json', 'NDJSON output')
+    .action(async (o: { json?: boolean }) => {
+      exit = await reportCommand(context(), o)
+    })
+
+  program
+    .command('demo')
+    .description('serve the fixture shops on loopback, seed, run embedded and print what was found')
+    .option('--home <dir>', 'where the demo store and outbox go (default: $SKIMWATCH_HOME/demo)')
+    .action(async (o: { home?: string }) => {
+      // Loaded on demand: only the demo needs the fixture server.
+      const { demoCommand } = await import('./commands/demo.ts')
+      exit = await demoCommand(o)
+    })
+
+  try {
+    await program.parseAsync(argv)
+  } catch (err) {
+    exit = reportError(err)
+  } finally {
+    await ctx?.close()
+  }
+  return exit
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    return err.exitCode === 0 ? EXIT.clean : EXIT.error
+  }
+  if (err instanceof SkimwatchError) {
+    process.stderr.write(`skimwatch: ${err.message}\n`)
+    return EXIT.error
+  }
+  process.stderr.write(
+    `skimwatch: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  )
+  return EXIT.error
+}

@@ -1,0 +1,39 @@
+// The in-process runner: the same stages as the queues, with a bounded pool instead of workers.
+import { crawlStage, detectStage, notifyStage, type StageDeps } from './stages.ts'
+import type { ProgressListener, SiteOutcome } from './progress.ts'
+
+export async function runEmbedded(
+  deps: StageDeps,
+  siteIds: number[],
+  opts: { concurrency: number; onProgress?: ProgressListener },
+): Promise<SiteOutcome[]> {
+  const outcomes: SiteOutcome[] = []
+  const queue = [...siteIds]
+  const worker = async (): Promise<void> => {
+    for (let siteId = queue.shift(); siteId !== undefined; siteId = queue.shift()) {
+      const outcome = await processSite(deps, siteId)
+      outcomes.push(outcome)
+      opts.onProgress?.(outcome, outcomes.length, siteIds.length)
+    }
+  }
+  const width = Math.max(1, Math.min(opts.concurrency, siteIds.length))
+  await Promise.all(Array.from({ length: width }, worker))
+  return outcomes
+}
+
+async function processSite(deps: StageDeps, siteId: number): Promise<SiteOutcome> {
+  const outcome: SiteOutcome = { siteId, scanId: null, verdict: null, emailPath: null, error: null }
+  try {
+    const { scanId } = await crawlStage(deps, { siteId })
+    outcome.scanId = scanId
+    const detected = await detectStage(deps, { scanId })
+    outcome.verdict = detected.verdict
+    if (detected.verdict === 'malicious') {
+      outcome.emailPath = (await notifyStage(deps, { scanId })).path
+    }
+  } catch (err) {
+    outcome.error = err instanceof Error ? err.message : String(err)
+    deps.logger.error({ siteId, err: outcome.error }, 'site failed')
+  }
+  return outcome
+}

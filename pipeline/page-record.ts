@@ -1,0 +1,96 @@
+// The page record of the CLI contract, built from a raw capture and its verdicts.
+import type {
+  CapturedRequest,
+  PageCapture,
+  PageVerdict,
+  ScriptVerdict,
+  Verdict,
+} from '../core/types.ts'
+
+export interface FindingRecord {
+  rule: string
+  severity: string
+  message: string
+  line: number
+  column: number
+}
+
+export interface ScriptRecord {
+  url: string | null
+  sha256: string
+  verdict: Verdict
+  findings: FindingRecord[]
+}
+
+export interface ExfilRecord {
+  url: string
+  method: string
+  type: string
+  carriesCard: boolean
+  script: string | null
+}
+
+export interface PageRecord {
+  url: string
+  finalUrl: string
+  status: string
+  reason: string | null
+  verdict: Verdict
+  reasons: string[]
+  scripts: ScriptRecord[]
+  exfil: ExfilRecord[]
+}
+
+/** Requests that carried test values off-site, or were sent off-site by a script that read a card field. */
+export function selectExfil(capture: PageCapture): CapturedRequest[] {
+  const readers = new Set(capture.cardReaders)
+  return capture.requests.filter(
+    (r) =>
+      r.thirdParty &&
+      (r.carriesCard || r.carriesPersonal || (r.script !== null && readers.has(r.script))),
+  )
+}
+
+export function toFindingRecord(f: FindingRecord): FindingRecord {
+  return { rule: f.rule, severity: f.severity, message: f.message, line: f.line, column: f.column }
+}
+
+export function toPageRecord(
+  capture: PageCapture,
+  page: PageVerdict,
+  verdicts: ScriptVerdict[],
+): PageRecord {
+  const bySha = new Map(verdicts.map((v) => [v.sha256, v]))
+  const scripts = capture.scripts.map((s): ScriptRecord => {
+    const v = bySha.get(s.sha256)
+    return {
+      url: s.url,
+      sha256: s.sha256,
+      verdict: v?.verdict ?? 'clean',
+      findings: (v?.findings ?? []).map(toFindingRecord),
+    }
+  })
+  const exfil = selectExfil(capture).map((r): ExfilRecord => ({
+    url: r.url,
+    method: r.method,
+    type: r.type,
+    carriesCard: r.carriesCard,
+    script: r.script,
+  }))
+  return {
+    url: capture.url,
+    finalUrl: capture.finalUrl,
+    status: capture.status,
+    reason: capture.reason,
+    verdict: page.verdict,
+    reasons: page.reasons,
+    scripts,
+    exfil,
+  }
+}
+
+const rank: Record<Verdict, number> = { clean: 0, suspicious: 1, malicious: 2 }
+
+export function worstVerdict(verdicts: Verdict[]): Verdict {
+  return verdicts.reduce<Verdict>((a, b) => (rank[b] > rank[a] ? b : a), 'clean')
+}

@@ -1,0 +1,122 @@
+// The stage functions: records in, records out. Both runners (embedded, BullMQ) call exactly these.
+import type { Config } from '../core/config.ts'
+import { BadInputError } from '../core/errors.ts'
+import type { Logger } from '../core/logger.ts'
+import type { PageVerdict, ScriptVerdict, Verdict } from '../core/types.ts'
+import { assertTargetAllowed, type BrowserSession, type CrawlOptions } from '../crawler/index.ts'
+import { analyzeScript, judgePage, RULES_VERSION } from '../detector/index.ts'
+import { deliver, renderNotice, type Notice } from '../notifier/index.ts'
+import type { Store } from '../store/index.ts'
+import { selectExfil } from './page-record.ts'
+
+export interface StageDeps {
+  store: Store
+  config: Config
+  logger: Logger
+  crawl: CrawlOptions
+  /** opened on first use: detect and notify never need a browser */
+  browser: () => Promise<BrowserSession>
+}
+
+export interface CrawlJob {
+  siteId: number
+}
+export interface ScanJob {
+  scanId: number
+}
+export interface DetectResult {
+  scanId: number
+  verdict: Verdict
+}
+export interface NotifyResult {
+  scanId: number
+  emailId: number | null
+  path: string | null
+}
+
+export async function crawlStage(deps: StageDeps, job: CrawlJob): Promise<ScanJob> {
+  const site = await deps.store.getSite(job.siteId)
+  if (!site) throw new BadInputError(`site ${job.siteId} does not exist (was the store reset?)`)
+  await assertTargetAllowed(site.url, deps.crawl)
+  const browser = await deps.browser()
+  const capture = await browser.visit(site.url)
+  const scanId = await deps.store.saveCapture(site.id, capture)
+  deps.logger.info({ site: site.domain, scanId, status: capture.status }, 'crawled')
+  return { scanId }
+}
+
+/** Judges every script of a scan (cached by sha256 + rules version) and the page as a whole. */
+export async function detectStage(deps: StageDeps, job: ScanJob): Promise<DetectResult> {
+  const capture = await deps.store.getCapture(job.scanId)
+  if (!capture) throw new BadInputError(`scan ${job.scanId} does not exist`)
+  const verdicts: ScriptVerdict[] = []
+  for (const script of capture.scripts) {
+    const cached = await deps.store.cachedVerdict(script.sha256, RULES_VERSION)
+    verdicts.push(
+      cached ?? analyzeScript(script.source, { url: script.url, pageUrl: script.pageUrl }),
+    )
+  }
+  const page: PageVerdict = judgePage(capture, verdicts)
+  await deps.store.saveVerdicts(job.scanId, page, verdicts)
+  deps.logger.info({ scanId: job.scanId, verdict: page.verdict }, 'judged')
+  return { scanId: job.scanId, verdict: page.verdict }
+}
+
+/** Emails the owner of a site found malicious; the outbox key makes retries send once. */
+export async function notifyStage(deps: StageDeps, job: ScanJob): Promise<NotifyResult> {
+  const none = { scanId: job.scanId, emailId: null, path: null }
+  const capture = await deps.store.getCapture(job.scanId)
+  const result = await deps.store.getScanResult(job.scanId)
+  if (!capture || !result || result.page.verdict !== 'malicious' || capture.siteId === null) {
+    return none
+  }
+  const site = await deps.store.getSite(capture.siteId)
+  if (!site) return none
+  const notice = buildNotice(site.domain, site.url, site.platform, capture, result.scripts)
+  const email = renderNotice(notice, { from: deps.config.mailFrom })
+  const queued = await deps.store.enqueueEmail({
+    ...email,
+    siteId: site.id,
+    scanId: job.scanId,
+  })
+  const pending = (await deps.store.pendingEmails()).find((e) => e.id === queued.id)
+  if (!pending) return { scanId: job.scanId, emailId: queued.id, path: null }
+  const sent = await deliver(email, {
+    smtpUrl: deps.config.smtpUrl,
+    outboxDir: `${deps.config.home}/outbox`,
+    from: deps.config.mailFrom,
+  })
+  await deps.store.markEmailSent(queued.id, sent)
+  deps.logger.info({ site: site.domain, path: sent.path }, 'notified')
+  return { scanId: job.scanId, emailId: queued.id, path: sent.path }
+}
+
+function buildNotice(
+  domain: string,
+  siteUrl: string,
+  platform: string | null,
+  capture: NonNullable<Awaited<ReturnType<Store['getCapture']>>>,
+  verdicts: ScriptVerdict[],
+): Notice {
+  const bySha = new Map(verdicts.map((v) => [v.sha256, v]))
+  const scripts = capture.scripts.flatMap((s) => {
+    const v = bySha.get(s.sha256)
+    if (!v || v.verdict === 'clean') return []
+    return [{ url: s.url, sha256: s.sha256, verdict: v.verdict, findings: v.findings }]
+  })
+  const exfil = selectExfil(capture).map((r) => ({
+    url: r.url,
+    host: new URL(r.url).hostname,
+    carriesCard: r.carriesCard,
+  }))
+  return {
+    domain,
+    siteUrl,
+    pageUrl: capture.finalUrl,
+    verdict: 'malicious',
+    foundAt: capture.startedAt,
+    platform,
+    scripts,
+    exfil,
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../../core/config.ts'
+import { ConfigError } from '../../core/errors.ts'
+
+describe('loadConfig', () => {
+  it('has embedded defaults with no environment', () => {
+    const c = loadConfig({})
+    expect(c.databaseUrl).toBeUndefined()
+    expect(c.redisUrl).toBeUndefined()
+    expect(c.home).toMatch(/\.skimwatch$/)
+    expect(c.concurrency).toBeGreaterThan(0)
+  })
+
+  it('names every bad variable with a hint', () => {
+    let error: unknown
+    try {
+      loadConfig({ REDIS_URL: 'localhost:6379', SKIMWATCH_CONCURRENCY: 'many', DATABASE_URL: '' })
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    const message = (error as Error).message
+    expect(message).toMatch(/REDIS_URL: must be a URL starting with redis:\/\//)
+    expect(message).toMatch(/SKIMWATCH_CONCURRENCY/)
+    expect(message).not.toMatch(/DATABASE_URL/)
+  })
+
+  it('reads service URLs', () => {
+    const c = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', SKIMWATCH_DB_SCHEMA: 'sw_1' })
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379')
+    expect(c.dbSchema).toBe('sw_1')
+  })
+})
