@@ -1,0 +1,124 @@
+// The CLI contract, run as a user runs it.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFixtureServer } from '../../fixtures/server.ts'
+import { ndjson, runCli } from '../helpers/cli.ts'
+
+interface AnalyzeLine {
+  file: string
+  sha256: string
+  verdict: string
+  score: number
+  findings: { rule: string; severity: string; message: string; line: number; column: number }[]
+}
+interface ScanLine {
+  url: string
+  finalUrl: string
+  verdict: string
+  scripts: { url: string | null; sha256: string; verdict: string; findings: unknown[] }[]
+  exfil: { url: string; method: string; type: string; carriesCard: boolean; script: string | null }[]
+}
+
+const noServices = { DATABASE_URL: '', REDIS_URL: '', SMTP_URL: '' }
+
+describe('skimwatch analyze', () => {
+  it('flags a skimmer with line/column findings and passes jQuery', async () => {
+    const skimmer = 'fixtures/samples/malicious/inline-shop-skimmer.js'
+    const jquery = 'node_modules/jquery/dist/jquery.min.js'
+    const r = await runCli(['analyze', skimmer, jquery, '--json'])
+    expect(r.code).toBe(1)
+    const [bad, good] = ndjson<AnalyzeLine>(r.stdout)
+    expect(bad).toMatchObject({ file: skimmer, verdict: 'malicious' })
+    expect(bad?.sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(bad?.score).toBeGreaterThanOrEqual(70)
+    expect(bad?.findings.length).toBeGreaterThan(0)
+    for (const f of bad?.findings ?? []) {
+      expect(Object.keys(f).sort()).toEqual(['column', 'line', 'message', 'rule', 'severity'])
+      expect(f.line).toBeGreaterThan(0)
+    }
+    expect(good).toMatchObject({ file: jquery, verdict: 'clean' })
+  })
+
+  it('exits 0 on clean input and 2 on a missing file', async () => {
+    expect((await runCli(['analyze', 'node_modules/jquery/dist/jquery.min.js'])).code).toBe(0)
+    const missing = await runCli(['analyze', 'no/such/file.js', '--json'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/cannot read no\/such\/file\.js: ENOENT/)
+  })
+})
+
+describe('skimwatch scan', () => {
+  let server: Awaited<ReturnType<typeof startFixtureServer>>
+  beforeAll(async () => {
+    server = await startFixtureServer()
+  })
+  afterAll(async () => server?.close())
+
+  it('marks the card-carrying exfil request on a skimmed checkout and names the sending script', async () => {
+    const shop = server.shops.find((s) => s.host === 'shop-inline.test')
+    if (!shop) throw new Error('fixture shop-inline.test missing')
+    const resolve = server.hosts.flatMap((h) => ['--resolve', `${h}:${server.port}:127.0.0.1`])
+    const url = `http://shop-inline.test:${server.port}/checkout`
+    const r = await runCli(['scan', url, ...resolve, '--allow-private', '--json'], { env: noServices })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(1)
+    const [page] = ndjson<ScanLine>(r.stdout)
+    expect(page?.verdict).toBe('malicious')
+    const exfil = page?.exfil.find((e) => e.carriesCard)
+    expect(exfil).toBeDefined()
+    expect(new URL(exfil?.url ?? 'x:').hostname).toBe(shop.expected.exfilHosts[0])
+    expect(page?.scripts.map((s) => s.sha256)).toContain(exfil?.script)
+  })
+
+  it('refuses a loopback target without --allow-private', async () => {
+    const r = await runCli(['scan', `http://127.0.0.1:${server.port}/`, '--json'], { env: noServices })
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(/127\.0\.0\.1.*loopback.*--allow-private/)
+  })
+})
+
+describe('skimwatch seed and report', () => {
+  let home: string
+  beforeAll(async () => {
+    home = await mkdtemp(path.join(tmpdir(), 'skimwatch-cli-'))
+  })
+  afterAll(async () => rm(home, { recursive: true, force: true }))
+
+  it('reports each bad line with its number and keeps the good ones', async () => {
+    const list = path.join(home, 'shops.txt')
+    await writeFile(list, '# campaign\nshop-a.example\nthis is garbage\nhttps://shop-b.example/checkout\n!!!\nshop-a.example\n')
+    const env = { ...noServices, SKIMWATCH_HOME: home }
+    const seeded = await runCli(['seed', list], { env })
+    expect(seeded.code).toBe(0)
+    expect(seeded.stderr).toMatch(/shops\.txt:3: skipped "this is garbage"/)
+    expect(seeded.stderr).toMatch(/shops\.txt:5: skipped "!!!"/)
+    expect(seeded.stdout).toMatch(/seeded 2 new site\(s\), 0 already known, 2 bad line\(s\) skipped/)
+
+    const again = await runCli(['seed', '-'], { env, input: 'shop-b.example\nshop-c.example\n' })
+    expect(again.stdout).toMatch(/seeded 1 new site\(s\), 1 already known/)
+
+    const report = await runCli(['report', '--json'], { env })
+    expect(report.code).toBe(0)
+    const rows = ndjson<{ domain: string; verdict: string | null; notifiedAt: string | null }>(report.stdout)
+    expect(rows.map((r) => r.domain).sort()).toEqual(['shop-a.example', 'shop-b.example', 'shop-c.example'])
+    expect(rows.every((r) => r.verdict === null && r.notifiedAt === null)).toBe(true)
+  })
+})
+
+describe('skimwatch usage errors', () => {
+  it('exits 2 with help on an unknown command', async () => {
+    const r = await runCli(['frobnicate'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/unknown command/)
+  })
+
+  it('exits 2 with the variable named on bad configuration', async () => {
+    const r = await runCli(['report'], { env: { REDIS_URL: 'localhost' } })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/REDIS_URL/)
+  })
+})
+
