@@ -1,0 +1,21 @@
+// Remediation steps chosen by the detected platform; generic when unknown.
+import { generic } from './generic.ts'
+import { magento } from './magento.ts'
+import { opencart } from './opencart.ts'
+import { prestashop } from './prestashop.ts'
+import { shopify } from './shopify.ts'
+import type { RemediationTemplate } from './types.ts'
+import { woocommerce } from './woocommerce.ts'
+
+export type { RemediationTemplate } from './types.ts'
+
+const byPlatform = new Map<string, RemediationTemplate>(
+  [magento, woocommerce, shopify, prestashop, opencart].map((t) => [t.platform, t]),
+)
+// names the crawler or an analyst may use for the same platform
+byPlatform.set('adobe-commerce', magento)
+byPlatform.set('wordpress', woocommerce)
+
+export function remediationFor(platform: string | null | undefined): RemediationTemplate {
+  return byPlatform.get((platform ?? '').trim().toLowerCase()) ?? generic
+}

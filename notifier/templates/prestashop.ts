@@ -1,0 +1,13 @@
+import { withPlatformSteps } from './generic.ts'
+import type { RemediationTemplate } from './types.ts'
+
+export const prestashop: RemediationTemplate = {
+  platform: 'prestashop',
+  label: 'PrestaShop',
+  steps: withPlatformSteps([
+    'Update PrestaShop and every module; check the PrestaShop security advisories for the modules you use, as vulnerable modules are a common way in.',
+    'Look for modules you did not install under modules/, and for changed files in themes/, override/ and classes/ (compare against a clean copy of your version).',
+    'Check Advanced Parameters → Team (employees) for unknown accounts, and make sure the install/ folder is gone and the admin folder has a non-default name.',
+    'Clear the cache (Advanced Parameters → Performance) after cleaning.',
+  ]),
+}

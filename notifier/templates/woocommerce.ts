@@ -1,0 +1,13 @@
+import { withPlatformSteps } from './generic.ts'
+import type { RemediationTemplate } from './types.ts'
+
+export const woocommerce: RemediationTemplate = {
+  platform: 'woocommerce',
+  label: 'WordPress / WooCommerce',
+  steps: withPlatformSteps([
+    'Update WordPress, WooCommerce, the theme and every plugin; delete plugins and themes you do not use.',
+    'Check Users for administrators you do not recognise, and wp-content/mu-plugins for files you did not put there.',
+    'Look for injected code in the active theme (header.php, footer.php, functions.php), in "custom code"/header-footer plugins, and in the database (wp_options, wp_posts); reinstall WordPress core from Dashboard → Updates → Re-install.',
+    'Change the authentication keys and salts in wp-config.php so stolen logins stop working.',
+  ]),
+}

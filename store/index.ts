@@ -1,0 +1,90 @@
+// The store: the only code that writes SQL. PostgreSQL with DATABASE_URL, else embedded PGlite.
+import type { PageCapture, PageVerdict, ScriptVerdict } from '../core/types.ts'
+import { openPg, openPglite, type Db } from './db.ts'
+import { migrate } from './migrate.ts'
+import * as outbox from './outbox.ts'
+import { report, type SiteReport } from './report.ts'
+import * as scans from './scans.ts'
+import { countScripts, getScriptSource } from './scripts.ts'
+import * as sites from './sites.ts'
+import * as verdicts from './verdicts.ts'
+
+export type { SiteRecord } from './sites.ts'
+export type { SiteReport } from './report.ts'
+export type { OutboxRecord, OutboxStatus, NewEmail } from './outbox.ts'
+export type { StoredCapture } from './scans.ts'
+
+export interface StoreOptions {
+  /** PostgreSQL server; without it the embedded store lives in `${home}/db` */
+  databaseUrl?: string | undefined
+  home: string
+  /** keeps tables in their own schema (tests, several deployments in one database) */
+  schema?: string | undefined
+}
+
+export interface Store {
+  addSites(entries: { domain: string; url: string }[]): Promise<{ added: number; merged: number }>
+  listSites(): Promise<sites.SiteRecord[]>
+  getSite(id: number): Promise<sites.SiteRecord | null>
+  setSitePlatform(id: number, platform: string | null): Promise<void>
+  saveCapture(siteId: number | null, capture: PageCapture): Promise<number>
+  getCapture(scanId: number): Promise<scans.StoredCapture | null>
+  getScriptSource(sha256: string): Promise<string | null>
+  saveVerdicts(scanId: number, page: PageVerdict, scripts: ScriptVerdict[]): Promise<void>
+  getScanResult(scanId: number): Promise<{ page: PageVerdict; scripts: ScriptVerdict[] } | null>
+  cachedVerdict(sha256: string, rulesVersion: string): Promise<ScriptVerdict | null>
+  latestScanIds(): Promise<number[]>
+  enqueueEmail(msg: outbox.NewEmail): Promise<{ id: number; created: boolean }>
+  markEmailSent(
+    id: number,
+    result: { path: string | null; messageId: string | null },
+  ): Promise<void>
+  markEmailFailed(id: number, error: string): Promise<void>
+  pendingEmails(): Promise<outbox.OutboxRecord[]>
+  getEmail(id: number): Promise<outbox.OutboxRecord | null>
+  report(): Promise<SiteReport[]>
+  countScripts(): Promise<number>
+  close(): Promise<void>
+}
+
+/** Opens the store and applies pending migrations; throws ServiceUnavailableError when unreachable. */
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const db = opts.databaseUrl
+    ? await openPg(opts.databaseUrl, opts.schema)
+    : await openPglite(opts.home, opts.schema)
+  try {
+    await migrate(db)
+  } catch (err) {
+    await db.close().catch(() => {})
+    throw err
+  }
+  return storeOn(db)
+}
+
+function storeOn(db: Db): Store {
+  let closed: Promise<void> | null = null
+  return {
+    addSites: (entries) => sites.addSites(db, entries),
+    listSites: () => sites.listSites(db),
+    getSite: (id) => sites.getSite(db, id),
+    setSitePlatform: (id, platform) => sites.setSitePlatform(db, id, platform),
+    saveCapture: (siteId, capture) =>
+      db.transaction((tx) => scans.insertCapture(tx, siteId, capture)),
+    getCapture: (scanId) => scans.getCapture(db, scanId),
+    getScriptSource: (sha256) => getScriptSource(db, sha256),
+    saveVerdicts: (scanId, page, scripts) =>
+      db.transaction((tx) => verdicts.saveVerdicts(tx, scanId, page, scripts)),
+    getScanResult: (scanId) => verdicts.getScanResult(db, scanId),
+    cachedVerdict: (sha256, rulesVersion) => verdicts.cachedVerdict(db, sha256, rulesVersion),
+    latestScanIds: () => scans.latestScanIds(db),
+    enqueueEmail: (msg) => outbox.enqueueEmail(db, msg),
+    markEmailSent: (id, result) => outbox.markEmailSent(db, id, result),
+    markEmailFailed: (id, error) => outbox.markEmailFailed(db, id, error),
+    pendingEmails: () => outbox.pendingEmails(db),
+    getEmail: (id) => outbox.getEmail(db, id),
+    report: () => report(db),
+    countScripts: () => countScripts(db),
+    // closing twice (signal handler + finally) must not throw
+    close: () => (closed ??= db.close()),
+  }
+}

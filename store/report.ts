@@ -1,0 +1,49 @@
+// report: one line per site from its latest scan, flagged scripts and last notice sent.
+import type { Verdict } from '../core/types.ts'
+import type { Queryable } from './db.ts'
+
+export interface SiteReport {
+  domain: string
+  lastScanAt: string | null
+  verdict: Verdict | null
+  flaggedScripts: string[]
+  notifiedAt: string | null
+}
+
+interface Row {
+  domain: string
+  last_scan_at: string | null
+  verdict: Verdict | null
+  flagged: string[] | null
+  notified_at: string | null
+}
+
+export async function report(db: Queryable): Promise<SiteReport[]> {
+  const rows = await db.query<Row>(
+    `WITH latest AS (
+       SELECT DISTINCT ON (site_id) id, site_id, started_at, page_verdict, judged_rules_version
+       FROM scans WHERE site_id IS NOT NULL ORDER BY site_id, id DESC
+     )
+     SELECT s.domain,
+            l.started_at AS last_scan_at,
+            l.page_verdict AS verdict,
+            (SELECT coalesce(jsonb_agg(f.sha256 ORDER BY f.sha256), '[]'::jsonb)
+             FROM (SELECT DISTINCT ss.sha256
+                   FROM scan_scripts ss
+                   JOIN script_verdicts v
+                     ON v.sha256 = ss.sha256 AND v.rules_version = l.judged_rules_version
+                   WHERE ss.scan_id = l.id AND v.verdict IN ('suspicious', 'malicious')) f
+            ) AS flagged,
+            (SELECT max(o.sent_at) FROM outbox o
+             WHERE o.site_id = s.id AND o.status = 'sent') AS notified_at
+     FROM sites s LEFT JOIN latest l ON l.site_id = s.id
+     ORDER BY s.domain`,
+  )
+  return rows.map((r) => ({
+    domain: r.domain,
+    lastScanAt: r.last_scan_at,
+    verdict: r.verdict,
+    flaggedScripts: r.flagged ?? [],
+    notifiedAt: r.notified_at,
+  }))
+}
