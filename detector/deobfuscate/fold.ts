@@ -1,0 +1,324 @@
+import type { AnyNode, Node } from 'acorn'
+import { decodeBase64, decodeUnescape, decodeUri, fromCharCodes, isPrintable } from './decode.ts'
+
+export type FoldValue = string | number | FoldValue[]
+
+/** Constant bindings (single-assignment names) visible to the folder. */
+export interface ConstEnv {
+  get(name: string): FoldValue | undefined
+}
+
+/** How a string was produced; anything but 'plain' counts as a decoding step. */
+export type DecodeKind = 'base64' | 'charcode' | 'unescape' | 'uri' | 'reverse' | 'packer'
+
+const MAX_LEN = 1 << 20
+
+export interface Folder {
+  fold(node: Node): FoldValue | undefined
+  foldString(node: Node): string | undefined
+  /** decoding kinds seen while folding node (empty for plain concatenation) */
+  decodedBy(node: Node): DecodeKind[]
+}
+
+/** Name of a callee: `atob`, `window.atob`, `String.fromCharCode` → last property name. */
+export function calleeName(node: AnyNode): string | undefined {
+  if (node.type === 'Identifier') return node.name
+  if (node.type === 'MemberExpression') return propertyName(node)
+  return undefined
+}
+
+export function propertyName(node: AnyNode & { type: 'MemberExpression' }): string | undefined {
+  const p = node.property as AnyNode
+  if (!node.computed && p.type === 'Identifier') return p.name
+  if (p.type === 'Literal' && typeof p.value === 'string') return p.value
+  return undefined
+}
+
+export function createFolder(env: ConstEnv): Folder {
+  // Plain Maps: they live for one analysis and are far cheaper for the GC than WeakMaps.
+  const memo = new Map<Node, FoldValue | null>()
+  const decoded = new Map<Node, DecodeKind[]>()
+
+  const mark = (node: Node, kind: DecodeKind, from: Node[]): void => {
+    const kinds = new Set<DecodeKind>([kind])
+    for (const f of from) for (const k of decoded.get(f) ?? []) kinds.add(k)
+    decoded.set(node, [...kinds])
+  }
+  const inherit = (node: Node, from: Node[]): void => {
+    const kinds = new Set<DecodeKind>()
+    for (const f of from) for (const k of decoded.get(f) ?? []) kinds.add(k)
+    if (kinds.size > 0) decoded.set(node, [...kinds])
+  }
+
+  function fold(node: Node): FoldValue | undefined {
+    const hit = memo.get(node)
+    if (hit !== undefined) return hit ?? undefined
+    let v: FoldValue | undefined
+    try {
+      v = foldUncached(node as AnyNode)
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err
+      v = undefined
+    }
+    if (typeof v === 'string' && v.length > MAX_LEN) v = undefined
+    memo.set(node, v ?? null)
+    return v
+  }
+
+  function foldString(node: Node): string | undefined {
+    const v = fold(node)
+    return typeof v === 'string' ? v : undefined
+  }
+
+  // Walks the left spine of a+b+c iteratively so long concatenation chains cannot overflow.
+  function foldPlus(node: AnyNode & { type: 'BinaryExpression' }): FoldValue | undefined {
+    const spine: Node[] = []
+    let cur: AnyNode = node
+    while (cur.type === 'BinaryExpression' && cur.operator === '+' && !memo.has(cur)) {
+      spine.push(cur.right)
+      cur = cur.left as AnyNode
+    }
+    let acc = fold(cur)
+    const parts: Node[] = [cur]
+    for (let i = spine.length - 1; i >= 0; i--) {
+      const rightNode = spine[i] as Node
+      const r = fold(rightNode)
+      parts.push(rightNode)
+      if (acc === undefined || r === undefined || Array.isArray(acc) || Array.isArray(r))
+        return undefined
+      acc = typeof acc === 'number' && typeof r === 'number' ? acc + r : String(acc) + String(r)
+      if (typeof acc === 'string' && acc.length > MAX_LEN) return undefined
+    }
+    inherit(node, parts)
+    return acc
+  }
+
+  function foldUncached(node: AnyNode): FoldValue | undefined {
+    switch (node.type) {
+      case 'Literal':
+        return typeof node.value === 'string' || typeof node.value === 'number'
+          ? node.value
+          : undefined
+      case 'TemplateLiteral': {
+        let s = ''
+        for (let i = 0; i < node.quasis.length; i++) {
+          s += node.quasis[i]?.value.cooked ?? ''
+          const e = node.expressions[i]
+          if (e) {
+            const v = fold(e)
+            if (v === undefined || Array.isArray(v)) return undefined
+            s += String(v)
+          }
+        }
+        inherit(node, node.expressions)
+        return s
+      }
+      case 'Identifier':
+        return env.get(node.name)
+      case 'ParenthesizedExpression':
+        return fold(node.expression)
+      case 'SequenceExpression': {
+        const last = node.expressions[node.expressions.length - 1]
+        return last ? fold(last) : undefined
+      }
+      case 'UnaryExpression': {
+        const v = fold(node.argument)
+        if (typeof v !== 'number') return undefined
+        return node.operator === '-'
+          ? -v
+          : node.operator === '+'
+            ? v
+            : node.operator === '~'
+              ? ~v
+              : undefined
+      }
+      case 'BinaryExpression':
+        return node.operator === '+' ? foldPlus(node) : foldArith(node)
+      case 'ArrayExpression': {
+        if (node.elements.length > 100_000) return undefined
+        const out: FoldValue[] = []
+        for (const el of node.elements) {
+          if (!el || el.type === 'SpreadElement') return undefined
+          const v = fold(el)
+          if (v === undefined) return undefined
+          out.push(v)
+        }
+        inherit(
+          node,
+          node.elements.filter((e): e is NonNullable<typeof e> => e !== null),
+        )
+        return out
+      }
+      case 'MemberExpression': {
+        if (node.object.type === 'Super') return undefined
+        const obj = fold(node.object)
+        if (!node.computed) {
+          if (propertyName(node) === 'length' && (typeof obj === 'string' || Array.isArray(obj)))
+            return obj.length
+          return undefined
+        }
+        const idx = fold(node.property as Node)
+        if (typeof idx !== 'number') return undefined
+        const v = Array.isArray(obj) ? obj[idx] : typeof obj === 'string' ? obj[idx] : undefined
+        if (v !== undefined) inherit(node, [node.object])
+        return v
+      }
+      case 'CallExpression':
+        return foldCall(node)
+      default:
+        return undefined
+    }
+  }
+
+  function foldArith(node: AnyNode & { type: 'BinaryExpression' }): number | undefined {
+    if (node.left.type === 'PrivateIdentifier') return undefined
+    const a = fold(node.left)
+    const b = fold(node.right)
+    if (typeof a !== 'number' || typeof b !== 'number') return undefined
+    switch (node.operator) {
+      case '-':
+        return a - b
+      case '*':
+        return a * b
+      case '/':
+        return b === 0 ? undefined : a / b
+      case '%':
+        return b === 0 ? undefined : a % b
+      case '^':
+        return a ^ b
+      case '|':
+        return a | b
+      case '&':
+        return a & b
+      case '<<':
+        return a << b
+      case '>>':
+        return a >> b
+      default:
+        return undefined
+    }
+  }
+
+  function foldCall(node: AnyNode & { type: 'CallExpression' }): FoldValue | undefined {
+    const callee = node.callee as AnyNode
+    const name = calleeName(callee)
+    if (!name) return undefined
+    const args = node.arguments.filter(
+      (a): a is Exclude<typeof a, { type: 'SpreadElement' }> => a.type !== 'SpreadElement',
+    )
+    if (args.length !== node.arguments.length) return undefined
+    const first = args[0]
+    if (callee.type === 'Identifier' || isGlobalObject(callee)) {
+      const s = first ? foldString(first) : undefined
+      let out: string | undefined
+      let kind: DecodeKind | undefined
+      if (name === 'atob' && s !== undefined) [out, kind] = [decodeBase64(s), 'base64']
+      else if (name === 'unescape' && s !== undefined) [out, kind] = [decodeUnescape(s), 'unescape']
+      else if ((name === 'decodeURIComponent' || name === 'decodeURI') && s !== undefined)
+        [out, kind] = [decodeUri(s), 'uri']
+      if (kind && out !== undefined && isPrintable(out)) {
+        mark(node, kind, args)
+        return out
+      }
+      if (kind) return undefined
+    }
+    if (callee.type !== 'MemberExpression' || callee.object.type === 'Super') return undefined
+    const objNode = callee.object
+    if (name === 'fromCharCode') {
+      const codes: number[] = []
+      for (const a of args) {
+        const v = fold(a)
+        if (typeof v === 'number') codes.push(v)
+        else if (Array.isArray(v) && v.every((x) => typeof x === 'number'))
+          codes.push(...(v as number[]))
+        else return undefined
+      }
+      const out = fromCharCodes(codes)
+      if (out !== undefined) mark(node, 'charcode', args)
+      return out
+    }
+    if (
+      name === 'apply' &&
+      objNode.type === 'MemberExpression' &&
+      propertyName(objNode) === 'fromCharCode'
+    ) {
+      const v = args[1] ? fold(args[1]) : undefined
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) return undefined
+      const out = fromCharCodes(v as number[])
+      if (out !== undefined) mark(node, 'charcode', args)
+      return out
+    }
+    const obj = fold(objNode)
+    if (obj === undefined) return undefined
+    const argv = args.map((a) => fold(a))
+    const out = stringMethod(name, obj, argv)
+    if (out === undefined) return undefined
+    if (name === 'reverse') mark(node, 'reverse', [objNode])
+    else inherit(node, [objNode, ...args])
+    return out
+  }
+
+  return { fold, foldString, decodedBy: (n) => decoded.get(n) ?? [] }
+}
+
+function isGlobalObject(node: AnyNode): boolean {
+  return (
+    node.type === 'MemberExpression' &&
+    node.object.type === 'Identifier' &&
+    ['window', 'self', 'globalThis', 'top', 'parent'].includes(node.object.name)
+  )
+}
+
+function stringMethod(
+  name: string,
+  obj: FoldValue,
+  argv: (FoldValue | undefined)[],
+): FoldValue | undefined {
+  const [a, b] = argv
+  if (Array.isArray(obj)) {
+    if (name === 'join') {
+      if (obj.some((x) => Array.isArray(x))) return undefined
+      return obj.join(a === undefined ? ',' : typeof a === 'string' ? a : String(a))
+    }
+    if (name === 'reverse') return [...obj].reverse()
+    if (name === 'concat') return Array.isArray(a) ? obj.concat(a) : undefined
+    if (name === 'slice' && typeof a === 'number')
+      return obj.slice(a, typeof b === 'number' ? b : undefined)
+    return undefined
+  }
+  if (typeof obj !== 'string') return undefined
+  switch (name) {
+    case 'split':
+      return typeof a === 'string' ? obj.split(a) : undefined
+    case 'concat':
+      return argv.every((x) => typeof x === 'string' || typeof x === 'number')
+        ? obj + argv.join('')
+        : undefined
+    case 'replace':
+    case 'replaceAll':
+      return typeof a === 'string' && typeof b === 'string'
+        ? name === 'replace'
+          ? obj.replace(a, () => b)
+          : obj.split(a).join(b)
+        : undefined
+    case 'toLowerCase':
+      return obj.toLowerCase()
+    case 'toUpperCase':
+      return obj.toUpperCase()
+    case 'trim':
+      return obj.trim()
+    case 'charAt':
+      return typeof a === 'number' ? obj.charAt(a) : undefined
+    case 'slice':
+    case 'substring':
+      return typeof a === 'number' ? obj[name](a, typeof b === 'number' ? b : undefined) : undefined
+    case 'substr':
+      return typeof a === 'number'
+        ? obj.substr(a, typeof b === 'number' ? b : undefined)
+        : undefined
+    case 'toString':
+      return obj
+    default:
+      return undefined
+  }
+}

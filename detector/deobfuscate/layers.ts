@@ -1,0 +1,107 @@
+import type { AnyNode, Node } from 'acorn'
+import type { Budget } from '../collect.ts'
+import type { CallFact, Layer, Site, StringFact } from '../facts.ts'
+import { parseStrict } from '../parse.ts'
+import { mightBeCode, unpackPacker } from './decode.ts'
+import type { DecodeKind } from './fold.ts'
+
+export const MAX_DEPTH = 3
+
+export interface DecodedLayer {
+  ast: Node
+  source: string
+  depth: number
+  outer: Site
+}
+
+const CODE_SINKS = new Set(['eval', 'Function', 'setTimeout', 'setInterval', 'execScript'])
+
+/** Decoded strings (and string arguments of eval-like calls) that parse as code. */
+export function decodedLayers(
+  strings: StringFact[],
+  calls: CallFact[],
+  layer: Layer,
+  budget: Budget,
+  onDecoded: (s: StringFact) => void,
+): DecodedLayer[] {
+  if (layer.depth >= MAX_DEPTH) return []
+  const candidates: { text: string; site: Site }[] = []
+  for (const s of strings)
+    if (s.decoded.length > 0) candidates.push({ text: s.value, site: s.site })
+  for (const c of calls) {
+    const arg = codeArgument(c)
+    const text = arg ? layer.folder.foldString(arg) : undefined
+    if (text !== undefined) candidates.push({ text, site: c.site })
+    const packed = unpackCall(c, layer)
+    if (packed !== undefined) {
+      const fact = { value: packed, site: c.site, decoded: ['packer'] as DecodeKind[] }
+      onDecoded(fact)
+      candidates.push({ text: packed, site: c.site })
+    }
+  }
+  const seen = new Set<string>()
+  const out: DecodedLayer[] = []
+  for (const { text, site } of candidates) {
+    if (seen.has(text) || !mightBeCode(text) || text.length > budget.bytesLeft) continue
+    seen.add(text)
+    let ast: Node | null = null
+    try {
+      ast = parseStrict(text)
+    } catch {
+      ast = null
+    }
+    if (!ast || !hasBehaviour(ast)) continue
+    budget.bytesLeft -= text.length
+    out.push({ ast, source: text, depth: layer.depth + 1, outer: site })
+  }
+  return out
+}
+
+function codeArgument(c: CallFact): Node | undefined {
+  if (!CODE_SINKS.has(c.name) || (c.object !== '' && c.object !== 'window')) return undefined
+  return c.name === 'Function' ? c.args[c.args.length - 1] : c.args[0]
+}
+
+function unpackCall(c: CallFact, layer: Layer): string | undefined {
+  const callee = (c.node as AnyNode & { type: 'CallExpression' }).callee as AnyNode
+  if (
+    c.isNew ||
+    callee.type !== 'FunctionExpression' ||
+    callee.params.length < 4 ||
+    c.args.length < 4
+  )
+    return undefined
+  const [p, a, , k] = c.args.map((x) => layer.folder.fold(x))
+  if (typeof p !== 'string' || typeof a !== 'number' || !Array.isArray(k)) return undefined
+  return unpackPacker(
+    p,
+    a,
+    k.map((x) => String(x)),
+  )
+}
+
+/** A decoded string counts as code when it calls, constructs or assigns something. */
+function hasBehaviour(ast: Node): boolean {
+  const stack: AnyNode[] = [ast as AnyNode]
+  let visits = 0
+  while (stack.length > 0 && visits++ < 2000) {
+    const n = stack.pop() as AnyNode
+    if (
+      n.type === 'CallExpression' ||
+      n.type === 'NewExpression' ||
+      n.type === 'AssignmentExpression'
+    )
+      return true
+    if (n.type === 'Program') stack.push(...(n.body as AnyNode[]))
+    else if (n.type === 'ExpressionStatement') stack.push(n.expression as AnyNode)
+    else if (n.type === 'VariableDeclaration') {
+      for (const d of n.declarations) if (d.init) stack.push(d.init as AnyNode)
+    } else if (
+      n.type === 'FunctionDeclaration' ||
+      n.type === 'IfStatement' ||
+      n.type === 'BlockStatement'
+    )
+      return true
+  }
+  return false
+}

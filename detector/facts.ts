@@ -1,0 +1,104 @@
+import type { Node } from 'acorn'
+import type { DecodeKind, Folder } from './deobfuscate/fold.ts'
+
+/** Where evidence sits: outer-file line (1-based) and column (0-based) plus a snippet. */
+export interface Site {
+  line: number
+  column: number
+  snippet: string
+  /** 0 for the file itself, n for code decoded n times */
+  layer: number
+}
+
+export type Taint =
+  | 'json'
+  | 'b64'
+  | 'uri'
+  | 'formdata'
+  | 'value'
+  | 'harvest'
+  | 'card'
+  | 'decoded'
+  | 'location'
+  | 'storage'
+
+/** Per-layer context: folding and taint are only meaningful within one parsed layer. */
+export interface Layer {
+  depth: number
+  folder: Folder
+  taint(node: Node): Set<Taint>
+  /** longest constant prefix of a string expression (URLs built by concatenation) */
+  leadingString(node: Node): string | undefined
+}
+
+export interface StringFact {
+  value: string
+  site: Site
+  decoded: DecodeKind[]
+}
+
+export interface CallFact {
+  node: Node
+  /** last callee name: `querySelectorAll`, `fetch`, `Image` */
+  name: string
+  /** dotted path of the callee's object without window./self.: `document`, `navigator`, `` */
+  object: string
+  isNew: boolean
+  args: Node[]
+  site: Site
+  layer: Layer
+}
+
+export interface AssignFact {
+  node: Node
+  /** assigned property or identifier name: `src`, `innerHTML`, `cookie` */
+  target: string
+  object: string
+  operator: string
+  value: Node
+  site: Site
+  layer: Layer
+}
+
+export interface MemberFact {
+  name: string
+  object: string
+  site: Site
+  node: Node
+  layer: Layer
+}
+
+export type SinkKind =
+  'image' | 'fetch' | 'xhr' | 'beacon' | 'websocket' | 'form' | 'element-src' | 'jquery-ajax'
+
+export type Destination = 'same-origin' | 'own-host' | 'external' | 'unknown'
+
+export interface Sink {
+  kind: SinkKind
+  url: Node | undefined
+  urlText: string | undefined
+  data: Node[]
+  destination: Destination
+  /** true when nothing but a constant URL flows into the sink (a plain resource load) */
+  constant: boolean
+  site: Site
+  layer: Layer
+}
+
+/** Everything the rules look at, gathered in one walk per layer. */
+export interface ScriptFacts {
+  source: string
+  sha256: string
+  /** text of each decoded layer that parsed as code */
+  layers: string[]
+  strings: StringFact[]
+  regexes: { pattern: string; site: Site }[]
+  calls: CallFact[]
+  assigns: AssignFact[]
+  members: MemberFact[]
+  /** `debugger` statements inside loops or timer callbacks */
+  debuggerTraps: Site[]
+  /** `outerWidth - innerWidth`-style devtools size checks */
+  sizeChecks: Site[]
+  sinks: Sink[]
+}

@@ -1,0 +1,54 @@
+import { parse as acornParse, type Node, type Options } from 'acorn'
+import { parse as looseParse } from 'acorn-loose'
+
+export interface Parsed {
+  ast: Node
+  /** true when only acorn-loose could make sense of the text */
+  loose: boolean
+}
+
+const BASE: Options = {
+  ecmaVersion: 'latest',
+  locations: true,
+  allowHashBang: true,
+  allowReturnOutsideFunction: true,
+  allowImportExportEverywhere: true,
+  allowAwaitOutsideFunction: true,
+}
+
+/** Strict parse as a script, then as a module; null when neither works. RangeError propagates. */
+export function parseStrict(source: string): Node | null {
+  for (const sourceType of ['script', 'module'] as const) {
+    try {
+      return acornParse(source, { ...BASE, sourceType })
+    } catch (err) {
+      if (err instanceof RangeError) throw err
+    }
+  }
+  return null
+}
+
+/** Parse, falling back to acorn-loose for broken code. */
+export function parseSource(source: string): Parsed {
+  const ast = parseStrict(source)
+  if (ast) return { ast, loose: false }
+  return { ast: looseParse(source, { ...BASE, sourceType: 'script' }) as Node, loose: true }
+}
+
+const HTML_START = /^\s*(<!doctype|<html|<head|<body|<div|<\?xml|<svg|<p[\s>]|<table|<!--)/i
+
+/** Why the text is not JavaScript (HTML, binary, prose), or null when it may be. */
+export function notJavaScriptReason(source: string, strictOk: boolean): string | null {
+  const head = source.slice(0, 4096)
+  let control = 0
+  for (let i = 0; i < head.length; i++) {
+    const c = head.charCodeAt(i)
+    if (c === 0 || (c < 9 && c !== 0) || c === 0xfffd) control++
+  }
+  if (control > 0 && control / Math.max(head.length, 1) > 0.01) return 'binary data'
+  if (strictOk) return null
+  if (HTML_START.test(head)) return 'HTML markup'
+  const punct = (head.match(/[;(){}=]/g) ?? []).length
+  if (punct / Math.max(head.length, 1) < 0.005) return 'text without JavaScript syntax'
+  return null
+}

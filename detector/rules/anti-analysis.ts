@@ -1,0 +1,52 @@
+import type { Evidence, Rule } from './types.ts'
+
+const HEADLESS = new Set(['webdriver', '_phantom', 'callPhantom', '__nightmare', 'domAutomation'])
+const CONSOLE_METHODS = /^(log|warn|error|info|debug|table|clear|trace)$/
+
+export const antiAnalysis = {
+  id: 'anti-analysis',
+  severity: 'medium',
+  description:
+    'Hides from analysts: headless-browser checks, devtools size checks, debugger traps, console clobbering',
+  points: 25,
+  check(script) {
+    const ev: Evidence[] = []
+    const headless = script.members.find((m) => HEADLESS.has(m.name))
+    if (headless)
+      ev.push({
+        site: headless.site,
+        message: `checks ${headless.object}.${headless.name} to spot automated browsers`,
+        points: 10,
+        severity: 'low',
+      })
+    const size = script.sizeChecks[0]
+    if (size)
+      ev.push({
+        site: size,
+        message: 'compares outer and inner window size to spot open devtools',
+        points: 15,
+      })
+    const trap =
+      script.debuggerTraps[0] ??
+      script.strings.find((s) => /^\s*debugger\s*;?\s*$/.test(s.value))?.site
+    if (trap)
+      ev.push({
+        site: trap,
+        message: '`debugger` in a loop or timer stalls anyone inspecting the page',
+        points: 15,
+      })
+    const clobber = script.assigns.find(
+      (a) =>
+        (a.object === 'console' && CONSOLE_METHODS.test(a.target)) ||
+        (a.target === 'console' && a.object !== 'this'),
+    )
+    if (clobber)
+      ev.push({
+        site: clobber.site,
+        message: 'overwrites console methods to hide its traces',
+        points: 10,
+        severity: 'low',
+      })
+    return ev
+  },
+} satisfies Rule

@@ -1,0 +1,43 @@
+import type { AnyNode } from 'acorn'
+import { CHECKOUT_URL } from '../patterns.ts'
+import type { Rule } from './types.ts'
+
+const TESTS = new Set([
+  'indexOf',
+  'includes',
+  'search',
+  'match',
+  'test',
+  'startsWith',
+  'endsWith',
+  'exec',
+])
+
+export const checkoutUrlGating = {
+  id: 'checkout-url-gating',
+  severity: 'medium',
+  description: 'Only acts when the page URL looks like a checkout or payment page',
+  points: 15,
+  check(script) {
+    for (const c of script.calls) {
+      if (!TESTS.has(c.name)) continue
+      const callee = (c.node as AnyNode & { type: 'CallExpression' }).callee as AnyNode
+      if (callee.type !== 'MemberExpression' || callee.object.type === 'Super') continue
+      const word = [callee.object, ...c.args]
+        .map((n) => {
+          const r = n as AnyNode
+          if (r.type === 'Literal' && r.regex) return r.regex.pattern
+          return c.layer.folder.foldString(n)
+        })
+        .find((w) => w !== undefined && w.length < 300 && CHECKOUT_URL.test(w))
+      if (word === undefined) continue
+      const onLocation =
+        /location|\bURL\b|href|pathname/.test(c.object) ||
+        c.layer.taint(callee.object).has('location') ||
+        c.args.some((a) => c.layer.taint(a).has('location'))
+      if (onLocation)
+        return [{ site: c.site, message: `acts only on pages matching "${word.slice(0, 60)}"` }]
+    }
+    return []
+  },
+} satisfies Rule

@@ -1,0 +1,29 @@
+import { antiAnalysis } from './anti-analysis.ts'
+import { cardFieldReadAndSend } from './card-field-read-and-send.ts'
+import { checkoutUrlGating } from './checkout-url-gating.ts'
+import { dynamicCodeFromDecoded } from './dynamic-code-from-decoded.ts'
+import { exfilSinkSerialisedData } from './exfil-sink-serialised-data.ts'
+import { exfilToRawIp } from './exfil-to-raw-ip.ts'
+import { fakePaymentForm } from './fake-payment-form.ts'
+import { keyloggerOnInputs } from './keylogger-on-inputs.ts'
+import { knownBadSignature } from './known-bad-signature.ts'
+import { lookalikeDomain } from './lookalike-domain.ts'
+import { onceOnlyStaging } from './once-only-staging.ts'
+import type { Rule } from './types.ts'
+
+/** Every rule the detector runs, in reporting order. */
+export const RULES: readonly Rule[] = [
+  cardFieldReadAndSend,
+  exfilSinkSerialisedData,
+  dynamicCodeFromDecoded,
+  checkoutUrlGating,
+  lookalikeDomain,
+  knownBadSignature,
+  antiAnalysis,
+  keyloggerOnInputs,
+  onceOnlyStaging,
+  fakePaymentForm,
+  exfilToRawIp,
+]
+
+export type { Evidence, Rule } from './types.ts'

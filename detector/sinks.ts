@@ -1,0 +1,117 @@
+import type { AnyNode, Node } from 'acorn'
+import type { AnalyzeContext } from './context.ts'
+import type { CallFact, Destination, Layer, ScriptFacts, Sink, SinkKind, Site } from './facts.ts'
+import { hostOf, registrable } from './paths.ts'
+
+const METHOD = /^(get|post|put|patch)$/i
+
+/** Find every outbound channel in the script: beacons, fetch, XHR, WebSocket, forms, script src. */
+export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
+  const sinks: Sink[] = []
+  const has = (re: RegExp): boolean =>
+    facts.calls.some((c) => re.test(c.name) && (c.isNew || c.name === 'createElement'))
+  const usesXhr = has(/^XMLHttpRequest$/)
+  const usesWs = has(/^WebSocket$/)
+  const makesElement = facts.calls.some((c) => c.name === 'createElement') || has(/^Image$/)
+  const add = (
+    kind: SinkKind,
+    c: { site: Site; layer: Layer },
+    url: Node | undefined,
+    data: Node[],
+  ): void => {
+    const urlText = url ? c.layer.leadingString(url) : undefined
+    const whole = url ? c.layer.folder.foldString(url) : undefined
+    sinks.push({
+      kind,
+      url,
+      urlText,
+      data,
+      destination: destination(urlText, ctx),
+      constant: data.length === 0 && whole !== undefined,
+      site: c.site,
+      layer: c.layer,
+    })
+  }
+  for (const c of facts.calls) {
+    const plain = c.object === '' || c.object === 'window'
+    if (c.name === 'fetch' && plain) add('fetch', c, c.args[0], c.args.slice(1, 2))
+    else if (c.name === 'sendBeacon') add('beacon', c, c.args[0], c.args.slice(1, 2))
+    else if (c.name === 'open' && c.args.length >= 2 && isMethod(c)) add('xhr', c, c.args[1], [])
+    else if (c.name === 'send' && c.args.length === 1 && !plain && (usesXhr || usesWs))
+      add(usesWs && !usesXhr ? 'websocket' : 'xhr', c, undefined, c.args)
+    else if (c.name === 'WebSocket' && c.isNew) add('websocket', c, c.args[0], [])
+    else if (/^(ajax|post|get|getJSON|getScript)$/.test(c.name) && /^(\$|jQuery)$/.test(c.object))
+      addJquery(c)
+    else if (
+      c.name === 'submit' &&
+      !plain &&
+      facts.calls.some(
+        (x) =>
+          x.name === 'createElement' &&
+          x.args[0] &&
+          c.layer.folder.foldString(x.args[0])?.toLowerCase() === 'form',
+      )
+    )
+      add('form', c, undefined, [])
+    else if (
+      c.name === 'setAttribute' &&
+      makesElement &&
+      c.args[0] &&
+      /^(src|action)$/.test(c.layer.folder.foldString(c.args[0]) ?? '')
+    )
+      add('element-src', c, c.args[1], [])
+  }
+  for (const a of facts.assigns) {
+    if (a.target === 'src' && (makesElement || a.object.startsWith('new Image')))
+      add(
+        a.object.startsWith('new Image') || /img|image|pixel/i.test(a.object)
+          ? 'image'
+          : 'element-src',
+        a,
+        a.value,
+        [],
+      )
+    else if (a.target === 'action' && a.object !== '') add('form', a, a.value, [])
+  }
+  return sinks
+
+  function isMethod(c: CallFact): boolean {
+    const m = c.args[0] ? c.layer.folder.foldString(c.args[0]) : undefined
+    return m !== undefined && METHOD.test(m)
+  }
+
+  function addJquery(c: CallFact): void {
+    const first = c.args[0] as AnyNode | undefined
+    if (c.name === 'ajax' && first?.type === 'ObjectExpression') {
+      const prop = (key: string): Node | undefined => {
+        for (const p of first.properties) {
+          if (p.type !== 'Property') continue
+          const k = p.key as AnyNode
+          if (
+            (k.type === 'Identifier' && k.name === key) ||
+            (k.type === 'Literal' && k.value === key)
+          )
+            return p.value
+        }
+        return undefined
+      }
+      const data = prop('data')
+      add('jquery-ajax', c, prop('url'), data ? [data] : [])
+    } else add('jquery-ajax', c, first, c.args.slice(1, 2))
+  }
+}
+
+/** Where a URL (or its constant prefix) points, relative to the page and to the script itself. */
+export function destination(urlText: string | undefined, ctx: AnalyzeContext): Destination {
+  if (urlText === undefined || urlText === '') return 'unknown'
+  const host = hostOf(urlText)
+  if (!host) {
+    if (/^(\/[^/]|\.{0,2}\/?[\w-]+(\/|\.php|\?|$))/.test(urlText)) return 'same-origin'
+    return 'unknown'
+  }
+  const page = ctx.pageUrl ? hostOf(ctx.pageUrl) : undefined
+  if (page && registrable(page) === registrable(host)) return 'same-origin'
+  const own = ctx.url ? hostOf(ctx.url) : undefined
+  if (own && registrable(own) === registrable(host)) return 'own-host'
+  return 'external'
+}

@@ -1,0 +1,121 @@
+import type { AnyNode, Node } from 'acorn'
+import type { Folder } from './deobfuscate/fold.ts'
+import { calleeName, propertyName } from './deobfuscate/fold.ts'
+import type { Taint } from './facts.ts'
+import { ALL_INPUTS, CARD_FIELD, HARVEST_CALLS } from './patterns.ts'
+
+const MAX_VISITS = 4000
+
+const CALL_TAINT: Record<string, Taint> = {
+  stringify: 'json',
+  btoa: 'b64',
+  encodeURIComponent: 'uri',
+  encodeURI: 'uri',
+  escape: 'uri',
+  atob: 'decoded',
+  unescape: 'decoded',
+  decodeURIComponent: 'decoded',
+  fromCharCode: 'decoded',
+  val: 'value',
+  serialize: 'harvest',
+  serializeArray: 'harvest',
+}
+
+const MEMBER_TAINT: Record<string, Taint> = {
+  value: 'value',
+  forms: 'harvest',
+  elements: 'harvest',
+  href: 'location',
+  pathname: 'location',
+  search: 'location',
+  cookie: 'storage',
+  localStorage: 'storage',
+  sessionStorage: 'storage',
+}
+
+/**
+ * Taint of an expression: which kinds of data flow into it, following single names through
+ * everything ever assigned to them (flow-insensitive, bounded).
+ */
+export function createTaint(
+  folder: Folder,
+  bindings: Map<string, Node[]>,
+): (node: Node) => Set<Taint> {
+  const memo = new Map<Node, Set<Taint>>()
+  return (root) => {
+    const hit = memo.get(root)
+    if (hit) return hit
+    const out = new Set<Taint>()
+    const seenNames = new Set<string>()
+    const stack: Node[] = [root]
+    let visits = 0
+    while (stack.length > 0 && visits++ < MAX_VISITS) {
+      const node = stack.pop() as AnyNode
+      visit(node, out, seenNames, stack)
+      if (folder.decodedBy(node).length > 0) out.add('decoded')
+    }
+    memo.set(root, out)
+    return out
+  }
+
+  function visit(n: AnyNode, out: Set<Taint>, seenNames: Set<string>, stack: Node[]): void {
+    switch (n.type) {
+      case 'Identifier':
+        if (n.name === 'location') out.add('location')
+        if (!seenNames.has(n.name)) {
+          seenNames.add(n.name)
+          // A name bound to a function holds code, not data: skip its body.
+          for (const v of bindings.get(n.name) ?? []) if (!/Function/.test(v.type)) stack.push(v)
+        }
+        return
+      case 'Literal':
+        if (typeof n.value === 'string' && n.value.length < 200 && CARD_FIELD.test(n.value))
+          out.add('card')
+        return
+      case 'MemberExpression': {
+        const name = propertyName(n)
+        const t = name ? MEMBER_TAINT[name] : undefined
+        if (t) out.add(t)
+        if (name === 'location' || name === 'URL') out.add('location')
+        break
+      }
+      case 'NewExpression':
+        if (n.callee.type === 'Identifier' && /^(FormData|URLSearchParams)$/.test(n.callee.name))
+          out.add('formdata')
+        break
+      case 'CallExpression': {
+        const name = n.callee.type === 'Super' ? undefined : calleeName(n.callee)
+        const t = name ? CALL_TAINT[name] : undefined
+        if (t) out.add(t)
+        if (name === 'getAttribute' || name === 'attr') {
+          const a = n.arguments[0]
+          if (a && folder.foldString(a) === 'value') out.add('value')
+        }
+        if (name && HARVEST_CALLS.has(name)) {
+          const sel = n.arguments[0] ? folder.foldString(n.arguments[0]) : undefined
+          if (sel !== undefined && ALL_INPUTS.test(sel)) out.add('harvest')
+        }
+        break
+      }
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+      case 'FunctionDeclaration':
+        // Function bodies are followed so callbacks like .map(e => e.value) count.
+        break
+      default:
+        break
+    }
+    pushChildren(n, stack)
+  }
+}
+
+export function pushChildren(n: Node, stack: Node[]): void {
+  for (const key in n) {
+    if (key === 'loc' || key === 'type') continue
+    const v = (n as unknown as Record<string, unknown>)[key]
+    if (v === null || typeof v !== 'object') continue
+    if (Array.isArray(v)) {
+      for (const c of v) if (c && typeof (c as Node).type === 'string') stack.push(c as Node)
+    } else if (typeof (v as Node).type === 'string') stack.push(v as Node)
+  }
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { analyzeScript } from '../../detector/index.ts'
+import { RULES } from '../../detector/rules/index.ts'
+import { loadSamples } from './detector/samples.ts'
+
+const samples = loadSamples()
+
+describe('every rule is pinned by fixtures', () => {
+  it('rule ids are unique and kebab-case', () => {
+    const ids = RULES.map((r) => r.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const id of ids) expect(id).toMatch(/^[a-z]+(-[a-z]+)*$/)
+  })
+
+  for (const rule of RULES) {
+    it(`${rule.id} has a firing and a non-firing sample`, () => {
+      const firing = samples.filter((s) => s.expected.rules.includes(rule.id))
+      const quiet = samples.filter((s) => s.expected.notRules?.includes(rule.id))
+      expect(firing.length, 'no sample expects it to fire').toBeGreaterThan(0)
+      expect(quiet.length, 'no sample expects it to stay quiet').toBeGreaterThan(0)
+      for (const s of firing)
+        expect(analyzeScript(s.source, s.expected.ctx ?? {}).findings.map((f) => f.rule)).toContain(
+          rule.id,
+        )
+      for (const s of quiet)
+        expect(
+          analyzeScript(s.source, s.expected.ctx ?? {}).findings.map((f) => f.rule),
+        ).not.toContain(rule.id)
+    })
+  }
+})
