@@ -7,6 +7,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "skimwatch: installing npm dependencies (npm ci)…" >&2
   npm ci --no-audit --no-fund >&2
 fi
+[ "${1:-}" = "--no-browser" ] && exit 0
 
 if [ -n "${SKIMWATCH_CHROMIUM:-}" ]; then
   [ -x "$SKIMWATCH_CHROMIUM" ] && exit 0
