@@ -1,0 +1,136 @@
+// Does a request carry the honeypot values? Checks the encodings skimmers use to hide them.
+
+/** The recognisable values typed into checkout forms. */
+export const TEST_VALUES = {
+  card: '4111111111111111',
+  expMonth: '12',
+  expYear: '30',
+  exp: '12/30',
+  cvv: '123',
+  name: 'Skim Watch',
+  email: 'skimwatch-test@example.com',
+  phone: '+15550100123',
+} as const
+
+const MAX_DEPTH = 3
+const MAX_TEXT = 256 * 1024
+
+// Separators skimmers and card formatters put between digits or words.
+const SEPARATORS = /[\s\-._+]/g
+
+function safeDecodeUri(s: string): string {
+  let out = s.replace(/\+/g, ' ')
+  for (let i = 0; i < 3; i++) {
+    try {
+      const next = decodeURIComponent(out)
+      if (next === out) break
+      out = next
+    } catch {
+      break
+    }
+  }
+  return out
+}
+
+function isMostlyPrintable(s: string): boolean {
+  if (s.length === 0) return false
+  let printable = 0
+  for (const ch of s) {
+    const c = ch.charCodeAt(0)
+    if ((c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09) printable++
+  }
+  return printable / s.length > 0.85
+}
+
+function decodeBase64Tokens(s: string): string[] {
+  const out: string[] = []
+  for (const m of s.matchAll(/[A-Za-z0-9+/_-]{12,}={0,2}/g)) {
+    // A token glued to a URL path decodes misaligned, so each path segment is tried too.
+    const tokens = new Set([m[0], ...m[0].split('/').filter((t) => t.length >= 12)])
+    for (const token of tokens) {
+      const decoded = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString(
+        'latin1',
+      )
+      if (isMostlyPrintable(decoded)) out.push(decoded)
+    }
+  }
+  return out
+}
+
+function decodeHexTokens(s: string): string[] {
+  const out: string[] = []
+  for (const m of s.matchAll(/(?:[0-9a-fA-F]{2}){8,}/g)) {
+    const decoded = Buffer.from(m[0], 'hex').toString('latin1')
+    if (isMostlyPrintable(decoded)) out.push(decoded)
+  }
+  return out
+}
+
+// JSON and JS escapes: "\u0034", "\x34", and char-code lists like "52,49,49,49".
+function decodeEscapes(s: string): string[] {
+  const out: string[] = []
+  if (/\\u[0-9a-f]{4}|\\x[0-9a-f]{2}/i.test(s)) {
+    out.push(
+      s
+        .replace(/\\u([0-9a-f]{4})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+        .replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+    )
+  }
+  for (const m of s.matchAll(/\d{2,3}(?:\s*,\s*\d{2,3}){7,}/g)) {
+    out.push(String.fromCharCode(...m[0].split(',').map((n) => Number(n.trim()))))
+  }
+  return out
+}
+
+/** Every readable form of `text`: itself, URL-decoded, and decoded base64/hex/escapes, recursively. */
+export function decodedViews(text: string): string[] {
+  const seen = new Set<string>()
+  const queue: Array<{ s: string; depth: number }> = [{ s: text.slice(0, MAX_TEXT), depth: 0 }]
+  while (queue.length > 0) {
+    const item = queue.shift()
+    if (item === undefined || seen.has(item.s)) continue
+    seen.add(item.s)
+    if (item.depth >= MAX_DEPTH || seen.size > 200) continue
+    const next = [safeDecodeUri(item.s), ...decodeBase64Tokens(item.s), ...decodeHexTokens(item.s)]
+    next.push(...decodeEscapes(item.s))
+    for (const s of next) if (!seen.has(s)) queue.push({ s, depth: item.depth + 1 })
+  }
+  return [...seen]
+}
+
+function normalise(s: string): string {
+  return s.replace(SEPARATORS, '').toLowerCase()
+}
+
+function reverse(s: string): string {
+  return [...s].reverse().join('')
+}
+
+/** True when any decoded view of `text` holds `value`, plain or reversed, separators ignored. */
+export function containsValue(text: string, value: string, views = decodedViews(text)): boolean {
+  const needle = normalise(value)
+  if (needle.length < 4) return false
+  const reversed = reverse(needle)
+  return views.some((v) => {
+    const n = normalise(v)
+    return n.includes(needle) || n.includes(reversed)
+  })
+}
+
+export interface ExfilMatch {
+  carriesCard: boolean
+  carriesPersonal: boolean
+}
+
+/** Checks a request's URL and body for the test card and the personal test values. */
+export function matchExfil(url: string, body: string | null): ExfilMatch {
+  const text = body === null ? url : `${url}\n${body}`
+  const views = decodedViews(text)
+  const phoneDigits = TEST_VALUES.phone.replace(/\D/g, '').slice(1)
+  return {
+    carriesCard: containsValue(text, TEST_VALUES.card, views),
+    carriesPersonal: [TEST_VALUES.email, TEST_VALUES.name, phoneDigits].some((v) =>
+      containsValue(text, v, views),
+    ),
+  }
+}

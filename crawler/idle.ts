@@ -1,0 +1,45 @@
+// Waits until the page's network has been quiet for a moment, bounded; ends early, never a fixed sleep.
+import type { Page } from 'playwright'
+
+export interface IdleWatcher {
+  /** Resolves once no request has started or ended for `quietMs` (none in flight), or after `maxMs`. */
+  wait(quietMs: number, maxMs: number): Promise<void>
+}
+
+export function watchIdle(page: Page): IdleWatcher {
+  let inflight = 0
+  let last = Date.now()
+  const listeners = new Set<() => void>()
+  const bump = (delta: number) => () => {
+    inflight = Math.max(0, inflight + delta)
+    last = Date.now()
+    for (const l of listeners) l()
+  }
+  page.on('request', bump(1))
+  page.on('requestfinished', bump(-1))
+  page.on('requestfailed', bump(-1))
+  page.on('websocket', (ws) => ws.on('framesent', bump(0)))
+
+  function wait(quietMs: number, maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs
+    last = Math.max(last, Date.now())
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined
+      const done = () => {
+        clearTimeout(timer)
+        listeners.delete(check)
+        resolve()
+      }
+      function check() {
+        clearTimeout(timer)
+        const now = Date.now()
+        if (now >= deadline || (inflight === 0 && now - last >= quietMs)) return done()
+        const next = inflight === 0 ? last + quietMs : deadline
+        timer = setTimeout(check, Math.max(1, Math.min(next, deadline) - now))
+      }
+      listeners.add(check)
+      check()
+    })
+  }
+  return { wait }
+}

@@ -1,0 +1,76 @@
+// Starts Chromium once per worker; each visit gets its own fresh context.
+import { existsSync } from 'node:fs'
+import { chromium } from 'playwright'
+import { BrowserUnavailableError } from '../core/errors.ts'
+import type { PageCapture } from '../core/types.ts'
+import type { CrawlOptions } from './options.ts'
+import { hostResolverRulesArg } from './resolve.ts'
+import { visitPage } from './visit.ts'
+
+export interface BrowserSession {
+  visit(url: string): Promise<PageCapture>
+  close(): Promise<void>
+}
+
+const SYSTEM_CHROMIUM = '/usr/bin/chromium'
+const ADVICE =
+  'install it with `apt-get install chromium` or set SKIMWATCH_CHROMIUM to a Chromium binary'
+
+/** The Chromium to drive: the configured one, else the system one, else Playwright's own. */
+export function findChromium(configured: string | undefined): string {
+  if (configured !== undefined) {
+    if (existsSync(configured)) return configured
+    throw new BrowserUnavailableError(`no Chromium at ${configured}; ${ADVICE}`)
+  }
+  if (existsSync(SYSTEM_CHROMIUM)) return SYSTEM_CHROMIUM
+  const bundled = (() => {
+    try {
+      return chromium.executablePath()
+    } catch {
+      return ''
+    }
+  })()
+  if (bundled !== '' && existsSync(bundled)) return bundled
+  throw new BrowserUnavailableError(`no Chromium found; ${ADVICE}`)
+}
+
+export function chromiumArgs(opts: CrawlOptions): string[] {
+  const args = [
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    // Keeps navigator.webdriver false natively; the init script covers the rest.
+    '--disable-blink-features=AutomationControlled',
+  ]
+  if (process.getuid?.() === 0) args.push('--no-sandbox')
+  const rules = hostResolverRulesArg(opts.resolve)
+  if (rules !== undefined) args.push(rules)
+  return args
+}
+
+/** A desktop Chrome user agent for this Chromium's major version, without "HeadlessChrome". */
+export function desktopUserAgent(version: string): string {
+  const major = version.split('.')[0] ?? '130'
+  return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`
+}
+
+export async function launchBrowser(opts: CrawlOptions): Promise<BrowserSession> {
+  const executablePath = findChromium(opts.chromiumPath)
+  let browser
+  try {
+    browser = await chromium.launch({ executablePath, headless: true, args: chromiumArgs(opts) })
+  } catch (err) {
+    const first = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)
+    throw new BrowserUnavailableError(
+      `cannot start Chromium at ${executablePath}: ${first}; ${ADVICE}`,
+    )
+  }
+  const ctx = { browser, opts, userAgent: desktopUserAgent(browser.version()) }
+  return {
+    visit: (url) => visitPage(ctx, url),
+    close: () => browser.close(),
+  }
+}
