@@ -79,13 +79,19 @@ export async function notifyStage(deps: StageDeps, job: ScanJob): Promise<Notify
     siteId: site.id,
     scanId: job.scanId,
   })
-  const pending = (await deps.store.pendingEmails()).find((e) => e.id === queued.id)
-  if (!pending) return { scanId: job.scanId, emailId: queued.id, path: null }
-  const sent = await deliver(email, {
-    smtpUrl: deps.config.smtpUrl,
-    outboxDir: `${deps.config.home}/outbox`,
-    from: deps.config.mailFrom,
-  })
+  const row = await deps.store.getEmail(queued.id)
+  if (!row || row.status === 'sent') return { scanId: job.scanId, emailId: queued.id, path: null }
+  let sent: { path: string | null; messageId: string }
+  try {
+    sent = await deliver(email, {
+      smtpUrl: deps.config.smtpUrl,
+      outboxDir: `${deps.config.home}/outbox`,
+      from: deps.config.mailFrom,
+    })
+  } catch (err) {
+    await deps.store.markEmailFailed(queued.id, (err as Error).message)
+    throw err
+  }
   await deps.store.markEmailSent(queued.id, sent)
   deps.logger.info({ site: site.domain, path: sent.path }, 'notified')
   return { scanId: job.scanId, emailId: queued.id, path: sent.path }
