@@ -118,7 +118,10 @@ function buildNotice(
   return {
     domain,
     siteUrl,
-    pageUrl: capture.finalUrl,
+    // the page the skimmer ran on, not where the test payment landed
+    pageUrl:
+      capture.scripts.find((s) => bySha.get(s.sha256)?.verdict === 'malicious')?.pageUrl ??
+      capture.finalUrl,
     verdict: 'malicious',
     foundAt: capture.startedAt,
     platform,
