@@ -17,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
   const context = (): Context => (ctx ??= createContext())
   const program = new Command('skimwatch')
     .description('Find card-skimming JavaScript on shops and get it removed')
+    .version('0.1.0')
     .exitOverride()
     .showHelpAfterError()
 

@@ -78,6 +78,14 @@ export interface PageCapture {
   requests: CapturedRequest[]
   /** sha256 of scripts that read a card field (attribution) */
   cardReaders: string[]
+  /** shop platform recognised from the pages, when any */
+  platform?: PlatformInfo | null
+}
+
+export interface PlatformInfo {
+  /** magento | woocommerce | shopify | prestashop | opencart | bigcommerce | … */
+  name: string
+  version: string | null
 }
 
 /** The page-level outcome, combining script verdicts and what the browser saw. */

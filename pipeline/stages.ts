@@ -41,6 +41,7 @@ export async function crawlStage(deps: StageDeps, job: CrawlJob): Promise<ScanJo
   const browser = await deps.browser()
   const capture = await browser.visit(site.url)
   const scanId = await deps.store.saveCapture(site.id, capture)
+  if (capture.platform) await deps.store.setSitePlatform(site.id, capture.platform.name)
   deps.logger.info({ site: site.domain, scanId, status: capture.status }, 'crawled')
   return { scanId }
 }

@@ -3,6 +3,7 @@ import type {
   CapturedRequest,
   CapturedScript,
   PageCapture,
+  PlatformInfo,
   RequestType,
   ScanStatus,
   ScriptKind,
@@ -24,6 +25,7 @@ interface ScanRow {
   visited: string[]
   filled_card: boolean
   card_readers: string[]
+  platform: PlatformInfo | null
 }
 
 interface ScriptRow {
@@ -54,8 +56,8 @@ export async function insertCapture(
 ): Promise<number> {
   const [scan] = await tx.query<{ id: number }>(
     `INSERT INTO scans (site_id, url, final_url, status, reason, started_at, duration_ms,
-                        visited, filled_card, card_readers)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::jsonb)
+                        visited, filled_card, card_readers, platform)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::jsonb, $11::jsonb)
      RETURNING id`,
     [
       siteId,
@@ -68,6 +70,7 @@ export async function insertCapture(
       JSON.stringify(c.visited),
       c.filledCard,
       JSON.stringify(c.cardReaders),
+      c.platform ? JSON.stringify(c.platform) : null,
     ],
   )
   if (!scan) throw new Error('INSERT INTO scans returned no id')
@@ -145,6 +148,7 @@ export async function getCapture(db: Queryable, scanId: number): Promise<StoredC
     scripts: scripts.map(toScript),
     requests: requests.map(toRequest),
     cardReaders: scan.card_readers,
+    platform: scan.platform,
   }
 }
 

@@ -69,6 +69,7 @@ function capture(scripts: CapturedScript[], startedAt = '2026-11-23T10:00:00.000
       },
     ],
     cardReaders: [skimmer.sha256],
+    platform: { name: 'magento', version: '2.4' },
   }
 }
 
