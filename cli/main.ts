@@ -2,12 +2,9 @@
 import { Command, CommanderError } from 'commander'
 import { SkimwatchError } from '../core/errors.ts'
 import { EXIT } from '../core/types.ts'
-import { analyzeCommand } from './commands/analyze.ts'
-import { reportCommand } from './commands/report.ts'
-import { runCommand } from './commands/run.ts'
-import { scanCommand } from './commands/scan.ts'
-import { seedCommand } from './commands/seed.ts'
 import { createContext, type Context } from './context.ts'
+
+// Commands are imported on use: `analyze` should not pay for loading a browser driver or queues.
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
@@ -29,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<file...>')
     .option('--json', 'NDJSON output')
     .action(async (files: string[], o: { json?: boolean }) => {
+      const { analyzeCommand } = await import('./commands/analyze.ts')
       exit = await analyzeCommand(files, o)
     })
 
@@ -46,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'NDJSON output, one line per page')
     .action(
       async (urls: string[], o: { resolve: string[]; allowPrivate?: boolean; json?: boolean }) => {
+        const { scanCommand } = await import('./commands/scan.ts')
         exit = await scanCommand(context(), urls, o)
       },
     )
@@ -55,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('add shops to the store: one domain or URL per line, # comments; - reads stdin')
     .argument('<file>')
     .action(async (file: string) => {
+      const { seedCommand } = await import('./commands/seed.ts')
       exit = await seedCommand(context(), file)
     })
 
@@ -72,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--allow-private', 'allow loopback and private addresses')
     .action(async (o: { once?: boolean; resolve: string[]; allowPrivate?: boolean }) => {
+      const { runCommand } = await import('./commands/run.ts')
       exit = await runCommand(context(), o)
     })
 
@@ -80,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('one line per site: latest verdict, flagged scripts, when the owner was notified')
     .option('--json', 'NDJSON output')
     .action(async (o: { json?: boolean }) => {
+      const { reportCommand } = await import('./commands/report.ts')
       exit = await reportCommand(context(), o)
     })
 
@@ -88,7 +90,6 @@ export async function main(argv: string[]): Promise<number> {
     .description('serve the fixture shops on loopback, seed, run embedded and print what was found')
     .option('--home <dir>', 'where the demo store and outbox go (default: $SKIMWATCH_HOME/demo)')
     .action(async (o: { home?: string }) => {
-      // Loaded on demand: only the demo needs the fixture server.
       const { demoCommand } = await import('./commands/demo.ts')
       exit = await demoCommand(o)
     })
