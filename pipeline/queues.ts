@@ -38,6 +38,9 @@ export async function connectRedis(url: string): Promise<Redis> {
     connectTimeout: 5_000,
     retryStrategy: (times) => (times > 3 ? null : 200 * times),
   })
+  // connection errors surface through connect() below; without a listener ioredis also prints them
+  const swallow = (): void => undefined
+  redis.on('error', swallow)
   try {
     await redis.connect()
     await redis.ping()
@@ -48,6 +51,7 @@ export async function connectRedis(url: string): Promise<Redis> {
       `cannot reach Redis at ${where} (${(err as Error).message}) — start it or unset REDIS_URL to run embedded`,
     )
   }
+  redis.off('error', swallow)
   return redis
 }
 
@@ -63,6 +67,9 @@ export async function runQueued(
   opts: QueueRunOptions,
 ): Promise<QueueRun> {
   const connection = await connectRedis(opts.redisUrl)
+  connection.on('error', (err: Error) =>
+    deps.logger.warn({ err: err.message }, 'redis connection error'),
+  )
   const base = { connection, prefix: opts.prefix }
   const queues = Object.fromEntries(
     STAGES.map((s) => [s, new Queue(s, { ...base, defaultJobOptions: jobDefaults })]),
