@@ -17,7 +17,12 @@ export function createContext(overrides: Partial<Config> = {}): Context {
   return {
     config,
     logger,
-    store: () => (store ??= openStore({ databaseUrl: config.databaseUrl, home: config.home, schema: config.dbSchema })),
+    store: () =>
+      (store ??= openStore({
+        databaseUrl: config.databaseUrl,
+        home: config.home,
+        schema: config.dbSchema,
+      })),
     close: async () => {
       if (store) await (await store).close()
     },

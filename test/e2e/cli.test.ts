@@ -18,7 +18,13 @@ interface ScanLine {
   finalUrl: string
   verdict: string
   scripts: { url: string | null; sha256: string; verdict: string; findings: unknown[] }[]
-  exfil: { url: string; method: string; type: string; carriesCard: boolean; script: string | null }[]
+  exfil: {
+    url: string
+    method: string
+    type: string
+    carriesCard: boolean
+    script: string | null
+  }[]
 }
 
 const noServices = { DATABASE_URL: '', REDIS_URL: '', SMTP_URL: '' }
@@ -61,7 +67,9 @@ describe('skimwatch scan', () => {
     if (!shop) throw new Error('fixture shop-inline.test missing')
     const resolve = server.hosts.flatMap((h) => ['--resolve', `${h}:${server.port}:127.0.0.1`])
     const url = `http://shop-inline.test:${server.port}/checkout`
-    const r = await runCli(['scan', url, ...resolve, '--allow-private', '--json'], { env: noServices })
+    const r = await runCli(['scan', url, ...resolve, '--allow-private', '--json'], {
+      env: noServices,
+    })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(1)
     const [page] = ndjson<ScanLine>(r.stdout)
@@ -73,7 +81,9 @@ describe('skimwatch scan', () => {
   })
 
   it('refuses a loopback target without --allow-private', async () => {
-    const r = await runCli(['scan', `http://127.0.0.1:${server.port}/`, '--json'], { env: noServices })
+    const r = await runCli(['scan', `http://127.0.0.1:${server.port}/`, '--json'], {
+      env: noServices,
+    })
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
     expect(r.stderr).toMatch(/127\.0\.0\.1.*loopback.*--allow-private/)
@@ -89,21 +99,32 @@ describe('skimwatch seed and report', () => {
 
   it('reports each bad line with its number and keeps the good ones', async () => {
     const list = path.join(home, 'shops.txt')
-    await writeFile(list, '# campaign\nshop-a.example\nthis is garbage\nhttps://shop-b.example/checkout\n!!!\nshop-a.example\n')
+    await writeFile(
+      list,
+      '# campaign\nshop-a.example\nthis is garbage\nhttps://shop-b.example/checkout\n!!!\nshop-a.example\n',
+    )
     const env = { ...noServices, SKIMWATCH_HOME: home }
     const seeded = await runCli(['seed', list], { env })
     expect(seeded.code).toBe(0)
     expect(seeded.stderr).toMatch(/shops\.txt:3: skipped "this is garbage"/)
     expect(seeded.stderr).toMatch(/shops\.txt:5: skipped "!!!"/)
-    expect(seeded.stdout).toMatch(/seeded 2 new site\(s\), 0 already known, 2 bad line\(s\) skipped/)
+    expect(seeded.stdout).toMatch(
+      /seeded 2 new site\(s\), 0 already known, 2 bad line\(s\) skipped/,
+    )
 
     const again = await runCli(['seed', '-'], { env, input: 'shop-b.example\nshop-c.example\n' })
     expect(again.stdout).toMatch(/seeded 1 new site\(s\), 1 already known/)
 
     const report = await runCli(['report', '--json'], { env })
     expect(report.code).toBe(0)
-    const rows = ndjson<{ domain: string; verdict: string | null; notifiedAt: string | null }>(report.stdout)
-    expect(rows.map((r) => r.domain).sort()).toEqual(['shop-a.example', 'shop-b.example', 'shop-c.example'])
+    const rows = ndjson<{ domain: string; verdict: string | null; notifiedAt: string | null }>(
+      report.stdout,
+    )
+    expect(rows.map((r) => r.domain).sort()).toEqual([
+      'shop-a.example',
+      'shop-b.example',
+      'shop-c.example',
+    ])
     expect(rows.every((r) => r.verdict === null && r.notifiedAt === null)).toBe(true)
   })
 })
@@ -121,4 +142,3 @@ describe('skimwatch usage errors', () => {
     expect(r.stderr).toMatch(/REDIS_URL/)
   })
 })
-

@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createContext, type Context } from '../../cli/context.ts'
 import { runPipeline } from '../../cli/commands/run.ts'
 import { startFixtureServer } from '../../fixtures/server.ts'
-import { PG_URL, REDIS_URL, deleteRedisPrefix, dropSchema, uniqueName } from '../helpers/services.ts'
+import {
+  PG_URL,
+  REDIS_URL,
+  deleteRedisPrefix,
+  dropSchema,
+  uniqueName,
+} from '../helpers/services.ts'
 
 type Server = Awaited<ReturnType<typeof startFixtureServer>>
 
