@@ -86,6 +86,15 @@ export async function main(argv: string[]): Promise<number> {
     })
 
   program
+    .command('redetect')
+    .description("judge every site's latest stored capture again with the current rules")
+    .option('--json', 'NDJSON output')
+    .action(async (o: { json?: boolean }) => {
+      const { redetectCommand } = await import('./commands/redetect.ts')
+      exit = await redetectCommand(context(), o)
+    })
+
+  program
     .command('demo')
     .description('serve the fixture shops on loopback, seed, run embedded and print what was found')
     .option('--home <dir>', 'where the demo store and outbox go (default: $SKIMWATCH_HOME/demo)')

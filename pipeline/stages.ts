@@ -106,12 +106,16 @@ function buildNotice(
   verdicts: ScriptVerdict[],
 ): Notice {
   const bySha = new Map(verdicts.map((v) => [v.sha256, v]))
+  const sent = selectExfil(capture)
+  // a script seen sending the data away is named even when its code looks harmless (encrypted payloads)
+  const senders = new Set(sent.flatMap((r) => (r.script ? [r.script] : [])))
   const scripts = capture.scripts.flatMap((s) => {
     const v = bySha.get(s.sha256)
-    if (!v || v.verdict === 'clean') return []
-    return [{ url: s.url, sha256: s.sha256, verdict: v.verdict, findings: v.findings }]
+    if (!v || (v.verdict === 'clean' && !senders.has(s.sha256))) return []
+    const verdict = senders.has(s.sha256) ? 'malicious' : v.verdict
+    return [{ url: s.url, sha256: s.sha256, verdict, findings: v.findings }]
   })
-  const exfil = selectExfil(capture).map((r) => ({
+  const exfil = sent.map((r) => ({
     url: r.url,
     host: new URL(r.url).hostname,
     carriesCard: r.carriesCard,

@@ -1,4 +1,5 @@
 // report: one line per site from its latest scan, flagged scripts and last notice sent.
+// A script is flagged when the detector judged it, or when the browser saw it send data away.
 import type { Verdict } from '../core/types.ts'
 import type { Queryable } from './db.ts'
 
@@ -32,7 +33,12 @@ export async function report(db: Queryable): Promise<SiteReport[]> {
                    FROM scan_scripts ss
                    JOIN script_verdicts v
                      ON v.sha256 = ss.sha256 AND v.rules_version = l.judged_rules_version
-                   WHERE ss.scan_id = l.id AND v.verdict IN ('suspicious', 'malicious')) f
+                   WHERE ss.scan_id = l.id AND v.verdict IN ('suspicious', 'malicious')
+                   UNION
+                   -- scripts the browser caught sending test data or a card reader's request off-site
+                   SELECT r.script_sha256 FROM requests r JOIN scans sc ON sc.id = r.scan_id
+                   WHERE r.scan_id = l.id AND r.third_party AND r.script_sha256 IS NOT NULL
+                     AND (r.carries_card OR sc.card_readers ? r.script_sha256)) f
             ) AS flagged,
             (SELECT max(o.sent_at) FROM outbox o
              WHERE o.site_id = s.id AND o.status = 'sent') AS notified_at

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createContext, type Context } from '../../cli/context.ts'
 import { runPipeline } from '../../cli/commands/run.ts'
+import { detectStage } from '../../pipeline/stages.ts'
 import { startFixtureServer } from '../../fixtures/server.ts'
 import {
   PG_URL,
@@ -16,6 +17,15 @@ import {
 
 type Server = Awaited<ReturnType<typeof startFixtureServer>>
 
+// The spine is the subject here; every shop's capture is covered by the crawler's own e2e suite.
+const SPINE_SHOPS = new Set([
+  'shop-clean.test',
+  'shop-inline.test',
+  'shop-lookalike.test',
+  'shop-beacon.test',
+  'shop-encrypted.test',
+])
+
 const modes = [
   { name: 'embedded (in-process runner, PGlite)', queued: false },
   { name: 'distributed (BullMQ on Redis, PostgreSQL)', queued: true },
@@ -23,6 +33,7 @@ const modes = [
 
 describe.each(modes)('pipeline, $name', ({ queued }) => {
   let server: Server
+  let shops: Server['shops']
   let home: string
   let ctx: Context
   const schema = uniqueName('sw_e2e')
@@ -30,6 +41,7 @@ describe.each(modes)('pipeline, $name', ({ queued }) => {
 
   beforeAll(async () => {
     server = await startFixtureServer()
+    shops = server.shops.filter((s) => SPINE_SHOPS.has(s.host))
     home = await mkdtemp(path.join(tmpdir(), 'skimwatch-e2e-'))
     ctx = createContext({
       home,
@@ -41,7 +53,7 @@ describe.each(modes)('pipeline, $name', ({ queued }) => {
       concurrency: 2,
     })
     const store = await ctx.store()
-    await store.addSites(server.shops.map((s) => ({ domain: s.host, url: s.url })))
+    await store.addSites(shops.map((s) => ({ domain: s.host, url: s.url })))
   })
 
   afterAll(async () => {
@@ -66,12 +78,12 @@ describe.each(modes)('pipeline, $name', ({ queued }) => {
     const store = await ctx.store()
     const domains = new Map((await store.listSites()).map((s) => [s.id, s.domain]))
     const got = Object.fromEntries(outcomes.map((o) => [domains.get(o.siteId), o.verdict]))
-    const want = Object.fromEntries(server.shops.map((s) => [s.host, s.expected.verdict]))
+    const want = Object.fromEntries(shops.map((s) => [s.host, s.expected.verdict]))
     expect(outcomes.every((o) => o.error === null)).toBe(true)
     expect(got).toEqual(want)
 
     const emails = await readdir(path.join(home, 'outbox'))
-    const malicious = server.shops.filter((s) => s.expected.verdict === 'malicious')
+    const malicious = shops.filter((s) => s.expected.verdict === 'malicious')
     expect(emails.filter((f) => f.endsWith('.eml'))).toHaveLength(malicious.length)
 
     const report = await store.report()
@@ -88,9 +100,26 @@ describe.each(modes)('pipeline, $name', ({ queued }) => {
     const scriptsBefore = await store.countScripts()
     const emailsBefore = await readdir(path.join(home, 'outbox'))
     const outcomes = await runPipeline(ctx, flags())
-    expect(outcomes).toHaveLength(server.shops.length)
+    expect(outcomes).toHaveLength(shops.length)
     expect(await store.countScripts()).toBe(scriptsBefore)
     expect(await readdir(path.join(home, 'outbox'))).toEqual(emailsBefore)
     expect(outcomes.every((o) => o.emailPath === null)).toBe(true)
+  })
+
+  it('judges the stored raw captures again to the same verdicts', async () => {
+    const store = await ctx.store()
+    const before = await store.report()
+    const deps = {
+      store,
+      config: ctx.config,
+      logger: ctx.logger,
+      crawl: { allowPrivate: true, resolve: [], timeoutMs: 1_000 },
+      browser: () => Promise.reject(new Error('judging needs no browser')),
+    }
+    for (const scanId of await store.latestScanIds()) await detectStage(deps, { scanId })
+    const after = await store.report()
+    expect(after.map((r) => [r.domain, r.verdict, r.flaggedScripts])).toEqual(
+      before.map((r) => [r.domain, r.verdict, r.flaggedScripts]),
+    )
   })
 })

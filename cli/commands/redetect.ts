@@ -1,0 +1,26 @@
+// skimwatch redetect: judge every site's latest stored capture again with the current rules.
+import { EXIT } from '../../core/types.ts'
+import { detectStage, type StageDeps } from '../../pipeline/stages.ts'
+import { BrowserUnavailableError } from '../../core/errors.ts'
+import type { Context } from '../context.ts'
+import { printJson, progressLine } from '../output.ts'
+
+export async function redetectCommand(ctx: Context, opts: { json?: boolean }): Promise<number> {
+  const store = await ctx.store()
+  const deps: StageDeps = {
+    store,
+    config: ctx.config,
+    logger: ctx.logger,
+    crawl: { allowPrivate: false, resolve: [], timeoutMs: ctx.config.pageTimeoutMs },
+    browser: () => Promise.reject(new BrowserUnavailableError('redetect never opens a browser')),
+  }
+  const ids = await store.latestScanIds()
+  let flagged = false
+  for (const [i, scanId] of ids.entries()) {
+    const { verdict } = await detectStage(deps, { scanId })
+    flagged ||= verdict !== 'clean'
+    if (opts.json) printJson({ scanId, verdict })
+    else progressLine(i + 1, ids.length, `scan ${scanId}: ${verdict}`)
+  }
+  return flagged ? EXIT.flagged : EXIT.clean
+}
