@@ -1,10 +1,20 @@
 import type { AnyNode, Node } from 'acorn'
 import * as walk from 'acorn-walk'
-import { createFolder, calleeName, propertyName, type FoldValue } from './deobfuscate/fold.ts'
+import {
+  createFolder,
+  calleeName,
+  propertyName,
+  type DecodeKind,
+  type FoldValue,
+} from './deobfuscate/fold.ts'
 import type { Layer, ScriptFacts, Site } from './facts.ts'
 import { pathOf, snippetOf } from './paths.ts'
 import { createTaint } from './taint.ts'
 import { decodedLayers } from './deobfuscate/layers.ts'
+import { walkFull } from './walk.ts'
+import { splice, type Position } from './deobfuscate/splice.ts'
+import { stringArrayEdits } from './deobfuscate/string-array.ts'
+import { parseStrict } from './parse.ts'
 
 const MEMBERS_OF_INTEREST = new Set([
   'webdriver',
@@ -60,6 +70,8 @@ export interface LayerInput {
   depth: number
   /** where the decoding expression sits in the outer file, for layers > 0 */
   outer: Site | undefined
+  /** original position of an offset, when `source` is a rewrite of the file */
+  position?: (offset: number) => Position
 }
 
 export interface Budget {
@@ -68,7 +80,7 @@ export interface Budget {
 
 /** Walk one layer once, appending what rules need to `facts`; recurse into decoded layers. */
 export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budget): void {
-  const { ast, source, depth, outer } = input
+  const { ast, source, depth, outer, position } = input
   const bindings = new Map<string, Node[]>()
   const constInit = new Map<string, Node>()
   const mutated = new Set<string>()
@@ -92,15 +104,10 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     taint: createTaint(folder, bindings),
     leadingString: (node) => leadingString(node),
   }
-  // Snippets are cut lazily: most sites never end up in a finding.
-  const siteOf = (node: Node): Site => ({
-    line: outer ? outer.line : (node.loc?.start.line ?? 1),
-    column: outer ? outer.column : (node.loc?.start.column ?? 0),
-    layer: depth,
-    get snippet() {
-      return snippetOf(source, node)
-    },
-  })
+  const siteOf = (node: Node): Site => {
+    const at = outer ?? position?.(node.start) ?? node.loc?.start
+    return new LazySite(at?.line ?? 1, at?.column ?? 0, depth, source, node)
+  }
   const bind = (name: string, value: Node): void => {
     const list = bindings.get(name)
     if (list) list.push(value)
@@ -112,19 +119,21 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     bind(name, value)
   }
 
+  const mark = factCounts(facts)
   const firstString = facts.strings.length
   const firstCall = facts.calls.length
+  let stringArraySeen = false
+  let decoderSeen = false
   const plusNodes: Node[] = []
   const innerPlus = new Set<Node>()
   const foldable: Node[] = []
   let sawDebugger = false
 
-  walk.full(ast, (node) => {
-    const n = node as AnyNode
+  walkFull(ast, (n) => {
     switch (n.type) {
       case 'Literal':
         if (typeof n.value === 'string')
-          facts.strings.push({ value: n.value, site: siteOf(n), decoded: [] })
+          facts.strings.push({ value: n.value, site: siteOf(n), decoded: PLAIN })
         else if (n.regex) facts.regexes.push({ pattern: n.regex.pattern, site: siteOf(n) })
         break
       case 'TemplateLiteral':
@@ -138,7 +147,14 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
         } else if (isSizeCheck(n)) facts.sizeChecks.push(siteOf(n))
         break
       case 'VariableDeclarator':
-        if (n.id.type === 'Identifier' && n.init) define(n.id.name, n.init)
+        if (n.id.type === 'Identifier' && n.init) {
+          define(n.id.name, n.init)
+          if (!stringArraySeen && looksLikeStringArray(n.init)) stringArraySeen = true
+        }
+        break
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+        if (!decoderSeen && looksLikeDecoder(n)) decoderSeen = true
         break
       case 'AssignmentExpression': {
         const left = n.left as AnyNode
@@ -234,6 +250,16 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     }
   })
 
+  if (stringArraySeen && decoderSeen && !position) {
+    const rewritten = inlineStringArrays(ast, source)
+    if (rewritten) {
+      truncate(facts, mark)
+      facts.layers.push(rewritten.source)
+      collectLayer({ ...input, ...rewritten }, facts, budget)
+      return
+    }
+  }
+
   function leadingString(node: Node): string | undefined {
     let cur = node as AnyNode
     for (let i = 0; i < 10_000; i++) {
@@ -257,6 +283,24 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   const subs = decodedLayers(own.strings, own.calls, layer, budget, (s) => facts.strings.push(s))
   for (const sub of subs) collectLayer(sub, facts, budget)
   for (const sub of subs) facts.layers.push(sub.source)
+}
+
+/** Shared by every plain literal; nothing appends to a fact's decode kinds. */
+const PLAIN: DecodeKind[] = []
+
+/** A site whose snippet is cut only when a finding shows it: most sites never do. */
+class LazySite implements Site {
+  constructor(
+    readonly line: number,
+    readonly column: number,
+    readonly layer: number,
+    private readonly source: string,
+    private readonly node: Node,
+  ) {}
+
+  get snippet(): string {
+    return snippetOf(this.source, this.node)
+  }
 }
 
 function rootName(node: Node): string | undefined {
@@ -289,4 +333,71 @@ function collectDebuggerTraps(ast: Node, facts: ScriptFacts, siteOf: (n: Node) =
       if (trapped) facts.debuggerTraps.push(siteOf(node))
     },
   })
+}
+
+type Counts = ReturnType<typeof factCounts>
+
+function factCounts(f: ScriptFacts) {
+  return {
+    strings: f.strings.length,
+    regexes: f.regexes.length,
+    calls: f.calls.length,
+    assigns: f.assigns.length,
+    members: f.members.length,
+    sizeChecks: f.sizeChecks.length,
+  }
+}
+
+function truncate(f: ScriptFacts, c: Counts): void {
+  f.strings.length = c.strings
+  f.regexes.length = c.regexes
+  f.calls.length = c.calls
+  f.assigns.length = c.assigns
+  f.members.length = c.members
+  f.sizeChecks.length = c.sizeChecks
+}
+
+/** The file with javascript-obfuscator's string-array calls replaced by their strings. */
+function inlineStringArrays(
+  ast: Node,
+  source: string,
+): { ast: Node; source: string; position: (offset: number) => Position } | undefined {
+  const edits = stringArrayEdits(ast, source)
+  if (!edits) return undefined
+  const spliced = splice(source, edits)
+  const rewritten = parseStrict(spliced.text)
+  return rewritten
+    ? { ast: rewritten, source: spliced.text, position: spliced.position }
+    : undefined
+}
+
+function looksLikeStringArray(init: Node): boolean {
+  const n = init as AnyNode
+  if (n.type !== 'ArrayExpression' || n.elements.length < 2) return false
+  const first = n.elements[0]
+  return first?.type === 'Literal' && typeof first.value === 'string'
+}
+
+/** `i = i - 0x1a5` first, then `var a = arrayFn()`: the head of a string-array decoder. */
+function looksLikeDecoder(
+  fn: AnyNode & { type: 'FunctionDeclaration' | 'FunctionExpression' },
+): boolean {
+  const p = fn.params[0]
+  const [first, second] = fn.body.body as AnyNode[]
+  if (p?.type !== 'Identifier' || first?.type !== 'ExpressionStatement') return false
+  const e = first.expression as AnyNode
+  if (e.type !== 'AssignmentExpression' || e.left.type !== 'Identifier' || e.left.name !== p.name)
+    return false
+  const k = (
+    e.operator === '=' && e.right.type === 'BinaryExpression' ? e.right.right : e.right
+  ) as AnyNode
+  const literal =
+    k.type === 'Literal' || (k.type === 'UnaryExpression' && k.argument.type === 'Literal')
+  if (!literal || (e.operator !== '-=' && e.operator !== '=')) return false
+  const init =
+    second?.type === 'VariableDeclaration' ? (second.declarations[0]?.init as AnyNode | null) : null
+  return (
+    (init?.type === 'CallExpression' && init.arguments.length === 0) ||
+    (init?.type === 'MemberExpression' && init.computed)
+  )
 }

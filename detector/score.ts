@@ -34,3 +34,25 @@ export function scoreOf(findings: Finding[]): number {
 export function verdictOf(score: number): Verdict {
   return score >= MALICIOUS_AT ? 'malicious' : score >= SUSPICIOUS_AT ? 'suspicious' : 'clean'
 }
+
+/** Rules that only sharpen other evidence: on their own they describe plenty of honest scripts. */
+export const MODIFIERS = new Set([
+  'checkout-url-gating',
+  'once-only-staging',
+  'anti-analysis',
+  'exfil-sink-serialised-data',
+])
+export const MODIFIERS_ALONE_MAX = 25
+
+/** When only modifiers scored, trim their points (last first) so they stay below suspicious. */
+export function capModifiers(findings: Finding[]): Finding[] {
+  if (findings.some((f) => f.points > 0 && !MODIFIERS.has(f.rule))) return findings
+  let left = MODIFIERS_ALONE_MAX
+  return findings.map((f) => {
+    const points = Math.min(f.points, left)
+    left -= points
+    return points === f.points
+      ? f
+      : { ...f, points, message: `${f.message} (capped: no stronger evidence)` }
+  })
+}

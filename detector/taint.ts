@@ -42,8 +42,11 @@ export function createTaint(
   bindings: Map<string, Node[]>,
 ): (node: Node) => Set<Taint> {
   const memo = new Map<Node, Set<Taint>>()
+  // A traversal from a bare name depends on nothing but the name: work it out once per name.
+  const byName = new Map<string, Set<Taint>>()
   return (root) => {
-    const hit = memo.get(root)
+    const named = root.type === 'Identifier' ? (root as AnyNode & { name: string }).name : undefined
+    const hit = named === undefined ? memo.get(root) : byName.get(named)
     if (hit) return hit
     const out = new Set<Taint>()
     const seenNames = new Set<string>()
@@ -54,7 +57,8 @@ export function createTaint(
       visit(node, out, seenNames, stack)
       if (folder.decodedBy(node).length > 0) out.add('decoded')
     }
-    memo.set(root, out)
+    if (named === undefined) memo.set(root, out)
+    else byName.set(named, out)
     return out
   }
 

@@ -77,7 +77,9 @@ for (const file of bundles) {
 
 console.log('\n== totals ==')
 let ok = true
-console.log('dress       malicious  detected        strict          benign  benign-malicious  benign-suspicious')
+console.log(
+  'dress       malicious  detected        strict          benign  benign-malicious  benign-suspicious',
+)
 for (const how of DRESSES) {
   const mal = rows.filter((r) => r.dress === how && r.kind === 'malicious')
   const ben = rows.filter((r) => r.dress === how && r.kind === 'benign')
@@ -88,8 +90,9 @@ for (const how of DRESSES) {
   console.log(
     `${how.padEnd(10)}  ${String(mal.length).padStart(9)}  ${`${detected} ${pct(detected, mal.length)}`.padEnd(14)}  ${`${strict} ${pct(strict, mal.length)}`.padEnd(14)}  ${String(ben.length).padStart(6)}  ${String(benMal).padStart(16)}  ${String(benSus).padStart(17)}${GATED.includes(how) ? '' : '  (not gated)'}`,
   )
-  if (GATED.includes(how))
-    ok &&= detected === mal.length && strict >= 0.9 * mal.length && benMal === 0
+  const met = detected === mal.length && strict >= 0.9 * mal.length && benMal === 0
+  if (GATED.includes(how) && !met) console.log(`  ^ targets missed on the ${how} dress`)
+  if (GATED.includes(how)) ok &&= met
 }
 const cMal = corpus.filter((c) => c.v.verdict === 'malicious').length
 const cSus = corpus.filter((c) => c.v.verdict === 'suspicious').length

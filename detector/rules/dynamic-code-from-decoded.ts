@@ -1,17 +1,44 @@
 import type { AnyNode, Node } from 'acorn'
+import { calleeName } from '../deobfuscate/fold.ts'
+import type { Layer } from '../facts.ts'
 import type { Rule } from './types.ts'
 
-const EVALS = new Set([
-  'eval',
-  'Function',
-  'setTimeout',
-  'setInterval',
-  'execScript',
-  'write',
-  'writeln',
-])
+const EVALS = new Set(['eval', 'Function', 'execScript', 'write', 'writeln'])
+const TIMERS = new Set(['setTimeout', 'setInterval'])
 const DECODERS = new Set(['atob', 'unescape', 'decodeURIComponent', 'decodeURI', 'fromCharCode'])
-const CODE_PROPS = new Set(['text', 'textContent', 'innerHTML', 'innerText', 'outerHTML'])
+// Only script text runs: innerHTML-inserted scripts never execute, textContent elsewhere is display.
+const CODE_PROPS = new Set(['text', 'textContent'])
+
+/** The expression itself decodes (atob(x), fromCharCode.apply, a folded decoded constant, a + b of those). */
+export function directlyDecoded(node: Node, layer: Layer, depth = 0): boolean {
+  const n = node as AnyNode
+  if (depth > 8) return false
+  if (layer.folder.decodedBy(n).length > 0) return true
+  if (n.type === 'CallExpression' && n.callee.type !== 'Super') {
+    const name = calleeName(n.callee)
+    if (name && DECODERS.has(name)) return true
+    const callee = n.callee as AnyNode
+    if (
+      (name === 'apply' || name === 'call') &&
+      callee.type === 'MemberExpression' &&
+      callee.object.type !== 'Super'
+    )
+      return DECODERS.has(calleeName(callee.object) ?? '')
+    // decoded.split('').reverse().join('') and similar chains on a decoded value
+    if (callee.type === 'MemberExpression' && callee.object.type !== 'Super')
+      return directlyDecoded(callee.object, layer, depth + 1)
+  }
+  if (n.type === 'BinaryExpression' && n.operator === '+')
+    return directlyDecoded(n.left, layer, depth + 1) || directlyDecoded(n.right, layer, depth + 1)
+  return false
+}
+
+// A name holding decoded text counts too, unless it also holds JSON (JSONP, config blobs).
+export function decodedName(node: Node, layer: Layer): boolean {
+  if ((node as AnyNode).type !== 'Identifier') return false
+  const t = layer.taint(node)
+  return t.has('decoded') && !t.has('json')
+}
 
 export const dynamicCodeFromDecoded = {
   id: 'dynamic-code-from-decoded',
@@ -19,24 +46,31 @@ export const dynamicCodeFromDecoded = {
   description: 'Runs code (eval, Function, timers, script text) built from decoded strings',
   points: 35,
   check(script) {
-    const decodes =
-      script.strings.some((s) => s.decoded.length > 0) ||
-      script.calls.some((c) => DECODERS.has(c.name))
-    if (!decodes) return []
     for (const c of script.calls) {
-      if (!EVALS.has(c.name)) continue
+      const timer = TIMERS.has(c.name)
+      if (!EVALS.has(c.name) && !timer) continue
       if ((c.name === 'write' || c.name === 'writeln') && c.object !== 'document') continue
       const arg = c.name === 'Function' ? c.args[c.args.length - 1] : c.args[0]
       if (!arg || /Function/.test(arg.type)) continue
-      if (c.layer.taint(arg).has('decoded') || isPacked(arg))
+      // Timers take functions far more often than strings: only a visibly decoded string counts.
+      const decoded = directlyDecoded(arg, c.layer) || (!timer && decodedName(arg, c.layer))
+      if (decoded || isPacked(arg))
         return [{ site: c.site, message: `${c.name}() runs a decoded string` }]
     }
+    const makesScript = script.calls.some(
+      (c) =>
+        c.name === 'createElement' &&
+        c.args[0] !== undefined &&
+        c.layer.folder.foldString(c.args[0])?.toLowerCase() === 'script',
+    )
     for (const a of script.assigns) {
-      if (!CODE_PROPS.has(a.target) || !a.layer.taint(a.value).has('decoded')) continue
-      return [{ site: a.site, message: `.${a.target} is set from a decoded string` }]
+      // The element must be a name the script holds (its own new <script>), not a page lookup.
+      if (!makesScript || !CODE_PROPS.has(a.target) || !/^[\w$]+$/.test(a.object)) continue
+      if (directlyDecoded(a.value, a.layer))
+        return [{ site: a.site, message: `.${a.target} is set from a decoded string` }]
     }
     for (const s of script.sinks) {
-      if (s.kind === 'element-src' && s.url && s.layer.taint(s.url).has('decoded'))
+      if (s.kind === 'element-src' && s.url && directlyDecoded(s.url, s.layer))
         return [{ site: s.site, message: 'loads a script from a decoded URL' }]
     }
     return []

@@ -1,5 +1,6 @@
-import type { Taint } from '../facts.ts'
-import type { Rule } from './types.ts'
+import type { Sink, Taint } from '../facts.ts'
+import { withPairedDestinations } from './card-reads.ts'
+import type { Evidence, Rule } from './types.ts'
 
 const LABEL: Partial<Record<Taint, string>> = {
   b64: 'base64',
@@ -9,6 +10,29 @@ const LABEL: Partial<Record<Taint, string>> = {
   uri: 'URL-encoded values',
 }
 
+function judge(s: Sink): Evidence | undefined {
+  // Computed script/iframe src is how loaders and JSONP work; taint reaches it too easily.
+  if (s.constant || (s.kind === 'element-src' && s.destination === 'unknown')) return undefined
+  const taint = new Set<Taint>()
+  for (const n of s.url ? [s.url, ...s.data] : s.data)
+    for (const t of s.layer.taint(n)) taint.add(t)
+  const strong = taint.has('b64') || taint.has('harvest')
+  const serial =
+    strong || taint.has('json') || taint.has('formdata') || (taint.has('uri') && taint.has('value'))
+  if (!serial) return undefined
+  const home = s.destination === 'same-origin' || s.destination === 'own-host'
+  const how = (['b64', 'harvest', 'json', 'formdata', 'uri'] as const)
+    .filter((t) => taint.has(t))
+    .map((t) => LABEL[t])
+  return {
+    site: s.site,
+    message: `${s.kind} sink carries ${how.join(' + ')} to ${s.urlText ?? 'a computed URL'}${home ? ' (own site)' : ''}`,
+    // Serialised posts to the script's own site are ordinary application traffic.
+    points: home ? 0 : s.destination === 'unknown' ? (strong ? 15 : 10) : strong ? 25 : 15,
+    ...(home ? { severity: 'info' as const } : {}),
+  }
+}
+
 export const exfilSinkSerialisedData = {
   id: 'exfil-sink-serialised-data',
   severity: 'medium',
@@ -16,37 +40,12 @@ export const exfilSinkSerialisedData = {
     'Sends serialised or encoded data (JSON, base64, FormData, form fields) through a network sink',
   points: 25,
   check(script) {
-    const ordered = [...script.sinks].sort((a, b) => rank(a.destination) - rank(b.destination))
-    for (const s of ordered) {
-      if (s.constant) continue
-      const taint = new Set<Taint>()
-      for (const n of s.url ? [s.url, ...s.data] : s.data)
-        for (const t of s.layer.taint(n)) taint.add(t)
-      const strong = taint.has('b64') || taint.has('harvest')
-      const serial =
-        strong ||
-        taint.has('json') ||
-        taint.has('formdata') ||
-        (taint.has('uri') && taint.has('value'))
-      if (!serial) continue
-      const home = s.destination === 'same-origin' || s.destination === 'own-host'
-      const how = (['b64', 'harvest', 'json', 'formdata', 'uri'] as const)
-        .filter((t) => taint.has(t))
-        .map((t) => LABEL[t])
-      return [
-        {
-          site: s.site,
-          message: `${s.kind} sink carries ${how.join(' + ')} to ${s.urlText ?? 'a computed URL'}${home ? ' (own site)' : ''}`,
-          // Serialised posts to the script's own site are ordinary application traffic.
-          points: home ? 0 : strong ? 25 : 15,
-          ...(home ? { severity: 'info' as const } : {}),
-        },
-      ]
+    let best: Evidence | undefined
+    for (const s of withPairedDestinations(script.sinks)) {
+      const e = judge(s)
+      if (e && (best === undefined || (e.points ?? 0) > (best.points ?? 0))) best = e
+      if ((best?.points ?? 0) >= 25) break
     }
-    return []
+    return best ? [best] : []
   },
 } satisfies Rule
-
-function rank(d: string): number {
-  return d === 'same-origin' || d === 'own-host' ? 1 : 0
-}

@@ -3,12 +3,15 @@ import { cardFieldReadAndSend } from './card-field-read-and-send.ts'
 import { checkoutUrlGating } from './checkout-url-gating.ts'
 import { dynamicCodeFromDecoded } from './dynamic-code-from-decoded.ts'
 import { exfilSinkSerialisedData } from './exfil-sink-serialised-data.ts'
+import { exfilToFreeHost } from './exfil-to-free-host.ts'
 import { exfilToRawIp } from './exfil-to-raw-ip.ts'
 import { fakePaymentForm } from './fake-payment-form.ts'
+import { imageStegoLoader } from './image-stego-loader.ts'
 import { keyloggerOnInputs } from './keylogger-on-inputs.ts'
 import { knownBadSignature } from './known-bad-signature.ts'
 import { lookalikeDomain } from './lookalike-domain.ts'
 import { onceOnlyStaging } from './once-only-staging.ts'
+import { skimmerKitStructure } from './skimmer-kit-structure.ts'
 import type { Rule } from './types.ts'
 
 /** Every rule the detector runs, in reporting order. */
@@ -24,6 +27,9 @@ export const RULES: readonly Rule[] = [
   onceOnlyStaging,
   fakePaymentForm,
   exfilToRawIp,
+  exfilToFreeHost,
+  imageStegoLoader,
+  skimmerKitStructure,
 ]
 
 export type { Evidence, Rule } from './types.ts'

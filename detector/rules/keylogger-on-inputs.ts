@@ -1,7 +1,7 @@
 import type { AnyNode } from 'acorn'
 import { KEY_EVENTS } from '../patterns.ts'
 import type { Rule } from './types.ts'
-import { cardReads, masksValues } from './card-field-read-and-send.ts'
+import { cardReads, computedSend, masksValues, withPairedDestinations } from './card-reads.ts'
 
 const LISTEN = new Set(['addEventListener', 'on', 'bind', 'attachEvent'])
 const SHORTHAND = new Set(['keyup', 'keydown', 'keypress', 'change', 'blur', 'focusout', 'input'])
@@ -15,8 +15,8 @@ export const keyloggerOnInputs = {
   points: 20,
   check(script) {
     const reads = cardReads(script)
-    const offsite = script.sinks.some(
-      (s) => !s.constant && s.destination !== 'same-origin' && s.destination !== 'own-host',
+    const offsite = withPairedDestinations(script.sinks).some(
+      (s) => !s.constant && (s.destination === 'external' || computedSend(s)),
     )
     const stores =
       script.calls.some((c) => c.name === 'setItem') ||

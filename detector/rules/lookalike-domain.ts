@@ -32,7 +32,7 @@ export const lookalikeDomain = {
   id: 'lookalike-domain',
   severity: 'medium',
   description: 'Talks to a host that imitates a well-known CDN, analytics or payment brand',
-  points: 40,
+  points: 55,
   check(script) {
     const evidence: Evidence[] = []
     const seen = new Set<string>()
@@ -48,7 +48,7 @@ export const lookalikeDomain = {
       evidence.push({
         site: s.site,
         message: `${host} ${why}${used ? ' and receives a request' : ''}`,
-        points: used ? 40 : 25,
+        points: used ? 55 : 25,
         severity: used ? 'high' : 'medium',
       })
     }

@@ -1,3 +1,4 @@
+import { pathOf } from '../paths.ts'
 import type { Rule } from './types.ts'
 
 export const onceOnlyStaging = {
@@ -13,7 +14,12 @@ export const onceOnlyStaging = {
       script.calls.find(
         (c) =>
           /^(indexOf|includes|match|test|search)$/.test(c.name) &&
-          (/\bcookie\b/.test(c.object) || c.args.some((a) => c.layer.taint(a).has('storage'))),
+          (/\bcookie\b/.test(c.object) ||
+            c.args.some(
+              (a) =>
+                /\bcookie$/.test(pathOf(a)) ||
+                (a.type === 'Identifier' && c.layer.taint(a).has('storage')),
+            )),
       )
     if (cookieRead && cookieSet)
       return [

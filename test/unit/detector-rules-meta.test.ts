@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { analyzeScript } from '../../detector/index.ts'
 import { RULES } from '../../detector/rules/index.ts'
+import { builtinSignatures } from '../../detector/signatures/builtin.ts'
 import { loadSamples } from './detector/samples.ts'
 
 const samples = loadSamples()
@@ -12,7 +13,9 @@ describe('every rule is pinned by fixtures', () => {
     for (const id of ids) expect(id).toMatch(/^[a-z]+(-[a-z]+)*$/)
   })
 
-  for (const rule of RULES) {
+  const ids = [...RULES.map((r) => r.id), ...builtinSignatures().yaraRules.map((y) => `yara:${y}`)]
+  for (const id of ids) {
+    const rule = { id }
     it(`${rule.id} has a firing and a non-firing sample`, () => {
       const firing = samples.filter((s) => s.expected.rules.includes(rule.id))
       const quiet = samples.filter((s) => s.expected.notRules?.includes(rule.id))

@@ -1,6 +1,7 @@
 import { minify } from 'terser'
 import { describe, expect, it } from 'vitest'
 import { analyzeScript, RULES_VERSION } from '../../detector/index.ts'
+import { appended } from '../../fixtures/samples/dress.ts'
 import { loadSamples } from './detector/samples.ts'
 
 const samples = loadSamples()
@@ -8,8 +9,8 @@ const rank = { clean: 0, suspicious: 1, malicious: 2 } as const
 
 describe('detector samples', () => {
   it('has enough fixtures of each kind', () => {
-    expect(samples.filter((s) => s.kind === 'malicious').length).toBeGreaterThanOrEqual(12)
-    expect(samples.filter((s) => s.kind === 'benign').length).toBeGreaterThanOrEqual(8)
+    expect(samples.filter((s) => s.kind === 'malicious').length).toBeGreaterThanOrEqual(40)
+    expect(samples.filter((s) => s.kind === 'benign').length).toBeGreaterThanOrEqual(15)
   })
 
   for (const s of samples) {
@@ -44,6 +45,18 @@ describe('detector samples', () => {
         rank.suspicious,
       )
       expect(v.verdict).toBe(s.expected.verdict)
+    })
+  }
+
+  for (const s of samples) {
+    const test = s.expected.gaps?.appended ? it.fails : it
+    test(`${s.name} appended to jquery.min.js keeps its class`, () => {
+      const v = analyzeScript(appended(s.source), s.expected.ctx ?? {})
+      if (s.kind === 'malicious')
+        expect(rank[v.verdict], JSON.stringify(v.findings, null, 1)).toBeGreaterThanOrEqual(
+          rank.suspicious,
+        )
+      else expect(v.verdict, JSON.stringify(v.findings, null, 1)).not.toBe('malicious')
     })
   }
 

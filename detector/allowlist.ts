@@ -1,0 +1,79 @@
+import { z } from 'zod'
+import type { Finding, ScriptVerdict } from '../core/types.ts'
+import defaults from './allowlist-default.json' with { type: 'json' }
+import { hostOf } from './paths.ts'
+
+const entry = z
+  .object({
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/)
+      .transform((s) => s.toLowerCase())
+      .optional(),
+    host: z
+      .string()
+      .regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a host like js.stripe.com or *.adyen.com')
+      .transform((s) => s.toLowerCase())
+      .optional(),
+    reason: z.string().min(1),
+    expires: z.iso.date(),
+  })
+  .refine((e) => e.sha256 !== undefined || e.host !== undefined, {
+    message: 'an entry needs sha256 or host',
+  })
+
+export type AllowEntry = z.infer<typeof entry>
+
+/** Known-good scripts by sha256 and by the host that serves them; expired entries are ignored. */
+export interface Allowlist {
+  entries: AllowEntry[]
+}
+
+/** Validate allowlist entries (throws a zod error naming the bad entry). */
+export function createAllowlist(entries: unknown[]): Allowlist {
+  return { entries: z.array(entry).parse(entries) }
+}
+
+let builtin: Allowlist | undefined
+export function defaultAllowlist(): Allowlist {
+  builtin ??= createAllowlist(defaults.entries)
+  return builtin
+}
+
+function hostMatches(pattern: string, host: string): boolean {
+  if (!pattern.startsWith('*.')) return pattern === host
+  const base = pattern.slice(2)
+  return host === base || host.endsWith(`.${base}`)
+}
+
+/** The unexpired entry that vouches for this script, if any. */
+export function allowlisted(
+  list: Allowlist,
+  sha256: string,
+  url: string | null | undefined,
+  now: Date = new Date(),
+): AllowEntry | undefined {
+  const today = now.toISOString().slice(0, 10)
+  const host = url ? hostOf(url) : undefined
+  return list.entries.find(
+    (e) =>
+      e.expires >= today &&
+      ((e.sha256 !== undefined && e.sha256 === sha256) ||
+        (e.host !== undefined && host !== undefined && hostMatches(e.host, host))),
+  )
+}
+
+/** Keep the findings as a record but zero their points: the verdict is clean, with the reason. */
+export function applyAllowlist(v: ScriptVerdict, e: AllowEntry): ScriptVerdict {
+  const by = e.sha256 !== undefined ? `sha256 ${e.sha256.slice(0, 12)}…` : `host ${e.host ?? ''}`
+  const note: Finding = {
+    rule: 'allowlisted',
+    severity: 'info',
+    message: `allowlisted by ${by}: ${e.reason} (until ${e.expires}; would score ${v.score})`,
+    line: 1,
+    column: 0,
+    points: 0,
+  }
+  const findings = [note, ...v.findings.map((f) => ({ ...f, points: 0 }))]
+  return { ...v, verdict: 'clean', score: 0, findings }
+}

@@ -1,0 +1,216 @@
+import type { AnyNode, Node } from 'acorn'
+import { evaluate, NO_NAMES } from './evaluate.ts'
+import { OBFUSCATOR_ALPHABET } from './obfuscator-codec.ts'
+
+// Scopes and definitions of a javascript-obfuscator output: which names hold the string array,
+// which decode an index, and which merely forward to those (wrappers and aliases).
+
+export type FunctionNode = AnyNode & {
+  type: 'FunctionDeclaration' | 'FunctionExpression' | 'ArrowFunctionExpression'
+}
+export type CallNode = AnyNode & { type: 'CallExpression' }
+
+export interface Scope {
+  parent: Scope | undefined
+  defs: Map<string, Def>
+}
+
+export interface ArrayDef {
+  kind: 'array'
+  values: string[]
+  /** current left rotation, as the rotation loop's push(shift()) would leave it */
+  shift: number
+  /** false when a rotation loop exists that could not be solved */
+  ok: boolean
+  /** the declaration to drop from the rewritten text */
+  decl: Node
+}
+
+export type Encoding = 'none' | 'base64' | 'rc4'
+
+export type Def =
+  | ArrayDef
+  | {
+      kind: 'decoder'
+      fn: FunctionNode
+      offset: number
+      arrayName: string
+      encoding: Encoding
+      decl: Node
+    }
+  | { kind: 'wrapper'; fn: FunctionNode; call: CallNode }
+  | { kind: 'alias'; target: string; scope: Scope }
+  | { kind: 'other' }
+
+const OTHER: Def = { kind: 'other' }
+
+export interface ScopeInfo {
+  scopeOf: Map<Node, Scope>
+  /** every call of a plain name, with the scope it sits in */
+  calls: { call: CallNode; scope: Scope }[]
+  /** immediately invoked function expressions, candidates for the rotation loop */
+  iifes: { call: CallNode; scope: Scope }[]
+  /** `obj[call()]`: the member expression a call is the computed key of */
+  memberOf: Map<Node, AnyNode & { type: 'MemberExpression' }>
+}
+
+export function lookup(name: string, scope: Scope | undefined): [Def, Scope] | undefined {
+  for (let s = scope; s; s = s.parent) {
+    const d = s.defs.get(name)
+    if (d) return [d, s]
+  }
+  return undefined
+}
+
+function isFunction(n: AnyNode): n is FunctionNode {
+  return (
+    n.type === 'FunctionDeclaration' ||
+    n.type === 'FunctionExpression' ||
+    n.type === 'ArrowFunctionExpression'
+  )
+}
+
+/** One iterative pass: a scope per function, var and function names hoisted into it. */
+export function analyseScopes(ast: Node, source: string): ScopeInfo {
+  const root: Scope = { parent: undefined, defs: new Map() }
+  const info: ScopeInfo = {
+    scopeOf: new Map([[ast, root]]),
+    calls: [],
+    iifes: [],
+    memberOf: new Map(),
+  }
+  const define = (scope: Scope, name: string, def: Def): void => {
+    scope.defs.set(name, scope.defs.has(name) ? OTHER : def)
+  }
+  const stack: [AnyNode, Scope][] = [[ast as AnyNode, root]]
+  while (stack.length > 0) {
+    const [n, scope] = stack.pop() as [AnyNode, Scope]
+    let inner = scope
+    if (isFunction(n)) {
+      if (n.type === 'FunctionDeclaration' && n.id)
+        define(scope, n.id.name, classifyFunction(n, n, source))
+      inner = { parent: scope, defs: new Map() }
+      info.scopeOf.set(n, inner)
+      for (const p of n.params) if (p.type === 'Identifier') define(inner, p.name, OTHER)
+    } else if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') {
+      define(scope, n.id.name, n.init ? classifyInit(n.init as AnyNode, n, scope, source) : OTHER)
+    } else if (n.type === 'CallExpression') {
+      const callee = n.callee as AnyNode
+      if (callee.type === 'Identifier') info.calls.push({ call: n, scope })
+      else if (callee.type === 'FunctionExpression' && n.arguments.length >= 2)
+        info.iifes.push({ call: n, scope })
+    } else if (n.type === 'MemberExpression' && n.computed && n.property.type === 'CallExpression')
+      info.memberOf.set(n.property, n)
+    pushChildren(n, inner, stack)
+  }
+  return info
+}
+
+function pushChildren(n: AnyNode, scope: Scope, stack: [AnyNode, Scope][]): void {
+  for (const key in n) {
+    if (key === 'loc' || key === 'type') continue
+    const v = (n as unknown as Record<string, unknown>)[key]
+    if (v === null || typeof v !== 'object') continue
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) {
+        const c = v[i] as AnyNode | null
+        if (c && typeof c.type === 'string') stack.push([c, scope])
+      }
+    } else if (typeof (v as AnyNode).type === 'string') stack.push([v as AnyNode, scope])
+  }
+}
+
+function classifyInit(init: AnyNode, decl: Node, scope: Scope, source: string): Def {
+  if (init.type === 'Identifier') return { kind: 'alias', target: init.name, scope }
+  if (isFunction(init)) return classifyFunction(init, decl, source)
+  const values = stringArray(init)
+  return values ? { kind: 'array', values, shift: 0, ok: true, decl } : OTHER
+}
+
+function stringArray(n: AnyNode): string[] | undefined {
+  if (n.type !== 'ArrayExpression' || n.elements.length === 0) return undefined
+  const out: string[] = []
+  for (const el of n.elements) {
+    if (el?.type !== 'Literal' || typeof el.value !== 'string') return undefined
+    out.push(el.value)
+  }
+  return out
+}
+
+function classifyFunction(fn: FunctionNode, decl: Node, source: string): Def {
+  if (fn.body.type !== 'BlockStatement') {
+    const body = fn.body as AnyNode
+    return body.type === 'CallExpression' && body.callee.type === 'Identifier'
+      ? { kind: 'wrapper', fn, call: body }
+      : OTHER
+  }
+  const body = fn.body.body as AnyNode[]
+  const first = body[0]
+  if (body.length === 1 && first?.type === 'ReturnStatement') {
+    const arg = first.argument as AnyNode | null | undefined
+    if (arg?.type === 'CallExpression' && arg.callee.type === 'Identifier')
+      return { kind: 'wrapper', fn, call: arg }
+  }
+  if (fn.params.length === 0) {
+    for (const s of body)
+      if (s.type === 'VariableDeclaration')
+        for (const d of s.declarations) {
+          const values = d.init ? stringArray(d.init as AnyNode) : undefined
+          if (values) return { kind: 'array', values, shift: 0, ok: true, decl }
+        }
+    return OTHER
+  }
+  const p0 = fn.params[0]
+  const offset = p0?.type === 'Identifier' ? indexOffset(body, p0.name) : undefined
+  const arrayName = offset === undefined ? undefined : arrayNameOf(body)
+  if (offset === undefined || arrayName === undefined) return OTHER
+  const text = source.slice(fn.start, fn.end)
+  const encoding: Encoding = !text.includes(OBFUSCATOR_ALPHABET)
+    ? 'none'
+    : /\b(0x100|256)\b/.test(text)
+      ? 'rc4'
+      : 'base64'
+  return { kind: 'decoder', fn, offset, arrayName, encoding, decl }
+}
+
+/** `i = i - 0x1a5` or `i -= 0x1a5` among the first statements: the index offset. */
+function indexOffset(body: AnyNode[], param: string): number | undefined {
+  for (const s of body.slice(0, 3)) {
+    if (s.type !== 'ExpressionStatement' || s.expression.type !== 'AssignmentExpression') continue
+    const a = s.expression
+    if (a.left.type !== 'Identifier' || a.left.name !== param) continue
+    let k: unknown
+    if (a.operator === '-=') k = evaluate(a.right, NO_NAMES)
+    else if (
+      a.operator === '=' &&
+      a.right.type === 'BinaryExpression' &&
+      a.right.left.type === 'Identifier' &&
+      a.right.left.name === param
+    ) {
+      const v = evaluate(a.right.right, NO_NAMES)
+      if (typeof v === 'number')
+        k = a.right.operator === '-' ? v : a.right.operator === '+' ? -v : undefined
+    }
+    if (typeof k === 'number' && Number.isFinite(k)) return k
+  }
+  return undefined
+}
+
+/** `var a = ArrayFn()` (or `var s = arr[i]`) inside the decoder: the array's name. */
+function arrayNameOf(body: AnyNode[]): string | undefined {
+  for (const s of body.slice(0, 6)) {
+    if (s.type !== 'VariableDeclaration') continue
+    for (const d of s.declarations) {
+      const init = d.init as AnyNode | null | undefined
+      if (
+        init?.type === 'CallExpression' &&
+        init.callee.type === 'Identifier' &&
+        init.arguments.length === 0
+      )
+        return init.callee.name
+      if (init?.type === 'MemberExpression' && init.computed && init.object.type === 'Identifier')
+        return init.object.name
+    }
+  }
+  return undefined
+}

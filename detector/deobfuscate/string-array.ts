@@ -1,0 +1,217 @@
+import type { AnyNode, Node } from 'acorn'
+import { evaluate, NO_NAMES, type Value } from './evaluate.ts'
+import { obfuscatorBase64, obfuscatorRc4 } from './obfuscator-codec.ts'
+import type { Edit } from './splice.ts'
+import {
+  analyseScopes,
+  lookup,
+  type ArrayDef,
+  type Def,
+  type FunctionNode,
+  type Scope,
+  type ScopeInfo,
+} from './string-array-scope.ts'
+
+// javascript-obfuscator's string arrays, resolved statically: find the array, solve its rotation
+// by evaluating only the parseInt checksum, then replace each decoder call by its string.
+
+const MAX_HOPS = 24
+/** Decodes spent solving rotations; a hostile file cannot make us spin. */
+const ROTATION_BUDGET = 400_000
+
+interface Resolver {
+  call(name: string, scope: Scope, argv: Value[], hops?: number): string | undefined
+}
+
+function createResolver(info: ScopeInfo, used: Set<Def>): Resolver {
+  const call = (name: string, scope: Scope, argv: Value[], hops = 0): string | undefined => {
+    if (hops > MAX_HOPS) return undefined
+    const found = lookup(name, scope)
+    if (!found) return undefined
+    const [def] = found
+    switch (def.kind) {
+      case 'alias':
+        return call(def.target, def.scope, argv, hops + 1)
+      case 'wrapper': {
+        const fnScope = info.scopeOf.get(def.fn)
+        if (!fnScope) return undefined
+        const params = paramNames(def.fn)
+        const inner: Value[] = []
+        for (const a of def.call.arguments) {
+          const v = evaluate(a, {
+            name: (n) => {
+              const i = params.indexOf(n)
+              return i >= 0 ? argv[i] : undefined
+            },
+            call: () => undefined,
+          })
+          if (v === undefined) return undefined
+          inner.push(v)
+        }
+        const callee = def.call.callee as AnyNode & { type: 'Identifier' }
+        return call(callee.name, fnScope, inner, hops + 1)
+      }
+      case 'decoder': {
+        const arr = lookup(def.arrayName, info.scopeOf.get(def.fn))?.[0]
+        if (arr?.kind !== 'array' || !arr.ok) return undefined
+        const idx = Number(argv[0]) - def.offset
+        if (!Number.isInteger(idx) || idx < 0 || idx >= arr.values.length) return undefined
+        const raw = arr.values[(idx + arr.shift) % arr.values.length] as string
+        const out =
+          def.encoding === 'none'
+            ? raw
+            : def.encoding === 'base64'
+              ? obfuscatorBase64(raw)
+              : obfuscatorRc4(raw, String(argv[1] ?? ''))
+        if (out !== undefined) {
+          used.add(def)
+          used.add(arr)
+        }
+        return out
+      }
+      default:
+        return undefined
+    }
+  }
+  return { call }
+}
+
+function paramNames(fn: FunctionNode): string[] {
+  return fn.params.map((p) => (p.type === 'Identifier' ? p.name : ''))
+}
+
+/** Edits that inline every resolvable string-array call; undefined when none resolve. */
+export function stringArrayEdits(ast: Node, source: string): Edit[] | undefined {
+  const info = analyseScopes(ast, source)
+  const used = new Set<Def>()
+  const resolver = createResolver(info, used)
+  const removed: Node[] = []
+  for (const { call, scope } of info.iifes) {
+    const solved = solveRotation(call, scope, info, resolver)
+    if (solved) removed.push(call)
+  }
+  const edits: Edit[] = []
+  for (const { call, scope } of info.calls) {
+    const callee = call.callee as AnyNode & { type: 'Identifier' }
+    const argv: Value[] = []
+    for (const a of call.arguments) {
+      const v = a.type === 'SpreadElement' ? undefined : evaluate(a, NO_NAMES)
+      if (v === undefined) break
+      argv.push(v)
+    }
+    if (argv.length !== call.arguments.length) continue
+    const s = resolver.call(callee.name, scope, argv)
+    if (s !== undefined) edits.push(inline(source, call, s, info.memberOf.get(call)))
+  }
+  if (edits.length === 0) return undefined
+  for (const def of used) if (def.kind === 'array' || def.kind === 'decoder') removed.push(def.decl)
+  for (const node of removed) edits.push({ start: node.start, end: node.end, text: removal(node) })
+  return edits
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+type MemberNode = AnyNode & { type: 'MemberExpression' }
+
+/** `obj[f(1)]` becomes `obj.name` when it can, so rules and YARA see the plain spelling. */
+function inline(source: string, call: Node, s: string, member: MemberNode | undefined): Edit {
+  const bracket = member ? source.lastIndexOf('[', call.start) : -1
+  if (
+    member &&
+    bracket >= 0 &&
+    IDENTIFIER.test(s) &&
+    !source.slice(bracket + 1, call.start).trim()
+  ) {
+    const optional = member.optional && source.slice(bracket - 2, bracket) === '?.'
+    const start = optional ? bracket - 2 : bracket
+    return { start, end: member.end, text: `${optional ? '?.' : '.'}${s}` }
+  }
+  return { start: call.start, end: call.end, text: quote(s) }
+}
+
+/** A single-quoted JavaScript string literal, the spelling obfuscated sources started from. */
+export function quote(s: string): string {
+  return `'${s.replace(/[\\'\n\r\u2028\u2029]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`
+}
+
+/** A removed declaration leaves a statement or an expression of the same syntactic role. */
+function removal(node: Node): string {
+  const n = node as AnyNode
+  if (n.type === 'FunctionDeclaration') return ';'
+  if (n.type === 'VariableDeclarator') return `${(n.id as AnyNode & { name: string }).name}=0`
+  return '0'
+}
+
+/**
+ * The rotation loop `while(!![]){try{var x=parseInt(f(1))/1+…;if(x===t)break;else
+ * a.push(a.shift())}catch(e){a.push(a.shift())}}`: try each rotation, evaluating only the checksum.
+ */
+function solveRotation(
+  call: AnyNode & { type: 'CallExpression' },
+  scope: Scope,
+  info: ScopeInfo,
+  resolver: Resolver,
+): boolean {
+  const fn = call.callee as FunctionNode
+  const arg0 = call.arguments[0] as AnyNode
+  if (arg0.type !== 'Identifier') return false
+  const arr = lookup(arg0.name, scope)?.[0]
+  if (arr?.kind !== 'array') return false
+  const target = evaluate(call.arguments[1] as Node, NO_NAMES)
+  const checksum = checksumOf(fn)
+  const fnScope = info.scopeOf.get(fn)
+  if (typeof target !== 'number' || !checksum || !fnScope) return false
+  arr.ok = false
+  const n = arr.values.length
+  const perTry = Math.max(1, countCalls(checksum))
+  const hooks = {
+    name: () => undefined,
+    call: (name: string, argv: Value[]) =>
+      resolveWith(arr, () => resolver.call(name, fnScope, argv)),
+  }
+  for (let r = 0; r < n && r * perTry < ROTATION_BUDGET; r++) {
+    arr.shift = r
+    if (evaluate(checksum, hooks) === target) {
+      arr.ok = true
+      return true
+    }
+  }
+  arr.shift = 0
+  return false
+}
+
+/** Resolve with the array readable although its rotation is not settled yet. */
+function resolveWith(arr: ArrayDef, run: () => string | undefined): string | undefined {
+  arr.ok = true
+  try {
+    return run()
+  } finally {
+    arr.ok = false
+  }
+}
+
+function checksumOf(fn: FunctionNode): Node | undefined {
+  if (fn.body.type !== 'BlockStatement') return undefined
+  const queue: AnyNode[] = [...(fn.body.body as AnyNode[])]
+  for (let i = 0; i < queue.length && i < 64; i++) {
+    const s = queue[i] as AnyNode
+    if (s.type === 'WhileStatement' || s.type === 'ForStatement' || s.type === 'DoWhileStatement')
+      queue.push(s.body as AnyNode)
+    else if (s.type === 'BlockStatement') queue.push(...(s.body as AnyNode[]))
+    else if (s.type === 'TryStatement') {
+      const first = s.block.body[0] as AnyNode | undefined
+      if (first?.type === 'VariableDeclaration') return first.declarations[0]?.init ?? undefined
+      if (first?.type === 'ExpressionStatement' && first.expression.type === 'AssignmentExpression')
+        return first.expression.right
+      return undefined
+    }
+  }
+  return undefined
+}
+
+function countCalls(node: Node): number {
+  const n = node as AnyNode
+  if (n.type === 'CallExpression') return 1
+  if (n.type === 'BinaryExpression') return countCalls(n.left) + countCalls(n.right)
+  if (n.type === 'UnaryExpression') return countCalls(n.argument)
+  return 0
+}

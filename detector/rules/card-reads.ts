@@ -1,0 +1,124 @@
+import type { AnyNode } from 'acorn'
+import type { ScriptFacts, Sink, Site } from '../facts.ts'
+import { ALL_INPUTS, CARD_FIELD, HARVEST_CALLS } from '../patterns.ts'
+
+// A bare "expiry"/"expiration" is cookie and cache vocabulary far more often than a card field.
+const WEAK_ONLY = /^(expir(y|ation)|exp(iry)?[-_]?date)$/i
+
+/** A string that names a card field (selector, name, id, autocomplete), not a path or prose. */
+export function namesCardField(s: string): boolean {
+  if (s.length >= 200 || /\/|\.js\b|\s{2}|[.!?]\s/.test(s)) return false
+  const m = CARD_FIELD.exec(s)
+  if (!m) return false
+  return !WEAK_ONLY.test(m[0]) || /[[#=]/.test(s)
+}
+
+/** Where the script touches card fields (strong) or sweeps up every form control (generic). */
+export function cardReads(script: ScriptFacts): { strong?: Site; generic?: Site } {
+  const strong =
+    script.strings.find((s) => namesCardField(s.value))?.site ??
+    script.regexes.find((r) => r.pattern.length < 200 && CARD_FIELD.test(r.pattern))?.site
+  let generic: Site | undefined
+  for (const c of script.calls) {
+    if (!HARVEST_CALLS.has(c.name) || !c.args[0]) continue
+    const sel = c.layer.folder.foldString(c.args[0])
+    if (sel !== undefined && ALL_INPUTS.test(sel)) {
+      generic = c.site
+      break
+    }
+  }
+  generic ??= script.members.find((m) => m.name === 'forms' && m.object === 'document')?.site
+  return { ...(strong ? { strong } : {}), ...(generic ? { generic } : {}) }
+}
+
+function nodesOf(s: Sink): AnyNode[] {
+  return (s.url ? [s.url, ...s.data] : s.data) as AnyNode[]
+}
+
+/** Field values, a form sweep or FormData flow into the sink's URL or body. */
+export function carriesForm(s: Sink): boolean {
+  return nodesOf(s).some((n) => {
+    const t = s.layer.taint(n)
+    return t.has('value') || t.has('harvest') || t.has('formdata') || t.has('card')
+  })
+}
+
+/**
+ * A send to a computed URL that carries form values. Script and iframe `src` with a computed
+ * URL are left out: loaders and JSONP do that everywhere, and flow-insensitive taint reaches them.
+ */
+export function computedSend(s: Sink): boolean {
+  if (s.destination !== 'unknown' || s.kind === 'element-src') return false
+  return nodesOf(s).some((n) => {
+    const t = s.layer.taint(n)
+    return t.has('card') || (t.has('b64') && (t.has('value') || t.has('harvest')))
+  })
+}
+
+/**
+ * `xhr.send(body)` and `socket.send(frame)` carry no URL: they go where the script's
+ * `xhr.open(…, url)` or `new WebSocket(url)` in the same layer points.
+ */
+export function withPairedDestinations(sinks: Sink[]): Sink[] {
+  return sinks.map((s) => {
+    if (s.url || s.destination !== 'unknown') return s
+    if (s.kind === 'form') {
+      const action = sinks.find(
+        (o) => o.kind === 'form' && o.url && o.layer === s.layer && o.destination === 'external',
+      )
+      return action ? { ...s, destination: 'external', urlText: action.urlText } : s
+    }
+    if (s.kind !== 'xhr' && s.kind !== 'websocket') return s
+    // jQuery-sized files make `send` look like XHR even for sockets: pair either kind.
+    const opener = sinks.find(
+      (o) =>
+        (o.kind === 'xhr' || o.kind === 'websocket') &&
+        o.url &&
+        o.layer === s.layer &&
+        o.destination === 'external',
+    )
+    return opener ? { ...s, destination: 'external', urlText: opener.urlText } : s
+  })
+}
+
+/** fetch(url, { mode: 'no-cors' }): fire-and-forget to a host that never answered CORS. */
+export function noCors(s: Sink): boolean {
+  if (s.kind !== 'fetch') return false
+  const opts = s.data[0] as AnyNode | undefined
+  if (opts?.type !== 'ObjectExpression') return false
+  return opts.properties.some(
+    (p) =>
+      p.type === 'Property' &&
+      ((p.key as AnyNode).type === 'Identifier'
+        ? (p.key as AnyNode & { name: string }).name === 'mode'
+        : false) &&
+      s.layer.folder.foldString(p.value) === 'no-cors',
+  )
+}
+
+/** The sink's URL or body is base64 of something. */
+export function carriesEncoded(s: Sink): boolean {
+  return nodesOf(s).some((n) => s.layer.taint(n).has('b64'))
+}
+
+const MASK = /^[*•x#]+$/i
+
+/** Masking (value.replace(/./g, '*'), '*'.repeat(n)) is what replay tools do to card fields. */
+export function masksValues(script: ScriptFacts): boolean {
+  return script.calls.some((c) => {
+    const callee = (c.node as AnyNode & { type: 'CallExpression' }).callee as AnyNode
+    if (c.name === 'replace' || c.name === 'replaceAll') {
+      const rep = c.args[1] ? c.layer.folder.foldString(c.args[1]) : undefined
+      return rep !== undefined && MASK.test(rep)
+    }
+    if (
+      c.name === 'repeat' &&
+      callee.type === 'MemberExpression' &&
+      callee.object.type !== 'Super'
+    ) {
+      const base = c.layer.folder.foldString(callee.object)
+      return base !== undefined && MASK.test(base)
+    }
+    return false
+  })
+}

@@ -1,0 +1,12 @@
+import type { SignatureSet } from './compile.ts'
+import { compileSignatures } from './compile.ts'
+import yara from './builtin-yara.json' with { type: 'json' }
+import iocs from './default.json' with { type: 'json' }
+
+let builtin: SignatureSet | undefined
+
+/** The shipped signature set (rules/*.yar embedded as JSON, default.json), compiled once. */
+export function builtinSignatures(): SignatureSet {
+  builtin ??= compileSignatures({ yara, json: [iocs], jsonNames: ['default.json'] })
+  return builtin
+}

