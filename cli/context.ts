@@ -1,12 +1,16 @@
 // The composition root's shared pieces: config, logger, a store opened once and only when needed.
 import { loadConfig, type Config } from '../core/config.ts'
 import { createLogger, type Logger } from '../core/logger.ts'
+import type { Detector } from '../detector/index.ts'
+import { createPipelineDetector } from '../pipeline/signatures.ts'
 import { openStore, type Store } from '../store/index.ts'
 
 export interface Context {
   config: Config
   logger: Logger
   store(): Promise<Store>
+  /** built-in signatures plus $SKIMWATCH_SIGNATURES, compiled once */
+  detector(): Promise<Detector>
   close(): Promise<void>
 }
 
@@ -14,6 +18,7 @@ export function createContext(overrides: Partial<Config> = {}): Context {
   const config = { ...loadConfig(), ...overrides }
   const logger = createLogger(config.logLevel)
   let store: Promise<Store> | undefined
+  let detector: Promise<Detector> | undefined
   return {
     config,
     logger,
@@ -23,6 +28,10 @@ export function createContext(overrides: Partial<Config> = {}): Context {
         home: config.home,
         schema: config.dbSchema,
       })),
+    detector: () =>
+      (detector ??= createPipelineDetector(config.signaturesDir, (m) =>
+        process.stderr.write(`skimwatch: ${m}\n`),
+      )),
     close: async () => {
       if (store) await (await store).close()
     },

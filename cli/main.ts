@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'NDJSON output')
     .action(async (files: string[], o: { json?: boolean }) => {
       const { analyzeCommand } = await import('./commands/analyze.ts')
-      exit = await analyzeCommand(files, o)
+      exit = await analyzeCommand(context(), files, o)
     })
 
   program

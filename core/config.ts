@@ -27,6 +27,7 @@ const schema = z.object({
     .optional(),
   SKIMWATCH_MAIL_FROM: z.string().email().default('skimwatch@localhost'),
   SKIMWATCH_CHROMIUM: z.string().optional(),
+  SKIMWATCH_SIGNATURES: z.string().optional(),
   SKIMWATCH_CONCURRENCY: positiveInt(2),
   SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
   SKIMWATCH_QUEUE_PREFIX: z
@@ -46,6 +47,8 @@ export interface Config {
   home: string
   mailFrom: string
   chromiumPath: string | undefined
+  /** directory of extra YARA (*.yar) and JSON IOC files; default $SKIMWATCH_HOME/signatures */
+  signaturesDir: string
   concurrency: number
   pageTimeoutMs: number
   queuePrefix: string
@@ -68,6 +71,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     home: path.resolve(e.SKIMWATCH_HOME),
     mailFrom: e.SKIMWATCH_MAIL_FROM,
     chromiumPath: e.SKIMWATCH_CHROMIUM,
+    signaturesDir: path.resolve(
+      e.SKIMWATCH_SIGNATURES ?? path.join(e.SKIMWATCH_HOME, 'signatures'),
+    ),
     concurrency: e.SKIMWATCH_CONCURRENCY,
     pageTimeoutMs: e.SKIMWATCH_PAGE_TIMEOUT_MS,
     queuePrefix: e.SKIMWATCH_QUEUE_PREFIX,

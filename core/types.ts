@@ -80,6 +80,12 @@ export interface PageCapture {
   cardReaders: string[]
   /** shop platform recognised from the pages, when any */
   platform?: PlatformInfo | null
+  /** URLs of popups the page opened (closed at once) */
+  popups?: string[]
+  /** URLs of downloads the page started (cancelled) */
+  downloads?: string[]
+  /** dialogs the page raised (dismissed), as `type: message` */
+  dialogs?: string[]
 }
 
 export interface PlatformInfo {

@@ -19,7 +19,7 @@ export const RULES_VERSION = '2026.11.2'
 export type { AnalyzeContext } from './context.ts'
 export type { SignatureSet } from './signatures/compile.ts'
 export { compileSignatures } from './signatures/compile.ts'
-export { builtinSignatures } from './signatures/builtin.ts'
+export { builtinSignatureInput, builtinSignatures } from './signatures/builtin.ts'
 export { createAllowlist, defaultAllowlist, type Allowlist } from './allowlist.ts'
 export { createDetector, type Detector, type DetectorStats } from './cache.ts'
 

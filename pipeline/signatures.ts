@@ -1,6 +1,8 @@
 // The only reader of signature files: the detector itself does no I/O.
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { builtinSignatureInput, createDetector, type Detector } from '../detector/index.ts'
 import { compileSignatures, type SignatureSet } from '../detector/signatures/compile.ts'
 
 const YARA = /\.(yar|yara)$/i
@@ -44,4 +46,30 @@ export async function loadSignatureDir(dir: string): Promise<SignatureSet> {
   const set = compileSignatures(files)
   set.errors.push(...files.unreadable)
   return set
+}
+
+/** The shipped signatures plus an operator's directory of YARA and JSON files, when it exists. */
+export async function loadSignatures(dir: string | undefined): Promise<SignatureSet> {
+  const builtin = builtinSignatureInput()
+  if (!dir || !existsSync(dir)) return compileSignatures(builtin)
+  const files = await readSignatureDir(dir)
+  const set = compileSignatures({
+    yara: [...builtin.yara, ...files.yara],
+    json: [...builtin.json, ...files.json],
+    jsonNames: [...(builtin.jsonNames ?? []), ...files.jsonNames],
+  })
+  set.errors.push(...files.unreadable)
+  return set
+}
+
+/** One detector per process: its verdict cache is what makes jQuery on 10,000 shops cheap. */
+export async function createPipelineDetector(
+  dir: string | undefined,
+  warn: (message: string) => void,
+): Promise<Detector> {
+  const signatures = await loadSignatures(dir)
+  for (const e of signatures.errors) {
+    warn(`signature file ${e.file}${e.line ? `:${e.line}` : ''} skipped: ${e.message}`)
+  }
+  return createDetector({ signatures })
 }

@@ -4,7 +4,7 @@ import { BadInputError } from '../core/errors.ts'
 import type { Logger } from '../core/logger.ts'
 import type { PageVerdict, ScriptVerdict, Verdict } from '../core/types.ts'
 import { assertTargetAllowed, type BrowserSession, type CrawlOptions } from '../crawler/index.ts'
-import { analyzeScript, judgePage, RULES_VERSION } from '../detector/index.ts'
+import { judgePage, type Detector } from '../detector/index.ts'
 import { deliver, renderNotice, type Notice } from '../notifier/index.ts'
 import type { Store } from '../store/index.ts'
 import { selectExfil } from './page-record.ts'
@@ -14,6 +14,7 @@ export interface StageDeps {
   config: Config
   logger: Logger
   crawl: CrawlOptions
+  detector: Detector
   /** opened on first use: detect and notify never need a browser */
   browser: () => Promise<BrowserSession>
 }
@@ -46,15 +47,15 @@ export async function crawlStage(deps: StageDeps, job: CrawlJob): Promise<ScanJo
   return { scanId }
 }
 
-/** Judges every script of a scan (cached by sha256 + rules version) and the page as a whole. */
+/** Judges every script of a scan and the page as a whole. */
 export async function detectStage(deps: StageDeps, job: ScanJob): Promise<DetectResult> {
   const capture = await deps.store.getCapture(job.scanId)
   if (!capture) throw new BadInputError(`scan ${job.scanId} does not exist`)
   const verdicts: ScriptVerdict[] = []
+  // the detector's own cache knows when a verdict depends on the page, the store's does not
   for (const script of capture.scripts) {
-    const cached = await deps.store.cachedVerdict(script.sha256, RULES_VERSION)
     verdicts.push(
-      cached ?? analyzeScript(script.source, { url: script.url, pageUrl: script.pageUrl }),
+      deps.detector.analyze(script.source, { url: script.url, pageUrl: script.pageUrl }),
     )
   }
   const page: PageVerdict = judgePage(capture, verdicts)

@@ -1,11 +1,16 @@
 // skimwatch analyze <file…>: judge script files without running them.
 import { readFile } from 'node:fs/promises'
 import { EXIT } from '../../core/types.ts'
-import { analyzeScript } from '../../detector/index.ts'
+import type { Context } from '../context.ts'
 import { toFindingRecord } from '../../pipeline/page-record.ts'
 import { printJson, printTable } from '../output.ts'
 
-export async function analyzeCommand(files: string[], opts: { json?: boolean }): Promise<number> {
+export async function analyzeCommand(
+  ctx: Context,
+  files: string[],
+  opts: { json?: boolean },
+): Promise<number> {
+  const detector = await ctx.detector()
   let exit: number = EXIT.clean
   const rows: string[][] = []
   for (const file of files) {
@@ -19,7 +24,7 @@ export async function analyzeCommand(files: string[], opts: { json?: boolean }):
       exit = EXIT.error
       continue
     }
-    const v = analyzeScript(source, { url: null })
+    const v = detector.analyze(source, { url: null })
     if (v.verdict !== 'clean' && exit === EXIT.clean) exit = EXIT.flagged
     const findings = v.findings.map(toFindingRecord)
     if (opts.json) {

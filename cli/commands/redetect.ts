@@ -12,6 +12,7 @@ export async function redetectCommand(ctx: Context, opts: { json?: boolean }): P
     config: ctx.config,
     logger: ctx.logger,
     crawl: { allowPrivate: false, resolve: [], timeoutMs: ctx.config.pageTimeoutMs },
+    detector: await ctx.detector(),
     browser: () => Promise.reject(new BrowserUnavailableError('redetect never opens a browser')),
   }
   const ids = await store.latestScanIds()

@@ -35,6 +35,7 @@ export async function runPipeline(ctx: Context, flags: RunFlags): Promise<SiteOu
     config: ctx.config,
     logger: ctx.logger,
     crawl,
+    detector: await ctx.detector(),
     browser: () => (browser ??= launchBrowser(crawl)),
   }
   const onProgress: ProgressListener = (o, done, total) => {

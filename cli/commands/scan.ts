@@ -6,7 +6,7 @@ import {
   parseResolveRule,
   type CrawlOptions,
 } from '../../crawler/index.ts'
-import { analyzeScript, judgePage } from '../../detector/index.ts'
+import { judgePage } from '../../detector/index.ts'
 import { toPageRecord, type PageRecord } from '../../pipeline/page-record.ts'
 import type { Context } from '../context.ts'
 import { printJson, printTable } from '../output.ts'
@@ -32,13 +32,14 @@ export function crawlOptions(
 export async function scanCommand(ctx: Context, urls: string[], flags: ScanFlags): Promise<number> {
   const opts = crawlOptions(ctx, flags)
   for (const url of urls) await assertTargetAllowed(url, opts)
+  const detector = await ctx.detector()
   const browser = await launchBrowser(opts)
   let exit: number = EXIT.clean
   try {
     for (const url of urls) {
       const capture = await browser.visit(url)
       const verdicts: ScriptVerdict[] = capture.scripts.map((s) =>
-        analyzeScript(s.source, { url: s.url, pageUrl: s.pageUrl }),
+        detector.analyze(s.source, { url: s.url, pageUrl: s.pageUrl }),
       )
       const record = toPageRecord(capture, judgePage(capture, verdicts), verdicts)
       if (capture.status !== 'ok') exit = EXIT.error

@@ -1,12 +1,17 @@
-import type { SignatureSet } from './compile.ts'
+import type { SignatureInput, SignatureSet } from './compile.ts'
 import { compileSignatures } from './compile.ts'
 import yara from './builtin-yara.json' with { type: 'json' }
 import iocs from './default.json' with { type: 'json' }
 
 let builtin: SignatureSet | undefined
 
+/** The shipped signature texts, for merging with an operator's own directory. */
+export function builtinSignatureInput(): SignatureInput {
+  return { yara: [...yara], json: [iocs], jsonNames: ['default.json'] }
+}
+
 /** The shipped signature set (rules/*.yar embedded as JSON, default.json), compiled once. */
 export function builtinSignatures(): SignatureSet {
-  builtin ??= compileSignatures({ yara, json: [iocs], jsonNames: ['default.json'] })
+  builtin ??= compileSignatures(builtinSignatureInput())
   return builtin
 }

@@ -55,6 +55,34 @@ describe('skimwatch analyze', () => {
   })
 })
 
+describe('skimwatch analyze with an operator signature directory', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'skimwatch-sigs-'))
+    await writeFile(
+      path.join(dir, 'campaign.yar'),
+      'rule Campaign_Exfil_Host : skimmer\n{\n  meta:\n    severity = "critical"\n    score = 80\n  strings:\n    $h = "collect.badcdn-example.net"\n  condition:\n    $h\n}\n',
+    )
+    await writeFile(path.join(dir, 'broken.yar'), 'rule Broken {\n  condition: $nope\n}\n')
+    await writeFile(
+      path.join(dir, 'sample.js'),
+      'var u = "https://collect.badcdn-example.net/p";\nconsole.log(u)\n',
+    )
+  })
+  afterAll(async () => rm(dir, { recursive: true, force: true }))
+
+  it('applies a dropped-in YARA rule and reports a broken file by name', async () => {
+    const r = await runCli(['analyze', path.join(dir, 'sample.js'), '--json'], {
+      env: { SKIMWATCH_SIGNATURES: dir },
+    })
+    expect(r.stderr).toMatch(/broken\.yar.*skipped/)
+    const [line] = ndjson<AnalyzeLine>(r.stdout)
+    expect(line?.findings.map((f) => f.rule)).toContain('yara:Campaign_Exfil_Host')
+    expect(line?.verdict).toBe('malicious')
+    expect(r.code).toBe(1)
+  })
+})
+
 describe('skimwatch scan', () => {
   let server: Awaited<ReturnType<typeof startFixtureServer>>
   beforeAll(async () => {

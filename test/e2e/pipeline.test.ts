@@ -114,6 +114,7 @@ describe.each(modes)('pipeline, $name', ({ queued }) => {
       config: ctx.config,
       logger: ctx.logger,
       crawl: { allowPrivate: true, resolve: [], timeoutMs: 1_000 },
+      detector: await ctx.detector(),
       browser: () => Promise.reject(new Error('judging needs no browser')),
     }
     for (const scanId of await store.latestScanIds()) await detectStage(deps, { scanId })

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../core/config.ts'
 import { ServiceUnavailableError } from '../../core/errors.ts'
 import { createLogger } from '../../core/logger.ts'
+import { createDetector } from '../../detector/index.ts'
 import { connectRedis, runQueued } from '../../pipeline/queues.ts'
 import type { StageDeps } from '../../pipeline/stages.ts'
 import { openStore, type Store } from '../../store/index.ts'
@@ -40,6 +41,7 @@ describe('BullMQ runner', () => {
     config: { ...loadConfig({}), home },
     logger: createLogger('silent'),
     crawl: { allowPrivate: false, resolve: [], timeoutMs: 5_000 },
+    detector: createDetector(),
     browser: () => {
       browserLaunches++
       return Promise.reject(new Error('no browser in this test'))
