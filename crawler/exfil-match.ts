@@ -10,6 +10,9 @@ export const TEST_VALUES = {
   name: 'Skim Watch',
   email: 'skimwatch-test@example.com',
   phone: '+15550100123',
+  address: '42 Skimwatch Lane',
+  zip: '99501',
+  city: 'Honeypotville',
 } as const
 
 const MAX_DEPTH = 3
@@ -129,8 +132,53 @@ export function matchExfil(url: string, body: string | null): ExfilMatch {
   const phoneDigits = TEST_VALUES.phone.replace(/\D/g, '').slice(1)
   return {
     carriesCard: containsValue(text, TEST_VALUES.card, views),
-    carriesPersonal: [TEST_VALUES.email, TEST_VALUES.name, phoneDigits].some((v) =>
-      containsValue(text, v, views),
-    ),
+    carriesPersonal: [
+      TEST_VALUES.email,
+      TEST_VALUES.name,
+      phoneDigits,
+      TEST_VALUES.address,
+      TEST_VALUES.city,
+    ].some((v) => containsValue(text, v, views)),
   }
+}
+
+/** Digit runs in a request's decoded views that could be one piece of a split card number. */
+function digitPieces(text: string): Set<string> {
+  const out = new Set<string>()
+  for (const view of decodedViews(text)) {
+    for (const m of view.matchAll(/\d{4,15}/g)) out.add(m[0])
+  }
+  return out
+}
+
+/**
+ * A card split across parameters or requests: a prefix piece and the matching suffix piece,
+ * both seen in the same visit, mark every request that carries one of them.
+ */
+export function markSplitCard<T extends { url: string; body: string | null; carriesCard: boolean }>(
+  requests: T[],
+): T[] {
+  const card = TEST_VALUES.card
+  const pieces = requests.map((r) =>
+    r.carriesCard ? new Set<string>() : digitPieces(`${r.url}\n${r.body ?? ''}`),
+  )
+  const prefixes = new Set<string>()
+  const suffixes = new Set<string>()
+  for (const set of pieces) {
+    for (const p of set) {
+      if (card.startsWith(p)) prefixes.add(p)
+      if (card.endsWith(p)) suffixes.add(p)
+    }
+  }
+  const used = new Set<string>()
+  for (const p of prefixes) {
+    const rest = card.slice(p.length)
+    if (suffixes.has(rest)) used.add(p).add(rest)
+  }
+  if (used.size === 0) return requests
+  requests.forEach((r, i) => {
+    const set = pieces[i]
+    if (set && [...set].some((p) => used.has(p))) r.carriesCard = true
+  })
+  return requests
 }

@@ -1,11 +1,11 @@
 // Honeypot fill: types the test card and personal values into every card-looking form.
 import type { Frame, Page } from 'playwright'
-import { findFields, findPayButton, hasCardField, type Field, type FieldRole } from './checkout.ts'
+import { findFields, findPayButton, hasCardField, type Field, type FieldRole } from './fields.ts'
 import { TEST_VALUES } from './exfil-match.ts'
 
 const ACTION_MS = 1500
 
-const VALUE: Record<FieldRole, string> = {
+const VALUE: Record<Exclude<FieldRole, 'cardPart'>, string> = {
   card: TEST_VALUES.card,
   exp: TEST_VALUES.exp,
   expMonth: TEST_VALUES.expMonth,
@@ -15,10 +15,25 @@ const VALUE: Record<FieldRole, string> = {
   name: TEST_VALUES.name,
   email: TEST_VALUES.email,
   phone: TEST_VALUES.phone,
+  address: TEST_VALUES.address,
+  zip: TEST_VALUES.zip,
+  city: TEST_VALUES.city,
 }
 
+const valueOf = (f: Field) =>
+  f.role === 'cardPart'
+    ? TEST_VALUES.card.slice((f.part ?? 0) * 4, (f.part ?? 0) * 4 + 4)
+    : VALUE[f.role]
+
 // Keyloggers listen to key events, so card values are typed key by key.
-const TYPED: ReadonlySet<FieldRole> = new Set(['card', 'exp', 'cvv', 'expMonth', 'expYear'])
+const TYPED: ReadonlySet<FieldRole> = new Set([
+  'card',
+  'cardPart',
+  'exp',
+  'cvv',
+  'expMonth',
+  'expYear',
+])
 
 function sameOrigin(frame: Frame, page: Page): boolean {
   const url = frame.url()
@@ -43,11 +58,11 @@ async function selectValue(frame: Frame, field: Field, value: string): Promise<v
 }
 
 async function fillField(frame: Frame, field: Field): Promise<boolean> {
-  const value = VALUE[field.role]
+  const value = valueOf(field)
   const el = frame.locator(field.selector).first()
   try {
     if (field.tag === 'select') {
-      await selectValue(frame, field, field.role === 'expYear' ? TEST_VALUES.expYear : value)
+      await selectValue(frame, field, value)
       return true
     }
     if (!(await el.isVisible())) return false
@@ -55,6 +70,7 @@ async function fillField(frame: Frame, field: Field): Promise<boolean> {
     await el.fill('', { timeout: ACTION_MS })
     if (TYPED.has(field.role)) await el.pressSequentially(value, { timeout: ACTION_MS * 2 })
     else await el.fill(value, { timeout: ACTION_MS })
+    // Tab blurs the field: many skimmers send on blur or change.
     await el.press('Tab', { timeout: ACTION_MS })
     return true
   } catch {
@@ -74,31 +90,57 @@ async function cardFrames(page: Page): Promise<Array<{ frame: Frame; fields: Fie
   return out
 }
 
-/** True when the page or a same-origin frame holds a card-number field. */
+/** Personal fields of the page's main frame (an address step has no card field yet). */
+export async function fillPersonal(page: Page): Promise<number> {
+  const fields = findFields(await page.content().catch(() => ''))
+  let filled = 0
+  for (const f of fields) if (!TYPED.has(f.role) && (await fillField(page.mainFrame(), f))) filled++
+  return filled
+}
+
+/** True when the page or a same-origin frame holds a visible card-number field. */
 export async function pageHasCardForm(page: Page): Promise<boolean> {
-  return (await cardFrames(page)).length > 0
+  for (const { frame, fields } of await cardFrames(page)) {
+    for (const f of fields) {
+      if (f.role !== 'card' && f.role !== 'cardPart') continue
+      if (
+        await frame
+          .locator(f.selector)
+          .first()
+          .isVisible()
+          .catch(() => false)
+      )
+        return true
+    }
+  }
+  return false
 }
 
 /** Fills every card form, then clicks its pay button; returns whether a card number was typed. */
 export async function fillAndPay(page: Page): Promise<boolean> {
   let filledCard = false
-  for (const { frame, fields } of await cardFrames(page)) {
+  const frames = await cardFrames(page)
+  for (const { frame, fields } of frames) {
     // Personal fields first: skimmers often send once the card fields are complete.
     const ordered = [...fields].sort(
       (a, b) => Number(TYPED.has(a.role)) - Number(TYPED.has(b.role)),
     )
     for (const field of ordered) {
       const ok = await fillField(frame, field)
-      if (ok && field.role === 'card') filledCard = true
+      if (ok && (field.role === 'card' || field.role === 'cardPart')) filledCard = true
     }
+  }
+  // Pay last, after every frame is filled: the pay button often lives outside the card iframe.
+  for (const frame of [page.mainFrame(), ...frames.map((f) => f.frame)]) {
     const pay = findPayButton(await frame.content().catch(() => ''))
-    if (pay) {
-      await frame
-        .locator(pay.selector)
-        .first()
-        .click({ timeout: ACTION_MS, noWaitAfter: true })
-        .catch(() => undefined)
-    }
+    if (!pay) continue
+    const clicked = await frame
+      .locator(pay.selector)
+      .first()
+      .click({ timeout: ACTION_MS, noWaitAfter: true })
+      .then(() => true)
+      .catch(() => false)
+    if (clicked) break
   }
   return filledCard
 }

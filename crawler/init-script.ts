@@ -1,64 +1,101 @@
-// Runs in every frame before page scripts: hides automation and reports card-field access.
-// Reports go through a saved console.debug so CDP hands us the caller's stack with script ids.
+// Runs in every frame before page scripts: hides automation and reports card-field access,
+// sinks and injected code. Reports go through a saved console.debug so CDP hands us the
+// caller's stack with script ids.
+import { EVASION_SOURCE } from './evasion.ts'
 
 export const INIT_SCRIPT_URL = '__skimwatch_init__'
 export const READ_MARK = '__skimwatch_card_read__'
 export const LISTEN_MARK = '__skimwatch_card_listen__'
-/** Image loads start after the setter returns, so CDP has no initiator stack for them. */
-export const SEND_MARK = '__skimwatch_image_src__'
+/** A sink was called with this URL; CDP has no initiator stack for some of them (Image src). */
+export const SEND_MARK = '__skimwatch_send__'
+/** A WebSocket frame was sent to this URL. */
+export const WS_MARK = '__skimwatch_ws_send__'
+/** A dns-prefetch / preconnect / prefetch / preload link went into the DOM. */
+export const LINK_MARK = '__skimwatch_link__'
+/** Code text that became a script: injected `<script>` text or setTimeout(string). */
+export const CODE_MARK = '__skimwatch_code__'
 
 /** Field names, ids and placeholders that look like card data, in several languages. */
 export const CARD_FIELD_PATTERN =
-  'card|cc[-_]?(num|number|exp|cvv|cvc|csc|name)|^cc$|kreditkarte|kartennummer|karte|numero.*carte|carte|tarjeta|carta|kaart|cvv|cvc|csc|cvn|security.?code|expir|exp[-_]?(date|month|year)|ablauf|pan$'
+  'card|cc[-_]?(num|number|exp|cvv|cvc|csc|cid|name)|^cc$|^cc\\d$|kreditkarte|kartennummer|karte|numero.*carte|carte|tarjeta|carta|kaart|karty|kort|cartão|cvv|cvc|csc|cvn|security.?code|cryptogramme|expir|exp[-_]?(date|month|year)|ablauf|pan$'
 
-const source = (
-  cardPattern: string,
-  readMark: string,
-  listenMark: string,
-  sendMark: string,
-) => `(() => {
+const MARKS = { READ_MARK, LISTEN_MARK, SEND_MARK, WS_MARK, LINK_MARK, CODE_MARK }
+
+const source = (cardPattern: string, m: typeof MARKS) => `(() => {
   const debug = console.debug.bind(console);
   const cardRe = new RegExp(${JSON.stringify(cardPattern)}, 'i');
-  const attr = (el, n) => (Element.prototype.getAttribute.call(el, n) || '');
+  const getAttribute = Element.prototype.getAttribute;
+  const attr = (el, n) => (getAttribute.call(el, n) || '');
   const isCard = (el) => {
-    if ((attr(el, 'autocomplete')).toLowerCase().startsWith('cc-')) return true;
-    return cardRe.test(attr(el, 'name')) || cardRe.test(attr(el, 'id')) || cardRe.test(attr(el, 'placeholder'));
+    if (!(el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement)) return false;
+    if (attr(el, 'autocomplete').toLowerCase().split(/\\s+/).pop().startsWith('cc-')) return true;
+    return cardRe.test(attr(el, 'name')) || cardRe.test(attr(el, 'id')) || cardRe.test(attr(el, 'placeholder')) || cardRe.test(attr(el, 'aria-label'));
   };
-  try {
-    Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false, configurable: true });
-  } catch {}
-  let reports = 0, sends = 0;
-  const report = (mark) => { if (reports++ < 500) debug(mark); };
-  const sent = (value) => {
-    if (sends++ >= 1000) return;
-    try { debug(${JSON.stringify(sendMark)}, new URL(String(value), document.baseURI).href); } catch {}
+  ${EVASION_SOURCE}
+  let reports = 0;
+  const report = (...args) => { if (reports++ < 2000) debug(...args); };
+  const abs = (v) => { try { return new URL(String(v), document.baseURI).href } catch { return String(v) } };
+  const sent = (v) => report(${JSON.stringify(m.SEND_MARK)}, abs(v));
+  const wrap = (proto, name, before) => {
+    const orig = proto[name];
+    if (typeof orig !== 'function') return;
+    const fn = { [name](...args) { try { before(this, args) } catch {} return orig.apply(this, args) } }[name];
+    Object.defineProperty(fn, 'toString', { value: () => orig.toString() });
+    proto[name] = fn;
   };
   const img = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src');
   if (img && img.set) {
     const set = img.set;
     Object.defineProperty(HTMLImageElement.prototype, 'src', { ...img, set(v) { sent(v); return set.call(this, v); } });
   }
-  const setAttribute = Element.prototype.setAttribute;
-  Element.prototype.setAttribute = function (name, value) {
-    if (this instanceof HTMLImageElement && String(name).toLowerCase() === 'src') sent(value);
-    return setAttribute.call(this, name, value);
+  wrap(Element.prototype, 'setAttribute', (el, [name, value]) => {
+    if (el instanceof HTMLImageElement && String(name).toLowerCase() === 'src') sent(value);
+  });
+  wrap(window, 'fetch', (_, [input]) => sent(input instanceof Request ? input.url : input));
+  wrap(XMLHttpRequest.prototype, 'open', (_, [, url]) => sent(url));
+  wrap(Navigator.prototype, 'sendBeacon', (_, [url]) => sent(url));
+  wrap(HTMLFormElement.prototype, 'submit', (f) => sent(f.action));
+  wrap(HTMLFormElement.prototype, 'requestSubmit', (f) => sent(f.action));
+  wrap(WebSocket.prototype, 'send', (ws) => report(${JSON.stringify(m.WS_MARK)}, ws.url));
+  const seen = new WeakSet();
+  const inserted = (node) => {
+    if (!node || seen.has(node)) return;
+    if (node instanceof HTMLScriptElement && !node.src && node.text.trim()) {
+      seen.add(node); report(${JSON.stringify(m.CODE_MARK)}, node.text);
+    } else if (node instanceof HTMLLinkElement && /dns-prefetch|preconnect|prefetch|preload/i.test(node.rel) && node.href) {
+      seen.add(node); report(${JSON.stringify(m.LINK_MARK)}, node.href, node.rel);
+    }
   };
-  const desc = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
-  if (desc && desc.get) {
+  for (const name of ['appendChild', 'insertBefore', 'replaceChild']) wrap(Node.prototype, name, (_, [n]) => inserted(n));
+  for (const name of ['append', 'prepend', 'after', 'before', 'replaceWith']) wrap(Element.prototype, name, (_, nodes) => nodes.forEach(inserted));
+  // Links and scripts written with innerHTML or the parser are seen here, without a caller.
+  new MutationObserver((records) => {
+    for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLLinkElement) inserted(n);
+  }).observe(document, { childList: true, subtree: true });
+  for (const name of ['setTimeout', 'setInterval']) wrap(window, name, (_, [code]) => {
+    if (typeof code === 'string') report(${JSON.stringify(m.CODE_MARK)}, code);
+  });
+  for (const C of [HTMLInputElement, HTMLSelectElement, HTMLTextAreaElement]) {
+    const desc = Object.getOwnPropertyDescriptor(C.prototype, 'value');
+    if (!desc || !desc.get) continue;
     const get = desc.get;
-    Object.defineProperty(HTMLInputElement.prototype, 'value', {
+    Object.defineProperty(C.prototype, 'value', {
       ...desc,
-      get() { if (isCard(this)) report(${JSON.stringify(readMark)}); return get.call(this); },
+      get() { if (isCard(this)) report(${JSON.stringify(m.READ_MARK)}); return get.call(this); },
     });
   }
-  const add = EventTarget.prototype.addEventListener;
+  const FD = window.FormData;
+  window.FormData = new Proxy(FD, { construct(target, args, nt) {
+    const f = args[0];
+    if (f instanceof HTMLFormElement && [...f.elements].some(isCard)) report(${JSON.stringify(m.READ_MARK)});
+    return Reflect.construct(target, args, nt);
+  } });
   const watched = /^(key|input|change|blur|paste|focusout)/;
-  EventTarget.prototype.addEventListener = function (type, ...rest) {
-    if (this instanceof HTMLInputElement && watched.test(String(type)) && isCard(this)) report(${JSON.stringify(listenMark)});
-    return add.call(this, type, ...rest);
-  };
+  wrap(EventTarget.prototype, 'addEventListener', (el, [type]) => {
+    if (watched.test(String(type)) && isCard(el)) report(${JSON.stringify(m.LISTEN_MARK)});
+  });
 })();
 //# sourceURL=${INIT_SCRIPT_URL}
 `
 
-export const INIT_SCRIPT = source(CARD_FIELD_PATTERN, READ_MARK, LISTEN_MARK, SEND_MARK)
+export const INIT_SCRIPT = source(CARD_FIELD_PATTERN, MARKS)

@@ -1,16 +1,12 @@
 // Starts Chromium once per worker; each visit gets its own fresh context.
 import { existsSync } from 'node:fs'
-import { chromium } from 'playwright'
+import { chromium, type Browser } from 'playwright'
 import { BrowserUnavailableError } from '../core/errors.ts'
-import type { PageCapture } from '../core/types.ts'
 import type { CrawlOptions } from './options.ts'
 import { hostResolverRulesArg } from './resolve.ts'
-import { visitPage } from './visit.ts'
+import { openSession, type BrowserSession } from './session.ts'
 
-export interface BrowserSession {
-  visit(url: string): Promise<PageCapture>
-  close(): Promise<void>
-}
+export type { BrowserSession } from './session.ts'
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium'
 const ADVICE =
@@ -57,20 +53,20 @@ export function desktopUserAgent(version: string): string {
   return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`
 }
 
-export async function launchBrowser(opts: CrawlOptions): Promise<BrowserSession> {
-  const executablePath = findChromium(opts.chromiumPath)
-  let browser
+async function startChromium(executablePath: string, opts: CrawlOptions): Promise<Browser> {
   try {
-    browser = await chromium.launch({ executablePath, headless: true, args: chromiumArgs(opts) })
+    return await chromium.launch({ executablePath, headless: true, args: chromiumArgs(opts) })
   } catch (err) {
     const first = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)
     throw new BrowserUnavailableError(
       `cannot start Chromium at ${executablePath}: ${first}; ${ADVICE}`,
     )
   }
-  const ctx = { browser, opts, userAgent: desktopUserAgent(browser.version()) }
-  return {
-    visit: (url) => visitPage(ctx, url),
-    close: () => browser.close(),
-  }
+}
+
+/** Starts Chromium now, so a missing browser is reported before any visit. */
+export async function launchBrowser(opts: CrawlOptions): Promise<BrowserSession> {
+  const executablePath = findChromium(opts.chromiumPath)
+  const start = () => startChromium(executablePath, opts)
+  return openSession(opts, await start(), start, (b) => desktopUserAgent(b.version()))
 }

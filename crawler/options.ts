@@ -1,3 +1,4 @@
+import type { Budgets } from './budget.ts'
 import type { ResolveRule } from './resolve.ts'
 
 export interface CrawlOptions {
@@ -8,4 +9,6 @@ export interface CrawlOptions {
   /** overall budget for one visit */
   timeoutMs: number
   chromiumPath?: string | undefined
+  /** per-page limits; unset ones keep their defaults */
+  budgets?: Partial<Budgets> | undefined
 }

@@ -1,7 +1,7 @@
 // Records every request and WebSocket frame a page sends, tied to the script that sent it.
 import type { CDPSession, Page, Request } from 'playwright'
 import type { CapturedRequest, RequestType } from '../core/types.ts'
-import { matchExfil } from './exfil-match.ts'
+import { markSplitCard, matchExfil } from './exfil-match.ts'
 import type { StackTrace } from './scripts.ts'
 
 export const MAX_REQUESTS = 2000
@@ -17,11 +17,17 @@ interface Raw {
   method: string
   type: RequestType
   body: string | null
+  /** attribution known when recorded (WebSocket frames, DOM links) */
+  stack?: StackTrace | undefined
 }
 
 export interface RequestCollector {
-  /** Records that the script on `stack` set an image's src to `url`. */
-  noteImageSource(url: string, stack: StackTrace | undefined): void
+  /** Records that the script on `stack` called a sink (Image src, fetch, …) with `url`. */
+  noteSource(url: string, stack: StackTrace | undefined): void
+  /** The script on `stack` sent a frame on the WebSocket to `url`. */
+  noteWsSend(url: string, stack: StackTrace | undefined): void
+  /** A dns-prefetch / preconnect link to `url` went into the DOM: data can leave in its host name. */
+  noteLink(url: string, rel: string, stack: StackTrace | undefined): void
   finish(
     siteHost: string,
     attribute: (s: StackTrace | undefined) => Promise<string | null>,
@@ -72,7 +78,13 @@ export function collectRequests(page: Page, cdp: CDPSession): RequestCollector {
   const initiators = new Map<string, Initiator[]>()
   const wsInitiators = new Map<string, Initiator>()
   const firstInitiator = new Map<string, Initiator>()
-  const imageSources = new Map<string, Array<StackTrace | undefined>>()
+  const sources = new Map<string, Array<StackTrace | undefined>>()
+  const wsSenders = new Map<string, Array<StackTrace | undefined>>()
+  const queue = (m: Map<string, Array<StackTrace | undefined>>, k: string, s?: StackTrace) => {
+    const list = m.get(k) ?? []
+    if (list.length < MAX_REQUESTS) list.push(s)
+    m.set(k, list)
+  }
   const push = (r: Raw) => {
     if (raws.length < MAX_REQUESTS) raws.push(r)
   }
@@ -117,9 +129,13 @@ export function collectRequests(page: Page, cdp: CDPSession): RequestCollector {
         r.type === 'websocket'
           ? (wsInitiators.get(r.url) ?? null)
           : (initiators.get(`${r.method} ${r.url}`)?.shift() ?? null)
-      const stack =
-        initiator?.stack ?? (r.type === 'image' ? imageSources.get(r.url)?.shift() : undefined)
-      const script = stack ? await attribute(stack) : null
+      // The nth frame on a socket is the nth send report for it: both lists are in page order.
+      const sender = r.method === 'SEND' ? wsSenders.get(r.url)?.shift() : undefined
+      const noted = r.type === 'websocket' ? undefined : sources.get(r.url)?.shift()
+      const stack = r.stack ?? sender ?? initiator?.stack ?? noted
+      let script = stack ? await attribute(stack) : null
+      // The CDP stack may hold only our wrapper or a library frame; the sink report names the caller.
+      if (script === null && noted) script = await attribute(noted)
       out.push({
         ...matchExfil(r.url, r.body),
         url: r.url,
@@ -130,14 +146,15 @@ export function collectRequests(page: Page, cdp: CDPSession): RequestCollector {
         script,
       })
     }
-    return out
+    return markSplitCard(out)
   }
 
-  function noteImageSource(url: string, stack: StackTrace | undefined) {
-    const list = imageSources.get(url) ?? []
-    list.push(stack)
-    imageSources.set(url, list)
+  return {
+    finish,
+    noteSource: (url, stack) => queue(sources, url, stack),
+    noteWsSend: (url, stack) => queue(wsSenders, url, stack),
+    noteLink: (url, rel, stack) =>
+      push({ url, method: rel.toUpperCase(), type: 'other', body: null, stack }),
+    initiatorOf: (url) => firstInitiator.get(url) ?? null,
   }
-
-  return { finish, noteImageSource, initiatorOf: (url) => firstInitiator.get(url) ?? null }
 }

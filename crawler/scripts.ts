@@ -8,6 +8,9 @@ export const MAX_SCRIPT_BYTES = 5 * 1024 * 1024
 const MAX_SCRIPTS = 2000
 // Playwright's serviceWorkers: 'block' init script runs in the main world without a URL.
 const PLAYWRIGHT_SW_BLOCK = 'Service Worker registration blocked by Playwright'
+// Playwright's own helpers, evaluated in the main world by some actions, carry no URL or stack.
+const PLAYWRIGHT_SOURCE =
+  /^\s*(\(\(\) => \{\s*const module = \{\}|\(\(utilityScript, \.\.\.args\) => utilityScript\.evaluate)/
 const INTERNAL_URL = /^(__playwright|__puppeteer|chrome-extension:|chrome:|devtools:|extensions::)/
 
 interface CallFrame {
@@ -18,7 +21,7 @@ export interface StackTrace {
   parent?: StackTrace
 }
 
-interface ScriptParsed {
+export interface ScriptParsed {
   scriptId: string
   url: string
   startLine: number
@@ -36,6 +39,8 @@ interface Pending {
 }
 
 export interface ScriptCollector {
+  /** Code text a script turned into a script (`<script>` text, setTimeout string), with its stack. */
+  noteCode(text: string, stack: StackTrace | undefined): void
   /** sha256 of the first page script on the stack, skipping our own init script. */
   attribute(stack: StackTrace | undefined): Promise<string | null>
   /** Captured scripts, deduplicated by sha256; `injectorOf` names who requested a script URL. */
@@ -43,6 +48,29 @@ export interface ScriptCollector {
 }
 
 const stripHash = (u: string) => u.split('#')[0] ?? u
+
+const escapeHtml = (t: string) =>
+  t.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
+/**
+ * Event-handler attributes compile with the document's URL like inline scripts. Blink puts a
+ * handler at the end of its start tag and an inline script at the start of its text.
+ */
+export function isHandler(html: string, at: ScriptParsed, source: string): boolean {
+  if (html === '') return false
+  const lines = html.split('\n')
+  let offset = at.startColumn
+  for (let i = 0; i < at.startLine && i < lines.length; i++) offset += (lines[i]?.length ?? 0) + 1
+  const before = html.slice(Math.max(0, offset - 20_000), offset)
+  if (/<script\b[^>]*>\s*$/i.test(before)) return false
+  const head = source.slice(0, 200)
+  for (const needle of [head, escapeHtml(head)]) {
+    const at = before.lastIndexOf(needle)
+    if (at >= 0 && /\son[a-z]+\s*=\s*["']?\s*$/i.test(before.slice(0, at))) return true
+  }
+  // Not in the served document at all: a handler attribute added later through the DOM.
+  return !html.includes(head) && !html.includes(escapeHtml(head))
+}
 
 interface FrameNavigated {
   frame: { id: string; url: string; parentId?: string }
@@ -56,6 +84,29 @@ export function collectScripts(cdp: CDPSession): ScriptCollector {
   // Tracked on this session so frame URLs are in order with scriptParsed events.
   const frameUrls = new Map<string, string>()
   let mainUrl = ''
+  const documents = new Map<string, Promise<string>>()
+  const codeParents = new Map<string, Promise<string | null>>()
+
+  const docRequests = new Map<string, string>()
+  cdp.on('Network.responseReceived', (raw) => {
+    const { requestId, type, response } = raw as {
+      requestId: string
+      type: string
+      response: { url: string }
+    }
+    if (type === 'Document') docRequests.set(requestId, stripHash(response.url))
+  })
+  cdp.on('Network.loadingFinished', (raw) => {
+    const { requestId } = raw as { requestId: string }
+    const url = docRequests.get(requestId)
+    if (url === undefined || documents.has(url)) return
+    // Fetched now: the body is gone once the page navigates on.
+    const body = cdp
+      .send('Network.getResponseBody', { requestId })
+      .then((r) => (r.base64Encoded ? '' : r.body))
+      .catch(() => '')
+    documents.set(url, body)
+  })
 
   cdp.on('Page.frameNavigated', (raw) => {
     const { frame } = raw as FrameNavigated
@@ -97,10 +148,20 @@ export function collectScripts(cdp: CDPSession): ScriptCollector {
   async function kindOf(p: Pending, injectorOf: (url: string) => Promise<string | null> | null) {
     const { url, stackTrace } = p.event
     const creator = stackTrace ? await attribute(stackTrace) : null
+    const hash = await p.sha
+    const noted = hash === null ? undefined : codeParents.get(hash)
+    if (noted !== undefined) {
+      const kind: ScriptKind = stackTrace ? 'injected' : 'eval'
+      return { kind, url: null, parent: creator ?? (await noted) }
+    }
     if (url === '') return { kind: 'eval' as ScriptKind, url: null, parent: creator }
     if (stripHash(url) === stripHash(p.frameUrl)) {
-      const kind: ScriptKind = creator === null ? 'inline' : 'injected'
-      return { kind, url: null, parent: creator }
+      if (creator !== null) return { kind: 'injected' as ScriptKind, url: null, parent: creator }
+      const html = (await documents.get(stripHash(url))) ?? ''
+      const kind: ScriptKind = isHandler(html, p.event, sources.get(hash ?? '') ?? '')
+        ? 'handler'
+        : 'inline'
+      return { kind, url: null, parent: null }
     }
     const injector = await (injectorOf(url) ?? Promise.resolve(null))
     const kind: ScriptKind = injector === null ? 'external' : 'injected'
@@ -109,9 +170,18 @@ export function collectScripts(cdp: CDPSession): ScriptCollector {
 
   async function finish(injectorOf: (url: string) => Promise<string | null> | null) {
     const out = new Map<string, CapturedScript>()
-    for (const p of byId.values()) {
+    const internal = new Set<string>()
+    for (const [id, p] of byId) {
       const hash = await p.sha
-      if (hash === null || out.has(hash)) continue
+      if (hash === null) continue
+      const stack = p.event.stackTrace
+      const fromInternal = stack?.callFrames.some((f) => internal.has(f.scriptId)) ?? false
+      const helper = p.event.url === '' && !stack && PLAYWRIGHT_SOURCE.test(sources.get(hash) ?? '')
+      if (fromInternal || helper) {
+        internal.add(id)
+        continue
+      }
+      if (out.has(hash)) continue
       const { kind, url, parent } = await kindOf(p, injectorOf)
       const script: CapturedScript = {
         sha256: hash,
@@ -126,5 +196,10 @@ export function collectScripts(cdp: CDPSession): ScriptCollector {
     return [...out.values()]
   }
 
-  return { attribute, finish }
+  function noteCode(text: string, stack: StackTrace | undefined) {
+    const hash = sha256(text)
+    if (!codeParents.has(hash)) codeParents.set(hash, attribute(stack))
+  }
+
+  return { attribute, finish, noteCode }
 }
