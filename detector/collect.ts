@@ -1,20 +1,21 @@
 import type { AnyNode, Node } from 'acorn'
-import * as walk from 'acorn-walk'
-import {
-  createFolder,
-  calleeName,
-  propertyName,
-  type DecodeKind,
-  type FoldValue,
-} from './deobfuscate/fold.ts'
+import { createFolder, calleeName, propertyName, type FoldValue } from './deobfuscate/fold.ts'
 import type { Layer, ScriptFacts, Site } from './facts.ts'
-import { pathOf, snippetOf } from './paths.ts'
+import { pathOf } from './paths.ts'
 import { createTaint } from './taint.ts'
 import { decodedLayers } from './deobfuscate/layers.ts'
 import { walkFull } from './walk.ts'
-import { splice, type Position } from './deobfuscate/splice.ts'
-import { stringArrayEdits } from './deobfuscate/string-array.ts'
-import { parseStrict } from './parse.ts'
+import { looksLikeDecoder, looksLikeStringArray, undoObfuscator } from './deobfuscate/obfuscator.ts'
+import {
+  LazySite,
+  PLAIN,
+  collectDebuggerTraps,
+  factCounts,
+  isSizeCheck,
+  rootName,
+  truncate,
+} from './collect-parts.ts'
+import type { Position } from './deobfuscate/splice.ts'
 
 const MEMBERS_OF_INTEREST = new Set([
   'webdriver',
@@ -56,13 +57,6 @@ const STRING_CALLS = new Set([
 ])
 const ITERATORS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'reduce', 'each'])
 const COLLECTORS = new Set(['push', 'append', 'set', 'unshift', 'concat'])
-const LOOPS = new Set([
-  'ForStatement',
-  'ForInStatement',
-  'ForOfStatement',
-  'WhileStatement',
-  'DoWhileStatement',
-])
 
 export interface LayerInput {
   ast: Node
@@ -251,7 +245,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   })
 
   if (stringArraySeen && decoderSeen && !position) {
-    const rewritten = inlineStringArrays(ast, source)
+    const rewritten = undoObfuscator(ast, source)
     if (rewritten) {
       truncate(facts, mark)
       facts.layers.push(rewritten.source)
@@ -283,121 +277,4 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   const subs = decodedLayers(own.strings, own.calls, layer, budget, (s) => facts.strings.push(s))
   for (const sub of subs) collectLayer(sub, facts, budget)
   for (const sub of subs) facts.layers.push(sub.source)
-}
-
-/** Shared by every plain literal; nothing appends to a fact's decode kinds. */
-const PLAIN: DecodeKind[] = []
-
-/** A site whose snippet is cut only when a finding shows it: most sites never do. */
-class LazySite implements Site {
-  constructor(
-    readonly line: number,
-    readonly column: number,
-    readonly layer: number,
-    private readonly source: string,
-    private readonly node: Node,
-  ) {}
-
-  get snippet(): string {
-    return snippetOf(this.source, this.node)
-  }
-}
-
-function rootName(node: Node): string | undefined {
-  let cur = node as AnyNode
-  while (cur.type === 'MemberExpression' && cur.object.type !== 'Super') cur = cur.object as AnyNode
-  return cur.type === 'Identifier' ? cur.name : undefined
-}
-
-function isSizeCheck(n: AnyNode & { type: 'BinaryExpression' }): boolean {
-  if (n.left.type !== 'MemberExpression' || n.right.type !== 'MemberExpression') return false
-  const a = propertyName(n.left)
-  const b = propertyName(n.right)
-  return (a === 'outerWidth' && b === 'innerWidth') || (a === 'outerHeight' && b === 'innerHeight')
-}
-
-function collectDebuggerTraps(ast: Node, facts: ScriptFacts, siteOf: (n: Node) => Site): void {
-  walk.ancestor(ast, {
-    DebuggerStatement(node, _state, ancestors) {
-      const trapped = ancestors.some((a, i) => {
-        if (LOOPS.has(a.type)) return true
-        const parent = ancestors[i - 1] as AnyNode | undefined
-        if (
-          !/Function/.test(a.type) ||
-          parent?.type !== 'CallExpression' ||
-          parent.callee.type === 'Super'
-        )
-          return false
-        return /^set(Interval|Timeout)$/.test(calleeName(parent.callee) ?? '')
-      })
-      if (trapped) facts.debuggerTraps.push(siteOf(node))
-    },
-  })
-}
-
-type Counts = ReturnType<typeof factCounts>
-
-function factCounts(f: ScriptFacts) {
-  return {
-    strings: f.strings.length,
-    regexes: f.regexes.length,
-    calls: f.calls.length,
-    assigns: f.assigns.length,
-    members: f.members.length,
-    sizeChecks: f.sizeChecks.length,
-  }
-}
-
-function truncate(f: ScriptFacts, c: Counts): void {
-  f.strings.length = c.strings
-  f.regexes.length = c.regexes
-  f.calls.length = c.calls
-  f.assigns.length = c.assigns
-  f.members.length = c.members
-  f.sizeChecks.length = c.sizeChecks
-}
-
-/** The file with javascript-obfuscator's string-array calls replaced by their strings. */
-function inlineStringArrays(
-  ast: Node,
-  source: string,
-): { ast: Node; source: string; position: (offset: number) => Position } | undefined {
-  const edits = stringArrayEdits(ast, source)
-  if (!edits) return undefined
-  const spliced = splice(source, edits)
-  const rewritten = parseStrict(spliced.text)
-  return rewritten
-    ? { ast: rewritten, source: spliced.text, position: spliced.position }
-    : undefined
-}
-
-function looksLikeStringArray(init: Node): boolean {
-  const n = init as AnyNode
-  if (n.type !== 'ArrayExpression' || n.elements.length < 2) return false
-  const first = n.elements[0]
-  return first?.type === 'Literal' && typeof first.value === 'string'
-}
-
-/** `i = i - 0x1a5` first, then `var a = arrayFn()`: the head of a string-array decoder. */
-function looksLikeDecoder(
-  fn: AnyNode & { type: 'FunctionDeclaration' | 'FunctionExpression' },
-): boolean {
-  const p = fn.params[0]
-  const [first, second] = fn.body.body as AnyNode[]
-  if (p?.type !== 'Identifier' || first?.type !== 'ExpressionStatement') return false
-  const e = first.expression as AnyNode
-  if (e.type !== 'AssignmentExpression' || e.left.type !== 'Identifier' || e.left.name !== p.name)
-    return false
-  const k = (
-    e.operator === '=' && e.right.type === 'BinaryExpression' ? e.right.right : e.right
-  ) as AnyNode
-  const literal =
-    k.type === 'Literal' || (k.type === 'UnaryExpression' && k.argument.type === 'Literal')
-  if (!literal || (e.operator !== '-=' && e.operator !== '=')) return false
-  const init =
-    second?.type === 'VariableDeclaration' ? (second.declarations[0]?.init as AnyNode | null) : null
-  return (
-    (init?.type === 'CallExpression' && init.arguments.length === 0) ||
-    (init?.type === 'MemberExpression' && init.computed)
-  )
 }

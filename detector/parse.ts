@@ -35,6 +35,8 @@ export function parseSource(source: string): Parsed {
   return { ast: looseParse(source, { ...BASE, sourceType: 'script' }) as Node, loose: true }
 }
 
+const CSS_START =
+  /^\s*(?:\/\*[\s\S]*?\*\/\s*)*(?:@(?:charset|import|media|font-face|keyframes|supports)\b|[\w.#*[\]="':>~+,\s-]+\{\s*[\w-]+\s*:[^;{}]*[;}])/
 const HTML_START = /^\s*(<!doctype|<html|<head|<body|<div|<\?xml|<svg|<p[\s>]|<table|<!--)/i
 
 /** Why the text is not JavaScript (HTML, binary, prose), or null when it may be. */
@@ -48,6 +50,7 @@ export function notJavaScriptReason(source: string, strictOk: boolean): string |
   if (control > 0 && control / Math.max(head.length, 1) > 0.01) return 'binary data'
   if (strictOk) return null
   if (HTML_START.test(head)) return 'HTML markup'
+  if (CSS_START.test(head)) return 'a CSS stylesheet'
   const punct = (head.match(/[;(){}=]/g) ?? []).length
   if (punct / Math.max(head.length, 1) < 0.005) return 'text without JavaScript syntax'
   return null

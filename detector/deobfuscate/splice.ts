@@ -13,8 +13,8 @@ export interface Position {
 
 export interface Spliced {
   text: string
-  /** where an offset of the edited text came from, as a 1-based line and 0-based column */
-  position(offset: number): Position
+  /** where an offset of the edited text came from, as an offset of the original */
+  origin(offset: number): number
 }
 
 /** Apply non-overlapping edits (overlaps keep the outermost, earliest edit). */
@@ -38,7 +38,6 @@ export function splice(source: string, edits: Edit[]): Spliced {
     from = e.end
   }
   out += source.slice(from)
-  const lines = lineStarts(source)
   const toOriginal = (offset: number): number => {
     let lo = 0
     let hi = kept.length - 1
@@ -55,7 +54,7 @@ export function splice(source: string, edits: Edit[]): Spliced {
     const rel = offset - (newStarts[at] as number)
     return rel < e.text.length ? e.start : e.end + (rel - e.text.length)
   }
-  return { text: out, position: (offset) => positionIn(lines, toOriginal(offset)) }
+  return { text: out, origin: toOriginal }
 }
 
 export function lineStarts(source: string): number[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { collectLayer } from '../../detector/collect.ts'
 import { obfuscatorBase64, obfuscatorRc4 } from '../../detector/deobfuscate/obfuscator-codec.ts'
-import { splice } from '../../detector/deobfuscate/splice.ts'
+import { lineStarts, positionIn, splice } from '../../detector/deobfuscate/splice.ts'
 import type { ScriptFacts } from '../../detector/facts.ts'
 import { analyzeScript } from '../../detector/index.ts'
 import { parseSource } from '../../detector/parse.ts'
@@ -100,10 +100,12 @@ describe('splice maps rewritten offsets back to the original', () => {
     const src = 'ab\ncd f(1) ef\ngh'
     const s = splice(src, [{ start: 6, end: 10, text: "'a much longer string'" }])
     expect(s.text).toBe("ab\ncd 'a much longer string' ef\ngh")
-    expect(s.position(0)).toEqual({ line: 1, column: 0 })
-    expect(s.position(s.text.indexOf("'a much"))).toEqual({ line: 2, column: 3 })
-    expect(s.position(s.text.indexOf('ef'))).toEqual({ line: 2, column: 8 })
-    expect(s.position(s.text.indexOf('gh'))).toEqual({ line: 3, column: 0 })
+    const lines = lineStarts(src)
+    const at = (offset: number) => positionIn(lines, s.origin(offset))
+    expect(at(0)).toEqual({ line: 1, column: 0 })
+    expect(at(s.text.indexOf("'a much"))).toEqual({ line: 2, column: 3 })
+    expect(at(s.text.indexOf('ef'))).toEqual({ line: 2, column: 8 })
+    expect(at(s.text.indexOf('gh'))).toEqual({ line: 3, column: 0 })
   })
 })
 

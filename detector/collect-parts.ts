@@ -1,0 +1,91 @@
+import type { AnyNode, Node } from 'acorn'
+import * as walk from 'acorn-walk'
+import { calleeName, propertyName, type DecodeKind } from './deobfuscate/fold.ts'
+import type { ScriptFacts, Site } from './facts.ts'
+import { snippetOf } from './paths.ts'
+
+// Small pieces of the per-layer collection: sites, fact bookkeeping, shapes it looks for.
+
+const LOOPS = new Set([
+  'ForStatement',
+  'ForInStatement',
+  'ForOfStatement',
+  'WhileStatement',
+  'DoWhileStatement',
+])
+
+/** Shared by every plain literal; nothing appends to a fact's decode kinds. */
+export const PLAIN: DecodeKind[] = []
+
+/** A site whose snippet is cut only when a finding shows it: most sites never do. */
+export class LazySite implements Site {
+  constructor(
+    readonly line: number,
+    readonly column: number,
+    readonly layer: number,
+    private readonly source: string,
+    private readonly node: Node,
+  ) {}
+
+  get snippet(): string {
+    return snippetOf(this.source, this.node)
+  }
+}
+
+export function rootName(node: Node): string | undefined {
+  let cur = node as AnyNode
+  while (cur.type === 'MemberExpression' && cur.object.type !== 'Super') cur = cur.object as AnyNode
+  return cur.type === 'Identifier' ? cur.name : undefined
+}
+
+export function isSizeCheck(n: AnyNode & { type: 'BinaryExpression' }): boolean {
+  if (n.left.type !== 'MemberExpression' || n.right.type !== 'MemberExpression') return false
+  const a = propertyName(n.left)
+  const b = propertyName(n.right)
+  return (a === 'outerWidth' && b === 'innerWidth') || (a === 'outerHeight' && b === 'innerHeight')
+}
+
+export function collectDebuggerTraps(
+  ast: Node,
+  facts: ScriptFacts,
+  siteOf: (n: Node) => Site,
+): void {
+  walk.ancestor(ast, {
+    DebuggerStatement(node, _state, ancestors) {
+      const trapped = ancestors.some((a, i) => {
+        if (LOOPS.has(a.type)) return true
+        const parent = ancestors[i - 1] as AnyNode | undefined
+        if (
+          !/Function/.test(a.type) ||
+          parent?.type !== 'CallExpression' ||
+          parent.callee.type === 'Super'
+        )
+          return false
+        return /^set(Interval|Timeout)$/.test(calleeName(parent.callee) ?? '')
+      })
+      if (trapped) facts.debuggerTraps.push(siteOf(node))
+    },
+  })
+}
+
+export type Counts = ReturnType<typeof factCounts>
+
+export function factCounts(f: ScriptFacts) {
+  return {
+    strings: f.strings.length,
+    regexes: f.regexes.length,
+    calls: f.calls.length,
+    assigns: f.assigns.length,
+    members: f.members.length,
+    sizeChecks: f.sizeChecks.length,
+  }
+}
+
+export function truncate(f: ScriptFacts, c: Counts): void {
+  f.strings.length = c.strings
+  f.regexes.length = c.regexes
+  f.calls.length = c.calls
+  f.assigns.length = c.assigns
+  f.members.length = c.members
+  f.sizeChecks.length = c.sizeChecks
+}

@@ -1,0 +1,149 @@
+import type { AnyNode, Node } from 'acorn'
+import { walkFull } from '../walk.ts'
+import type { Edit } from './splice.ts'
+import { quote } from './string-array.ts'
+
+// javascript-obfuscator's controlFlowFlattening moves strings and operators into a storage
+// object (`var o = {abc: 'https://…', xyz: function (a, b) { return a + b }}`); inline them back.
+
+type Entry = { kind: 'string'; value: string } | { kind: 'fn'; params: string[]; body: Node }
+
+const SIMPLE = new Set([
+  'Identifier',
+  'Literal',
+  'MemberExpression',
+  'CallExpression',
+  'ThisExpression',
+])
+
+/** Edits that inline storage reads and calls; undefined when there is nothing to inline. */
+export function storageEdits(ast: Node, source: string): Edit[] | undefined {
+  const declared = new Map<string, number>()
+  const storages = new Map<string, Map<string, Entry>>()
+  const written = new Set<string>()
+  const count = (name: string): void => {
+    declared.set(name, (declared.get(name) ?? 0) + 1)
+  }
+  walkFull(ast, (n) => {
+    if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') {
+      count(n.id.name)
+      const entries = n.init ? storageOf(n.init as AnyNode) : undefined
+      if (entries) storages.set(n.id.name, entries)
+    } else if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression') {
+      if (n.id) count(n.id.name)
+      for (const p of n.params) if (p.type === 'Identifier') count(p.name)
+    } else if (n.type === 'AssignmentExpression') {
+      const root = rootOf(n.left as AnyNode)
+      if (root) written.add(root)
+    }
+  })
+  const usable = (name: string): Map<string, Entry> | undefined =>
+    declared.get(name) === 1 && !written.has(name) ? storages.get(name) : undefined
+  if (![...storages.keys()].some((k) => usable(k))) return undefined
+  const edits: Edit[] = []
+  const calls = new Set<Node>()
+  // Whatever replaces a whole call argument needs no parentheses: `f(a % b)`, not `f((a % b))`.
+  const argNodes = new Set<Node>()
+  walkFull(ast, (n) => {
+    if (n.type === 'CallExpression' || n.type === 'NewExpression')
+      for (const a of n.arguments) argNodes.add(a)
+  })
+  walkFull(ast, (n) => {
+    if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression') {
+      const e = entryOf(n.callee as AnyNode, usable)
+      if (e?.kind !== 'fn') return
+      calls.add(n.callee)
+      const args = n.arguments.map((a) => ({
+        text: source.slice(a.start, a.end),
+        simple: SIMPLE.has(a.type),
+      }))
+      const inlined = substitute(e, args, source)
+      edits.push({
+        start: n.start,
+        end: n.end,
+        text: SIMPLE.has(e.body.type) || argNodes.has(n) ? inlined : `(${inlined})`,
+      })
+    } else if (n.type === 'MemberExpression' && !calls.has(n)) {
+      const e = entryOf(n, usable)
+      if (e?.kind === 'string') edits.push({ start: n.start, end: n.end, text: quote(e.value) })
+    }
+  })
+  return edits.length > 0 ? edits : undefined
+}
+
+function storageOf(init: AnyNode): Map<string, Entry> | undefined {
+  if (init.type !== 'ObjectExpression' || init.properties.length === 0) return undefined
+  const out = new Map<string, Entry>()
+  for (const p of init.properties) {
+    if (p.type !== 'Property' || p.computed || p.kind !== 'init') return undefined
+    const key =
+      p.key.type === 'Identifier'
+        ? p.key.name
+        : p.key.type === 'Literal'
+          ? String(p.key.value)
+          : undefined
+    const v = p.value as AnyNode
+    if (key === undefined) return undefined
+    if (v.type === 'Literal' && typeof v.value === 'string')
+      out.set(key, { kind: 'string', value: v.value })
+    else if (v.type === 'FunctionExpression' && v.body.body.length === 1) {
+      const ret = v.body.body[0] as AnyNode
+      if (ret.type !== 'ReturnStatement' || !ret.argument) return undefined
+      if (!v.params.every((q) => q.type === 'Identifier')) return undefined
+      const params = v.params.map((q) => (q as AnyNode & { name: string }).name)
+      out.set(key, { kind: 'fn', params, body: ret.argument })
+    } else return undefined
+  }
+  return out
+}
+
+function entryOf(
+  m: AnyNode,
+  usable: (name: string) => Map<string, Entry> | undefined,
+): Entry | undefined {
+  if (m.type !== 'MemberExpression' || m.object.type !== 'Identifier') return undefined
+  const key =
+    !m.computed && m.property.type === 'Identifier'
+      ? m.property.name
+      : m.property.type === 'Literal'
+        ? String(m.property.value)
+        : undefined
+  return key === undefined ? undefined : usable(m.object.name)?.get(key)
+}
+
+/** The helper's return expression with each parameter replaced by the call's argument text. */
+function substitute(
+  e: Entry & { kind: 'fn' },
+  args: { text: string; simple: boolean }[],
+  source: string,
+): string {
+  const body = e.body
+  // A parameter that is a whole call argument needs no parentheses around what replaces it.
+  const bare = new Set<Node>([body])
+  const parts: { start: number; end: number; text: string }[] = []
+  walkFull(body, (n) => {
+    if (n.type === 'CallExpression') for (const a of n.arguments) bare.add(a)
+  })
+  walkFull(body, (n) => {
+    if (n.type !== 'Identifier') return
+    const i = e.params.indexOf(n.name)
+    if (i < 0) return
+    const a = args[i]
+    const text = !a ? 'undefined' : a.simple || bare.has(n) ? a.text : `(${a.text})`
+    parts.push({ start: n.start, end: n.end, text })
+  })
+  parts.sort((a, b) => a.start - b.start)
+  let out = ''
+  let from = body.start
+  for (const p of parts) {
+    out += source.slice(from, p.start) + p.text
+    from = p.end
+  }
+  return out + source.slice(from, body.end)
+}
+
+function rootOf(n: AnyNode): string | undefined {
+  let cur = n
+  while (cur.type === 'MemberExpression') cur = cur.object as AnyNode
+  return cur.type === 'Identifier' ? cur.name : undefined
+}

@@ -1,0 +1,84 @@
+import type { AnyNode, Node } from 'acorn'
+import { parseStrict } from '../parse.ts'
+import { storageEdits } from './control-flow-storage.ts'
+import { lineStarts, positionIn, splice, type Edit, type Position } from './splice.ts'
+import { stringArrayEdits } from './string-array.ts'
+
+// Undo javascript-obfuscator statically: string arrays first, then control-flow storage objects
+// (whose helpers nest, so that pass repeats until nothing changes). Never runs the sample.
+
+const STORAGE_ROUNDS = 8
+
+export interface Rewritten {
+  ast: Node
+  source: string
+  /** position in the original file of an offset in `source` */
+  position: (offset: number) => Position
+}
+
+export function undoObfuscator(ast: Node, source: string): Rewritten | undefined {
+  const first = stringArrayEdits(ast, source)
+  if (!first) return undefined
+  const origins: ((offset: number) => number)[] = []
+  let cur = apply(source, first, origins)
+  for (let i = 0; cur && i < STORAGE_ROUNDS; i++) {
+    const edits: Edit[] | undefined = storageEdits(cur.ast, cur.text)
+    const next = edits ? apply(cur.text, edits, origins) : undefined
+    if (!next) break
+    cur = next
+  }
+  if (!cur) return undefined
+  const lines = lineStarts(source)
+  return {
+    ast: cur.ast,
+    source: cur.text,
+    position: (offset) => {
+      let o = offset
+      for (let i = origins.length - 1; i >= 0; i--) o = (origins[i] as (n: number) => number)(o)
+      return positionIn(lines, o)
+    },
+  }
+}
+
+function apply(
+  text: string,
+  edits: Edit[],
+  origins: ((offset: number) => number)[],
+): { ast: Node; text: string } | undefined {
+  const spliced = splice(text, edits)
+  const ast = parseStrict(spliced.text)
+  if (!ast) return undefined
+  origins.push(spliced.origin)
+  return { ast, text: spliced.text }
+}
+
+export function looksLikeStringArray(init: Node): boolean {
+  const n = init as AnyNode
+  if (n.type !== 'ArrayExpression' || n.elements.length < 2) return false
+  const first = n.elements[0]
+  return first?.type === 'Literal' && typeof first.value === 'string'
+}
+
+/** `i = i - 0x1a5` first, then `var a = arrayFn()`: the head of a string-array decoder. */
+export function looksLikeDecoder(
+  fn: AnyNode & { type: 'FunctionDeclaration' | 'FunctionExpression' },
+): boolean {
+  const p = fn.params[0]
+  const [first, second] = fn.body.body as AnyNode[]
+  if (p?.type !== 'Identifier' || first?.type !== 'ExpressionStatement') return false
+  const e = first.expression as AnyNode
+  if (e.type !== 'AssignmentExpression' || e.left.type !== 'Identifier' || e.left.name !== p.name)
+    return false
+  const k = (
+    e.operator === '=' && e.right.type === 'BinaryExpression' ? e.right.right : e.right
+  ) as AnyNode
+  const literal =
+    k.type === 'Literal' || (k.type === 'UnaryExpression' && k.argument.type === 'Literal')
+  if (!literal || (e.operator !== '-=' && e.operator !== '=')) return false
+  const init =
+    second?.type === 'VariableDeclaration' ? (second.declarations[0]?.init as AnyNode | null) : null
+  return (
+    (init?.type === 'CallExpression' && init.arguments.length === 0) ||
+    (init?.type === 'MemberExpression' && init.computed)
+  )
+}
