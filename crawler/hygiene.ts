@@ -34,7 +34,9 @@ export function guardContext(context: BrowserContext): HygieneLog {
   let main: Page | null = null
   context.on('dialog', (d) => {
     note(log.dialogs, `${d.type()}: ${d.message()}`)
-    void d.dismiss().catch(() => undefined)
+    // Dismissing "leave this page?" would pin the walk to the page; accepting lets it move on.
+    const answer = d.type() === 'beforeunload' ? d.accept() : d.dismiss()
+    void answer.catch(() => undefined)
   })
   context.on('page', (page) => {
     refuseDownloads(page, log)

@@ -1,0 +1,191 @@
+// Full shop visits per minute against plain page loads, at several concurrencies, with peak RSS.
+import { chromium, type Browser } from 'playwright'
+import type { PageCapture } from '../core/types.ts'
+import {
+  chromiumArgs,
+  findChromium,
+  launchBrowser,
+  type BrowserSession,
+} from '../crawler/launch.ts'
+import type { CrawlOptions } from '../crawler/options.ts'
+import { parseResolveRule } from '../crawler/resolve.ts'
+import { startFixtureServer } from '../fixtures/server.ts'
+import { loadavg } from 'node:os'
+import { cpuSecondsWithChildren, treePss, treeRss } from './proc-tree.ts'
+
+// `tsx bench/crawler.ts 4 8` runs only those levels.
+const LEVELS = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0)
+if (LEVELS.length === 0) LEVELS.push(1, 4, 8)
+const MIN_VISITS = 16
+const SAMPLE_MS = 200
+const PSS_EVERY_MS = 1000
+const GIB = 1024 ** 3
+
+interface Row {
+  concurrency: number
+  visits: number
+  fullPerMin: number
+  plainPerMin: number
+  peakRss: number
+  peakPss: number
+  cpuPerVisit: number
+  nodeCpuPerVisit: number
+  notOk: string[]
+}
+
+/** Runs `task` over `items` with `concurrency` workers; returns elapsed ms. */
+async function runPool<T>(items: T[], concurrency: number, task: (item: T) => Promise<void>) {
+  const started = performance.now()
+  let next = 0
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) await task(items[i] as T)
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return performance.now() - started
+}
+
+/** Samples memory of this process and every Chromium under it; `stop` returns the peaks. */
+function sampleMemory(): { stop(): { rss: number; pss: number } } {
+  const peak = { rss: treeRss(process.pid), pss: treePss(process.pid) }
+  let pssAt = 0
+  const sample = () => {
+    const rss = treeRss(process.pid)
+    if (rss <= peak.rss) return
+    peak.rss = rss
+    // PSS costs tens of ms of CPU: read it only at new RSS peaks, at most once a second.
+    if (Date.now() - pssAt < PSS_EVERY_MS) return
+    pssAt = Date.now()
+    peak.pss = Math.max(peak.pss, treePss(process.pid))
+  }
+  const timer = setInterval(sample, SAMPLE_MS)
+  return {
+    stop() {
+      clearInterval(timer)
+      sample()
+      return peak
+    },
+  }
+}
+
+async function fullVisits(opts: CrawlOptions, urls: string[], concurrency: number) {
+  const session: BrowserSession = await launchBrowser(opts)
+  const notOk: string[] = []
+  try {
+    const ms = await runPool(urls, concurrency, async (url) => {
+      const c: PageCapture = await session.visit(url)
+      if (c.status !== 'ok') notOk.push(`${url}: ${c.status} ${c.reason ?? ''}`)
+    })
+    return { perMin: (urls.length / ms) * 60_000, notOk }
+  } finally {
+    await session.close()
+  }
+}
+
+async function plainLoads(opts: CrawlOptions, urls: string[], concurrency: number) {
+  const executablePath = findChromium(opts.chromiumPath)
+  const browser: Browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: chromiumArgs(opts),
+  })
+  try {
+    const ms = await runPool(urls, concurrency, async (url) => {
+      const context = await browser.newContext()
+      try {
+        const page = await context.newPage()
+        await page.goto(url, { waitUntil: 'load', timeout: opts.timeoutMs })
+      } finally {
+        await context.close()
+      }
+    })
+    return (urls.length / ms) * 60_000
+  } finally {
+    await browser.close()
+  }
+}
+
+function printTable(rows: Row[]): void {
+  const head = [
+    'concurrency',
+    'full visits/min',
+    'plain loads/min',
+    'ratio',
+    'peak RSS',
+    'peak PSS',
+    'CPU s/visit',
+    'of which Node',
+  ]
+  const body = rows.map((r) => [
+    String(r.concurrency),
+    r.fullPerMin.toFixed(1),
+    r.plainPerMin.toFixed(1),
+    `${(r.fullPerMin / r.plainPerMin).toFixed(3)}`,
+    `${(r.peakRss / GIB).toFixed(2)} GiB`,
+    `${(r.peakPss / GIB).toFixed(2)} GiB`,
+    r.cpuPerVisit.toFixed(2),
+    r.nodeCpuPerVisit.toFixed(2),
+  ])
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)))
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join(' | ')
+  process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n`)
+  for (const b of body) process.stdout.write(`${line(b)}\n`)
+}
+
+async function main(): Promise<void> {
+  const server = await startFixtureServer()
+  const shopUrls = server.shops.filter((s) => s.host.startsWith('shop-')).map((s) => s.url)
+  const rounds = Math.ceil(MIN_VISITS / shopUrls.length)
+  const urls = Array.from({ length: rounds }, () => shopUrls).flat()
+  const opts: CrawlOptions = {
+    allowPrivate: true,
+    resolve: server.resolve.map(parseResolveRule),
+    timeoutMs: 30_000,
+  }
+  process.stdout.write(
+    `${shopUrls.length} fixture shops × ${rounds} = ${urls.length} visits per level, ${LEVELS.join('/')} at once\n\n`,
+  )
+  const rows: Row[] = []
+  try {
+    for (const concurrency of LEVELS) {
+      const memory = sampleMemory()
+      const cpuBefore = cpuSecondsWithChildren()
+      const nodeBefore = process.cpuUsage()
+      const full = await fullVisits(opts, urls, concurrency)
+      const cpuPerVisit = (cpuSecondsWithChildren() - cpuBefore) / urls.length
+      const node = process.cpuUsage(nodeBefore)
+      const nodeCpuPerVisit = (node.user + node.system) / 1e6 / urls.length
+      const plainPerMin = await plainLoads(opts, urls, concurrency)
+      const peak = memory.stop()
+      rows.push({
+        concurrency,
+        visits: urls.length,
+        fullPerMin: full.perMin,
+        plainPerMin,
+        peakRss: peak.rss,
+        peakPss: peak.pss,
+        cpuPerVisit,
+        nodeCpuPerVisit,
+        notOk: full.notOk,
+      })
+    }
+  } finally {
+    await server.close()
+  }
+  printTable(rows)
+  const load = loadavg().map((l) => l.toFixed(1))
+  process.stdout.write(
+    `\nload average at the end: ${load.join(' ')} (other work on this machine slows every column)\n` +
+      'peak RSS sums every process (shared pages counted in each); PSS splits them (sampled ≤ 1/s)\n',
+  )
+  const best = rows.reduce((a, b) => (b.fullPerMin > a.fullPerMin ? b : a))
+  process.stdout.write(
+    `\nbest: ${best.fullPerMin.toFixed(1)} full visits/min at concurrency ${best.concurrency}\n`,
+  )
+  for (const r of rows)
+    for (const bad of r.notOk) process.stdout.write(`not ok at ${r.concurrency}: ${bad}\n`)
+}
+
+await main()
