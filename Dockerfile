@@ -31,5 +31,8 @@ USER skimwatch
 VOLUME /data
 
 # Workers take REDIS_URL and DATABASE_URL from the environment; without them they run embedded in /data.
+# Chromium keeps its sandbox as this non-root user; it needs user namespaces, which Docker's
+# default seccomp profile refuses: run with `--security-opt seccomp=unconfined` (or a Chrome
+# seccomp profile) rather than dropping the sandbox, since the pages visited are hostile.
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/skimwatch.mjs"]
 CMD ["run"]
