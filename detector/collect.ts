@@ -16,6 +16,8 @@ import {
   truncate,
 } from './collect-parts.ts'
 import type { Position } from './deobfuscate/splice.ts'
+import { createScopes, patternNames, type Binding } from './scope.ts'
+import { aliasFacts, bindCallee, isFunction } from './aliases.ts'
 
 const MEMBERS_OF_INTEREST = new Set([
   'webdriver',
@@ -75,19 +77,17 @@ export interface Budget {
 /** Walk one layer once, appending what rules need to `facts`; recurse into decoded layers. */
 export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budget): void {
   const { ast, source, depth, outer, position } = input
-  const bindings = new Map<string, Node[]>()
-  const constInit = new Map<string, Node>()
-  const mutated = new Set<string>()
-  const resolving = new Set<string>()
+  const scopes = createScopes(ast)
+  const resolving = new Set<Binding>()
   const env = {
-    get(name: string): FoldValue | undefined {
-      const init = constInit.get(name)
-      if (!init || mutated.has(name) || resolving.has(name)) return undefined
-      resolving.add(name)
+    get(_name: string, at: Node): FoldValue | undefined {
+      const b = scopes.resolve(at as Node & { name: string })
+      if (!b?.init || b.mutated || resolving.has(b)) return undefined
+      resolving.add(b)
       try {
-        return folder.fold(init)
+        return folder.fold(b.init)
       } finally {
-        resolving.delete(name)
+        resolving.delete(b)
       }
     },
   }
@@ -95,22 +95,12 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   const layer: Layer = {
     depth,
     folder,
-    taint: createTaint(folder, bindings),
+    taint: createTaint(folder, (id) => scopes.resolve(id)),
     leadingString: (node) => leadingString(node),
   }
   const siteOf = (node: Node): Site => {
     const at = outer ?? position?.(node.start) ?? node.loc?.start
     return new LazySite(at?.line ?? 1, at?.column ?? 0, depth, source, node)
-  }
-  const bind = (name: string, value: Node): void => {
-    const list = bindings.get(name)
-    if (list) list.push(value)
-    else bindings.set(name, [value])
-  }
-  const define = (name: string, value: Node): void => {
-    if (constInit.has(name)) mutated.add(name)
-    else constInit.set(name, value)
-    bind(name, value)
   }
 
   const mark = factCounts(facts)
@@ -123,126 +113,136 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   const foldable: Node[] = []
   let sawDebugger = false
 
-  walkFull(ast, (n) => {
-    switch (n.type) {
-      case 'Literal':
-        if (typeof n.value === 'string')
-          facts.strings.push({ value: n.value, site: siteOf(n), decoded: PLAIN })
-        else if (n.regex) facts.regexes.push({ pattern: n.regex.pattern, site: siteOf(n) })
-        break
-      case 'TemplateLiteral':
-        foldable.push(n)
-        break
-      case 'BinaryExpression':
-        if (n.operator === '+') {
-          plusNodes.push(n)
-          innerPlus.add(n.left)
-          innerPlus.add(n.right)
-        } else if (isSizeCheck(n)) facts.sizeChecks.push(siteOf(n))
-        break
-      case 'VariableDeclarator':
-        if (n.id.type === 'Identifier' && n.init) {
-          define(n.id.name, n.init)
-          if (!stringArraySeen && looksLikeStringArray(n.init)) stringArraySeen = true
-        }
-        break
-      case 'FunctionDeclaration':
-      case 'FunctionExpression':
-        if (!decoderSeen && looksLikeDecoder(n)) decoderSeen = true
-        break
-      case 'AssignmentExpression': {
-        const left = n.left as AnyNode
-        if (left.type === 'Identifier') {
-          if (n.operator === '=') define(left.name, n.right)
-          else {
-            mutated.add(left.name)
-            bind(left.name, n.right)
+  walkFull(
+    ast,
+    (n) => {
+      switch (n.type) {
+        case 'Literal':
+          if (typeof n.value === 'string')
+            facts.strings.push({ value: n.value, site: siteOf(n), decoded: PLAIN })
+          else if (n.regex) facts.regexes.push({ pattern: n.regex.pattern, site: siteOf(n) })
+          break
+        case 'TemplateLiteral':
+          foldable.push(n)
+          break
+        case 'BinaryExpression':
+          if (n.operator === '+') {
+            plusNodes.push(n)
+            innerPlus.add(n.left)
+            innerPlus.add(n.right)
+          } else if (isSizeCheck(n)) facts.sizeChecks.push(siteOf(n))
+          break
+        case 'VariableDeclaration':
+          for (const d of n.declarations) {
+            const init = d.init ?? undefined
+            if (d.id.type === 'Identifier') scopes.declare(n.kind, d.id.name, init)
+            else
+              for (const name of patternNames(d.id as AnyNode)) {
+                scopes.declare(n.kind, name, undefined)
+                scopes.refer(name, init, 'mutate')
+              }
+            if (init && !stringArraySeen && looksLikeStringArray(init)) stringArraySeen = true
           }
-        } else if (left.type === 'MemberExpression') {
-          const root = rootName(left)
-          if (root) {
-            mutated.add(root)
-            bind(root, n.right)
-          }
+          break
+        case 'ClassDeclaration':
+          if (n.id) scopes.declareOpaque(n.id.name)
+          break
+        case 'UpdateExpression':
+          if (n.argument.type === 'Identifier') scopes.refer(n.argument.name, undefined, 'mutate')
+          break
+        case 'FunctionDeclaration':
+        case 'FunctionExpression':
+          if (!decoderSeen && looksLikeDecoder(n)) decoderSeen = true
+          break
+        case 'AssignmentExpression': {
+          const left = n.left as AnyNode
+          if (left.type === 'Identifier')
+            scopes.refer(left.name, n.right, n.operator === '=' ? 'assign' : 'mutate')
+          else if (left.type === 'MemberExpression') {
+            const root = rootName(left)
+            if (root) scopes.refer(root, n.right, 'mutate')
+          } else for (const name of patternNames(left)) scopes.refer(name, n.right, 'mutate')
+          const target =
+            left.type === 'Identifier'
+              ? left.name
+              : left.type === 'MemberExpression'
+                ? propertyName(left)
+                : undefined
+          if (target)
+            facts.assigns.push({
+              node: n,
+              target,
+              object:
+                left.type === 'MemberExpression' && left.object.type !== 'Super'
+                  ? pathOf(left.object)
+                  : '',
+              operator: n.operator,
+              value: n.right,
+              site: siteOf(n),
+              layer,
+            })
+          break
         }
-        const target =
-          left.type === 'Identifier'
-            ? left.name
-            : left.type === 'MemberExpression'
-              ? propertyName(left)
-              : undefined
-        if (target)
-          facts.assigns.push({
+        case 'ForOfStatement':
+        case 'ForInStatement': {
+          const l = n.left as AnyNode
+          const id = l.type === 'VariableDeclaration' ? l.declarations[0]?.id : l
+          if (id?.type === 'Identifier') scopes.refer(id.name, n.right, 'bind')
+          break
+        }
+        case 'CallExpression':
+        case 'NewExpression': {
+          if (n.callee.type === 'Super') break
+          const callee = n.callee as AnyNode
+          const name = calleeName(callee) ?? (callee.type === 'MemberExpression' ? '?' : '')
+          const object =
+            callee.type === 'MemberExpression' && callee.object.type !== 'Super'
+              ? pathOf(callee.object)
+              : ''
+          const args = n.arguments as Node[]
+          facts.calls.push({
             node: n,
-            target,
-            object:
-              left.type === 'MemberExpression' && left.object.type !== 'Super'
-                ? pathOf(left.object)
-                : '',
-            operator: n.operator,
-            value: n.right,
+            name,
+            object,
+            isNew: n.type === 'NewExpression',
+            args,
             site: siteOf(n),
             layer,
           })
-        break
-      }
-      case 'ForOfStatement':
-      case 'ForInStatement': {
-        const l = n.left as AnyNode
-        const id = l.type === 'VariableDeclaration' ? l.declarations[0]?.id : l
-        if (id?.type === 'Identifier') bind(id.name, n.right)
-        break
-      }
-      case 'CallExpression':
-      case 'NewExpression': {
-        if (n.callee.type === 'Super') break
-        const callee = n.callee as AnyNode
-        const name = calleeName(callee) ?? (callee.type === 'MemberExpression' ? '?' : '')
-        const object =
-          callee.type === 'MemberExpression' && callee.object.type !== 'Super'
-            ? pathOf(callee.object)
-            : ''
-        const args = n.arguments as Node[]
-        facts.calls.push({
-          node: n,
-          name,
-          object,
-          isNew: n.type === 'NewExpression',
-          args,
-          site: siteOf(n),
-          layer,
-        })
-        if (callee.type === 'MemberExpression' && callee.object.type !== 'Super') {
-          const root = rootName(callee.object)
-          if (root && COLLECTORS.has(name)) {
-            mutated.add(root)
-            for (const a of args) bind(root, a)
+          if (callee.type === 'MemberExpression' && callee.object.type !== 'Super') {
+            const root = rootName(callee.object)
+            if (root && COLLECTORS.has(name)) {
+              scopes.refer(root, undefined, 'mutate')
+              for (const a of args) scopes.refer(root, a, 'mutate')
+            }
+            const fn = args[0] as AnyNode | undefined
+            if (ITERATORS.has(name) && fn && isFunction(fn)) {
+              scopes.feedParam(fn, 0, callee.object)
+              scopes.feedParam(fn, 1, callee.object)
+            }
           }
-          const fn = args[0] as AnyNode | undefined
-          if (
-            ITERATORS.has(name) &&
-            fn &&
-            (fn.type === 'FunctionExpression' || fn.type === 'ArrowFunctionExpression')
-          )
-            for (const p of fn.params.slice(0, 2))
-              if (p.type === 'Identifier') bind(p.name, callee.object)
+          if (n.type === 'CallExpression') bindCallee(callee, args, scopes)
+          if (n.type === 'CallExpression' && STRING_CALLS.has(name)) foldable.push(n)
+          break
         }
-        if (n.type === 'CallExpression' && STRING_CALLS.has(name)) foldable.push(n)
-        break
+        case 'MemberExpression': {
+          const name = propertyName(n)
+          if (name && MEMBERS_OF_INTEREST.has(name) && n.object.type !== 'Super')
+            facts.members.push({ name, object: pathOf(n.object), site: siteOf(n), node: n, layer })
+          break
+        }
+        case 'DebuggerStatement':
+          sawDebugger = true
+          break
+        default:
+          break
       }
-      case 'MemberExpression': {
-        const name = propertyName(n)
-        if (name && MEMBERS_OF_INTEREST.has(name) && n.object.type !== 'Super')
-          facts.members.push({ name, object: pathOf(n.object), site: siteOf(n), node: n, layer })
-        break
-      }
-      case 'DebuggerStatement':
-        sawDebugger = true
-        break
-      default:
-        break
-    }
-  })
+    },
+    scopes.hooks,
+  )
+
+  scopes.settle()
+  aliasFacts(facts, mark, scopes)
 
   if (stringArraySeen && decoderSeen && !position) {
     const rewritten = undoObfuscator(ast, source)

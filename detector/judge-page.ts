@@ -1,4 +1,25 @@
-import type { PageCapture, PageVerdict, ScriptVerdict, Verdict } from '../core/types.ts'
+import type {
+  CapturedScript,
+  PageCapture,
+  PageVerdict,
+  ScriptKind,
+  ScriptVerdict,
+  Verdict,
+} from '../core/types.ts'
+
+const KIND_NAMES: Record<Exclude<ScriptKind, 'external'>, string> = {
+  inline: 'inline script',
+  handler: 'event-handler attribute',
+  eval: 'eval/Function code',
+  injected: 'injected script',
+}
+
+/** How a reason names a script: its URL when it has one, else its kind (and a short hash). */
+export function scriptName(s: Pick<CapturedScript, 'kind' | 'url' | 'sha256'>): string {
+  if (s.url) return s.url
+  const kind = s.kind === 'external' ? 'script' : KIND_NAMES[s.kind]
+  return `${kind} ${s.sha256.slice(0, 12)}`
+}
 
 function hostOfUrl(url: string): string {
   try {
@@ -12,10 +33,8 @@ function hostOfUrl(url: string): string {
 export function judgePage(capture: PageCapture, verdicts: ScriptVerdict[]): PageVerdict {
   const malicious: string[] = []
   const suspicious: string[] = []
-  const urlOf = new Map(
-    capture.scripts.map((s) => [s.sha256, s.url ?? `inline script ${s.sha256.slice(0, 12)}`]),
-  )
-  const name = (sha: string): string => urlOf.get(sha) ?? `script ${sha.slice(0, 12)}`
+  const names = new Map(capture.scripts.map((s) => [s.sha256, scriptName(s)]))
+  const name = (sha: string): string => names.get(sha) ?? `script ${sha.slice(0, 12)}`
   for (const v of verdicts) {
     const top = [...v.findings].sort((a, b) => b.points - a.points)[0]
     const why = top ? `: ${top.message}` : ''

@@ -29,6 +29,11 @@ export function pathOf(node: Node, depth = 0): string {
   }
 }
 
+/** A dotted path without its leading `window.`/`self.`/… */
+export function stripGlobals(path: string): string {
+  return path.replace(GLOBALS, '')
+}
+
 /** Host of an absolute or protocol-relative URL, lowercased, without port. */
 export function hostOf(url: string): string | undefined {
   const m = /^\s*(?:[a-z][a-z0-9+.-]*:)?\/\/(?:[^@/?#\s]*@)?(\[[^\]]+\]|[^/:?#\s\\]+)/i.exec(url)

@@ -2,6 +2,7 @@ import type { AnyNode, Node } from 'acorn'
 import type { Folder } from './deobfuscate/fold.ts'
 import { calleeName, propertyName } from './deobfuscate/fold.ts'
 import type { Taint } from './facts.ts'
+import type { Binding } from './scope.ts'
 import { ALL_INPUTS, CARD_FIELD, HARVEST_CALLS } from './patterns.ts'
 
 const MAX_VISITS = 4000
@@ -34,44 +35,46 @@ const MEMBER_TAINT: Record<string, Taint> = {
 }
 
 /**
- * Taint of an expression: which kinds of data flow into it, following single names through
- * everything ever assigned to them (flow-insensitive, bounded).
+ * Taint of an expression: which kinds of data flow into it, following names (resolved through
+ * their scopes) to everything ever assigned to them (flow-insensitive, bounded).
  */
 export function createTaint(
   folder: Folder,
-  bindings: Map<string, Node[]>,
+  resolve: (id: Node & { name: string }) => Binding | undefined,
 ): (node: Node) => Set<Taint> {
   const memo = new Map<Node, Set<Taint>>()
-  // A traversal from a bare name depends on nothing but the name: work it out once per name.
-  const byName = new Map<string, Set<Taint>>()
+  // A traversal from a bare name depends on nothing but its binding: work it out once per binding.
+  const byBinding = new Map<Binding, Set<Taint>>()
   return (root) => {
-    const named = root.type === 'Identifier' ? (root as AnyNode & { name: string }).name : undefined
-    const hit = named === undefined ? memo.get(root) : byName.get(named)
+    const bound = root.type === 'Identifier' ? resolve(root as Node & { name: string }) : undefined
+    const hit = bound === undefined ? memo.get(root) : byBinding.get(bound)
     if (hit) return hit
     const out = new Set<Taint>()
-    const seenNames = new Set<string>()
+    const seen = new Set<Binding>()
     const stack: Node[] = [root]
     let visits = 0
     while (stack.length > 0 && visits++ < MAX_VISITS) {
       const node = stack.pop() as AnyNode
-      visit(node, out, seenNames, stack)
+      visit(node, out, seen, stack)
       if (folder.decodedBy(node).length > 0) out.add('decoded')
     }
-    if (named === undefined) memo.set(root, out)
-    else byName.set(named, out)
+    if (bound === undefined) memo.set(root, out)
+    else byBinding.set(bound, out)
     return out
   }
 
-  function visit(n: AnyNode, out: Set<Taint>, seenNames: Set<string>, stack: Node[]): void {
+  function visit(n: AnyNode, out: Set<Taint>, seen: Set<Binding>, stack: Node[]): void {
     switch (n.type) {
-      case 'Identifier':
+      case 'Identifier': {
         if (n.name === 'location') out.add('location')
-        if (!seenNames.has(n.name)) {
-          seenNames.add(n.name)
+        const b = resolve(n)
+        if (b && !seen.has(b)) {
+          seen.add(b)
           // A name bound to a function holds code, not data: skip its body.
-          for (const v of bindings.get(n.name) ?? []) if (!/Function/.test(v.type)) stack.push(v)
+          for (const v of b.values) if (!/Function/.test(v.type)) stack.push(v)
         }
         return
+      }
       case 'Literal':
         if (typeof n.value === 'string' && n.value.length < 200 && CARD_FIELD.test(n.value))
           out.add('card')

@@ -6,9 +6,17 @@ import type { AnyNode, Node } from 'acorn'
 
 type Visit = (node: AnyNode) => void
 
-export function walkFull(root: Node, visit: Visit): void {
+/** Called around nodes that can open a scope (functions, blocks, loops, catch, switch). */
+export interface ScopeHooks {
+  enter(node: Node): void
+  leave(node: Node): void
+}
+
+const NO_HOOKS: ScopeHooks = { enter() {}, leave() {} }
+
+export function walkFull(root: Node, visit: Visit, hooks: ScopeHooks = NO_HOOKS): void {
   const go = (node: AnyNode | null | undefined): void => {
-    if (node) walkNode(node, visit, go)
+    if (node) walkNode(node, visit, go, hooks)
   }
   go(root as AnyNode)
 }
@@ -17,10 +25,20 @@ function each(list: readonly (AnyNode | null)[], go: (n: AnyNode | null) => void
   for (let i = 0; i < list.length; i++) go(list[i] ?? null)
 }
 
-function walkNode(n: AnyNode, visit: Visit, go: (n: AnyNode | null | undefined) => void): void {
+function walkNode(
+  n: AnyNode,
+  visit: Visit,
+  go: (n: AnyNode | null | undefined) => void,
+  hooks: ScopeHooks,
+): void {
   switch (n.type) {
-    case 'Program':
     case 'BlockStatement':
+      hooks.enter(n)
+      each(n.body as AnyNode[], go)
+      visit(n)
+      hooks.leave(n)
+      return
+    case 'Program':
     case 'StaticBlock':
     case 'ClassBody':
       each(n.body as AnyNode[], go)
@@ -45,8 +63,11 @@ function walkNode(n: AnyNode, visit: Visit, go: (n: AnyNode | null | undefined) 
       break
     case 'SwitchStatement':
       go(n.discriminant as AnyNode)
+      hooks.enter(n)
       each(n.cases as AnyNode[], go)
-      break
+      visit(n)
+      hooks.leave(n)
+      return
     case 'SwitchCase':
       go(n.test as AnyNode | null)
       each(n.consequent as AnyNode[], go)
@@ -67,33 +88,45 @@ function walkNode(n: AnyNode, visit: Visit, go: (n: AnyNode | null | undefined) 
       go(n.finalizer as AnyNode | null)
       break
     case 'CatchClause':
+      hooks.enter(n)
       go(n.param as AnyNode | null)
       go(n.body as AnyNode)
-      break
+      visit(n)
+      hooks.leave(n)
+      return
     case 'WhileStatement':
     case 'DoWhileStatement':
       go(n.test as AnyNode)
       go(n.body as AnyNode)
       break
     case 'ForStatement':
+      hooks.enter(n)
       go(n.init as AnyNode | null)
       go(n.test as AnyNode | null)
       go(n.update as AnyNode | null)
       go(n.body as AnyNode)
-      break
+      visit(n)
+      hooks.leave(n)
+      return
     case 'ForInStatement':
     case 'ForOfStatement':
+      hooks.enter(n)
       go(n.left as AnyNode)
       go(n.right as AnyNode)
       go(n.body as AnyNode)
-      break
+      visit(n)
+      hooks.leave(n)
+      return
     case 'FunctionDeclaration':
     case 'FunctionExpression':
     case 'ArrowFunctionExpression':
+      hooks.enter(n)
       go(n.id as AnyNode | null)
       each(n.params as AnyNode[], go)
       go(n.body as AnyNode)
-      break
+      visit(n)
+      hooks.leave(n)
+      return
     case 'VariableDeclaration':
       each(n.declarations as AnyNode[], go)
       break

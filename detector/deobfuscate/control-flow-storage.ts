@@ -86,15 +86,38 @@ function storageOf(init: AnyNode): Map<string, Entry> | undefined {
     if (key === undefined) return undefined
     if (v.type === 'Literal' && typeof v.value === 'string')
       out.set(key, { kind: 'string', value: v.value })
-    else if (v.type === 'FunctionExpression' && v.body.body.length === 1) {
-      const ret = v.body.body[0] as AnyNode
-      if (ret.type !== 'ReturnStatement' || !ret.argument) return undefined
+    else if (v.type === 'FunctionExpression') {
+      const ret = helperReturn(v.body.body as AnyNode[])
+      if (!ret) return undefined
       if (!v.params.every((q) => q.type === 'Identifier')) return undefined
       const params = v.params.map((q) => (q as AnyNode & { name: string }).name)
-      out.set(key, { kind: 'fn', params, body: ret.argument })
+      out.set(key, { kind: 'fn', params, body: ret })
     } else return undefined
   }
   return out
+}
+
+/**
+ * A helper's returned expression: `return a - b`, possibly after leftover string-array wrapper
+ * aliases (`var _0x41ca67 = _0x5eaac8`) that nothing reads once the strings are inlined.
+ */
+function helperReturn(body: AnyNode[]): Node | undefined {
+  const ret = body[body.length - 1]
+  if (ret?.type !== 'ReturnStatement' || !ret.argument) return undefined
+  const aliases = new Set<string>()
+  for (const st of body.slice(0, -1)) {
+    if (st.type !== 'VariableDeclaration') return undefined
+    for (const d of st.declarations) {
+      if (d.id.type !== 'Identifier' || d.init?.type !== 'Identifier') return undefined
+      aliases.add(d.id.name)
+    }
+  }
+  let used = false
+  if (aliases.size > 0)
+    walkFull(ret.argument, (n) => {
+      if (n.type === 'Identifier' && aliases.has(n.name)) used = true
+    })
+  return used ? undefined : ret.argument
 }
 
 function entryOf(

@@ -6,7 +6,8 @@ export type FoldValue = string | number | FoldValue[]
 
 /** Constant bindings (single-assignment names) visible to the folder. */
 export interface ConstEnv {
-  get(name: string): FoldValue | undefined
+  /** value of `name` as read at the identifier `at` (scopes resolve by position) */
+  get(name: string, at: Node): FoldValue | undefined
 }
 
 /** How a string was produced; anything but 'plain' counts as a decoding step. */
@@ -115,7 +116,7 @@ export function createFolder(env: ConstEnv): Folder {
         return s
       }
       case 'Identifier':
-        return env.get(node.name)
+        return env.get(node.name, node)
       case 'ParenthesizedExpression':
         return fold(node.expression)
       case 'SequenceExpression': {

@@ -3,6 +3,7 @@ import {
   cardReads,
   carriesEncoded,
   carriesForm,
+  carriesSweep,
   computedSend,
   masksValues,
   noCors,
@@ -65,8 +66,12 @@ export const cardFieldReadAndSend = {
     const pool = known.length > 0 ? known : offsite
     const covert = pool.find((s) => BEACONS.has(s.kind) || carriesEncoded(s) || noCors(s))
     const sink = covert ?? (pool[0] as Sink)
-    // A computed destination could be the processor's own API: strong, but not conclusive alone.
-    const points = known.length > 0 ? (covert ? 60 : reads.strong ? 45 : 40) : covert ? 55 : 25
+    // Every field on the page posted to a foreign host is what a skimmer does; widgets read
+    // the fields they need or their own form. A computed destination could be the processor's
+    // own API: strong, but not conclusive alone.
+    const sweep = !reads.strong && reads.wide !== undefined && known.some(carriesSweep)
+    const points =
+      known.length > 0 ? (covert ? 60 : reads.strong ? 45 : sweep ? 55 : 40) : covert ? 55 : 25
     const ev: Evidence[] = [
       {
         site: read,

@@ -13,22 +13,34 @@ export function namesCardField(s: string): boolean {
   return !WEAK_ONLY.test(m[0]) || /[[#=]/.test(s)
 }
 
-/** Where the script touches card fields (strong) or sweeps up every form control (generic). */
-export function cardReads(script: ScriptFacts): { strong?: Site; generic?: Site } {
+/**
+ * Where the script touches card fields (strong) or sweeps up every form control (generic);
+ * `wide` when the sweep takes the whole document rather than one form of its own.
+ */
+export function cardReads(script: ScriptFacts): { strong?: Site; generic?: Site; wide?: Site } {
   const strong =
     script.strings.find((s) => namesCardField(s.value))?.site ??
     script.regexes.find((r) => r.pattern.length < 200 && CARD_FIELD.test(r.pattern))?.site
   let generic: Site | undefined
+  let wide: Site | undefined
   for (const c of script.calls) {
     if (!HARVEST_CALLS.has(c.name) || !c.args[0]) continue
     const sel = c.layer.folder.foldString(c.args[0])
-    if (sel !== undefined && ALL_INPUTS.test(sel)) {
-      generic = c.site
+    if (sel === undefined || !ALL_INPUTS.test(sel)) continue
+    generic ??= c.site
+    if (c.name !== 'find' && (c.object === 'document' || c.object === '')) {
+      wide = c.site
       break
     }
   }
-  generic ??= script.members.find((m) => m.name === 'forms' && m.object === 'document')?.site
-  return { ...(strong ? { strong } : {}), ...(generic ? { generic } : {}) }
+  const forms = script.members.find((m) => m.name === 'forms' && m.object === 'document')?.site
+  generic ??= forms
+  wide ??= forms
+  return {
+    ...(strong ? { strong } : {}),
+    ...(generic ? { generic } : {}),
+    ...(wide ? { wide } : {}),
+  }
 }
 
 function nodesOf(s: Sink): AnyNode[] {
@@ -89,11 +101,20 @@ export function noCors(s: Sink): boolean {
   return opts.properties.some(
     (p) =>
       p.type === 'Property' &&
-      ((p.key as AnyNode).type === 'Identifier'
-        ? (p.key as AnyNode & { name: string }).name === 'mode'
-        : false) &&
+      keyName(p.key as AnyNode) === 'mode' &&
       s.layer.folder.foldString(p.value) === 'no-cors',
   )
+}
+
+// `{ mode: … }` and `{ 'mode': … }` (obfuscators and minifiers quote keys) are the same key.
+function keyName(k: AnyNode): string | undefined {
+  if (k.type === 'Identifier') return k.name
+  return k.type === 'Literal' && typeof k.value === 'string' ? k.value : undefined
+}
+
+/** The sweep itself (every form, every input, a serialised form) flows into the sink. */
+export function carriesSweep(s: Sink): boolean {
+  return nodesOf(s).some((n) => s.layer.taint(n).has('harvest'))
 }
 
 /** The sink's URL or body is base64 of something. */

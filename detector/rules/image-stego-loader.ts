@@ -41,11 +41,14 @@ function decodedArg(c: CallFact): boolean {
 // Loaders are compact: the read, the decode and the run sit together, not 500 KB apart in a bundle.
 function near(a: Site, b: Site): boolean {
   if (a.layer !== b.layer) return false
-  return a.line === b.line ? Math.abs(a.column - b.column) < 2000 : Math.abs(a.line - b.line) < 40
+  if (a.line === b.line) return Math.abs(a.column - b.column) < 2000
+  // A few lines apart counts only for ordinary lines, not a minified library's one long line.
+  return Math.abs(a.line - b.line) < 40 && a.column < 2000 && b.column < 2000
 }
 
-const called = (script: ScriptFacts, re: RegExp): CallFact | undefined =>
-  script.calls.find((c) => re.test(c.name))
+/** A call by that name near the site that runs code (bundles hold such calls far away too). */
+const calledNear = (script: ScriptFacts, re: RegExp, run: Site): CallFact | undefined =>
+  script.calls.find((c) => re.test(c.name) && near(c.site, run))
 
 export const imageStegoLoader = {
   id: 'image-stego-loader',
@@ -55,13 +58,13 @@ export const imageStegoLoader = {
   // No legitimate page script runs text pulled out of image pixels or bytes.
   points: 70,
   check(script) {
-    const chars = called(script, /^fromCharCode$/)
-    const decoder = chars ?? called(script, /^(atob|decodeURIComponent|unescape)$/)
-    if (!decoder) return []
     const run = runsCode(script)
     if (!run) return []
-    const pixels = called(script, /^getImageData$/)
-    if (pixels && chars && near(pixels.site, run))
+    const chars = calledNear(script, /^fromCharCode$/, run)
+    const text = calledNear(script, /^(atob|decodeURIComponent|unescape)$/, run)
+    if (!chars && !text) return []
+    const pixels = calledNear(script, /^getImageData$/, run)
+    if (pixels && chars)
       return [
         {
           site: pixels.site,
@@ -69,20 +72,23 @@ export const imageStegoLoader = {
         },
       ]
     const bytes =
-      called(script, /^arrayBuffer$/) ??
+      calledNear(script, /^arrayBuffer$/, run) ??
       script.assigns.find(
-        (a) => a.target === 'responseType' && a.layer.folder.foldString(a.value) === 'arraybuffer',
+        (a) =>
+          a.target === 'responseType' &&
+          near(a.site, run) &&
+          a.layer.folder.foldString(a.value) === 'arraybuffer',
       )
     const image = script.strings.find((s) => s.value.length < 500 && IMAGE_URL.test(s.value))
-    if (bytes && chars && image && near(bytes.site, run))
+    if (bytes && chars && image)
       return [
         {
           site: bytes.site,
           message: `fetches image bytes (${image.value.slice(0, 60)}), decodes text hidden in them and runs it`,
         },
       ]
-    const css = called(script, /^(getComputedStyle|getPropertyValue)$/)
-    if (css && decoder.name !== 'fromCharCode' && near(css.site, run))
+    const css = calledNear(script, /^(getComputedStyle|getPropertyValue)$/, run)
+    if (css && text)
       return [
         {
           site: css.site,

@@ -2,29 +2,20 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { analyzeScript } from '../../detector/index.ts'
+import { LOADED_MACHINE } from './detector/slow.ts'
 
 const jquery = readFileSync(
   join(import.meta.dirname, '../../node_modules/jquery/dist/jquery.min.js'),
   'utf8',
 )
 
-/** "Bounded" means no hang on a loaded shared machine; speed itself is measured by the bench. */
-const BOUND_MS = 30_000
-
-function timed<T>(f: () => T): [T, number] {
-  const t0 = performance.now()
-  const r = f()
-  return [r, performance.now() - t0]
-}
-
-describe('detector budgets', () => {
-  it('jquery.min.js is clean, without findings above info', { timeout: 60_000 }, () => {
-    analyzeScript(jquery)
-    const [v, ms] = timed(() => analyzeScript(jquery))
+// "Bounded time" is the test timeout: a hang fails it; speed itself is measured by the bench.
+describe('detector budgets', LOADED_MACHINE, () => {
+  it('jquery.min.js is clean, without findings above info', () => {
+    const v = analyzeScript(jquery)
     expect(v.verdict).toBe('clean')
     expect(v.score).toBeLessThan(30)
     expect(v.findings.filter((f) => f.severity !== 'info')).toEqual([])
-    expect(ms).toBeLessThan(BOUND_MS)
   })
 
   it('HTML and binary input are reported as not-javascript', () => {
@@ -55,23 +46,20 @@ describe('detector budgets', () => {
   it.each(DEEP)(
     'an expression nested 10,000 deep (%s) gets a verdict or an analysis-budget finding',
     (_name, src) => {
-      const [v, ms] = timed(() => analyzeScript(src))
+      const v = analyzeScript(src)
       expect(v.verdict).toBe('clean')
-      expect(ms).toBeLessThan(BOUND_MS)
       const budget = v.findings.filter((f) => f.rule === 'analysis-budget')
       for (const f of budget) expect(f.message).toMatch(/nested too deeply|stack|budget/)
     },
-    60_000,
   )
 
   it('a 10 MB minified file gets an analysis-budget finding without being parsed', () => {
     let big = ''
     while (big.length < 10 * 1024 * 1024) big += jquery + ';\n'
-    const [v, ms] = timed(() => analyzeScript(big))
+    const v = analyzeScript(big)
     expect(v.findings.map((f) => f.rule)).toContain('analysis-budget')
     expect(v.verdict).toBe('clean')
-    expect(ms).toBeLessThan(BOUND_MS)
-  }, 60_000)
+  })
 
   it.each([
     ['prose', 'Dear customer, thank you for your order. It ships tomorrow.\n'.repeat(200)],
@@ -90,29 +78,22 @@ describe('detector budgets', () => {
 function D(i,k){i=i-0x10;var a=A();return a[i]}
 (function(f,t){var a=f();while(!![]){try{var x=parseInt(D(0x10))/1+parseInt(D(0x11));if(x===t)break;else a.push(a.shift())}catch(e){a.push(a.shift())}}})(A,-1);
 document.querySelector(D(0x12)).value`
-    const [v, ms] = timed(() => analyzeScript(src))
+    const v = analyzeScript(src)
     expect(v.verdict).toBe('clean')
-    expect(ms).toBeLessThan(BOUND_MS)
-  }, 60_000)
-
-  it('a 1 MB single line is analysed within bounded time', { timeout: 60_000 }, () => {
-    const line = Array.from({ length: 45_000 }, (_, i) => `a${i}=b(${i},"x${i}")`).join(';')
-    expect(line.length).toBeGreaterThan(1_000_000)
-    const [v, ms] = timed(() => analyzeScript(line))
-    expect(v.verdict).toBe('clean')
-    expect(ms).toBeLessThan(BOUND_MS)
   })
 
-  it(
-    'a long constant concatenation chain folds without overflowing the stack',
-    { timeout: 60_000 },
-    () => {
-      const chain = 'var u = ' + Array.from({ length: 50_000 }, () => "'ab'").join(' + ')
-      const [v, ms] = timed(() => analyzeScript(chain))
-      expect(v.verdict).toBe('clean')
-      expect(ms).toBeLessThan(BOUND_MS)
-    },
-  )
+  it('a 1 MB single line is analysed within bounded time', () => {
+    const line = Array.from({ length: 45_000 }, (_, i) => `a${i}=b(${i},"x${i}")`).join(';')
+    expect(line.length).toBeGreaterThan(1_000_000)
+    const v = analyzeScript(line)
+    expect(v.verdict).toBe('clean')
+  })
+
+  it('a long constant concatenation chain folds without overflowing the stack', () => {
+    const chain = 'var u = ' + Array.from({ length: 50_000 }, () => "'ab'").join(' + ')
+    const v = analyzeScript(chain)
+    expect(v.verdict).toBe('clean')
+  })
 
   it('inputs over the size budget get an analysis-budget finding', () => {
     const v = analyzeScript('x'.repeat(5 * 1024 * 1024 + 1))

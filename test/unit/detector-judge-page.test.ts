@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import type { CapturedRequest, PageCapture, ScriptVerdict } from '../../core/types.ts'
+import type {
+  CapturedRequest,
+  CapturedScript,
+  PageCapture,
+  ScriptKind,
+  ScriptVerdict,
+} from '../../core/types.ts'
 import { analyzeScript, judgePage } from '../../detector/index.ts'
 
 function capture(requests: Partial<CapturedRequest>[], cardReaders: string[] = []): PageCapture {
@@ -51,5 +57,44 @@ describe('judgePage', () => {
   it('follows the worst script verdict', () => {
     const bad = { ...clean, verdict: 'malicious' as const, score: 90 }
     expect(judgePage(capture([]), [clean, bad]).verdict).toBe('malicious')
+  })
+
+  it.each([
+    ['handler', null, 'event-handler attribute'],
+    ['inline', null, 'inline script'],
+    ['eval', null, 'eval/Function code'],
+    ['injected', null, 'injected script'],
+    ['injected', 'https://cdn.evil.test/a.js', 'https://cdn.evil.test/a.js'],
+    ['external', 'https://shop-a.test/app.js', 'https://shop-a.test/app.js'],
+  ] as [ScriptKind, string | null, string][])(
+    'names a flagged %s script (url %s) as "%s"',
+    (kind, url, label) => {
+      const bad = { ...clean, sha256: 'f00d'.repeat(16), verdict: 'malicious' as const, score: 90 }
+      const script: CapturedScript = {
+        sha256: bad.sha256,
+        url,
+        kind,
+        source: '',
+        pageUrl: 'https://shop-a.test/checkout',
+      }
+      const v = judgePage({ ...capture([]), scripts: [script] }, [bad])
+      const name = url ?? `${label} ${bad.sha256.slice(0, 12)}`
+      expect(v.reasons[0]).toBe(`${name} is malicious (score 90)`)
+    },
+  )
+
+  it('names a script that reads the card and sends it out by its kind', () => {
+    const script: CapturedScript = {
+      sha256: 'abc',
+      url: null,
+      kind: 'handler',
+      source: '',
+      pageUrl: 'https://shop-a.test/checkout',
+    }
+    const v = judgePage(
+      { ...capture([{ url: 'https://e.test/p', script: 'abc' }], ['abc']), scripts: [script] },
+      [clean],
+    )
+    expect(v.reasons.join('\n')).toContain('by event-handler attribute abc')
   })
 })

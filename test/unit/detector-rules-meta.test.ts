@@ -3,10 +3,11 @@ import { analyzeScript } from '../../detector/index.ts'
 import { RULES } from '../../detector/rules/index.ts'
 import { builtinSignatures } from '../../detector/signatures/builtin.ts'
 import { loadSamples } from './detector/samples.ts'
+import { LOADED_MACHINE } from './detector/slow.ts'
 
 const samples = loadSamples()
 
-describe('every rule is pinned by fixtures', () => {
+describe('every rule is pinned by fixtures', LOADED_MACHINE, () => {
   it('rule ids are unique and kebab-case', () => {
     const ids = RULES.map((r) => r.id)
     expect(new Set(ids).size).toBe(ids.length)

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { analyzeScript, RULES_VERSION } from '../../detector/index.ts'
 import { appended } from '../../fixtures/samples/dress.ts'
 import { loadSamples } from './detector/samples.ts'
+import { LOADED_MACHINE } from './detector/slow.ts'
 
 const samples = loadSamples()
 const rank = { clean: 0, suspicious: 1, malicious: 2 } as const
 
-describe('detector samples', () => {
+describe('detector samples', LOADED_MACHINE, () => {
   it('has enough fixtures of each kind', () => {
     expect(samples.filter((s) => s.kind === 'malicious').length).toBeGreaterThanOrEqual(40)
     expect(samples.filter((s) => s.kind === 'benign').length).toBeGreaterThanOrEqual(15)

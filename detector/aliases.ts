@@ -1,0 +1,86 @@
+import type { AnyNode, Node } from 'acorn'
+import type { Counts } from './collect-parts.ts'
+import type { ScriptFacts } from './facts.ts'
+import { pathOf, stripGlobals } from './paths.ts'
+import type { Scopes } from './scope.ts'
+
+// Names that stand for something else: an IIFE's parameters are its arguments
+// (`(function (q) { q.ajax(…) })(jQuery)`), a ready handler's first parameter is jQuery, and
+// `var d = document` makes `d.forms` read `document.forms`. Rules see the paths with aliases undone.
+
+const MAX_HOPS = 4
+
+export function isFunction(n: AnyNode): boolean {
+  return n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression'
+}
+
+/** The identifier a call chain starts from: `jQuery` in `jQuery(document).ready`. */
+function chainRoot(n: AnyNode): (AnyNode & { type: 'Identifier' }) | undefined {
+  for (let i = 0; i < 32; i++) {
+    if (n.type === 'Identifier') return n
+    if (n.type === 'MemberExpression' && n.object.type !== 'Super') n = n.object as AnyNode
+    else if (n.type === 'CallExpression' && n.callee.type !== 'Super') n = n.callee as AnyNode
+    else return undefined
+  }
+  return undefined
+}
+
+function bindArgs(fn: Node, args: Node[], from: number, scopes: Scopes): void {
+  for (let i = from; i < args.length; i++) {
+    const a = args[i] as AnyNode
+    if (a.type === 'SpreadElement') return
+    scopes.bindParam(fn, i - from, a)
+  }
+}
+
+/** Bind the parameters of a function the call is known to invoke with these arguments. */
+export function bindCallee(callee: AnyNode, args: Node[], scopes: Scopes): void {
+  if (isFunction(callee)) return bindArgs(callee, args, 0, scopes)
+  const fn = args[0] as AnyNode | undefined
+  if (callee.type === 'Identifier') {
+    if (fn && isFunction(fn) && (callee.name === 'jQuery' || callee.name === '$'))
+      scopes.bindParam(fn, 0, callee)
+    return
+  }
+  if (callee.type !== 'MemberExpression' || callee.property.type !== 'Identifier') return
+  const name = callee.property.name
+  const obj = callee.object as AnyNode
+  // `(function (q) {…}).call(this, jQuery)`
+  if (name === 'call' && isFunction(obj)) return bindArgs(obj, args, 1, scopes)
+  if (name !== 'ready' || !fn || !isFunction(fn)) return
+  const root = chainRoot(obj)
+  if (root) scopes.bindParam(fn, 0, root)
+}
+
+/** Dotted path of `node` with its root name replaced by the constant it aliases. */
+export function resolvedPath(node: Node, scopes: Scopes, hops = 0): string {
+  const path = pathOf(node)
+  const root = chainRoot(node as AnyNode)
+  if (!root || hops >= MAX_HOPS || !path.startsWith(root.name)) return path
+  const b = scopes.resolve(root)
+  const init = b?.init as AnyNode | undefined
+  if (!init || b?.mutated || init === root) return path
+  if (init.type !== 'Identifier' && init.type !== 'MemberExpression') return path
+  return stripGlobals(resolvedPath(init, scopes, hops + 1) + path.slice(root.name.length))
+}
+
+/** Rewrite the object paths of this layer's calls, members and assignments through aliases. */
+export function aliasFacts(facts: ScriptFacts, from: Counts, scopes: Scopes): void {
+  for (let i = from.calls; i < facts.calls.length; i++) {
+    const c = facts.calls[i]
+    const callee = (c?.node as AnyNode & { callee: AnyNode }).callee
+    if (c && callee.type === 'MemberExpression' && callee.object.type === 'Identifier')
+      c.object = resolvedPath(callee.object, scopes)
+  }
+  for (let i = from.members; i < facts.members.length; i++) {
+    const m = facts.members[i]
+    const obj = (m?.node as AnyNode & { object: AnyNode }).object
+    if (m && obj.type === 'Identifier') m.object = resolvedPath(obj, scopes)
+  }
+  for (let i = from.assigns; i < facts.assigns.length; i++) {
+    const a = facts.assigns[i]
+    const left = (a?.node as AnyNode & { left: AnyNode }).left
+    if (a && left.type === 'MemberExpression' && left.object.type === 'Identifier')
+      a.object = resolvedPath(left.object, scopes)
+  }
+}

