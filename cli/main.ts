@@ -107,8 +107,11 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv)
   } catch (err) {
     exit = reportError(err)
-  } finally {
+  }
+  try {
     await ctx?.close()
+  } catch (err) {
+    exit = reportError(err)
   }
   return exit
 }

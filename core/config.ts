@@ -8,7 +8,6 @@ const optionalUrl = (protocols: string[], example: string) =>
     .string()
     .trim()
     .optional()
-    .transform((v) => (v === '' ? undefined : v))
     .refine(
       (v) => v === undefined || protocols.some((p) => v.startsWith(`${p}://`)),
       `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}, e.g. ${example}`,
@@ -16,26 +15,51 @@ const optionalUrl = (protocols: string[], example: string) =>
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback)
 
-const schema = z.object({
-  DATABASE_URL: optionalUrl(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/test'),
-  REDIS_URL: optionalUrl(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
-  SMTP_URL: optionalUrl(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587'),
-  SKIMWATCH_HOME: z.string().default('.skimwatch'),
-  SKIMWATCH_DB_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _ only')
-    .optional(),
-  SKIMWATCH_MAIL_FROM: z.string().email().default('skimwatch@localhost'),
-  SKIMWATCH_CHROMIUM: z.string().optional(),
-  SKIMWATCH_SIGNATURES: z.string().optional(),
-  SKIMWATCH_CONCURRENCY: positiveInt(2),
-  SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
-  SKIMWATCH_QUEUE_PREFIX: z
-    .string()
-    .regex(/^[\w:-]+$/, 'letters, digits, _ - : only')
-    .default('skimwatch'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
-})
+const schema = z
+  .object({
+    DATABASE_URL: optionalUrl(
+      ['postgres', 'postgresql'],
+      'postgres://postgres@127.0.0.1:5432/test',
+    ),
+    REDIS_URL: optionalUrl(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+    SMTP_URL: optionalUrl(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587'),
+    SKIMWATCH_HOME: z.string().default('.skimwatch'),
+    SKIMWATCH_DB_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _ only')
+      .optional(),
+    SKIMWATCH_MAIL_FROM: z
+      .string()
+      .regex(/^[^@\s<>]+@[^@\s<>]+$/, 'must be an address like skimwatch@cert.example')
+      .optional(),
+    SKIMWATCH_CHROMIUM: z.string().optional(),
+    SKIMWATCH_SIGNATURES: z.string().optional(),
+    SKIMWATCH_CONCURRENCY: positiveInt(2),
+    SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
+    SKIMWATCH_QUEUE_PREFIX: z
+      .string()
+      .regex(/^[\w:-]+$/, 'letters, digits, _ - : only')
+      .default('skimwatch'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('warn'),
+  })
+  .superRefine((e, ctx) => {
+    // workers on several machines must share one store: an embedded one per worker would not
+    if (e.REDIS_URL && !e.DATABASE_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message:
+          'needs DATABASE_URL too (queued workers share one PostgreSQL store); unset REDIS_URL to run embedded',
+      })
+    if (e.SMTP_URL && !e.SKIMWATCH_MAIL_FROM)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SKIMWATCH_MAIL_FROM'],
+        message: 'must be set when SMTP_URL is: owners reply to this address',
+      })
+  })
 
 export interface Config {
   databaseUrl: string | undefined
@@ -57,7 +81,9 @@ export interface Config {
 
 /** Reads and validates configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = schema.safeParse(env)
+  // an empty variable means unset, as in most shells' `VAR= command`
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v?.trim()))
+  const parsed = schema.safeParse(present)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
@@ -69,7 +95,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     dbSchema: e.SKIMWATCH_DB_SCHEMA,
     home: path.resolve(e.SKIMWATCH_HOME),
-    mailFrom: e.SKIMWATCH_MAIL_FROM,
+    mailFrom: e.SKIMWATCH_MAIL_FROM ?? 'skimwatch@localhost',
     chromiumPath: e.SKIMWATCH_CHROMIUM,
     signaturesDir: path.resolve(
       e.SKIMWATCH_SIGNATURES ?? path.join(e.SKIMWATCH_HOME, 'signatures'),

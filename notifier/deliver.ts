@@ -2,7 +2,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import nodemailer from 'nodemailer'
-import { ServiceUnavailableError } from '../core/errors.ts'
+import { BadInputError, ServiceUnavailableError } from '../core/errors.ts'
 import type { RenderedEmail } from './render.ts'
 import { unsubscribeUrl } from './render.ts'
 
@@ -46,7 +46,9 @@ export async function deliver(
   email: RenderedEmail,
   opts: DeliveryOptions,
 ): Promise<{ path: string | null; messageId: string }> {
-  if (email.to.length === 0) throw new Error(`email ${email.key} has no recipients`)
+  if (email.to.length === 0) {
+    throw new BadInputError(`no contact address for this shop (email ${email.key.slice(0, 12)}): add one by hand`)
+  }
   return opts.smtpUrl ? sendSmtp(email, opts.smtpUrl, opts.from) : writeEml(email, opts)
 }
 

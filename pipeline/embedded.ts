@@ -1,6 +1,6 @@
 // The in-process runner: the same stages as the queues, with a bounded pool instead of workers.
 import { crawlStage, detectStage, notifyStage, type StageDeps } from './stages.ts'
-import type { ProgressListener, SiteOutcome } from './progress.ts'
+import { detectOutcome, type ProgressListener, type SiteOutcome } from './progress.ts'
 
 export async function runEmbedded(
   deps: StageDeps,
@@ -27,7 +27,7 @@ async function processSite(deps: StageDeps, siteId: number): Promise<SiteOutcome
     const { scanId } = await crawlStage(deps, { siteId })
     outcome.scanId = scanId
     const detected = await detectStage(deps, { scanId })
-    outcome.verdict = detected.verdict
+    Object.assign(outcome, detectOutcome(siteId, detected))
     if (detected.verdict === 'malicious') {
       outcome.emailPath = (await notifyStage(deps, { scanId })).path
     }

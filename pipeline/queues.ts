@@ -2,8 +2,15 @@
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq'
 import { Redis } from 'ioredis'
 import { ServiceUnavailableError, SkimwatchError } from '../core/errors.ts'
-import { crawlStage, detectStage, notifyStage, type StageDeps } from './stages.ts'
-import type { ProgressListener, SiteOutcome } from './progress.ts'
+import {
+  crawlStage,
+  detectStage,
+  notifyStage,
+  type DetectResult,
+  type NotifyResult,
+  type StageDeps,
+} from './stages.ts'
+import { detectOutcome, type ProgressListener, type SiteOutcome } from './progress.ts'
 
 export interface QueueRunOptions {
   redisUrl: string
@@ -78,10 +85,11 @@ export async function runQueued(
   const processors: Record<Stage, (job: Job<SiteJobData>) => Promise<unknown>> = {
     crawl: async (job) => {
       const { scanId } = await crawlStage(deps, { siteId: job.data.siteId })
+      // ids derive from the parent job: scan ids restart with a new store, BullMQ ids do not
       await queues.detect.add(
         'detect',
         { siteId: job.data.siteId, scanId },
-        { jobId: `scan-${scanId}` },
+        { jobId: `detect-${job.id}` },
       )
       return { scanId }
     },
@@ -89,7 +97,7 @@ export async function runQueued(
       const scanId = requireScanId(job)
       const result = await detectStage(deps, { scanId })
       if (result.verdict === 'malicious') {
-        await queues.notify.add('notify', job.data, { jobId: `scan-${scanId}` })
+        await queues.notify.add('notify', job.data, { jobId: `notify-${job.id}` })
       }
       return result
     },
@@ -133,13 +141,16 @@ export async function runQueued(
   workers.forEach((worker, i) => {
     const stage = STAGES[i] as Stage
     worker.on('completed', (job, result) => {
-      const r = result as { scanId?: number; verdict?: string; path?: string | null }
-      if (stage === 'notify' || (stage === 'detect' && r.verdict !== 'malicious')) {
+      if (stage === 'detect') {
+        const r = result as DetectResult
+        if (r.verdict !== 'malicious') report(detectOutcome(job.data.siteId, r))
+      } else if (stage === 'notify') {
+        const r = result as NotifyResult
         report({
           siteId: job.data.siteId,
-          scanId: job.data.scanId ?? null,
-          verdict: stage === 'notify' ? 'malicious' : (r.verdict as SiteOutcome['verdict']),
-          emailPath: r.path ?? null,
+          scanId: r.scanId,
+          verdict: 'malicious',
+          emailPath: r.path,
           error: null,
         })
       }

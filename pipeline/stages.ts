@@ -28,6 +28,8 @@ export interface ScanJob {
 export interface DetectResult {
   scanId: number
   verdict: Verdict
+  /** why the visit did not complete (timeout, budget, unreachable); null when it did */
+  incomplete: string | null
 }
 export interface NotifyResult {
   scanId: number
@@ -61,7 +63,8 @@ export async function detectStage(deps: StageDeps, job: ScanJob): Promise<Detect
   const page: PageVerdict = judgePage(capture, verdicts)
   await deps.store.saveVerdicts(job.scanId, page, verdicts)
   deps.logger.info({ scanId: job.scanId, verdict: page.verdict }, 'judged')
-  return { scanId: job.scanId, verdict: page.verdict }
+  const incomplete = capture.status === 'ok' ? null : (capture.reason ?? capture.status)
+  return { scanId: job.scanId, verdict: page.verdict, incomplete }
 }
 
 /** Emails the owner of a site found malicious; the outbox key makes retries send once. */
@@ -81,8 +84,10 @@ export async function notifyStage(deps: StageDeps, job: ScanJob): Promise<Notify
     siteId: site.id,
     scanId: job.scanId,
   })
-  const row = await deps.store.getEmail(queued.id)
-  if (!row || row.status === 'sent') return { scanId: job.scanId, emailId: queued.id, path: null }
+  // a crash after delivery leaves the row 'sending': at most once, never twice
+  if (!(await deps.store.claimEmail(queued.id))) {
+    return { scanId: job.scanId, emailId: queued.id, path: null }
+  }
   let sent: { path: string | null; messageId: string }
   try {
     sent = await deliver(email, {

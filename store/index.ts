@@ -35,6 +35,8 @@ export interface Store {
   cachedVerdict(sha256: string, rulesVersion: string): Promise<ScriptVerdict | null>
   latestScanIds(): Promise<number[]>
   enqueueEmail(msg: outbox.NewEmail): Promise<{ id: number; created: boolean }>
+  /** atomically takes a pending or failed email for delivery: at most one sender wins */
+  claimEmail(id: number): Promise<boolean>
   markEmailSent(
     id: number,
     result: { path: string | null; messageId: string | null },
@@ -78,6 +80,7 @@ function storeOn(db: Db): Store {
     cachedVerdict: (sha256, rulesVersion) => verdicts.cachedVerdict(db, sha256, rulesVersion),
     latestScanIds: () => scans.latestScanIds(db),
     enqueueEmail: (msg) => outbox.enqueueEmail(db, msg),
+    claimEmail: (id) => outbox.claimEmail(db, id),
     markEmailSent: (id, result) => outbox.markEmailSent(db, id, result),
     markEmailFailed: (id, error) => outbox.markEmailFailed(db, id, error),
     pendingEmails: () => outbox.pendingEmails(db),

@@ -1,7 +1,7 @@
 // outbox: one row per (site, finding set) key, so a crash or retry never sends twice.
 import type { Queryable } from './db.ts'
 
-export type OutboxStatus = 'pending' | 'sent' | 'failed'
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed'
 
 export interface OutboxRecord {
   id: number
@@ -90,6 +90,16 @@ export async function markEmailSent(
      WHERE id = $1`,
     [id, result.path, result.messageId],
   )
+}
+
+/** Takes a pending or failed email for delivery; false when another sender has it or it is sent. */
+export async function claimEmail(db: Queryable, id: number): Promise<boolean> {
+  const rows = await db.query<{ id: number }>(
+    `UPDATE outbox SET status = 'sending', claimed_at = now()
+     WHERE id = $1 AND status IN ('pending', 'failed') RETURNING id`,
+    [id],
+  )
+  return rows.length === 1
 }
 
 export async function markEmailFailed(db: Queryable, id: number, error: string): Promise<void> {

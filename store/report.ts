@@ -9,6 +9,8 @@ export interface SiteReport {
   verdict: Verdict | null
   flaggedScripts: string[]
   notifiedAt: string | null
+  /** why the latest visit did not complete, when it did not */
+  scanError: string | null
 }
 
 interface Row {
@@ -17,17 +19,22 @@ interface Row {
   verdict: Verdict | null
   flagged: string[] | null
   notified_at: string | null
+  scan_error: string | null
 }
 
 export async function report(db: Queryable): Promise<SiteReport[]> {
   const rows = await db.query<Row>(
     `WITH latest AS (
-       SELECT DISTINCT ON (site_id) id, site_id, started_at, page_verdict, judged_rules_version
+       SELECT DISTINCT ON (site_id) id, site_id, started_at, status, reason, page_verdict,
+              judged_rules_version
        FROM scans WHERE site_id IS NOT NULL ORDER BY site_id, id DESC
      )
      SELECT s.domain,
             l.started_at AS last_scan_at,
-            l.page_verdict AS verdict,
+            -- a visit that did not complete proves nothing clean
+            CASE WHEN l.status <> 'ok' AND l.page_verdict = 'clean' THEN NULL
+                 ELSE l.page_verdict END AS verdict,
+            CASE WHEN l.status <> 'ok' THEN coalesce(l.reason, l.status) END AS scan_error,
             (SELECT coalesce(jsonb_agg(f.sha256 ORDER BY f.sha256), '[]'::jsonb)
              FROM (SELECT DISTINCT ss.sha256
                    FROM scan_scripts ss
@@ -51,5 +58,6 @@ export async function report(db: Queryable): Promise<SiteReport[]> {
     verdict: r.verdict,
     flaggedScripts: r.flagged ?? [],
     notifiedAt: r.notified_at,
+    scanError: r.scan_error,
   }))
 }

@@ -11,7 +11,9 @@ export async function demoCommand(opts: { home?: string }): Promise<number> {
   const server = await startFixtureServer()
   const base = createContext()
   const home = opts.home ?? path.join(base.config.home, 'demo')
-  await rm(home, { recursive: true, force: true })
+  // only what the demo itself made: --home may point at a directory with other things in it
+  await rm(path.join(home, 'db'), { recursive: true, force: true })
+  await rm(path.join(home, 'outbox'), { recursive: true, force: true })
   const ctx = createContext({
     home,
     databaseUrl: undefined,

@@ -1,5 +1,6 @@
 // The whole spine against real Chromium, PostgreSQL/PGlite and Redis: seed → crawl → detect → store → notify.
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,6 +17,19 @@ import {
 } from '../helpers/services.ts'
 
 type Server = Awaited<ReturnType<typeof startFixtureServer>>
+
+const DEAD = 'closed-shop.test'
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.on('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+}
 
 // The spine is the subject here; every shop's capture is covered by the crawler's own e2e suite.
 const SPINE_SHOPS = new Set([
@@ -35,6 +49,7 @@ describe.each(modes)('pipeline, $name', ({ queued }) => {
   let server: Server
   let shops: Server['shops']
   let home: string
+  let deadPort: number
   let ctx: Context
   const schema = uniqueName('sw_e2e')
   const prefix = uniqueName('sw_e2e')
@@ -54,6 +69,9 @@ describe.each(modes)('pipeline, $name', ({ queued }) => {
     })
     const store = await ctx.store()
     await store.addSites(shops.map((s) => ({ domain: s.host, url: s.url })))
+    // a shop that refuses connections: a loopback port that was just free
+    deadPort = await closedPort()
+    await store.addSites([{ domain: DEAD, url: `http://${DEAD}:${deadPort}/` }])
   })
 
   afterAll(async () => {
@@ -70,7 +88,10 @@ describe.each(modes)('pipeline, $name', ({ queued }) => {
     once: true,
     quiet: true,
     allowPrivate: true,
-    resolve: server.hosts.map((h) => `${h}:${server.port}:127.0.0.1`),
+    resolve: [
+      ...server.hosts.map((h) => `${h}:${server.port}:127.0.0.1`),
+      `${DEAD}:${deadPort}:127.0.0.1`,
+    ],
   })
 
   it('gives every fixture shop its expected verdict and emails the skimmed ones', async () => {
@@ -79,8 +100,14 @@ describe.each(modes)('pipeline, $name', ({ queued }) => {
     const domains = new Map((await store.listSites()).map((s) => [s.id, s.domain]))
     const got = Object.fromEntries(outcomes.map((o) => [domains.get(o.siteId), o.verdict]))
     const want = Object.fromEntries(shops.map((s) => [s.host, s.expected.verdict]))
-    expect(outcomes.every((o) => o.error === null)).toBe(true)
-    expect(got).toEqual(want)
+    expect(got).toEqual({ ...want, [DEAD]: null })
+    const errors = outcomes.filter((o) => o.error !== null).map((o) => domains.get(o.siteId))
+    expect(errors).toEqual([DEAD])
+    const dead = (await store.report()).find((r) => r.domain === DEAD)
+    expect(dead).toMatchObject({
+      verdict: null,
+      scanError: expect.stringMatching(/ERR_CONNECTION_REFUSED/),
+    })
 
     const emails = await readdir(path.join(home, 'outbox'))
     const malicious = shops.filter((s) => s.expected.verdict === 'malicious')
@@ -100,7 +127,7 @@ describe.each(modes)('pipeline, $name', ({ queued }) => {
     const scriptsBefore = await store.countScripts()
     const emailsBefore = await readdir(path.join(home, 'outbox'))
     const outcomes = await runPipeline(ctx, flags())
-    expect(outcomes).toHaveLength(shops.length)
+    expect(outcomes).toHaveLength(shops.length + 1)
     expect(await store.countScripts()).toBe(scriptsBefore)
     expect(await readdir(path.join(home, 'outbox'))).toEqual(emailsBefore)
     expect(outcomes.every((o) => o.emailPath === null)).toBe(true)

@@ -246,6 +246,7 @@ function storeSuite(
         verdict: 'malicious',
         flaggedScripts: [skimmer.sha256, evalChild.sha256].sort(),
         notifiedAt: expect.any(String),
+        scanError: null,
       })
       expect(lines.find((l) => l.domain === other!.domain)).toEqual({
         domain: 'other.example',
@@ -253,6 +254,20 @@ function storeSuite(
         verdict: null,
         flaggedScripts: [],
         notifiedAt: null,
+        scanError: null,
+      })
+
+      // a visit that never completed is not a clean bill of health
+      const failed = {
+        ...capture([]),
+        status: 'error' as const,
+        reason: 'net::ERR_NAME_NOT_RESOLVED',
+      }
+      const failedScan = await store.saveCapture(other!.id, failed)
+      await store.saveVerdicts(failedScan, { verdict: 'clean', reasons: [] }, [])
+      expect((await store.report()).find((l) => l.domain === other!.domain)).toMatchObject({
+        verdict: null,
+        scanError: 'net::ERR_NAME_NOT_RESOLVED',
       })
     })
 
@@ -279,14 +294,19 @@ function storeSuite(
         sentAt: null,
       })
 
+      const claims = await Promise.all([store.claimEmail(a.id), store.claimEmail(a.id)])
+      expect(claims.filter(Boolean)).toHaveLength(1)
+      expect((await store.getEmail(a.id))?.status).toBe('sending')
       await store.markEmailFailed(a.id, 'smtp said no')
       expect((await store.getEmail(a.id))?.status).toBe('failed')
+      expect(await store.claimEmail(a.id)).toBe(true)
       await store.markEmailSent(a.id, { path: '/tmp/x.eml', messageId: '<id@x>' })
       await store.markEmailFailed(a.id, 'late failure must not undo a send')
       const sent = await store.getEmail(a.id)
       expect(sent).toMatchObject({ status: 'sent', path: '/tmp/x.eml', messageId: '<id@x>' })
       expect(sent?.sentAt).toEqual(expect.any(String))
       expect((await store.pendingEmails()).some((e) => e.key === msg.key)).toBe(false)
+      expect(await store.claimEmail(a.id)).toBe(false)
     })
   })
 }

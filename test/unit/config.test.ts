@@ -26,8 +26,30 @@ describe('loadConfig', () => {
   })
 
   it('reads service URLs', () => {
-    const c = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', SKIMWATCH_DB_SCHEMA: 'sw_1' })
+    const c = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      SKIMWATCH_DB_SCHEMA: 'sw_1',
+    })
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379')
     expect(c.dbSchema).toBe('sw_1')
+  })
+
+  it('refuses queued workers without a shared store, and SMTP without a reply address', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /REDIS_URL: needs DATABASE_URL/,
+    )
+    expect(() => loadConfig({ SMTP_URL: 'smtp://127.0.0.1:25' })).toThrow(/SKIMWATCH_MAIL_FROM/)
+    expect(
+      loadConfig({ SMTP_URL: 'smtp://127.0.0.1:25', SKIMWATCH_MAIL_FROM: 'cert@localhost' })
+        .mailFrom,
+    ).toBe('cert@localhost')
+  })
+
+  it('treats empty variables as unset', () => {
+    const c = loadConfig({ LOG_LEVEL: '', SKIMWATCH_HOME: ' ', REDIS_URL: '' })
+    expect(c.logLevel).toBe('warn')
+    expect(c.home).toMatch(/\.skimwatch$/)
+    expect(c.redisUrl).toBeUndefined()
   })
 })
