@@ -1,7 +1,11 @@
 // Honeypot fill: types the test card and personal values into every card-looking form.
-import type { Frame, Page } from 'playwright'
+// Fields are set page-side in one call per frame (frames.ts); only card numbers are typed as
+// real key presses, for keyloggers that listen to trusted key events.
+import type { CDPSession, Frame, Page } from 'playwright'
 import { findFields, findPayButton, hasCardField, type Field, type FieldRole } from './fields.ts'
 import { TEST_VALUES } from './exfil-match.ts'
+import { FILL_FN, VISIBLE_FN, type FieldOp } from './fill-page.ts'
+import { callIn, HTML_FN, sameOriginWorlds, type FrameWorld } from './frames.ts'
 
 const ACTION_MS = 1500
 
@@ -34,106 +38,107 @@ const TYPED: ReadonlySet<FieldRole> = new Set([
   'expMonth',
   'expYear',
 ])
+const isNumber = (f: Field) => f.role === 'card' || f.role === 'cardPart'
 
-function sameOrigin(frame: Frame, page: Page): boolean {
-  const url = frame.url()
-  if (url === 'about:blank' || url === 'about:srcdoc') return true
-  try {
-    return new URL(url).origin === new URL(page.url()).origin
-  } catch {
-    return false
-  }
+/** A same-origin frame with its serialised DOM and the fields found in it. */
+export interface ScannedFrame {
+  world: FrameWorld
+  html: string
+  fields: Field[]
 }
 
-async function selectValue(frame: Frame, field: Field, value: string): Promise<void> {
-  const el = frame.locator(field.selector)
-  const options = [value, `20${value}`, String(Number(value))]
-  for (const option of options) {
-    const ok = await el
-      .selectOption([{ value: option }, { label: option }], { timeout: 300 })
+/** Every same-origin frame, serialised once: callers share the scan instead of re-reading. */
+export async function scanFrames(cdp: CDPSession): Promise<ScannedFrame[]> {
+  const worlds = await sameOriginWorlds(cdp).catch(() => [])
+  const scanned = await Promise.all(
+    worlds.map(async (world) => {
+      const html = (await callIn<string>(cdp, world, HTML_FN, null)) ?? ''
+      return { world, html, fields: findFields(html) }
+    }),
+  )
+  return scanned.sort((a, b) => Number(b.world.main) - Number(a.world.main))
+}
+
+/** Frames holding a visible card-number field, or null when none does. */
+export async function cardForm(
+  cdp: CDPSession,
+  scanned?: ScannedFrame[],
+): Promise<ScannedFrame[] | null> {
+  const frames = (scanned ?? (await scanFrames(cdp))).filter((f) => hasCardField(f.fields))
+  for (const f of frames) {
+    const numbers = f.fields.filter(isNumber).map((x) => x.selector)
+    const shown = await callIn<string[]>(cdp, f.world, VISIBLE_FN, numbers)
+    if (shown !== null && shown.length > 0) return frames
+  }
+  return null
+}
+
+const opOf = (f: Field): FieldOp => ({
+  selector: f.selector,
+  op: f.tag === 'select' ? 'select' : TYPED.has(f.role) ? 'keys' : 'text',
+  value: valueOf(f),
+})
+
+/** Personal fields of the main frame (an address step has no card field yet). */
+export async function fillPersonal(cdp: CDPSession, main: ScannedFrame): Promise<number> {
+  const ops = main.fields.filter((f) => !TYPED.has(f.role)).map(opOf)
+  return (await callIn<string[]>(cdp, main.world, FILL_FN, ops))?.length ?? 0
+}
+
+/** Card fields in document order; card numbers as real keys between a page-side focus and blur. */
+async function fillCard(page: Page, cdp: CDPSession, frame: ScannedFrame): Promise<boolean> {
+  let typed = false
+  let batch: FieldOp[] = []
+  const flush = async () => {
+    if (batch.length > 0) await callIn(cdp, frame.world, FILL_FN, batch)
+    batch = []
+  }
+  for (const f of frame.fields.filter((x) => TYPED.has(x.role))) {
+    if (!isNumber(f) || f.tag === 'select') {
+      batch.push(opOf(f))
+      continue
+    }
+    await flush()
+    const focus: FieldOp = { selector: f.selector, op: 'focus', value: '' }
+    const focused = await callIn<string[]>(cdp, frame.world, FILL_FN, [focus])
+    if (!focused?.length) continue
+    const ok = await page.keyboard
+      .type(valueOf(f))
       .then(() => true)
       .catch(() => false)
-    if (ok) return
+    // Blur after real typing: the browser itself fires change, as on a user's Tab.
+    await callIn(cdp, frame.world, FILL_FN, [{ ...focus, op: 'blur' }])
+    typed ||= ok
   }
+  await flush()
+  return typed
 }
 
-async function fillField(frame: Frame, field: Field): Promise<boolean> {
-  const value = valueOf(field)
-  const el = frame.locator(field.selector).first()
-  try {
-    if (field.tag === 'select') {
-      await selectValue(frame, field, value)
-      return true
-    }
-    if (!(await el.isVisible())) return false
-    await el.click({ timeout: ACTION_MS })
-    await el.fill('', { timeout: ACTION_MS })
-    if (TYPED.has(field.role)) await el.pressSequentially(value, { timeout: ACTION_MS * 2 })
-    else await el.fill(value, { timeout: ACTION_MS })
-    // Tab blurs the field: many skimmers send on blur or change.
-    await el.press('Tab', { timeout: ACTION_MS })
-    return true
-  } catch {
-    // A field that is covered, detached or read-only is skipped; the rest still get filled.
-    return false
-  }
-}
-
-async function cardFrames(page: Page): Promise<Array<{ frame: Frame; fields: Field[] }>> {
-  const out: Array<{ frame: Frame; fields: Field[] }> = []
-  for (const frame of page.frames()) {
-    if (!sameOrigin(frame, page)) continue
-    const html = await frame.content().catch(() => '')
-    const fields = findFields(html)
-    if (hasCardField(fields)) out.push({ frame, fields })
-  }
-  return out
-}
-
-/** Personal fields of the page's main frame (an address step has no card field yet). */
-export async function fillPersonal(page: Page): Promise<number> {
-  const fields = findFields(await page.content().catch(() => ''))
-  let filled = 0
-  for (const f of fields) if (!TYPED.has(f.role) && (await fillField(page.mainFrame(), f))) filled++
-  return filled
-}
-
-/** True when the page or a same-origin frame holds a visible card-number field. */
-export async function pageHasCardForm(page: Page): Promise<boolean> {
-  for (const { frame, fields } of await cardFrames(page)) {
-    for (const f of fields) {
-      if (f.role !== 'card' && f.role !== 'cardPart') continue
-      if (
-        await frame
-          .locator(f.selector)
-          .first()
-          .isVisible()
-          .catch(() => false)
-      )
-        return true
-    }
-  }
-  return false
+function playwrightFrame(page: Page, world: FrameWorld): Frame | undefined {
+  if (world.main) return page.mainFrame()
+  return page.frames().find((f) => f !== page.mainFrame() && f.url() === world.url)
 }
 
 /** Fills every card form, then clicks its pay button; returns whether a card number was typed. */
-export async function fillAndPay(page: Page): Promise<boolean> {
+export async function fillAndPay(
+  page: Page,
+  cdp: CDPSession,
+  found?: ScannedFrame[] | null,
+): Promise<boolean> {
+  const frames = found ?? (await cardForm(cdp)) ?? []
   let filledCard = false
-  const frames = await cardFrames(page)
-  for (const { frame, fields } of frames) {
-    // Personal fields first: skimmers often send once the card fields are complete.
-    const ordered = [...fields].sort(
-      (a, b) => Number(TYPED.has(a.role)) - Number(TYPED.has(b.role)),
-    )
-    for (const field of ordered) {
-      const ok = await fillField(frame, field)
-      if (ok && (field.role === 'card' || field.role === 'cardPart')) filledCard = true
-    }
+  // Personal fields first: skimmers often send once the card fields are complete.
+  for (const frame of frames) {
+    const personal = frame.fields.filter((f) => !TYPED.has(f.role)).map(opOf)
+    if (personal.length > 0) await callIn(cdp, frame.world, FILL_FN, personal)
+    filledCard = (await fillCard(page, cdp, frame)) || filledCard
   }
   // Pay last, after every frame is filled: the pay button often lives outside the card iframe.
-  for (const frame of [page.mainFrame(), ...frames.map((f) => f.frame)]) {
-    const pay = findPayButton(await frame.content().catch(() => ''))
-    if (!pay) continue
+  const scanned = await scanFrames(cdp)
+  for (const { world, html } of scanned) {
+    const pay = findPayButton(html)
+    const frame = pay ? playwrightFrame(page, world) : undefined
+    if (!pay || !frame) continue
     const clicked = await frame
       .locator(pay.selector)
       .first()

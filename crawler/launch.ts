@@ -40,6 +40,10 @@ export function chromiumArgs(opts: CrawlOptions): string[] {
     '--disable-quic',
     // Keeps navigator.webdriver false natively; the init script covers the rest.
     '--disable-blink-features=AutomationControlled',
+    // Chromium 156 gives every context's window two omnibox-popup WebUI pages, each in a renderer
+    // of its own (~150 MB per context), and keeps a spare renderer warm: none is of use headless.
+    // Site isolation stays on, and a context never shares a renderer with another one.
+    '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess',
   ]
   if (process.getuid?.() === 0) args.push('--no-sandbox')
   const rules = hostResolverRulesArg(opts.resolve)

@@ -55,14 +55,15 @@ export async function visitPage(ctx: VisitContext, url: string): Promise<PageCap
   const { context, log } = await newContext(ctx)
   try {
     const page = await context.newPage()
+    const cdp = await context.newCDPSession(page)
     const progress: Progress = {
       idle: watchIdle(page),
+      cdp,
       visited: [],
       filledCard: false,
       siteHost: new URL(url).hostname,
       html: [],
     }
-    const cdp = await context.newCDPSession(page)
     const budget = watchBudgets(page, cdp, ctx.opts)
     const scripts = collectScripts(cdp)
     const requests = collectRequests(page, cdp)
