@@ -5,7 +5,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/**',
       '.skimwatch/**',
-      'fixtures/samples/**',
+      'fixtures/samples/**/*.js',
       'fixtures/shops/**/*.js',
       'bin/**',
     ],

@@ -24,7 +24,7 @@ export class LazySite implements Site {
     readonly column: number,
     readonly layer: number,
     private readonly source: string,
-    private readonly node: Node,
+    readonly node: Node,
   ) {}
 
   get snippet(): string {
@@ -88,4 +88,21 @@ export function truncate(f: ScriptFacts, c: Counts): void {
   f.assigns.length = c.assigns
   f.members.length = c.members
   f.sizeChecks.length = c.sizeChecks
+}
+
+/** Drop the facts collected in [from, to) whose node lies inside one of `spans`. */
+export function dropWithin(f: ScriptFacts, from: Counts, to: Counts, spans: Node[]): void {
+  const inside = (n: Node): boolean => spans.some((s) => n.start >= s.start && n.end <= s.end)
+  const atInside = (site: Site): boolean => site instanceof LazySite && inside(site.node)
+  const keep = <T>(list: T[], key: keyof Counts, out: (x: T) => boolean): void => {
+    const tail = list.splice(to[key]) // facts added after `to` stay as they are
+    const kept = list.splice(from[key]).filter((x) => !out(x))
+    list.push(...kept, ...tail)
+  }
+  keep(f.strings, 'strings', (s) => atInside(s.site))
+  keep(f.regexes, 'regexes', (r) => atInside(r.site))
+  keep(f.calls, 'calls', (c) => inside(c.node))
+  keep(f.assigns, 'assigns', (a) => inside(a.node))
+  keep(f.members, 'members', (m) => inside(m.node))
+  keep(f.sizeChecks, 'sizeChecks', atInside)
 }

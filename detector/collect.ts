@@ -10,6 +10,7 @@ import {
   LazySite,
   PLAIN,
   collectDebuggerTraps,
+  dropWithin,
   factCounts,
   isSizeCheck,
   rootName,
@@ -274,7 +275,14 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   }
   if (sawDebugger) collectDebuggerTraps(ast, facts, siteOf)
   const own = { strings: facts.strings.slice(firstString), calls: facts.calls.slice(firstCall) }
+  const walked = factCounts(facts)
   const subs = decodedLayers(own.strings, own.calls, layer, budget, (s) => facts.strings.push(s))
+  // An unpacked packer wrapper is replaced by its payload: its own machinery is no evidence.
+  const packers = subs.flatMap((sub) => (sub.packer ? [sub.packer] : []))
+  if (packers.length > 0) {
+    dropWithin(facts, mark, walked, packers)
+    for (const sub of subs) if (sub.packer) facts.packed.push({ node: sub.packer, site: sub.outer })
+  }
   for (const sub of subs) collectLayer(sub, facts, budget)
   for (const sub of subs) facts.layers.push(sub.source)
 }

@@ -101,4 +101,6 @@ export interface ScriptFacts {
   /** `outerWidth - innerWidth`-style devtools size checks */
   sizeChecks: Site[]
   sinks: Sink[]
+  /** p,a,c,k,e,d packer calls that were unpacked statically (their payload is a layer) */
+  packed: { node: Node; site: Site }[]
 }

@@ -14,7 +14,7 @@ import { yaraFindings } from './signatures/scan.ts'
 import { findSinks } from './sinks.ts'
 
 /** Bump whenever rules or signatures change: cached verdicts are keyed by sha256 + this. */
-export const RULES_VERSION = '2026.11.3'
+export const RULES_VERSION = '2026.11.4'
 
 export type { AnalyzeContext } from './context.ts'
 export type { SignatureSet } from './signatures/compile.ts'
@@ -119,6 +119,7 @@ function emptyFacts(source: string, hash: string): ScriptFacts {
     debuggerTraps: [],
     sizeChecks: [],
     sinks: [],
+    packed: [],
   }
 }
 

@@ -12,6 +12,8 @@ export interface DecodedLayer {
   source: string
   depth: number
   outer: Site
+  /** the p,a,c,k,e,d call this layer was statically unpacked from, if any */
+  packer?: Node
 }
 
 const CODE_SINKS = new Set(['eval', 'Function', 'setTimeout', 'setInterval', 'execScript'])
@@ -25,7 +27,7 @@ export function decodedLayers(
   onDecoded: (s: StringFact) => void,
 ): DecodedLayer[] {
   if (layer.depth >= MAX_DEPTH) return []
-  const candidates: { text: string; site: Site }[] = []
+  const candidates: { text: string; site: Site; packer?: Node }[] = []
   for (const s of strings)
     if (s.decoded.length > 0) candidates.push({ text: s.value, site: s.site })
   for (const c of calls) {
@@ -36,12 +38,12 @@ export function decodedLayers(
     if (packed !== undefined) {
       const fact = { value: packed, site: c.site, decoded: ['packer'] as DecodeKind[] }
       onDecoded(fact)
-      candidates.push({ text: packed, site: c.site })
+      candidates.push({ text: packed, site: c.site, packer: c.node })
     }
   }
   const seen = new Set<string>()
   const out: DecodedLayer[] = []
-  for (const { text, site } of candidates) {
+  for (const { text, site, packer } of candidates) {
     if (seen.has(text) || !mightBeCode(text) || text.length > budget.bytesLeft) continue
     seen.add(text)
     let ast: Node | null = null
@@ -50,9 +52,10 @@ export function decodedLayers(
     } catch {
       ast = null
     }
-    if (!ast || !hasBehaviour(ast)) continue
+    // A packer payload is code by construction (the wrapper exists to eval it).
+    if (!ast || (!packer && !hasBehaviour(ast))) continue
     budget.bytesLeft -= text.length
-    out.push({ ast, source: text, depth: layer.depth + 1, outer: site })
+    out.push({ ast, source: text, depth: layer.depth + 1, outer: site, ...(packer && { packer }) })
   }
   return out
 }

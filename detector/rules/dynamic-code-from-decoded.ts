@@ -52,6 +52,8 @@ export const dynamicCodeFromDecoded = {
       if ((c.name === 'write' || c.name === 'writeln') && c.object !== 'document') continue
       const arg = c.name === 'Function' ? c.args[c.args.length - 1] : c.args[0]
       if (!arg || /Function/.test(arg.type)) continue
+      // A packer the detector unpacked is judged by its payload; packed-code notes the wrapper.
+      if (script.packed.some((p) => p.node === arg)) continue
       // Timers take functions far more often than strings: only a visibly decoded string counts.
       const decoded = directlyDecoded(arg, c.layer) || (!timer && decodedName(arg, c.layer))
       if (decoded || isPacked(arg))
@@ -77,7 +79,7 @@ export const dynamicCodeFromDecoded = {
   },
 } satisfies Rule
 
-// eval(function(p,a,c,k,e,d){…}(…)): the packer's unpacking call is the argument itself.
+// eval(function(p,a,c,k,e,d){…}(…)) that could not be unpacked: the payload stays hidden.
 function isPacked(arg: Node): boolean {
   const n = arg as AnyNode
   return (

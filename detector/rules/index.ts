@@ -11,6 +11,7 @@ import { keyloggerOnInputs } from './keylogger-on-inputs.ts'
 import { knownBadSignature } from './known-bad-signature.ts'
 import { lookalikeDomain } from './lookalike-domain.ts'
 import { onceOnlyStaging } from './once-only-staging.ts'
+import { packedCode } from './packed-code.ts'
 import { skimmerKitStructure } from './skimmer-kit-structure.ts'
 import type { Rule } from './types.ts'
 
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   exfilToFreeHost,
   imageStegoLoader,
   skimmerKitStructure,
+  packedCode,
 ]
 
 export type { Evidence, Rule } from './types.ts'

@@ -19,6 +19,7 @@ function factsOf(source: string): ScriptFacts {
     debuggerTraps: [],
     sizeChecks: [],
     sinks: [],
+    packed: [],
   }
   const { ast } = parseSource(source)
   collectLayer({ ast, source, depth: 0, outer: undefined }, facts, { bytesLeft: 1 << 20 })

@@ -2,6 +2,7 @@ import { minify } from 'terser'
 import { describe, expect, it } from 'vitest'
 import { analyzeScript, RULES_VERSION } from '../../detector/index.ts'
 import { appended } from '../../fixtures/samples/dress.ts'
+import { pack } from '../../fixtures/samples/packer.ts'
 import { loadSamples } from './detector/samples.ts'
 import { LOADED_MACHINE } from './detector/slow.ts'
 
@@ -60,6 +61,32 @@ describe('detector samples', LOADED_MACHINE, () => {
       else expect(v.verdict, JSON.stringify(v.findings, null, 1)).not.toBe('malicious')
     })
   }
+
+  for (const s of samples) {
+    it(`${s.name} packed with p,a,c,k,e,d keeps its class`, () => {
+      const v = analyzeScript(pack(s.source), s.expected.ctx ?? {})
+      const why = JSON.stringify(v.findings, null, 1)
+      expect(v.findings.map((f) => f.rule)).toContain('packed-code')
+      if (s.kind === 'malicious') expect(v.verdict, why).toBe('malicious')
+      else expect(v.verdict, why).not.toBe('malicious')
+    })
+  }
+
+  it('judges a packed script by its payload, at the packer call, without the wrapper', () => {
+    const inner = "document.title = 'hi'; console.log(location.href)"
+    const v = analyzeScript(`var a = 1\n${pack(inner)}`)
+    expect(v.verdict).toBe('clean')
+    expect(v.score).toBe(0)
+    const packed = v.findings.find((f) => f.rule === 'packed-code')
+    expect(packed && [packed.line, packed.column, packed.severity]).toEqual([2, 5, 'info'])
+  })
+
+  it('still flags a packer whose payload cannot be unpacked statically', () => {
+    const src = pack("document.title = 'hi'").replace(/'[^']*'\.split\('\|'\)/, 'words()')
+    const v = analyzeScript(src)
+    expect(v.findings.map((f) => f.rule)).toContain('dynamic-code-from-decoded')
+    expect(v.findings.map((f) => f.rule)).not.toContain('packed-code')
+  })
 
   it('reports findings from a decoded layer at the decoding expression', () => {
     const inner =
