@@ -47,7 +47,9 @@ export async function deliver(
   opts: DeliveryOptions,
 ): Promise<{ path: string | null; messageId: string }> {
   if (email.to.length === 0) {
-    throw new BadInputError(`no contact address for this shop (email ${email.key.slice(0, 12)}): add one by hand`)
+    throw new BadInputError(
+      `no contact address for this shop (email ${email.key.slice(0, 12)}): add one by hand`,
+    )
   }
   return opts.smtpUrl ? sendSmtp(email, opts.smtpUrl, opts.from) : writeEml(email, opts)
 }
