@@ -103,6 +103,9 @@ describe('platform fingerprint and discovery', () => {
     ['shop-woo.test', 'woocommerce', '8.5.1'],
     ['shop-presta.test', 'prestashop', '1.7.8.10'],
     ['shop-opencart.test', 'opencart', '3.0.3.8'],
+    ['shop-shopify.test', 'shopify', null],
+    ['shop-bigcommerce.test', 'bigcommerce', null],
+    ['shop-magento1.test', 'magento', '1'],
   ]
   it.each(cases)(
     '%s is %s %s and its checkout is reached',
