@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.ts'
+import type { PageRecord as ScanLine } from '../../pipeline/page-record.ts'
 import { ndjson, runCli } from '../helpers/cli.ts'
 
 interface AnalyzeLine {
@@ -13,20 +14,6 @@ interface AnalyzeLine {
   score: number
   findings: { rule: string; severity: string; message: string; line: number; column: number }[]
 }
-interface ScanLine {
-  url: string
-  finalUrl: string
-  verdict: string
-  scripts: { url: string | null; sha256: string; verdict: string; findings: unknown[] }[]
-  exfil: {
-    url: string
-    method: string
-    type: string
-    carriesCard: boolean
-    script: string | null
-  }[]
-}
-
 const noServices = { DATABASE_URL: '', REDIS_URL: '', SMTP_URL: '' }
 
 describe('skimwatch analyze', () => {

@@ -1,20 +1,8 @@
 // Every fixture shop through the `skimwatch scan` command, as an operator would run it.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startFixtureServer, type FixtureServer } from '../../fixtures/server.ts'
+import type { PageRecord as ScanLine } from '../../pipeline/page-record.ts'
 import { ndjson, runCli } from '../helpers/cli.ts'
-
-interface ScanLine {
-  url: string
-  verdict: string
-  scripts: { url: string | null; sha256: string; verdict: string }[]
-  exfil: {
-    url: string
-    method: string
-    type: string
-    carriesCard: boolean
-    script: string | null
-  }[]
-}
 
 let server: FixtureServer
 beforeAll(async () => {
