@@ -104,3 +104,21 @@ export interface ScriptFacts {
   /** p,a,c,k,e,d packer calls that were unpacked statically (their payload is a layer) */
   packed: { node: Node; site: Site }[]
 }
+
+/** Facts of a script before its layers are collected. */
+export function emptyFacts(source: string, hash: string): ScriptFacts {
+  return {
+    source,
+    sha256: hash,
+    layers: [],
+    strings: [],
+    regexes: [],
+    calls: [],
+    assigns: [],
+    members: [],
+    debuggerTraps: [],
+    sizeChecks: [],
+    sinks: [],
+    packed: [],
+  }
+}

@@ -3,7 +3,7 @@ import { sha256 } from '../core/hash.ts'
 import { allowlisted, applyAllowlist, defaultAllowlist } from './allowlist.ts'
 import type { AnalyzeContext } from './context.ts'
 import { collectLayer } from './collect.ts'
-import type { ScriptFacts } from './facts.ts'
+import { emptyFacts, type ScriptFacts } from './facts.ts'
 import { judgePage as judge } from './judge-page.ts'
 import { notJavaScriptReason, parseSource } from './parse.ts'
 import { hostOf } from './paths.ts'
@@ -104,23 +104,6 @@ export function finishVerdict(v: ScriptVerdict, ctx: AnalyzeContext): ScriptVerd
 /** Judge one script statically (uncached; see createDetector for the cached form). */
 export function analyzeScript(source: string, ctx: AnalyzeContext = {}): ScriptVerdict {
   return finishVerdict(inspectScript(source, ctx).verdict, ctx)
-}
-
-function emptyFacts(source: string, hash: string): ScriptFacts {
-  return {
-    source,
-    sha256: hash,
-    layers: [],
-    strings: [],
-    regexes: [],
-    calls: [],
-    assigns: [],
-    members: [],
-    debuggerTraps: [],
-    sizeChecks: [],
-    sinks: [],
-    packed: [],
-  }
 }
 
 /** Page verdict: script verdicts plus what the browser saw leave the page. */

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PageCapture } from '../../core/types.ts'
-import { launchBrowser, parseResolveRule, type BrowserSession } from '../../crawler/index.ts'
+import type { BrowserSession } from '../../crawler/index.ts'
 import { analyzeScript, judgePage } from '../../detector/index.ts'
-import { startFixtureServer, type FixtureServer, type ShopFixture } from '../../fixtures/server.ts'
+import { openShopsAndBrowser } from '../helpers/shops.ts'
+import type { FixtureServer, ShopFixture } from '../../fixtures/server.ts'
 
 let server: FixtureServer
 let browser: BrowserSession
@@ -43,12 +44,7 @@ function checkBenign(c: PageCapture) {
 }
 
 beforeAll(async () => {
-  server = await startFixtureServer()
-  browser = await launchBrowser({
-    allowPrivate: true,
-    resolve: server.resolve.map(parseResolveRule),
-    timeoutMs: 20_000,
-  })
+  ;({ server, browser } = await openShopsAndBrowser())
 }, 30_000)
 
 afterAll(async () => {

@@ -6,7 +6,8 @@ import {
   parseResolveRule,
   type BrowserSession,
 } from '../../crawler/index.ts'
-import { startFixtureServer, type FixtureServer } from '../../fixtures/server.ts'
+import type { FixtureServer } from '../../fixtures/server.ts'
+import { openShopsAndBrowser } from '../helpers/shops.ts'
 
 let server: FixtureServer
 let browser: BrowserSession
@@ -25,12 +26,7 @@ async function visit(host: string): Promise<PageCapture> {
 const offSite = (c: PageCapture) => c.requests.filter((r) => r.thirdParty)
 
 beforeAll(async () => {
-  server = await startFixtureServer()
-  browser = await launchBrowser({
-    allowPrivate: true,
-    resolve: server.resolve.map(parseResolveRule),
-    timeoutMs: 20_000,
-  })
+  ;({ server, browser } = await openShopsAndBrowser())
 }, 30_000)
 
 afterAll(async () => {

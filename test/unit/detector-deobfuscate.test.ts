@@ -1,30 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { collectLayer } from '../../detector/collect.ts'
+import { factsOf } from './detector/facts-of.ts'
 import { obfuscatorBase64, obfuscatorRc4 } from '../../detector/deobfuscate/obfuscator-codec.ts'
 import { lineStarts, positionIn, splice } from '../../detector/deobfuscate/splice.ts'
-import type { ScriptFacts } from '../../detector/facts.ts'
 import { analyzeScript } from '../../detector/index.ts'
-import { parseSource } from '../../detector/parse.ts'
-
-function factsOf(source: string): ScriptFacts {
-  const facts: ScriptFacts = {
-    source,
-    sha256: '',
-    layers: [],
-    strings: [],
-    regexes: [],
-    calls: [],
-    assigns: [],
-    members: [],
-    debuggerTraps: [],
-    sizeChecks: [],
-    sinks: [],
-    packed: [],
-  }
-  const { ast } = parseSource(source)
-  collectLayer({ ast, source, depth: 0, outer: undefined }, facts, { bytesLeft: 1 << 20 })
-  return facts
-}
 
 const strings = (source: string): string[] => factsOf(source).strings.map((s) => s.value)
 

@@ -1,33 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { collectLayer } from '../../detector/collect.ts'
-import type { ScriptFacts } from '../../detector/facts.ts'
+import { factsOf as collect } from './detector/facts-of.ts'
 import { analyzeScript } from '../../detector/index.ts'
-import { parseSource } from '../../detector/parse.ts'
-import { findSinks } from '../../detector/sinks.ts'
+
+const factsOf = (source: string) => collect(source, { sinks: true })
 
 // Constants and aliases resolve through lexical scopes: a skimmer's short names must not be
 // confused with a library's identical minified names in the same file.
-
-function factsOf(source: string): ScriptFacts {
-  const facts: ScriptFacts = {
-    source,
-    sha256: '',
-    layers: [],
-    strings: [],
-    regexes: [],
-    calls: [],
-    assigns: [],
-    members: [],
-    debuggerTraps: [],
-    sizeChecks: [],
-    sinks: [],
-    packed: [],
-  }
-  const { ast } = parseSource(source)
-  collectLayer({ ast, source, depth: 0, outer: undefined }, facts, { bytesLeft: 1 << 20 })
-  facts.sinks = findSinks(facts, {})
-  return facts
-}
 
 const sinkUrls = (source: string): (string | undefined)[] =>
   factsOf(source).sinks.map((s) => s.urlText)
