@@ -102,3 +102,39 @@ export interface PageVerdict {
 
 /** Exit codes of the CLI. */
 export const EXIT = { clean: 0, flagged: 1, error: 2 } as const
+
+/** One request a detonated script attempted; every one was answered locally. */
+export interface ObservedRequest {
+  url: string
+  method: string
+  type: RequestType | 'css' | 'link' | 'iframe'
+  body: string | null
+  carriesCard: boolean
+  carriesPersonal: boolean
+  /** how the card or personal value was encoded in it (plain, url, base64, hex, reversed, json) */
+  encodings: string[]
+}
+
+/** What one script did when run alone on a synthetic checkout (the detonation chamber). */
+export interface Observation {
+  sha256: string
+  chamberVersion: string
+  /** ok: ran to the end of its page-time budget; error/budget: see reason */
+  status: 'ok' | 'error' | 'budget'
+  reason: string | null
+  /** the synthetic checkout URLs the script was loaded on */
+  pages: string[]
+  /** honeypot values the script read, and how (value, FormData, serialize, listener…) */
+  reads: { field: string; how: string }[]
+  /** listeners the script added on card or form fields (and document-wide key listeners) */
+  listeners: { target: string; type: string }[]
+  requests: ObservedRequest[]
+  /** elements the script put in the DOM that load something: script, iframe, link, img, style, form */
+  injected: { tag: string; url: string | null }[]
+  /** code made at run time: eval, Function, setTimeout(string), injected script text */
+  compiled: { how: string; source: string }[]
+  /** localStorage / sessionStorage / cookie writes */
+  storage: { area: string; key: string }[]
+  /** anti-analysis probes: webdriver, devtools size checks, debugger timing, headless hints */
+  probes: string[]
+}
