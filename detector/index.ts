@@ -4,17 +4,19 @@ import { allowlisted, applyAllowlist, defaultAllowlist } from './allowlist.ts'
 import type { AnalyzeContext } from './context.ts'
 import { collectLayer } from './collect.ts'
 import { emptyFacts, type ScriptFacts } from './facts.ts'
-import { judgePage as judge } from './judge-page.ts'
-import { notJavaScriptReason, parseSource } from './parse.ts'
+import { htmlPosition, looksLikeHtml, MAX_PARTS, splitHtml, type HtmlSplit } from './html.ts'
+import { judgePage as judge, scriptName } from './judge-page.ts'
+import { binaryReason, notJavaScriptReason, parseSource } from './parse.ts'
 import { hostOf } from './paths.ts'
-import { RULES } from './rules/index.ts'
+import { RULES, type Rule } from './rules/index.ts'
 import { capModifiers, scoreOf, toFindings, verdictOf } from './score.ts'
 import { builtinSignatures } from './signatures/builtin.ts'
+import type { SignatureSet } from './signatures/compile.ts'
 import { yaraFindings } from './signatures/scan.ts'
 import { findSinks } from './sinks.ts'
 
 /** Bump whenever rules or signatures change: cached verdicts are keyed by sha256 + this. */
-export const RULES_VERSION = '2026.11.4'
+export const RULES_VERSION = '2026.11.5'
 
 export type { AnalyzeContext } from './context.ts'
 export type { SignatureSet } from './signatures/compile.ts'
@@ -27,8 +29,38 @@ export { createDetector, type Detector, type DetectorStats } from './cache.ts'
 export const MAX_BYTES = 5 * 1024 * 1024
 const LAYER_BYTES = 2 * 1024 * 1024
 
+/** The rule id of a finding that says part of the analysis failed (0 points). */
+export const ANALYSIS_ERROR = 'analysis-error'
+
+/** What the caller knows about a text to judge: a script, or an HTML document. */
+export interface DocumentContext extends AnalyzeContext {
+  /** read the text as HTML whatever it starts with (e.g. the file is named .html) */
+  html?: boolean
+}
+
 function info(rule: string, message: string): Finding {
   return { rule, severity: 'info', message, line: 1, column: 0, points: 0 }
+}
+
+/** A stage that threw, as a finding: no points, so the verdict comes from everything else. */
+export function analysisError(stage: string, err: unknown): Finding {
+  const text = err instanceof Error ? err.message : String(err)
+  const message = text.replace(/\s+/g, ' ').trim().slice(0, 200) || 'unknown error'
+  return { ...info(ANALYSIS_ERROR, `${stage} failed: ${message}`), severity: 'low' }
+}
+
+// Stack overflows are the analysis budget (hostile nesting); anything else is an error.
+function failure(stage: string, err: unknown): Finding {
+  if (!(err instanceof RangeError) || !/call stack/i.test(err.message))
+    return analysisError(stage, err)
+  if (stage === 'parse' || stage === 'collect')
+    return info('analysis-budget', 'script is nested too deeply to analyse')
+  return info('analysis-budget', `${stage} ran out of stack on this script`)
+}
+
+/** The verdict of a script whose analysis failed as a whole: no evidence, and the error. */
+export function failedVerdict(hash: string, err: unknown, stage = 'analysis'): ScriptVerdict {
+  return verdictFrom(hash, [analysisError(stage, err)])
 }
 
 function verdictFrom(hash: string, findings: Finding[]): ScriptVerdict {
@@ -44,55 +76,177 @@ export interface Inspection {
   parsed: boolean
 }
 
-/** Parse, run rules and signatures. Never executes the script; never throws on hostile input. */
-export function inspectScript(source: string, ctx: AnalyzeContext = {}): Inspection {
-  const hash = sha256(source)
-  const signatures = ctx.signatures ?? builtinSignatures()
-  const done = (all: Finding[], parsed: boolean, contextFree = true): Inspection => {
-    all.sort((a, b) => b.points - a.points || a.line - b.line)
-    return { verdict: verdictFrom(hash, capModifiers(all)), contextFree, parsed }
+function done(hash: string, all: Finding[], parsed: boolean, contextFree = true): Inspection {
+  all.sort((a, b) => b.points - a.points || a.line - b.line)
+  return { verdict: verdictFrom(hash, capModifiers(all)), contextFree, parsed }
+}
+
+type Guard = <T>(stage: string, run: () => T, fallback: T) => T
+
+function guarded(findings: Finding[]): Guard {
+  return (stage, run, fallback) => {
+    try {
+      return run()
+    } catch (err) {
+      findings.push(failure(stage, err))
+      return fallback
+    }
   }
-  if (source.length > MAX_BYTES) {
-    // YARA scans hundreds of MB/s, so oversized files still get their signature check.
-    const raw = emptyFacts(source, hash)
-    return done(
-      [
+}
+
+/**
+ * Parse, run rules and signatures. Never executes the script; never throws: a step that
+ * fails becomes a finding and the verdict comes from the others. HTML is split into the
+ * code a browser would run from it. `rules` is for tests that need a rule of their own.
+ */
+export function inspectScript(
+  source: string,
+  ctx: DocumentContext = {},
+  rules: readonly Rule[] = RULES,
+): Inspection {
+  const hash = sha256(source)
+  try {
+    const signatures = ctx.signatures ?? builtinSignatures()
+    if (source.length > MAX_BYTES) {
+      // YARA scans hundreds of MB/s, so oversized files still get their signature check.
+      const findings = [
         info(
           'analysis-budget',
           `script is ${source.length} bytes, over the ${MAX_BYTES}-byte analysis budget`,
         ),
-        ...yaraFindings(raw, signatures),
-      ],
-      false,
-    )
-  }
-  let facts: ScriptFacts
-  try {
-    const parsed = parseSource(source)
-    const notJs = notJavaScriptReason(source, !parsed.loose)
-    if (notJs) return done([info('not-javascript', `input is ${notJs}, not JavaScript`)], true)
-    facts = emptyFacts(source, hash)
-    collectLayer({ ast: parsed.ast, source, depth: 0, outer: undefined }, facts, {
-      bytesLeft: LAYER_BYTES,
-    })
-    facts.sinks = findSinks(facts, ctx)
-  } catch (err) {
-    if (err instanceof RangeError)
-      return done([info('analysis-budget', 'script is nested too deeply to analyse')], true)
-    throw err
-  }
-  const findings: Finding[] = []
-  for (const rule of RULES) {
-    try {
-      findings.push(...toFindings(rule, rule.check(facts, ctx)))
-    } catch (err) {
-      if (!(err instanceof RangeError)) throw err
-      findings.push(info('analysis-budget', `rule ${rule.id} ran out of stack on this script`))
+      ]
+      findings.push(...signatureFindings(emptyFacts(source, hash), signatures, guarded(findings)))
+      return done(hash, findings, false)
     }
+    const binary = binaryReason(source)
+    if (binary)
+      return done(hash, [info('not-javascript', `input is ${binary}, not JavaScript`)], false)
+    if (ctx.html === true || looksLikeHtml(source))
+      return inspectHtml(source, hash, ctx, rules, signatures)
+    return inspectCode(source, hash, ctx, rules, signatures)
+  } catch (err) {
+    return done(hash, [analysisError('analysis', err)], false, false)
   }
-  findings.push(...yaraFindings(facts, signatures))
-  const contextFree = facts.sinks.every((s) => !s.urlText || hostOf(s.urlText) === undefined)
-  return done(findings, true, contextFree)
+}
+
+function inspectCode(
+  source: string,
+  hash: string,
+  ctx: AnalyzeContext,
+  rules: readonly Rule[],
+  signatures: SignatureSet,
+): Inspection {
+  const findings: Finding[] = []
+  const guard = guarded(findings)
+  const facts = emptyFacts(source, hash)
+  const parsed = guard('parse', () => parseSource(source), undefined)
+  if (parsed) {
+    const notJs = guard('input check', () => notJavaScriptReason(source, !parsed.loose), null)
+    if (notJs)
+      return done(hash, [info('not-javascript', `input is ${notJs}, not JavaScript`)], true)
+    // what was collected before a failure is still evidence
+    guard(
+      'collect',
+      () => {
+        const layer = { ast: parsed.ast, source, depth: 0, outer: undefined }
+        collectLayer(layer, facts, { bytesLeft: LAYER_BYTES })
+      },
+      undefined,
+    )
+    facts.sinks = guard('sinks', () => findSinks(facts, ctx), [])
+    for (const rule of rules)
+      findings.push(...guard(`rule ${rule.id}`, () => toFindings(rule, rule.check(facts, ctx)), []))
+  }
+  findings.push(...signatureFindings(facts, signatures, guard))
+  const failed = findings.some((f) => f.rule === ANALYSIS_ERROR || f.rule === 'analysis-budget')
+  const contextFree =
+    !failed && facts.sinks.every((s) => !s.urlText || hostOf(s.urlText) === undefined)
+  return done(hash, findings, parsed !== undefined, contextFree)
+}
+
+// YARA over the raw text and every decoded layer; over the raw text alone if a layer breaks it.
+function signatureFindings(facts: ScriptFacts, signatures: SignatureSet, guard: Guard): Finding[] {
+  const all = guard('YARA signatures', () => yaraFindings(facts, signatures), undefined)
+  if (all || facts.layers.length === 0) return all ?? []
+  const raw = { ...facts, layers: [] }
+  return guard('YARA signatures (raw text)', () => yaraFindings(raw, signatures), [])
+}
+
+const VERDICT_RANK = { clean: 0, suspicious: 1, malicious: 2 } as const
+
+/**
+ * An HTML document: every inline script, event handler and javascript: URL is judged as the
+ * browser would compile it, plus the signatures over the whole text. The worst part gives
+ * the verdict and score; the other parts' findings are listed with no points.
+ */
+function inspectHtml(
+  source: string,
+  hash: string,
+  ctx: AnalyzeContext,
+  rules: readonly Rule[],
+  signatures: SignatureSet,
+): Inspection {
+  const docFindings: Finding[] = []
+  const guard = guarded(docFindings)
+  const split = guard<HtmlSplit | undefined>('HTML parsing', () => splitHtml(source), undefined)
+  docFindings.push(...signatureFindings(emptyFacts(source, hash), signatures, guard))
+  if (!split) return done(hash, docFindings, false)
+  // inline code runs on the page itself: no URL of its own
+  const pageUrl = ctx.pageUrl ?? ctx.url ?? undefined
+  const partCtx: AnalyzeContext = { ...ctx, url: null, ...(pageUrl ? { pageUrl } : {}) }
+  const judged = split.parts.map((part) => ({
+    part,
+    got: inspectCode(part.source, sha256(part.source), partCtx, rules, signatures),
+  }))
+  const partRules = new Set(judged.flatMap(({ got }) => got.verdict.findings.map((f) => f.rule)))
+  const document = capModifiers(docFindings.filter((f) => !partRules.has(f.rule)))
+  const documentScore = scoreOf(document)
+  let worst: (typeof judged)[number] | undefined
+  for (const j of judged) {
+    const v = j.got.verdict
+    const best = worst?.got.verdict ?? { verdict: verdictOf(documentScore), score: documentScore }
+    const worse = VERDICT_RANK[v.verdict] - VERDICT_RANK[best.verdict] || v.score - best.score
+    if (worse > 0) worst = j
+  }
+  const findings = [
+    htmlSummary(split),
+    ...document.map((f) => (worst ? { ...f, points: 0 } : f)),
+    ...judged.flatMap(({ part, got }, i) =>
+      got.verdict.findings.map((f) => ({
+        ...f,
+        ...htmlPosition(part, f.line, f.column),
+        message: `${f.message} (${part.label})`,
+        points: judged[i] === worst ? f.points : 0,
+      })),
+    ),
+  ]
+  const contextFree = judged.every(({ got }) => got.contextFree)
+  return done(
+    hash,
+    findings,
+    judged.some(({ got }) => got.parsed),
+    contextFree,
+  )
+}
+
+function htmlSummary(split: HtmlSplit): Finding {
+  const count = (kind: string, what: string): string => {
+    const n = split.parts.filter((p) => p.kind === kind).length
+    return `${n} ${what}${n === 1 ? '' : 's'}`
+  }
+  const parts = [
+    count('script', 'inline script'),
+    count('handler', 'event handler'),
+    count('url', 'javascript: URL'),
+  ]
+  let message = `read as HTML: ${parts.join(', ')} judged`
+  if (split.skipped > 0) message += `; ${split.skipped} more over the ${MAX_PARTS}-part budget`
+  if (split.external.length > 0) {
+    const shown = split.external.slice(0, 10).join(', ')
+    const more = split.external.length > 10 ? ` and ${split.external.length - 10} more` : ''
+    message += `; external scripts not judged here: ${shown}${more}`
+  }
+  return info('html-input', message)
 }
 
 /** Apply the allowlist (ctx.allowlist or the built-in one) to an inspected verdict. */
@@ -101,12 +255,51 @@ export function finishVerdict(v: ScriptVerdict, ctx: AnalyzeContext): ScriptVerd
   return hit ? applyAllowlist(v, hit) : v
 }
 
-/** Judge one script statically (uncached; see createDetector for the cached form). */
-export function analyzeScript(source: string, ctx: AnalyzeContext = {}): ScriptVerdict {
-  return finishVerdict(inspectScript(source, ctx).verdict, ctx)
+/** Judge one script (or HTML document) statically (uncached; see createDetector). */
+export function analyzeScript(source: string, ctx: DocumentContext = {}): ScriptVerdict {
+  const inspected = inspectScript(source, ctx).verdict
+  try {
+    return finishVerdict(inspected, ctx)
+  } catch (err) {
+    return { ...inspected, findings: [...inspected.findings, analysisError('allowlist', err)] }
+  }
 }
 
-/** Page verdict: script verdicts plus what the browser saw leave the page. */
+/**
+ * Page verdict: script verdicts plus what the browser saw leave the page. A script that
+ * could not be judged (no verdict, or its analysis failed) keeps the page from being clean.
+ */
 export function judgePage(capture: PageCapture, verdicts: ScriptVerdict[]): PageVerdict {
-  return judge(capture, verdicts)
+  return withUnjudged(capture, verdicts, judge(capture, verdicts))
+}
+
+/** One reason per script of the page without a verdict or whose analysis failed. */
+export function unjudgedReasons(capture: PageCapture, verdicts: ScriptVerdict[]): string[] {
+  const bySha = new Map(verdicts.map((v) => [v.sha256, v]))
+  const named = new Map(capture.scripts.map((s) => [s.sha256, scriptName(s)]))
+  const reasons: string[] = []
+  for (const [sha, name] of named) {
+    if (!bySha.has(sha)) reasons.push(`${name} was not judged: no verdict was recorded for it`)
+  }
+  const seen = new Set<string>()
+  for (const v of verdicts) {
+    const failed = v.findings.find((f) => f.rule === ANALYSIS_ERROR)
+    if (!failed || seen.has(v.sha256)) continue
+    seen.add(v.sha256)
+    const name = named.get(v.sha256) ?? `script ${v.sha256.slice(0, 12)}`
+    reasons.push(`${name} could not be fully analysed (${failed.message})`)
+  }
+  return reasons
+}
+
+/** A page with unjudged scripts is at least suspicious, and says which scripts they are. */
+export function withUnjudged(
+  capture: PageCapture,
+  verdicts: ScriptVerdict[],
+  page: PageVerdict,
+): PageVerdict {
+  const extra = unjudgedReasons(capture, verdicts).filter((r) => !page.reasons.includes(r))
+  if (extra.length === 0) return page
+  if (page.verdict === 'clean') return { verdict: 'suspicious', reasons: extra }
+  return { verdict: page.verdict, reasons: [...page.reasons, ...extra] }
 }

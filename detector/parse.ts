@@ -39,16 +39,27 @@ const CSS_START =
   /^\s*(?:\/\*[\s\S]*?\*\/\s*)*(?:@(?:charset|import|media|font-face|keyframes|supports)\b|[\w.#*[\]="':>~+,\s-]+\{\s*[\w-]+\s*:[^;{}]*[;}])/
 const HTML_START = /^\s*(<!doctype|<html|<head|<body|<div|<\?xml|<svg|<p[\s>]|<table|<!--)/i
 
-/** Why the text is not JavaScript (HTML, binary, prose), or null when it may be. */
-export function notJavaScriptReason(source: string, strictOk: boolean): string | null {
+/** 'binary data' when the start of the text is control codes (NUL…) or mostly invalid UTF-8. */
+export function binaryReason(source: string): string | null {
   const head = source.slice(0, 4096)
   let control = 0
+  let invalid = 0
   for (let i = 0; i < head.length; i++) {
     const c = head.charCodeAt(i)
-    if (c === 0 || (c < 9 && c !== 0) || c === 0xfffd) control++
+    if (c < 9) control++
+    // U+FFFD is what invalid UTF-8 becomes; a Latin-1 script has a few, random bytes plenty
+    else if (c === 0xfffd) invalid++
   }
-  if (control > 0 && control / Math.max(head.length, 1) > 0.01) return 'binary data'
+  const n = Math.max(head.length, 1)
+  return control / n > 0.01 || (control + invalid) / n > 0.3 ? 'binary data' : null
+}
+
+/** Why the text is not JavaScript (HTML, binary, prose), or null when it may be. */
+export function notJavaScriptReason(source: string, strictOk: boolean): string | null {
+  const binary = binaryReason(source)
+  if (binary) return binary
   if (strictOk) return null
+  const head = source.slice(0, 4096)
   if (HTML_START.test(head)) return 'HTML markup'
   if (CSS_START.test(head)) return 'a CSS stylesheet'
   const punct = (head.match(/[;(){}=]/g) ?? []).length

@@ -9,6 +9,19 @@ const jquery = readFileSync(
   'utf8',
 )
 
+// deterministic bytes that are mostly not valid UTF-8
+function randomish(n: number): Uint8Array {
+  const out = new Uint8Array(n)
+  let x = 2463534242
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    out[i] = x & 0xff
+  }
+  return out
+}
+
 // "Bounded time" is the test timeout: a hang fails it; speed itself is measured by the bench.
 describe('detector budgets', LOADED_MACHINE, () => {
   it('jquery.min.js is clean, without findings above info', () => {
@@ -18,15 +31,16 @@ describe('detector budgets', LOADED_MACHINE, () => {
     expect(v.findings.filter((f) => f.severity !== 'info')).toEqual([])
   })
 
-  it('HTML and binary input are reported as not-javascript', () => {
-    for (const input of [
-      '<!doctype html><html><body><p>Shop</p></body></html>',
-      '\u0000\u0001\u0002PNG\u0000\u0000\u0003\u0004'.repeat(50),
-    ]) {
-      const v = analyzeScript(input)
-      expect(v.verdict).toBe('clean')
-      expect(v.findings.map((f) => f.rule)).toEqual(['not-javascript'])
-    }
+  it('binary input is reported as not-javascript', () => {
+    const v = analyzeScript('\u0000\u0001\u0002PNG\u0000\u0000\u0003\u0004'.repeat(50))
+    expect(v.verdict).toBe('clean')
+    expect(v.findings.map((f) => f.rule)).toEqual(['not-javascript'])
+  })
+
+  it('HTML without code is read as HTML and is clean', () => {
+    const v = analyzeScript('<!doctype html><html><body><p>Shop</p></body></html>')
+    expect(v.verdict).toBe('clean')
+    expect(v.findings.map((f) => f.rule)).toEqual(['html-input'])
   })
 
   const N = 10_000
@@ -65,7 +79,7 @@ describe('detector budgets', LOADED_MACHINE, () => {
     ['prose', 'Dear customer, thank you for your order. It ships tomorrow.\n'.repeat(200)],
     ['CSS', 'body { margin: 0 } .cart > li { color: #333 }\n'.repeat(200)],
     ['PNG bytes', '\u0089PNG\r\n\u001a\n\u0000\u0000\u0000\rIHDR\u0000\u0001'.repeat(100)],
-    ['HTML', '<!doctype html><html><body>' + '<p>Shop</p>'.repeat(500) + '</body></html>'],
+    ['random bytes decoded as UTF-8', Buffer.from(randomish(8192)).toString('utf8')],
   ])('%s is not JavaScript, and says so', (_name, input) => {
     const v = analyzeScript(input)
     expect(v.verdict).toBe('clean')
