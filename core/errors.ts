@@ -33,3 +33,9 @@ export class BrowserUnavailableError extends SkimwatchError {
 export class CrawlError extends SkimwatchError {
   override name = 'CrawlError'
 }
+
+/** An input file that cannot be read (missing, a directory, no permission, too large). */
+export class UnreadableInputError extends SkimwatchError {
+  override name = 'UnreadableInputError'
+  override readonly permanent = true
+}

@@ -6,6 +6,7 @@ import type {
   ScriptVerdict,
   Verdict,
 } from '../core/types.ts'
+import { ANALYSIS_ERROR, withUnjudged } from '../detector/index.ts'
 
 export interface FindingRecord {
   rule: string
@@ -51,6 +52,14 @@ export function selectExfil(capture: PageCapture): CapturedRequest[] {
   )
 }
 
+const NO_VERDICT: FindingRecord = {
+  rule: ANALYSIS_ERROR,
+  severity: 'low',
+  message: 'no verdict was recorded for this script',
+  line: 1,
+  column: 0,
+}
+
 export function toFindingRecord(f: FindingRecord): FindingRecord {
   return { rule: f.rule, severity: f.severity, message: f.message, line: f.line, column: f.column }
 }
@@ -63,13 +72,16 @@ export function toPageRecord(
   const bySha = new Map(verdicts.map((v) => [v.sha256, v]))
   const scripts = capture.scripts.map((s): ScriptRecord => {
     const v = bySha.get(s.sha256)
+    // a script without a verdict stays listed, and is not called clean
+    if (!v) return { url: s.url, sha256: s.sha256, verdict: 'suspicious', findings: [NO_VERDICT] }
     return {
       url: s.url,
       sha256: s.sha256,
-      verdict: v?.verdict ?? 'clean',
-      findings: (v?.findings ?? []).map(toFindingRecord),
+      verdict: v.verdict,
+      findings: v.findings.map(toFindingRecord),
     }
   })
+  const judged = withUnjudged(capture, verdicts, page)
   const exfil = selectExfil(capture).map((r): ExfilRecord => ({
     url: r.url,
     method: r.method,
@@ -82,8 +94,8 @@ export function toPageRecord(
     finalUrl: capture.finalUrl,
     status: capture.status,
     reason: capture.reason,
-    verdict: page.verdict,
-    reasons: page.reasons,
+    verdict: judged.verdict,
+    reasons: judged.reasons,
     scripts,
     exfil,
   }

@@ -2,9 +2,9 @@
 import type { Config } from '../core/config.ts'
 import { BadInputError } from '../core/errors.ts'
 import type { Logger } from '../core/logger.ts'
-import type { PageVerdict, ScriptVerdict, Verdict } from '../core/types.ts'
+import type { CapturedScript, PageVerdict, ScriptVerdict, Verdict } from '../core/types.ts'
 import { assertTargetAllowed, type BrowserSession, type CrawlOptions } from '../crawler/index.ts'
-import { judgePage, type Detector } from '../detector/index.ts'
+import { failedVerdict, judgePage, type Detector } from '../detector/index.ts'
 import { deliver, renderNotice, type Notice } from '../notifier/index.ts'
 import type { Store } from '../store/index.ts'
 import { selectExfil } from './page-record.ts'
@@ -53,18 +53,22 @@ export async function crawlStage(deps: StageDeps, job: CrawlJob): Promise<ScanJo
 export async function detectStage(deps: StageDeps, job: ScanJob): Promise<DetectResult> {
   const capture = await deps.store.getCapture(job.scanId)
   if (!capture) throw new BadInputError(`scan ${job.scanId} does not exist`)
-  const verdicts: ScriptVerdict[] = []
   // the detector's own cache knows when a verdict depends on the page, the store's does not
-  for (const script of capture.scripts) {
-    verdicts.push(
-      deps.detector.analyze(script.source, { url: script.url, pageUrl: script.pageUrl }),
-    )
-  }
+  const verdicts = capture.scripts.map((script) => judgeScript(deps.detector, script))
   const page: PageVerdict = judgePage(capture, verdicts)
   await deps.store.saveVerdicts(job.scanId, page, verdicts)
   deps.logger.info({ scanId: job.scanId, verdict: page.verdict }, 'judged')
   const incomplete = capture.status === 'ok' ? null : (capture.reason ?? capture.status)
   return { scanId: job.scanId, verdict: page.verdict, incomplete }
+}
+
+/** A script's verdict; one whose analysis threw keeps its place with the error as a finding. */
+export function judgeScript(detector: Detector, script: CapturedScript): ScriptVerdict {
+  try {
+    return detector.analyze(script.source, { url: script.url, pageUrl: script.pageUrl })
+  } catch (err) {
+    return failedVerdict(script.sha256, err)
+  }
 }
 
 /** Emails the owner of a site found malicious; the outbox key makes retries send once. */
