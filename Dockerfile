@@ -1,4 +1,23 @@
 # skimwatch worker image: Debian's Chromium, a non-root user, `skimwatch run` as the entry.
+
+# Build stage: the dev dependencies (esbuild) compile the CLI into dist/.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts/build.mjs ./scripts/
+COPY core ./core
+COPY crawler ./crawler
+COPY detector ./detector
+COPY notifier ./notifier
+COPY store ./store
+COPY pipeline ./pipeline
+COPY review ./review
+COPY cli ./cli
+COPY fixtures ./fixtures
+RUN node scripts/build.mjs
+
 FROM node:20-bookworm-slim
 
 RUN apt-get update \
@@ -13,17 +32,11 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY core ./core
-COPY crawler ./crawler
-COPY detector ./detector
-COPY notifier ./notifier
-COPY store ./store
-COPY pipeline ./pipeline
-COPY review ./review
-COPY cli ./cli
+# dist/ reads its data files from the project tree: migrations, and the fixture shops for `demo`.
+COPY --from=build /app/dist ./dist
+COPY store/migrations ./store/migrations
+COPY fixtures/shops ./fixtures/shops
 COPY bin ./bin
-COPY fixtures ./fixtures
-COPY tsconfig.json ./
 
 RUN groupadd --system skimwatch && useradd --system --gid skimwatch --create-home skimwatch \
  && mkdir -p /data && chown skimwatch:skimwatch /data

@@ -8,6 +8,7 @@ export default tseslint.config(
       'fixtures/samples/**/*.js',
       'fixtures/shops/**/*.js',
       'bin/**',
+      'dist/**',
     ],
   },
   ...tseslint.configs.recommended,

@@ -1,7 +1,24 @@
 #!/usr/bin/env node
-// Entry point: registers the TypeScript loader, then hands over to the CLI.
-import { register } from 'tsx/esm/api'
+// Entry point: runs the compiled CLI in dist/ (built by scripts/install.sh or `npm run build`).
+// SKIMWATCH_SOURCE=1 runs the TypeScript sources through tsx instead: no build, slower start.
+import { existsSync } from 'node:fs'
 
-register()
-const { main } = await import('../cli/main.ts')
+const main = await load(process.env.SKIMWATCH_SOURCE === '1')
 process.exitCode = await main(process.argv)
+
+async function load(fromSource) {
+  if (fromSource) {
+    const { register } = await import('tsx/esm/api')
+    register()
+    return (await import('../cli/main.ts')).main
+  }
+  const dist = new URL('../dist/main.js', import.meta.url)
+  if (!existsSync(dist)) {
+    process.stderr.write(
+      'skimwatch: dist/ has not been built: run `npm run build` (or scripts/install.sh),\n' +
+        '  or set SKIMWATCH_SOURCE=1 to run the TypeScript sources\n',
+    )
+    process.exit(2)
+  }
+  return (await import(dist.href)).main
+}

@@ -2,8 +2,10 @@
 import { loadConfig, type Config } from '../core/config.ts'
 import { createLogger, type Logger } from '../core/logger.ts'
 import type { Detector } from '../detector/index.ts'
-import { createPipelineDetector } from '../pipeline/signatures.ts'
-import { openStore, type Store } from '../store/index.ts'
+import type { Store } from '../store/index.ts'
+
+// The store (pg, PGlite) and the detector (acorn, YARA) are imported when first asked for:
+// `analyze` never loads a database client and `report` never compiles signatures.
 
 export interface Context {
   config: Config
@@ -23,14 +25,14 @@ export function createContext(overrides: Partial<Config> = {}): Context {
     config,
     logger,
     store: () =>
-      (store ??= openStore({
-        databaseUrl: config.databaseUrl,
-        home: config.home,
-        schema: config.dbSchema,
-      })),
+      (store ??= import('../store/index.ts').then(({ openStore }) =>
+        openStore({ databaseUrl: config.databaseUrl, home: config.home, schema: config.dbSchema }),
+      )),
     detector: () =>
-      (detector ??= createPipelineDetector(config.signaturesDir, (m) =>
-        process.stderr.write(`skimwatch: ${m}\n`),
+      (detector ??= import('../pipeline/signatures.ts').then(({ createPipelineDetector }) =>
+        createPipelineDetector(config.signaturesDir, (m) =>
+          process.stderr.write(`skimwatch: ${m}\n`),
+        ),
       )),
     close: async () => {
       if (store) await (await store).close()

@@ -2,16 +2,18 @@
 import { Command, CommanderError } from 'commander'
 import { SkimwatchError } from '../core/errors.ts'
 import { EXIT } from '../core/types.ts'
-import { createContext, type Context } from './context.ts'
+import type { Context } from './context.ts'
 
-// Commands are imported on use: `analyze` should not pay for loading a browser driver or queues.
+// Commands and the context (config, store, detector) are imported on use: `--version` loads
+// commander alone, and `analyze` never pays for a browser driver, queues or a database client.
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
 export async function main(argv: string[]): Promise<number> {
   let exit: number = EXIT.clean
   let ctx: Context | undefined
-  const context = (): Context => (ctx ??= createContext())
+  const context = async (): Promise<Context> =>
+    (ctx ??= (await import('./context.ts')).createContext())
   const program = new Command('skimwatch')
     .description('Find card-skimming JavaScript on shops and get it removed')
     .version('0.1.0')
@@ -25,9 +27,10 @@ export async function main(argv: string[]): Promise<number> {
     )
     .argument('<file...>')
     .option('--json', 'NDJSON output')
-    .action(async (files: string[], o: { json?: boolean }) => {
+    .option('--static', 'judge the text alone: never detonate a script, even when a chamber exists')
+    .action(async (files: string[], o: { json?: boolean; static?: boolean }) => {
       const { analyzeCommand } = await import('./commands/analyze.ts')
-      exit = await analyzeCommand(context(), files, o)
+      exit = await analyzeCommand(await context(), files, o)
     })
 
   program
@@ -45,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(
       async (urls: string[], o: { resolve: string[]; allowPrivate?: boolean; json?: boolean }) => {
         const { scanCommand } = await import('./commands/scan.ts')
-        exit = await scanCommand(context(), urls, o)
+        exit = await scanCommand(await context(), urls, o)
       },
     )
 
@@ -55,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<file>')
     .action(async (file: string) => {
       const { seedCommand } = await import('./commands/seed.ts')
-      exit = await seedCommand(context(), file)
+      exit = await seedCommand(await context(), file)
     })
 
   program
@@ -73,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--allow-private', 'allow loopback and private addresses')
     .action(async (o: { once?: boolean; resolve: string[]; allowPrivate?: boolean }) => {
       const { runCommand } = await import('./commands/run.ts')
-      exit = await runCommand(context(), o)
+      exit = await runCommand(await context(), o)
     })
 
   program
@@ -82,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'NDJSON output')
     .action(async (o: { json?: boolean }) => {
       const { reportCommand } = await import('./commands/report.ts')
-      exit = await reportCommand(context(), o)
+      exit = await reportCommand(await context(), o)
     })
 
   program
@@ -91,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'NDJSON output')
     .action(async (o: { json?: boolean }) => {
       const { redetectCommand } = await import('./commands/redetect.ts')
-      exit = await redetectCommand(context(), o)
+      exit = await redetectCommand(await context(), o)
     })
 
   program

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what skimwatch needs: npm dependencies (when missing or stale) and a Chromium.
+# Installs what skimwatch needs: npm dependencies and the compiled CLI in dist/ (each when missing
+# or stale), and a Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -7,6 +8,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "skimwatch: installing npm dependencies (npm ci)…" >&2
   npm ci --no-audit --no-fund >&2
 fi
+# dist/build.json records every input's size and mtime: the check is one stat per source file
+node scripts/build.mjs --if-stale >&2
 [ "${1:-}" = "--no-browser" ] && exit 0
 
 if [ -n "${SKIMWATCH_CHROMIUM:-}" ]; then
