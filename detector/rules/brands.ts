@@ -1,4 +1,7 @@
+import { isIpHost, registrable } from '../paths.ts'
+
 // Brands skimmers impersonate, keyed by the word that appears in fake hosts, with their real domains.
+// Payment processors are data of their own: see detector/processors.json.
 export const BRANDS: Record<string, string[]> = {
   'google-analytics': ['google-analytics.com'],
   googletagmanager: ['googletagmanager.com'],
@@ -20,23 +23,17 @@ export const BRANDS: Record<string, string[]> = {
   cloudflare: ['cloudflare.com', 'cloudflareinsights.com', 'cloudflare.net'],
   cdnjs: ['cdnjs.com', 'cloudflare.com'],
   unpkg: ['unpkg.com'],
-  stripe: ['stripe.com', 'stripe.network', 'stripecdn.com'],
-  paypal: ['paypal.com', 'paypalobjects.com', 'paypal-cdn.com'],
-  braintree: ['braintreegateway.com', 'braintree-api.com', 'braintreepayments.com'],
-  adyen: ['adyen.com', 'adyenpayments.com'],
   magento: ['magento.com', 'magentocommerce.com'],
   shopify: ['shopify.com', 'myshopify.com', 'shopifycdn.com', 'shopifycloud.com', 'shopifysvc.com'],
   woocommerce: ['woocommerce.com'],
   facebook: ['facebook.com', 'facebook.net', 'fbcdn.net'],
   bootstrap: ['getbootstrap.com', 'bootstrapcdn.com'],
   hotjar: ['hotjar.com', 'hotjar.io'],
-  authorize: ['authorize.net'],
-  klarna: ['klarna.com', 'klarnacdn.net'],
   visa: ['visa.com'],
   mastercard: ['mastercard.com'],
 }
 
-/** Every real registrable domain of every brand. */
+/** Every real registrable domain of every brand above. */
 export const REAL_DOMAINS = new Set(Object.values(BRANDS).flat())
 
 /** Undo common letter/digit swaps (g00gle, jqu3ry, paypa1). */
@@ -66,4 +63,35 @@ export function editDistance(a: string, b: string, max: number): number {
     prev = cur
   }
   return prev[b.length] ?? max + 1
+}
+
+/**
+ * Why `host` imitates one of `brands` (word → real domains), or undefined. Hosts under any of
+ * `real` are genuine; the rest imitate a brand when they carry its word or a near-miss of one
+ * of its domains (cdn-cloudfiare, strlpe).
+ */
+export function lookalikeOf(
+  host: string,
+  brands: Record<string, string[]>,
+  real: ReadonlySet<string>,
+): string | undefined {
+  if (isIpHost(host)) return undefined
+  const reg = registrable(host)
+  if (real.has(reg)) return undefined
+  const plain = unleet(host.replace(/\.(test|local|localhost)$/, ''))
+  for (const [brand, domains] of Object.entries(brands)) {
+    if (plain.includes(brand)) return `uses the name "${brand}" but is not ${domains[0] ?? brand}`
+  }
+  // Compare the whole name and each dash-separated word with the brands' own domain names.
+  const sld = unleet(reg.split('.')[0] ?? '')
+  const words = new Set([sld, ...plain.split(/[.-]/).filter((w) => w.length >= 5)])
+  for (const domain of new Set(Object.values(brands).flat())) {
+    const realSld = domain.split('.')[0] ?? ''
+    if (realSld.length < 5) continue
+    const max = realSld.length >= 8 ? 2 : 1
+    for (const w of words) {
+      if (w !== realSld && editDistance(w, realSld, max) <= max) return `is a typo of ${domain}`
+    }
+  }
+  return undefined
 }

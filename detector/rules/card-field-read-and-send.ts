@@ -1,4 +1,5 @@
 import type { Sink } from '../facts.ts'
+import { sinkProcessor } from '../processors.ts'
 import {
   cardReads,
   carriesEncoded,
@@ -41,13 +42,25 @@ export const cardFieldReadAndSend = {
         },
       ]
     // A known foreign host takes card reads as they are; a computed URL or a plain sweep of
-    // every field needs the values themselves to flow into the request.
+    // every field needs the values themselves to flow into the request. A payment processor's
+    // own origin (its card frame, its tokeniser) is where card data belongs.
     const offsite = sinks.filter(
       (s) =>
-        (s.destination === 'external' && (reads.strong !== undefined || carriesForm(s))) ||
-        (reads.strong !== undefined && computedSend(s)),
+        sinkProcessor(s) === undefined &&
+        ((s.destination === 'external' && (reads.strong !== undefined || carriesForm(s))) ||
+          (reads.strong !== undefined && computedSend(s))),
     )
     if (offsite.length === 0) {
+      const paid = sinks.find((s) => sinkProcessor(s) !== undefined)
+      if (paid)
+        return [
+          {
+            site: read,
+            message: `reads ${what} and sends to the payment processor ${sinkProcessor(paid)?.name ?? ''} (${paid.kind} to ${paid.urlText ?? ''})`,
+            points: 0,
+            severity: 'info',
+          },
+        ]
       const home = sinks.find(
         (s) => s.destination === 'same-origin' || s.destination === 'own-host',
       )

@@ -1,4 +1,5 @@
 import type { Sink, Taint } from '../facts.ts'
+import { sinkProcessor } from '../processors.ts'
 import { withPairedDestinations } from './card-reads.ts'
 import type { Evidence, Rule } from './types.ts'
 
@@ -20,14 +21,16 @@ function judge(s: Sink): Evidence | undefined {
   const serial =
     strong || taint.has('json') || taint.has('formdata') || (taint.has('uri') && taint.has('value'))
   if (!serial) return undefined
-  const home = s.destination === 'same-origin' || s.destination === 'own-host'
+  const paid = sinkProcessor(s)
+  const home = s.destination === 'same-origin' || s.destination === 'own-host' || paid !== undefined
   const how = (['b64', 'harvest', 'json', 'formdata', 'uri'] as const)
     .filter((t) => taint.has(t))
     .map((t) => LABEL[t])
+  const whose = paid ? ` (payment processor ${paid.name})` : home ? ' (own site)' : ''
   return {
     site: s.site,
-    message: `${s.kind} sink carries ${how.join(' + ')} to ${s.urlText ?? 'a computed URL'}${home ? ' (own site)' : ''}`,
-    // Serialised posts to the script's own site are ordinary application traffic.
+    message: `${s.kind} sink carries ${how.join(' + ')} to ${s.urlText ?? 'a computed URL'}${whose}`,
+    // Serialised posts to the script's own site or its payment processor are ordinary traffic.
     points: home ? 0 : s.destination === 'unknown' ? (strong ? 15 : 10) : strong ? 25 : 15,
     ...(home ? { severity: 'info' as const } : {}),
   }

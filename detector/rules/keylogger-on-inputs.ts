@@ -1,5 +1,6 @@
 import type { AnyNode } from 'acorn'
 import { KEY_EVENTS } from '../patterns.ts'
+import { sinkProcessor } from '../processors.ts'
 import type { Rule } from './types.ts'
 import { cardReads, computedSend, masksValues, withPairedDestinations } from './card-reads.ts'
 
@@ -16,7 +17,10 @@ export const keyloggerOnInputs = {
   check(script) {
     const reads = cardReads(script)
     const offsite = withPairedDestinations(script.sinks).some(
-      (s) => !s.constant && (s.destination === 'external' || computedSend(s)),
+      (s) =>
+        !s.constant &&
+        sinkProcessor(s) === undefined &&
+        (s.destination === 'external' || computedSend(s)),
     )
     const stores =
       script.calls.some((c) => c.name === 'setItem') ||
