@@ -18,9 +18,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-export const DIST = path.join(ROOT, 'dist')
-export const MANIFEST = path.join(DIST, 'build.json')
-const LOCK = path.join(DIST, '.lock')
+const dist = (root) => path.join(root, 'dist')
 
 // Pure-JS packages on the path of `analyze` and `--version`: one bundle instead of hundreds of
 // module files (zod alone ships about a hundred). Every other package stays in node_modules:
@@ -42,19 +40,20 @@ const EXTRA_INPUTS = ['package.json', 'package-lock.json', 'tsconfig.json', 'scr
 // Output chunks a running process may still import lazily are kept this long after a rebuild.
 const KEEP_OLD_CHUNKS_MS = 24 * 60 * 60 * 1000
 
-/** Why dist/ must be rebuilt, or null when it is up to date. */
-export function staleReason() {
+/** Why `root`/dist/ must be rebuilt, or null when it is up to date. */
+export function staleReason(root = ROOT) {
   let manifest
   try {
-    manifest = JSON.parse(readFileSync(MANIFEST, 'utf8'))
+    manifest = JSON.parse(readFileSync(path.join(dist(root), 'build.json'), 'utf8'))
   } catch {
     return 'dist/ has not been built'
   }
-  if (!existsSync(path.join(DIST, manifest.entry ?? 'main.js'))) return 'dist/main.js is missing'
+  if (!existsSync(path.join(dist(root), manifest.entry ?? 'main.js')))
+    return 'dist/main.js is missing'
   for (const [file, recorded] of Object.entries(manifest.inputs ?? {})) {
     let st
     try {
-      st = statSync(path.join(ROOT, file))
+      st = statSync(path.join(root, file))
     } catch {
       return `${file} was removed`
     }
@@ -63,14 +62,15 @@ export function staleReason() {
   return null
 }
 
-/** Bundle cli/main.ts into dist/, replacing the previous build atomically. */
-export async function build() {
+/** Bundle `root`/cli/main.ts into `root`/dist/, replacing the previous build atomically. */
+export async function build(root = ROOT) {
   const { build: esbuild } = await import('esbuild')
   const started = Date.now()
+  const out = dist(root)
   const result = await esbuild({
-    absWorkingDir: ROOT,
+    absWorkingDir: root,
     entryPoints: { main: 'cli/main.ts' },
-    outdir: DIST,
+    outdir: out,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -91,21 +91,23 @@ export async function build() {
         "const __skimwatchRoot = new URL('../', import.meta.url)",
       ].join('\n'),
     },
-    plugins: [externalPackages(), sourceLocations()],
+    plugins: [externalPackages(), sourceLocations(root)],
   })
-  const files = result.outputFiles.map((f) => ({ name: path.relative(DIST, f.path), f }))
+  const files = result.outputFiles.map((f) => ({ name: path.relative(out, f.path), f }))
   const entry = 'main.js'
-  mkdirSync(DIST, { recursive: true })
+  const write = (name, contents) => writeAtomic(path.join(out, name), contents)
+  mkdirSync(out, { recursive: true })
   // Chunks first (content-hashed names), the entry last: a process that starts in between
   // still loads one complete build, old or new.
-  for (const { name, f } of files.filter((x) => x.name !== entry)) writeAtomic(name, f.contents)
+  for (const { name, f } of files.filter((x) => x.name !== entry)) write(name, f.contents)
   const main = files.find((x) => x.name === entry)
   if (!main) throw new Error('esbuild wrote no main.js')
-  writeAtomic(entry, main.f.contents)
+  write(entry, main.f.contents)
   const inputs = {}
   const sources = Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules/'))
   for (const file of [...sources, ...EXTRA_INPUTS]) {
-    const st = statSync(path.join(ROOT, file))
+    const st = statSync(path.join(root, file), { throwIfNoEntry: false })
+    if (!st) continue
     inputs[file] = { mtimeMs: st.mtimeMs, size: st.size }
   }
   const manifest = {
@@ -114,26 +116,25 @@ export async function build() {
     outputs: files.map((x) => x.name),
     inputs,
   }
-  writeAtomic('build.json', `${JSON.stringify(manifest, null, 1)}\n`)
-  removeOldChunks(new Set([...manifest.outputs, 'build.json']))
+  write('build.json', `${JSON.stringify(manifest, null, 1)}\n`)
+  removeOldChunks(out, new Set([...manifest.outputs, 'build.json']))
   const kb = files.reduce((n, x) => n + x.f.contents.length, 0) / 1024
   process.stderr.write(
     `skimwatch: built dist/ (${files.length} files, ${kb.toFixed(0)} KB) in ${Date.now() - started} ms\n`,
   )
 }
 
-function writeAtomic(name, contents) {
-  const target = path.join(DIST, name)
+function writeAtomic(target, contents) {
   const tmp = `${target}.${process.pid}.tmp`
   writeFileSync(tmp, contents)
   renameSync(tmp, target)
 }
 
-function removeOldChunks(current) {
+function removeOldChunks(out, current) {
   const now = Date.now()
-  for (const name of readdirSync(DIST)) {
+  for (const name of readdirSync(out)) {
     if (current.has(name) || name === '.lock') continue
-    const file = path.join(DIST, name)
+    const file = path.join(out, name)
     if (now - statSync(file).mtimeMs > KEEP_OLD_CHUNKS_MS) rmSync(file, { force: true })
   }
 }
@@ -161,7 +162,7 @@ function externalPackages() {
  * `import.meta.url` and `import.meta.dirname` in our sources keep naming the source file, so
  * data beside it (store/migrations/*.sql, fixtures/shops/) is read from the project tree.
  */
-function sourceLocations() {
+function sourceLocations(root) {
   return {
     name: 'skimwatch-source-locations',
     setup(b) {
@@ -169,7 +170,7 @@ function sourceLocations() {
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined
         const text = readFileSync(args.path, 'utf8')
         if (!text.includes('import.meta.')) return { contents: text, loader: 'ts' }
-        const rel = path.relative(ROOT, args.path).split(path.sep).join('/')
+        const rel = path.relative(root, args.path).split(path.sep).join('/')
         const dir = path.posix.dirname(rel)
         const url = (p) => `new URL(${JSON.stringify(p)}, __skimwatchRoot)`
         const contents = text
@@ -186,35 +187,36 @@ function sourceLocations() {
 }
 
 /** One builder at a time: concurrent `npm test` runs and test workers wait for each other. */
-async function withLock(run) {
-  mkdirSync(DIST, { recursive: true })
+async function withLock(root, run) {
+  const lock = path.join(dist(root), '.lock')
+  mkdirSync(dist(root), { recursive: true })
   const deadline = Date.now() + 120_000
   for (;;) {
     try {
-      mkdirSync(LOCK)
+      mkdirSync(lock)
       break
     } catch (err) {
       if (err.code !== 'EEXIST') throw err
       // a builder that died leaves its lock behind; builds take seconds, not minutes
-      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs > 120_000)
-        rmSync(LOCK, { recursive: true, force: true })
-      if (Date.now() > deadline) throw new Error(`${LOCK} is held by another build`)
+      if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 120_000)
+        rmSync(lock, { recursive: true, force: true })
+      if (Date.now() > deadline) throw new Error(`${lock} is held by another build`)
       await new Promise((r) => setTimeout(r, 100))
     }
   }
   try {
     return await run()
   } finally {
-    rmSync(LOCK, { recursive: true, force: true })
+    rmSync(lock, { recursive: true, force: true })
   }
 }
 
 /** Build when dist/ is missing or stale; the check is repeated under the lock. */
-export async function ensureBuilt() {
-  if (staleReason() === null) return false
-  return withLock(async () => {
-    if (staleReason() === null) return false
-    await build()
+export async function ensureBuilt(root = ROOT) {
+  if (staleReason(root) === null) return false
+  return withLock(root, async () => {
+    if (staleReason(root) === null) return false
+    await build(root)
     return true
   })
 }
@@ -226,7 +228,7 @@ async function cli(args) {
     return reason ? 1 : 0
   }
   if (args.includes('--if-stale')) await ensureBuilt()
-  else await withLock(build)
+  else await withLock(ROOT, () => build(ROOT))
   return 0
 }
 
