@@ -68,19 +68,16 @@ function skipSpace(text: string, from: number): number {
   return i
 }
 
-interface Location {
-  startLine: number
-  startCol: number
-  startOffset: number
-  endOffset: number
-}
-type Located = Element & {
-  sourceCodeLocation?: (Location & { attrs?: Record<string, Location> }) | null
-}
+// Elements whose content a browser running scripts never parses as markup.
+const INERT = new Set(['noscript', 'noembed', 'noframes', 'iframe', 'plaintext'])
 
 /** Every inline script, event-handler attribute and javascript: URL, in document order. */
 export function splitHtml(html: string): HtmlSplit {
-  const $ = load(html, { sourceCodeLocationInfo: true })
+  // htmlparser2 through cheerio: linear time even on hostile nesting (parse5 is quadratic there)
+  const $ = load(html, {
+    xml: { xmlMode: false, withStartIndices: true, withEndIndices: true, decodeEntities: true },
+  })
+  const at = positions(html)
   const out: HtmlSplit = { parts: [], external: [], skipped: 0 }
   const seen = new Set<string>()
   const add = (part: HtmlPart): void => {
@@ -98,16 +95,25 @@ export function splitHtml(html: string): HtmlSplit {
     const node = stack.pop()
     if (!node || !('children' in node)) continue
     if (node.type === 'tag' || node.type === 'script') {
-      const el = node as Located
-      for (const part of attributeParts(html, el)) add(part)
+      const el = node as Element
+      for (const part of attributeParts(html, el, at)) add(part)
+      if (INERT.has(el.name)) continue
       if (el.name === 'script') {
         const src = el.attribs.src
         if (src !== undefined) {
           if (src.trim() !== '') out.external.push(src.trim())
         } else if (isJavaScript(el)) {
-          const part = scriptPart(el)
-          if (part) add(part)
+          const text = el.children[0]
+          if (text?.type === 'text') {
+            add({
+              kind: 'script',
+              label: 'inline <script>',
+              source: text.data,
+              ...at(text.startIndex ?? 0),
+            })
+          }
         }
+        continue
       }
     }
     for (let i = node.children.length - 1; i >= 0; i--) {
@@ -126,31 +132,41 @@ function isJavaScript(el: Element): boolean {
   return JS_TYPES.has((effective.split(';')[0] ?? '').trim().toLowerCase())
 }
 
-function scriptPart(el: Located): HtmlPart | undefined {
-  const text = el.children[0]
-  if (!text || text.type !== 'text') return undefined
-  const loc = text.sourceCodeLocation
-  return {
-    kind: 'script',
-    label: 'inline <script>',
-    source: text.data,
-    line: loc?.startLine ?? 1,
-    column: loc ? loc.startCol - 1 : 0,
+type At = (offset: number) => { line: number; column: number }
+
+/** Line (1-based) and column (0-based) of an offset, by binary search over line starts. */
+function positions(text: string): At {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return (offset) => {
+    let lo = 0
+    let hi = starts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if ((starts[mid] ?? 0) <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return { line: lo + 1, column: offset - (starts[lo] ?? 0) }
   }
 }
 
-function attributeParts(html: string, el: Located): HtmlPart[] {
+function attributeParts(html: string, el: Element, at: At): HtmlPart[] {
   const parts: HtmlPart[] = []
+  let offsets: Map<string, number> | undefined
+  const where = (name: string): { line: number; column: number } => {
+    offsets ??= valueOffsets(html, el.startIndex ?? 0)
+    return at(offsets.get(name) ?? el.startIndex ?? 0)
+  }
   for (const [name, value] of Object.entries(el.attribs)) {
     const lower = name.toLowerCase()
-    const at = valueStart(html, el.sourceCodeLocation?.attrs?.[name])
     if (HANDLER.test(lower)) {
-      parts.push({ kind: 'handler', label: `${lower} handler`, source: value, ...at })
+      parts.push({ kind: 'handler', label: `${lower} handler`, source: value, ...where(lower) })
       continue
     }
     if (!URL_ATTRIBUTES.has(lower)) continue
     const code = javascriptUrlCode(value)
     if (code === undefined) continue
+    const start = where(lower)
     // the code starts after `javascript:` on the attribute's line, near enough for a reader
     const prefix = value.toLowerCase().indexOf('javascript:')
     const column = prefix >= 0 && !value.slice(0, prefix).includes('\n') ? prefix + 11 : 0
@@ -158,11 +174,42 @@ function attributeParts(html: string, el: Located): HtmlPart[] {
       kind: 'url',
       label: `javascript: URL in ${lower}`,
       source: code,
-      line: at.line,
-      column: at.column + column,
+      line: start.line,
+      column: start.column + column,
     })
   }
   return parts
+}
+
+/** Where each attribute value of the start tag at `start` begins (first occurrence wins). */
+export function valueOffsets(html: string, start: number): Map<string, number> {
+  const out = new Map<string, number>()
+  let i = start + 1
+  while (i < html.length && !/[\s/>]/.test(html[i] ?? '')) i++
+  for (;;) {
+    while (i < html.length && /[\s/]/.test(html[i] ?? '')) i++
+    if (i >= html.length || html[i] === '>') return out
+    const nameStart = i
+    i++
+    while (i < html.length && !/[\s/>=]/.test(html[i] ?? '')) i++
+    const name = html.slice(nameStart, i).toLowerCase()
+    while (i < html.length && /\s/.test(html[i] ?? '')) i++
+    if (html[i] !== '=') {
+      if (!out.has(name)) out.set(name, nameStart)
+      continue
+    }
+    i++
+    while (i < html.length && /\s/.test(html[i] ?? '')) i++
+    const quote = html[i]
+    if (quote === '"' || quote === "'") {
+      if (!out.has(name)) out.set(name, i + 1)
+      const end = html.indexOf(quote, i + 1)
+      i = end === -1 ? html.length : end + 1
+    } else {
+      if (!out.has(name)) out.set(name, i)
+      while (i < html.length && !/[\s>]/.test(html[i] ?? '')) i++
+    }
+  }
 }
 
 /** The code of a `javascript:` URL as a browser runs it (tabs and newlines dropped, %-decoded). */
@@ -176,25 +223,6 @@ export function javascriptUrlCode(value: string): string | undefined {
   } catch {
     return body
   }
-}
-
-// Where an attribute's value starts: after `name=` and its opening quote, if any.
-function valueStart(html: string, loc: Location | undefined): { line: number; column: number } {
-  if (!loc) return { line: 1, column: 0 }
-  const raw = html.slice(loc.startOffset, loc.endOffset)
-  const eq = raw.indexOf('=')
-  let i = eq === -1 ? raw.length : eq + 1
-  while (i < raw.length && /\s/.test(raw[i] ?? '')) i++
-  if (raw[i] === '"' || raw[i] === "'") i++
-  let line = loc.startLine
-  let column = loc.startCol - 1
-  for (let k = 0; k < i; k++) {
-    if (raw[k] === '\n') {
-      line++
-      column = 0
-    } else column++
-  }
-  return { line, column }
 }
 
 /** Where a position inside a part (1-based line, 0-based column) sits in the HTML file. */
