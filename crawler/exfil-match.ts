@@ -70,35 +70,60 @@ function decodeHexTokens(s: string): string[] {
 }
 
 // JSON and JS escapes: "\u0034", "\x34", and char-code lists like "52,49,49,49".
-function decodeEscapes(s: string): string[] {
-  const out: string[] = []
+function decodeEscapes(s: string): Array<{ s: string; e: Encoding }> {
+  const out: Array<{ s: string; e: Encoding }> = []
   if (/\\u[0-9a-f]{4}|\\x[0-9a-f]{2}/i.test(s)) {
-    out.push(
-      s
-        .replace(/\\u([0-9a-f]{4})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
-        .replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
-    )
+    const decoded = s
+      .replace(/\\u([0-9a-f]{4})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+      .replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+    out.push({ s: decoded, e: 'escape' })
   }
   for (const m of s.matchAll(/\d{2,3}(?:\s*,\s*\d{2,3}){7,}/g)) {
-    out.push(String.fromCharCode(...m[0].split(',').map((n) => Number(n.trim()))))
+    const codes = m[0].split(',').map((n) => Number(n.trim()))
+    out.push({ s: String.fromCharCode(...codes), e: 'charcodes' })
   }
   return out
 }
 
-/** Every readable form of `text`: itself, URL-decoded, and decoded base64/hex/escapes, recursively. */
-export function decodedViews(text: string): string[] {
-  const seen = new Set<string>()
-  const queue: Array<{ s: string; depth: number }> = [{ s: text.slice(0, MAX_TEXT), depth: 0 }]
+/** How a readable view of a request was reached from its raw text. */
+export type Encoding =
+  'plain' | 'url' | 'base64' | 'hex' | 'escape' | 'charcodes' | 'reversed' | 'json' | 'split'
+
+/** One readable form of a request's text and the decodings that led to it, outermost first. */
+export interface View {
+  text: string
+  encodings: Encoding[]
+}
+
+function decodeStep(s: string): Array<{ s: string; e: Encoding }> {
+  const out: Array<{ s: string; e: Encoding }> = [{ s: safeDecodeUri(s), e: 'url' }]
+  for (const d of decodeBase64Tokens(s)) out.push({ s: d, e: 'base64' })
+  for (const d of decodeHexTokens(s)) out.push({ s: d, e: 'hex' })
+  out.push(...decodeEscapes(s))
+  return out
+}
+
+/** Every readable form of `text` with how it was decoded, shallowest first. */
+export function labelledViews(text: string): View[] {
+  const seen = new Map<string, Encoding[]>()
+  const queue: Array<{ s: string; depth: number; via: Encoding[] }> = [
+    { s: text.slice(0, MAX_TEXT), depth: 0, via: [] },
+  ]
   while (queue.length > 0) {
     const item = queue.shift()
     if (item === undefined || seen.has(item.s)) continue
-    seen.add(item.s)
+    seen.set(item.s, item.via)
     if (item.depth >= MAX_DEPTH || seen.size > 200) continue
-    const next = [safeDecodeUri(item.s), ...decodeBase64Tokens(item.s), ...decodeHexTokens(item.s)]
-    next.push(...decodeEscapes(item.s))
-    for (const s of next) if (!seen.has(s)) queue.push({ s, depth: item.depth + 1 })
+    for (const { s, e } of decodeStep(item.s)) {
+      if (!seen.has(s)) queue.push({ s, depth: item.depth + 1, via: [...item.via, e] })
+    }
   }
-  return [...seen]
+  return [...seen].map(([t, encodings]) => ({ text: t, encodings }))
+}
+
+/** Every readable form of `text`: itself, URL-decoded, and decoded base64/hex/escapes, recursively. */
+export function decodedViews(text: string): string[] {
+  return labelledViews(text).map((v) => v.text)
 }
 
 function normalise(s: string): string {
@@ -111,13 +136,31 @@ function reverse(s: string): string {
 
 /** True when any decoded view of `text` holds `value`, plain or reversed, separators ignored. */
 export function containsValue(text: string, value: string, views = decodedViews(text)): boolean {
+  return (
+    findValue(
+      value,
+      views.map((t) => ({ text: t, encodings: [] })),
+    ) !== null
+  )
+}
+
+const JSON_LIKE = /[{[]\s*"[^"]*"\s*:|^\s*\[\s*"/
+
+/** How `value` is encoded in the first view that holds it, or null when none does. */
+export function findValue(value: string, views: View[]): Encoding[] | null {
   const needle = normalise(value)
-  if (needle.length < 4) return false
+  if (needle.length < 4) return null
   const reversed = reverse(needle)
-  return views.some((v) => {
-    const n = normalise(v)
-    return n.includes(needle) || n.includes(reversed)
-  })
+  for (const v of views) {
+    const n = normalise(v.text)
+    const forward = n.includes(needle)
+    if (!forward && !n.includes(reversed)) continue
+    const out: Encoding[] = [...v.encodings]
+    if (!forward) out.push('reversed')
+    if (JSON_LIKE.test(v.text)) out.push('json')
+    return out.length > 0 ? [...new Set(out)] : ['plain']
+  }
+  return null
 }
 
 export interface ExfilMatch {
@@ -125,20 +168,34 @@ export interface ExfilMatch {
   carriesPersonal: boolean
 }
 
+const personalValues = () => [
+  TEST_VALUES.email,
+  TEST_VALUES.name,
+  TEST_VALUES.phone.replace(/\D/g, '').slice(1),
+  TEST_VALUES.address,
+  TEST_VALUES.city,
+]
+
 /** Checks a request's URL and body for the test card and the personal test values. */
 export function matchExfil(url: string, body: string | null): ExfilMatch {
-  const text = body === null ? url : `${url}\n${body}`
-  const views = decodedViews(text)
-  const phoneDigits = TEST_VALUES.phone.replace(/\D/g, '').slice(1)
+  const { carriesCard, carriesPersonal } = matchExfilEncoded(url, body)
+  return { carriesCard, carriesPersonal }
+}
+
+/** matchExfil, plus how the values found were encoded (card first, then personal values). */
+export function matchExfilEncoded(
+  url: string,
+  body: string | null,
+): ExfilMatch & { encodings: Encoding[] } {
+  const views = labelledViews(body === null ? url : `${url}\n${body}`)
+  const card = findValue(TEST_VALUES.card, views)
+  const personal = personalValues()
+    .map((v) => findValue(v, views))
+    .filter((e): e is Encoding[] => e !== null)
   return {
-    carriesCard: containsValue(text, TEST_VALUES.card, views),
-    carriesPersonal: [
-      TEST_VALUES.email,
-      TEST_VALUES.name,
-      phoneDigits,
-      TEST_VALUES.address,
-      TEST_VALUES.city,
-    ].some((v) => containsValue(text, v, views)),
+    carriesCard: card !== null,
+    carriesPersonal: personal.length > 0,
+    encodings: [...new Set([...(card ?? []), ...personal.flat()])],
   }
 }
 

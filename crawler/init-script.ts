@@ -1,7 +1,8 @@
 // Runs in every frame before page scripts: hides automation and reports card-field access,
 // sinks and injected code. Reports go through a saved console.debug so CDP hands us the
-// caller's stack with script ids.
+// caller's stack with script ids. The detonation chamber adds the observe-only hooks.
 import { EVASION_SOURCE } from './evasion.ts'
+import { observeSource } from './init-observe.ts'
 
 export const INIT_SCRIPT_URL = '__skimwatch_init__'
 export const READ_MARK = '__skimwatch_card_read__'
@@ -21,8 +22,9 @@ export const CARD_FIELD_PATTERN =
 
 const MARKS = { READ_MARK, LISTEN_MARK, SEND_MARK, WS_MARK, LINK_MARK, CODE_MARK }
 
-const source = (cardPattern: string, m: typeof MARKS) => `(() => {
+const source = (cardPattern: string, m: typeof MARKS, observe: boolean) => `(() => {
   const debug = console.debug.bind(console);
+  const OBSERVE = ${observe};
   const cardRe = new RegExp(${JSON.stringify(cardPattern)}, 'i');
   const getAttribute = Element.prototype.getAttribute;
   const attr = (el, n) => (getAttribute.call(el, n) || '');
@@ -33,7 +35,15 @@ const source = (cardPattern: string, m: typeof MARKS) => `(() => {
   };
   ${EVASION_SOURCE}
   let reports = 0;
-  const report = (...args) => { if (reports++ < 2000) debug(...args); };
+  const perMark = new Map();
+  // Observing, each kind of report has its own allowance, so a flood of one cannot hide the rest.
+  const report = (...args) => {
+    if (!OBSERVE) { if (reports++ < 2000) debug(...args); return; }
+    const n = (perMark.get(args[0]) || 0) + 1;
+    perMark.set(args[0], n);
+    if (n <= 2000) debug(...args);
+  };
+  const disguised = new WeakMap();
   const abs = (v) => { try { return new URL(String(v), document.baseURI).href } catch { return String(v) } };
   const sent = (v) => report(${JSON.stringify(m.SEND_MARK)}, abs(v));
   const wrap = (proto, name, before) => {
@@ -41,8 +51,10 @@ const source = (cardPattern: string, m: typeof MARKS) => `(() => {
     if (typeof orig !== 'function') return;
     const fn = { [name](...args) { try { before(this, args) } catch {} return orig.apply(this, args) } }[name];
     Object.defineProperty(fn, 'toString', { value: () => orig.toString() });
+    disguised.set(fn, orig);
     proto[name] = fn;
   };
+  const fieldOf = (el) => attr(el, 'name') || attr(el, 'id') || el.tagName.toLowerCase();
   const img = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src');
   if (img && img.set) {
     const set = img.set;
@@ -58,10 +70,12 @@ const source = (cardPattern: string, m: typeof MARKS) => `(() => {
   wrap(HTMLFormElement.prototype, 'requestSubmit', (f) => sent(f.action));
   wrap(WebSocket.prototype, 'send', (ws) => report(${JSON.stringify(m.WS_MARK)}, ws.url));
   const seen = new WeakSet();
+  const injected = ${observe ? '(node) => noteInjected(node)' : '() => undefined'};
   const inserted = (node) => {
+    injected(node);
     if (!node || seen.has(node)) return;
     if (node instanceof HTMLScriptElement && !node.src && node.text.trim()) {
-      seen.add(node); report(${JSON.stringify(m.CODE_MARK)}, node.text);
+      seen.add(node); report(${JSON.stringify(m.CODE_MARK)}, node.text, 'script');
     } else if (node instanceof HTMLLinkElement && /dns-prefetch|preconnect|prefetch|preload/i.test(node.rel) && node.href) {
       seen.add(node); report(${JSON.stringify(m.LINK_MARK)}, node.href, node.rel);
     }
@@ -70,32 +84,56 @@ const source = (cardPattern: string, m: typeof MARKS) => `(() => {
   for (const name of ['append', 'prepend', 'after', 'before', 'replaceWith']) wrap(Element.prototype, name, (_, nodes) => nodes.forEach(inserted));
   // Links and scripts written with innerHTML or the parser are seen here, without a caller.
   new MutationObserver((records) => {
-    for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLLinkElement) inserted(n);
+    for (const r of records) for (const n of r.addedNodes) if (OBSERVE || n instanceof HTMLLinkElement) inserted(n);
   }).observe(document, { childList: true, subtree: true });
   for (const name of ['setTimeout', 'setInterval']) wrap(window, name, (_, [code]) => {
-    if (typeof code === 'string') report(${JSON.stringify(m.CODE_MARK)}, code);
+    if (typeof code === 'string') report(${JSON.stringify(m.CODE_MARK)}, code, name);
   });
+  // Observing, every named field read counts (a few times per field and way); else card fields.
+  const readCounts = new Map();
+  const noteRead = (el, how) => {
+    if (!OBSERVE) { if (isCard(el)) report(${JSON.stringify(m.READ_MARK)}, fieldOf(el), how); return; }
+    if (!el.isConnected) return;
+    const key = fieldOf(el) + ' ' + how;
+    const n = (readCounts.get(key) || 0) + 1;
+    if (readCounts.size < 500) readCounts.set(key, n);
+    if (n <= 50) report(${JSON.stringify(m.READ_MARK)}, fieldOf(el), how);
+  };
   for (const C of [HTMLInputElement, HTMLSelectElement, HTMLTextAreaElement]) {
     const desc = Object.getOwnPropertyDescriptor(C.prototype, 'value');
     if (!desc || !desc.get) continue;
     const get = desc.get;
-    Object.defineProperty(C.prototype, 'value', {
-      ...desc,
-      get() { if (isCard(this)) report(${JSON.stringify(m.READ_MARK)}); return get.call(this); },
-    });
+    const getter = { get value() { noteRead(this, 'value'); return get.call(this); } };
+    const fn = Object.getOwnPropertyDescriptor(getter, 'value').get;
+    disguised.set(fn, get);
+    Object.defineProperty(C.prototype, 'value', { ...desc, get: fn });
   }
   const FD = window.FormData;
   window.FormData = new Proxy(FD, { construct(target, args, nt) {
     const f = args[0];
-    if (f instanceof HTMLFormElement && [...f.elements].some(isCard)) report(${JSON.stringify(m.READ_MARK)});
+    if (f instanceof HTMLFormElement) {
+      const fields = [...f.elements];
+      if (OBSERVE) fields.forEach((el) => el.name && noteRead(el, 'FormData'));
+      else if (fields.some(isCard)) report(${JSON.stringify(m.READ_MARK)}, fieldOf(f), 'FormData');
+    }
     return Reflect.construct(target, args, nt);
   } });
   const watched = /^(key|input|change|blur|paste|focusout)/;
+  const listened = ${observe ? '(el, type) => noteListener(el, type)' : '() => undefined'};
   wrap(EventTarget.prototype, 'addEventListener', (el, [type]) => {
-    if (watched.test(String(type)) && isCard(el)) report(${JSON.stringify(m.LISTEN_MARK)});
+    if (OBSERVE) return listened(el, String(type));
+    if (watched.test(String(type)) && isCard(el)) report(${JSON.stringify(m.LISTEN_MARK)}, fieldOf(el), String(type));
   });
+  ${observe ? observeSource(m.LISTEN_MARK) : ''}
 })();
 //# sourceURL=${INIT_SCRIPT_URL}
 `
 
-export const INIT_SCRIPT = source(CARD_FIELD_PATTERN, MARKS)
+/** The crawler's init script: attribution of card reads, listeners, sinks and injected code. */
+export const INIT_SCRIPT = source(CARD_FIELD_PATTERN, MARKS, false)
+
+/**
+ * The detonation chamber's init script: the crawler's hooks, plus every field read and
+ * listener, injected elements, storage writes and anti-analysis probes (init-observe.ts).
+ */
+export const OBSERVE_INIT_SCRIPT = source(CARD_FIELD_PATTERN, MARKS, true)

@@ -11,7 +11,8 @@ const PLAYWRIGHT_SW_BLOCK = 'Service Worker registration blocked by Playwright'
 // Playwright's own helpers, evaluated in the main world by some actions, carry no URL or stack.
 const PLAYWRIGHT_SOURCE =
   /^\s*(\(\(\) => \{\s*const module = \{\}|\(\(utilityScript, \.\.\.args\) => utilityScript\.evaluate)/
-const INTERNAL_URL = /^(__playwright|__puppeteer|chrome-extension:|chrome:|devtools:|extensions::)/
+export const INTERNAL_URL =
+  /^(__playwright|__puppeteer|chrome-extension:|chrome:|devtools:|extensions::)/
 
 interface CallFrame {
   scriptId: string

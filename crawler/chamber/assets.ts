@@ -1,0 +1,158 @@
+// What the chamber serves from memory: the page's own scripts (real jQuery, an AMD loader,
+// platform globals) and the stand-in answers for everything a sample asks for.
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { BrowserUnavailableError } from '../../core/errors.ts'
+import { ASSET_URLS } from './pages.ts'
+
+export interface Served {
+  status: number
+  contentType: string
+  body: string | Buffer
+}
+
+let jquery: string | undefined
+
+/** The real jQuery a shop would load, read once from the installed package. */
+export function jquerySource(): string {
+  if (jquery !== undefined) return jquery
+  try {
+    const main = createRequire(import.meta.url).resolve('jquery')
+    jquery = readFileSync(join(dirname(main), 'jquery.min.js'), 'utf8')
+  } catch {
+    throw new BrowserUnavailableError(
+      'the detonation chamber needs the jquery package (npm install jquery)',
+    )
+  }
+  return jquery
+}
+
+/** jQuery 4 dropped helpers that skimmers written for jQuery 1–3 still call; shops load migrate. */
+const JQUERY_COMPAT = `(function ($) {
+  if (!$) return;
+  var add = function (name, fn) { if (!(name in $)) $[name] = fn; };
+  add('trim', function (s) { return s == null ? '' : String(s).trim(); });
+  add('isArray', Array.isArray);
+  add('isFunction', function (o) { return typeof o === 'function'; });
+  add('isNumeric', function (o) { var t = typeof o; return (t === 'number' || t === 'string') && !isNaN(o - parseFloat(o)); });
+  add('isWindow', function (o) { return o != null && o === o.window; });
+  add('type', function (o) {
+    if (o == null) return String(o);
+    return typeof o === 'object' || typeof o === 'function' ? Object.prototype.toString.call(o).slice(8, -1).toLowerCase() : typeof o;
+  });
+  add('now', function () { return Date.now(); });
+  add('parseJSON', function (s) { return JSON.parse(s); });
+  add('camelCase', function (s) { return String(s).replace(/-([a-z])/g, function (_, c) { return c.toUpperCase(); }); });
+  add('unique', $.uniqueSort);
+  add('nodeName', function (el, n) { return !!el && !!el.nodeName && el.nodeName.toLowerCase() === String(n).toLowerCase(); });
+  if (!$.fn.andSelf) $.fn.andSelf = $.fn.addBack;
+  if (!$.fn.size) $.fn.size = function () { return this.length; };
+})(window.jQuery);
+`
+
+/**
+ * A minimal AMD loader as on a Magento 2 page: 'jquery' is the real one, modules the sample
+ * defines are kept, and every other module is a stub that answers any property or call.
+ */
+const REQUIRE = `(function () {
+  var defined = {};
+  var stub = new Proxy(function () {}, {
+    get: function (t, k) {
+      if (k === 'then' || typeof k === 'symbol') return undefined;
+      if (k === 'toString' || k === 'valueOf') return function () { return ''; };
+      return stub;
+    },
+    apply: function () { return stub; },
+    construct: function () { return stub; }
+  });
+  function resolve(name) {
+    if (name === 'jquery' || name === 'jQuery') return window.jQuery;
+    if (name === 'require') return req;
+    if (Object.prototype.hasOwnProperty.call(defined, name)) return defined[name];
+    return stub;
+  }
+  function req(deps, cb) {
+    if (typeof deps === 'string') return resolve(deps);
+    var list = [].concat(deps || []);
+    if (typeof cb === 'function') Promise.resolve().then(function () { cb.apply(window, list.map(resolve)); });
+    return req;
+  }
+  req.config = function () { return req; };
+  req.toUrl = function (p) { return '/static/version1712345678/frontend/Magento/luma/en_US/' + p; };
+  req.defined = req.specified = function (n) { return Object.prototype.hasOwnProperty.call(defined, n); };
+  req.s = { contexts: { _: { config: { baseUrl: '/static/version1712345678/frontend/Magento/luma/en_US/' } } } };
+  function define(name, deps, factory) {
+    if (typeof name !== 'string') { factory = deps; deps = name; name = null; }
+    if (!Array.isArray(deps)) { factory = deps; deps = []; }
+    var value = typeof factory === 'function' ? factory.apply(window, deps.map(resolve)) : factory;
+    if (name) defined[name] = value;
+  }
+  define.amd = { jQuery: true };
+  window.require = window.requirejs = req;
+  window.define = define;
+})();
+`
+
+const CHECKOUT_CONFIG = `window.checkoutConfig = {
+  formKey: 'k7Qm2XzP0aL9sWd3',
+  isCustomerLoggedIn: false,
+  quoteData: { entity_id: '1842', grand_total: 84.5, base_currency_code: 'USD' },
+  payment: { ccform: { availableTypes: { authorizenet_directpost: { VI: 'Visa', MC: 'MasterCard' } } } },
+  checkoutUrl: 'https://shop.example/checkout/'
+};
+window.BASE_URL = 'https://shop.example/';
+`
+
+const WOO_PARAMS = `var wc_checkout_params = {
+  ajax_url: '/wp-admin/admin-ajax.php',
+  wc_ajax_url: '/?wc-ajax=%%endpoint%%',
+  checkout_url: '/?wc-ajax=checkout',
+  is_checkout: '1'
+};
+var woocommerce_params = { ajax_url: '/wp-admin/admin-ajax.php', wc_ajax_url: '/?wc-ajax=%%endpoint%%' };
+`
+
+const JS = 'application/javascript'
+
+/** Our page scripts by URL (jQuery read lazily: a chamber may never be asked to detonate). */
+export function pageAssets(): Map<string, Served> {
+  const js = (body: string): Served => ({ status: 200, contentType: JS, body })
+  return new Map([
+    [ASSET_URLS.jquery, js(jquerySource())],
+    [ASSET_URLS.jqueryCompat, js(JQUERY_COMPAT)],
+    [ASSET_URLS.require, js(REQUIRE)],
+    [ASSET_URLS.checkoutConfig, js(CHECKOUT_CONFIG)],
+    [ASSET_URLS.wooParams, js(WOO_PARAMS)],
+  ])
+}
+
+/** The sources of our own page scripts, for telling them apart from the sample's code. */
+export function assetSources(): string[] {
+  return [JQUERY_COMPAT, REQUIRE, CHECKOUT_CONFIG, WOO_PARAMS]
+}
+
+const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')
+
+/** A plausible empty answer for a request of this Playwright resource type. */
+export function standIn(resourceType: string): Served {
+  switch (resourceType) {
+    case 'image':
+      return { status: 200, contentType: 'image/gif', body: GIF }
+    case 'script':
+      return { status: 200, contentType: JS, body: '' }
+    case 'stylesheet':
+      return { status: 200, contentType: 'text/css', body: '' }
+    case 'document':
+      return {
+        status: 200,
+        contentType: 'text/html',
+        body: '<!doctype html><html><body></body></html>',
+      }
+    case 'fetch':
+    case 'xhr':
+      return { status: 200, contentType: 'text/plain', body: '' }
+    default:
+      return { status: 204, contentType: 'text/plain', body: '' }
+  }
+}

@@ -1,0 +1,148 @@
+// Which code on a chamber page is ours and which is the sample's, and what the sample compiled.
+// Everything parsed before the sample is ours (the page, jQuery, Playwright's clock and
+// WebSocket stand-ins, our init script); after it, only code the sample made is new.
+import type { CDPSession } from 'playwright'
+import { sha256 } from '../../core/hash.ts'
+import { INIT_SCRIPT_URL } from '../init-script.ts'
+import { INTERNAL_URL } from '../scripts.ts'
+
+const MAX_COMPILED = 300
+const MAX_SOURCE = 1024 * 1024
+// Code Playwright evaluates in the page (clock ticks, binding replies, socket stand-ins).
+const PLAYWRIGHT_CODE =
+  /^\s*(globalThis(\.__pw|\['__playwright)|arg => globalThis\['__playwright|\(\(\) => \{\s*const module = \{\}|\(\(utilityScript)/
+
+export interface Frame {
+  scriptId: string
+  functionName?: string
+}
+export interface Stack {
+  callFrames: Frame[]
+  parent?: Stack
+}
+
+interface Parsed {
+  scriptId: string
+  url: string
+  stackTrace?: Stack
+  scriptLanguage?: string
+  executionContextAuxData?: { isDefault?: boolean; frameId?: string }
+}
+
+export interface Compiled {
+  how: string
+  source: string
+}
+
+export interface CodeTracker {
+  /** True once the sample has been compiled on the current page. */
+  started(): boolean
+  /** True when `stack` holds a frame of the sample or of code it made (an empty stack counts). */
+  fromSample(stack: Stack | undefined): boolean
+  /** How the code text `text` was handed to the engine (script text, setTimeout…), from the init script. */
+  noteCode(text: string, how: string): void
+  /** A new document in the main frame: the sample starts over. */
+  newDocument(url: string): void
+  /** Code the sample made at run time, deduplicated by sha256. */
+  compiled(): Promise<Compiled[]>
+  /** Bumped whenever the sample compiles new code, for "re-fill after late code". */
+  activity(): number
+}
+
+const stripHash = (u: string) => u.split('#')[0] ?? u
+
+function howOf(url: string, source: string, noted: string | undefined, pageUrl: string): string {
+  if (noted !== undefined) return noted
+  if (url === '') return source.startsWith('(function anonymous(') ? 'Function' : 'eval'
+  if (stripHash(url) === stripHash(pageUrl)) return 'handler'
+  if (/^(data|blob):/.test(url)) return 'script'
+  return 'loaded'
+}
+
+/** Call before Debugger.enable so no script is missed. */
+export function trackCode(
+  cdp: CDPSession,
+  sampleUrl: string,
+  assetUrls: ReadonlySet<string>,
+): CodeTracker {
+  const ours = new Set<string>()
+  const sample = new Set<string>()
+  const labels = new Map<string, string>()
+  const made: Array<Promise<{ source: string; url: string; pageUrl: string } | null>> = []
+  let sampleOn = false
+  let pageUrl = ''
+  let bumps = 0
+
+  const isPlaywrightEval = (e: Parsed) => {
+    const top = e.stackTrace?.callFrames[0]
+    return top !== undefined && ours.has(top.scriptId) && top.functionName === 'evaluate'
+  }
+
+  cdp.on('Debugger.scriptParsed', (raw) => {
+    const e = raw as Parsed
+    if (e.executionContextAuxData?.isDefault === false) return
+    if (e.url === sampleUrl) {
+      sampleOn = true
+      sample.add(e.scriptId)
+      return
+    }
+    const internal = e.url === INIT_SCRIPT_URL || INTERNAL_URL.test(e.url) || assetUrls.has(e.url)
+    if (!sampleOn || internal || (e.url === '' && !e.stackTrace) || isPlaywrightEval(e)) {
+      ours.add(e.scriptId)
+      return
+    }
+    if (e.scriptLanguage === 'WebAssembly' || made.length >= MAX_COMPILED) return
+    sample.add(e.scriptId)
+    const at = pageUrl
+    made.push(
+      cdp
+        .send('Debugger.getScriptSource', { scriptId: e.scriptId })
+        .then(({ scriptSource }) => {
+          if (scriptSource.trim() === '' || PLAYWRIGHT_CODE.test(scriptSource)) return null
+          bumps++
+          return { source: scriptSource.slice(0, MAX_SOURCE), url: e.url, pageUrl: at }
+        })
+        .catch(() => null),
+    )
+  })
+
+  function fromSample(stack: Stack | undefined): boolean {
+    if (!sampleOn) return false
+    let frames = 0
+    for (let s = stack; s !== undefined; s = s.parent) {
+      for (const f of s.callFrames) {
+        frames++
+        if (!ours.has(f.scriptId)) return true
+      }
+    }
+    // No stack at all: a mutation observer or an event with no script behind it but the sample's.
+    return frames === 0
+  }
+
+  async function compiled(): Promise<Compiled[]> {
+    const out = new Map<string, Compiled>()
+    for (const item of await Promise.all(made)) {
+      if (item === null) continue
+      const hash = sha256(item.source)
+      if (out.has(hash)) continue
+      const how = howOf(item.url, item.source, labels.get(hash), item.pageUrl)
+      out.set(hash, { how, source: item.source })
+    }
+    return [...out.values()]
+  }
+
+  return {
+    started: () => sampleOn,
+    fromSample,
+    noteCode: (text, how) => {
+      const hash = sha256(text)
+      if (!labels.has(hash)) labels.set(hash, how)
+    },
+    newDocument: (url) => {
+      sampleOn = false
+      pageUrl = url
+    },
+    compiled,
+    activity: () => bumps,
+  }
+}

@@ -1,0 +1,98 @@
+// One synthetic checkout, driven like a buyer in fast-forward: load, type the honeypot card,
+// pay, submit; then page time runs on in steps, and late hooks get the card typed again.
+import type { CDPSession, Page } from 'playwright'
+import { fillAndPay } from '../fill.ts'
+import { callIn, sameOriginWorlds } from '../frames.ts'
+import type { Variant } from './pages.ts'
+import type { Network } from './network.ts'
+
+/**
+ * Page time after load, in ms, and whether the buyer acts again after each step: always, or
+ * only when the sample added listeners, elements or code since the last time. 60.5 s in all;
+ * the last act leaves 30 s for senders delayed after the click.
+ */
+export const STEPS: ReadonlyArray<{ ms: number; act: 'always' | 'if-new' | 'never' }> = [
+  { ms: 500, act: 'always' },
+  { ms: 2000, act: 'if-new' },
+  { ms: 5000, act: 'if-new' },
+  { ms: 8000, act: 'if-new' },
+  { ms: 15000, act: 'always' },
+  { ms: 30000, act: 'never' },
+]
+const SETTLE_MS = 300
+
+export interface Run {
+  page: Page
+  cdp: CDPSession
+  network: Network
+  /** grows when the sample does something new (listener, element, compiled code) */
+  activity: () => number
+  /** what the run is doing now, for the reason when it is cut off */
+  step: string
+  pages: string[]
+  remaining: () => number
+}
+
+// Named controls shadow form methods (an input called "submit"), so the prototype's are used.
+const NUDGE_FN = `() => {
+  let clicked = 0;
+  for (const b of document.querySelectorAll('button[type=button], [role=button]')) {
+    if (clicked < 10 && b.getClientRects().length > 0) { HTMLElement.prototype.click.call(b); clicked++; }
+  }
+  return document.forms.length;
+}`
+const SUBMIT_FN = `(i) => {
+  const f = document.forms[i];
+  if (!f) return false;
+  try { HTMLFormElement.prototype.requestSubmit.call(f); } catch { HTMLFormElement.prototype.submit.call(f); }
+  return true;
+}`
+
+/** Clicks other buttons, then submits every form, one per task so none replaces another. */
+async function submitForms(cdp: CDPSession): Promise<void> {
+  const main = (await sameOriginWorlds(cdp).catch(() => [])).find((w) => w.main)
+  if (!main) return
+  const forms = (await callIn<number>(cdp, main, NUDGE_FN, null)) ?? 0
+  for (let i = 0; i < Math.min(forms, 10); i++) await callIn(cdp, main, SUBMIT_FN, i)
+}
+
+/** The buyer: types the card and personal values, clicks pay, submits the forms. */
+async function act(run: Run): Promise<void> {
+  run.step = 'typing the test card and clicking pay'
+  await fillAndPay(run.page, run.cdp)
+  run.step = 'submitting the forms'
+  await submitForms(run.cdp)
+}
+
+async function settle(run: Run): Promise<void> {
+  const until = Date.now() + Math.min(SETTLE_MS, run.remaining())
+  while (run.network.busy() && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
+}
+
+/** Loads `variant` with the sample in it and plays the buyer through STEPS of page time. */
+export async function runVariant(run: Run, variant: Variant, pageTime: { ms: number }) {
+  run.step = `loading ${variant.url}`
+  run.network.expectPage(variant)
+  run.pages.push(variant.url)
+  await run.page.goto(variant.url, { waitUntil: 'load', timeout: run.remaining() })
+  let seen = -1
+  for (const step of STEPS) {
+    const to = (pageTime.ms + step.ms) / 1000
+    run.step = `running timers to ${to} s of page time on ${variant.url}`
+    await run.page.clock.runFor(step.ms)
+    pageTime.ms += step.ms
+    const now = run.activity()
+    if (step.act === 'always' || (step.act === 'if-new' && now !== seen)) {
+      await act(run)
+      seen = run.activity()
+    }
+  }
+  await settle(run)
+}
+
+/** Leaves the last page, so unload and pagehide senders fire, and lets their requests land. */
+export async function leave(run: Run): Promise<void> {
+  run.step = 'leaving the page'
+  await run.page.goto('about:blank', { timeout: run.remaining() }).catch(() => undefined)
+  await settle(run)
+}

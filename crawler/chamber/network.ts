@@ -1,0 +1,210 @@
+// Every request of a detonation is answered here, from memory, and recorded: navigations,
+// subresources, beacons, form posts, iframes and WebSockets. Nothing is passed on.
+import type { BrowserContext, CDPSession, Request, Route } from 'playwright'
+import type { ObservedRequest } from '../../core/types.ts'
+import { pageHtml, type Variant } from './pages.ts'
+import { pageAssets, standIn, type Served } from './assets.ts'
+
+export const MAX_REQUESTS = 2000
+/** Requests past this many are refused outright, so a flood cannot starve the run. */
+const MAX_ANSWERED = 5000
+export const MAX_BODY = 4096
+/** How much of a body the exfil matcher reads (the record keeps MAX_BODY). */
+export const MAX_MATCHED_BODY = 256 * 1024
+
+export type ResponseMap = Record<
+  string,
+  { status?: number; contentType: string; body: string | Buffer }
+>
+
+/** A request as seen at the route, before it is judged for card data. */
+export interface RawRequest {
+  url: string
+  method: string
+  type: ObservedRequest['type']
+  body: string | null
+}
+
+export interface Network {
+  /** Call before Network.enable on the page's session: tells CSS url() loads from images. */
+  watch(cdp: CDPSession): void
+  /** The next main-frame load of the variant's URL gets its page, with the sample in it. */
+  expectPage(variant: Variant): void
+  /** Requests recorded so far, in order (our own page loads and form posts left out). */
+  requests(): RawRequest[]
+  /** True while a request is being answered or a socket frame is unread. */
+  busy(): boolean
+}
+
+const stripHash = (u: string) => u.split('#')[0] ?? u
+const withoutQuery = (u: string) => stripHash(u).split('?')[0] ?? u
+
+function served(responses: ResponseMap): Map<string, Served> {
+  const out = new Map<string, Served>()
+  for (const [url, r] of Object.entries(responses)) {
+    out.set(stripHash(url), { status: r.status ?? 200, contentType: r.contentType, body: r.body })
+  }
+  return out
+}
+
+/** Worker requests have no frame; they count as subresources. */
+function inMainFrame(req: Request): boolean {
+  try {
+    return req.frame().parentFrame() === null
+  } catch {
+    return false
+  }
+}
+
+function corsHeaders(req: Request): Record<string, string> {
+  const origin = req.headers()['origin']
+  if (origin === undefined || origin === 'null') return { 'access-control-allow-origin': '*' }
+  return { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' }
+}
+
+/** Answers every request of `context` locally: `sample.url` serves the sample, `responses` their bodies. */
+export async function answerLocally(
+  context: BrowserContext,
+  sample: { url: string; source: string },
+  responses: ResponseMap,
+): Promise<Network> {
+  const assets = pageAssets()
+  const bodies = served(responses)
+  const sampleServed: Served = {
+    status: 200,
+    contentType: 'application/javascript',
+    body: sample.source,
+  }
+  const requests: RawRequest[] = []
+  const parserInitiated = new Map<string, number>()
+  let expected: Variant | null = null
+  let infrastructure = new Set<string>()
+  let formActions = new Set<string>()
+  let answered = 0
+  let inflight = 0
+
+  // CSS url() loads are images or fonts the parser (style recalc) started, not a script.
+  function watch(cdp: CDPSession): void {
+    cdp.on('Network.requestWillBeSent', (e) => {
+      const { request, initiator, type } = e as {
+        request: { url: string }
+        initiator: { type: string }
+        type?: string
+      }
+      if (initiator.type === 'parser' && (type === 'Image' || type === 'Font')) {
+        parserInitiated.set(request.url, (parserInitiated.get(request.url) ?? 0) + 1)
+      }
+    })
+  }
+
+  const typeOf = (req: Request): RawRequest['type'] => {
+    switch (req.resourceType()) {
+      case 'image':
+        return 'image'
+      case 'stylesheet':
+      case 'font':
+        return 'css'
+      case 'fetch':
+        return 'fetch'
+      case 'xhr':
+        return 'xhr'
+      case 'ping':
+        return 'beacon'
+      case 'script':
+        return 'script'
+      case 'document':
+        if (req.method() === 'POST') return 'form'
+        return inMainFrame(req) ? 'document' : 'iframe'
+
+      default:
+        return 'other'
+    }
+  }
+
+  function record(req: Request): void {
+    const url = req.url()
+    if (infrastructure.delete(url)) return
+    if (req.method() === 'POST' && formActions.has(stripHash(url))) return
+    if (requests.length >= MAX_REQUESTS || url.startsWith('data:')) return
+    const body = req.postDataBuffer()?.subarray(0, MAX_MATCHED_BODY).toString('utf8') ?? null
+    requests.push({ url, method: req.method(), type: typeOf(req), body })
+  }
+
+  function answerFor(req: Request): Served {
+    const url = stripHash(req.url())
+    const main = req.isNavigationRequest() && inMainFrame(req)
+    if (main && expected !== null && url === stripHash(expected.url)) {
+      const html = pageHtml(expected, sample.url)
+      expected = null
+      return { status: 200, contentType: 'text/html; charset=utf-8', body: html }
+    }
+    const own = url === stripHash(sample.url) ? sampleServed : (assets.get(url) ?? bodies.get(url))
+    if (own !== undefined) return own
+    const loose = bodies.get(withoutQuery(url))
+    if (loose !== undefined) return loose
+    // Leaving the page (location change, form post, reload) is answered with "no content": it stays.
+    if (main) return { status: 204, contentType: 'text/plain', body: '' }
+    return standIn(req.resourceType())
+  }
+
+  async function handle(route: Route): Promise<void> {
+    const req = route.request()
+    if (++answered > MAX_ANSWERED) return route.abort('blockedbyclient').catch(() => undefined)
+    inflight++
+    try {
+      record(req)
+      const r = answerFor(req)
+      await route.fulfill({
+        status: r.status,
+        contentType: r.contentType,
+        body: r.body,
+        headers: {
+          ...corsHeaders(req),
+          'content-type': r.contentType,
+          'cache-control': 'no-store',
+        },
+      })
+    } catch {
+      // The page went away while we answered: nothing to do.
+    } finally {
+      inflight--
+    }
+  }
+
+  await context.route('**/*', handle)
+  await context.routeWebSocket(/.*/, (ws) => {
+    const url = ws.url()
+    if (requests.length < MAX_REQUESTS)
+      requests.push({ url, method: 'GET', type: 'websocket', body: null })
+    ws.onMessage((message) => {
+      const body = typeof message === 'string' ? message : message.toString('utf8')
+      if (requests.length < MAX_REQUESTS)
+        requests.push({
+          url,
+          method: 'SEND',
+          type: 'websocket',
+          body: body.slice(0, MAX_MATCHED_BODY),
+        })
+    })
+  })
+
+  return {
+    watch,
+    expectPage(variant) {
+      expected = variant
+      infrastructure = new Set([variant.url, sample.url, ...assets.keys()].map(stripHash))
+      formActions = new Set(variant.formActions)
+    },
+    // CDP's initiators arrive on another session than the route: images are told apart at the end.
+    requests: () => {
+      const left = new Map(parserInitiated)
+      return requests.map((r) => {
+        const css = r.type === 'image' ? (left.get(r.url) ?? 0) : 0
+        if (css === 0) return r
+        left.set(r.url, css - 1)
+        return { ...r, type: 'css' }
+      })
+    },
+    busy: () => inflight > 0,
+  }
+}

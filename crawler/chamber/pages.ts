@@ -1,0 +1,225 @@
+// The synthetic checkouts a sample is detonated on, all served from memory at one https origin.
+//
+// Three platforms, in this order, each at the URL skimmers gate on:
+//   magento2     https://shop.example/checkout/#payment      (checkout, payment; require/define)
+//   magento1     https://shop.example/checkout/onepage/?section=billing&layout=onestepcheckout
+//                                                            (onepage; billing and onestepcheckout
+//                                                             in the query, for href tests)
+//   woocommerce  https://shop.example/checkout/              (the exact WooCommerce path)
+// Together the URLs satisfy location tests on checkout, onepage, onestepcheckout, payment,
+// billing, pay and order (in the form actions). A test on `location.pathname` alone for
+// onestepcheckout or billing is not met. Every page has jQuery; only Magento 2 has AMD.
+
+export const ORIGIN = 'https://shop.example'
+export const STATIC = `${ORIGIN}/static/version1712345678/frontend`
+
+/** Page scripts of ours, served from memory; the sample's own URL is added per detonation. */
+export const ASSET_URLS = {
+  jquery: `${STATIC}/jquery/jquery.min.js`,
+  jqueryCompat: `${STATIC}/jquery/jquery-migrate.min.js`,
+  require: `${STATIC}/requirejs/require.js`,
+  checkoutConfig: `${STATIC}/Magento_Checkout/js/checkout-config.js`,
+  wooParams: `${ORIGIN}/wp-content/plugins/woocommerce/assets/js/frontend/checkout-params.js`,
+} as const
+
+export type PlatformName = 'magento2' | 'magento1' | 'woocommerce'
+
+export interface Variant {
+  name: PlatformName
+  url: string
+  /** the page, with the sample's script tag where `{{SAMPLE}}` stands */
+  html: string
+  /** where this page's own forms post: submitting them is the chamber's doing, not the sample's */
+  formActions: string[]
+}
+
+const months = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, '0'))
+const years = Array.from({ length: 11 }, (_, i) => String(2026 + i))
+const options = (values: string[], short = false) =>
+  values.map((v) => `<option value="${v}">${short ? v.slice(-2) : v}</option>`).join('')
+
+const scripts = (urls: string[]) => urls.map((u) => `<script src="${u}"></script>`).join('\n')
+
+const magento2 = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Checkout</title>
+<script type="text/x-magento-init">{"*": {"Magento_Ui/js/core/app": {"components": {"checkout": {}}}}}</script>
+${scripts([ASSET_URLS.require, ASSET_URLS.jquery, ASSET_URLS.jqueryCompat, ASSET_URLS.checkoutConfig])}
+</head>
+<body class="checkout-index-index page-layout-checkout">
+<header class="page-header"><a class="logo" href="/">Luma</a></header>
+<main id="maincontent" class="page-main">
+<div id="checkout" class="checkout-container">
+  <ol class="opc-progress-bar"><li class="opc-progress-bar-item">Shipping</li><li class="opc-progress-bar-item _active">Review &amp; Payments</li></ol>
+  <ol class="opc" id="checkoutSteps">
+  <li id="shipping" class="checkout-shipping-address">
+    <div class="form form-login" id="customer-email-fieldset">
+      <label for="customer-email">Email Address</label>
+      <input type="email" class="input-text" name="username" id="customer-email" autocomplete="email">
+    </div>
+    <div class="form form-shipping-address" id="co-shipping-form">
+      <div class="field"><label for="shipping-firstname">First Name</label><input type="text" class="input-text" name="firstname" id="shipping-firstname"></div>
+      <div class="field"><label for="shipping-lastname">Last Name</label><input type="text" class="input-text" name="lastname" id="shipping-lastname"></div>
+      <div class="field"><label for="shipping-street0">Street Address</label><input type="text" class="input-text" name="street[0]" id="shipping-street0"></div>
+      <div class="field"><label for="shipping-city">City</label><input type="text" class="input-text" name="city" id="shipping-city"></div>
+      <div class="field"><label for="shipping-postcode">Zip/Postal Code</label><input type="text" class="input-text" name="postcode" id="shipping-postcode"></div>
+      <div class="field"><label for="shipping-telephone">Phone Number</label><input type="text" class="input-text" name="telephone" id="shipping-telephone"></div>
+    </div>
+  </li>
+  <li id="payment" class="checkout-payment-method" role="presentation">
+    <form id="co-payment-form" class="form payments" action="/checkout/onepage/saveOrder/" method="post">
+      <div class="payment-method _active">
+        <input type="radio" name="payment[method]" class="radio" id="authorizenet_directpost" value="authorizenet_directpost" checked>
+        <label for="authorizenet_directpost">Credit Card</label>
+        <fieldset class="fieldset payment items ccard authorizenet_directpost" id="payment_form_authorizenet_directpost">
+          <div class="field number required"><label for="authorizenet_directpost_cc_number">Credit Card Number</label>
+            <input type="number" class="input-text" name="payment[cc_number]" id="authorizenet_directpost_cc_number" autocomplete="off" data-container="authorizenet_directpost-cc-number"></div>
+          <div class="field date required"><label for="authorizenet_directpost_expiration">Expiration Date</label>
+            <select name="payment[cc_exp_month]" id="authorizenet_directpost_expiration" class="select month"><option value="">Month</option>${options(months)}</select>
+            <select name="payment[cc_exp_year]" id="authorizenet_directpost_expiration_yr" class="select year"><option value="">Year</option>${options(years)}</select></div>
+          <div class="field cvv required"><label for="authorizenet_directpost_cc_cid">Card Verification Number</label>
+            <input type="number" class="input-text cvv" name="payment[cc_cid]" id="authorizenet_directpost_cc_cid" autocomplete="off"></div>
+        </fieldset>
+        <fieldset class="fieldset billing-address-form">
+          <input type="text" name="billingAddressauthorizenet_directpost.firstname" id="billing-firstname" aria-label="First Name">
+          <input type="text" name="billingAddressauthorizenet_directpost.street.0" id="billing-street" aria-label="Street Address">
+        </fieldset>
+        <div class="actions-toolbar"><div class="primary">
+          <button class="action primary checkout" type="submit" title="Place Order"><span>Place Order</span></button>
+        </div></div>
+      </div>
+    </form>
+  </li>
+  </ol>
+</div>
+</main>
+{{SAMPLE}}
+</body>
+</html>`
+
+const magento1 = `<!DOCTYPE html>
+<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<title>Checkout</title>
+${scripts([ASSET_URLS.jquery, ASSET_URLS.jqueryCompat])}
+</head>
+<body class="checkout-onepage-index">
+<div class="wrapper"><div class="page">
+<ol class="opc" id="checkoutSteps">
+<li id="opc-billing" class="section allow active">
+  <div class="step-title"><h2>Billing Information</h2></div>
+  <form id="co-billing-form" action="/checkout/onepage/saveBilling/" method="post">
+    <input type="text" id="billing:firstname" name="billing[firstname]" title="First Name" class="input-text">
+    <input type="text" id="billing:lastname" name="billing[lastname]" title="Last Name" class="input-text">
+    <input type="email" id="billing:email" name="billing[email]" title="Email Address" class="input-text">
+    <input type="text" id="billing:street1" name="billing[street][]" title="Street Address" class="input-text">
+    <input type="text" id="billing:city" name="billing[city]" title="City" class="input-text">
+    <input type="text" id="billing:postcode" name="billing[postcode]" title="Zip/Postal Code" class="input-text">
+    <input type="text" id="billing:telephone" name="billing[telephone]" title="Telephone" class="input-text">
+    <div class="buttons-set" id="billing-buttons-container"><button type="button" title="Continue" class="button"><span><span>Continue</span></span></button></div>
+  </form>
+</li>
+<li id="opc-payment" class="section allow">
+  <div class="step-title"><h2>Payment Information</h2></div>
+  <form id="co-payment-form" action="/checkout/onepage/savePayment/" method="post">
+    <dl class="sp-methods" id="checkout-payment-method-load">
+      <dt><input id="p_method_ccsave" value="ccsave" type="radio" name="payment[method]" checked class="radio"><label for="p_method_ccsave">Credit Card (saved)</label></dt>
+      <dd><ul class="form-list" id="payment_form_ccsave">
+        <li><label for="ccsave_cc_owner">Name on Card</label><input type="text" title="Name on Card" class="input-text" id="ccsave_cc_owner" name="payment[cc_owner]"></li>
+        <li><label for="ccsave_cc_type">Credit Card Type</label><select id="ccsave_cc_type" name="payment[cc_type]"><option value="VI">Visa</option><option value="MC">MasterCard</option></select></li>
+        <li><label for="ccsave_cc_number">Credit Card Number</label><input type="text" id="ccsave_cc_number" name="payment[cc_number]" title="Credit Card Number" class="input-text validate-cc-number"></li>
+        <li><label for="ccsave_expiration">Expiration Date</label>
+          <select id="ccsave_expiration" name="payment[cc_exp_month]" class="month"><option value="">Month</option>${options(months)}</select>
+          <select id="ccsave_expiration_yr" name="payment[cc_exp_year]" class="year"><option value="">Year</option>${options(years)}</select></li>
+        <li><label for="ccsave_cc_cid">Card Verification Number</label><input type="text" title="Card Verification Number" class="input-text cvv" id="ccsave_cc_cid" name="payment[cc_cid]"></li>
+      </ul></dd>
+    </dl>
+  </form>
+</li>
+<li id="opc-review" class="section allow">
+  <div class="step-title"><h2>Order Review</h2></div>
+  <form id="co-review-form" action="/checkout/onepage/saveOrder/" method="post">
+    <div class="buttons-set" id="review-buttons-container">
+      <button type="submit" title="Place Order" class="button btn-checkout"><span><span>Place Order</span></span></button>
+    </div>
+  </form>
+</li>
+</ol>
+</div></div>
+{{SAMPLE}}
+</body>
+</html>`
+
+const woocommerce = `<!DOCTYPE html>
+<html lang="en-US">
+<head>
+<meta charset="UTF-8">
+<title>Checkout &#8211; Shop</title>
+${scripts([ASSET_URLS.jquery, ASSET_URLS.jqueryCompat, ASSET_URLS.wooParams])}
+</head>
+<body class="page-template-default page woocommerce-checkout woocommerce-page">
+<div class="woocommerce">
+<form name="checkout" method="post" class="checkout woocommerce-checkout" action="/checkout/?wc-ajax=checkout" enctype="multipart/form-data">
+  <div class="col2-set" id="customer_details"><div class="woocommerce-billing-fields">
+    <h3>Billing details</h3>
+    <p class="form-row"><label for="billing_first_name">First name</label><input type="text" class="input-text" name="billing_first_name" id="billing_first_name" autocomplete="given-name"></p>
+    <p class="form-row"><label for="billing_last_name">Last name</label><input type="text" class="input-text" name="billing_last_name" id="billing_last_name" autocomplete="family-name"></p>
+    <p class="form-row"><label for="billing_address_1">Street address</label><input type="text" class="input-text" name="billing_address_1" id="billing_address_1" autocomplete="address-line1"></p>
+    <p class="form-row"><label for="billing_city">Town / City</label><input type="text" class="input-text" name="billing_city" id="billing_city" autocomplete="address-level2"></p>
+    <p class="form-row"><label for="billing_postcode">ZIP Code</label><input type="text" class="input-text" name="billing_postcode" id="billing_postcode" autocomplete="postal-code"></p>
+    <p class="form-row"><label for="billing_phone">Phone</label><input type="tel" class="input-text" name="billing_phone" id="billing_phone" autocomplete="tel"></p>
+    <p class="form-row"><label for="billing_email">Email address</label><input type="email" class="input-text" name="billing_email" id="billing_email" autocomplete="email"></p>
+  </div></div>
+  <div id="order_review" class="woocommerce-checkout-review-order">
+    <div id="payment" class="woocommerce-checkout-payment">
+      <ul class="wc_payment_methods payment_methods methods"><li class="wc_payment_method payment_method_cc">
+        <input id="payment_method_cc" type="radio" class="input-radio" name="payment_method" value="cc" checked>
+        <label for="payment_method_cc">Credit card</label>
+        <fieldset id="wc-cc-cc-form" class="wc-credit-card-form wc-payment-form">
+          <p class="form-row"><label for="card-number">Card number</label><input id="card-number" name="card-number" class="input-text wc-credit-card-form-card-number" inputmode="numeric" autocomplete="cc-number" type="tel" placeholder="&bull;&bull;&bull;&bull; &bull;&bull;&bull;&bull; &bull;&bull;&bull;&bull; &bull;&bull;&bull;&bull;"></p>
+          <p class="form-row"><label for="card-expiry">Expiry (MM/YY)</label><input id="card-expiry" name="card-expiry" class="input-text wc-credit-card-form-card-expiry" autocomplete="cc-exp" type="tel" placeholder="MM / YY"></p>
+          <p class="form-row"><label for="card-cvc">Card code</label><input id="card-cvc" name="card-cvc" class="input-text wc-credit-card-form-card-cvc" autocomplete="off" type="tel" maxlength="4" placeholder="CVC"></p>
+        </fieldset>
+      </li></ul>
+      <div class="form-row place-order">
+        <button type="submit" class="button alt" name="woocommerce_checkout_place_order" id="place_order" value="Place order" data-value="Place order">Place order</button>
+      </div>
+    </div>
+  </div>
+</form>
+</div>
+{{SAMPLE}}
+</body>
+</html>`
+
+export const VARIANTS: readonly Variant[] = [
+  {
+    name: 'magento2',
+    url: `${ORIGIN}/checkout/#payment`,
+    html: magento2,
+    formActions: [`${ORIGIN}/checkout/onepage/saveOrder/`],
+  },
+  {
+    name: 'magento1',
+    url: `${ORIGIN}/checkout/onepage/?section=billing&layout=onestepcheckout`,
+    html: magento1,
+    formActions: ['saveBilling', 'savePayment', 'saveOrder'].map(
+      (a) => `${ORIGIN}/checkout/onepage/${a}/`,
+    ),
+  },
+  {
+    name: 'woocommerce',
+    url: `${ORIGIN}/checkout/`,
+    html: woocommerce,
+    formActions: [`${ORIGIN}/checkout/?wc-ajax=checkout`],
+  },
+]
+
+/** The variant's page with the sample loaded from `sampleUrl` as its last script. */
+export function pageHtml(variant: Variant, sampleUrl: string): string {
+  const tag = `<script src="${sampleUrl.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"></script>`
+  return variant.html.replace('{{SAMPLE}}', tag)
+}

@@ -1,0 +1,193 @@
+// One detonation: a fresh context, the sample on each synthetic checkout in turn, a hard
+// deadline, and the observation built from whatever was seen, also when it was cut off.
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright'
+import { sha256 } from '../../core/hash.ts'
+import type { Observation, ObservedRequest } from '../../core/types.ts'
+import { applyUserAgent, contextOptions, windowsUserAgent } from '../evasion.ts'
+import { markSplitCard, matchExfilEncoded } from '../exfil-match.ts'
+import { CONTEXT_HYGIENE, guardContext } from '../hygiene.ts'
+import { OBSERVE_INIT_SCRIPT } from '../init-script.ts'
+import { trackCode, type CodeTracker } from './code.ts'
+import { leave, runVariant, type Run } from './drive.ts'
+import { answerLocally, MAX_BODY, type RawRequest, type ResponseMap } from './network.ts'
+import { ASSET_URLS, ORIGIN, VARIANTS } from './pages.ts'
+import { collectReports, type HintedRequest, type ReportLog } from './reports.ts'
+
+/** Kept back from the budget for closing the context and gathering what was seen. */
+const RESERVE_MS = 1500
+const CLOSE_MS = 1000
+const COLLECT_MS = 500
+const PROBE_MS = 300
+
+export interface DetonateInput {
+  source: string
+  url: string | null
+  timeBudgetMs: number
+  responses: ResponseMap
+  chamberVersion: string
+}
+
+type Outcome =
+  { kind: 'done' } | { kind: 'crashed' } | { kind: 'late' } | { kind: 'failed'; error: unknown }
+
+function sampleUrlFor(url: string | null, sha: string): string {
+  if (url !== null && /^https?:\/\//i.test(url)) {
+    try {
+      return new URL(url).href.split('#')[0] ?? url
+    } catch {
+      // fall through to a local address
+    }
+  }
+  return `${ORIGIN}/media/js/${sha.slice(0, 16)}.min.js`
+}
+
+function judge(raws: RawRequest[], hinted: HintedRequest[]): ObservedRequest[] {
+  const all = [...raws, ...hinted].map((r) => ({
+    ...matchExfilEncoded(r.url, r.body),
+    url: r.url,
+    method: r.method,
+    type: r.type,
+    body: r.body === null ? null : r.body.slice(0, MAX_BODY),
+    fullBody: r.body,
+  }))
+  const before = all.map((r) => r.carriesCard)
+  // Split pieces are looked for in the whole body, like the card itself.
+  const split = markSplitCard(all.map((r) => ({ ...r, body: r.fullBody })))
+  return all.map(({ fullBody: _, ...r }, i) => {
+    const card = split[i]?.carriesCard ?? r.carriesCard
+    const encodings = card && !before[i] ? [...r.encodings, 'split' as const] : r.encodings
+    return { ...r, carriesCard: card, encodings }
+  })
+}
+
+async function bounded<T>(work: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<null>((r) => {
+    timer = setTimeout(() => r(null), ms)
+  })
+  try {
+    return await Promise.race([work.catch(() => null), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Does the page's main thread still answer? A busy loop keeps even `1` from evaluating. */
+async function responsive(cdp: CDPSession): Promise<boolean> {
+  return (await bounded(cdp.send('Runtime.evaluate', { expression: '1' }), PROBE_MS)) !== null
+}
+
+async function openPage(
+  browser: Browser,
+  input: DetonateInput,
+  sampleUrl: string,
+): Promise<{
+  context: BrowserContext
+  page: Page
+  cdp: CDPSession
+  run: Run
+  log: ReportLog
+  code: CodeTracker
+}> {
+  const started = Date.now()
+  const context = await browser.newContext({
+    ...contextOptions(windowsUserAgent(browser.version())),
+    ...CONTEXT_HYGIENE,
+  })
+  guardContext(context)
+  // The clock goes first, so the init script's timer hooks wrap Playwright's fake timers.
+  await context.clock.install({ time: started })
+  await context.clock.pauseAt(started + 1000)
+  await context.addInitScript({ content: OBSERVE_INIT_SCRIPT })
+  const network = await answerLocally(
+    context,
+    { url: sampleUrl, source: input.source },
+    input.responses,
+  )
+  const page = await context.newPage()
+  const cdp = await context.newCDPSession(page)
+  const code = trackCode(cdp, sampleUrl, new Set(Object.values(ASSET_URLS)))
+  const log = collectReports(cdp, code)
+  network.watch(cdp)
+  cdp.on('Page.frameNavigated', (e) => {
+    const { frame } = e as { frame: { url: string; parentId?: string } }
+    if (frame.parentId === undefined) code.newDocument(frame.url)
+  })
+  await Promise.all([
+    applyUserAgent(cdp, browser.version()),
+    cdp.send('Page.enable'),
+    cdp.send('Runtime.enable'),
+    cdp.send('Network.enable'),
+    cdp.send('Debugger.enable'),
+    cdp.send('Debugger.setAsyncCallStackDepth', { maxDepth: 8 }),
+  ])
+  const deadline = started + input.timeBudgetMs - RESERVE_MS
+  const run: Run = {
+    page,
+    cdp,
+    network,
+    activity: () => code.activity() + log.activity(),
+    step: 'opening the page',
+    pages: [],
+    remaining: () => Math.max(1, deadline - Date.now()),
+  }
+  return { context, page, cdp, run, log, code }
+}
+
+/** Detonates `input.source` on `browser`; never throws for what the sample does. */
+export async function detonateOn(browser: Browser, input: DetonateInput): Promise<Observation> {
+  const sha = sha256(input.source)
+  const sampleUrl = sampleUrlFor(input.url, sha)
+  const { context, page, cdp, run, log, code } = await openPage(browser, input, sampleUrl)
+
+  const crashed = new Promise<Outcome>((r) => page.once('crash', () => r({ kind: 'crashed' })))
+  const work = (async (): Promise<Outcome> => {
+    const pageTime = { ms: 0 }
+    for (const variant of VARIANTS) await runVariant(run, variant, pageTime)
+    await leave(run)
+    return { kind: 'done' }
+  })().catch((error: unknown): Outcome => ({ kind: 'failed', error }))
+  const late = new Promise<Outcome>((r) => {
+    setTimeout(() => r({ kind: 'late' }), run.remaining()).unref()
+  })
+  const outcome = await Promise.race([work, crashed, late])
+
+  let status: Observation['status'] = 'ok'
+  let reason: string | null = null
+  const where = run.pages.at(-1) ?? 'the chamber page'
+  if (outcome.kind === 'late') {
+    status = 'budget'
+    const stuck = !(await responsive(cdp))
+    reason =
+      `time budget of ${input.timeBudgetMs} ms exceeded while ${run.step}` +
+      (stuck ? `: the page's main thread stopped answering (an endless loop or heavy work)` : '')
+  } else if (outcome.kind === 'crashed') {
+    status = 'error'
+    reason = `the page crashed on ${where} while ${run.step} (out of memory or a renderer fault)`
+  } else if (outcome.kind === 'failed') {
+    status = 'error'
+    const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error)
+    reason = browser.isConnected()
+      ? `${message.split('\n')[0] ?? message} (while ${run.step})`
+      : `the browser died while ${run.step}; it is relaunched for the next detonation`
+  }
+  // Sources are read from a live page; a stuck or crashed one is closed first, so nothing waits.
+  if (status !== 'ok') await bounded(context.close(), CLOSE_MS)
+  const compiled = (await bounded(code.compiled(), COLLECT_MS)) ?? []
+  if (status === 'ok') await bounded(context.close(), CLOSE_MS)
+
+  return {
+    sha256: sha,
+    chamberVersion: input.chamberVersion,
+    status,
+    reason,
+    pages: run.pages,
+    reads: log.reads,
+    listeners: log.listeners,
+    requests: judge(run.network.requests(), log.hinted),
+    injected: log.injected,
+    compiled,
+    storage: log.storage,
+    probes: log.probes,
+  }
+}

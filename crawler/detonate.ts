@@ -1,0 +1,139 @@
+// The detonation chamber: one script, run alone on synthetic checkouts served from memory, with
+// the honeypot card typed in and every request answered locally. One warm Chromium per chamber,
+// relaunched when it dies; a fresh context per detonation. It observes; the detector judges.
+import { chromium, type Browser } from 'playwright'
+import { sha256 } from '../core/hash.ts'
+import type { Observation } from '../core/types.ts'
+import { chromiumArgs, findChromium } from './launch.ts'
+import { OBSERVE_INIT_SCRIPT } from './init-script.ts'
+import { assetSources, jquerySource } from './chamber/assets.ts'
+import { STEPS } from './chamber/drive.ts'
+import type { ResponseMap } from './chamber/network.ts'
+import { VARIANTS } from './chamber/pages.ts'
+import { detonateOn } from './chamber/run.ts'
+
+/** Changes whenever what a sample sees or what is recorded changes: part of the observation cache key. */
+export const CHAMBER_VERSION = `1.${sha256(
+  [
+    OBSERVE_INIT_SCRIPT,
+    ...VARIANTS.map((v) => `${v.url}\n${v.html}`),
+    ...assetSources(),
+    JSON.stringify(STEPS),
+  ].join('\n'),
+).slice(0, 12)}`
+
+export const DEFAULT_TIME_BUDGET_MS = 20_000
+/** Past the budget, a detonation whose browser stopped answering is given up on. */
+const HARD_STOP_MS = 3000
+
+export interface ChamberOptions {
+  executablePath?: string
+  /** wall time for one detonation, all pages included */
+  timeBudgetMs?: number
+  /** bodies to serve for exact URLs (a payload-carrying image, a second stage), else stand-ins */
+  responses?: ResponseMap
+}
+
+export interface Chamber {
+  /** Safe to call concurrently; resolves within the time budget plus a few seconds, never throws for the sample. */
+  detonate(source: string, opts?: { url?: string | null }): Promise<Observation>
+  close(): Promise<void>
+}
+
+/** Chromium flags that leave no way out: every name fails to resolve, every socket goes to a dead proxy. */
+export const NO_NETWORK_ARGS = [
+  '--host-resolver-rules=MAP * ~NOTFOUND',
+  '--proxy-server=http://no-network.invalid:9',
+  // Without this, loopback addresses skip the proxy.
+  '--proxy-bypass-list=<-loopback>',
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--disable-quic',
+  '--disable-domain-reliability',
+  // A sample that allocates until it dies takes a renderer of 512 MB with it, not the machine.
+  '--js-flags=--max-old-space-size=512',
+]
+
+function stopped(source: string, reason: string): Observation {
+  return {
+    sha256: sha256(source),
+    chamberVersion: CHAMBER_VERSION,
+    status: 'error',
+    reason,
+    pages: [],
+    reads: [],
+    listeners: [],
+    requests: [],
+    injected: [],
+    compiled: [],
+    storage: [],
+    probes: [],
+  }
+}
+
+/** Starts the chamber's browser now, so a missing Chromium or jQuery is reported up front. */
+export async function createChamber(opts: ChamberOptions = {}): Promise<Chamber> {
+  const executablePath = findChromium(opts.executablePath)
+  jquerySource()
+  const args = [
+    ...chromiumArgs({ allowPrivate: false, resolve: [], timeoutMs: 0 }),
+    ...NO_NETWORK_ARGS,
+  ]
+  const launch = () => chromium.launch({ executablePath, headless: true, args })
+  const timeBudgetMs = opts.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS
+  const responses = opts.responses ?? {}
+  let current: Promise<Browser> = Promise.resolve(await launch())
+  let closed = false
+
+  async function liveBrowser(): Promise<Browser> {
+    const seen = current
+    const browser = await seen.catch(() => null)
+    if (browser?.isConnected()) return browser
+    if (current === seen) current = launch()
+    return current
+  }
+
+  async function detonate(source: string, o: { url?: string | null } = {}): Promise<Observation> {
+    if (closed) throw new Error('the detonation chamber is closed')
+    const browser = await liveBrowser()
+    const input = {
+      source,
+      url: o.url ?? null,
+      timeBudgetMs,
+      responses,
+      chamberVersion: CHAMBER_VERSION,
+    }
+    let timer: NodeJS.Timeout | undefined
+    const hung = new Promise<Observation>((resolve) => {
+      timer = setTimeout(() => {
+        // The browser itself stopped answering: drop it, the next detonation starts a new one.
+        void browser.close().catch(() => undefined)
+        resolve(
+          stopped(source, `the browser stopped answering for ${timeBudgetMs} ms; it was restarted`),
+        )
+      }, timeBudgetMs + HARD_STOP_MS)
+    })
+    try {
+      return await Promise.race([
+        detonateOn(browser, input).catch((err: unknown) =>
+          stopped(
+            source,
+            browser.isConnected()
+              ? `the chamber failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`
+              : 'the browser died during the detonation; it is relaunched for the next one',
+          ),
+        ),
+        hung,
+      ])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  async function close(): Promise<void> {
+    closed = true
+    const browser = await current.catch(() => null)
+    await browser?.close().catch(() => undefined)
+  }
+
+  return { detonate, close }
+}
