@@ -5,7 +5,8 @@ import { pathOf } from './paths.ts'
 import { createTaint } from './taint.ts'
 import { decodedLayers } from './deobfuscate/layers.ts'
 import { walkFull } from './walk.ts'
-import { looksLikeDecoder, looksLikeStringArray, undoObfuscator } from './deobfuscate/obfuscator.ts'
+import { looksLikeDecoder, looksLikeStringArray } from './deobfuscate/obfuscator.ts'
+import { resolveLayer } from './deobfuscate/resolve-layer.ts'
 import {
   LazySite,
   PLAIN,
@@ -245,8 +246,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   scopes.settle()
   aliasFacts(facts, mark, scopes)
 
-  if (stringArraySeen && decoderSeen && !position) {
-    const rewritten = undoObfuscator(ast, source)
+  if (!position) {
+    const rewritten = resolveLayer(ast, source, stringArraySeen && decoderSeen, budget)
     if (rewritten) {
       truncate(facts, mark)
       facts.layers.push(rewritten.source)

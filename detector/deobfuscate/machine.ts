@@ -1,0 +1,321 @@
+import type { AnyNode } from 'acorn'
+import { arrayMember } from './arrays.ts'
+import {
+  RegexV,
+  arrayStatics,
+  makeGlobals,
+  objectStatics,
+  primitiveMember,
+  stringStatics,
+} from './builtins.ts'
+import {
+  Abort,
+  ArrV,
+  Env,
+  FnV,
+  GlobalV,
+  MAX_ARRAY,
+  NativeV,
+  ObjV,
+  Thrown,
+  UNKNOWN,
+  toStr,
+  nextSerial,
+  type Binding,
+  type FnNode,
+  type Val,
+} from './values.ts'
+
+// The state of one partial evaluation: realm, global scope, step budget and an undo journal.
+// Speculative evaluations are undone; abandoned statements mark what they touched unknown.
+
+interface Frame {
+  bindings: Map<Binding, Val>
+  arrays: Map<ArrV, Val[]>
+  maps: Map<Map<string, Val>, { old: Map<string, Val>; serial: number }>
+  objects: Set<ObjV | ArrV>
+}
+
+export interface Limits {
+  /** evaluation steps for the whole layer */
+  steps: number
+  /** steps for one statement simulated at a scope's top level */
+  statementSteps: number
+  /** call depth */
+  depth: number
+}
+
+export const DEFAULT_LIMITS: Limits = { steps: 4_000_000, statementSteps: 3_000_000, depth: 60 }
+
+type Undo = 'revert' | 'havoc' | 'keep'
+
+/** Wrote to an array or a non-function variable older than `born` (caches on objects are fine). */
+function impure(frame: Frame, born: number): boolean {
+  for (const [b] of frame.bindings)
+    if ((b.serial ?? 0) < born && !(b.value instanceof FnV)) return true
+  for (const [a] of frame.arrays) if (a.serial < born) return true
+  return false
+}
+
+const GLOBAL_NAMES = new Set(['window', 'self', 'globalThis', 'top', 'parent', 'frames'])
+
+export class Machine {
+  readonly realm = new Env(null, true)
+  readonly global: Env
+  readonly globalObject = new GlobalV()
+  steps = 0
+  stepLimit: number
+  /** set by a `revert` run: it changed a variable or array that existed before it */
+  lastImpure = false
+  depth = 0
+  private frames: Frame[] = []
+
+  constructor(public limits: Limits = DEFAULT_LIMITS) {
+    for (const [k, v] of makeGlobals()) this.realm.vars.set(k, { value: v, kind: 'const' })
+    this.global = new Env(this.realm, true)
+    this.global.vars.set('%this', { value: this.globalObject, kind: 'const' })
+    this.stepLimit = limits.steps
+  }
+
+  tick(): void {
+    if (++this.steps > this.stepLimit) throw new Abort('step budget')
+  }
+
+  /**
+   * Run `f` in an undo frame. `revert`: a speculation, always undone. `keep`: a statement; on
+   * success its writes stand, on failure what existed before `born` is restored (or made
+   * unknown when `born` is 0) and what it created is made unknown. `local`: a scope simulated
+   * out of order; whatever existed before `born` is restored, its own locals stay.
+   */
+  guarded<T>(
+    f: () => T,
+    mode: 'revert' | 'keep' | 'local',
+    stepBudget?: number,
+    born = 0,
+  ): T | Abort {
+    const frame: Frame = {
+      bindings: new Map(),
+      arrays: new Map(),
+      maps: new Map(),
+      objects: new Set(),
+    }
+    this.frames.push(frame)
+    const start = nextSerial()
+    const outer = this.stepLimit
+    const depth = this.depth
+    if (stepBudget !== undefined) this.stepLimit = Math.min(outer, this.steps + stepBudget)
+    try {
+      const out = f()
+      this.frames.pop()
+      if (mode === 'revert') this.lastImpure = impure(frame, start)
+      if (mode === 'revert') this.undo(frame, 'revert', 'revert', 0)
+      else if (mode === 'local') this.undo(frame, 'revert', 'keep', born)
+      else this.merge(frame)
+      return out
+    } catch (err) {
+      this.frames.pop()
+      if (!(err instanceof Abort || err instanceof Thrown || err instanceof RangeError)) throw err
+      if (mode === 'revert') this.undo(frame, 'revert', 'revert', 0)
+      else if (mode === 'local') this.undo(frame, 'revert', 'keep', born)
+      else this.undo(frame, born === 0 ? 'havoc' : 'revert', 'havoc', born)
+      return err instanceof Abort ? err : new Abort('exception')
+    } finally {
+      this.stepLimit = outer
+      this.depth = depth
+    }
+  }
+
+  private merge(frame: Frame): void {
+    const parent = this.frames[this.frames.length - 1]
+    if (!parent) return
+    for (const [k, v] of frame.bindings) if (!parent.bindings.has(k)) parent.bindings.set(k, v)
+    for (const [k, v] of frame.arrays) if (!parent.arrays.has(k)) parent.arrays.set(k, v)
+    for (const [k, v] of frame.maps) if (!parent.maps.has(k)) parent.maps.set(k, v)
+    for (const o of frame.objects) parent.objects.add(o)
+  }
+
+  /** Undo a frame: entries made before `born` are `older`, the rest `newer`. */
+  private undo(frame: Frame, older: Undo, newer: Undo, born: number): void {
+    const how = (serial: number | undefined): Undo => ((serial ?? 0) < born ? older : newer)
+    for (const [b, old] of frame.bindings) {
+      const h = how(b.serial)
+      if (h !== 'keep') b.value = h === 'revert' ? old : UNKNOWN
+    }
+    for (const [a, old] of frame.arrays) {
+      const h = how(a.serial)
+      if (h === 'revert') a.items = old
+      else if (h === 'havoc') a.opaque = true
+    }
+    for (const [m, { old, serial }] of frame.maps) {
+      const h = how(serial)
+      if (h === 'keep') continue
+      m.clear()
+      if (h === 'revert') for (const [k, v] of old) m.set(k, v)
+    }
+    for (const o of frame.objects) {
+      const h = how(o.serial)
+      if (h !== 'keep') o.opaque = h === 'havoc'
+    }
+  }
+
+  setBinding(b: Binding, v: Val): void {
+    const f = this.frames[this.frames.length - 1]
+    if (f && !f.bindings.has(b)) f.bindings.set(b, b.value)
+    b.value = v
+  }
+
+  touchArray = (a: ArrV): void => {
+    const f = this.frames[this.frames.length - 1]
+    if (f && !f.arrays.has(a)) f.arrays.set(a, a.items.slice())
+  }
+
+  private touchMap(m: Map<string, Val>, serial: number): void {
+    const f = this.frames[this.frames.length - 1]
+    if (f && !f.maps.has(m)) f.maps.set(m, { old: new Map(m), serial })
+  }
+
+  private makeOpaque(o: ObjV | ArrV): void {
+    const f = this.frames[this.frames.length - 1]
+    if (o.opaque) return
+    if (f) f.objects.add(o)
+    o.opaque = true
+  }
+
+  /** Value of a name; host globals are UNKNOWN, window/self/globalThis the global object. */
+  lookup(name: string, env: Env): Val {
+    const b = env.lookup(name)
+    if (b) return b.value
+    return GLOBAL_NAMES.has(name) ? this.globalObject : UNKNOWN
+  }
+
+  assign(name: string, env: Env, v: Val): void {
+    const b = env.lookup(name)
+    if (b && b.kind !== 'const') this.setBinding(b, v)
+    else if (!b) this.global.vars.set(name, { value: v, kind: 'var' })
+  }
+
+  invoke = (fn: Val, self: Val, args: Val[]): Val => this.call(fn, self, args)
+
+  getMember(obj: Val, key: Val): Val {
+    if (obj === UNKNOWN) return UNKNOWN
+    if (obj === null || obj === undefined) throw new Thrown('TypeError')
+    if (typeof key === 'number' && Number.isInteger(key) && key >= 0) {
+      if (obj instanceof ArrV) return obj.opaque ? UNKNOWN : obj.items[key]
+      if (typeof obj === 'string') return obj[key]
+    }
+    const k = typeof key === 'string' ? key : toStr(key)
+    if (k === UNKNOWN) return UNKNOWN
+    if (typeof obj === 'string' || typeof obj === 'number' || typeof obj === 'boolean')
+      return primitiveMember(obj, k, this.invoke)
+    if (obj instanceof ArrV) return arrayMember(obj, k, this.invoke, this.touchArray)
+    if (obj instanceof RegexV) return UNKNOWN
+    if (obj instanceof ObjV) return obj.opaque ? UNKNOWN : obj.props.get(k)
+    if (obj instanceof GlobalV) return this.lookup(k, this.global)
+    if (obj instanceof FnV) {
+      if (obj.props.has(k)) return obj.props.get(k)
+      if (k === 'length') return (obj.node as AnyNode & FnNode).params.length
+      return k === 'call' || k === 'apply' || k === 'bind' ? this.callMethod(obj, k) : undefined
+    }
+    if (obj instanceof NativeV) {
+      if (k === 'call' || k === 'apply') return this.callMethod(obj, k)
+      const statics =
+        obj.name === 'String'
+          ? stringStatics
+          : obj.name === 'Array'
+            ? arrayStatics
+            : obj.name === 'Object'
+              ? objectStatics
+              : undefined
+      return statics?.get(k) ?? UNKNOWN
+    }
+    return UNKNOWN
+  }
+
+  setMember(obj: Val, key: Val, v: Val): void {
+    if (obj === null || obj === undefined) throw new Thrown('TypeError')
+    const k = toStr(key)
+    if (obj instanceof ArrV || obj instanceof ObjV) {
+      if (k === UNKNOWN) return this.makeOpaque(obj)
+      if (obj instanceof ArrV) {
+        if (/^(0|[1-9]\d*)$/.test(k) && Number(k) < MAX_ARRAY) {
+          this.touchArray(obj)
+          obj.items[Number(k)] = v
+        } else if (k === 'length' && typeof v === 'number' && v <= MAX_ARRAY) {
+          this.touchArray(obj)
+          obj.items.length = v
+        }
+        return
+      }
+      this.touchMap(obj.props, obj.serial)
+      obj.props.set(k, v)
+    } else if (obj instanceof FnV && k !== UNKNOWN) {
+      this.touchMap(obj.props, obj.serial)
+      obj.props.set(k, v)
+    } else if (obj instanceof GlobalV && k !== UNKNOWN) this.assign(k, this.global, v)
+  }
+
+  deleteMember(obj: Val, key: Val): void {
+    const k = toStr(key)
+    if (obj instanceof ObjV && k !== UNKNOWN) {
+      this.touchMap(obj.props, obj.serial)
+      obj.props.delete(k)
+    } else if (obj instanceof ArrV || obj instanceof ObjV) this.makeOpaque(obj)
+  }
+
+  private callMethod(target: FnV | NativeV, k: 'call' | 'apply' | 'bind'): Val {
+    return new NativeV(k, (_self, args) => {
+      const [self, ...rest] = args
+      if (k === 'call') return this.call(target, self, rest)
+      if (k === 'bind')
+        return new NativeV('bound', (_s, more) => this.call(target, self, [...rest, ...more]))
+      const list = rest[0]
+      if (list === undefined || list === null) return this.call(target, self, [])
+      return list instanceof ArrV && !list.opaque ? this.call(target, self, list.items) : UNKNOWN
+    })
+  }
+
+  /** Call anything: sample functions run in the evaluator, host functions answer UNKNOWN. */
+  call(fn: Val, self: Val, args: Val[]): Val {
+    this.tick()
+    if (fn instanceof FnV) return this.callFunction(fn, self, args)
+    if (fn instanceof NativeV) return fn.fn(fn.bound !== undefined ? fn.bound : self, args)
+    if (fn === UNKNOWN || fn instanceof GlobalV) return UNKNOWN
+    throw new Thrown('TypeError: not a function')
+  }
+
+  /** Set by the evaluator module (expressions and statements live beside this file). */
+  callFunction: (fn: FnV, self: Val, args: Val[]) => Val = () => UNKNOWN
+
+  construct(ctor: Val, args: Val[]): Val {
+    if (ctor instanceof NativeV) {
+      if (ctor.name === 'Array') {
+        const [n] = args
+        if (args.length === 1 && typeof n === 'number')
+          return n >= 0 && n <= MAX_ARRAY ? new ArrV(new Array<Val>(n).fill(undefined)) : UNKNOWN
+        return new ArrV(args)
+      }
+      if (ctor.name === 'Object') return new ObjV()
+      if (ctor.name === 'RegExp') {
+        const [p, f] = args.map(toStr)
+        return typeof p === 'string' ? new RegexV(p, typeof f === 'string' ? f : '') : UNKNOWN
+      }
+      return UNKNOWN
+    }
+    if (ctor instanceof FnV && ctor.node.type !== 'ArrowFunctionExpression') {
+      const self = new ObjV()
+      const out = this.callFunction(ctor, self, args)
+      return out instanceof ObjV || out instanceof ArrV || out instanceof FnV ? out : self
+    }
+    return UNKNOWN
+  }
+
+  regex(node: AnyNode & { type: 'Literal' }): Val {
+    return node.regex ? new RegexV(node.regex.pattern, node.regex.flags) : UNKNOWN
+  }
+}
+
+export function realmNatives(m: Machine): void {
+  m.realm.vars.set('Array', { value: new NativeV('Array', (_s, a) => new ArrV(a)), kind: 'const' })
+  m.realm.vars.set('Object', { value: new NativeV('Object', () => new ObjV()), kind: 'const' })
+  m.realm.vars.set('RegExp', { value: new NativeV('RegExp', () => UNKNOWN), kind: 'const' })
+}

@@ -1,0 +1,484 @@
+import type { AnyNode, Node } from 'acorn'
+import { parseStrict } from '../parse.ts'
+import { createMachine, evalExpr, makeFunction, memberKey } from './interpret.ts'
+import type { Machine } from './machine.ts'
+import { unflattenEdit } from './unflatten.ts'
+import { lineStarts, positionIn, splice, type Edit, type Position } from './splice.ts'
+import { simulate } from './statements.ts'
+import { mightBeCode } from './decode.ts'
+import { inlineProxy } from './inline.ts'
+import {
+  Abort,
+  ArrV,
+  Env,
+  FnV,
+  NativeV,
+  ObjV,
+  UNKNOWN,
+  nextSerial,
+  type FnNode,
+  type Val,
+} from './values.ts'
+
+// The partial evaluator: simulate the program over constants, then rewrite every expression
+// whose value is now known (decoder calls, string-array reads, computed member names, folded
+// concatenations, constant branches, flattened control flow) and analyse the result again.
+
+const PASSES = 3
+const CANDIDATE_STEPS = 20_000
+const MAX_LITERAL = 64 * 1024
+const IDENT = /^[A-Za-z_$][\w$]*$/
+
+export interface Resolved {
+  ast: Node
+  source: string
+  /** position in the original file of an offset in `source` */
+  position: (offset: number) => Position
+  /** edits made, all passes together */
+  edits: number
+  /** offset in the input text of an offset in `source` */
+  origin: (offset: number) => number
+}
+
+/** Rewrite what the evaluator can resolve; undefined when nothing changed. */
+export function resolveStatically(ast: Node, source: string): Resolved | undefined {
+  const origins: ((offset: number) => number)[] = []
+  let text = source
+  let cur = ast
+  let total = 0
+  for (let pass = 0; pass < PASSES; pass++) {
+    const edits = resolveEdits(cur, text)
+    if (edits.length === 0) break
+    const spliced = splice(text, edits)
+    const next = parseStrict(spliced.text)
+    if (!next) break
+    origins.push(spliced.origin)
+    total += edits.length
+    text = spliced.text
+    cur = next
+  }
+  if (origins.length === 0) return undefined
+  const lines = lineStarts(source)
+  const origin = (offset: number): number => {
+    let o = offset
+    for (let i = origins.length - 1; i >= 0; i--) o = (origins[i] as (n: number) => number)(o)
+    return o
+  }
+  return {
+    ast: cur,
+    source: text,
+    edits: total,
+    origin,
+    position: (offset) => positionIn(lines, origin(offset)),
+  }
+}
+
+export function resolveEdits(ast: Node, source: string): Edit[] {
+  const m = createMachine()
+  const body = (ast as AnyNode & { type: 'Program' }).body as AnyNode[]
+  simulate(m, body, m.global)
+  m.steps = 0
+  const r = new Rewriter(m, source, reassignedNames(ast))
+  r.scope(ast as AnyNode)
+  r.list(body, m.global)
+  return r.edits
+}
+
+function literal(v: string | number | boolean): string | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? String(v) : undefined
+  if (typeof v === 'boolean') return String(v)
+  return v.length <= MAX_LITERAL ? JSON.stringify(v) : undefined
+}
+
+type Role = 'value' | 'target' | 'callee'
+
+class Rewriter {
+  readonly edits: Edit[] = []
+  /** declarations with an initial value in the scope being visited; null when ambiguous */
+  private inits = new Map<string, AnyNode | null>()
+  constructor(
+    private m: Machine,
+    private source: string,
+    private reassigned: Set<string>,
+  ) {}
+
+  /**
+   * A value may replace an expression only when every name it reads holds the same thing
+   * wherever the expression runs: never reassigned, or a function, array or object.
+   */
+  private stable(node: AnyNode, env: Env): boolean {
+    let ok = true
+    const check = (n: AnyNode): void => {
+      if (!ok) return
+      switch (n.type) {
+        case 'Identifier': {
+          if (!this.reassigned.has(n.name)) return
+          const v = env.lookup(n.name)?.value
+          if (!(v instanceof FnV || v instanceof ArrV || v instanceof ObjV || v instanceof NativeV))
+            ok = false
+          return
+        }
+        case 'ThisExpression':
+          ok = false
+          return
+        case 'FunctionExpression':
+        case 'ArrowFunctionExpression':
+          return
+        case 'MemberExpression':
+          check(n.object as AnyNode)
+          if (n.computed) check(n.property as AnyNode)
+          return
+        default:
+          forChildren(n, check)
+      }
+    }
+    check(node)
+    return ok
+  }
+
+  private edit(node: Node, text: string): void {
+    this.edits.push({ start: node.start, end: node.end, text })
+  }
+
+  scope(node: AnyNode): void {
+    this.inits = declaredInits(node)
+  }
+
+  /** Evaluate speculatively: nothing it does stays; UNKNOWN on any abort. */
+  value(node: Node, env: Env): Val {
+    if (this.m.steps >= this.m.limits.steps) return UNKNOWN
+    const out = this.m.guarded(() => evalExpr(this.m, node, env), 'revert', CANDIDATE_STEPS)
+    return out instanceof Abort || this.m.lastImpure ? UNKNOWN : out
+  }
+
+  list(nodes: readonly (AnyNode | null)[], env: Env): void {
+    for (const n of nodes) if (n) this.visit(n, env, 'value')
+  }
+
+  private fn(node: FnNode, env: Env, args?: readonly AnyNode[]): void {
+    const f = node as AnyNode & FnNode
+    const born = nextSerial()
+    const fenv = new Env(env, true)
+    const argv = args
+      ? args.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.value(a, env)))
+      : []
+    f.params.forEach((p, i) => {
+      const id =
+        (p as AnyNode).type === 'Identifier' ? (p as AnyNode & { name: string }).name : undefined
+      if (id) fenv.declare(id, 'param', args ? argv[i] : UNKNOWN)
+    })
+    if (f.type !== 'ArrowFunctionExpression') {
+      fenv.declare('%this', 'const', UNKNOWN)
+      fenv.declare('arguments', 'var', UNKNOWN)
+    }
+    if (f.id && f.type === 'FunctionExpression')
+      fenv.declare(f.id.name, 'const', makeFunction(this.m, node, env))
+    const body = f.body as AnyNode
+    if (body.type !== 'BlockStatement') {
+      this.visit(body, fenv, 'value')
+      return
+    }
+    if (this.m.steps < this.m.limits.steps)
+      this.m.guarded(
+        () => simulate(this.m, body.body as AnyNode[], fenv, born),
+        'local',
+        CANDIDATE_STEPS * 4,
+        born,
+      )
+    const outer = this.inits
+    this.inits = declaredInits(body)
+    this.list(body.body as AnyNode[], fenv)
+    this.inits = outer
+  }
+
+  visit(node: AnyNode, env: Env, role: Role): void {
+    switch (node.type) {
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+        return this.fn(node as FnNode, env)
+      case 'CallExpression':
+        return this.call(node, env, role)
+      case 'MemberExpression':
+        return this.member(node, env, role)
+      case 'BinaryExpression':
+      case 'TemplateLiteral':
+        if (role === 'value' && this.constant(node, env)) return
+        break
+      case 'IfStatement':
+      case 'ConditionalExpression':
+        if (this.branch(node, env)) return
+        break
+      case 'WhileStatement':
+      case 'ForStatement':
+      case 'DoWhileStatement': {
+        const e = unflattenEdit(
+          node,
+          this.source,
+          (n) => this.value(n, env),
+          (name) => this.inits.get(name) ?? undefined,
+        )
+        if (e) {
+          this.edits.push(e)
+          return
+        }
+        break
+      }
+      case 'AssignmentExpression':
+        this.visit(node.left as AnyNode, env, 'target')
+        this.visit(node.right as AnyNode, env, 'value')
+        return
+      case 'UpdateExpression':
+        this.visit(node.argument as AnyNode, env, 'target')
+        return
+      case 'UnaryExpression':
+        this.visit(node.argument as AnyNode, env, node.operator === 'delete' ? 'target' : 'value')
+        return
+      case 'Property':
+        if (node.computed) this.visit(node.key as AnyNode, env, 'value')
+        this.visit(node.value as AnyNode, env, 'value')
+        return
+      case 'Literal':
+      case 'Identifier':
+        return
+      default:
+        break
+    }
+    this.children(node, env)
+  }
+
+  private children(node: AnyNode, env: Env): void {
+    for (const key in node) {
+      if (key === 'type' || key === 'loc' || key === 'start' || key === 'end') continue
+      const child = (node as unknown as Record<string, unknown>)[key]
+      if (Array.isArray(child)) {
+        for (const c of child)
+          if (c && typeof c === 'object' && 'type' in c) this.visit(c as AnyNode, env, 'value')
+      } else if (child && typeof child === 'object' && 'type' in child)
+        this.visit(child as AnyNode, env, 'value')
+    }
+  }
+
+  /** A string-valued expression with a non-literal part: replace it by its value. */
+  private constant(node: AnyNode, env: Env): boolean {
+    if (node.type === 'BinaryExpression' && node.operator !== '+') return false
+    if (!needsEvaluator(node) || !this.stable(node, env)) return false
+    const v = this.value(node, env)
+    if (typeof v !== 'string') return false
+    const text = literal(v)
+    if (text === undefined) return false
+    this.edit(node, text)
+    return true
+  }
+
+  private call(node: AnyNode & { type: 'CallExpression' }, env: Env, role: Role): void {
+    const callee = node.callee as AnyNode
+    if (callee.type === 'FunctionExpression' || callee.type === 'ArrowFunctionExpression') {
+      this.fn(callee as FnNode, env, node.arguments as AnyNode[])
+      this.list(node.arguments as AnyNode[], env)
+      return
+    }
+    const target = callee.type === 'Identifier' || callee.type === 'MemberExpression'
+    const fn = target ? this.value(callee, env) : UNKNOWN
+    if (role === 'value' && fn instanceof FnV && this.stable(node, env)) {
+      const v = this.value(node, env)
+      const text =
+        typeof v === 'string' ? decodedLiteral(v) : typeof v === 'number' ? literal(v) : undefined
+      if (text !== undefined) return this.edit(node, text)
+      if (
+        fn instanceof FnV &&
+        callee.type === 'MemberExpression' &&
+        this.readsConstant(callee.object as AnyNode, env)
+      ) {
+        const inlined = inlineProxy(fn, node, this.source)
+        if (inlined !== undefined) return this.edit(node, inlined)
+      }
+    }
+    this.visit(callee, env, 'callee')
+    this.list(node.arguments as AnyNode[], env)
+  }
+
+  private member(node: AnyNode & { type: 'MemberExpression' }, env: Env, role: Role): void {
+    if (node.object.type === 'Super') return
+    const prop = node.property as AnyNode
+    if (node.computed && !node.optional) {
+      if (role === 'value' && this.stable(node, env)) {
+        const v = this.value(node, env)
+        const text = typeof v === 'string' || typeof v === 'number' ? literal(v) : undefined
+        if (text !== undefined && this.readsConstant(node.object as AnyNode, env))
+          return this.edit(node, text)
+      }
+      const isLiteral = prop.type === 'Literal' && typeof prop.value === 'string'
+      if (!isLiteral && this.stable(prop, env)) {
+        const key = this.value(prop, env)
+        if (typeof key === 'string' && key.length <= 256) {
+          const objText = this.source.slice(node.object.start, node.object.end)
+          this.visit(node.object as AnyNode, env, 'value')
+          const rest = IDENT.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
+          this.edits.push({ start: node.object.end, end: node.end, text: rest })
+          void objText
+          return
+        }
+      }
+    }
+    this.visit(node.object as AnyNode, env, 'value')
+    if (node.computed) this.visit(prop, env, 'value')
+  }
+
+  /** Only arrays and objects of constants are inlined, never a value a variable holds. */
+  private readsConstant(obj: AnyNode, env: Env): boolean {
+    const o = this.value(obj, env)
+    return (o instanceof ArrV || o instanceof ObjV) && !o.opaque
+  }
+
+  /** `if (c)` where c is built only from constants and local functions: keep the live arm. */
+  private branch(
+    node: AnyNode & { type: 'IfStatement' | 'ConditionalExpression' },
+    env: Env,
+  ): boolean {
+    if (!this.pureTest(node.test as AnyNode, env)) return false
+    const t = this.value(node.test, env)
+    if (t === UNKNOWN || (typeof t === 'object' && t !== null)) return false
+    const live = (t ? node.consequent : node.alternate) as AnyNode | null
+    const text = live ? this.source.slice(live.start, live.end) : ''
+    this.edit(node, node.type === 'IfStatement' ? (live ? `{${text}}` : ';') : `(${text})`)
+    return true
+  }
+
+  private pureTest(test: AnyNode, env: Env): boolean {
+    let ok = true
+    const check = (n: AnyNode): void => {
+      if (!ok) return
+      if (n.type === 'Identifier') {
+        const b = env.lookup(n.name)
+        const v = b?.value
+        if (!b || !(v instanceof FnV || v instanceof NativeV)) ok = false
+        return
+      }
+      if (
+        n.type === 'ThisExpression' ||
+        n.type === 'AssignmentExpression' ||
+        n.type === 'UpdateExpression'
+      )
+        ok = false
+      if (n.type === 'MemberExpression') {
+        check(n.object as AnyNode)
+        if (n.computed) check(n.property as AnyNode)
+        return
+      }
+      for (const key in n) {
+        if (key === 'type' || key === 'loc') continue
+        const c = (n as unknown as Record<string, unknown>)[key]
+        if (Array.isArray(c))
+          for (const x of c) if (x && typeof x === 'object' && 'type' in x) check(x as AnyNode)
+        if (c && typeof c === 'object' && 'type' in c) check(c as AnyNode)
+      }
+    }
+    check(test)
+    return ok
+  }
+}
+
+/** `var x = init` in a scope (not in nested functions); a name declared twice is ambiguous. */
+function declaredInits(scope: AnyNode): Map<string, AnyNode | null> {
+  const out = new Map<string, AnyNode | null>()
+  const visit = (n: AnyNode): void => {
+    if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier' && n.init)
+      out.set(n.id.name, out.has(n.id.name) ? null : (n.init as AnyNode))
+    if (
+      n === scope ||
+      (n.type !== 'FunctionExpression' &&
+        n.type !== 'FunctionDeclaration' &&
+        n.type !== 'ArrowFunctionExpression')
+    )
+      forChildren(n, visit)
+  }
+  visit(scope)
+  return out
+}
+
+/** Code made by a sample's own decoder keeps its provenance: the folder sees it decoded. */
+function decodedLiteral(v: string): string | undefined {
+  if (!mightBeCode(v) || v.length > MAX_LITERAL) return literal(v)
+  return `atob(${JSON.stringify(Buffer.from(v, 'utf8').toString('base64'))})`
+}
+
+const FOLDER_DECODERS = new Set([
+  'atob',
+  'unescape',
+  'decodeURIComponent',
+  'decodeURI',
+  'fromCharCode',
+  'escape',
+])
+
+/** Concatenations of literals and the built-in decoders are the folder's: it keeps provenance. */
+function needsEvaluator(node: AnyNode): boolean {
+  let needs = false
+  let decoder = false
+  const visit = (n: AnyNode): void => {
+    if (n.type === 'Identifier' || n.type === 'MemberExpression' || n.type === 'CallExpression')
+      needs = true
+    if (n.type === 'CallExpression') {
+      const c = n.callee as AnyNode
+      const name =
+        c.type === 'Identifier'
+          ? c.name
+          : c.type === 'MemberExpression' && c.property.type === 'Identifier'
+            ? c.property.name
+            : ''
+      if (FOLDER_DECODERS.has(name)) decoder = true
+    }
+    if (n.type !== 'FunctionExpression' && n.type !== 'ArrowFunctionExpression')
+      forChildren(n, visit)
+  }
+  visit(node)
+  return needs && !decoder
+}
+
+function forChildren(n: AnyNode, f: (c: AnyNode) => void): void {
+  for (const key in n) {
+    if (key === 'type' || key === 'loc' || key === 'start' || key === 'end') continue
+    const c = (n as unknown as Record<string, unknown>)[key]
+    if (Array.isArray(c)) {
+      for (const x of c) if (x && typeof x === 'object' && 'type' in x) f(x as AnyNode)
+    } else if (c && typeof c === 'object' && 'type' in c) f(c as AnyNode)
+  }
+}
+
+/** Names assigned anywhere after their declaration (by name: minified code reuses them). */
+function reassignedNames(ast: Node): Set<string> {
+  const out = new Set<string>()
+  const stack: AnyNode[] = [ast as AnyNode]
+  while (stack.length > 0) {
+    const n = stack.pop() as AnyNode
+    if (n.type === 'AssignmentExpression') {
+      for (const name of targetNames(n.left as AnyNode)) out.add(name)
+    } else if (n.type === 'UpdateExpression' && n.argument.type === 'Identifier')
+      out.add(n.argument.name)
+    else if (n.type === 'ForInStatement' || n.type === 'ForOfStatement') {
+      const l = n.left as AnyNode
+      if (l.type === 'Identifier') out.add(l.name)
+      if (l.type === 'VariableDeclaration')
+        for (const d of l.declarations)
+          for (const name of targetNames(d.id as AnyNode)) out.add(name)
+    } else if (n.type === 'VariableDeclaration' && n.kind === 'var') {
+      for (const d of n.declarations) if (d.id.type === 'Identifier' && !d.init) out.add(d.id.name)
+    }
+    forChildren(n, (c) => stack.push(c))
+  }
+  return out
+}
+
+function targetNames(n: AnyNode): string[] {
+  if (n.type === 'Identifier') return [n.name]
+  if (n.type === 'MemberExpression') return []
+  const out: string[] = []
+  forChildren(n, (c) => {
+    if (c.type === 'Identifier') out.push(c.name)
+    else out.push(...targetNames(c))
+  })
+  return out
+}
+
+export { memberKey }

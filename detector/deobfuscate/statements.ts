@@ -1,0 +1,266 @@
+import type { AnyNode } from 'acorn'
+import { patternNames } from '../scope.ts'
+import { decide, evalExpr, makeFunction } from './interpret.ts'
+import type { Machine } from './machine.ts'
+import { Abort, ArrV, Env, ObjV, Thrown, UNKNOWN, type FnNode, type Val } from './values.ts'
+
+// Statements of the partial evaluator, and `simulate`: run a scope's statements one by one,
+// keeping what is known and marking unknown whatever an unfollowable statement touched.
+
+export type Completion =
+  | { kind: 'normal' }
+  | { kind: 'return'; value: Val }
+  | { kind: 'break' | 'continue'; label: string | null }
+
+const NORMAL: Completion = { kind: 'normal' }
+
+/** Declare `var` names and function declarations of a body before it runs. */
+export function hoist(m: Machine, body: AnyNode[], env: Env): void {
+  for (const s of body) {
+    if (s.type === 'FunctionDeclaration' && s.id)
+      env.declare(s.id.name, 'function', makeFunction(m, s as FnNode, env))
+    else hoistVars(s, env, 0)
+  }
+}
+
+function hoistVars(s: AnyNode | null | undefined, env: Env, depth: number): void {
+  if (!s || depth > 40) return
+  switch (s.type) {
+    case 'VariableDeclaration':
+      if (s.kind === 'var')
+        for (const d of s.declarations)
+          for (const name of patternNames(d.id as AnyNode)) env.declare(name, 'var', undefined)
+      return
+    case 'BlockStatement':
+      for (const x of s.body) hoistVars(x as AnyNode, env, depth + 1)
+      return
+    case 'IfStatement':
+      hoistVars(s.consequent as AnyNode, env, depth + 1)
+      hoistVars(s.alternate as AnyNode | null, env, depth + 1)
+      return
+    case 'ForStatement':
+      hoistVars(s.init as AnyNode | null, env, depth + 1)
+      hoistVars(s.body as AnyNode, env, depth + 1)
+      return
+    case 'ForInStatement':
+    case 'ForOfStatement':
+      hoistVars(s.left as AnyNode, env, depth + 1)
+      hoistVars(s.body as AnyNode, env, depth + 1)
+      return
+    case 'WhileStatement':
+    case 'DoWhileStatement':
+    case 'LabeledStatement':
+      hoistVars(s.body as AnyNode, env, depth + 1)
+      return
+    case 'TryStatement':
+      hoistVars(s.block as AnyNode, env, depth + 1)
+      hoistVars(s.handler?.body as AnyNode | undefined, env, depth + 1)
+      hoistVars(s.finalizer as AnyNode | null, env, depth + 1)
+      return
+    case 'SwitchStatement':
+      for (const c of s.cases) for (const x of c.consequent) hoistVars(x as AnyNode, env, depth + 1)
+      return
+    default:
+      return
+  }
+}
+
+export function execBody(m: Machine, body: AnyNode[], env: Env): Completion {
+  for (const s of body) {
+    const c = exec(m, s, env)
+    if (c.kind !== 'normal') return c
+  }
+  return NORMAL
+}
+
+const scoped = new Map<AnyNode[], boolean>()
+
+/** Whether a block declares anything block-scoped (else it shares its parent's scope). */
+function needsScope(body: AnyNode[]): boolean {
+  let v = scoped.get(body)
+  if (v === undefined) {
+    v = body.some(
+      (s) =>
+        (s.type === 'VariableDeclaration' && s.kind !== 'var') ||
+        s.type === 'FunctionDeclaration' ||
+        s.type === 'ClassDeclaration',
+    )
+    if (scoped.size > 50_000) scoped.clear()
+    scoped.set(body, v)
+  }
+  return v
+}
+
+function block(m: Machine, body: AnyNode[], env: Env): Completion {
+  if (!needsScope(body)) return execBody(m, body, env)
+  const inner = new Env(env, false)
+  for (const s of body)
+    if (s.type === 'FunctionDeclaration' && s.id)
+      inner.declare(s.id.name, 'let', makeFunction(m, s as FnNode, inner))
+  return execBody(m, body, inner)
+}
+
+/** Loop bookkeeping: true when the loop must stop, with the completion to pass on. */
+function loopExit(c: Completion, label: string | null): Completion | undefined {
+  if (c.kind === 'return') return c
+  if (c.kind === 'break') return c.label === null || c.label === label ? NORMAL : c
+  if (c.kind === 'continue' && c.label !== null && c.label !== label) return c
+  return undefined
+}
+
+function declare(m: Machine, s: AnyNode & { type: 'VariableDeclaration' }, env: Env): void {
+  for (const d of s.declarations) {
+    const id = d.id as AnyNode
+    const v = d.init ? evalExpr(m, d.init, env) : undefined
+    if (id.type === 'Identifier') {
+      if (s.kind === 'var') {
+        if (d.init) m.assign(id.name, env, v)
+        else if (!env.lookup(id.name)) env.declare(id.name, 'var', undefined)
+      } else env.declare(id.name, s.kind === 'const' ? 'const' : 'let', v)
+    } else
+      for (const name of patternNames(id)) {
+        if (s.kind === 'var') m.assign(name, env, UNKNOWN)
+        else env.declare(name, 'let', UNKNOWN)
+      }
+  }
+}
+
+export function exec(m: Machine, node: AnyNode, env: Env, label: string | null = null): Completion {
+  m.tick()
+  const s = node
+  switch (s.type) {
+    case 'EmptyStatement':
+    case 'DebuggerStatement':
+    case 'FunctionDeclaration':
+      return NORMAL
+    case 'ExpressionStatement':
+      evalExpr(m, s.expression, env)
+      return NORMAL
+    case 'VariableDeclaration':
+      declare(m, s, env)
+      return NORMAL
+    case 'ReturnStatement':
+      return { kind: 'return', value: s.argument ? evalExpr(m, s.argument, env) : undefined }
+    case 'BreakStatement':
+      return { kind: 'break', label: s.label?.name ?? null }
+    case 'ContinueStatement':
+      return { kind: 'continue', label: s.label?.name ?? null }
+    case 'ThrowStatement':
+      throw new Thrown(evalExpr(m, s.argument, env))
+    case 'BlockStatement':
+      return block(m, s.body as AnyNode[], env)
+    case 'LabeledStatement':
+      return exec(m, s.body as AnyNode, env, s.label.name)
+    case 'IfStatement':
+      if (decide(evalExpr(m, s.test, env))) return exec(m, s.consequent as AnyNode, env)
+      return s.alternate ? exec(m, s.alternate as AnyNode, env) : NORMAL
+    case 'ForStatement': {
+      const scopedInit = s.init?.type === 'VariableDeclaration' && s.init.kind !== 'var'
+      const loopEnv = scopedInit ? new Env(env, false) : env
+      if (s.init) {
+        if (s.init.type === 'VariableDeclaration') declare(m, s.init, loopEnv)
+        else evalExpr(m, s.init, loopEnv)
+      }
+      for (;;) {
+        if (s.test && !decide(evalExpr(m, s.test, loopEnv))) return NORMAL
+        const out = loopExit(exec(m, s.body as AnyNode, loopEnv), label)
+        if (out) return out
+        if (s.update) evalExpr(m, s.update, loopEnv)
+      }
+    }
+    case 'WhileStatement':
+      while (decide(evalExpr(m, s.test, env))) {
+        const out = loopExit(exec(m, s.body as AnyNode, env), label)
+        if (out) return out
+      }
+      return NORMAL
+    case 'DoWhileStatement':
+      do {
+        const out = loopExit(exec(m, s.body as AnyNode, env), label)
+        if (out) return out
+      } while (decide(evalExpr(m, s.test, env)))
+      return NORMAL
+    case 'ForInStatement':
+    case 'ForOfStatement': {
+      const subject = evalExpr(m, s.right, env)
+      let keys: Val[]
+      if (s.type === 'ForInStatement') {
+        if (subject instanceof ObjV && !subject.opaque) keys = [...subject.props.keys()]
+        else if (subject instanceof ArrV && !subject.opaque)
+          keys = subject.items.map((_x, i) => String(i))
+        else throw new Abort('unknown for-in')
+      } else if (subject instanceof ArrV && !subject.opaque) keys = subject.items.slice()
+      else if (typeof subject === 'string') keys = [...subject]
+      else throw new Abort('unknown for-of')
+      const left = s.left as AnyNode
+      const id = left.type === 'VariableDeclaration' ? (left.declarations[0]?.id as AnyNode) : left
+      if (id.type !== 'Identifier') throw new Abort('pattern in for-in')
+      for (const k of keys) {
+        const iterEnv = new Env(env, false)
+        if (left.type === 'VariableDeclaration' && left.kind !== 'var')
+          iterEnv.declare(id.name, 'let', k)
+        else m.assign(id.name, env, k)
+        const out = loopExit(exec(m, s.body as AnyNode, iterEnv), label)
+        if (out) return out
+      }
+      return NORMAL
+    }
+    case 'SwitchStatement': {
+      const d = evalExpr(m, s.discriminant, env)
+      if (d === UNKNOWN) throw new Abort('unknown switch')
+      const inner = new Env(env, false)
+      let start = -1
+      s.cases.forEach((c, i) => {
+        if (start < 0 && c.test) {
+          const t = evalExpr(m, c.test, inner)
+          if (t === UNKNOWN) throw new Abort('unknown case')
+          if (t === d) start = i
+        }
+      })
+      if (start < 0) start = s.cases.findIndex((c) => !c.test)
+      if (start < 0) return NORMAL
+      for (const c of s.cases.slice(start)) {
+        const out = execBody(m, c.consequent as AnyNode[], inner)
+        if (out.kind === 'break' && (out.label === null || out.label === label)) return NORMAL
+        if (out.kind !== 'normal') return out
+      }
+      return NORMAL
+    }
+    case 'TryStatement': {
+      let out: Completion
+      try {
+        out = exec(m, s.block as AnyNode, env)
+      } catch (err) {
+        if (!(err instanceof Thrown) || !s.handler) throw err
+        const catchEnv = new Env(env, false)
+        const p = s.handler.param as AnyNode | null
+        if (p?.type === 'Identifier') catchEnv.declare(p.name, 'let', err.value)
+        out = exec(m, s.handler.body as AnyNode, catchEnv)
+      } finally {
+        if (s.finalizer) {
+          const f = exec(m, s.finalizer as AnyNode, env)
+          if (f.kind !== 'normal') return f
+        }
+      }
+      return out
+    }
+    case 'ClassDeclaration':
+      if (s.id) env.declare(s.id.name, 'let', UNKNOWN)
+      return NORMAL
+    default:
+      throw new Abort(`unsupported ${s.type}`)
+  }
+}
+
+/**
+ * Simulate a scope's statements in order. A statement that cannot be followed (a branch on
+ * user input, a budget) is skipped and everything it wrote becomes unknown; the rest go on.
+ */
+export function simulate(m: Machine, body: AnyNode[], env: Env, born = 0): void {
+  m.guarded(() => hoist(m, body, env), 'keep', undefined, born)
+  for (const s of body) {
+    if (m.steps >= m.limits.steps) return
+    const out = m.guarded(() => exec(m, s, env), 'keep', m.limits.statementSteps, born)
+    if (!(out instanceof Abort) && out.kind !== 'normal') return
+  }
+}

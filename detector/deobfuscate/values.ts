@@ -1,0 +1,154 @@
+import type { Node } from 'acorn'
+
+// Values of the partial evaluator. Primitives are plain JS primitives; arrays, objects and
+// functions are our own records, so no value of the sample ever reaches a real prototype.
+
+/** A value the evaluator cannot know (host objects, user input, anything after a budget). */
+export const UNKNOWN: unique symbol = Symbol('unknown')
+export type Unknown = typeof UNKNOWN
+
+export type Prim = string | number | boolean | undefined | null
+
+let serials = 0
+/** Creation order of arrays, objects and bindings: a local simulation keeps only its own. */
+export const nextSerial = (): number => ++serials
+
+export class ArrV {
+  /** set when something wrote to it in a way the evaluator could not follow */
+  opaque = false
+  readonly serial = nextSerial()
+  constructor(public items: Val[]) {}
+}
+
+export class ObjV {
+  opaque = false
+  readonly serial = nextSerial()
+  readonly props = new Map<string, Val>()
+}
+
+export type FnNode = Node & {
+  type: 'FunctionDeclaration' | 'FunctionExpression' | 'ArrowFunctionExpression'
+}
+
+/** A function of the sample, closed over the environment it was created in. */
+export class FnV {
+  readonly props = new Map<string, Val>()
+  readonly serial = nextSerial()
+  constructor(
+    public node: FnNode,
+    public env: Env,
+    /** `this` of the enclosing function, for arrows */
+    public lexicalThis: Val,
+  ) {}
+}
+
+/** A built-in the evaluator implements itself (String.fromCharCode, charCodeAt, push…). */
+export class NativeV {
+  constructor(
+    public name: string,
+    public fn: (self: Val, args: Val[]) => Val,
+    /** methods read off a primitive remember it */
+    public bound: Val = undefined,
+  ) {}
+}
+
+/** The global object (window, self, globalThis, top-level this): its properties are globals. */
+export class GlobalV {}
+
+export type Val = Prim | ArrV | ObjV | FnV | NativeV | GlobalV | Unknown
+
+/** Thrown when evaluation cannot go on (an unknown branch, a budget); caught at boundaries. */
+export class Abort {
+  constructor(public why: string) {}
+}
+
+/** A JS exception raised by the sample's own code (`throw`, calling a non-function). */
+export class Thrown {
+  constructor(public value: Val) {}
+}
+
+export interface Binding {
+  value: Val
+  kind: 'var' | 'let' | 'const' | 'param' | 'function'
+  serial?: number
+}
+
+export class Env {
+  readonly vars = new Map<string, Binding>()
+  constructor(
+    public parent: Env | null,
+    /** function (or program) scope: `var` lands here */
+    public fnScope: boolean,
+  ) {}
+
+  lookup(name: string): Binding | undefined {
+    const b = this.vars.get(name)
+    if (b) return b
+    for (let e = this.parent; e; e = e.parent) {
+      const found = e.vars.get(name)
+      if (found) return found
+    }
+    return undefined
+  }
+
+  declare(name: string, kind: Binding['kind'], value: Val): Binding {
+    const target = kind === 'var' || kind === 'function' ? this.varScope() : this
+    const had = target.vars.get(name)
+    if (had && kind === 'var') return had
+    const b = { value, kind, serial: nextSerial() }
+    target.vars.set(name, b)
+    return b
+  }
+
+  varScope(): Env {
+    if (this.fnScope || !this.parent) return this
+    return this.parent.varScope()
+  }
+}
+
+export const MAX_STRING = 1 << 20
+export const MAX_ARRAY = 100_000
+
+export function isPrim(v: Val): v is Prim {
+  return v === null || (typeof v !== 'object' && typeof v !== 'symbol')
+}
+
+export function typeOf(v: Val): string | Unknown {
+  if (v === UNKNOWN) return UNKNOWN
+  if (v instanceof FnV || v instanceof NativeV) return 'function'
+  if (v instanceof ArrV || v instanceof ObjV || v instanceof GlobalV || v === null) return 'object'
+  return typeof v
+}
+
+/** ToString for values the evaluator knows; UNKNOWN when it would call sample code. */
+export function toStr(v: Val): string | Unknown {
+  if (v === UNKNOWN) return UNKNOWN
+  if (isPrim(v)) return String(v)
+  if (v instanceof ArrV) {
+    if (v.opaque) return UNKNOWN
+    const parts: string[] = []
+    for (const x of v.items) {
+      if (x === undefined || x === null) parts.push('')
+      else {
+        const s = toStr(x)
+        if (s === UNKNOWN) return UNKNOWN
+        parts.push(s)
+      }
+    }
+    return parts.join(',')
+  }
+  if (v instanceof ObjV) return v.opaque ? UNKNOWN : '[object Object]'
+  return UNKNOWN
+}
+
+export function toPrim(v: Val): Prim | Unknown {
+  if (v === UNKNOWN) return UNKNOWN
+  if (isPrim(v)) return v
+  return toStr(v)
+}
+
+export function truthy(v: Val): boolean | Unknown {
+  if (v === UNKNOWN) return UNKNOWN
+  if (isPrim(v)) return Boolean(v)
+  return true
+}
