@@ -1,101 +1,267 @@
-// Detector throughput over the benign npm corpus, beside a plain acorn parse of the same bytes.
-import { readFileSync } from 'node:fs'
+// Detector and CLI speed over the benign npm corpus, every figure a whole process timed from
+// outside (min and median of several runs), beside one node process that only acorn-parses.
+//   npm run bench:detector [-- --runs N] [--slowest]
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { parse } from 'acorn'
-import type { ScriptVerdict } from '../core/types.ts'
 import * as detector from '../detector/index.ts'
 
 const ROOT = join(import.meta.dirname, '..')
+const BIN = join(ROOT, 'bin/skimwatch.mjs')
 const MB = 1024 * 1024
+const CONTRACT_KEYS = new Set(['file', 'sha256', 'verdict', 'score', 'findings', 'error'])
+// a chamber, once wired into analyze, reports what ran under one of these names
+const DETONATION_KEY = /detonat|observ|chamber|dynamic|sandbox/i
+const PROBE_SAMPLE = join(ROOT, 'fixtures/samples/malicious/plain-image-beacon.js')
 
 interface Corpus {
   bundles: string[]
 }
+interface Timing {
+  min: number
+  median: number
+  /** user + system CPU seconds of the process, median: steadier than wall time on a busy machine */
+  cpu: number
+  stdout: string
+}
+type Row = [measure: string, min: string, median: string, cpu: string, note: string]
 
-function loadCorpus(): { name: string; source: string }[] {
+// Loaded into every timed process: reports its own CPU time when it exits.
+const CPU_PRELOAD = `import { writeFileSync } from 'node:fs'
+process.on('exit', () => {
+  const u = process.cpuUsage()
+  writeFileSync(process.env.BENCH_CPU_FILE, String((u.user + u.system) / 1e6))
+})
+`
+let preload = ''
+let cpuFile = ''
+
+function loadCorpus(): { name: string; path: string; source: string }[] {
   const list = JSON.parse(
     readFileSync(join(ROOT, 'fixtures/corpus/npm-bundles.json'), 'utf8'),
   ) as Corpus
-  return list.bundles.map((p) => ({ name: p, source: readFileSync(join(ROOT, p), 'utf8') }))
+  return list.bundles.map((p) => ({
+    name: p,
+    path: join(ROOT, p),
+    source: readFileSync(join(ROOT, p), 'utf8'),
+  }))
 }
 
-function seconds(run: () => void): number {
-  const t0 = process.hrtime.bigint()
-  run()
-  return Number(process.hrtime.bigint() - t0) / 1e9
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-/** Best of `rounds` timings: the least disturbed by GC and JIT warm-up of unrelated code. */
-function best(rounds: number, run: () => void): number {
-  let min = Infinity
-  for (let i = 0; i < rounds; i++) min = Math.min(min, seconds(run))
-  return min
+/** Wall and CPU time of a whole process, `runs` times after one warm-up run. */
+function timeProcess(args: string[], runs: number): Timing {
+  const once = (): { secs: number; cpu: number; stdout: string } => {
+    const t0 = process.hrtime.bigint()
+    const r = spawnSync(process.execPath, ['--import', preload, ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 256 * MB,
+      env: { ...process.env, LOG_LEVEL: 'warn', SKIMWATCH_SOURCE: '', BENCH_CPU_FILE: cpuFile },
+    })
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9
+    // analyze exits 1 when something is flagged; 2 or a signal means the figure is meaningless
+    if (r.status === null || r.status > 1)
+      throw new Error(`node ${args.join(' ').slice(0, 120)}… exited ${r.status}: ${r.stderr}`)
+    return { secs, cpu: Number(readFileSync(cpuFile, 'utf8')), stdout: r.stdout }
+  }
+  let stdout = once().stdout
+  const secs: number[] = []
+  const cpu: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const r = once()
+    secs.push(r.secs)
+    cpu.push(r.cpu)
+    stdout = r.stdout
+  }
+  return { min: Math.min(...secs), median: median(secs), cpu: median(cpu), stdout }
 }
 
-function main(): void {
-  const corpus = loadCorpus()
-  const bytes = corpus.reduce((n, c) => n + Buffer.byteLength(c.source), 0)
-  const rounds = Number(process.argv[2] ?? 3)
-  const verdicts = new Map<string, ScriptVerdict>()
-  // Per bundle, acorn and detector run back to back and keep their best of `rounds`:
-  // load on a shared machine then hits both sides alike.
+// One cold node process that reads and parses every file the way the detector's first pass does.
+const ACORN_ONLY = `
+import { readFileSync } from 'node:fs'
+import { parse } from 'acorn'
+const base = { ecmaVersion: 'latest', locations: true, allowHashBang: true }
+for (const file of process.argv.slice(1)) {
+  const text = readFileSync(file, 'utf8')
+  try { parse(text, { ...base, sourceType: 'script' }) } catch { try { parse(text, { ...base, sourceType: 'module' }) } catch {} }
+}
+`
+
+interface Line {
+  verdict?: string
+  [key: string]: unknown
+}
+
+function lines(stdout: string): Line[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Line)
+}
+
+/** The key under which analyze reports a detonation, when a chamber is wired in. */
+function detonationKey(out: Line[]): string | null {
+  for (const line of out)
+    for (const key of Object.keys(line))
+      if (!CONTRACT_KEYS.has(key) && DETONATION_KEY.test(key)) return key
+  return null
+}
+
+const detonated = (line: Line, key: string): boolean => {
+  const v = line[key]
+  return v === true || (typeof v === 'object' && v !== null)
+}
+
+/** The detector inside this process: no start-up, cold (first sight) and cached (seen before). */
+function inProcess(
+  corpus: { name: string; source: string }[],
+  rounds: number,
+): { acornSecs: number; coldSecs: number; cachedSecs: number; slowest: string[] } {
+  const seconds = (run: () => void): number => {
+    const t0 = process.hrtime.bigint()
+    run()
+    return Number(process.hrtime.bigint() - t0) / 1e9
+  }
+  // per bundle, acorn and detector back to back, best of `rounds`: load hits both alike
   const acornBest = corpus.map(() => Infinity)
   const coldBest = corpus.map(() => Infinity)
   for (let r = 0; r < rounds; r++)
     corpus.forEach((c, i) => {
       const a = seconds(() => parse(c.source, { ecmaVersion: 'latest', locations: true }))
-      const d = seconds(() => verdicts.set(c.name, detector.analyzeScript(c.source)))
-      acornBest[i] = Math.min(acornBest[i] as number, a)
-      coldBest[i] = Math.min(coldBest[i] as number, d)
+      const d = seconds(() => detector.analyzeScript(c.source))
+      acornBest[i] = Math.min(acornBest[i]!, a)
+      coldBest[i] = Math.min(coldBest[i]!, d)
     })
-  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
-  const acornSecs = sum(acornBest)
-  const coldSecs = sum(coldBest)
-  // The pipeline's cached detector: the first pass fills it, the timed passes only hit.
   const cached = detector.createDetector()
   for (const c of corpus) cached.analyze(c.source)
-  const cachedSecs = best(rounds, () => {
-    for (const c of corpus) cached.analyze(c.source)
-  })
-  const stats = cached.stats()
-
-  const mbps = (s: number): number => bytes / MB / s
-  const rows: [string, string, string][] = [
-    ['bundles', String(corpus.length), ''],
-    ['cache hits / parses', `${stats.hits} / ${stats.parses}`, ''],
-    ['total MB', (bytes / MB).toFixed(2), ''],
-    ['acorn.parse MB/s', mbps(acornSecs).toFixed(2), '1.00× acorn'],
-    [
-      'detector cold MB/s',
-      mbps(coldSecs).toFixed(2),
-      `${(acornSecs / coldSecs).toFixed(2)}× acorn`,
-    ],
-    [
-      'detector cached MB/s',
-      mbps(cachedSecs).toFixed(1),
-      `${(coldSecs / cachedSecs).toFixed(1)}× cold`,
-    ],
-  ]
-  console.log(`| measure | value | ratio |\n|---|---:|---:|`)
-  for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`)
-  const flagged = [...verdicts].filter(([, v]) => v.verdict !== 'clean')
-  for (const [name, v] of flagged) console.log(`  ${v.verdict}: ${name} (${v.score})`)
-  if (process.argv.includes('--slowest')) slowest(corpus, acornBest, coldBest)
+  let cachedSecs = Infinity
+  for (let r = 0; r < rounds; r++)
+    cachedSecs = Math.min(
+      cachedSecs,
+      seconds(() => {
+        for (const c of corpus) cached.analyze(c.source)
+      }),
+    )
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
+  const slowest = corpus
+    .map((c, i) => ({ c, ratio: coldBest[i]! / acornBest[i]! }))
+    .sort((a, b) => b.ratio - a.ratio)
+    .slice(0, 15)
+    .map(
+      ({ c, ratio }) =>
+        `${ratio.toFixed(2)}×  ${(c.source.length / 1024).toFixed(0).padStart(6)} KB  ${c.name}`,
+    )
+  return { acornSecs: sum(acornBest), coldSecs: sum(coldBest), cachedSecs, slowest }
 }
 
-function slowest(
-  corpus: { name: string; source: string }[],
-  acorn: number[],
-  cold: number[],
-): void {
-  const rows = corpus.map((c, i) => ({
-    name: c.name,
-    kb: c.source.length / 1024,
-    ratio: (cold[i] as number) / (acorn[i] as number),
-  }))
-  rows.sort((a, b) => b.ratio - a.ratio)
-  for (const r of rows.slice(0, 15))
-    console.log(`${r.ratio.toFixed(2)}×  ${r.kb.toFixed(0).padStart(6)} KB  ${r.name}`)
+function main(): void {
+  const argv = process.argv.slice(2)
+  const runsAt = argv.indexOf('--runs')
+  const runs = runsAt >= 0 ? Number(argv[runsAt + 1]) : 5
+  const corpus = loadCorpus()
+  const files = corpus.map((c) => c.path)
+  const bytes = corpus.reduce((n, c) => n + Buffer.byteLength(c.source), 0)
+  const mbps = (secs: number): string => `${(bytes / MB / secs).toFixed(2)} MB/s`
+  const s = (secs: number): string => `${secs.toFixed(3)} s`
+  const tmp = mkdtempSync(join(tmpdir(), 'skimwatch-bench-'))
+  const oneLine = join(tmp, 'one-line.js')
+  writeFileSync(oneLine, 'document.title = "hello"\n')
+  writeFileSync(join(tmp, 'cpu.mjs'), CPU_PRELOAD)
+  preload = pathToFileURL(join(tmp, 'cpu.mjs')).href
+  cpuFile = join(tmp, 'cpu.txt')
+  const t = (x: Timing): [string, string, string] => [s(x.min), s(x.median), s(x.cpu)]
+
+  try {
+    const acorn = timeProcess(['--input-type=module', '-e', ACORN_ONLY, ...files], runs)
+    const staticRun = timeProcess([BIN, 'analyze', '--static', '--json', ...files], runs)
+    const flagged = lines(staticRun.stdout).filter((l) => l.verdict && l.verdict !== 'clean')
+    const version = timeProcess([BIN, '--version'], runs)
+    const tinyStatic = timeProcess([BIN, 'analyze', '--static', '--json', oneLine], runs)
+    const tinyDefault = timeProcess([BIN, 'analyze', '--json', oneLine], runs)
+    // default analyze detonates when a chamber is wired in, and its JSON lines say so; a known
+    // skimmer goes along so that a chamber that only runs suspicious scripts shows too
+    const probe = timeProcess([BIN, 'analyze', '--json', PROBE_SAMPLE, ...files], 0)
+    const key = detonationKey(lines(probe.stdout))
+
+    const rows: Row[] = [
+      ['corpus', `${corpus.length} files`, `${(bytes / MB).toFixed(2)} MB`, '', ''],
+      ['(a) node + acorn.parse, every file, cold', ...t(acorn), mbps(acorn.median)],
+      [
+        '(b) analyze --static --json, every file',
+        ...t(staticRun),
+        `${mbps(staticRun.median)}; b/a throughput ${(acorn.median / staticRun.median).toFixed(2)}×`,
+      ],
+      ['(b) flagged in this benign corpus', '', String(flagged.length), '', 'listed below'],
+      ['(c) start-up: --version', ...t(version), ''],
+      ['(c) start-up: analyze --static, 1-line file', ...t(tinyStatic), ''],
+      ['(c) start-up: analyze, 1-line file', ...t(tinyDefault), ''],
+    ]
+    if (key) {
+      const full = timeProcess([BIN, 'analyze', '--json', ...files], runs)
+      const out = lines(full.stdout)
+      const n = out.filter((l) => detonated(l, key)).length
+      rows.push(
+        ['(d) analyze (detonation), every file', ...t(full), mbps(full.median)],
+        [
+          '(d) detonations/min',
+          '',
+          ((n / full.median) * 60).toFixed(0),
+          '',
+          `"${key}" in the JSON`,
+        ],
+        [
+          '(d) detonated share of the corpus',
+          '',
+          `${((100 * n) / out.length).toFixed(0)} %`,
+          '',
+          `${n} of ${out.length}`,
+        ],
+      )
+    } else {
+      for (const m of [
+        '(d) analyze (detonation), every file',
+        '(d) detonations/min',
+        '(d) detonated share of the corpus',
+      ])
+        rows.push([m, '', 'n/a (no chamber)', '', 'no detonation field in analyze --json'])
+    }
+    const ip = inProcess(corpus, Math.max(1, Math.min(runs, 3)))
+    rows.push(
+      ['in-process acorn.parse, best of rounds', '', s(ip.acornSecs), '', mbps(ip.acornSecs)],
+      [
+        'in-process detector, cold',
+        '',
+        s(ip.coldSecs),
+        '',
+        `${mbps(ip.coldSecs)}; ${(ip.acornSecs / ip.coldSecs).toFixed(2)}× acorn`,
+      ],
+      [
+        'in-process detector, cached',
+        '',
+        s(ip.cachedSecs),
+        '',
+        `${mbps(ip.cachedSecs)}; ${(ip.coldSecs / ip.cachedSecs).toFixed(1)}× cold`,
+      ],
+    )
+
+    console.log(`whole processes: ${runs} runs after a warm-up; wall min and median, CPU median\n`)
+    console.log('| measure | wall min | wall median | CPU | throughput / note |')
+    console.log('|---|---:|---:|---:|---|')
+    for (const r of rows) console.log(`| ${r.join(' | ')} |`)
+    for (const l of flagged)
+      console.log(`  flagged: ${String(l.file)} (${l.verdict}, ${String(l.score)})`)
+    if (argv.includes('--slowest')) for (const l of ip.slowest) console.log(l)
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
 }
 
 main()
