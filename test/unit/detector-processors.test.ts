@@ -91,6 +91,8 @@ describe('isProcessorLookalike', () => {
     'm.stripe.network',
     'client-analytics.braintreegateway.com',
     'www.paypalobjects.com',
+    'www.braintreepayments.com',
+    'developer.globalpayments.com',
     'cdn.jsdelivr.net',
     'www.squarespace.com',
     'checkout.shop-a.test',
