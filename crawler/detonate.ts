@@ -10,7 +10,7 @@ import { assetSources, jquerySource } from './chamber/assets.ts'
 import { STEPS } from './chamber/drive.ts'
 import type { ResponseMap } from './chamber/network.ts'
 import { VARIANTS } from './chamber/pages.ts'
-import { detonateOn } from './chamber/run.ts'
+import { detonateOn, HEAP_LIMIT_MB } from './chamber/run.ts'
 
 /** Changes whenever what a sample sees or what is recorded changes: part of the observation cache key. */
 export const CHAMBER_VERSION = `1.${sha256(
@@ -49,8 +49,8 @@ export const NO_NETWORK_ARGS = [
   '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
   '--disable-quic',
   '--disable-domain-reliability',
-  // A sample that allocates until it dies takes a renderer of 512 MB with it, not the machine.
-  '--js-flags=--max-old-space-size=512',
+  // A sample that allocates until it dies takes one small renderer with it, not the machine.
+  `--js-flags=--max-old-space-size=${HEAP_LIMIT_MB}`,
 ]
 
 function stopped(source: string, reason: string): Observation {

@@ -40,7 +40,8 @@ export const observeSource = (listenMark: string) => `
     if (!(t instanceof Element)) return null;
     const tag = t.tagName.toLowerCase();
     const id = attr(t, 'id'), name = attr(t, 'name');
-    return tag + (id ? '#' + id : '') + (name ? '[name="' + name + '"]' : '');
+    const classes = id || name ? '' : attr(t, 'class').trim().split(/\s+/).filter(Boolean).slice(0, 3).map((c) => '.' + c).join('');
+    return tag + (id ? '#' + id : '') + (name ? '[name="' + name + '"]' : '') + classes;
   };
   const listenRe = new RegExp(${JSON.stringify(LISTEN_TYPES)});
   const noteListener = (el, type) => {

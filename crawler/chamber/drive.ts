@@ -7,16 +7,16 @@ import type { Variant } from './pages.ts'
 import type { Network } from './network.ts'
 
 /**
- * Page time after load, in ms, and whether the buyer acts again after each step: always, or
- * only when the sample added listeners, elements or code since the last time. 60.5 s in all;
- * the last act leaves 30 s for senders delayed after the click.
+ * Page time after load, in ms, and whether the buyer acts after each step: always, or only
+ * when the sample added listeners, elements or code since the last time (late hooks). 60.5 s
+ * in all; the last chance to act, at 30.5 s, leaves 30 s for senders delayed after the click.
  */
 export const STEPS: ReadonlyArray<{ ms: number; act: 'always' | 'if-new' | 'never' }> = [
   { ms: 500, act: 'always' },
   { ms: 2000, act: 'if-new' },
   { ms: 5000, act: 'if-new' },
   { ms: 8000, act: 'if-new' },
-  { ms: 15000, act: 'always' },
+  { ms: 15000, act: 'if-new' },
   { ms: 30000, act: 'never' },
 ]
 const SETTLE_MS = 300
@@ -57,10 +57,10 @@ async function submitForms(cdp: CDPSession): Promise<void> {
 }
 
 /** The buyer: types the card and personal values, clicks pay, submits the forms. */
-async function act(run: Run): Promise<void> {
-  run.step = 'typing the test card and clicking pay'
+async function act(run: Run, url: string): Promise<void> {
+  run.step = `typing the test card and clicking pay on ${url}`
   await fillAndPay(run.page, run.cdp)
-  run.step = 'submitting the forms'
+  run.step = `submitting the forms on ${url}`
   await submitForms(run.cdp)
 }
 
@@ -83,7 +83,7 @@ export async function runVariant(run: Run, variant: Variant, pageTime: { ms: num
     pageTime.ms += step.ms
     const now = run.activity()
     if (step.act === 'always' || (step.act === 'if-new' && now !== seen)) {
-      await act(run)
+      await act(run, variant.url)
       seen = run.activity()
     }
   }

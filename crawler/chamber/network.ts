@@ -2,7 +2,7 @@
 // subresources, beacons, form posts, iframes and WebSockets. Nothing is passed on.
 import type { BrowserContext, CDPSession, Request, Route } from 'playwright'
 import type { ObservedRequest } from '../../core/types.ts'
-import { pageHtml, type Variant } from './pages.ts'
+import { pageHtml, VARIANTS, type Variant } from './pages.ts'
 import { pageAssets, standIn, type Served } from './assets.ts'
 
 export const MAX_REQUESTS = 2000
@@ -79,11 +79,13 @@ export async function answerLocally(
   const parserInitiated = new Map<string, number>()
   let expected: Variant | null = null
   let infrastructure = new Set<string>()
-  let formActions = new Set<string>()
+  // Every page's own form actions: a post still in flight when the next page loads is ours too.
+  const formActions = new Set(VARIANTS.flatMap((v) => v.formActions))
   let answered = 0
   let inflight = 0
 
-  // CSS url() loads are images or fonts the parser (style recalc) started, not a script.
+  // CSS url() loads are images or fonts the style engine started: the parser or 'other', never a
+  // script (an Image object or an inserted <img> has the script's stack as its initiator).
   function watch(cdp: CDPSession): void {
     cdp.on('Network.requestWillBeSent', (e) => {
       const { request, initiator, type } = e as {
@@ -91,7 +93,7 @@ export async function answerLocally(
         initiator: { type: string }
         type?: string
       }
-      if (initiator.type === 'parser' && (type === 'Image' || type === 'Font')) {
+      if (initiator.type !== 'script' && (type === 'Image' || type === 'Font')) {
         parserInitiated.set(request.url, (parserInitiated.get(request.url) ?? 0) + 1)
       }
     })
@@ -193,7 +195,6 @@ export async function answerLocally(
     expectPage(variant) {
       expected = variant
       infrastructure = new Set([variant.url, sample.url, ...assets.keys()].map(stripHash))
-      formActions = new Set(variant.formActions)
     },
     // CDP's initiators arrive on another session than the route: images are told apart at the end.
     requests: () => {

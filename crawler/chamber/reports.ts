@@ -28,6 +28,8 @@ export interface ReportLog {
   hinted: HintedRequest[]
   /** Bumped whenever the sample adds a listener or injects an element. */
   activity(): number
+  /** True once V8 hit the page's heap limit (the page is then crashed on purpose). */
+  outOfMemory(): boolean
 }
 
 class Unique<T> {
@@ -92,13 +94,21 @@ export function collectReports(cdp: CDPSession, code: CodeTracker): ReportLog {
     }
   })
 
-  // `debugger;` statements: noted, then skipped, so anti-debugging loops cannot stall the run.
+  // `debugger;` statements are noted, then breakpoints are switched off so anti-debugging loops
+  // cannot stall the run. Pauses stay on: V8 pauses at its heap limit, and a page paused there
+  // is crashed on purpose (resumed, V8 would raise the limit and let it grow on).
   let pauses = 0
+  let oom = false
   cdp.on('Debugger.paused', (e) => {
     const { reason } = e as { reason: string }
-    if (reason === 'other' || reason === 'debugCommand') probes.add('debugger statement')
-    if (++pauses >= MAX_DEBUGGER_PAUSES)
-      void cdp.send('Debugger.setSkipAllPauses', { skip: true }).catch(() => undefined)
+    if (reason === 'OOM') {
+      oom = true
+      void cdp.send('Page.crash').catch(() => undefined)
+      return
+    }
+    if (reason === 'other') probes.add('debugger statement')
+    if (++pauses === MAX_DEBUGGER_PAUSES)
+      void cdp.send('Debugger.setBreakpointsActive', { active: false }).catch(() => undefined)
     void cdp.send('Debugger.resume').catch(() => undefined)
   })
 
@@ -110,5 +120,6 @@ export function collectReports(cdp: CDPSession, code: CodeTracker): ReportLog {
     probes: probes.items,
     hinted: hinted.items,
     activity: () => bumps,
+    outOfMemory: () => oom,
   }
 }

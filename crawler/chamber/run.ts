@@ -13,6 +13,8 @@ import { answerLocally, MAX_BODY, type RawRequest, type ResponseMap } from './ne
 import { ASSET_URLS, ORIGIN, VARIANTS } from './pages.ts'
 import { collectReports, type HintedRequest, type ReportLog } from './reports.ts'
 
+/** The heap a chamber page may use; a sample that wants more is stopped. */
+export const HEAP_LIMIT_MB = 256
 /** Kept back from the budget for closing the context and gathering what was seen. */
 const RESERVE_MS = 1500
 const CLOSE_MS = 1000
@@ -154,7 +156,6 @@ export async function detonateOn(browser: Browser, input: DetonateInput): Promis
 
   let status: Observation['status'] = 'ok'
   let reason: string | null = null
-  const where = run.pages.at(-1) ?? 'the chamber page'
   if (outcome.kind === 'late') {
     status = 'budget'
     const stuck = !(await responsive(cdp))
@@ -163,7 +164,9 @@ export async function detonateOn(browser: Browser, input: DetonateInput): Promis
       (stuck ? `: the page's main thread stopped answering (an endless loop or heavy work)` : '')
   } else if (outcome.kind === 'crashed') {
     status = 'error'
-    reason = `the page crashed on ${where} while ${run.step} (out of memory or a renderer fault)`
+    reason = log.outOfMemory()
+      ? `the page ran out of memory (${HEAP_LIMIT_MB} MB heap) while ${run.step}; it was crashed and stopped`
+      : `the page crashed while ${run.step} (a renderer fault)`
   } else if (outcome.kind === 'failed') {
     status = 'error'
     const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error)
