@@ -22,6 +22,8 @@ export interface ScriptVerdict {
   score: number
   findings: Finding[]
   rulesVersion: string
+  /** why static analysis could not clear the script: it is worth running in the chamber */
+  triage?: string[]
 }
 
 /** How a script reached the page. */

@@ -14,6 +14,7 @@ import { builtinSignatures } from './signatures/builtin.ts'
 import type { SignatureSet } from './signatures/compile.ts'
 import { yaraFindings } from './signatures/scan.ts'
 import { findSinks } from './sinks.ts'
+import { triage } from './triage.ts'
 
 /** Bump whenever rules or signatures change: cached verdicts are keyed by sha256 + this. */
 export const RULES_VERSION = '2026.11.5'
@@ -161,7 +162,10 @@ function inspectCode(
   const failed = findings.some((f) => f.rule === ANALYSIS_ERROR || f.rule === 'analysis-budget')
   const contextFree =
     !failed && facts.sinks.every((s) => !s.urlText || hostOf(s.urlText) === undefined)
-  return done(hash, findings, parsed !== undefined, contextFree)
+  const out = done(hash, findings, parsed !== undefined, contextFree)
+  const reasons = guard('triage', () => triage(facts, out.verdict), [])
+  if (reasons.length > 0) out.verdict.triage = reasons
+  return out
 }
 
 // YARA over the raw text and every decoded layer; over the raw text alone if a layer breaks it.
@@ -221,12 +225,15 @@ function inspectHtml(
     ),
   ]
   const contextFree = judged.every(({ got }) => got.contextFree)
-  return done(
+  const out = done(
     hash,
     findings,
     judged.some(({ got }) => got.parsed),
     contextFree,
   )
+  const reasons = [...new Set(judged.flatMap(({ got }) => got.verdict.triage ?? []))]
+  if (reasons.length > 0) out.verdict.triage = reasons
+  return out
 }
 
 function htmlSummary(split: HtmlSplit): Finding {

@@ -6,6 +6,7 @@ import type { Detector } from '../../detector/index.ts'
 import { toFindingRecord, type FindingRecord } from '../../pipeline/page-record.ts'
 import type { Context } from '../context.ts'
 import { printJson, printTable } from '../output.ts'
+import { createDetonator, type Detonator } from '../detonation.ts'
 
 /** Files larger than this are not read: the detector's own budget is far smaller. */
 const READ_LIMIT = 64 * 1024 * 1024
@@ -18,15 +19,18 @@ type Line =
 export async function analyzeCommand(
   ctx: Context,
   files: string[],
-  opts: { json?: boolean },
+  opts: { json?: boolean; static?: boolean },
 ): Promise<number> {
   const detector = await ctx.detector()
+  const detonator = opts.static
+    ? undefined
+    : createDetonator(ctx.config.home, ctx.config.chromiumPath)
   let errors = 0
   let flagged = 0
   const rows: string[][] = []
   // one file that cannot be read or judged never stops the others
   for (const file of files) {
-    const line = await analyzeFile(detector, file)
+    const line = await analyzeFile(detector, file, detonator)
     if ('error' in line) errors++
     else if (line.verdict !== 'clean') flagged++
     if (opts.json) {
@@ -34,11 +38,16 @@ export async function analyzeCommand(
       if ('error' in line) process.stderr.write(`skimwatch: ${line.error}\n`)
     } else rows.push(...tableRows(line))
   }
+  await detonator?.close()
   if (!opts.json && rows.length > 0) printTable(rows, ['VERDICT', 'SCORE', 'FILE'])
   return errors > 0 ? EXIT.error : flagged > 0 ? EXIT.flagged : EXIT.clean
 }
 
-async function analyzeFile(detector: Detector, file: string): Promise<Line> {
+async function analyzeFile(
+  detector: Detector,
+  file: string,
+  detonator: Detonator | undefined,
+): Promise<Line> {
   let source: string
   try {
     source = await readInput(file)
@@ -46,7 +55,10 @@ async function analyzeFile(detector: Detector, file: string): Promise<Line> {
     return { file, error: (err as Error).message }
   }
   try {
-    const v = detector.analyze(source, { url: null, html: HTML_NAME.test(file) })
+    let v = detector.analyze(source, { url: null, html: HTML_NAME.test(file) })
+    const script = !HTML_NAME.test(file) && !source.trimStart().startsWith('<')
+    if (detonator && script && v.verdict !== 'malicious' && (v.triage?.length ?? 0) > 0)
+      v = await detonator.judge(source, v, detector)
     const findings = v.findings.map(toFindingRecord)
     return { file, sha256: v.sha256, verdict: v.verdict, score: v.score, findings }
   } catch (err) {

@@ -1,0 +1,132 @@
+import type { Finding, Observation, ObservedRequest, ScriptVerdict } from '../core/types.ts'
+import { processorOf } from './processors.ts'
+import { capModifiers, scoreOf, verdictOf } from './score.ts'
+
+// Fusion: the static verdict plus what the script did when it ran alone in the chamber, as
+// findings with their evidence. Pure: the observation is a record, the detector never runs code.
+
+/** The synthetic checkout's own site: requests there stay on the shop. */
+export const CHAMBER_SITE = 'shop.example'
+
+type Inspect = (source: string) => ScriptVerdict
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase()
+  } catch {
+    return undefined
+  }
+}
+
+function offSite(r: ObservedRequest): boolean {
+  const host = hostOf(r.url)
+  if (!host || r.url.startsWith('data:') || r.url.startsWith('blob:')) return false
+  if (host === CHAMBER_SITE || host.endsWith(`.${CHAMBER_SITE}`)) return false
+  return processorOf(host) === undefined
+}
+
+const CHANNEL: Record<string, string> = {
+  image: 'an image request',
+  fetch: 'fetch',
+  xhr: 'XMLHttpRequest',
+  beacon: 'sendBeacon',
+  websocket: 'a WebSocket',
+  form: 'a form post',
+  script: 'an injected script',
+  css: 'a CSS url()',
+  link: 'an injected link',
+  iframe: 'an iframe',
+  document: 'a navigation',
+  other: 'a request',
+}
+
+function observed(
+  rule: string,
+  severity: Finding['severity'],
+  points: number,
+  message: string,
+): Finding {
+  return { rule, severity, message, line: 1, column: 0, points }
+}
+
+function short(url: string): string {
+  return url.length > 120 ? `${url.slice(0, 117)}…` : url
+}
+
+/** Findings for what the chamber saw; run-time code is judged statically as a new layer. */
+export function observationFindings(obs: Observation, inspect: Inspect): Finding[] {
+  const out: Finding[] = []
+  const card = obs.requests.filter((r) => r.carriesCard && offSite(r))
+  for (const r of card.slice(0, 3)) {
+    const how = r.encodings.length > 0 ? `, ${r.encodings.join('/')},` : ''
+    out.push(
+      observed(
+        'observed-card-exfil',
+        'critical',
+        card.indexOf(r) === 0 ? 100 : 0,
+        `sent the typed card number${how} to ${short(r.url)} through ${CHANNEL[r.type] ?? 'a request'} (seen in the detonation chamber)`,
+      ),
+    )
+  }
+  const personal = obs.requests.filter((r) => !r.carriesCard && r.carriesPersonal && offSite(r))
+  if (personal[0])
+    out.push(
+      observed(
+        'observed-personal-exfil',
+        'high',
+        40,
+        `sent typed personal data to ${short(personal[0].url)} through ${CHANNEL[personal[0].type] ?? 'a request'} (seen in the detonation chamber)`,
+      ),
+    )
+  const readCard = obs.reads.some((r) => /card|cc|cvv|cvc|number|exp/i.test(r.field))
+  const other = obs.requests.filter((r) => !r.carriesCard && !r.carriesPersonal && offSite(r))
+  if (readCard && other[0] && card.length === 0)
+    out.push(
+      observed(
+        'observed-read-and-send',
+        'high',
+        45,
+        `read the card field and then sent data to ${short(other[0].url)} (payload not readable: encrypted or encoded)`,
+      ),
+    )
+  for (const c of obs.compiled.slice(0, 5)) {
+    const v = inspect(c.source)
+    const top = v.findings.filter((f) => f.points > 0)
+    for (const f of top)
+      out.push({
+        ...f,
+        message: `${f.message} (in code made at run time by ${c.how})`,
+        line: 1,
+        column: 0,
+      })
+  }
+  if (obs.probes.length > 0)
+    out.push(
+      observed(
+        'observed-anti-analysis',
+        'low',
+        10,
+        `probed for analysis: ${obs.probes.slice(0, 5).join(', ')}`,
+      ),
+    )
+  if (obs.status !== 'ok')
+    out.push(
+      observed(
+        'detonation',
+        'info',
+        0,
+        `detonation ${obs.status}: ${obs.reason ?? 'no reason given'}`,
+      ),
+    )
+  return out
+}
+
+/** One verdict from the static findings and the observation. */
+export function fuseVerdict(v: ScriptVerdict, obs: Observation, inspect: Inspect): ScriptVerdict {
+  const added = observationFindings(obs, inspect)
+  if (added.length === 0) return v
+  const findings = capModifiers([...v.findings, ...added])
+  findings.sort((a, b) => b.points - a.points || a.line - b.line)
+  const score = scoreOf(findings)
+  return { ...v, findings, score, verdict: verdictOf(score) }
+}
