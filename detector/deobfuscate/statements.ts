@@ -261,6 +261,36 @@ export function simulate(m: Machine, body: AnyNode[], env: Env, born = 0): void 
   for (const s of body) {
     if (m.steps >= m.limits.steps) return
     const out = m.guarded(() => exec(m, s, env), 'keep', m.limits.statementSteps, born)
-    if (!(out instanceof Abort) && out.kind !== 'normal') return
+    if (out instanceof Abort) forgetWritten(m, s, env, born)
+    else if (out.kind !== 'normal') return
+  }
+}
+
+/**
+ * A statement that could not be followed may still have set the names it declares or assigns
+ * (a hoisted `var` would otherwise keep `undefined`): they become unknown. Names from outside
+ * a scope simulated out of order (`born` > 0) are left to the undo journal.
+ */
+function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void {
+  const names = new Set<string>()
+  const visit = (n: AnyNode): void => {
+    if (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') return
+    if (n.type === 'FunctionDeclaration') return
+    if (n.type === 'VariableDeclarator') for (const x of patternNames(n.id as AnyNode)) names.add(x)
+    if (n.type === 'AssignmentExpression' && n.left.type === 'Identifier') names.add(n.left.name)
+    if (n.type === 'UpdateExpression' && n.argument.type === 'Identifier')
+      names.add(n.argument.name)
+    for (const key in n) {
+      if (key === 'type' || key === 'loc') continue
+      const c = (n as unknown as Record<string, unknown>)[key]
+      if (Array.isArray(c)) {
+        for (const x of c) if (x && typeof x === 'object' && 'type' in x) visit(x as AnyNode)
+      } else if (c && typeof c === 'object' && 'type' in c) visit(c as AnyNode)
+    }
+  }
+  visit(stmt)
+  for (const name of names) {
+    const b = env.lookup(name)
+    if (b && (born === 0 || (b.serial ?? 0) >= born)) b.value = UNKNOWN
   }
 }

