@@ -13,8 +13,9 @@ const ROOT = join(import.meta.dirname, '..')
 const BIN = join(ROOT, 'bin/skimwatch.mjs')
 const MB = 1024 * 1024
 const CONTRACT_KEYS = new Set(['file', 'sha256', 'verdict', 'score', 'findings', 'error'])
-// a chamber, once wired into analyze, reports what ran under one of these names
-const DETONATION_KEY = /detonat|observ|chamber|dynamic|sandbox/i
+// analyze reports a detonation as a field or a finding under one of these names
+const DETONATION = /detonat|observ|chamber|sandbox/i
+const NOT_RUN = /^not\b|\bnot detonated\b|\bunavailable\b/i
 const PROBE_SAMPLE = join(ROOT, 'fixtures/samples/malicious/plain-image-beacon.js')
 
 interface Corpus {
@@ -38,6 +39,8 @@ process.on('exit', () => {
 `
 let preload = ''
 let cpuFile = ''
+let tmp = ''
+let homes = 0
 
 function loadCorpus(): { name: string; path: string; source: string }[] {
   const list = JSON.parse(
@@ -64,7 +67,14 @@ function timeProcess(args: string[], runs: number): Timing {
       cwd: ROOT,
       encoding: 'utf8',
       maxBuffer: 256 * MB,
-      env: { ...process.env, LOG_LEVEL: 'warn', SKIMWATCH_SOURCE: '', BENCH_CPU_FILE: cpuFile },
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        SKIMWATCH_SOURCE: '',
+        BENCH_CPU_FILE: cpuFile,
+        // a fresh home per run: no cached observation from an earlier run
+        SKIMWATCH_HOME: join(tmp, `home-${++homes}`),
+      },
     })
     const secs = Number(process.hrtime.bigint() - t0) / 1e9
     // analyze exits 1 when something is flagged; 2 or a signal means the figure is meaningless
@@ -97,6 +107,7 @@ for (const file of process.argv.slice(1)) {
 
 interface Line {
   verdict?: string
+  findings?: { rule: string; message: string }[]
   [key: string]: unknown
 }
 
@@ -107,17 +118,17 @@ function lines(stdout: string): Line[] {
     .map((l) => JSON.parse(l) as Line)
 }
 
-/** The key under which analyze reports a detonation, when a chamber is wired in. */
-function detonationKey(out: Line[]): string | null {
-  for (const line of out)
-    for (const key of Object.keys(line))
-      if (!CONTRACT_KEYS.has(key) && DETONATION_KEY.test(key)) return key
-  return null
-}
+type Detonation = { ran: boolean; how: string } | null
 
-const detonated = (line: Line, key: string): boolean => {
-  const v = line[key]
-  return v === true || (typeof v === 'object' && v !== null)
+/** What a line says about detonation: a field or a finding naming the chamber, or nothing. */
+function detonationOf(line: Line): Detonation {
+  for (const [key, v] of Object.entries(line))
+    if (!CONTRACT_KEYS.has(key) && DETONATION.test(key))
+      return { ran: v === true || (typeof v === 'object' && v !== null), how: `field "${key}"` }
+  for (const f of line.findings ?? [])
+    if (DETONATION.test(f.rule))
+      return { ran: !NOT_RUN.test(f.message), how: `finding "${f.rule}": ${f.message}` }
+  return null
 }
 
 /** The detector inside this process: no start-up, cold (first sight) and cached (seen before). */
@@ -171,7 +182,7 @@ function main(): void {
   const bytes = corpus.reduce((n, c) => n + Buffer.byteLength(c.source), 0)
   const mbps = (secs: number): string => `${(bytes / MB / secs).toFixed(2)} MB/s`
   const s = (secs: number): string => `${secs.toFixed(3)} s`
-  const tmp = mkdtempSync(join(tmpdir(), 'skimwatch-bench-'))
+  tmp = mkdtempSync(join(tmpdir(), 'skimwatch-bench-'))
   const oneLine = join(tmp, 'one-line.js')
   writeFileSync(oneLine, 'document.title = "hello"\n')
   writeFileSync(join(tmp, 'cpu.mjs'), CPU_PRELOAD)
@@ -188,8 +199,8 @@ function main(): void {
     const tinyDefault = timeProcess([BIN, 'analyze', '--json', oneLine], runs)
     // default analyze detonates when a chamber is wired in, and its JSON lines say so; a known
     // skimmer goes along so that a chamber that only runs suspicious scripts shows too
-    const probe = timeProcess([BIN, 'analyze', '--json', PROBE_SAMPLE, ...files], 0)
-    const key = detonationKey(lines(probe.stdout))
+    const probe = lines(timeProcess([BIN, 'analyze', '--json', PROBE_SAMPLE, ...files], 0).stdout)
+    const said = probe.map(detonationOf).filter((d): d is NonNullable<Detonation> => d !== null)
 
     const rows: Row[] = [
       ['corpus', `${corpus.length} files`, `${(bytes / MB).toFixed(2)} MB`, '', ''],
@@ -204,34 +215,30 @@ function main(): void {
       ['(c) start-up: analyze --static, 1-line file', ...t(tinyStatic), ''],
       ['(c) start-up: analyze, 1-line file', ...t(tinyDefault), ''],
     ]
-    if (key) {
+    if (said.some((d) => d.ran)) {
       const full = timeProcess([BIN, 'analyze', '--json', ...files], runs)
       const out = lines(full.stdout)
-      const n = out.filter((l) => detonated(l, key)).length
+      const ran = out.filter((l) => detonationOf(l)?.ran).length
       rows.push(
         ['(d) analyze (detonation), every file', ...t(full), mbps(full.median)],
-        [
-          '(d) detonations/min',
-          '',
-          ((n / full.median) * 60).toFixed(0),
-          '',
-          `"${key}" in the JSON`,
-        ],
+        ['(d) detonations/min', '', ((ran / full.median) * 60).toFixed(1), '', ''],
         [
           '(d) detonated share of the corpus',
           '',
-          `${((100 * n) / out.length).toFixed(0)} %`,
+          `${((100 * ran) / out.length).toFixed(0)} %`,
           '',
-          `${n} of ${out.length}`,
+          `${ran} of ${out.length}`,
         ],
       )
     } else {
+      // wired in but nothing ran (no browser…) says why; not wired in says so
+      const why = said[0] ? `n/a (not run: ${said[0].how.slice(0, 80)})` : 'n/a (no chamber)'
       for (const m of [
         '(d) analyze (detonation), every file',
         '(d) detonations/min',
         '(d) detonated share of the corpus',
       ])
-        rows.push([m, '', 'n/a (no chamber)', '', 'no detonation field in analyze --json'])
+        rows.push([m, '', why, '', ''])
     }
     const ip = inProcess(corpus, Math.max(1, Math.min(runs, 3)))
     rows.push(
