@@ -2,6 +2,7 @@
 // the honeypot card typed in and every request answered locally. One warm Chromium per chamber,
 // relaunched when it dies; a fresh context per detonation. It observes; the detector judges.
 import { chromium, type Browser } from 'playwright'
+import { BrowserUnavailableError, SkimwatchError } from '../core/errors.ts'
 import { sha256 } from '../core/hash.ts'
 import type { Observation } from '../core/types.ts'
 import { chromiumArgs, findChromium } from './launch.ts'
@@ -10,6 +11,7 @@ import { assetSources, jquerySource } from './chamber/assets.ts'
 import { STEPS } from './chamber/drive.ts'
 import type { ResponseMap } from './chamber/network.ts'
 import { VARIANTS } from './chamber/pages.ts'
+import { isolatedExecutable, type Isolation } from './chamber/isolate.ts'
 import { detonateOn, HEAP_LIMIT_MB } from './chamber/run.ts'
 
 /** Changes whenever what a sample sees or what is recorded changes: part of the observation cache key. */
@@ -38,6 +40,8 @@ export interface Chamber {
   /** Safe to call concurrently; resolves within the time budget plus a few seconds, never throws for the sample. */
   detonate(source: string, opts?: { url?: string | null }): Promise<Observation>
   close(): Promise<void>
+  /** What keeps the browser off the network besides answering every request locally. */
+  readonly isolation: Isolation
 }
 
 /** Chromium flags that leave no way out: every name fails to resolve, every socket goes to a dead proxy. */
@@ -46,7 +50,7 @@ export const NO_NETWORK_ARGS = [
   '--proxy-server=http://no-network.invalid:9',
   // Without this, loopback addresses skip the proxy.
   '--proxy-bypass-list=<-loopback>',
-  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--webrtc-ip-handling-policy=disable_non_proxied_udp',
   '--disable-quic',
   '--disable-domain-reliability',
   // A sample that allocates until it dies takes one small renderer with it, not the machine.
@@ -72,16 +76,28 @@ function stopped(source: string, reason: string): Observation {
 
 /** Starts the chamber's browser now, so a missing Chromium or jQuery is reported up front. */
 export async function createChamber(opts: ChamberOptions = {}): Promise<Chamber> {
-  const executablePath = findChromium(opts.executablePath)
   jquerySource()
+  const isolated = isolatedExecutable(findChromium(opts.executablePath))
+  const { path: executablePath, isolation } = isolated
   const args = [
     ...chromiumArgs({ allowPrivate: false, resolve: [], timeoutMs: 0 }),
     ...NO_NETWORK_ARGS,
   ]
-  const launch = () => chromium.launch({ executablePath, headless: true, args })
+  const launch = () =>
+    chromium.launch({ executablePath, headless: true, args }).catch((err: unknown) => {
+      const first = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)
+      throw new BrowserUnavailableError(
+        `cannot start the detonation chamber's Chromium (${executablePath}): ${first}`,
+      )
+    })
   const timeBudgetMs = opts.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS
   const responses = opts.responses ?? {}
-  let current: Promise<Browser> = Promise.resolve(await launch())
+  let current: Promise<Browser> = Promise.resolve(
+    await launch().catch((err: unknown) => {
+      isolated.cleanup()
+      throw err
+    }),
+  )
   let closed = false
 
   async function liveBrowser(): Promise<Browser> {
@@ -93,7 +109,7 @@ export async function createChamber(opts: ChamberOptions = {}): Promise<Chamber>
   }
 
   async function detonate(source: string, o: { url?: string | null } = {}): Promise<Observation> {
-    if (closed) throw new Error('the detonation chamber is closed')
+    if (closed) throw new SkimwatchError('the detonation chamber is closed')
     const browser = await liveBrowser()
     const input = {
       source,
@@ -133,7 +149,8 @@ export async function createChamber(opts: ChamberOptions = {}): Promise<Chamber>
     closed = true
     const browser = await current.catch(() => null)
     await browser?.close().catch(() => undefined)
+    isolated.cleanup()
   }
 
-  return { detonate, close }
+  return { detonate, close, isolation }
 }

@@ -1,0 +1,122 @@
+// Every detonation sample in fixtures/detonate through one warm chamber: the card leaves by the
+// way its .expected.json says, and a benign script sends nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sha256 } from '../../core/hash.ts'
+import type { Observation } from '../../core/types.ts'
+import { CHAMBER_VERSION, createChamber, type Chamber } from '../../crawler/detonate.ts'
+import { TEST_VALUES } from '../../crawler/exfil-match.ts'
+import { loadDetonateSamples, sampleResponses } from '../../fixtures/detonate/load.ts'
+
+const samples = loadDetonateSamples()
+const runnable = samples.filter((s) => (s.expected.status ?? 'ok') === 'ok')
+const byName = (name: string) => {
+  const s = samples.find((x) => x.name === name)
+  if (!s) throw new Error(`no sample ${name}`)
+  return s
+}
+
+let chamber: Chamber
+const seen = new Map<string, Observation>()
+
+/** Each sample is detonated once per file; tests that look closer reuse the observation. */
+async function observe(name: string): Promise<Observation> {
+  const known = seen.get(name)
+  if (known) return known
+  const o = await chamber.detonate(byName(name).source)
+  seen.set(name, o)
+  return o
+}
+
+beforeAll(async () => {
+  chamber = await createChamber({ responses: sampleResponses(samples) })
+}, 30_000)
+
+afterAll(async () => {
+  await chamber?.close()
+})
+
+describe('detonation samples', () => {
+  it('has the five hidden-exfiltration samples and a benign one', () => {
+    const sending = runnable.filter((s) => s.expected.sends).map((s) => s.expected.via)
+    expect(sending).toEqual(
+      expect.arrayContaining(['image', 'fetch', 'css', 'websocket', 'beacon']),
+    )
+    expect(runnable.some((s) => !s.expected.sends)).toBe(true)
+  })
+
+  it.each(runnable.map((s) => [s.name, s] as const))(
+    '%s',
+    { timeout: 40_000 },
+    async (name, sample) => {
+      const o = await observe(name)
+      expect(o.status, o.reason ?? '').toBe('ok')
+      const carrying = o.requests.filter((r) => r.carriesCard)
+      if (sample.expected.sends) {
+        expect(carrying.map((r) => r.type)).toContain(sample.expected.via)
+      } else {
+        expect(carrying).toEqual([])
+      }
+    },
+  )
+})
+
+describe('what an observation records', () => {
+  it('names the sample, the chamber and the three checkouts', async () => {
+    const o = await observe('luhn-validator')
+    expect(o.sha256).toBe(sha256(byName('luhn-validator').source))
+    expect(o.chamberVersion).toBe(CHAMBER_VERSION)
+    expect(o.pages).toEqual([
+      'https://shop.example/checkout/#payment',
+      expect.stringMatching(/\/checkout\/onepage\/.*billing.*onestepcheckout/),
+      'https://shop.example/checkout/',
+    ])
+    // It read the card to validate it, listened for input, and sent nothing at all.
+    expect(o.listeners).toContainEqual({ target: 'document', type: 'input' })
+    expect(o.requests).toEqual([])
+  })
+
+  it('keeps code decoded at run time as a layer: pixels, comments', async () => {
+    const stego = await observe('stego-png')
+    expect(stego.compiled).toContainEqual({
+      how: 'Function',
+      source: expect.stringContaining('cdn-analytics.example/pixel.gif') as string,
+    })
+    const comment = await observe('comment-payload')
+    expect(comment.compiled).toContainEqual({
+      how: 'eval',
+      source: expect.stringContaining('jquery-cdn-min.example') as string,
+    })
+  })
+
+  it('says how the card was encoded', async () => {
+    const o = await observe('websocket')
+    const frame = o.requests.find((r) => r.type === 'websocket' && r.carriesCard)
+    expect(frame?.method).toBe('SEND')
+    expect(frame?.encodings).toEqual(expect.arrayContaining(['base64', 'json']))
+    expect(frame?.body).not.toContain(TEST_VALUES.card)
+  })
+
+  it('records anti-analysis probes, storage writes and serialized reads', async () => {
+    const o = await observe('anti-analysis')
+    expect(o.probes).toEqual(
+      expect.arrayContaining([
+        'navigator.webdriver',
+        'window.outerWidth',
+        'navigator.userAgent',
+        'debugger statement',
+      ]),
+    )
+    expect(o.storage).toContainEqual({ area: 'localStorage', key: '_ga_cid' })
+    expect(o.reads).toContainEqual({ field: 'payment[cc_number]', how: 'serialize' })
+  })
+
+  it('records injected elements and listeners added late', async () => {
+    const css = await observe('css-url')
+    expect(css.injected).toContainEqual({ tag: 'style', url: null })
+    const late = await observe('delayed-hook')
+    expect(late.listeners).toContainEqual({
+      target: 'button#place_order[name="woocommerce_checkout_place_order"]',
+      type: 'click',
+    })
+  })
+})
