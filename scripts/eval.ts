@@ -5,6 +5,7 @@ import type { ScriptVerdict, Verdict } from '../core/types.ts'
 import { analyzeScript } from '../detector/index.ts'
 import { DRESSES, dress, type Dress } from '../fixtures/samples/dress.ts'
 import { loadSamples } from '../fixtures/samples/load.ts'
+import { checkoutFiles, firstSeen, judgeBlind, openChamber, rulesOf } from './eval-groups.ts'
 
 const ROOT = join(import.meta.dirname, '..')
 // Obfuscated variants are measured and printed but owned by the deobfuscation work: not gated.
@@ -16,11 +17,6 @@ interface Row {
   kind: 'malicious' | 'benign'
   expected: Verdict
   v: ScriptVerdict
-}
-
-function rulesOf(v: ScriptVerdict): string {
-  const fired = [...new Set(v.findings.filter((f) => f.points > 0).map((f) => f.rule))]
-  return fired.join(' ')
 }
 
 function table(rows: Row[]): void {
@@ -94,10 +90,65 @@ for (const how of DRESSES) {
   if (GATED.includes(how) && !met) console.log(`  ^ targets missed on the ${how} dress`)
   if (GATED.includes(how)) ok &&= met
 }
+const chamber = await openChamber()
+const blind = await judgeBlind(chamber)
+const first = firstSeen()
+console.log('\n== blind samples (written from technique descriptions; first seen vs now) ==')
+for (const b of blind)
+  console.log(
+    `${b.name.padEnd(55)}  first ${(first.samples[b.name]?.verdict ?? '-').padEnd(10)}  now ${b.v.verdict.padEnd(10)} ${String(b.v.score).padStart(3)}${b.detonated ? ' (detonated)' : ''}  ${rulesOf(b.v)}`,
+  )
+const bMal = blind.filter((b) => b.kind === 'malicious')
+const bBen = blind.filter((b) => b.kind === 'benign')
+const firstMal = bMal.filter((b) => first.samples[b.name])
+const firstDet = firstMal.filter((b) => first.samples[b.name]?.verdict !== 'clean').length
+const firstStrict = firstMal.filter((b) => first.samples[b.name]?.verdict === 'malicious').length
+const nowDet = bMal.filter((b) => b.v.verdict !== 'clean').length
+const nowStrict = bMal.filter((b) => b.v.verdict === 'malicious').length
+const benMal = bBen.filter((b) => b.v.verdict === 'malicious').length
+const benSus = bBen.filter((b) => b.v.verdict === 'suspicious').length
+
+console.log('\n== real checkout code (anything not clean) ==')
+const checkout: { file: string; v: ScriptVerdict }[] = []
+for (const file of checkoutFiles()) {
+  const v = analyzeScript(readFileSync(join(ROOT, file), 'utf8'), { url: null })
+  checkout.push({ file, v })
+  if (v.verdict !== 'clean') console.log(`${file}  ${v.verdict}  ${v.score}  ${rulesOf(v)}`)
+}
+await chamber?.close()
+
 const cMal = corpus.filter((c) => c.v.verdict === 'malicious').length
 const cSus = corpus.filter((c) => c.v.verdict === 'suspicious').length
-console.log(`npm corpus: ${corpus.length} bundles, ${cMal} malicious, ${cSus} suspicious`)
-ok &&= cMal === 0 && cSus <= 2
+const triaged = corpus.filter((c) => (c.v.triage?.length ?? 0) > 0).length
+const kMal = checkout.filter((c) => c.v.verdict === 'malicious').length
+const kSus = checkout.filter((c) => c.v.verdict === 'suspicious').length
+const pctOf = (n: number, d: number): string => `${n}/${d} (${pct(n, d)})`
+console.log('\ngroup                      files  detected          malicious         suspicious')
+console.log(
+  `blind malicious, first    ${String(firstMal.length).padStart(6)}  ${pctOf(firstDet, firstMal.length).padEnd(16)}  ${pctOf(firstStrict, firstMal.length)}   (${first.summary})`,
+)
+console.log(
+  `blind malicious, now      ${String(bMal.length).padStart(6)}  ${pctOf(nowDet, bMal.length).padEnd(16)}  ${pctOf(nowStrict, bMal.length)}${chamber ? '' : '   (static only)'}`,
+)
+console.log(
+  `benign look-alikes        ${String(bBen.length).padStart(6)}  -                 ${String(benMal).padEnd(16)}  ${benSus}`,
+)
+console.log(
+  `npm bundles               ${String(corpus.length).padStart(6)}  -                 ${String(cMal).padEnd(16)}  ${pctOf(cSus, corpus.length)}; triaged for detonation ${pctOf(triaged, corpus.length)}`,
+)
+console.log(
+  `real checkout code        ${String(checkout.length).padStart(6)}  -                 ${String(kMal).padEnd(16)}  ${pctOf(kSus, checkout.length)}`,
+)
+const blindMet =
+  nowDet === bMal.length && nowStrict >= 0.85 * bMal.length && benMal === 0 && benSus <= 1
+if (!blindMet)
+  console.log(
+    '  ^ blind targets missed: every sample detected, >= 85% malicious, look-alikes 0 malicious and <= 1 suspicious',
+  )
+const realMet =
+  cMal === 0 && kMal === 0 && cSus <= 0.02 * corpus.length && kSus <= 0.02 * checkout.length
+if (!realMet) console.log('  ^ real-code targets missed: 0 malicious, <= 2% suspicious')
+ok &&= cMal === 0 && cSus <= 2 && blindMet && realMet
 console.log(
   ok
     ? 'targets met: every malicious sample detected (>= 90% strictly), 0 benign or npm malicious, <= 2 npm suspicious'
