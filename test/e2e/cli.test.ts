@@ -1,5 +1,6 @@
 // The CLI contract, run as a user runs it.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -38,7 +39,69 @@ describe('skimwatch analyze', () => {
     expect((await runCli(['analyze', 'node_modules/jquery/dist/jquery.min.js'])).code).toBe(0)
     const missing = await runCli(['analyze', 'no/such/file.js', '--json'])
     expect(missing.code).toBe(2)
-    expect(missing.stderr).toMatch(/cannot read no\/such\/file\.js: ENOENT/)
+    expect(missing.stderr).toMatch(/cannot read no\/such\/file\.js: .*ENOENT/)
+  })
+})
+
+describe('skimwatch analyze over a folder of mixed files', () => {
+  let dir: string
+  const names = {
+    skimmer: 'skimmer.js',
+    benign: 'benign.js',
+    html: 'checkout.html',
+    binary: 'logo.bin',
+    empty: 'empty.js',
+    big: 'bundle.js',
+    missing: 'gone.js',
+  }
+  const at = (name: string): string => path.join(dir, name)
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'skimwatch-mix-'))
+    await copyFile('fixtures/samples/malicious/inline-shop-skimmer.js', at(names.skimmer))
+    await copyFile('fixtures/samples/benign/checkout-validation.js', at(names.benign))
+    await copyFile('fixtures/analyze-mix/skimmer-inline.html', at(names.html))
+    await writeFile(at(names.binary), randomBytes(64 * 1024))
+    await writeFile(at(names.empty), '')
+    const jquery = await readFile('node_modules/jquery/dist/jquery.min.js', 'utf8')
+    await writeFile(at(names.big), `${jquery};\n`.repeat(Math.ceil((10 * 2 ** 20) / jquery.length)))
+  })
+  afterAll(async () => rm(dir, { recursive: true, force: true }))
+
+  it('writes one line per file, an error line for the missing one, judges the rest, exits 2', async () => {
+    const files = Object.values(names).map(at)
+    const r = await runCli(['analyze', ...files, '--json'])
+    const lines = ndjson<AnalyzeLine & { error?: string }>(r.stdout)
+    expect(lines.map((l) => l.file)).toEqual(files)
+    const by = Object.fromEntries(
+      Object.entries(names).map(([k, v]) => [k, lines.find((l) => l.file === at(v))]),
+    )
+    expect(by.missing).toEqual({ file: at(names.missing), error: expect.stringMatching(/ENOENT/) })
+    for (const [kind, line] of Object.entries(by)) {
+      if (kind === 'missing') continue
+      expect(line?.error, kind).toBeUndefined()
+      expect(['clean', 'suspicious', 'malicious'], kind).toContain(line?.verdict)
+      expect(line?.sha256, kind).toMatch(/^[0-9a-f]{64}$/)
+    }
+    expect(by.skimmer?.verdict).toBe('malicious')
+    expect(by.benign?.verdict).toBe('clean')
+    expect(by.html?.verdict).not.toBe('clean')
+    const htmlSource = await readFile(at(names.html), 'utf8')
+    const evalLine = htmlSource.slice(0, htmlSource.indexOf('eval(atob(s))')).split('\n').length
+    expect(by.html?.findings.some((f) => f.line === evalLine && f.severity !== 'info')).toBe(true)
+    expect(by.binary).toMatchObject({ verdict: 'clean', findings: [{ rule: 'not-javascript' }] })
+    expect(by.empty).toMatchObject({ verdict: 'clean', score: 0, findings: [] })
+    expect(by.big?.findings.map((f) => f.rule)).toContain('analysis-budget')
+    expect(r.stderr).toMatch(/cannot read .*gone\.js/)
+    expect(r.code).toBe(2)
+  })
+
+  it('without --json, the unreadable file is a table row and the others are judged', async () => {
+    const r = await runCli(['analyze', at(names.missing), at(names.skimmer), at(names.empty)])
+    expect(r.code).toBe(2)
+    const rows = r.stdout.split('\n')
+    expect(rows.find((l) => l.includes(names.missing))).toMatch(/^error\s+-\s+/)
+    expect(rows.find((l) => l.endsWith(names.skimmer))).toMatch(/^malicious\s+\d+/)
+    expect(rows.find((l) => l.endsWith(names.empty))).toMatch(/^clean\s+0/)
   })
 })
 
