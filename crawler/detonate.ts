@@ -12,7 +12,7 @@ import { STEPS } from './chamber/drive.ts'
 import type { ResponseMap } from './chamber/network.ts'
 import { VARIANTS } from './chamber/pages.ts'
 import { isolatedExecutable, type Isolation } from './chamber/isolate.ts'
-import { detonateOn, HEAP_LIMIT_MB } from './chamber/run.ts'
+import { BrowserGoneEarly, detonateOn, HEAP_LIMIT_MB, type DetonateInput } from './chamber/run.ts'
 
 /** Changes whenever what a sample sees or what is recorded changes: part of the observation cache key. */
 export const CHAMBER_VERSION = `1.${sha256(
@@ -108,10 +108,32 @@ export async function createChamber(opts: ChamberOptions = {}): Promise<Chamber>
     return current
   }
 
+  function failed(source: string, browser: Browser, err: unknown): Observation {
+    const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)
+    return stopped(
+      source,
+      browser.isConnected()
+        ? `the chamber failed: ${message}`
+        : 'the browser died during the detonation; it is relaunched for the next one',
+    )
+  }
+
+  async function attempt(input: DetonateInput): Promise<Observation> {
+    const browser = await liveBrowser()
+    try {
+      return await detonateOn(browser, input)
+    } catch (err) {
+      if (!(err instanceof BrowserGoneEarly)) return failed(input.source, browser, err)
+      // It died since the last detonation yet still looked connected: once more on a new one.
+      await browser.close().catch(() => undefined)
+      const next = await liveBrowser()
+      return detonateOn(next, input).catch((e: unknown) => failed(input.source, next, e))
+    }
+  }
+
   async function detonate(source: string, o: { url?: string | null } = {}): Promise<Observation> {
     if (closed) throw new SkimwatchError('the detonation chamber is closed')
-    const browser = await liveBrowser()
-    const input = {
+    const input: DetonateInput = {
       source,
       url: o.url ?? null,
       timeBudgetMs,
@@ -122,24 +144,14 @@ export async function createChamber(opts: ChamberOptions = {}): Promise<Chamber>
     const hung = new Promise<Observation>((resolve) => {
       timer = setTimeout(() => {
         // The browser itself stopped answering: drop it, the next detonation starts a new one.
-        void browser.close().catch(() => undefined)
+        void current.then((b) => b.close()).catch(() => undefined)
         resolve(
           stopped(source, `the browser stopped answering for ${timeBudgetMs} ms; it was restarted`),
         )
       }, timeBudgetMs + HARD_STOP_MS)
     })
     try {
-      return await Promise.race([
-        detonateOn(browser, input).catch((err: unknown) =>
-          stopped(
-            source,
-            browser.isConnected()
-              ? `the chamber failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`
-              : 'the browser died during the detonation; it is relaunched for the next one',
-          ),
-        ),
-        hung,
-      ])
+      return await Promise.race([attempt(input), hung])
     } finally {
       clearTimeout(timer)
     }

@@ -29,6 +29,11 @@ export interface DetonateInput {
   chamberVersion: string
 }
 
+/** The browser was gone before the detonation could open its page: nothing ran, try again. */
+export class BrowserGoneEarly extends Error {
+  override name = 'BrowserGoneEarly'
+}
+
 type Outcome =
   { kind: 'done' } | { kind: 'crashed' } | { kind: 'late' } | { kind: 'failed'; error: unknown }
 
@@ -140,7 +145,13 @@ async function openPage(
 export async function detonateOn(browser: Browser, input: DetonateInput): Promise<Observation> {
   const sha = sha256(input.source)
   const sampleUrl = sampleUrlFor(input.url, sha)
-  const { context, page, cdp, run, log, code } = await openPage(browser, input, sampleUrl)
+  const { context, page, cdp, run, log, code } = await openPage(browser, input, sampleUrl).catch(
+    (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err)
+      if (!browser.isConnected() || /has been closed/.test(message)) throw new BrowserGoneEarly()
+      throw err
+    },
+  )
 
   const crashed = new Promise<Outcome>((r) => page.once('crash', () => r({ kind: 'crashed' })))
   const work = (async (): Promise<Outcome> => {
