@@ -25,6 +25,7 @@ export { compileSignatures } from './signatures/compile.ts'
 export { builtinSignatureInput, builtinSignatures } from './signatures/builtin.ts'
 export { createAllowlist, defaultAllowlist, type Allowlist } from './allowlist.ts'
 export { createDetector, type Detector, type DetectorStats } from './cache.ts'
+export { looksLikeHtml } from './html.ts'
 
 /** Inputs larger than this are not parsed (acorn ~5 MB/s; keeps a worker responsive). */
 export const MAX_BYTES = 5 * 1024 * 1024

@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { UnreadableInputError } from '../../core/errors.ts'
 import { EXIT } from '../../core/types.ts'
-import type { Detector } from '../../detector/index.ts'
+import { analysisError, looksLikeHtml, type Detector } from '../../detector/index.ts'
 import { toFindingRecord, type FindingRecord } from '../../pipeline/page-record.ts'
 import type { Context } from '../context.ts'
 import { printJson, printTable } from '../output.ts'
@@ -55,10 +55,17 @@ async function analyzeFile(
     return { file, error: (err as Error).message }
   }
   try {
-    let v = detector.analyze(source, { url: null, html: HTML_NAME.test(file) })
-    const script = !HTML_NAME.test(file) && !source.trimStart().startsWith('<')
-    if (detonator && script && v.verdict !== 'malicious' && (v.triage?.length ?? 0) > 0)
-      v = await detonator.judge(source, v, detector)
+    const named = HTML_NAME.test(file)
+    let v = detector.analyze(source, { url: null, html: named })
+    const html = named || looksLikeHtml(source)
+    if (detonator && !html && v.verdict !== 'malicious' && (v.triage?.length ?? 0) > 0) {
+      // a chamber that fails leaves the static verdict standing, with the failure beside it
+      const judged = v
+      v = await detonator.judge(source, judged, detector).catch((err: unknown) => ({
+        ...judged,
+        findings: [...judged.findings, analysisError('detonation', err)],
+      }))
+    }
     const findings = v.findings.map(toFindingRecord)
     return { file, sha256: v.sha256, verdict: v.verdict, score: v.score, findings }
   } catch (err) {
