@@ -147,14 +147,8 @@ function inspectCode(
     if (notJs)
       return done(hash, [info('not-javascript', `input is ${notJs}, not JavaScript`)], true)
     // what was collected before a failure is still evidence
-    guard(
-      'collect',
-      () => {
-        const layer = { ast: parsed.ast, source, depth: 0, outer: undefined }
-        collectLayer(layer, facts, { bytesLeft: LAYER_BYTES })
-      },
-      undefined,
-    )
+    const layer = { ast: parsed.ast, source, depth: 0, outer: undefined }
+    guard('collect', () => collectLayer(layer, facts, { bytesLeft: LAYER_BYTES }), undefined)
     facts.sinks = guard('sinks', () => findSinks(facts, ctx), [])
     for (const rule of rules)
       findings.push(...guard(`rule ${rule.id}`, () => toFindings(rule, rule.check(facts, ctx)), []))
@@ -164,7 +158,9 @@ function inspectCode(
   const contextFree =
     !failed && facts.sinks.every((s) => !s.urlText || hostOf(s.urlText) === undefined)
   const out = done(hash, findings, parsed !== undefined, contextFree)
-  const reasons = guard('triage', () => triage(facts, out.verdict), [])
+  const late: Finding[] = []
+  const reasons = guarded(late)('triage', () => triage(facts, out.verdict), [])
+  out.verdict.findings.push(...late)
   if (reasons.length > 0) out.verdict.triage = reasons
   return out
 }
