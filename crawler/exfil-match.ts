@@ -146,26 +146,24 @@ export function containsValue(text: string, value: string, views = decodedViews(
 
 const JSON_LIKE = /[{[]\s*"[^"]*"\s*:|^\s*\[\s*"/
 
-/** How `value` is encoded in the first view that holds it, or null when none does. */
+/** How `value` is encoded in the shallowest view that holds it (JSON if any such view is), or null. */
 export function findValue(value: string, views: View[]): Encoding[] | null {
   const needle = normalise(value)
   if (needle.length < 4) return null
   const reversed = reverse(needle)
+  let found: Encoding[] | null = null
+  let json = false
   for (const v of views) {
     const n = normalise(v.text)
     const forward = n.includes(needle)
     if (!forward && !n.includes(reversed)) continue
-    const out: Encoding[] = [...v.encodings]
-    if (!forward) out.push('reversed')
-    if (JSON_LIKE.test(v.text)) out.push('json')
-    return out.length > 0 ? [...new Set(out)] : ['plain']
+    found ??= forward ? v.encodings : [...v.encodings, 'reversed']
+    json ||= JSON_LIKE.test(v.text)
   }
-  return null
-}
-
-export interface ExfilMatch {
-  carriesCard: boolean
-  carriesPersonal: boolean
+  if (found === null) return null
+  const out: Encoding[] = [...new Set(found)]
+  if (json) out.push('json')
+  return out.length > 0 ? out : ['plain']
 }
 
 const personalValues = () => [
