@@ -166,6 +166,11 @@ export function findValue(value: string, views: View[]): Encoding[] | null {
   return out.length > 0 ? out : ['plain']
 }
 
+export interface ExfilMatch {
+  carriesCard: boolean
+  carriesPersonal: boolean
+}
+
 const personalValues = () => [
   TEST_VALUES.email,
   TEST_VALUES.name,
