@@ -45,7 +45,7 @@ export interface CodeTracker {
   newDocument(url: string): void
   /** Code the sample made at run time, deduplicated by sha256. */
   compiled(): Promise<Compiled[]>
-  /** Bumped whenever the sample compiles new code, for "re-fill after late code". */
+  /** Bumped whenever the sample compiles code not seen before, for "re-fill after late code". */
   activity(): number
 }
 
@@ -72,6 +72,7 @@ export function trackCode(
   let sampleOn = false
   let pageUrl = ''
   let bumps = 0
+  const hashes = new Set<string>()
 
   const isPlaywrightEval = (e: Parsed) => {
     const top = e.stackTrace?.callFrames[0]
@@ -99,7 +100,9 @@ export function trackCode(
         .send('Debugger.getScriptSource', { scriptId: e.scriptId })
         .then(({ scriptSource }) => {
           if (scriptSource.trim() === '' || PLAYWRIGHT_CODE.test(scriptSource)) return null
-          bumps++
+          const hash = sha256(scriptSource)
+          if (!hashes.has(hash)) bumps++
+          hashes.add(hash)
           return { source: scriptSource.slice(0, MAX_SOURCE), url: e.url, pageUrl: at }
         })
         .catch(() => null),

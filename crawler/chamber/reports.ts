@@ -26,7 +26,7 @@ export interface ReportLog {
   storage: Observation['storage']
   probes: string[]
   hinted: HintedRequest[]
-  /** Bumped whenever the sample adds a listener or injects an element. */
+  /** Bumped whenever the sample adds a listener (its own page's first of each kind). */
   activity(): number
   /** True once V8 hit the page's heap limit (the page is then crashed on purpose). */
   outOfMemory(): boolean
@@ -80,9 +80,11 @@ export function collectReports(cdp: CDPSession, code: CodeTracker): ReportLog {
     if (mark === READ_MARK && first !== null) {
       reads.add({ field: first, how: readHow(second ?? 'value', stackTrace) })
     } else if (mark === LISTEN_MARK && first !== null && second !== null) {
-      if (listeners.add({ target: first, type: second })) bumps++
+      // Counted per page, duplicates included: a hook added late on the next page is late there too.
+      listeners.add({ target: first, type: second })
+      bumps++
     } else if (mark === INJECT_MARK && first !== null) {
-      if (injected.add({ tag: first, url: second })) bumps++
+      injected.add({ tag: first, url: second })
     } else if (mark === STORE_MARK && first !== null && second !== null) {
       storage.add({ area: first, key: second })
     } else if (mark === PROBE_MARK && first !== null) {

@@ -1,0 +1,97 @@
+// Detonations per minute with one warm chamber browser, over fixtures/detonate and any files given:
+// `tsx bench/detonate.ts [file.js …] [--rounds N]`. Prints one row per sample and a summary.
+import { readFileSync } from 'node:fs'
+import { basename } from 'node:path'
+import { loadavg } from 'node:os'
+import type { Observation } from '../core/types.ts'
+import { createChamber } from '../crawler/detonate.ts'
+import { loadDetonateSamples, sampleResponses } from '../fixtures/detonate/load.ts'
+
+interface Row {
+  name: string
+  status: string
+  cardVia: string
+  requests: number
+  compiled: number
+  ms: number
+}
+
+function parseArgs(argv: string[]): { files: string[]; rounds: number } {
+  const files: string[] = []
+  let rounds = 1
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? ''
+    if (a === '--rounds') rounds = Math.max(1, Number(argv[++i] ?? 1) || 1)
+    else files.push(a)
+  }
+  return { files, rounds }
+}
+
+function rowOf(name: string, o: Observation, ms: number): Row {
+  const via = [...new Set(o.requests.filter((r) => r.carriesCard).map((r) => r.type))]
+  return {
+    name,
+    status: o.status,
+    cardVia: via.join(',') || '-',
+    requests: o.requests.length,
+    compiled: o.compiled.length,
+    ms,
+  }
+}
+
+function printTable(rows: Row[]): void {
+  const head = ['sample', 'status', 'card via', 'requests', 'compiled', 'ms']
+  const cells = rows.map((r) => [
+    r.name,
+    r.status,
+    r.cardVia,
+    String(r.requests),
+    String(r.compiled),
+    String(r.ms),
+  ])
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)))
+  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(' | ')
+  process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n`)
+  for (const c of cells) process.stdout.write(`${line(c)}\n`)
+}
+
+async function main(): Promise<void> {
+  const { files, rounds } = parseArgs(process.argv.slice(2))
+  const fixtures = loadDetonateSamples()
+  const samples = [
+    ...fixtures.map((s) => ({ name: s.name, source: s.source })),
+    ...files.map((f) => ({ name: basename(f), source: readFileSync(f, 'utf8') })),
+  ]
+  const launchStarted = performance.now()
+  const chamber = await createChamber({ responses: sampleResponses(fixtures) })
+  const launchMs = performance.now() - launchStarted
+  const rows: Row[] = []
+  const started = performance.now()
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const s of samples) {
+        const t = performance.now()
+        const o = await chamber.detonate(s.source)
+        rows.push(rowOf(s.name, o, Math.round(performance.now() - t)))
+      }
+    }
+  } finally {
+    await chamber.close()
+  }
+  const elapsed = performance.now() - started
+  printTable(rows)
+  const ok = rows.filter((r) => r.status === 'ok')
+  const okMs = ok.reduce((a, r) => a + r.ms, 0)
+  const perMin = (n: number, ms: number) => (ms > 0 ? ((n * 60_000) / ms).toFixed(1) : '-')
+  process.stdout.write(
+    `\nchamber start: ${Math.round(launchMs)} ms (${chamber.isolation})\n` +
+      `all ${rows.length} detonations: ${perMin(rows.length, elapsed)}/min ` +
+      `(hostile samples spend their whole time budget)\n` +
+      `the ${ok.length} that ran to the end: ${perMin(ok.length, okMs)}/min\n` +
+      `load average at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (other work on this machine slows every column)\n`,
+  )
+}
+
+await main()
