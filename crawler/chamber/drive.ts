@@ -69,6 +69,18 @@ async function settle(run: Run): Promise<void> {
   while (run.network.busy() && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
 }
 
+/**
+ * The clock runs in every page of the context: a popup the sample opened, closing as we tick,
+ * fails the call. Ours still ticked; only our own page closing is an error.
+ */
+async function runFor(run: Run, ms: number): Promise<void> {
+  try {
+    await run.page.clock.runFor(ms)
+  } catch (err) {
+    if (run.page.isClosed() || !/has been closed|detached/i.test(String(err))) throw err
+  }
+}
+
 /** Loads `variant` with the sample in it and plays the buyer through STEPS of page time. */
 export async function runVariant(run: Run, variant: Variant, pageTime: { ms: number }) {
   run.step = `loading ${variant.url}`
@@ -79,7 +91,7 @@ export async function runVariant(run: Run, variant: Variant, pageTime: { ms: num
   for (const step of STEPS) {
     const to = (pageTime.ms + step.ms) / 1000
     run.step = `running timers to ${to} s of page time on ${variant.url}`
-    await run.page.clock.runFor(step.ms)
+    await runFor(run, step.ms)
     pageTime.ms += step.ms
     const now = run.activity()
     if (step.act === 'always' || (step.act === 'if-new' && now !== seen)) {

