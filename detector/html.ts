@@ -94,7 +94,7 @@ export function splitHtml(html: string): HtmlSplit {
   while (stack.length > 0) {
     const node = stack.pop()
     if (!node || !('children' in node)) continue
-    if (node.type === 'tag' || node.type === 'script') {
+    if (node.type === 'tag' || node.type === 'script' || node.type === 'style') {
       const el = node as Element
       for (const part of attributeParts(html, el, at)) add(part)
       if (INERT.has(el.name)) continue

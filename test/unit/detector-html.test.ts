@@ -164,6 +164,11 @@ describe('splitHtml', () => {
     expect(performance.now() - started).toBeLessThan(20_000)
   })
 
+  it('reads handlers on every element, style and script included', () => {
+    const html = '<style onload="a()">p{}</style><script src="x.js" onerror="b()"></script>'
+    expect(splitHtml(html).parts.map((p) => p.source)).toEqual(['a()', 'b()'])
+  })
+
   it('skips what a browser running scripts never runs: noscript, textarea, title, iframe text', () => {
     const html = `<noscript><img src=x onerror="a()"><script>b()</script></noscript>
 <textarea><script>c()</script></textarea><title><script>d()</script></title>
