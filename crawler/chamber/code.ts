@@ -66,7 +66,6 @@ export function trackCode(
   assetUrls: ReadonlySet<string>,
 ): CodeTracker {
   const ours = new Set<string>()
-  const sample = new Set<string>()
   const labels = new Map<string, string>()
   const made: Array<Promise<{ source: string; url: string; pageUrl: string } | null>> = []
   let sampleOn = false
@@ -81,19 +80,23 @@ export function trackCode(
 
   cdp.on('Debugger.scriptParsed', (raw) => {
     const e = raw as Parsed
-    if (e.executionContextAuxData?.isDefault === false) return
-    if (e.url === sampleUrl) {
+    if (e.url === sampleUrl && e.executionContextAuxData?.isDefault !== false) {
       sampleOn = true
-      sample.add(e.scriptId)
       return
     }
+    const isolated = e.executionContextAuxData?.isDefault === false
     const internal = e.url === INIT_SCRIPT_URL || INTERNAL_URL.test(e.url) || assetUrls.has(e.url)
-    if (!sampleOn || internal || (e.url === '' && !e.stackTrace) || isPlaywrightEval(e)) {
+    if (
+      !sampleOn ||
+      isolated ||
+      internal ||
+      (e.url === '' && !e.stackTrace) ||
+      isPlaywrightEval(e)
+    ) {
       ours.add(e.scriptId)
       return
     }
     if (e.scriptLanguage === 'WebAssembly' || made.length >= MAX_COMPILED) return
-    sample.add(e.scriptId)
     const at = pageUrl
     made.push(
       cdp

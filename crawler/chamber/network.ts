@@ -76,7 +76,7 @@ export async function answerLocally(
     body: sample.source,
   }
   const requests: RawRequest[] = []
-  const parserInitiated = new Map<string, number>()
+  const styleInitiated = new Map<string, number>()
   let expected: Variant | null = null
   let infrastructure = new Set<string>()
   // Every page's own form actions: a post still in flight when the next page loads is ours too.
@@ -94,7 +94,7 @@ export async function answerLocally(
         type?: string
       }
       if (initiator.type !== 'script' && (type === 'Image' || type === 'Font')) {
-        parserInitiated.set(request.url, (parserInitiated.get(request.url) ?? 0) + 1)
+        styleInitiated.set(request.url, (styleInitiated.get(request.url) ?? 0) + 1)
       }
     })
   }
@@ -117,7 +117,6 @@ export async function answerLocally(
       case 'document':
         if (req.method() === 'POST') return 'form'
         return inMainFrame(req) ? 'document' : 'iframe'
-
       default:
         return 'other'
     }
@@ -194,11 +193,12 @@ export async function answerLocally(
     watch,
     expectPage(variant) {
       expected = variant
-      infrastructure = new Set([variant.url, sample.url, ...assets.keys()].map(stripHash))
+      const scripts = [...assets.keys()].filter((u) => variant.html.includes(u))
+      infrastructure = new Set([variant.url, sample.url, ...scripts].map(stripHash))
     },
     // CDP's initiators arrive on another session than the route: images are told apart at the end.
     requests: () => {
-      const left = new Map(parserInitiated)
+      const left = new Map(styleInitiated)
       return requests.map((r) => {
         const css = r.type === 'image' ? (left.get(r.url) ?? 0) : 0
         if (css === 0) return r

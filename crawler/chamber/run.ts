@@ -84,23 +84,22 @@ async function responsive(cdp: CDPSession): Promise<boolean> {
   return (await bounded(cdp.send('Runtime.evaluate', { expression: '1' }), PROBE_MS)) !== null
 }
 
-async function openPage(
-  browser: Browser,
-  input: DetonateInput,
-  sampleUrl: string,
-): Promise<{
+interface Opened {
   context: BrowserContext
   page: Page
   cdp: CDPSession
   run: Run
   log: ReportLog
   code: CodeTracker
-}> {
+}
+
+async function openPage(
+  context: BrowserContext,
+  browser: Browser,
+  input: DetonateInput,
+  sampleUrl: string,
+): Promise<Opened> {
   const started = Date.now()
-  const context = await browser.newContext({
-    ...contextOptions(windowsUserAgent(browser.version())),
-    ...CONTEXT_HYGIENE,
-  })
   guardContext(context)
   // The clock goes first, so the init script's timer hooks wrap Playwright's fake timers.
   await context.clock.install({ time: started })
@@ -141,17 +140,30 @@ async function openPage(
   return { context, page, cdp, run, log, code }
 }
 
+/** A fresh context with the page set up; a browser found dead on the way is BrowserGoneEarly. */
+async function open(browser: Browser, input: DetonateInput, sampleUrl: string): Promise<Opened> {
+  const gone = (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err)
+    return !browser.isConnected() || /has been closed/.test(message)
+  }
+  const context = await browser
+    .newContext({ ...contextOptions(windowsUserAgent(browser.version())), ...CONTEXT_HYGIENE })
+    .catch((err: unknown) => {
+      throw gone(err) ? new BrowserGoneEarly() : err
+    })
+  try {
+    return await openPage(context, browser, input, sampleUrl)
+  } catch (err) {
+    await bounded(context.close(), CLOSE_MS)
+    throw gone(err) ? new BrowserGoneEarly() : err
+  }
+}
+
 /** Detonates `input.source` on `browser`; never throws for what the sample does. */
 export async function detonateOn(browser: Browser, input: DetonateInput): Promise<Observation> {
   const sha = sha256(input.source)
   const sampleUrl = sampleUrlFor(input.url, sha)
-  const { context, page, cdp, run, log, code } = await openPage(browser, input, sampleUrl).catch(
-    (err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err)
-      if (!browser.isConnected() || /has been closed/.test(message)) throw new BrowserGoneEarly()
-      throw err
-    },
-  )
+  const { context, page, cdp, run, log, code } = await open(browser, input, sampleUrl)
 
   const crashed = new Promise<Outcome>((r) => page.once('crash', () => r({ kind: 'crashed' })))
   const work = (async (): Promise<Outcome> => {
@@ -160,10 +172,12 @@ export async function detonateOn(browser: Browser, input: DetonateInput): Promis
     await leave(run)
     return { kind: 'done' }
   })().catch((error: unknown): Outcome => ({ kind: 'failed', error }))
+  let timer: NodeJS.Timeout | undefined
   const late = new Promise<Outcome>((r) => {
-    setTimeout(() => r({ kind: 'late' }), run.remaining()).unref()
+    timer = setTimeout(() => r({ kind: 'late' }), run.remaining())
   })
   const outcome = await Promise.race([work, crashed, late])
+  clearTimeout(timer)
 
   let status: Observation['status'] = 'ok'
   let reason: string | null = null
