@@ -1,6 +1,8 @@
 // Which code on a chamber page is ours and which is the sample's, and what the sample compiled.
 // Everything parsed before the sample is ours (the page, jQuery, Playwright's clock and
-// WebSocket stand-ins, our init script); after it, only code the sample made is new.
+// WebSocket stand-ins, our init script); after it, only code the sample made is new — except
+// Playwright's same scripts again in frames the sample creates (known by their sha256) and its
+// small per-call evaluations (known by their exact shape).
 import type { CDPSession } from 'playwright'
 import { sha256 } from '../../core/hash.ts'
 import { INIT_SCRIPT_URL } from '../init-script.ts'
@@ -8,9 +10,15 @@ import { INTERNAL_URL } from '../scripts.ts'
 
 const MAX_COMPILED = 300
 const MAX_SOURCE = 1024 * 1024
-// Code Playwright evaluates in the page (clock ticks, binding replies, socket stand-ins).
-const PLAYWRIGHT_CODE =
-  /^\s*(globalThis(\.__pw|\['__playwright)|arg => globalThis\['__playwright|\(\(\) => \{\s*const module = \{\}|\(\(utilityScript)/
+// Code Playwright evaluates in the page, whole: clock ticks, binding calls, socket dispatch.
+const PLAYWRIGHT_CALL = [
+  /^\(\(\) => \{\s*globalThis\.__pwClock\.controller\.[a-zA-Z]+\((?:'[a-zA-Z]+'|[\d.]+)(?:, ?[\d.]+)*\)\s*\}\)\(\);?\s*$/,
+  /^\(\(\) => \{\s*globalThis\['__playwright__binding__controller__'\]\.addBinding\("[\w$]+", (?:true|false)\)\s*\}\)\(\);?\s*$/,
+  /^globalThis\.__pwClock\.controller\.[a-zA-Z]+\([\d.]*\)$/,
+  /^arg => globalThis\['__playwright__binding__controller__'\]\.deliverBindingResult\(arg\)$/,
+  /^globalThis\.__pwWebSocketDispatch\(\{"id":"[0-9a-f]+","type":"[a-zA-Z]+"[^\n]*\}\)$/,
+]
+const isPlaywrightCall = (source: string) => PLAYWRIGHT_CALL.some((re) => re.test(source))
 
 export interface Frame {
   scriptId: string
@@ -68,6 +76,11 @@ export function trackCode(
   const ours = new Set<string>()
   const labels = new Map<string, string>()
   const made: Array<Promise<{ source: string; url: string; pageUrl: string } | null>> = []
+  // Playwright's injected scripts, learned on each page before the sample runs.
+  const playwright = new Set<string>()
+  const learned: Array<Promise<void>> = []
+  const sourceOf = (scriptId: string) =>
+    cdp.send('Debugger.getScriptSource', { scriptId }).then((r) => r.scriptSource)
   let sampleOn = false
   let pageUrl = ''
   let bumps = 0
@@ -94,16 +107,20 @@ export function trackCode(
       isPlaywrightEval(e)
     ) {
       ours.add(e.scriptId)
+      if (!sampleOn && !isolated && e.url === '' && learned.length < 100) {
+        const learn = (src: string) => void (isPlaywrightCall(src) || playwright.add(sha256(src)))
+        learned.push(sourceOf(e.scriptId).then(learn, () => undefined))
+      }
       return
     }
     if (e.scriptLanguage === 'WebAssembly' || made.length >= MAX_COMPILED) return
     const at = pageUrl
     made.push(
-      cdp
-        .send('Debugger.getScriptSource', { scriptId: e.scriptId })
-        .then(({ scriptSource }) => {
-          if (scriptSource.trim() === '' || PLAYWRIGHT_CODE.test(scriptSource)) return null
+      sourceOf(e.scriptId)
+        .then((scriptSource) => {
           const hash = sha256(scriptSource)
+          if (scriptSource.trim() === '' || isPlaywrightCall(scriptSource) || playwright.has(hash))
+            return null
           if (!hashes.has(hash)) bumps++
           hashes.add(hash)
           return { source: scriptSource.slice(0, MAX_SOURCE), url: e.url, pageUrl: at }
@@ -127,10 +144,11 @@ export function trackCode(
 
   async function compiled(): Promise<Compiled[]> {
     const out = new Map<string, Compiled>()
+    await Promise.all(learned)
     for (const item of await Promise.all(made)) {
       if (item === null) continue
       const hash = sha256(item.source)
-      if (out.has(hash)) continue
+      if (out.has(hash) || playwright.has(hash)) continue
       const how = howOf(item.url, item.source, labels.get(hash), item.pageUrl)
       out.set(hash, { how, source: item.source })
     }

@@ -88,6 +88,22 @@ describe('what an observation records', () => {
     })
   })
 
+  it("keeps every kind of run-time code, and none of the chamber's own", async () => {
+    const o = await observe('run-time-code')
+    const made = o.compiled.map((c) => [c.how, /\/\* (.*) \*\//.exec(c.source)?.[1] ?? c.source])
+    expect(made).toEqual(
+      expect.arrayContaining([
+        ['script', 'injected script text'],
+        ['script', 'through jQuery'],
+        ['setInterval', 'setInterval string'],
+        ['handler', 'handler attribute'],
+        ['eval', 'eval in a frame'],
+        ['Function', 'Function'],
+      ]),
+    )
+    expect(o.compiled).toHaveLength(6)
+  })
+
   it('says how the card was encoded', async () => {
     const o = await observe('websocket')
     const frame = o.requests.find((r) => r.type === 'websocket' && r.carriesCard)
