@@ -34,6 +34,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # dist/ reads its data files from the project tree: migrations, and the fixture shops for `demo`.
 COPY --from=build /app/dist ./dist
+# the detonation chamber serves jQuery to its synthetic checkouts (a dev dependency today)
+COPY --from=build /app/node_modules/jquery ./node_modules/jquery
 COPY store/migrations ./store/migrations
 COPY fixtures/shops ./fixtures/shops
 COPY bin ./bin
