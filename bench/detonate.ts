@@ -1,5 +1,5 @@
 // Detonations per minute with one warm chamber browser, over fixtures/detonate and any files given:
-// `tsx bench/detonate.ts [file.js …] [--rounds N]`. Prints one row per sample and a summary.
+// `tsx bench/detonate.ts [file.js …] [--rounds N] [--concurrency N]`. One row per detonation.
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { loadavg } from 'node:os'
@@ -16,15 +16,18 @@ interface Row {
   ms: number
 }
 
-function parseArgs(argv: string[]): { files: string[]; rounds: number } {
+function parseArgs(argv: string[]): { files: string[]; rounds: number; concurrency: number } {
   const files: string[] = []
   let rounds = 1
+  let concurrency = 1
+  const count = (v: string | undefined) => Math.max(1, Number(v ?? 1) || 1)
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? ''
-    if (a === '--rounds') rounds = Math.max(1, Number(argv[++i] ?? 1) || 1)
+    if (a === '--rounds') rounds = count(argv[++i])
+    else if (a === '--concurrency') concurrency = count(argv[++i])
     else files.push(a)
   }
-  return { files, rounds }
+  return { files, rounds, concurrency }
 }
 
 function rowOf(name: string, o: Observation, ms: number): Row {
@@ -56,7 +59,7 @@ function printTable(rows: Row[]): void {
 }
 
 async function main(): Promise<void> {
-  const { files, rounds } = parseArgs(process.argv.slice(2))
+  const { files, rounds, concurrency } = parseArgs(process.argv.slice(2))
   const fixtures = loadDetonateSamples()
   const samples = [
     ...fixtures.map((s) => ({ name: s.name, source: s.source })),
@@ -67,14 +70,16 @@ async function main(): Promise<void> {
   const launchMs = performance.now() - launchStarted
   const rows: Row[] = []
   const started = performance.now()
-  try {
-    for (let round = 0; round < rounds; round++) {
-      for (const s of samples) {
-        const t = performance.now()
-        const o = await chamber.detonate(s.source)
-        rows.push(rowOf(s.name, o, Math.round(performance.now() - t)))
-      }
+  const queue = Array.from({ length: rounds }, () => samples).flat()
+  const worker = async () => {
+    for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+      const t = performance.now()
+      const o = await chamber.detonate(s.source)
+      rows.push(rowOf(s.name, o, Math.round(performance.now() - t)))
     }
+  }
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker))
   } finally {
     await chamber.close()
   }
@@ -84,10 +89,10 @@ async function main(): Promise<void> {
   const okMs = ok.reduce((a, r) => a + r.ms, 0)
   const perMin = (n: number, ms: number) => (ms > 0 ? ((n * 60_000) / ms).toFixed(1) : '-')
   process.stdout.write(
-    `\nchamber start: ${Math.round(launchMs)} ms (${chamber.isolation})\n` +
+    `\nchamber start: ${Math.round(launchMs)} ms (${chamber.isolation}), concurrency ${concurrency}\n` +
       `all ${rows.length} detonations: ${perMin(rows.length, elapsed)}/min ` +
       `(hostile samples spend their whole time budget)\n` +
-      `the ${ok.length} that ran to the end: ${perMin(ok.length, okMs)}/min\n` +
+      `the ${ok.length} that ran to the end: ${perMin(ok.length * concurrency, okMs)}/min\n` +
       `load average at the end: ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')} (other work on this machine slows every column)\n`,

@@ -40,7 +40,7 @@ export const observeSource = (listenMark: string) => `
     if (!(t instanceof Element)) return null;
     const tag = t.tagName.toLowerCase();
     const id = attr(t, 'id'), name = attr(t, 'name');
-    const classes = id || name ? '' : attr(t, 'class').trim().split(/\s+/).filter(Boolean).slice(0, 3).map((c) => '.' + c).join('');
+    const classes = id || name ? '' : attr(t, 'class').trim().split(/\\s+/).filter(Boolean).slice(0, 3).map((c) => '.' + c).join('');
     return tag + (id ? '#' + id : '') + (name ? '[name="' + name + '"]' : '') + classes;
   };
   const listenRe = new RegExp(${JSON.stringify(LISTEN_TYPES)});
@@ -82,7 +82,9 @@ export const observeSource = (listenMark: string) => `
   const injectedSeen = new WeakSet();
   const urlOf = (el) => {
     for (const a of ['src', 'href', 'action', 'data', 'srcset']) { const v = attr(el, a); if (v) return abs(v); }
-    return null;
+    // A style element loads what its url() names.
+    const css = el instanceof HTMLStyleElement ? /url\\(\\s*['"]?([^'")\\s]+)/.exec(el.textContent || '') : null;
+    return css ? abs(css[1]) : null;
   };
   const noteInjected = (node) => {
     if (!(node instanceof Element)) return;

@@ -119,8 +119,11 @@ export function trackCode(
       sourceOf(e.scriptId)
         .then((scriptSource) => {
           const hash = sha256(scriptSource)
-          if (scriptSource.trim() === '' || isPlaywrightCall(scriptSource) || playwright.has(hash))
+          if (isPlaywrightCall(scriptSource) || playwright.has(hash)) {
+            ours.add(e.scriptId)
             return null
+          }
+          if (scriptSource.trim() === '') return null
           if (!hashes.has(hash)) bumps++
           hashes.add(hash)
           return { source: scriptSource.slice(0, MAX_SOURCE), url: e.url, pageUrl: at }

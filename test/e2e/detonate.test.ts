@@ -139,8 +139,15 @@ describe('what an observation records', () => {
 
   it('records injected elements and listeners added late', async () => {
     const css = await observe('css-url')
-    expect(css.injected).toContainEqual({ tag: 'style', url: null })
+    expect(css.injected).toContainEqual({
+      tag: 'style',
+      url: expect.stringMatching(/^https:\/\/fonts-static\.example\/bg\.png\?t=/) as string,
+    })
     const late = await observe('delayed-hook')
+    expect(late.listeners).toContainEqual({
+      target: 'button.action.primary.checkout',
+      type: 'click',
+    })
     expect(late.listeners).toContainEqual({
       target: 'button#place_order[name="woocommerce_checkout_place_order"]',
       type: 'click',
