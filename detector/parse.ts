@@ -32,7 +32,51 @@ export function parseStrict(source: string): Node | null {
 export function parseSource(source: string): Parsed {
   const ast = parseStrict(source)
   if (ast) return { ast, loose: false }
-  return { ast: looseParse(source, { ...BASE, sourceType: 'script' }) as Node, loose: true }
+  const loose = looseParse(source, { ...BASE, sourceType: 'script' }) as Node
+  return { ast: untangle(loose), loose: true }
+}
+
+type Tree = Record<string, unknown> & { type: string }
+const isNode = (v: unknown): v is Tree =>
+  typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string'
+const LEAVES = new Set(['Identifier', 'Literal', 'ThisExpression', 'Super', 'EmptyStatement'])
+
+/**
+ * acorn-loose, recovering from some broken code, puts one node in two places (a property's
+ * key is also its value); nested, that makes a tree walk exponential. Later references to a
+ * node already in the tree become a placeholder, so every walker sees each node once.
+ */
+export function untangle(root: Node): Node {
+  const seen = new WeakSet<object>([root])
+  const stack: Tree[] = [root as unknown as Tree]
+  const claim = (child: unknown): unknown => {
+    // a shared leaf costs nothing and can carry meaning (shorthand `{a}`)
+    if (!isNode(child) || LEAVES.has(child.type)) return child
+    if (seen.has(child)) return placeholder(child)
+    seen.add(child)
+    stack.push(child)
+    return child
+  }
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (!node) break
+    for (const key of Object.keys(node)) {
+      if (key === 'loc') continue
+      const value = node[key]
+      if (Array.isArray(value)) for (let i = 0; i < value.length; i++) value[i] = claim(value[i])
+      else if (isNode(value)) node[key] = claim(value)
+    }
+  }
+  return root
+}
+
+// What acorn-loose itself puts where it could not read an expression or a statement.
+function placeholder(node: Tree): Tree {
+  const loc = node.loc as { start: unknown } | undefined
+  const at = { start: node.start, end: node.start, loc: loc && { ...loc, end: loc.start } }
+  return /Statement$|Declaration$/.test(node.type)
+    ? { type: 'EmptyStatement', ...at }
+    : { type: 'Identifier', name: '✖', ...at }
 }
 
 const CSS_START =

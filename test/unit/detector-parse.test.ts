@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import { analyzeScript } from '../../detector/index.ts'
+import { parseSource } from '../../detector/parse.ts'
+
+/** Nodes with children reachable from the root, and how many times a tree walk reaches one. */
+function census(root: unknown): { visits: number; unique: number } {
+  const unique = new Set<object>()
+  let visits = 0
+  const stack: unknown[] = [root]
+  while (stack.length > 0) {
+    const n = stack.pop()
+    if (Array.isArray(n)) stack.push(...(n as unknown[]))
+    else if (n && typeof n === 'object' && typeof (n as { type?: unknown }).type === 'string') {
+      if ((n as { type: string }).type !== 'Identifier') {
+        visits++
+        unique.add(n)
+      }
+      for (const [k, v] of Object.entries(n))
+        if (k !== 'loc' && v && typeof v === 'object') stack.push(v)
+    }
+  }
+  return { visits, unique: unique.size }
+}
+
+// Broken code that makes acorn-loose reuse a node as both key and value of a property.
+function tangled(depth: number): string {
+  const cycle: [string, string][] = [
+    ['[', ']'],
+    ['[', ']'],
+    ['eval(', ')'],
+    ['if(a){', '}'],
+  ]
+  let open = 'x='
+  let close = ''
+  for (let i = 0; i < depth; i++) {
+    const [o, c] = cycle[i % cycle.length] ?? ['(', ')']
+    open += o
+    close = c + close
+  }
+  return `${open}x${close}`
+}
+
+describe('parseSource', () => {
+  it('gives walkers a tree even where acorn-loose shares nodes', () => {
+    const parsed = parseSource(tangled(40))
+    expect(parsed.loose).toBe(true)
+    const { visits, unique } = census(parsed.ast)
+    expect(unique).toBeGreaterThan(40)
+    expect(visits).toBe(unique)
+  })
+
+  it('a few hundred bytes of such code are judged in bounded time (they used to exhaust memory)', () => {
+    const started = performance.now()
+    const v = analyzeScript(tangled(200))
+    expect(v.verdict).toBe('clean')
+    expect(performance.now() - started).toBeLessThan(20_000)
+  })
+
+  it('keeps shared leaves, which carry meaning (shorthand properties)', () => {
+    const parsed = parseSource('var o = {card}; )(')
+    expect(parsed.loose).toBe(true)
+    expect(JSON.stringify(parsed.ast)).toContain('"value":{"type":"Identifier","start":9,"end":13')
+  })
+})
