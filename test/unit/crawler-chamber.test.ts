@@ -90,6 +90,11 @@ describe('init scripts', () => {
     expect(INIT_SCRIPT).not.toContain('__skimwatch_probe__')
   })
 
+  it('keep their regular expressions intact through the template literal', () => {
+    expect(OBSERVE_INIT_SCRIPT).toContain(String.raw`.split(/\s+/)`)
+    expect(OBSERVE_INIT_SCRIPT).toContain(String.raw`/url\(\s*['"]?([^'")\s]+)/`)
+  })
+
   it('version the chamber by what it serves and hooks', () => {
     expect(CHAMBER_VERSION).toMatch(/^1\.[0-9a-f]{12}$/)
   })
