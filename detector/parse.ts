@@ -44,14 +44,19 @@ const LEAVES = new Set(['Identifier', 'Literal', 'ThisExpression', 'Super', 'Emp
 /**
  * acorn-loose, recovering from some broken code, puts one node in two places (a property's
  * key is also its value); nested, that makes a tree walk exponential. Later references to a
- * node already in the tree become a placeholder, so every walker sees each node once.
+ * node already in the tree become a placeholder, so every walker sees each node once; and
+ * regex literals it could not finish get an empty pattern, as the rules expect a string.
  */
 export function untangle(root: Node): Node {
   const seen = new WeakSet<object>([root])
   const stack: Tree[] = [root as unknown as Tree]
   const claim = (child: unknown): unknown => {
+    if (!isNode(child)) return child
+    // an unterminated regex comes back without a pattern
+    const regex = child.regex as { pattern?: unknown } | undefined
+    if (regex && typeof regex.pattern !== 'string') regex.pattern = ''
     // a shared leaf costs nothing and can carry meaning (shorthand `{a}`)
-    if (!isNode(child) || LEAVES.has(child.type)) return child
+    if (LEAVES.has(child.type)) return child
     if (seen.has(child)) return placeholder(child)
     seen.add(child)
     stack.push(child)

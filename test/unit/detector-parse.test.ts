@@ -56,6 +56,16 @@ describe('parseSource', () => {
     expect(performance.now() - started).toBeLessThan(20_000)
   })
 
+  it('gives an unterminated regex an empty pattern, so no rule trips over it', () => {
+    for (const src of ['*/ == ', 'x = a /= b', ')/']) {
+      const v = analyzeScript(src)
+      expect(
+        v.findings.filter((f) => f.rule === 'analysis-error'),
+        src,
+      ).toEqual([])
+    }
+  })
+
   it('keeps shared leaves, which carry meaning (shorthand properties)', () => {
     const parsed = parseSource('var o = {card}; )(')
     expect(parsed.loose).toBe(true)
