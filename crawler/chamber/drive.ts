@@ -31,6 +31,16 @@ export interface Run {
   step: string
   pages: string[]
   remaining: () => number
+  /** set once the detonation has its outcome: whatever still runs in the background stops */
+  stopped: boolean
+}
+
+class Stopped extends Error {
+  override name = 'Stopped'
+}
+
+const go = (run: Run) => {
+  if (run.stopped) throw new Stopped('the detonation already ended')
 }
 
 // Named controls shadow form methods (an input called "submit"), so the prototype's are used.
@@ -58,8 +68,10 @@ async function submitForms(cdp: CDPSession): Promise<void> {
 
 /** The buyer: types the card and personal values, clicks pay, submits the forms. */
 async function act(run: Run, url: string): Promise<void> {
+  go(run)
   run.step = `typing the test card and clicking pay on ${url}`
   await fillAndPay(run.page, run.cdp)
+  go(run)
   run.step = `submitting the forms on ${url}`
   await submitForms(run.cdp)
 }
@@ -83,12 +95,14 @@ async function runFor(run: Run, ms: number): Promise<void> {
 
 /** Loads `variant` with the sample in it and plays the buyer through STEPS of page time. */
 export async function runVariant(run: Run, variant: Variant, pageTime: { ms: number }) {
+  go(run)
   run.step = `loading ${variant.url}`
   run.network.expectPage(variant)
   run.pages.push(variant.url)
   await run.page.goto(variant.url, { waitUntil: 'load', timeout: run.remaining() })
   let seen = -1
   for (const step of STEPS) {
+    go(run)
     const to = (pageTime.ms + step.ms) / 1000
     run.step = `running timers to ${to} s of page time on ${variant.url}`
     await runFor(run, step.ms)
@@ -104,6 +118,7 @@ export async function runVariant(run: Run, variant: Variant, pageTime: { ms: num
 
 /** Leaves the last page, so unload and pagehide senders fire, and lets their requests land. */
 export async function leave(run: Run): Promise<void> {
+  go(run)
   run.step = 'leaving the page'
   await run.page.goto('about:blank', { timeout: run.remaining() }).catch(() => undefined)
   await settle(run)

@@ -136,6 +136,7 @@ async function openPage(
     step: 'opening the page',
     pages: [],
     remaining: () => Math.max(1, deadline - Date.now()),
+    stopped: false,
   }
   return { context, page, cdp, run, log, code }
 }
@@ -178,6 +179,8 @@ export async function detonateOn(browser: Browser, input: DetonateInput): Promis
   })
   const outcome = await Promise.race([work, crashed, late])
   clearTimeout(timer)
+  run.stopped = true
+  const step = run.step
 
   let status: Observation['status'] = 'ok'
   let reason: string | null = null
@@ -185,19 +188,19 @@ export async function detonateOn(browser: Browser, input: DetonateInput): Promis
     status = 'budget'
     const stuck = !(await responsive(cdp))
     reason =
-      `time budget of ${input.timeBudgetMs} ms exceeded while ${run.step}` +
+      `time budget of ${input.timeBudgetMs} ms exceeded while ${step}` +
       (stuck ? `: the page's main thread stopped answering (an endless loop or heavy work)` : '')
   } else if (outcome.kind === 'crashed') {
     status = 'error'
     reason = log.outOfMemory()
-      ? `the page ran out of memory (${HEAP_LIMIT_MB} MB heap) while ${run.step}; it was crashed and stopped`
-      : `the page crashed while ${run.step} (a renderer fault)`
+      ? `the page ran out of memory (${HEAP_LIMIT_MB} MB heap) while ${step}; it was crashed and stopped`
+      : `the page crashed while ${step} (a renderer fault)`
   } else if (outcome.kind === 'failed') {
     status = 'error'
     const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error)
     reason = browser.isConnected()
-      ? `${message.split('\n')[0] ?? message} (while ${run.step})`
-      : `the browser died while ${run.step}; it is relaunched for the next detonation`
+      ? `${message.split('\n')[0] ?? message} (while ${step})`
+      : `the browser died while ${step}; it is relaunched for the next detonation`
   }
   // Sources are read from a live page; a stuck or crashed one is closed first, so nothing waits.
   if (status !== 'ok') await bounded(context.close(), CLOSE_MS)
@@ -209,13 +212,14 @@ export async function detonateOn(browser: Browser, input: DetonateInput): Promis
     chamberVersion: input.chamberVersion,
     status,
     reason,
-    pages: run.pages,
-    reads: log.reads,
-    listeners: log.listeners,
-    requests: judge(run.network.requests(), log.hinted),
-    injected: log.injected,
+    // Copies: nothing that still arrives from the closing page may change a returned record.
+    pages: [...run.pages],
+    reads: [...log.reads],
+    listeners: [...log.listeners],
+    requests: judge(run.network.requests(), [...log.hinted]),
+    injected: [...log.injected],
     compiled,
-    storage: log.storage,
-    probes: log.probes,
+    storage: [...log.storage],
+    probes: [...log.probes],
   }
 }
