@@ -8,8 +8,8 @@ import type { Network } from './network.ts'
 
 /**
  * Page time after load, in ms, and whether the buyer acts after each step: always, or only
- * when the sample added listeners, elements or code since the last time (late hooks). 60.5 s
- * in all; the last chance to act, at 30.5 s, leaves 30 s for senders delayed after the click.
+ * when the sample added listeners or compiled new code since the last time (late hooks).
+ * 60.5 s in all; the last chance to act, at 30.5 s, leaves 30 s for senders delayed after it.
  */
 export const STEPS: ReadonlyArray<{ ms: number; act: 'always' | 'if-new' | 'never' }> = [
   { ms: 500, act: 'always' },
@@ -25,7 +25,7 @@ export interface Run {
   page: Page
   cdp: CDPSession
   network: Network
-  /** grows when the sample does something new (listener, element, compiled code) */
+  /** grows when the sample does something new (a listener, newly compiled code) */
   activity: () => number
   /** what the run is doing now, for the reason when it is cut off */
   step: string
