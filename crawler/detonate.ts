@@ -50,12 +50,14 @@ export const NO_NETWORK_ARGS = [
   '--proxy-server=http://no-network.invalid:9',
   // Without this, loopback addresses skip the proxy.
   '--proxy-bypass-list=<-loopback>',
+  // WebRTC may send UDP only through that proxy, so no STUN or TURN packet leaves either.
   '--webrtc-ip-handling-policy=disable_non_proxied_udp',
   '--disable-quic',
   '--disable-domain-reliability',
-  // A sample that allocates until it dies takes one small renderer with it, not the machine.
-  `--js-flags=--max-old-space-size=${HEAP_LIMIT_MB}`,
 ]
+
+/** A sample that allocates until it dies takes one small renderer with it, not the machine. */
+const HEAP_ARGS = [`--js-flags=--max-old-space-size=${HEAP_LIMIT_MB}`]
 
 function stopped(source: string, reason: string): Observation {
   return {
@@ -82,6 +84,7 @@ export async function createChamber(opts: ChamberOptions = {}): Promise<Chamber>
   const args = [
     ...chromiumArgs({ allowPrivate: false, resolve: [], timeoutMs: 0 }),
     ...NO_NETWORK_ARGS,
+    ...HEAP_ARGS,
   ]
   const launch = () =>
     chromium.launch({ executablePath, headless: true, args }).catch((err: unknown) => {
