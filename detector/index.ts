@@ -6,7 +6,7 @@ import { collectLayer } from './collect.ts'
 import { emptyFacts, type ScriptFacts } from './facts.ts'
 import { htmlPosition, looksLikeHtml, MAX_PARTS, splitHtml, type HtmlSplit } from './html.ts'
 import { judgePage as judge, scriptName } from './judge-page.ts'
-import { binaryReason, notJavaScriptReason, parseSource } from './parse.ts'
+import { binaryReason, notJavaScriptReason, readSource } from './parse.ts'
 import { hostOf } from './paths.ts'
 import { RULES, type Rule } from './rules/index.ts'
 import { capModifiers, scoreOf, toFindings, verdictOf } from './score.ts'
@@ -141,7 +141,10 @@ function inspectCode(
   const findings: Finding[] = []
   const guard = guarded(findings)
   const facts = emptyFacts(source, hash)
-  const parsed = guard('parse', () => parseSource(source), undefined)
+  const read = guard('parse', () => readSource(source), undefined)
+  const parsed = typeof read === 'string' ? undefined : read
+  if (typeof read === 'string')
+    findings.push(info('not-javascript', `input is code no parser can read (${read})`))
   if (parsed) {
     const notJs = guard('input check', () => notJavaScriptReason(source, !parsed.loose), null)
     if (notJs)

@@ -36,6 +36,16 @@ export function parseSource(source: string): Parsed {
   return { ast: untangle(loose), loose: true }
 }
 
+/** parseSource, or why not even acorn-loose could read the code (a browser would refuse it too). */
+export function readSource(source: string): Parsed | string {
+  try {
+    return parseSource(source)
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err
+    return err.message
+  }
+}
+
 type Tree = Record<string, unknown> & { type: string }
 const isNode = (v: unknown): v is Tree =>
   typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { analyzeScript } from '../../detector/index.ts'
-import { parseSource } from '../../detector/parse.ts'
+import { readSource, type Parsed } from '../../detector/parse.ts'
 
 /** Nodes with children reachable from the root, and how many times a tree walk reaches one. */
 function census(root: unknown): { visits: number; unique: number } {
@@ -40,11 +40,17 @@ function tangled(depth: number): string {
   return `${open}x${close}`
 }
 
-describe('parseSource', () => {
+function parsed(source: string): Parsed {
+  const got = readSource(source)
+  if (typeof got === 'string') throw new Error(`acorn-loose could not read it: ${got}`)
+  return got
+}
+
+describe('parsing', () => {
   it('gives walkers a tree even where acorn-loose shares nodes', () => {
-    const parsed = parseSource(tangled(40))
-    expect(parsed.loose).toBe(true)
-    const { visits, unique } = census(parsed.ast)
+    const p = parsed(tangled(40))
+    expect(p.loose).toBe(true)
+    const { visits, unique } = census(p.ast)
     expect(unique).toBeGreaterThan(40)
     expect(visits).toBe(unique)
   })
@@ -66,9 +72,17 @@ describe('parseSource', () => {
     }
   })
 
+  it('code not even acorn-loose can read is not JavaScript, and YARA still reads it', () => {
+    const src = '??\tdelete/[a-z]+/gi\\u0061\nbreak\t'
+    expect(typeof readSource(src)).toBe('string')
+    const v = analyzeScript(src)
+    expect(v.findings.map((f) => f.rule)).toEqual(['not-javascript'])
+    expect(v.findings[0]?.message).toMatch(/no parser can read/)
+  })
+
   it('keeps shared leaves, which carry meaning (shorthand properties)', () => {
-    const parsed = parseSource('var o = {card}; )(')
-    expect(parsed.loose).toBe(true)
-    expect(JSON.stringify(parsed.ast)).toContain('"value":{"type":"Identifier","start":9,"end":13')
+    const p = parsed('var o = {card}; )(')
+    expect(p.loose).toBe(true)
+    expect(JSON.stringify(p.ast)).toContain('"value":{"type":"Identifier","start":9,"end":13')
   })
 })

@@ -20,9 +20,9 @@ vi.mock('../../detector/parse.ts', async (original) => {
   const real = await original<typeof Parse>()
   return {
     ...real,
-    parseSource: (source: string) => {
+    readSource: (source: string) => {
       if (source.includes(`${POISON}:parse`)) throw new Error('parser bug')
-      return real.parseSource(source)
+      return real.readSource(source)
     },
   }
 })
