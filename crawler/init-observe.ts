@@ -79,6 +79,18 @@ export const observeSource = (listenMark: string) => `
     }
   }
 
+  // A select's choice is read through its options too (jQuery's val() does): a read of the select.
+  const selectGetters = [[HTMLSelectElement, 'selectedIndex', (el) => el], [HTMLSelectElement, 'selectedOptions', (el) => el], [HTMLOptionElement, 'selected', (el) => el.parentElement && el.parentElement.closest('select')]];
+  for (const [C, name, fieldOfIt] of selectGetters) {
+    const d = Object.getOwnPropertyDescriptor(C.prototype, name);
+    if (!d || !d.get) continue;
+    const get = d.get;
+    const fn = { get [name]() { const f = fieldOfIt(this); if (f) noteRead(f, 'value'); return get.call(this); } };
+    const getter = Object.getOwnPropertyDescriptor(fn, name).get;
+    disguised.set(getter, get);
+    Object.defineProperty(C.prototype, name, { ...d, get: getter });
+  }
+
   const injectedSeen = new WeakSet();
   const urlOf = (el) => {
     for (const a of ['src', 'href', 'action', 'data', 'srcset']) { const v = attr(el, a); if (v) return abs(v); }

@@ -124,6 +124,7 @@ describe('what an observation records', () => {
     )
     expect(o.storage).toContainEqual({ area: 'localStorage', key: '_ga_cid' })
     expect(o.reads).toContainEqual({ field: 'payment[cc_number]', how: 'serialize' })
+    expect(o.reads).toContainEqual({ field: 'payment[cc_exp_month]', how: 'serialize' })
   })
 
   it('serves the sample from the URL it was seen at', async () => {
