@@ -25,6 +25,7 @@ export const CHAMBER_VERSION = `1.${sha256(
 ).slice(0, 12)}`
 
 export const DEFAULT_TIME_BUDGET_MS = 20_000
+const LAUNCH_MS = 30_000
 /** Past the budget, a detonation whose browser stopped answering is given up on. */
 const HARD_STOP_MS = 3000
 
@@ -87,12 +88,14 @@ export async function createChamber(opts: ChamberOptions = {}): Promise<Chamber>
     ...HEAP_ARGS,
   ]
   const launch = () =>
-    chromium.launch({ executablePath, headless: true, args }).catch((err: unknown) => {
-      const first = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)
-      throw new BrowserUnavailableError(
-        `cannot start the detonation chamber's Chromium (${executablePath}): ${first}`,
-      )
-    })
+    chromium
+      .launch({ executablePath, headless: true, args, timeout: LAUNCH_MS })
+      .catch((err: unknown) => {
+        const first = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)
+        throw new BrowserUnavailableError(
+          `cannot start the detonation chamber's Chromium (${executablePath}): ${first}`,
+        )
+      })
   const timeBudgetMs = opts.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS
   const responses = opts.responses ?? {}
   let current: Promise<Browser> = Promise.resolve(
