@@ -6,7 +6,7 @@ import { pageHtml, VARIANTS, type Variant } from './pages.ts'
 import { pageAssets, standIn, type Served } from './assets.ts'
 
 export const MAX_REQUESTS = 2000
-/** Requests past this many are refused outright, so a flood cannot starve the run. */
+/** A page's requests past this many are refused outright, so a flood cannot starve the run. */
 const MAX_ANSWERED = 5000
 export const MAX_BODY = 4096
 /** How much of a body the exfil matcher reads (the record keeps MAX_BODY). */
@@ -150,7 +150,10 @@ export async function answerLocally(
 
   async function handle(route: Route): Promise<void> {
     const req = route.request()
-    if (++answered > MAX_ANSWERED) return route.abort('blockedbyclient').catch(() => undefined)
+    // Our own page and scripts are always answered; the sample's requests have an allowance.
+    const ours = infrastructure.has(stripHash(req.url()))
+    if (!ours && ++answered > MAX_ANSWERED)
+      return route.abort('blockedbyclient').catch(() => undefined)
     inflight++
     try {
       record(req)
@@ -195,6 +198,7 @@ export async function answerLocally(
       expected = variant
       const scripts = [...assets.keys()].filter((u) => variant.html.includes(u))
       infrastructure = new Set([variant.url, sample.url, ...scripts].map(stripHash))
+      answered = 0
     },
     // CDP's initiators arrive on another session than the route: images are told apart at the end.
     requests: () => {

@@ -16,7 +16,7 @@ import { collectReports, type HintedRequest, type ReportLog } from './reports.ts
 /** The heap a chamber page may use; a sample that wants more is stopped. */
 export const HEAP_LIMIT_MB = 256
 /** Kept back from the budget for closing the context and gathering what was seen. */
-const RESERVE_MS = 1500
+const RESERVE_MS = 2500
 const CLOSE_MS = 1000
 const COLLECT_MS = 500
 const PROBE_MS = 300
