@@ -1,5 +1,5 @@
 // Splits an HTML document into the code a browser would compile from it: pure, no I/O.
-import { load } from 'cheerio'
+import { load } from 'cheerio/slim'
 import type { AnyNode, Element } from 'domhandler'
 
 /** One piece of code found in the markup, with where its first character sits in the file. */
