@@ -17,6 +17,22 @@ const FIELD_QUERIES = new Set([
 ])
 const FORM_WORDS =
   /card|cc[-_]|cc\b|cvv|cvc|cvn|expir|billing|checkout|payment|kreditkarte|tarjeta|carte/i
+/** Words only card-handling code spells out: field names and patterns for number, CVV, expiry. */
+const CARD_WORDS =
+  /cvv|cvc|cvn|cc[-_. ]?(num|exp|cid|cvv)|card[-_. ]?(num|number|no\b|holder|expir|code|cvv)|security[-_ ]?code|kartennummer|pr(ü|ue)fnummer|num(e|é)ro[-_ ]?(de[-_ ])?carte|tarjeta|cryptogramme/i
+const SENDERS = new Set([
+  'fetch',
+  'sendBeacon',
+  'open',
+  'send',
+  'ajax',
+  'post',
+  'WebSocket',
+  'Image',
+  'postMessage',
+  'createElement',
+  'setAttribute',
+])
 const SERIALIZERS = new Set(['serialize', 'serializeArray', 'FormData'])
 const PAYLOAD_READS = new Set(['getImageData', 'arrayBuffer', 'DataView', 'readAsText', 'blob'])
 const CARD_RULES = new Set([
@@ -76,6 +92,11 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   const decoded = facts.strings.some((s) => s.decoded.length > 0)
   if (runsCode && (readsPayload || socket || decoded))
     out.push('runs code it decodes or receives at run time')
+  const namesCard =
+    facts.strings.some((x) => CARD_WORDS.test(x.value.slice(0, 2000))) ||
+    facts.regexes.some((r) => CARD_WORDS.test(r.pattern))
+  if (namesCard && facts.calls.some((c) => SENDERS.has(c.name)))
+    out.push('names card fields and can send or load something')
   if (formData && socket) out.push('reads form fields and opens a WebSocket')
   else if (formData && (facts.sinks.length > 0 || creates))
     out.push('reads form fields and sends or loads something')

@@ -78,7 +78,7 @@ export function resolveEdits(ast: Node, source: string): Edit[] {
   const body = (ast as AnyNode & { type: 'Program' }).body as AnyNode[]
   simulate(m, body, m.global)
   m.steps = 0
-  const r = new Rewriter(m, source, reassignedNames(ast))
+  const r = new Rewriter(m, source, reassignedNames(ast), mutatedInFunctions(ast))
   r.scope(ast as AnyNode)
   r.list(body, m.global)
   return r.edits
@@ -100,6 +100,7 @@ class Rewriter {
     private m: Machine,
     private source: string,
     private reassigned: Set<string>,
+    private mutated: Set<string>,
   ) {}
 
   /**
@@ -112,6 +113,12 @@ class Rewriter {
       if (!ok) return
       switch (n.type) {
         case 'Identifier': {
+          const v0 = env.lookup(n.name)?.value
+          // filled by a callback or loop the simulation could not follow: its contents vary
+          if (this.mutated.has(n.name) && (v0 instanceof ArrV || v0 instanceof ObjV)) {
+            ok = false
+            return
+          }
           if (!this.reassigned.has(n.name)) return
           const v = env.lookup(n.name)?.value
           if (!(v instanceof FnV || v instanceof ArrV || v instanceof ObjV || v instanceof NativeV))
@@ -467,6 +474,51 @@ function reassignedNames(ast: Node): Set<string> {
     }
     forChildren(n, (c) => stack.push(c))
   }
+  return out
+}
+
+const MUTATORS = new Set([
+  'push',
+  'unshift',
+  'splice',
+  'pop',
+  'shift',
+  'reverse',
+  'sort',
+  'fill',
+  'set',
+  'append',
+])
+
+/** Arrays and objects written inside some function (`x.push(v)`, `x[k] = v`): by name. */
+function mutatedInFunctions(ast: Node): Set<string> {
+  const out = new Set<string>()
+  const visit = (n: AnyNode, inFn: boolean): void => {
+    const fn =
+      n.type === 'FunctionExpression' ||
+      n.type === 'FunctionDeclaration' ||
+      n.type === 'ArrowFunctionExpression'
+    const inside = inFn || fn
+    if (inside) {
+      if (
+        n.type === 'CallExpression' &&
+        n.callee.type === 'MemberExpression' &&
+        n.callee.object.type === 'Identifier'
+      ) {
+        const p = n.callee.property as AnyNode
+        const name = p.type === 'Identifier' ? p.name : p.type === 'Literal' ? String(p.value) : ''
+        if (MUTATORS.has(name)) out.add(n.callee.object.name)
+      }
+      if (
+        n.type === 'AssignmentExpression' &&
+        n.left.type === 'MemberExpression' &&
+        n.left.object.type === 'Identifier'
+      )
+        out.add(n.left.object.name)
+    }
+    forChildren(n, (c) => visit(c, inside))
+  }
+  visit(ast as AnyNode, false)
   return out
 }
 

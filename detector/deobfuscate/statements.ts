@@ -273,6 +273,7 @@ export function simulate(m: Machine, body: AnyNode[], env: Env, born = 0): void 
  */
 function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void {
   const names = new Set<string>()
+  const touched = new Set<string>()
   const visit = (n: AnyNode): void => {
     if (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') return
     if (n.type === 'FunctionDeclaration') return
@@ -280,6 +281,12 @@ function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void 
     if (n.type === 'AssignmentExpression' && n.left.type === 'Identifier') names.add(n.left.name)
     if (n.type === 'UpdateExpression' && n.argument.type === 'Identifier')
       names.add(n.argument.name)
+    // `d.push(v)`, `d[k] = v` in a statement that stopped half-way: d's contents are unknown
+    const callee = n.type === 'CallExpression' ? (n.callee as AnyNode) : undefined
+    if (callee?.type === 'MemberExpression' && callee.object.type === 'Identifier')
+      touched.add(callee.object.name)
+    if (n.type === 'AssignmentExpression' && n.left.type === 'MemberExpression')
+      if (n.left.object.type === 'Identifier') touched.add(n.left.object.name)
     for (const key in n) {
       if (key === 'type' || key === 'loc') continue
       const c = (n as unknown as Record<string, unknown>)[key]
@@ -292,5 +299,10 @@ function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void 
   for (const name of names) {
     const b = env.lookup(name)
     if (b && (born === 0 || (b.serial ?? 0) >= born)) b.value = UNKNOWN
+  }
+  for (const name of touched) {
+    const v = env.lookup(name)?.value
+    if ((v instanceof ArrV || v instanceof ObjV) && (born === 0 || v.serial >= born))
+      v.opaque = true
   }
 }

