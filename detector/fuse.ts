@@ -1,6 +1,6 @@
 import type { Finding, Observation, ObservedRequest, ScriptVerdict } from '../core/types.ts'
 import { processorOf } from './processors.ts'
-import { capModifiers, scoreOf, verdictOf } from './score.ts'
+import { SUSPICIOUS_AT, capModifiers, scoreOf, verdictOf } from './score.ts'
 
 // Fusion: the static verdict plus what the script did when it ran alone in the chamber, as
 // findings with their evidence. Pure: the observation is a record, the detector never runs code.
@@ -121,9 +121,31 @@ export function observationFindings(obs: Observation, inspect: Inspect): Finding
   return out
 }
 
+/**
+ * A script only suspicious statically that, run with the card typed and pay clicked, read the
+ * fields, probed nothing and sent nothing off the shop or its processor: its static evidence
+ * stays listed for analysts, but it no longer counts towards a verdict.
+ */
+function clearedBy(v: ScriptVerdict, obs: Observation, added: Finding[]): Finding | undefined {
+  if (v.verdict !== 'suspicious' || obs.status !== 'ok' || obs.reads.length === 0) return undefined
+  if (added.some((f) => f.points > 0) || obs.probes.length > 0 || obs.compiled.length > 0)
+    return undefined
+  if (obs.requests.some(offSite)) return undefined
+  if (obs.injected.some((e) => e.url !== null && offSite({ url: e.url } as ObservedRequest)))
+    return undefined
+  return observed(
+    'observed-inert',
+    'info',
+    SUSPICIOUS_AT - 1 - v.score,
+    `ran on ${obs.pages.length} synthetic checkouts with the card typed, read ${obs.reads.length} field values and sent nothing off the shop or its processor: the static evidence above is kept for analysts`,
+  )
+}
+
 /** One verdict from the static findings and the observation. */
 export function fuseVerdict(v: ScriptVerdict, obs: Observation, inspect: Inspect): ScriptVerdict {
   const added = observationFindings(obs, inspect)
+  const cleared = clearedBy(v, obs, added)
+  if (cleared) added.push(cleared)
   if (added.length === 0) return v
   const findings = capModifiers([...v.findings, ...added])
   findings.sort((a, b) => b.points - a.points || a.line - b.line)

@@ -82,9 +82,11 @@ export function lookalikeOf(
   for (const [brand, domains] of Object.entries(brands)) {
     if (plain.includes(brand)) return `uses the name "${brand}" but is not ${domains[0] ?? brand}`
   }
-  // Compare the whole name and each dash-separated word with the brands' own domain names.
+  // Compare the registered name and its dash-separated words with the brands' own domain
+  // names: a typosquat is a name someone registered, never a label a real site chose for a host.
   const sld = unleet(reg.split('.')[0] ?? '')
-  const words = new Set([sld, ...plain.split(/[.-]/).filter((w) => w.length >= 5)])
+  const regWords = unleet(reg.replace(/\.[^.]+$/, '')).split(/[.-]/)
+  const words = new Set([sld, ...regWords.filter((w) => w.length >= 5)])
   for (const domain of new Set(Object.values(brands).flat())) {
     const realSld = domain.split('.')[0] ?? ''
     if (realSld.length < 5) continue

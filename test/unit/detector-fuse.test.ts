@@ -98,6 +98,52 @@ const CASES: { name: string; o: Observation; verdict: string; rule?: string }[] 
   },
 ]
 
+const suspicious: ScriptVerdict = {
+  ...clean,
+  verdict: 'suspicious',
+  score: 40,
+  findings: [
+    {
+      rule: 'keylogger-on-inputs',
+      severity: 'medium',
+      message: 'm',
+      line: 1,
+      column: 0,
+      points: 40,
+    },
+  ],
+}
+const read = { reads: [{ field: 'cc_number', how: 'value' }] }
+
+describe('a statically suspicious script seen doing nothing off-site', () => {
+  it('is cleared, its static evidence kept', () => {
+    const v = fuseVerdict(
+      suspicious,
+      obs([{ url: 'https://shop.example/save', type: 'fetch' }], read),
+      inspect,
+    )
+    expect(v.verdict).toBe('clean')
+    expect(v.findings.map((f) => f.rule)).toEqual(
+      expect.arrayContaining(['keylogger-on-inputs', 'observed-inert']),
+    )
+  })
+  it('stays suspicious when it sent anything off-site', () => {
+    const v = fuseVerdict(
+      suspicious,
+      obs([{ url: 'https://other.example/x', type: 'image' }], read),
+      inspect,
+    )
+    expect(v.verdict).not.toBe('clean')
+  })
+  it('stays suspicious when it probed for analysis or never touched a field', () => {
+    expect(
+      fuseVerdict(suspicious, obs([], { ...read, probes: ['navigator.webdriver'] }), inspect)
+        .verdict,
+    ).not.toBe('clean')
+    expect(fuseVerdict(suspicious, obs([]), inspect).verdict).toBe('suspicious')
+  })
+})
+
 describe('fusion of static verdict and observation', () => {
   for (const c of CASES)
     it(c.name, () => {
