@@ -14,6 +14,14 @@ export function isFunction(n: AnyNode): boolean {
   return n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression'
 }
 
+/** The function a call invokes: `(0, obj.fn)(…)` is an indirect call of `obj.fn`. */
+export function calleeOf(call: Node): AnyNode {
+  let c = (call as AnyNode & { callee: AnyNode }).callee
+  while (c.type === 'SequenceExpression' && c.expressions.length > 0)
+    c = c.expressions[c.expressions.length - 1] as AnyNode
+  return c
+}
+
 /** The identifier a call chain starts from: `jQuery` in `jQuery(document).ready`. */
 function chainRoot(n: AnyNode): (AnyNode & { type: 'Identifier' }) | undefined {
   for (let i = 0; i < 32; i++) {
@@ -59,7 +67,7 @@ export function resolvedPath(node: Node, scopes: Scopes, hops = 0): string {
   if (!root || hops >= MAX_HOPS || !path.startsWith(root.name)) return path
   const b = scopes.resolve(root)
   const init = b?.init as AnyNode | undefined
-  if (!init || b?.mutated || init === root) return path
+  if (!init || b?.reassigned || init === root) return path
   if (init.type !== 'Identifier' && init.type !== 'MemberExpression') return path
   return stripGlobals(resolvedPath(init, scopes, hops + 1) + path.slice(root.name.length))
 }
@@ -68,8 +76,8 @@ export function resolvedPath(node: Node, scopes: Scopes, hops = 0): string {
 export function aliasFacts(facts: ScriptFacts, from: Counts, scopes: Scopes): void {
   for (let i = from.calls; i < facts.calls.length; i++) {
     const c = facts.calls[i]
-    const callee = (c?.node as AnyNode & { callee: AnyNode }).callee
-    if (c && callee.type === 'MemberExpression' && callee.object.type === 'Identifier')
+    const callee = c ? calleeOf(c.node) : undefined
+    if (c && callee?.type === 'MemberExpression' && callee.object.type === 'Identifier')
       c.object = resolvedPath(callee.object, scopes)
   }
   for (let i = from.members; i < facts.members.length; i++) {

@@ -19,7 +19,9 @@ import {
 } from './collect-parts.ts'
 import type { Position } from './deobfuscate/splice.ts'
 import { createScopes, patternNames, type Binding } from './scope.ts'
-import { aliasFacts, bindCallee, isFunction } from './aliases.ts'
+import { aliasFacts, bindCallee, calleeOf, isFunction } from './aliases.ts'
+import { hookParameters, unaliasNativeCalls } from './hooks.ts'
+import { feedLocalCalls, feedPromiseChains } from './flows.ts'
 
 const MEMBERS_OF_INTEREST = new Set([
   'webdriver',
@@ -94,10 +96,11 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     },
   }
   const folder = createFolder(env)
+  const requests = new Map<Binding, 'self' | 'body'>()
   const layer: Layer = {
     depth,
     folder,
-    taint: createTaint(folder, (id) => scopes.resolve(id)),
+    taint: createTaint(folder, (id) => scopes.resolve(id), requests),
     leadingString: (node) => leadingString(node),
   }
   const siteOf = (node: Node): Site => {
@@ -195,7 +198,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
         case 'CallExpression':
         case 'NewExpression': {
           if (n.callee.type === 'Super') break
-          const callee = n.callee as AnyNode
+          const callee = calleeOf(n)
           const name = calleeName(callee) ?? (callee.type === 'MemberExpression' ? '?' : '')
           const object =
             callee.type === 'MemberExpression' && callee.object.type !== 'Super'
@@ -228,6 +231,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           break
         }
         case 'MemberExpression': {
+          if (n.computed && n.property.type === 'CallExpression') facts.keyCalls.push(n.property)
           const name = propertyName(n)
           if (name && MEMBERS_OF_INTEREST.has(name) && n.object.type !== 'Super')
             facts.members.push({ name, object: pathOf(n.object), site: siteOf(n), node: n, layer })
@@ -245,6 +249,10 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
 
   scopes.settle()
   aliasFacts(facts, mark, scopes)
+  unaliasNativeCalls(facts, mark, scopes)
+  feedLocalCalls(facts, mark, scopes)
+  feedPromiseChains(facts, mark, scopes)
+  for (const [b, via] of hookParameters(facts, mark, scopes)) requests.set(b, via)
 
   if (!position) {
     const rewritten = resolveLayer(ast, source, stringArraySeen && decoderSeen, budget)

@@ -21,6 +21,10 @@ export type Taint =
   | 'decoded'
   | 'location'
   | 'storage'
+  /** a URL or body of the page's own request, taken by a replaced network method */
+  | 'request'
+  /** the body of a response the script fetched */
+  | 'response'
 
 /** Per-layer context: folding and taint are only meaningful within one parsed layer. */
 export interface Layer {
@@ -101,6 +105,8 @@ export interface ScriptFacts {
   /** `outerWidth - innerWidth`-style devtools size checks */
   sizeChecks: Site[]
   sinks: Sink[]
+  /** calls whose result is used as a computed property name: `obj[f(0x1f, 'k')]` */
+  keyCalls: Node[]
   /** p,a,c,k,e,d packer calls that were unpacked statically (their payload is a layer) */
   packed: { node: Node; site: Site }[]
 }
@@ -119,6 +125,7 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     debuggerTraps: [],
     sizeChecks: [],
     sinks: [],
+    keyCalls: [],
     packed: [],
   }
 }

@@ -10,10 +10,14 @@ export interface Binding {
   init: Node | undefined
   /** assigned more than once, compound-assigned, or written through a member */
   mutated: boolean
+  /** the name itself was given another value (member writes leave it pointing at one object) */
+  reassigned: boolean
   /** every value that ever flows into the name (for taint) */
   values: Node[]
   /** a parameter nothing has bound yet: its value comes from an unknown caller */
   param: boolean
+  /** the function a `function name() {}` declaration binds to the name */
+  fn?: Node | undefined
 }
 
 export class Scope {
@@ -40,7 +44,7 @@ export class Scope {
     this.vars ??= new Map()
     let b = this.vars.get(name)
     if (!b) {
-      b = { init: undefined, mutated: false, values: [], param: false }
+      b = { init: undefined, mutated: false, reassigned: false, values: [], param: false }
       this.vars.set(name, b)
     }
     return b
@@ -129,7 +133,11 @@ export function createScopes(root: Node) {
   function enter(node: Node): void {
     const n = node as AnyNode
     if (!opens(n, cur)) return
-    if (n.type === 'FunctionDeclaration' && n.id) declareOpaque(functionScopeOf(cur), n.id.name)
+    if (n.type === 'FunctionDeclaration' && n.id) {
+      const b = functionScopeOf(cur).declare(n.id.name)
+      b.mutated = true
+      b.fn = b.fn === undefined && !b.init && b.values.length === 0 ? n : undefined
+    }
     const isFn =
       n.type === 'FunctionDeclaration' ||
       n.type === 'FunctionExpression' ||
@@ -166,8 +174,10 @@ export function createScopes(root: Node) {
     const had = s.own(name)
     const b = had ?? s.declare(name)
     if (!init) return
-    if (had && (had.init || had.values.length > 0 || had.param)) b.mutated = true
-    else b.init = init
+    if (had && (had.init || had.values.length > 0 || had.param)) {
+      b.mutated = true
+      b.reassigned = true
+    } else b.init = init
     b.param = false
     b.values.push(init)
   }
@@ -191,6 +201,13 @@ export function createScopes(root: Node) {
     if (p?.type === 'Identifier') fnScopes.get(fn)?.own(p.name)?.values.push(value)
   }
 
+  /** The bindings of a function's parameters, by position (undefined for a pattern). */
+  function paramsOf(fn: Node): (Binding | undefined)[] {
+    const s = fnScopes.get(fn)
+    const params = (fn as AnyNode & { params?: AnyNode[] }).params ?? []
+    return params.map((p) => (p.type === 'Identifier' ? s?.own(p.name) : undefined))
+  }
+
   /** Flow into a name from where the walker is; resolved once every declaration is known. */
   function refer(name: string, value: Node | undefined, op: Op): void {
     pending.push({ scope: cur, name, value, op })
@@ -202,7 +219,10 @@ export function createScopes(root: Node) {
       const b = lookup(p.scope, p.name) ?? top.declare(p.name)
       if (p.op === 'assign' && !b.mutated && !b.init && b.values.length === 0 && p.value)
         b.init = p.value
-      else if (p.op !== 'bind' || b.init) b.mutated = true
+      else {
+        if (p.op !== 'bind' || b.init) b.mutated = true
+        if (p.op !== 'mutate') b.reassigned = true
+      }
       b.param = false
       if (p.value) b.values.push(p.value)
     }
@@ -247,6 +267,7 @@ export function createScopes(root: Node) {
     declareOpaque: (name: string): void => declareOpaque(cur, name),
     bindParam,
     feedParam,
+    paramsOf,
     refer,
     settle,
     resolve,

@@ -30,6 +30,7 @@ const MEMBER_TAINT: Record<string, Taint> = {
   pathname: 'location',
   search: 'location',
   cookie: 'storage',
+  responseText: 'response',
   localStorage: 'storage',
   sessionStorage: 'storage',
 }
@@ -41,6 +42,8 @@ const MEMBER_TAINT: Record<string, Taint> = {
 export function createTaint(
   folder: Folder,
   resolve: (id: Node & { name: string }) => Binding | undefined,
+  /** parameters whose values are the page's own requests (filled once the layer is walked) */
+  requests: ReadonlyMap<Binding, 'self' | 'body'> = new Map(),
 ): (node: Node) => Set<Taint> {
   const memo = new Map<Node, Set<Taint>>()
   // A traversal from a bare name depends on nothing but its binding: work it out once per binding.
@@ -68,6 +71,7 @@ export function createTaint(
       case 'Identifier': {
         if (n.name === 'location') out.add('location')
         const b = resolve(n)
+        if (b && requests.get(b) === 'self') out.add('request')
         if (b && !seen.has(b)) {
           seen.add(b)
           // A name bound to a function holds code, not data: skip its body.
@@ -84,6 +88,10 @@ export function createTaint(
         const t = name ? MEMBER_TAINT[name] : undefined
         if (t) out.add(t)
         if (name === 'location' || name === 'URL') out.add('location')
+        if (name === 'body' && n.object.type === 'Identifier') {
+          const b = resolve(n.object)
+          if (b && requests.get(b) === 'body') out.add('request')
+        }
         break
       }
       case 'NewExpression':
@@ -98,6 +106,7 @@ export function createTaint(
           const a = n.arguments[0]
           if (a && folder.foldString(a) === 'value') out.add('value')
         }
+        if ((name === 'text' || name === 'json') && n.arguments.length === 0) out.add('response')
         if (name && HARVEST_CALLS.has(name)) {
           const sel = n.arguments[0] ? folder.foldString(n.arguments[0]) : undefined
           if (sel !== undefined && ALL_INPUTS.test(sel)) out.add('harvest')

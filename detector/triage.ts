@@ -1,5 +1,6 @@
 import type { ScriptVerdict } from '../core/types.ts'
 import type { ScriptFacts } from './facts.ts'
+import { replacesNetworkMethod } from './hooks.ts'
 
 // Which scripts static analysis cannot clear, and why: they are worth one run in the
 // detonation chamber. A skimmer must touch form data or fetch code that does; scripts that
@@ -35,6 +36,8 @@ const SENDERS = new Set([
 ])
 const SERIALIZERS = new Set(['serialize', 'serializeArray', 'FormData'])
 const PAYLOAD_READS = new Set(['getImageData', 'arrayBuffer', 'DataView', 'readAsText', 'blob'])
+/** Code built from a decoded string or a fetched response is not in the file. */
+const fetched = (t: ReadonlySet<string>): boolean => t.has('decoded') || t.has('response')
 const CARD_RULES = new Set([
   'card-field-read-and-send',
   'keylogger-on-inputs',
@@ -45,6 +48,36 @@ const CARD_RULES = new Set([
 ])
 
 type Node = { type?: string; value?: unknown } | undefined
+
+/** A string-table accessor called this often with distinct indexes means the table is unread. */
+const ACCESSOR_CALLS = 30
+const ACCESSOR_INDEXES = 12
+
+/**
+ * Obfuscation the partial evaluator could not undo: a function called again and again with
+ * nothing but a constant index (and a key) whose table is decoded character by character.
+ */
+function unreadStringTable(facts: ScriptFacts): boolean {
+  const names = new Set(facts.calls.map((c) => c.name))
+  if (!names.has('fromCharCode') || !names.has('charCodeAt')) return false
+  const groups = new Map<string, Set<unknown>>()
+  let calls = 0
+  // an unread table's entries are handed on: property names and arguments of other calls
+  const handedOn = new Set([...facts.calls.flatMap((c) => c.args), ...facts.keyCalls])
+  for (const c of facts.calls) {
+    if (!handedOn.has(c.node)) continue
+    const [first, second] = c.args as Node[]
+    if (c.args.length > 2 || first?.type !== 'Literal' || typeof first.value !== 'number') continue
+    if (second && (second.type !== 'Literal' || typeof second.value !== 'string')) continue
+    const key = `${c.object}.${c.name}`
+    const seen = groups.get(key) ?? new Set()
+    seen.add(first.value)
+    groups.set(key, seen)
+    calls++
+  }
+  const indexes = [...groups.values()].reduce((n, g) => n + (g.size >= 4 ? g.size : 0), 0)
+  return calls >= ACCESSOR_CALLS && indexes >= ACCESSOR_INDEXES
+}
 
 const literal = (n: unknown): string | undefined => {
   const x = n as Node
@@ -78,6 +111,7 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
     if (CODE_RUNNERS.has(c.name) && (c.object === '' || c.object === 'window')) {
       const arg = c.name === 'Function' ? c.args[c.args.length - 1] : c.args[0]
       if (builtAtRunTime(arg)) runsCode = true
+      if (arg && builtAtRunTime(arg) && fetched(c.layer.taint(arg))) readsPayload = true
     }
     if (
       TIMERS.has(c.name) &&
@@ -89,9 +123,8 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
     if (c.name === 'WebSocket' && c.isNew) socket = true
     if (c.name === 'createElement') creates = true
   }
-  const decoded = facts.strings.some((s) => s.decoded.length > 0)
-  if (runsCode && (readsPayload || socket || decoded))
-    out.push('runs code it decodes or receives at run time')
+  if (runsCode && (readsPayload || socket)) out.push('runs code it decodes or receives at run time')
+  if (unreadStringTable(facts)) out.push('obfuscated strings static analysis could not read')
   const namesCard =
     facts.strings.some((x) => CARD_WORDS.test(x.value.slice(0, 2000))) ||
     facts.regexes.some((r) => CARD_WORDS.test(r.pattern))
@@ -101,8 +134,8 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   else if (formData && (facts.sinks.length > 0 || creates))
     out.push('reads form fields and sends or loads something')
   for (const a of facts.assigns) {
-    const hooksXhr = /prototype$/.test(a.object) && (a.target === 'send' || a.target === 'open')
-    if (hooksXhr || (a.target === 'submit' && /prototype$/.test(a.object))) {
+    const submit = a.target === 'submit' && /^HTMLFormElement\.prototype$/.test(a.object)
+    if (replacesNetworkMethod(a) || submit) {
       out.push('replaces a network or form method')
       break
     }

@@ -1,7 +1,22 @@
+import type { AnyNode, Node } from 'acorn'
+import { isFunction } from '../aliases.ts'
+import { returnsOf } from '../flows.ts'
 import type { Evidence, Rule } from './types.ts'
 
 const HEADLESS = new Set(['webdriver', '_phantom', 'callPhantom', '__nightmare', 'domAutomation'])
+/** A replaced browser method whose toString a script fakes to pass for the original. */
+const NATIVE_LOOKING =
+  /(^|\.)(open|send|fetch|sendBeacon|submit|setRequestHeader|addEventListener)$/
 const CONSOLE_METHODS = /^(log|warn|error|info|debug|table|clear|trace)$/
+
+/** A returned string spelled out with `[native code]` in it, as a native function prints. */
+function claimsNative(n: Node): boolean {
+  const x = n as AnyNode
+  if (x.type === 'Literal') return typeof x.value === 'string' && x.value.includes('[native code]')
+  if (x.type === 'TemplateLiteral')
+    return x.quasis.some((q) => q.value.raw.includes('[native code]'))
+  return x.type === 'BinaryExpression' && (claimsNative(x.left) || claimsNative(x.right))
+}
 
 export const antiAnalysis = {
   id: 'anti-analysis',
@@ -46,6 +61,19 @@ export const antiAnalysis = {
         message: 'overwrites console methods to hide its traces',
         points: 10,
         severity: 'low',
+      })
+    const disguise = script.assigns.find(
+      (a) =>
+        a.target === 'toString' &&
+        isFunction(a.value as AnyNode) &&
+        NATIVE_LOOKING.test(a.object) &&
+        returnsOf(a.value).some(claimsNative),
+    )
+    if (disguise)
+      ev.push({
+        site: disguise.site,
+        message: 'makes a replaced function claim to be native code when inspected',
+        points: 15,
       })
     return ev
   },

@@ -12,6 +12,7 @@ import { knownBadSignature } from './known-bad-signature.ts'
 import { lookalikeDomain } from './lookalike-domain.ts'
 import { onceOnlyStaging } from './once-only-staging.ts'
 import { packedCode } from './packed-code.ts'
+import { requestHookMirror } from './request-hook-mirror.ts'
 import { skimmerKitStructure } from './skimmer-kit-structure.ts'
 import type { Rule } from './types.ts'
 
@@ -19,6 +20,7 @@ import type { Rule } from './types.ts'
 export const RULES: readonly Rule[] = [
   cardFieldReadAndSend,
   exfilSinkSerialisedData,
+  requestHookMirror,
   dynamicCodeFromDecoded,
   checkoutUrlGating,
   lookalikeDomain,

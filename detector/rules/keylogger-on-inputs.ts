@@ -22,9 +22,11 @@ export const keyloggerOnInputs = {
         sinkProcessor(s) === undefined &&
         (s.destination === 'external' || computedSend(s)),
     )
+    // storing counts when what is stored carries field values, not any cookie the script sets
     const stores =
-      script.calls.some((c) => c.name === 'setItem') ||
-      script.assigns.some((a) => a.target === 'cookie')
+      script.calls.some(
+        (c) => c.name === 'setItem' && c.args[1] && holdsValues(c.layer.taint(c.args[1])),
+      ) || script.assigns.some((a) => a.target === 'cookie' && holdsValues(a.layer.taint(a.value)))
     if ((!offsite && !stores) || masksValues(script)) return []
     for (const c of script.calls) {
       let events: string | undefined
@@ -64,6 +66,9 @@ export const keyloggerOnInputs = {
     return []
   },
 } satisfies Rule
+
+const holdsValues = (t: Set<string>): boolean =>
+  t.has('value') || t.has('card') || t.has('harvest') || t.has('formdata')
 
 function describe(t: Set<unknown>): string {
   return t.has('card') ? 'card fields' : t.has('harvest') ? 'every form field' : 'the page'

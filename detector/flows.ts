@@ -1,0 +1,87 @@
+import type { AnyNode, Node } from 'acorn'
+import type { CallFact, ScriptFacts } from './facts.ts'
+import type { Counts } from './collect-parts.ts'
+import type { Binding, Scopes } from './scope.ts'
+import { calleeOf, isFunction } from './aliases.ts'
+
+// Data flow through the script's own functions, for taint only (never for constant folding):
+// arguments reach parameters, return values reach the call, and a promise callback's parameter
+// receives what the previous callback in the chain returned.
+
+const returnsCache = new WeakMap<Node, Node[]>()
+
+/** The expressions a function returns (an arrow's body when it is one), nested functions aside. */
+export function returnsOf(fn: Node): Node[] {
+  const hit = returnsCache.get(fn)
+  if (hit) return hit
+  const out: Node[] = []
+  const body = (fn as AnyNode & { body: AnyNode }).body
+  if (body.type !== 'BlockStatement') out.push(body)
+  else {
+    const stack: AnyNode[] = [body]
+    let visits = 0
+    while (stack.length > 0 && visits++ < 5000) {
+      const n = stack.pop() as AnyNode
+      if (n.type === 'ReturnStatement') {
+        if (n.argument) out.push(n.argument)
+        continue
+      }
+      if (isFunction(n) || n.type === 'FunctionDeclaration' || n.type === 'ClassBody') continue
+      for (const key in n) {
+        if (key === 'loc' || key === 'type') continue
+        const v = (n as unknown as Record<string, unknown>)[key]
+        if (Array.isArray(v)) {
+          for (const c of v) if (isStatement(c)) stack.push(c as AnyNode)
+        } else if (isStatement(v)) stack.push(v as AnyNode)
+      }
+    }
+  }
+  returnsCache.set(fn, out)
+  return out
+}
+
+function isStatement(v: unknown): boolean {
+  const t = (v as { type?: unknown } | null)?.type
+  return typeof t === 'string' && /Statement$|Block|Clause|Declaration$/.test(t)
+}
+
+/** The function a name calls, when the name is bound to one and never reassigned. */
+export function localFunction(b: Binding | undefined): Node | undefined {
+  if (!b || b.reassigned) return undefined
+  return b.fn ?? (b.init && isFunction(b.init as AnyNode) ? b.init : undefined)
+}
+
+/** A local function's parameters receive what its callers pass (for taint, not for folding). */
+export function feedLocalCalls(facts: ScriptFacts, from: Counts, scopes: Scopes): void {
+  for (let i = from.calls; i < facts.calls.length; i++) {
+    const c = facts.calls[i] as CallFact
+    const callee = calleeOf(c.node)
+    if (callee.type !== 'Identifier' || c.isNew) continue
+    const b = scopes.resolve(callee as Node & { name: string })
+    const fn = localFunction(b)
+    if (!fn) continue
+    const args = (c.node as AnyNode & { arguments: AnyNode[] }).arguments
+    args.forEach((a, k) => {
+      if (a.type !== 'SpreadElement') scopes.feedParam(fn, k, a)
+    })
+  }
+}
+
+/** `p.then(f).then(g)`: g's first parameter receives what f returns. */
+export function feedPromiseChains(facts: ScriptFacts, from: Counts, scopes: Scopes): void {
+  for (let i = from.calls; i < facts.calls.length; i++) {
+    const c = facts.calls[i] as CallFact
+    const next = c.args[0] as AnyNode | undefined
+    if (c.name !== 'then' || !next || !isFunction(next)) continue
+    const callee = calleeOf(c.node)
+    const prev = callee.type === 'MemberExpression' ? (callee.object as AnyNode) : undefined
+    if (prev?.type !== 'CallExpression') continue
+    const before = prev.arguments[0] as AnyNode | undefined
+    const pc = calleeOf(prev)
+    const prevName =
+      pc.type === 'MemberExpression' && pc.property.type === 'Identifier' ? pc.property.name : ''
+    if (prevName === 'then' && before && isFunction(before))
+      for (const r of returnsOf(before)) scopes.feedParam(next, 0, r)
+    else scopes.feedParam(next, 0, prev)
+  }
+}

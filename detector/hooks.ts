@@ -1,0 +1,99 @@
+import type { AnyNode, Node } from 'acorn'
+import type { AssignFact, CallFact, ScriptFacts } from './facts.ts'
+import type { Counts } from './collect-parts.ts'
+import type { Binding, Scopes } from './scope.ts'
+import { calleeOf, isFunction, resolvedPath } from './aliases.ts'
+import { stripGlobals } from './paths.ts'
+
+const GLOBAL_OBJECT = /^(window|self|globalThis|top|parent)$/
+
+// The browser's own network and code entry points, however a script reaches them: a saved
+// original called through `.call`/`.apply` (`oSend.call(x, body)`) is still a send, and a
+// function put in their place sees every request the page makes.
+
+/** Object path (window./self. stripped) → the native methods on it that send or run code. */
+const NATIVE: Record<string, RegExp> = {
+  '': /^(fetch|eval|Function)$/,
+  navigator: /^sendBeacon$/,
+  'Navigator.prototype': /^sendBeacon$/,
+  'XMLHttpRequest.prototype': /^(open|send|setRequestHeader)$/,
+  'WebSocket.prototype': /^send$/,
+  'HTMLFormElement.prototype': /^submit$/,
+}
+/** What a replacement of each method receives as its arguments: request URLs and bodies. */
+const REPLACEABLE: Record<string, RegExp> = {
+  '': /^fetch$/,
+  navigator: /^sendBeacon$/,
+  'Navigator.prototype': /^sendBeacon$/,
+  'XMLHttpRequest.prototype': /^(open|send|setRequestHeader)$/,
+  'WebSocket.prototype': /^send$/,
+}
+
+function split(path: string): { object: string; name: string } {
+  const dot = path.lastIndexOf('.')
+  return dot < 0
+    ? { object: '', name: path }
+    : { object: path.slice(0, dot), name: path.slice(dot + 1) }
+}
+
+const isNative = (object: string, name: string): boolean => NATIVE[object]?.test(name) ?? false
+
+/** True when `a` puts a function of the script's in place of a native network method. */
+export function replacesNetworkMethod(a: AssignFact): boolean {
+  const object = GLOBAL_OBJECT.test(a.object) ? '' : stripGlobals(a.object)
+  return (REPLACEABLE[object]?.test(a.target) ?? false) && isFunction(a.value as AnyNode)
+}
+
+/** Calls to saved natives read as the natives: `f.call(t, a)` and `f(a)` with `f = fetch`. */
+export function unaliasNativeCalls(facts: ScriptFacts, from: Counts, scopes: Scopes): void {
+  for (let i = from.calls; i < facts.calls.length; i++) {
+    const c = facts.calls[i] as CallFact
+    const callee = calleeOf(c.node)
+    if (callee.type === 'Identifier') {
+      const { object, name } = split(resolvedPath(callee, scopes))
+      if (name !== callee.name && isNative(object, name)) Object.assign(c, { object, name })
+      continue
+    }
+    if (callee.type !== 'MemberExpression' || (c.name !== 'call' && c.name !== 'apply')) continue
+    const target = callee.object as AnyNode
+    if (target.type !== 'Identifier' && target.type !== 'MemberExpression') continue
+    const { object, name } = split(resolvedPath(target, scopes))
+    if (!isNative(object, name)) continue
+    const list = c.args[1] as AnyNode | undefined
+    const args =
+      c.name === 'call'
+        ? c.args.slice(1)
+        : list?.type === 'ArrayExpression'
+          ? (list.elements.filter((e) => e !== null) as Node[])
+          : []
+    Object.assign(c, { object, name, args })
+  }
+}
+
+/** How a replacement receives the request body: as an argument, or as `init.body`. */
+export type BodyVia = 'self' | 'body'
+const BODY_PARAM: Record<string, [number, BodyVia]> = {
+  send: [0, 'self'],
+  sendBeacon: [1, 'self'],
+  fetch: [1, 'body'],
+}
+
+/**
+ * Parameters of the script's replacements for native network methods that hold the page's own
+ * request bodies, taken on their way out (URLs and headers are left out: monitors log those).
+ */
+export function hookParameters(
+  facts: ScriptFacts,
+  from: Counts,
+  scopes: Scopes,
+): [Binding, BodyVia][] {
+  const out: [Binding, BodyVia][] = []
+  for (let i = from.assigns; i < facts.assigns.length; i++) {
+    const a = facts.assigns[i] as AssignFact
+    const body = BODY_PARAM[a.target]
+    if (!body || !replacesNetworkMethod(a)) continue
+    const b = scopes.paramsOf(a.value)[body[0]]
+    if (b) out.push([b, body[1]])
+  }
+  return out
+}
