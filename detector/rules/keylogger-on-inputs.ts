@@ -22,11 +22,11 @@ export const keyloggerOnInputs = {
         sinkProcessor(s) === undefined &&
         (s.destination === 'external' || computedSend(s)),
     )
-    // storing counts when what is stored carries field values, not any cookie the script sets
+    // kept in the browser only counts for card data: saving an address draft is what autosave does
     const stores =
       script.calls.some(
-        (c) => c.name === 'setItem' && c.args[1] && holdsValues(c.layer.taint(c.args[1])),
-      ) || script.assigns.some((a) => a.target === 'cookie' && holdsValues(a.layer.taint(a.value)))
+        (c) => c.name === 'setItem' && c.args[1] && c.layer.taint(c.args[1]).has('card'),
+      ) || script.assigns.some((a) => a.target === 'cookie' && a.layer.taint(a.value).has('card'))
     if ((!offsite && !stores) || masksValues(script)) return []
     for (const c of script.calls) {
       let events: string | undefined
@@ -66,9 +66,6 @@ export const keyloggerOnInputs = {
     return []
   },
 } satisfies Rule
-
-const holdsValues = (t: Set<string>): boolean =>
-  t.has('value') || t.has('card') || t.has('harvest') || t.has('formdata')
 
 function describe(t: Set<unknown>): string {
   return t.has('card') ? 'card fields' : t.has('harvest') ? 'every form field' : 'the page'
