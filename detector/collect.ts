@@ -97,10 +97,11 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   }
   const folder = createFolder(env)
   const requests = new Map<Binding, 'self' | 'body'>()
+  const resolved = new Set<Binding>()
   const layer: Layer = {
     depth,
     folder,
-    taint: createTaint(folder, (id) => scopes.resolve(id), requests),
+    taint: createTaint(folder, (id) => scopes.resolve(id), requests, resolved),
     leadingString: (node) => leadingString(node),
   }
   const siteOf = (node: Node): Site => {
@@ -251,7 +252,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   aliasFacts(facts, mark, scopes)
   unaliasNativeCalls(facts, mark, scopes)
   feedLocalCalls(facts, mark, scopes)
-  feedPromiseChains(facts, mark, scopes)
+  for (const b of feedPromiseChains(facts, mark, scopes)) resolved.add(b)
   for (const [b, via] of hookParameters(facts, mark, scopes)) requests.set(b, via)
 
   if (!position) {

@@ -67,12 +67,18 @@ export function feedLocalCalls(facts: ScriptFacts, from: Counts, scopes: Scopes)
   }
 }
 
-/** `p.then(f).then(g)`: g's first parameter receives what f returns. */
-export function feedPromiseChains(facts: ScriptFacts, from: Counts, scopes: Scopes): void {
+/**
+ * `p.then(f).then(g)`: g's first parameter receives what f returns. Returns the first
+ * parameters of every `.then` callback: what a promise resolved to (a response, often).
+ */
+export function feedPromiseChains(facts: ScriptFacts, from: Counts, scopes: Scopes): Binding[] {
+  const out: Binding[] = []
   for (let i = from.calls; i < facts.calls.length; i++) {
     const c = facts.calls[i] as CallFact
     const next = c.args[0] as AnyNode | undefined
     if (c.name !== 'then' || !next || !isFunction(next)) continue
+    const first = scopes.paramsOf(next)[0]
+    if (first) out.push(first)
     const callee = calleeOf(c.node)
     const prev = callee.type === 'MemberExpression' ? (callee.object as AnyNode) : undefined
     if (prev?.type !== 'CallExpression') continue
@@ -84,4 +90,5 @@ export function feedPromiseChains(facts: ScriptFacts, from: Counts, scopes: Scop
       for (const r of returnsOf(before)) scopes.feedParam(next, 0, r)
     else scopes.feedParam(next, 0, prev)
   }
+  return out
 }

@@ -44,7 +44,15 @@ export function createTaint(
   resolve: (id: Node & { name: string }) => Binding | undefined,
   /** parameters whose values are the page's own requests (filled once the layer is walked) */
   requests: ReadonlyMap<Binding, 'self' | 'body'> = new Map(),
+  /** first parameters of promise callbacks: `r` in `.then(r => r.text())` is a response */
+  resolved: ReadonlySet<Binding> = new Set(),
 ): (node: Node) => Set<Taint> {
+  const readsResolved = (call: AnyNode & { type: 'CallExpression' }): boolean => {
+    const callee = call.callee
+    if (callee.type !== 'MemberExpression' || callee.object.type !== 'Identifier') return false
+    const b = resolve(callee.object)
+    return b !== undefined && resolved.has(b)
+  }
   const memo = new Map<Node, Set<Taint>>()
   // A traversal from a bare name depends on nothing but its binding: work it out once per binding.
   const byBinding = new Map<Binding, Set<Taint>>()
@@ -85,7 +93,7 @@ export function createTaint(
         return
       case 'MemberExpression': {
         const name = propertyName(n)
-        const t = name ? MEMBER_TAINT[name] : undefined
+        const t = name && Object.hasOwn(MEMBER_TAINT, name) ? MEMBER_TAINT[name] : undefined
         if (t) out.add(t)
         if (name === 'location' || name === 'URL') out.add('location')
         if (name === 'body' && n.object.type === 'Identifier') {
@@ -100,13 +108,14 @@ export function createTaint(
         break
       case 'CallExpression': {
         const name = n.callee.type === 'Super' ? undefined : calleeName(n.callee)
-        const t = name ? CALL_TAINT[name] : undefined
+        const t = name && Object.hasOwn(CALL_TAINT, name) ? CALL_TAINT[name] : undefined
         if (t) out.add(t)
         if (name === 'getAttribute' || name === 'attr') {
           const a = n.arguments[0]
           if (a && folder.foldString(a) === 'value') out.add('value')
         }
-        if ((name === 'text' || name === 'json') && n.arguments.length === 0) out.add('response')
+        if ((name === 'text' || name === 'json') && n.arguments.length === 0 && readsResolved(n))
+          out.add('response')
         if (name && HARVEST_CALLS.has(name)) {
           const sel = n.arguments[0] ? folder.foldString(n.arguments[0]) : undefined
           if (sel !== undefined && ALL_INPUTS.test(sel)) out.add('harvest')

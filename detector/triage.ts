@@ -1,5 +1,5 @@
 import type { ScriptVerdict } from '../core/types.ts'
-import type { ScriptFacts } from './facts.ts'
+import type { CallFact, ScriptFacts } from './facts.ts'
 import { replacesNetworkMethod } from './hooks.ts'
 
 // Which scripts static analysis cannot clear, and why: they are worth one run in the
@@ -20,7 +20,9 @@ const FORM_WORDS =
   /card|cc[-_]|cc\b|cvv|cvc|cvn|expir|billing|checkout|payment|kreditkarte|tarjeta|carte/i
 /** Words only card-handling code spells out: field names and patterns for number, CVV, expiry. */
 const CARD_WORDS =
-  /cvv|cvc|cvn|cc[-_. ]?(num|exp|cid|cvv)|card[-_. ]?(num|number|no\b|holder|expir|code|cvv)|security[-_ ]?code|kartennummer|pr(ü|ue)fnummer|num(e|é)ro[-_ ]?(de[-_ ])?carte|tarjeta|cryptogramme/i
+  /(^|[^a-z])(cvv|cvc|cvn)|cc[-_. ]?(num|exp|cid|cvv)|card[-_. ]?(num|number|no\b|holder|expir|code|cvv)|security[-_ ]?code|kartennummer|pr(ü|ue)fnummer|num(e|é)ro[-_ ]?(de[-_ ])?carte|tarjeta|cryptogramme/i
+/** `cardCvv`, `ccCvc`: the code's own name inside a camel-case identifier (not `StaticVNode`). */
+const CAMEL_CARD = /[a-z]C(vv|vc|vn)(?![a-z])/
 const SENDERS = new Set([
   'fetch',
   'sendBeacon',
@@ -31,11 +33,67 @@ const SENDERS = new Set([
   'WebSocket',
   'Image',
   'postMessage',
-  'createElement',
-  'setAttribute',
 ])
+/** Element properties that make the browser fetch a URL: an exfil channel when built at run time. */
+const URL_PROPS = /^(src|href|action|data|background|backgroundImage|cssText|srcset)$/
+
+/** Text that becomes CSS or HTML: a `url(…)` or a tag with a source in it makes a request. */
+const MARKUP_PROPS = /^(textContent|innerHTML|outerHTML|innerText|cssText)$/
+const FETCHING_MARKUP = /url\(|<(img|link|script|iframe)\b/i
+
+function spellsFetch(n: unknown, depth: number): boolean {
+  const x = n as {
+    type?: string
+    value?: unknown
+    left?: unknown
+    right?: unknown
+    quasis?: { value: { raw: string } }[]
+    expressions?: unknown[]
+  }
+  if (depth > 50 || !x) return false
+  if (x.type === 'Literal') return typeof x.value === 'string' && FETCHING_MARKUP.test(x.value)
+  if (x.type === 'TemplateLiteral')
+    return (x.quasis ?? []).some((q) => FETCHING_MARKUP.test(q.value.raw))
+  return (
+    x.type === 'BinaryExpression' &&
+    (spellsFetch(x.left, depth + 1) || spellsFetch(x.right, depth + 1))
+  )
+}
+
+/** An element is pointed at a URL the script builds: `img.src = base + data`. */
+function loadsBuiltUrl(facts: ScriptFacts): boolean {
+  if (facts.assigns.some((a) => URL_PROPS.test(a.target) && builtAtRunTime(a.value))) return true
+  const markup = facts.assigns.some(
+    (a) => MARKUP_PROPS.test(a.target) && builtAtRunTime(a.value) && spellsFetch(a.value, 0),
+  )
+  if (markup) return true
+  return facts.calls.some(
+    (c) =>
+      c.name === 'setAttribute' &&
+      URL_PROPS.test(literal(c.args[0]) ?? '') &&
+      builtAtRunTime(c.args[1]),
+  )
+}
+
+/** A form the script picks from the page itself: `new FormData(document.forms[0])`, `$('#f').serialize()`. */
+function serializesPageForm(c: CallFact): boolean {
+  const callee = (c.node as { callee?: Node & { object?: Node } }).callee
+  const subject = c.name === 'FormData' ? (c.args[0] as Node) : callee?.object
+  return pickedFromPage(subject)
+}
+
+function pickedFromPage(n: Node): boolean {
+  const x = n as { type?: string; arguments?: Node[]; object?: Node; property?: Node } | undefined
+  if (x?.type === 'CallExpression') return literal(x.arguments?.[0]) !== undefined
+  if (x?.type === 'MemberExpression')
+    return (
+      /forms|getElementById/.test(
+        JSON.stringify((x.object as { property?: { name?: string } })?.property?.name ?? ''),
+      ) || pickedFromPage(x.object)
+    )
+  return false
+}
 const SERIALIZERS = new Set(['serialize', 'serializeArray', 'FormData'])
-const PAYLOAD_READS = new Set(['getImageData', 'arrayBuffer', 'DataView', 'readAsText', 'blob'])
 /** Code built from a decoded string or a fetched response is not in the file. */
 const fetched = (t: ReadonlySet<string>): boolean => t.has('decoded') || t.has('response')
 const CARD_RULES = new Set([
@@ -107,7 +165,7 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   for (const c of facts.calls) {
     const first = literal(c.args[0])
     if (FIELD_QUERIES.has(c.name) && first !== undefined && FORM_WORDS.test(first)) formData = true
-    if (SERIALIZERS.has(c.name)) formData = true
+    if (SERIALIZERS.has(c.name) && serializesPageForm(c)) formData = true
     if (CODE_RUNNERS.has(c.name) && (c.object === '' || c.object === 'window')) {
       const arg = c.name === 'Function' ? c.args[c.args.length - 1] : c.args[0]
       if (builtAtRunTime(arg)) runsCode = true
@@ -119,16 +177,16 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
       (c.args[0] as Node)?.type !== 'Identifier'
     )
       runsCode = true
-    if (PAYLOAD_READS.has(c.name)) readsPayload = true
     if (c.name === 'WebSocket' && c.isNew) socket = true
     if (c.name === 'createElement') creates = true
   }
   if (runsCode && (readsPayload || socket)) out.push('runs code it decodes or receives at run time')
   if (unreadStringTable(facts)) out.push('obfuscated strings static analysis could not read')
+  const names = (t: string): boolean => CARD_WORDS.test(t) || CAMEL_CARD.test(t)
   const namesCard =
-    facts.strings.some((x) => CARD_WORDS.test(x.value.slice(0, 2000))) ||
-    facts.regexes.some((r) => CARD_WORDS.test(r.pattern))
-  if (namesCard && facts.calls.some((c) => SENDERS.has(c.name)))
+    facts.strings.some((x) => names(x.value.slice(0, 2000))) ||
+    facts.regexes.some((r) => names(r.pattern))
+  if (namesCard && (facts.calls.some((c) => SENDERS.has(c.name)) || loadsBuiltUrl(facts)))
     out.push('names card fields and can send or load something')
   if (formData && socket) out.push('reads form fields and opens a WebSocket')
   else if (formData && (facts.sinks.length > 0 || creates))

