@@ -8,7 +8,6 @@ import { CONTEXT_HYGIENE, guardContext, hygieneFields, type HygieneLog } from '.
 import { watchIdle } from './idle.ts'
 import { listenToMarks } from './marks.ts'
 import { fingerprint } from './platform.ts'
-import { installGuard } from './route-guard.ts'
 import { INIT_SCRIPT } from './init-script.ts'
 import { collectRequests } from './requests.ts'
 import { collectScripts } from './scripts.ts'
@@ -42,7 +41,6 @@ async function newContext(
   ctx.onContext?.(context)
   const log = guardContext(context)
   await context.addInitScript({ content: INIT_SCRIPT })
-  if (!ctx.opts.allowPrivate) await installGuard(context, ctx.opts)
   return { context, log }
 }
 
