@@ -10,6 +10,8 @@ import { openSession, type BrowserSession } from './session.ts'
 export type { BrowserSession } from './session.ts'
 
 const SYSTEM_CHROMIUM = '/usr/bin/chromium'
+/** A page that allocates without end has its renderer killed at this heap size, not the machine's. */
+const PAGE_HEAP_ARG = '--js-flags=--max-old-space-size=512'
 const ADVICE =
   'install it with `apt-get install chromium` or set SKIMWATCH_CHROMIUM to a Chromium binary'
 
@@ -50,7 +52,7 @@ export function chromiumArgs(opts: CrawlOptions, guardPort?: number): string[] {
   if (guardPort !== undefined) {
     // Every request, loopback included, goes through the guard; WebRTC may not go around it.
     args.push(`--proxy-server=http://127.0.0.1:${guardPort}`, '--proxy-bypass-list=<-loopback>')
-    args.push('--force-webrtc-ip-handling-policy=disable_non_proxied_udp')
+    args.push('--webrtc-ip-handling-policy=disable_non_proxied_udp')
   }
   const rules = hostResolverRulesArg(opts.resolve)
   if (rules !== undefined) args.push(rules)
@@ -68,7 +70,7 @@ async function startChromium(
   opts: CrawlOptions,
   guardPort: number | undefined,
 ): Promise<Browser> {
-  const args = chromiumArgs(opts, guardPort)
+  const args = [...chromiumArgs(opts, guardPort), PAGE_HEAP_ARG]
   try {
     return await chromium.launch({ executablePath, headless: true, args })
   } catch (err) {

@@ -72,8 +72,8 @@ export async function visitPage(ctx: VisitContext, url: string): Promise<PageCap
       cdp.send('Runtime.enable'),
       cdp.send('Network.enable'),
       cdp.send('Debugger.enable'),
-      // Anti-debugging `debugger;` loops must not freeze the visit.
-      cdp.send('Debugger.setSkipAllPauses', { skip: true }),
+      // Anti-debugging `debugger;` loops must not freeze the visit; V8's heap-limit pause still comes.
+      cdp.send('Debugger.setBreakpointsActive', { active: false }),
       // Stacks through promise callbacks and timers still reach the script that scheduled them.
       cdp.send('Debugger.setAsyncCallStackDepth', { maxDepth: 8 }),
     ])
