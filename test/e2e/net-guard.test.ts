@@ -1,14 +1,14 @@
 // The network guard through real Chromium: every trick in the table is refused by the proxy and no
 // request reaches a private server. The "public" side is loopback made to look public by a test DNS.
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import net, { type AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { BlockedTargetError } from '../../core/errors.ts'
 import type { PageCapture } from '../../core/types.ts'
 import { launchBrowser, parseResolveRule, type BrowserSession } from '../../crawler/index.ts'
 import type { CrawlOptions } from '../../crawler/options.ts'
-import type { Refusal } from '../../crawler/proxy/index.ts'
+import { startNetGuard, type Refusal } from '../../crawler/proxy/index.ts'
 import { startTestDns, type TestDns } from '../../fixtures/dns.ts'
 import {
   fill,
@@ -171,6 +171,39 @@ describe('network guard through Chromium', () => {
     const capture: PageCapture = await session.visit(from)
     expect(capture.finalUrl).toMatch(/^http:\/\/public\.test:/)
     await expect(session.visit(to)).rejects.toThrow(BlockedTargetError)
+  })
+})
+
+/** Opens a CONNECT tunnel through the proxy and sends one GET; returns what came back. */
+async function throughTunnel(proxyPort: number, authority: string): Promise<string> {
+  const socket = net.connect(proxyPort, '127.0.0.1')
+  let text = ''
+  socket.on('data', (d: Buffer) => {
+    text += d.toString()
+    if (text.startsWith('HTTP/1.1 200 Connection Established\r\n\r\n') && !text.includes('GET'))
+      socket.write(`GET /hit/tunnel HTTP/1.1\r\nhost: ${authority}\r\nconnection: close\r\n\r\n`)
+  })
+  socket.write(`CONNECT ${authority} HTTP/1.1\r\nhost: ${authority}\r\n\r\n`)
+  await new Promise((r) => socket.on('close', r))
+  return text
+}
+
+describe('the proxy on its own', () => {
+  it('tunnels to a vouched-for host and refuses a private one before connecting', async () => {
+    const refusals: Refusal[] = []
+    const guard = await startNetGuard(options(refusals))
+    if (guard === undefined) throw new Error('the guard must be on without allowPrivate')
+    try {
+      const ok = await throughTunnel(guard.port, `public.test:${P}`)
+      expect(ok).toMatch(/^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200/)
+      expect(hits.splice(0)).toEqual([`public.test:${P} /hit/tunnel`])
+      const refused = await throughTunnel(guard.port, `[::ffff:127.0.0.2]:${P}`)
+      expect(refused).toMatch(/^HTTP\/1\.1 403 Forbidden/)
+      expect(refusals.map((r) => r.target)).toEqual([`::ffff:7f00:2:${P}`])
+      expect(hits).toEqual([])
+    } finally {
+      await guard.close()
+    }
   })
 })
 
