@@ -1,5 +1,5 @@
 // A page that eats memory or serves a 50 MB script ends with a recorded reason, and the same
-// browser session captures the next shop as if nothing happened.
+// browser session captures the next shop as if nothing happened; all with the network guard on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser, parseResolveRule, type BrowserSession } from '../../crawler/index.ts'
 import { startFixtureServer, type FixtureServer } from '../../fixtures/server.ts'
@@ -61,5 +61,14 @@ describe('exhaustion', { timeout: 60_000 }, () => {
     const c = await session.visit(hostile('debugger-trap.test'))
     expect(c.status, c.reason ?? '').toBe('ok')
     expect(c.durationMs).toBeLessThan(15_000)
+  })
+
+  it('lets a shop’s WebSocket through the guard to its vouched-for host', async () => {
+    const url = server.shops.find((s) => s.host === 'shop-websocket.test')?.url ?? ''
+    const c = await session.visit(url)
+    const frame = c.requests.find((r) => r.type === 'websocket' && r.carriesCard)
+    expect(frame).toMatchObject({ method: 'SEND', thirdParty: true })
+    // the frame reached the fixture server, through the proxy's tunnel
+    expect(server.hits.some((h) => h.body.includes('4111'))).toBe(true)
   })
 })
