@@ -1,4 +1,5 @@
 // The only reader of process.env: every setting is validated here, once.
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { ConfigError } from './errors.ts'
@@ -79,10 +80,36 @@ export interface Config {
   logLevel: string
 }
 
+/** Variables that carry a password: each may come from a file instead (`SMTP_URL_FILE`, Docker secrets). */
+const SECRET_VARS = ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL'] as const
+
+function withSecretFiles(env: Record<string, string>): Record<string, string> {
+  const out = { ...env }
+  for (const name of SECRET_VARS) {
+    const file = env[`${name}_FILE`]
+    if (file === undefined) continue
+    if (env[name] !== undefined)
+      throw new ConfigError(
+        `invalid configuration:\n  ${name}_FILE: set ${name} or ${name}_FILE, not both`,
+      )
+    try {
+      out[name] = readFileSync(file, 'utf8').trim()
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code ?? 'unreadable'
+      throw new ConfigError(`invalid configuration:\n  ${name}_FILE: cannot read ${file} (${why})`)
+    }
+  }
+  return out
+}
+
 /** Reads and validates configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // an empty variable means unset, as in most shells' `VAR= command`
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v?.trim()))
+  const present = withSecretFiles(
+    Object.fromEntries(
+      Object.entries(env).filter((e): e is [string, string] => Boolean(e[1]?.trim())),
+    ),
+  )
   const parsed = schema.safeParse(present)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
