@@ -37,6 +37,7 @@ const schema = z
     SKIMWATCH_SIGNATURES: z.string().optional(),
     SKIMWATCH_CONCURRENCY: positiveInt(2),
     SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
+    SKIMWATCH_CAPTURE_QUOTA_MB: z.coerce.number().int().positive().optional(),
     SKIMWATCH_QUEUE_PREFIX: z
       .string()
       .regex(/^[\w:-]+$/, 'letters, digits, _ - : only')
@@ -76,6 +77,8 @@ export interface Config {
   signaturesDir: string
   concurrency: number
   pageTimeoutMs: number
+  /** the store may hold this many MB of captures and results; unset: no limit */
+  captureQuotaMb: number | undefined
   queuePrefix: string
   logLevel: string
 }
@@ -129,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
     concurrency: e.SKIMWATCH_CONCURRENCY,
     pageTimeoutMs: e.SKIMWATCH_PAGE_TIMEOUT_MS,
+    captureQuotaMb: e.SKIMWATCH_CAPTURE_QUOTA_MB,
     queuePrefix: e.SKIMWATCH_QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
   }
