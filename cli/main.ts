@@ -1,6 +1,7 @@
 // The skimwatch command: parses arguments, wires the stages, maps outcomes to exit codes.
 import { Command, CommanderError } from 'commander'
 import { SkimwatchError } from '../core/errors.ts'
+import { redactSecrets } from '../core/redact.ts'
 import { EXIT } from '../core/types.ts'
 import type { Context } from './context.ts'
 
@@ -124,11 +125,11 @@ function reportError(err: unknown): number {
     return err.exitCode === 0 ? EXIT.clean : EXIT.error
   }
   if (err instanceof SkimwatchError) {
-    process.stderr.write(`skimwatch: ${err.message}\n`)
+    process.stderr.write(`skimwatch: ${redactSecrets(err.message)}\n`)
     return EXIT.error
   }
   process.stderr.write(
-    `skimwatch: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    `skimwatch: unexpected error: ${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
   )
   return EXIT.error
 }

@@ -1,4 +1,5 @@
 // The only reader of process.env: every setting is validated here, once.
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { ConfigError } from './errors.ts'
@@ -36,6 +37,7 @@ const schema = z
     SKIMWATCH_SIGNATURES: z.string().optional(),
     SKIMWATCH_CONCURRENCY: positiveInt(2),
     SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
+    SKIMWATCH_CAPTURE_QUOTA_MB: z.coerce.number().int().positive().optional(),
     SKIMWATCH_QUEUE_PREFIX: z
       .string()
       .regex(/^[\w:-]+$/, 'letters, digits, _ - : only')
@@ -75,14 +77,42 @@ export interface Config {
   signaturesDir: string
   concurrency: number
   pageTimeoutMs: number
+  /** the store may hold this many MB of captures and results; unset: no limit */
+  captureQuotaMb: number | undefined
   queuePrefix: string
   logLevel: string
+}
+
+/** Variables that carry a password: each may come from a file instead (`SMTP_URL_FILE`, Docker secrets). */
+const SECRET_VARS = ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL'] as const
+
+function withSecretFiles(env: Record<string, string>): Record<string, string> {
+  const out = { ...env }
+  for (const name of SECRET_VARS) {
+    const file = env[`${name}_FILE`]
+    if (file === undefined) continue
+    if (env[name] !== undefined)
+      throw new ConfigError(
+        `invalid configuration:\n  ${name}_FILE: set ${name} or ${name}_FILE, not both`,
+      )
+    try {
+      out[name] = readFileSync(file, 'utf8').trim()
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code ?? 'unreadable'
+      throw new ConfigError(`invalid configuration:\n  ${name}_FILE: cannot read ${file} (${why})`)
+    }
+  }
+  return out
 }
 
 /** Reads and validates configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // an empty variable means unset, as in most shells' `VAR= command`
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v?.trim()))
+  const present = withSecretFiles(
+    Object.fromEntries(
+      Object.entries(env).filter((e): e is [string, string] => Boolean(e[1]?.trim())),
+    ),
+  )
   const parsed = schema.safeParse(present)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
@@ -102,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
     concurrency: e.SKIMWATCH_CONCURRENCY,
     pageTimeoutMs: e.SKIMWATCH_PAGE_TIMEOUT_MS,
+    captureQuotaMb: e.SKIMWATCH_CAPTURE_QUOTA_MB,
     queuePrefix: e.SKIMWATCH_QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
   }

@@ -39,3 +39,8 @@ export class UnreadableInputError extends SkimwatchError {
   override name = 'UnreadableInputError'
   override readonly permanent = true
 }
+
+/** The capture store is full; not permanent: pruning or a larger quota lets the job through. */
+export class QuotaExceededError extends SkimwatchError {
+  override name = 'QuotaExceededError'
+}

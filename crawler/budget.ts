@@ -174,6 +174,16 @@ export function watchBudgets(
       trip(`DOM larger than ${limits.domNodes} nodes (${count} elements) on ${page.url()}`)
   }
   page.on('load', () => void checkDom())
+  // V8 pauses a page at its heap limit (and would raise the limit if resumed): it is crashed instead.
+  cdp.on('Debugger.paused', (raw) => {
+    if ((raw as { reason?: string }).reason !== 'OOM') {
+      void cdp.send('Debugger.resume').catch(() => undefined)
+      return
+    }
+    trip(`the page ran out of memory (heap limit) on ${page.url()}; its renderer was stopped`)
+    void cdp.send('Page.crash').catch(() => undefined)
+  })
+  page.on('crash', () => trip(`the page's renderer crashed on ${page.url()}`))
 
   return {
     broken,

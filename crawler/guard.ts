@@ -1,8 +1,8 @@
 // Network guard (SSRF): a shop URL may only lead the browser to public addresses.
-import dns from 'node:dns/promises'
 import net from 'node:net'
 import { BadInputError, BlockedTargetError } from '../core/errors.ts'
 import type { CrawlOptions } from './options.ts'
+import { makeLookup } from './proxy/lookup.ts'
 import { lookupRule, type ResolveRule } from './resolve.ts'
 
 interface V4Range {
@@ -104,19 +104,19 @@ function defaultPort(u: URL): number {
   return u.protocol === 'https:' ? 443 : 80
 }
 
-/** Every address the host of `u` may resolve to: the pinned rule, the literal, or DNS. */
-export async function resolveAddresses(u: URL, rules: ResolveRule[]): Promise<string[]> {
-  const host = u.hostname.replace(/^\[(.*)\]$/, '$1')
-  const pinned = lookupRule(rules, host, defaultPort(u))
-  if (pinned !== undefined) return [pinned]
+/** Every address the host of `u` may resolve to, or null when a --resolve pin vouches for it. */
+export async function resolveAddresses(
+  u: URL,
+  rules: ResolveRule[],
+  dnsServers?: string[],
+): Promise<string[] | null> {
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.+$/, '')
+  if (lookupRule(rules, host, defaultPort(u)) !== undefined) return null
+  // RFC 6761: loopback whatever a resolver says.
+  if (host === 'localhost' || host.endsWith('.localhost')) return ['127.0.0.1']
   if (net.isIP(host) !== 0) return [host]
-  try {
-    const found = await dns.lookup(host, { all: true, verbatim: true })
-    return found.map((a) => a.address)
-  } catch {
-    // Nothing to reach: the browser will fail with ERR_NAME_NOT_RESOLVED and that is recorded.
-    return []
-  }
+  // Nothing found: the browser fails with ERR_NAME_NOT_RESOLVED and that is recorded.
+  return makeLookup(dnsServers)(host)
 }
 
 const ADVICE = '(use --allow-private for tests or intranet shops)'
@@ -134,7 +134,7 @@ export async function assertTargetAllowed(url: string, opts: CrawlOptions): Prom
   }
   if (opts.allowPrivate) return
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1')
-  for (const address of await resolveAddresses(u, opts.resolve)) {
+  for (const address of (await resolveAddresses(u, opts.resolve, opts.dnsServers)) ?? []) {
     const reason = classifyAddress(address)
     if (reason === null) continue
     const what = address === host ? `${address} is` : `${host} resolves to ${address},`

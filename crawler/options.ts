@@ -1,4 +1,5 @@
 import type { Budgets } from './budget.ts'
+import type { Refusal } from './proxy/server.ts'
 import type { ResolveRule } from './resolve.ts'
 
 export interface CrawlOptions {
@@ -9,6 +10,12 @@ export interface CrawlOptions {
   /** overall budget for one visit */
   timeoutMs: number
   chromiumPath?: string | undefined
+  /** DNS servers the guard resolves through ('127.0.0.1:5353'); default: the system resolver */
+  dnsServers?: string[] | undefined
+  /** tests only: the guard dials a checked public address at this loopback one instead */
+  reachVia?: Record<string, string> | undefined
+  /** told of every request the network guard refuses */
+  onRefused?: ((r: Refusal) => void) | undefined
   /** per-page limits; unset ones keep their defaults */
   budgets?: Partial<Budgets> | undefined
 }

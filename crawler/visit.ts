@@ -8,7 +8,6 @@ import { CONTEXT_HYGIENE, guardContext, hygieneFields, type HygieneLog } from '.
 import { watchIdle } from './idle.ts'
 import { listenToMarks } from './marks.ts'
 import { fingerprint } from './platform.ts'
-import { installGuard } from './route-guard.ts'
 import { INIT_SCRIPT } from './init-script.ts'
 import { collectRequests } from './requests.ts'
 import { collectScripts } from './scripts.ts'
@@ -42,7 +41,6 @@ async function newContext(
   ctx.onContext?.(context)
   const log = guardContext(context)
   await context.addInitScript({ content: INIT_SCRIPT })
-  if (!ctx.opts.allowPrivate) await installGuard(context, ctx.opts)
   return { context, log }
 }
 
@@ -74,8 +72,8 @@ export async function visitPage(ctx: VisitContext, url: string): Promise<PageCap
       cdp.send('Runtime.enable'),
       cdp.send('Network.enable'),
       cdp.send('Debugger.enable'),
-      // Anti-debugging `debugger;` loops must not freeze the visit.
-      cdp.send('Debugger.setSkipAllPauses', { skip: true }),
+      // Anti-debugging `debugger;` loops must not freeze the visit; V8's heap-limit pause still comes.
+      cdp.send('Debugger.setBreakpointsActive', { active: false }),
       // Stacks through promise callbacks and timers still reach the script that scheduled them.
       cdp.send('Debugger.setAsyncCallStackDepth', { maxDepth: 8 }),
     ])

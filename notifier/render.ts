@@ -50,10 +50,18 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+
 /** Control characters (CR/LF above all) must never reach a header or break a text line. */
 function oneLine(s: string, max = MAX_URL): string {
-  const flat = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim()
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+  // Lone surrogates cannot be sent as UTF-8; a cut must not make one out of a pair either.
+  const flat = s
+    .replace(LONE_SURROGATE, '\ufffd')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .trim()
+  if (flat.length <= max) return flat
+  const cut = flat.slice(0, max - 1).replace(/[\ud800-\udbff]$/, '')
+  return `${cut}…`
 }
 
 function flagged(n: Notice): NoticeScript[] {

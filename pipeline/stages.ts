@@ -8,6 +8,7 @@ import { failedVerdict, judgePage, type Detector } from '../detector/index.ts'
 import { deliver, renderNotice, type Notice } from '../notifier/index.ts'
 import type { Store } from '../store/index.ts'
 import { selectExfil } from './page-record.ts'
+import { assertCaptureRoom } from './quota.ts'
 
 export interface StageDeps {
   store: Store
@@ -41,6 +42,7 @@ export async function crawlStage(deps: StageDeps, job: CrawlJob): Promise<ScanJo
   const site = await deps.store.getSite(job.siteId)
   if (!site) throw new BadInputError(`site ${job.siteId} does not exist (was the store reset?)`)
   await assertTargetAllowed(site.url, deps.crawl)
+  await assertCaptureRoom(deps.store, deps.config)
   const browser = await deps.browser()
   const capture = await browser.visit(site.url)
   const scanId = await deps.store.saveCapture(site.id, capture)

@@ -106,7 +106,10 @@ export async function openPg(url: string, schema?: string): Promise<Db> {
     exec: (sql: string) => wrap(async () => void (await c.query(sql))),
   })
   try {
-    await pool.query(name ? `CREATE SCHEMA IF NOT EXISTS ${name}` : 'SELECT 1')
+    // An existing schema is used as it is: its owner needs no CREATE right on the database.
+    const nsp = 'SELECT 1 FROM pg_namespace WHERE nspname = $1'
+    const found = await pool.query(nsp, [name ?? 'public'])
+    if (name && found.rowCount === 0) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${name}`)
   } catch (err) {
     await pool.end().catch(() => {})
     throw unreachable(url, err)

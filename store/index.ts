@@ -8,6 +8,7 @@ import * as scans from './scans.ts'
 import { countScripts, getScriptSource } from './scripts.ts'
 import * as sites from './sites.ts'
 import * as verdicts from './verdicts.ts'
+import { storageBytes } from './usage.ts'
 
 export type { SiteRecord } from './sites.ts'
 export type { SiteReport } from './report.ts'
@@ -46,6 +47,8 @@ export interface Store {
   getEmail(id: number): Promise<outbox.OutboxRecord | null>
   report(): Promise<SiteReport[]>
   countScripts(): Promise<number>
+  /** bytes the store's tables take, for the capture quota */
+  storageBytes(): Promise<number>
   close(): Promise<void>
 }
 
@@ -87,6 +90,7 @@ function storeOn(db: Db): Store {
     getEmail: (id) => outbox.getEmail(db, id),
     report: () => report(db),
     countScripts: () => countScripts(db),
+    storageBytes: () => storageBytes(db),
     // closing twice (signal handler + finally) must not throw
     close: () => (closed ??= db.close()),
   }

@@ -87,11 +87,10 @@ describe('assertTargetAllowed', () => {
     expect(err).toBeInstanceOf(BlockedTargetError)
     expect(String(err)).toMatch(/metadata/)
   })
-  it('applies --resolve pins before DNS and names the host', async () => {
+  it('trusts a --resolve pin for its host and port only', async () => {
     const opts = { ...strict, resolve: [parseResolveRule('shop.test:8080:10.0.0.5')] }
-    await expect(assertTargetAllowed('http://shop.test:8080/', opts)).rejects.toThrow(
-      /shop\.test resolves to 10\.0\.0\.5, a private address/,
-    )
+    await expect(assertTargetAllowed('http://shop.test:8080/', opts)).resolves.toBeUndefined()
+    await expect(assertTargetAllowed('http://localhost.:8080/', opts)).rejects.toThrow(/loopback/)
   })
   it('allows public addresses and anything with allowPrivate', async () => {
     await expect(assertTargetAllowed('https://93.184.216.34/', strict)).resolves.toBeUndefined()

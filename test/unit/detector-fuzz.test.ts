@@ -12,6 +12,7 @@ import {
   unicodeText,
 } from './detector/fuzz-inputs.ts'
 import { isolatedDetector } from './detector/isolated.ts'
+import { FUZZ_SCALE, fuzzRuns } from '../helpers/fuzz.ts'
 
 // Whatever text arrives, every rule runs over it through the public path and a verdict comes out.
 // detector-property.test.ts checks that dressing a skimmer keeps it caught; this checks survival.
@@ -21,7 +22,7 @@ import { isolatedDetector } from './detector/isolated.ts'
 const PER_RUN_MS = 15_000
 /** Heap one analysis may use; the detector needs a fraction of it on real scripts. */
 const HEAP_MB = 1024
-const TEST_MS = 300_000
+const TEST_MS = 300_000 * FUZZ_SCALE
 
 const detector = isolatedDetector({ heapMb: HEAP_MB, timeoutMs: PER_RUN_MS })
 afterAll(() => detector.close())
@@ -52,10 +53,11 @@ async function sane(input: string, ctx: DocumentContext = {}): Promise<void> {
 }
 
 const RUNS = { numRuns: 0 }
-/** numRuns, counted; a failure ends the property at once (shrinking reruns slow inputs) */
-function runs(n: number): { numRuns: number; endOnFailure: true } {
-  RUNS.numRuns += n
-  return { numRuns: n, endOnFailure: true }
+/** numRuns times FUZZ_SCALE, counted; a failure ends the property at once (shrinking reruns slow inputs) */
+function runs(n: number) {
+  const params = fuzzRuns(n)
+  RUNS.numRuns += params.numRuns
+  return params
 }
 
 describe('no input escapes the detector without a sane verdict', { timeout: TEST_MS }, () => {
