@@ -21,7 +21,7 @@ import type { Position } from './deobfuscate/splice.ts'
 import { createScopes, patternNames, type Binding } from './scope.ts'
 import { aliasFacts, bindCallee, calleeOf, isFunction } from './aliases.ts'
 import { hookParameters, unaliasNativeCalls } from './hooks.ts'
-import { feedLocalCalls, feedPromiseChains } from './flows.ts'
+import { feedLocalCalls, feedPromiseChains, messageParams } from './flows.ts'
 
 const MEMBERS_OF_INTEREST = new Set([
   'webdriver',
@@ -253,6 +253,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   unaliasNativeCalls(facts, mark, scopes)
   feedLocalCalls(facts, mark, scopes)
   for (const b of feedPromiseChains(facts, mark, scopes)) resolved.add(b)
+  for (const b of messageParams(facts, mark, scopes)) resolved.add(b)
   for (const [b, via] of hookParameters(facts, mark, scopes)) requests.set(b, via)
 
   if (!position) {

@@ -92,3 +92,27 @@ export function feedPromiseChains(facts: ScriptFacts, from: Counts, scopes: Scop
   }
   return out
 }
+
+/** Socket-like sources whose message events carry what a server pushed. */
+const PUSH_SOURCES = /^(WebSocket|EventSource)$/
+
+/**
+ * First parameters of message handlers (`ws.onmessage = e => …`, `addEventListener('message', …)`)
+ * in a script that opens a WebSocket or EventSource: `e.data` is what the server sent.
+ */
+export function messageParams(facts: ScriptFacts, from: Counts, scopes: Scopes): Binding[] {
+  const opens = facts.calls.some((c) => c.isNew && PUSH_SOURCES.test(c.name))
+  if (!opens) return []
+  const handlers: Node[] = []
+  for (let i = from.assigns; i < facts.assigns.length; i++) {
+    const a = facts.assigns[i]
+    if (a?.target === 'onmessage' && isFunction(a.value as AnyNode)) handlers.push(a.value)
+  }
+  for (let i = from.calls; i < facts.calls.length; i++) {
+    const c = facts.calls[i] as CallFact
+    const fn = c.args[1] as AnyNode | undefined
+    if (c.name !== 'addEventListener' || !fn || !isFunction(fn) || !c.args[0]) continue
+    if (c.layer.folder.foldString(c.args[0]) === 'message') handlers.push(fn)
+  }
+  return handlers.flatMap((h) => scopes.paramsOf(h)[0] ?? [])
+}

@@ -44,7 +44,7 @@ export function createTaint(
   resolve: (id: Node & { name: string }) => Binding | undefined,
   /** parameters whose values are the page's own requests (filled once the layer is walked) */
   requests: ReadonlyMap<Binding, 'self' | 'body'> = new Map(),
-  /** first parameters of promise callbacks: `r` in `.then(r => r.text())` is a response */
+  /** what promise callbacks and socket message handlers receive: `r.text()`, `e.data` */
   resolved: ReadonlySet<Binding> = new Set(),
 ): (node: Node) => Set<Taint> {
   const readsResolved = (call: AnyNode & { type: 'CallExpression' }): boolean => {
@@ -96,6 +96,10 @@ export function createTaint(
         const t = name && Object.hasOwn(MEMBER_TAINT, name) ? MEMBER_TAINT[name] : undefined
         if (t) out.add(t)
         if (name === 'location' || name === 'URL') out.add('location')
+        if (name === 'data' && n.object.type === 'Identifier') {
+          const b = resolve(n.object)
+          if (b && resolved.has(b)) out.add('response')
+        }
         if (name === 'body' && n.object.type === 'Identifier') {
           const b = resolve(n.object)
           if (b && requests.get(b) === 'body') out.add('request')

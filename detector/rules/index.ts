@@ -12,6 +12,7 @@ import { knownBadSignature } from './known-bad-signature.ts'
 import { lookalikeDomain } from './lookalike-domain.ts'
 import { onceOnlyStaging } from './once-only-staging.ts'
 import { packedCode } from './packed-code.ts'
+import { remoteCode } from './remote-code.ts'
 import { requestHookMirror } from './request-hook-mirror.ts'
 import { skimmerKitStructure } from './skimmer-kit-structure.ts'
 import type { Rule } from './types.ts'
@@ -22,6 +23,7 @@ export const RULES: readonly Rule[] = [
   exfilSinkSerialisedData,
   requestHookMirror,
   dynamicCodeFromDecoded,
+  remoteCode,
   checkoutUrlGating,
   lookalikeDomain,
   knownBadSignature,
