@@ -1,6 +1,6 @@
 import type { AnyNode, Node } from 'acorn'
 import { calleeName } from '../deobfuscate/fold.ts'
-import type { Layer } from '../facts.ts'
+import type { Layer, ScriptFacts } from '../facts.ts'
 import type { Rule } from './types.ts'
 
 const EVALS = new Set(['eval', 'Function', 'execScript', 'write', 'writeln'])
@@ -40,6 +40,16 @@ export function decodedName(node: Node, layer: Layer): boolean {
   return t.has('decoded') && !t.has('json')
 }
 
+/** The script makes a <script> element of its own: its text or src then runs. */
+export function createsScript(script: ScriptFacts): boolean {
+  return script.calls.some(
+    (c) =>
+      c.name === 'createElement' &&
+      c.args[0] !== undefined &&
+      c.layer.folder.foldString(c.args[0])?.toLowerCase() === 'script',
+  )
+}
+
 export const dynamicCodeFromDecoded = {
   id: 'dynamic-code-from-decoded',
   severity: 'high',
@@ -59,12 +69,7 @@ export const dynamicCodeFromDecoded = {
       if (decoded || isPacked(arg))
         return [{ site: c.site, message: `${c.name}() runs a decoded string` }]
     }
-    const makesScript = script.calls.some(
-      (c) =>
-        c.name === 'createElement' &&
-        c.args[0] !== undefined &&
-        c.layer.folder.foldString(c.args[0])?.toLowerCase() === 'script',
-    )
+    const makesScript = createsScript(script)
     for (const a of script.assigns) {
       // The element must be a name the script holds (its own new <script>), not a page lookup.
       if (!makesScript || !CODE_PROPS.has(a.target) || !/^[\w$]+$/.test(a.object)) continue

@@ -1,3 +1,4 @@
+import { createsScript } from './dynamic-code-from-decoded.ts'
 import type { Rule } from './types.ts'
 
 // Code that is not in the file: a response or a pushed message run as script. Loaders do this
@@ -19,12 +20,7 @@ export const remoteCode = {
       if (arg && !/Function|Literal/.test(arg.type) && c.layer.taint(arg).has('response'))
         return [{ site: c.site, message: `${c.name}() runs code the script received at run time` }]
     }
-    const makesScript = script.calls.some(
-      (c) =>
-        c.name === 'createElement' &&
-        c.args[0] !== undefined &&
-        c.layer.folder.foldString(c.args[0])?.toLowerCase() === 'script',
-    )
+    const makesScript = createsScript(script)
     for (const a of script.assigns) {
       if (makesScript && SCRIPT_TEXT.has(a.target) && a.layer.taint(a.value).has('response'))
         return [{ site: a.site, message: `a new script's .${a.target} is code it received` }]
