@@ -131,6 +131,13 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
         case 'TemplateLiteral':
           foldable.push(n)
           break
+        case 'Property': {
+          // a quoted key is data too: `{ 'billing[cc_number]': 'n' }` maps field names
+          const k = n.key as AnyNode
+          if (!n.computed && k.type === 'Literal' && typeof k.value === 'string')
+            facts.strings.push({ value: k.value, site: siteOf(k), decoded: PLAIN })
+          break
+        }
         case 'BinaryExpression':
           if (n.operator === '+') {
             plusNodes.push(n)

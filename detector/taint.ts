@@ -2,6 +2,7 @@ import type { AnyNode, Node } from 'acorn'
 import type { Folder } from './deobfuscate/fold.ts'
 import { calleeName, propertyName } from './deobfuscate/fold.ts'
 import type { Taint } from './facts.ts'
+import { localFunction, returnsOf } from './flows.ts'
 import type { Binding } from './scope.ts'
 import { ALL_INPUTS, CARD_FIELD, HARVEST_CALLS } from './patterns.ts'
 
@@ -120,6 +121,11 @@ export function createTaint(
         }
         if ((name === 'text' || name === 'json') && n.arguments.length === 0 && readsResolved(n))
           out.add('response')
+        // a local function's call carries what the function returns
+        if (n.callee.type === 'Identifier') {
+          const fn = localFunction(resolve(n.callee))
+          if (fn) stack.push(...returnsOf(fn))
+        }
         if (name && HARVEST_CALLS.has(name)) {
           const sel = n.arguments[0] ? folder.foldString(n.arguments[0]) : undefined
           if (sel !== undefined && ALL_INPUTS.test(sel)) out.add('harvest')
