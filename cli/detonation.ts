@@ -27,11 +27,45 @@ function note(v: ScriptVerdict, message: string): ScriptVerdict {
   return { ...v, findings: [...v.findings, f] }
 }
 
-export function createDetonator(home: string, executablePath?: string): Detonator {
+/** Where observations are kept between runs: files for `analyze`, the store for scans. */
+export interface ObservationCache {
+  get(key: string): Promise<Observation | null>
+  put(key: string, obs: Observation): Promise<void>
+}
+
+/** Observations as JSON files in `$SKIMWATCH_HOME/observations/`. */
+export function fileObservations(home: string): ObservationCache {
+  const dir = join(home, 'observations')
+  return {
+    async get(key) {
+      try {
+        return JSON.parse(await readFile(join(dir, `${key}.json`), 'utf8')) as Observation
+      } catch {
+        return null
+      }
+    },
+    async put(key, obs) {
+      await mkdir(dir, { recursive: true })
+      await writeFile(join(dir, `${key}.json`), JSON.stringify(obs))
+    },
+  }
+}
+
+/** Observations in the store, shared by every worker that judges scans. */
+export function storeObservations(store: {
+  getObservation(key: string): Promise<Observation | null>
+  putObservation(key: string, obs: Observation): Promise<void>
+}): ObservationCache {
+  return {
+    get: (key) => store.getObservation(key),
+    put: (key, obs) => store.putObservation(key, obs),
+  }
+}
+
+export function createDetonator(cache: ObservationCache, executablePath?: string): Detonator {
   let chamber: Promise<{ chamber: Chamber; version: string } | Error> | undefined
   let detonated = 0
   let cached = 0
-  const dir = join(home, 'observations')
   const open = () =>
     (chamber ??= import('../crawler/detonate.ts').then(
       async ({ createChamber, CHAMBER_VERSION }) => {
@@ -48,16 +82,13 @@ export function createDetonator(home: string, executablePath?: string): Detonato
       const got = await open()
       if (got instanceof Error)
         return note(v, `not detonated (${got.message.split('\n')[0]}): judged statically`)
-      const file = join(dir, `${v.sha256}-${v.rulesVersion}-${got.version}.json`)
-      let obs: Observation | undefined
-      try {
-        obs = JSON.parse(await readFile(file, 'utf8')) as Observation
-        cached++
-      } catch {
+      const key = `${v.sha256}-${v.rulesVersion}-${got.version}`
+      let obs = await cache.get(key)
+      if (obs) cached++
+      else {
         obs = await got.chamber.detonate(source)
         detonated++
-        await mkdir(dir, { recursive: true })
-        await writeFile(file, JSON.stringify(obs))
+        await cache.put(key, obs)
       }
       const fused = fuseVerdict(v, obs, (code) => detector.analyze(code, { url: null }))
       return note(

@@ -46,8 +46,12 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--allow-private', 'allow loopback and private addresses (tests, intranet shops)')
     .option('--json', 'NDJSON output, one line per page')
+    .option('--static', 'never detonate: judge scripts by their text and what the visit saw')
     .action(
-      async (urls: string[], o: { resolve: string[]; allowPrivate?: boolean; json?: boolean }) => {
+      async (
+        urls: string[],
+        o: { resolve: string[]; allowPrivate?: boolean; json?: boolean; static?: boolean },
+      ) => {
         const { scanCommand } = await import('./commands/scan.ts')
         exit = await scanCommand(await context(), urls, o)
       },
@@ -75,10 +79,18 @@ export async function main(argv: string[]): Promise<number> {
       [],
     )
     .option('--allow-private', 'allow loopback and private addresses')
-    .action(async (o: { once?: boolean; resolve: string[]; allowPrivate?: boolean }) => {
-      const { runCommand } = await import('./commands/run.ts')
-      exit = await runCommand(await context(), o)
-    })
+    .option('--static', 'never detonate: judge scripts by their text and what the visit saw')
+    .action(
+      async (o: {
+        once?: boolean
+        resolve: string[]
+        allowPrivate?: boolean
+        static?: boolean
+      }) => {
+        const { runCommand } = await import('./commands/run.ts')
+        exit = await runCommand(await context(), o)
+      },
+    )
 
   program
     .command('report')

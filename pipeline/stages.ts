@@ -18,6 +18,8 @@ export interface StageDeps {
   detector: Detector
   /** opened on first use: detect and notify never need a browser */
   browser: () => Promise<BrowserSession>
+  /** runs a script static analysis could not clear in the detonation chamber; off when absent */
+  detonate?: (source: string, v: ScriptVerdict) => Promise<ScriptVerdict>
 }
 
 export interface CrawlJob {
@@ -56,12 +58,32 @@ export async function detectStage(deps: StageDeps, job: ScanJob): Promise<Detect
   const capture = await deps.store.getCapture(job.scanId)
   if (!capture) throw new BadInputError(`scan ${job.scanId} does not exist`)
   // the detector's own cache knows when a verdict depends on the page, the store's does not
-  const verdicts = capture.scripts.map((script) => judgeScript(deps.detector, script))
+  const verdicts = await judgeScripts(deps, capture.scripts)
   const page: PageVerdict = judgePage(capture, verdicts)
   await deps.store.saveVerdicts(job.scanId, page, verdicts)
   deps.logger.info({ scanId: job.scanId, verdict: page.verdict }, 'judged')
   const incomplete = capture.status === 'ok' ? null : (capture.reason ?? capture.status)
   return { scanId: job.scanId, verdict: page.verdict, incomplete }
+}
+
+/** Static verdicts, then the chamber for the scripts triage could not clear (never malicious ones). */
+export async function judgeScripts(
+  deps: Pick<StageDeps, 'detector' | 'detonate' | 'logger'>,
+  scripts: CapturedScript[],
+): Promise<ScriptVerdict[]> {
+  const out: ScriptVerdict[] = []
+  for (const script of scripts) {
+    const v = judgeScript(deps.detector, script)
+    if (!deps.detonate || v.verdict === 'malicious' || !v.triage?.length) out.push(v)
+    else
+      out.push(
+        await deps.detonate(script.source, v).catch((err: unknown) => {
+          deps.logger.warn({ sha256: v.sha256, err }, 'detonation failed: judged statically')
+          return v
+        }),
+      )
+  }
+  return out
 }
 
 /** A script's verdict; one whose analysis threw keeps its place with the error as a finding. */

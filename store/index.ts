@@ -1,7 +1,8 @@
 // The store: the only code that writes SQL. PostgreSQL with DATABASE_URL, else embedded PGlite.
-import type { PageCapture, PageVerdict, ScriptVerdict } from '../core/types.ts'
+import type { Observation, PageCapture, PageVerdict, ScriptVerdict } from '../core/types.ts'
 import { openPg, openPglite, type Db } from './db.ts'
 import { migrate } from './migrate.ts'
+import * as observations from './observations.ts'
 import * as outbox from './outbox.ts'
 import { report, type SiteReport } from './report.ts'
 import * as scans from './scans.ts'
@@ -47,6 +48,9 @@ export interface Store {
   getEmail(id: number): Promise<outbox.OutboxRecord | null>
   report(): Promise<SiteReport[]>
   countScripts(): Promise<number>
+  /** a detonation seen before under this key (sha256 + rules version + chamber version) */
+  getObservation(key: string): Promise<Observation | null>
+  putObservation(key: string, obs: Observation): Promise<void>
   /** bytes the store's tables take, for the capture quota */
   storageBytes(): Promise<number>
   close(): Promise<void>
@@ -90,6 +94,8 @@ function storeOn(db: Db): Store {
     getEmail: (id) => outbox.getEmail(db, id),
     report: () => report(db),
     countScripts: () => countScripts(db),
+    getObservation: (key) => observations.getObservation(db, key),
+    putObservation: (key, obs) => observations.putObservation(db, key, obs),
     storageBytes: () => storageBytes(db),
     // closing twice (signal handler + finally) must not throw
     close: () => (closed ??= db.close()),

@@ -6,7 +6,7 @@ import { analysisError, looksLikeHtml, type Detector } from '../../detector/inde
 import { toFindingRecord, type FindingRecord } from '../../pipeline/page-record.ts'
 import type { Context } from '../context.ts'
 import { printJson, printTable } from '../output.ts'
-import { createDetonator, type Detonator } from '../detonation.ts'
+import { createDetonator, fileObservations, type Detonator } from '../detonation.ts'
 
 /** Files larger than this are not read: the detector's own budget is far smaller. */
 const READ_LIMIT = 64 * 1024 * 1024
@@ -24,7 +24,7 @@ export async function analyzeCommand(
   const detector = await ctx.detector()
   const detonator = opts.static
     ? undefined
-    : createDetonator(ctx.config.home, ctx.config.chromiumPath)
+    : createDetonator(fileObservations(ctx.config.home), ctx.config.chromiumPath)
   let errors = 0
   let flagged = 0
   const rows: string[][] = []

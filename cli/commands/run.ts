@@ -6,6 +6,7 @@ import { runEmbedded } from '../../pipeline/embedded.ts'
 import type { ProgressListener, SiteOutcome } from '../../pipeline/progress.ts'
 import { runQueued } from '../../pipeline/queues.ts'
 import type { StageDeps } from '../../pipeline/stages.ts'
+import { createDetonator, storeObservations } from '../detonation.ts'
 import type { Context } from '../context.ts'
 import { progressLine } from '../output.ts'
 import { crawlOptions } from './scan.ts'
@@ -15,6 +16,8 @@ export interface RunFlags {
   resolve: string[]
   allowPrivate?: boolean
   quiet?: boolean
+  /** judge scripts statically: never detonate */
+  static?: boolean
 }
 
 export async function runCommand(ctx: Context, flags: RunFlags): Promise<number> {
@@ -30,13 +33,18 @@ export async function runPipeline(ctx: Context, flags: RunFlags): Promise<SiteOu
   const names = new Map(sites.map((s) => [s.id, s.domain]))
   let browser: Promise<BrowserSession> | undefined
   const crawl = crawlOptions(ctx, flags)
+  const detector = await ctx.detector()
+  const detonator = flags.static
+    ? undefined
+    : createDetonator(storeObservations(store), ctx.config.chromiumPath)
   const deps: StageDeps = {
     store,
     config: ctx.config,
     logger: ctx.logger,
     crawl,
-    detector: await ctx.detector(),
+    detector,
     browser: () => (browser ??= launchBrowser(crawl)),
+    ...(detonator ? { detonate: (source, v) => detonator.judge(source, v, detector) } : {}),
   }
   const onProgress: ProgressListener = (o, done, total) => {
     if (flags.quiet) return
@@ -64,6 +72,7 @@ export async function runPipeline(ctx: Context, flags: RunFlags): Promise<SiteOu
       await run.stop()
     }
   } finally {
+    await detonator?.close()
     if (browser) await (await browser).close()
   }
 }

@@ -8,6 +8,8 @@ import {
 } from '../../crawler/index.ts'
 import { judgePage } from '../../detector/index.ts'
 import { toPageRecord, type PageRecord } from '../../pipeline/page-record.ts'
+import { judgeScripts } from '../../pipeline/stages.ts'
+import { createDetonator, fileObservations } from '../detonation.ts'
 import type { Context } from '../context.ts'
 import { printJson, printTable } from '../output.ts'
 
@@ -15,6 +17,8 @@ export interface ScanFlags {
   resolve: string[]
   allowPrivate?: boolean
   json?: boolean
+  /** judge scripts statically: never detonate */
+  static?: boolean
 }
 
 export function crawlOptions(
@@ -33,14 +37,22 @@ export async function scanCommand(ctx: Context, urls: string[], flags: ScanFlags
   const opts = crawlOptions(ctx, flags)
   for (const url of urls) await assertTargetAllowed(url, opts)
   const detector = await ctx.detector()
+  const detonator = flags.static
+    ? undefined
+    : createDetonator(fileObservations(ctx.config.home), ctx.config.chromiumPath)
+  const judge = {
+    detector,
+    logger: ctx.logger,
+    ...(detonator
+      ? { detonate: (source: string, v: ScriptVerdict) => detonator.judge(source, v, detector) }
+      : {}),
+  }
   const browser = await launchBrowser(opts)
   let exit: number = EXIT.clean
   try {
     for (const url of urls) {
       const capture = await browser.visit(url)
-      const verdicts: ScriptVerdict[] = capture.scripts.map((s) =>
-        detector.analyze(s.source, { url: s.url, pageUrl: s.pageUrl }),
-      )
+      const verdicts = await judgeScripts(judge, capture.scripts)
       const record = toPageRecord(capture, judgePage(capture, verdicts), verdicts)
       if (capture.status !== 'ok') exit = EXIT.error
       else if (record.verdict !== 'clean' && exit === EXIT.clean) exit = EXIT.flagged
@@ -48,6 +60,7 @@ export async function scanCommand(ctx: Context, urls: string[], flags: ScanFlags
       else printPage(record)
     }
   } finally {
+    await detonator?.close()
     await browser.close()
   }
   return exit

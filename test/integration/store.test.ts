@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../core/config.ts'
 import { ServiceUnavailableError } from '../../core/errors.ts'
 import { sha256 } from '../../core/hash.ts'
-import type { CapturedScript, PageCapture, ScriptVerdict } from '../../core/types.ts'
+import type { CapturedScript, Observation, PageCapture, ScriptVerdict } from '../../core/types.ts'
 import { openStore, type Store, type StoreOptions } from '../../store/index.ts'
 
 // a missing server must fail this suite, never skip it
@@ -208,6 +208,20 @@ function storeSuite(
       expect((await store.cachedVerdict(skimmer.sha256, 'r1'))?.findings).toHaveLength(2)
       expect(await store.cachedVerdict(skimmer.sha256, 'r2')).toBeNull()
       expect(await store.cachedVerdict('0'.repeat(64), 'r1')).toBeNull()
+    })
+
+    it('keeps the first detonation observation per key and serves it back', async () => {
+      const key = `${skimmer.sha256}-r1-c1`
+      expect(await store.getObservation(key)).toBeNull()
+      const obs = {
+        status: 'ok',
+        requests: [
+          { url: 'https://evil.example/c', method: 'GET', type: 'image', carriesCard: true },
+        ],
+      } as unknown as Observation
+      await store.putObservation(key, obs)
+      await store.putObservation(key, { ...obs, status: 'budget' })
+      expect(await store.getObservation(key)).toEqual(obs)
     })
 
     it('reports one line per site from its latest scan', async () => {
