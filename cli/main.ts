@@ -105,7 +105,8 @@ export async function main(argv: string[]): Promise<number> {
     .command('redetect')
     .description("judge every site's latest stored capture again with the current rules")
     .option('--json', 'NDJSON output')
-    .action(async (o: { json?: boolean }) => {
+    .option('--static', 'never detonate: judge scripts by their text and what the visit saw')
+    .action(async (o: { json?: boolean; static?: boolean }) => {
       const { redetectCommand } = await import('./commands/redetect.ts')
       exit = await redetectCommand(await context(), o)
     })

@@ -2,19 +2,38 @@
 import { EXIT } from '../../core/types.ts'
 import { detectStage, type StageDeps } from '../../pipeline/stages.ts'
 import { BrowserUnavailableError } from '../../core/errors.ts'
+import type { Store } from '../../store/index.ts'
 import type { Context } from '../context.ts'
+import { createDetonator, storeObservations } from '../detonation.ts'
 import { printJson, progressLine } from '../output.ts'
 
-export async function redetectCommand(ctx: Context, opts: { json?: boolean }): Promise<number> {
+export async function redetectCommand(
+  ctx: Context,
+  opts: { json?: boolean; static?: boolean },
+): Promise<number> {
   const store = await ctx.store()
+  const detector = await ctx.detector()
+  // stored observations are reused: only scripts never detonated under these rules run again
+  const detonator = opts.static
+    ? undefined
+    : createDetonator(storeObservations(store), ctx.config.chromiumPath)
   const deps: StageDeps = {
     store,
     config: ctx.config,
     logger: ctx.logger,
     crawl: { allowPrivate: false, resolve: [], timeoutMs: ctx.config.pageTimeoutMs },
-    detector: await ctx.detector(),
+    detector,
     browser: () => Promise.reject(new BrowserUnavailableError('redetect never opens a browser')),
+    ...(detonator ? { detonate: (source, v) => detonator.judge(source, v, detector) } : {}),
   }
+  try {
+    return await judgeAll(store, deps, opts)
+  } finally {
+    await detonator?.close()
+  }
+}
+
+async function judgeAll(store: Store, deps: StageDeps, opts: { json?: boolean }): Promise<number> {
   const ids = await store.latestScanIds()
   let flagged = false
   for (const [i, scanId] of ids.entries()) {
