@@ -1,52 +1,63 @@
 // The only reader of process.env: every setting is validated here, once.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { z } from 'zod'
+import {
+  _default,
+  coerce,
+  enum as oneOf,
+  int,
+  object,
+  optional,
+  pipe,
+  positive,
+  refine,
+  regex,
+  string,
+  superRefine,
+  trim,
+} from 'zod/mini'
+import '../detector/zod-messages.ts'
 import { ConfigError } from './errors.ts'
 
 const optionalUrl = (protocols: string[], example: string) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .refine(
+  optional(string().check(trim())).check(
+    refine(
       (v) => v === undefined || protocols.some((p) => v.startsWith(`${p}://`)),
       `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}, e.g. ${example}`,
-    )
-
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback)
-
-const schema = z
-  .object({
-    DATABASE_URL: optionalUrl(
-      ['postgres', 'postgresql'],
-      'postgres://postgres@127.0.0.1:5432/test',
     ),
-    REDIS_URL: optionalUrl(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
-    SMTP_URL: optionalUrl(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587'),
-    SKIMWATCH_HOME: z.string().default('.skimwatch'),
-    SKIMWATCH_DB_SCHEMA: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _ only')
-      .optional(),
-    SKIMWATCH_MAIL_FROM: z
-      .string()
-      .regex(/^[^@\s<>]+@[^@\s<>]+$/, 'must be an address like skimwatch@cert.example')
-      .optional(),
-    SKIMWATCH_CHROMIUM: z.string().optional(),
-    SKIMWATCH_SIGNATURES: z.string().optional(),
-    SKIMWATCH_CONCURRENCY: positiveInt(2),
-    SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
-    SKIMWATCH_CAPTURE_QUOTA_MB: z.coerce.number().int().positive().optional(),
-    SKIMWATCH_QUEUE_PREFIX: z
-      .string()
-      .regex(/^[\w:-]+$/, 'letters, digits, _ - : only')
-      .default('skimwatch'),
-    LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-      .default('warn'),
-  })
-  .superRefine((e, ctx) => {
+  )
+
+const count = () => pipe(coerce.number(), int().check(positive()))
+const positiveInt = (fallback: number) => _default(count(), fallback)
+
+const schema = object({
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/test'),
+  REDIS_URL: optionalUrl(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  SMTP_URL: optionalUrl(['smtp', 'smtps'], 'smtp://user:pass@mail.example.org:587'),
+  SKIMWATCH_HOME: _default(string(), '.skimwatch'),
+  SKIMWATCH_DB_SCHEMA: optional(
+    string().check(regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _ only')),
+  ),
+  SKIMWATCH_MAIL_FROM: optional(
+    string().check(
+      regex(/^[^@\s<>]+@[^@\s<>]+$/, 'must be an address like skimwatch@cert.example'),
+    ),
+  ),
+  SKIMWATCH_CHROMIUM: optional(string()),
+  SKIMWATCH_SIGNATURES: optional(string()),
+  SKIMWATCH_CONCURRENCY: positiveInt(2),
+  SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
+  SKIMWATCH_CAPTURE_QUOTA_MB: optional(count()),
+  SKIMWATCH_QUEUE_PREFIX: _default(
+    string().check(regex(/^[\w:-]+$/, 'letters, digits, _ - : only')),
+    'skimwatch',
+  ),
+  LOG_LEVEL: _default(
+    oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    'warn',
+  ),
+}).check(
+  superRefine((e, ctx) => {
     // workers on several machines must share one store: an embedded one per worker would not
     if (e.REDIS_URL && !e.DATABASE_URL)
       ctx.addIssue({
@@ -61,7 +72,8 @@ const schema = z
         path: ['SKIMWATCH_MAIL_FROM'],
         message: 'must be set when SMTP_URL is: owners reply to this address',
       })
-  })
+  }),
+)
 
 export interface Config {
   databaseUrl: string | undefined

@@ -1,28 +1,37 @@
-import { z } from 'zod'
+import {
+  array,
+  iso,
+  minLength,
+  object,
+  optional,
+  refine,
+  regex,
+  string,
+  toLowerCase,
+  type infer as Infer,
+} from 'zod/mini'
+import './zod-messages.ts'
 import type { Finding, ScriptVerdict } from '../core/types.ts'
 import defaults from './allowlist-default.json' with { type: 'json' }
 import { hostOf } from './paths.ts'
 
-const entry = z
-  .object({
-    sha256: z
-      .string()
-      .regex(/^[0-9a-fA-F]{64}$/)
-      .transform((s) => s.toLowerCase())
-      .optional(),
-    host: z
-      .string()
-      .regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a host like js.stripe.com or *.adyen.com')
-      .transform((s) => s.toLowerCase())
-      .optional(),
-    reason: z.string().min(1),
-    expires: z.iso.date(),
-  })
-  .refine((e) => e.sha256 !== undefined || e.host !== undefined, {
+const entry = object({
+  sha256: optional(string().check(regex(/^[0-9a-fA-F]{64}$/), toLowerCase())),
+  host: optional(
+    string().check(
+      regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a host like js.stripe.com or *.adyen.com'),
+      toLowerCase(),
+    ),
+  ),
+  reason: string().check(minLength(1)),
+  expires: iso.date(),
+}).check(
+  refine((e) => e.sha256 !== undefined || e.host !== undefined, {
     message: 'an entry needs sha256 or host',
-  })
+  }),
+)
 
-export type AllowEntry = z.infer<typeof entry>
+export type AllowEntry = Infer<typeof entry>
 
 /** Known-good scripts by sha256 and by the host that serves them; expired entries are ignored. */
 export interface Allowlist {
@@ -31,7 +40,7 @@ export interface Allowlist {
 
 /** Validate allowlist entries (throws a zod error naming the bad entry). */
 export function createAllowlist(entries: unknown[]): Allowlist {
-  return { entries: z.array(entry).parse(entries) }
+  return { entries: array(entry).parse(entries) }
 }
 
 let builtin: Allowlist | undefined

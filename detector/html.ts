@@ -1,5 +1,5 @@
 // Splits an HTML document into the code a browser would compile from it: pure, no I/O.
-import { load } from 'cheerio/slim'
+import { parseDocument } from 'htmlparser2'
 import type { AnyNode, Element } from 'domhandler'
 
 /** One piece of code found in the markup, with where its first character sits in the file. */
@@ -73,9 +73,13 @@ const INERT = new Set(['noscript', 'noembed', 'noframes', 'iframe', 'plaintext']
 
 /** Every inline script, event-handler attribute and javascript: URL, in document order. */
 export function splitHtml(html: string): HtmlSplit {
-  // htmlparser2 through cheerio: linear time even on hostile nesting (parse5 is quadratic there)
-  const $ = load(html, {
-    xml: { xmlMode: false, withStartIndices: true, withEndIndices: true, decodeEntities: true },
+  // htmlparser2 (what cheerio/slim parses with): linear time even on hostile nesting, where
+  // parse5 is quadratic; the DOM is walked directly, no selector engine is needed
+  const doc = parseDocument(html, {
+    xmlMode: false,
+    withStartIndices: true,
+    withEndIndices: true,
+    decodeEntities: true,
   })
   const at = positions(html)
   const out: HtmlSplit = { parts: [], external: [], skipped: 0 }
@@ -90,7 +94,7 @@ export function splitHtml(html: string): HtmlSplit {
     out.parts.push(part)
   }
   // an explicit stack: hostile markup nests elements far deeper than the call stack allows
-  const stack: AnyNode[] = [...$.root().toArray()].reverse()
+  const stack: AnyNode[] = [doc]
   while (stack.length > 0) {
     const node = stack.pop()
     if (!node || !('children' in node)) continue

@@ -1,24 +1,42 @@
 // Payment processors' own origins, as data (processors.json): where card data may go.
-import { z } from 'zod'
+import {
+  array,
+  minLength,
+  object,
+  optional,
+  regex,
+  string,
+  url,
+  type infer as Infer,
+} from 'zod/mini'
+import './zod-messages.ts'
 import data from './processors.json' with { type: 'json' }
 import { hostOf, registrable } from './paths.ts'
 import { REAL_DOMAINS, lookalikeOf } from './rules/brands.ts'
 
 const HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/
 
-const entry = z.object({
-  name: z.string().min(1),
-  names: z.array(z.string().regex(/^[a-z0-9-]{5,}$/, 'a lowercase word of 5+ letters')),
-  hosts: z.array(z.string().regex(HOST, 'a lowercase host like js.stripe.com')).min(1),
-  otherDomains: z.array(z.string().regex(HOST)).optional(),
-  source: z.url(),
-  note: z.string().optional(),
+/** The shape of one entry; the shipped file is checked against it by the test suite. */
+export const processorEntry = object({
+  name: string().check(minLength(1)),
+  names: array(string().check(regex(/^[a-z0-9-]{5,}$/, 'a lowercase word of 5+ letters'))),
+  hosts: array(string().check(regex(HOST, 'a lowercase host like js.stripe.com'))).check(
+    minLength(1),
+  ),
+  otherDomains: optional(array(string().check(regex(HOST)))),
+  source: url(),
+  note: optional(string()),
 })
 
-export type Processor = z.infer<typeof entry>
+export type Processor = Infer<typeof processorEntry>
 
-/** Every processor in processors.json (validated at load: a broken file fails loudly). */
-export const PROCESSORS: readonly Processor[] = z.array(entry).parse(data.processors)
+/**
+ * Every processor in processors.json. The file ships with the code and is validated by the
+ * tests (test/unit/detector-processors.test.ts), not at each start: that parse was a tenth of
+ * the CLI's start-up.
+ */
+export const PROCESSORS: readonly Processor[] = data.processors
+export const processorList = array(processorEntry)
 
 /** The host of a URL or of a bare host name, lowercased, without port or trailing dot. */
 function normalHost(urlOrHost: string): string | undefined {

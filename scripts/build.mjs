@@ -31,6 +31,7 @@ const BUNDLED = new Set([
   'cheerio',
   'commander',
   'domhandler',
+  'htmlparser2',
   'zod',
 ])
 

@@ -28,7 +28,7 @@ export function yaraFindings(facts: ScriptFacts, set: SignatureSet): Finding[] {
         out.push({
           rule: `yara:${m.ruleIdentifier}`,
           severity: severityOf(meta.severity),
-          message: `${description ?? `matches YARA rule ${m.ruleIdentifier}`} (${file.name})${layer > 0 ? ' (in decoded layer)' : ''}`,
+          message: `${description ?? `matches YARA rule ${m.ruleIdentifier}`} (${file.fileOf?.get(m.ruleIdentifier) ?? file.name})${layer > 0 ? ' (in decoded layer)' : ''}`,
           line: site.line,
           column: site.column,
           snippet: site.snippet,

@@ -4,10 +4,19 @@ import {
   PROCESSORS,
   isProcessorLookalike,
   processorLookalike,
+  processorList,
   processorOf,
 } from '../../detector/processors.ts'
+import data from '../../detector/processors.json' with { type: 'json' }
 
 describe('processors.json', () => {
+  it('matches the entry schema (names, hosts, source URL)', () => {
+    expect(processorList.safeParse(data.processors).error?.issues ?? []).toEqual([])
+    expect(
+      processorList.safeParse([{ name: 'X', names: [], hosts: [], source: 'x' }]).success,
+    ).toBe(false)
+  })
+
   it('names each processor once, with hosts and the page they were taken from', () => {
     const names = PROCESSORS.map((p) => p.name)
     expect(new Set(names).size).toBe(names.length)

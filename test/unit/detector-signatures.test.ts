@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { analyzeScript, compileSignatures } from '../../detector/index.ts'
 import builtinYara from '../../detector/signatures/builtin-yara.json' with { type: 'json' }
-import { loadSignatureDir, readSignatureDir } from '../../pipeline/signatures.ts'
+import { loadSignatureDir, loadSignatures, readSignatureDir } from '../../pipeline/signatures.ts'
 
 // A rule as published rule sets write them: plain strings, a regex, meta, a count condition.
 const PUBLIC_RULE = `rule Magecart_Generic_Exfil_Hosts
@@ -41,6 +41,15 @@ describe('signature directory', () => {
     const f = v.findings.find((x) => x.rule === 'yara:Magecart_Generic_Exfil_Hosts')
     expect(f).toMatchObject({ severity: 'critical', points: 75, line: 2, column: 17 })
     expect(f?.message).toContain('public.yar')
+    // with the shipped files, everything compiles into one scanner and each rule keeps its file
+    const merged = await loadSignatures(dir)
+    expect(merged.yara).toHaveLength(1)
+    expect(merged.yaraRules).toContain('Magecart_Generic_Exfil_Hosts')
+    expect(merged.yaraRules.length).toBeGreaterThan(set.yaraRules.length)
+    const m = analyzeScript(SAMPLE, { signatures: merged }).findings
+    expect(m.find((x) => x.rule === 'yara:Magecart_Generic_Exfil_Hosts')?.message).toContain(
+      '(public.yar)',
+    )
     expect(analyzeScript('var a = 1', { signatures: set }).findings).toEqual([])
   })
 
