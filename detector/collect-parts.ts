@@ -81,15 +81,6 @@ export function factCounts(f: ScriptFacts) {
   }
 }
 
-export function truncate(f: ScriptFacts, c: Counts): void {
-  f.strings.length = c.strings
-  f.regexes.length = c.regexes
-  f.calls.length = c.calls
-  f.assigns.length = c.assigns
-  f.members.length = c.members
-  f.sizeChecks.length = c.sizeChecks
-}
-
 /** Drop the facts collected in [from, to) whose node lies inside one of `spans`. */
 export function dropWithin(f: ScriptFacts, from: Counts, to: Counts, spans: Node[]): void {
   const inside = (n: Node): boolean => spans.some((s) => n.start >= s.start && n.end <= s.end)

@@ -5,7 +5,7 @@ import { pathOf } from './paths.ts'
 import { createTaint } from './taint.ts'
 import { decodedLayers } from './deobfuscate/layers.ts'
 import { walkFull } from './walk.ts'
-import { looksLikeDecoder, looksLikeStringArray } from './deobfuscate/obfuscator.ts'
+import { obfuscatorShape } from './deobfuscate/obfuscator.ts'
 import { resolveLayer } from './deobfuscate/resolve-layer.ts'
 import {
   LazySite,
@@ -15,7 +15,6 @@ import {
   factCounts,
   isSizeCheck,
   rootName,
-  truncate,
 } from './collect-parts.ts'
 import type { Position } from './deobfuscate/splice.ts'
 import { createScopes, patternNames, type Binding } from './scope.ts'
@@ -81,6 +80,16 @@ export interface Budget {
 /** Walk one layer once, appending what rules need to `facts`; recurse into decoded layers. */
 export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budget): void {
   const { ast, source, depth, outer, position } = input
+  // The file is resolved before it is walked: when the evaluator rewrites it, only the
+  // rewritten text is collected (the original's facts would be thrown away).
+  if (!position) {
+    const rewritten = resolveLayer(ast, source, obfuscatorShape(ast), budget)
+    if (rewritten) {
+      facts.layers.push(rewritten.source)
+      collectLayer({ ...input, ...rewritten }, facts, budget)
+      return
+    }
+  }
   const scopes = createScopes(ast)
   const resolving = new Set<Binding>()
   const env = {
@@ -112,8 +121,6 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   const mark = factCounts(facts)
   const firstString = facts.strings.length
   const firstCall = facts.calls.length
-  let stringArraySeen = false
-  let decoderSeen = false
   const plusNodes: Node[] = []
   const innerPlus = new Set<Node>()
   const foldable: Node[] = []
@@ -154,7 +161,6 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
                 scopes.declare(n.kind, name, undefined)
                 scopes.refer(name, init, 'mutate')
               }
-            if (init && !stringArraySeen && looksLikeStringArray(init)) stringArraySeen = true
           }
           break
         case 'ClassDeclaration':
@@ -162,10 +168,6 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           break
         case 'UpdateExpression':
           if (n.argument.type === 'Identifier') scopes.refer(n.argument.name, undefined, 'mutate')
-          break
-        case 'FunctionDeclaration':
-        case 'FunctionExpression':
-          if (!decoderSeen && looksLikeDecoder(n)) decoderSeen = true
           break
         case 'AssignmentExpression': {
           const left = n.left as AnyNode
@@ -262,16 +264,6 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   for (const b of feedPromiseChains(facts, mark, scopes)) resolved.add(b)
   for (const b of messageParams(facts, mark, scopes)) resolved.add(b)
   for (const [b, via] of hookParameters(facts, mark, scopes)) requests.set(b, via)
-
-  if (!position) {
-    const rewritten = resolveLayer(ast, source, stringArraySeen && decoderSeen, budget)
-    if (rewritten) {
-      truncate(facts, mark)
-      facts.layers.push(rewritten.source)
-      collectLayer({ ...input, ...rewritten }, facts, budget)
-      return
-    }
-  }
 
   function leadingString(node: Node): string | undefined {
     let cur = node as AnyNode

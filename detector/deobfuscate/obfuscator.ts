@@ -3,6 +3,7 @@ import { parseStrict } from '../parse.ts'
 import { storageEdits } from './control-flow-storage.ts'
 import { lineStarts, positionIn, splice, type Edit, type Position } from './splice.ts'
 import { stringArrayEdits } from './string-array.ts'
+import { walkFull } from '../walk.ts'
 
 // Undo javascript-obfuscator statically: string arrays first, then control-flow storage objects
 // (whose helpers nest, so that pass repeats until nothing changes). Never runs the sample.
@@ -57,6 +58,22 @@ export function looksLikeStringArray(init: Node): boolean {
   if (n.type !== 'ArrayExpression' || n.elements.length < 2) return false
   const first = n.elements[0]
   return first?.type === 'Literal' && typeof first.value === 'string'
+}
+
+/** A string array and a decoder function somewhere in the file: javascript-obfuscator's layout. */
+export function obfuscatorShape(ast: Node): boolean {
+  let array = false
+  let decoder = false
+  walkFull(ast, (n) => {
+    if (!array && n.type === 'VariableDeclarator' && n.init) array = looksLikeStringArray(n.init)
+    else if (
+      !decoder &&
+      (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression') &&
+      looksLikeDecoder(n)
+    )
+      decoder = true
+  })
+  return array && decoder
 }
 
 /** `i = i - 0x1a5` first, then `var a = arrayFn()`: the head of a string-array decoder. */

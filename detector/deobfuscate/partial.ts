@@ -47,7 +47,7 @@ export function resolveStatically(ast: Node, source: string): Resolved | undefin
   let cur = ast
   let total = 0
   for (let pass = 0; pass < PASSES; pass++) {
-    const edits = resolveEdits(cur, text)
+    const { edits, opaque } = resolvePass(cur, text)
     if (edits.length === 0) break
     const spliced = splice(text, edits)
     const next = parseStrict(spliced.text)
@@ -56,6 +56,8 @@ export function resolveStatically(ast: Node, source: string): Resolved | undefin
     total += edits.length
     text = spliced.text
     cur = next
+    // another pass can only find what an opaque edit copied over unvisited
+    if (opaque === 0) break
   }
   if (origins.length === 0) return undefined
   const lines = lineStarts(source)
@@ -74,6 +76,16 @@ export function resolveStatically(ast: Node, source: string): Resolved | undefin
 }
 
 export function resolveEdits(ast: Node, source: string): Edit[] {
+  return resolvePass(ast, source).edits
+}
+
+/**
+ * One pass of edits. `opaque` counts edits whose text was copied from the source without the
+ * code inside it being visited (reordered flattened blocks, inlined proxies): only those can
+ * hide something a further pass would resolve. Every other edit replaces a leaf, or keeps
+ * its live code in place and visits it in the same pass (constant branches).
+ */
+function resolvePass(ast: Node, source: string): { edits: Edit[]; opaque: number } {
   const m = createMachine()
   const body = (ast as AnyNode & { type: 'Program' }).body as AnyNode[]
   simulate(m, body, m.global)
@@ -81,7 +93,7 @@ export function resolveEdits(ast: Node, source: string): Edit[] {
   const r = new Rewriter(m, source, reassignedNames(ast), mutatedInFunctions(ast))
   r.scope(ast as AnyNode)
   r.list(body, m.global)
-  return r.edits
+  return { edits: r.edits, opaque: r.opaque }
 }
 
 function literal(v: string | number | boolean): string | undefined {
@@ -94,6 +106,7 @@ type Role = 'value' | 'target' | 'callee'
 
 class Rewriter {
   readonly edits: Edit[] = []
+  opaque = 0
   /** declarations with an initial value in the scope being visited; null when ambiguous */
   private inits = new Map<string, AnyNode | null>()
   constructor(
@@ -227,6 +240,7 @@ class Rewriter {
         )
         if (e) {
           this.edits.push(e)
+          this.opaque++
           return
         }
         break
@@ -298,7 +312,10 @@ class Rewriter {
         this.readsConstant(callee.object as AnyNode, env)
       ) {
         const inlined = inlineProxy(fn, node, this.source)
-        if (inlined !== undefined) return this.edit(node, inlined)
+        if (inlined !== undefined) {
+          this.opaque++
+          return this.edit(node, inlined)
+        }
       }
     }
     this.visit(callee, env, 'callee')
@@ -347,8 +364,15 @@ class Rewriter {
     const t = this.value(node.test, env)
     if (t === UNKNOWN || (typeof t === 'object' && t !== null)) return false
     const live = (t ? node.consequent : node.alternate) as AnyNode | null
-    const text = live ? this.source.slice(live.start, live.end) : ''
-    this.edit(node, node.type === 'IfStatement' ? (live ? `{${text}}` : ';') : `(${text})`)
+    if (!live) {
+      this.edit(node, ';')
+      return true
+    }
+    // the dead arm goes; the live one stays where it is, wrapped, and is visited like any code
+    const [open, close] = node.type === 'IfStatement' ? ['{', '}'] : ['(', ')']
+    this.edits.push({ start: node.start, end: live.start, text: open })
+    this.edits.push({ start: live.end, end: node.end, text: close })
+    this.visit(live, env, 'value')
     return true
   }
 

@@ -45,6 +45,13 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     not: ['decoy'],
   },
   {
+    name: 'code in the live arm of a constant branch is resolved too (ternary and if)',
+    source: `function r(s){return s.split('').reverse().join('')}
+      if (r('ba') === 'ab') { window[r('hctef')](r('x') === 'x' ? r('c/elpmaxe.h//:sptth') : decoy()) } else { decoy() }`,
+    has: ['window.fetch(', '"https://h.example/c"'],
+    not: ['decoy'],
+  },
+  {
     name: 'a value set by a statement that cannot be followed stays unknown',
     source: `var port = location.port ? ':' + location.port : ''; fetch('http://api.example' + port + '/t')`,
     has: [],
