@@ -48,6 +48,7 @@ const schema = object({
   SKIMWATCH_CONCURRENCY: positiveInt(2),
   SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
   SKIMWATCH_CAPTURE_QUOTA_MB: optional(count()),
+  SKIMWATCH_ANALYZE_THREADS: optional(count()),
   SKIMWATCH_QUEUE_PREFIX: _default(
     string().check(regex(/^[\w:-]+$/, 'letters, digits, _ - : only')),
     'skimwatch',
@@ -93,6 +94,8 @@ export interface Config {
   captureQuotaMb: number | undefined
   queuePrefix: string
   logLevel: string
+  /** threads `analyze` judges files on; unset: one per core (at most 8), 1: the main thread */
+  analyzeThreads: number | undefined
 }
 
 /** Variables that carry a password: each may come from a file instead (`SMTP_URL_FILE`, Docker secrets). */
@@ -147,5 +150,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     captureQuotaMb: e.SKIMWATCH_CAPTURE_QUOTA_MB,
     queuePrefix: e.SKIMWATCH_QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
+    analyzeThreads: e.SKIMWATCH_ANALYZE_THREADS,
   }
 }

@@ -70,7 +70,7 @@ export async function build(root = ROOT) {
   const out = dist(root)
   const result = await esbuild({
     absWorkingDir: root,
-    entryPoints: { main: 'cli/main.ts' },
+    entryPoints: { main: 'cli/main.ts', 'analyze-worker': 'cli/analyze-worker.ts' },
     outdir: out,
     bundle: true,
     splitting: true,

@@ -1,16 +1,12 @@
 // skimwatch analyze <file…>: judge script files and HTML pages without running them.
-import { readFile, stat } from 'node:fs/promises'
-import { UnreadableInputError } from '../../core/errors.ts'
 import { EXIT } from '../../core/types.ts'
-import { analysisError, looksLikeHtml, type Detector } from '../../detector/index.ts'
+import { analysisError, type Detector } from '../../detector/index.ts'
 import { toFindingRecord, type FindingRecord } from '../../pipeline/page-record.ts'
+import { judgeFile, type Judged } from '../analyze-files.ts'
+import { createJudgePool, threadCount } from '../analyze-pool.ts'
 import type { Context } from '../context.ts'
 import { printJson, printTable } from '../output.ts'
 import { createDetonator, fileObservations, type Detonator } from '../detonation.ts'
-
-/** Files larger than this are not read: the detector's own budget is far smaller. */
-const READ_LIMIT = 64 * 1024 * 1024
-const HTML_NAME = /\.x?html?$/i
 
 type Line =
   | { file: string; sha256: string; verdict: string; score: number; findings: FindingRecord[] }
@@ -21,89 +17,76 @@ export async function analyzeCommand(
   files: string[],
   opts: { json?: boolean; static?: boolean },
 ): Promise<number> {
-  const detector = await ctx.detector()
+  const keepSource = !opts.static
+  const threads = threadCount(files.length, ctx.config.analyzeThreads)
+  // the main thread judges only without threads, and detonates only with the chamber on
+  const detector = threads === 1 || keepSource ? await ctx.detector() : undefined
+  const pool =
+    threads > 1
+      ? createJudgePool({
+          files: files.length,
+          threads,
+          signaturesDir: ctx.config.signaturesDir,
+          keepSource,
+          ...(detector ? {} : { warn: (m: string) => process.stderr.write(`skimwatch: ${m}\n`) }),
+        })
+      : undefined
   const detonator = opts.static
     ? undefined
     : createDetonator(fileObservations(ctx.config.home), ctx.config.chromiumPath)
   let errors = 0
   let flagged = 0
   const rows: string[][] = []
-  // one file that cannot be read or judged never stops the others
-  for (const file of files) {
-    const line = await analyzeFile(detector, file, detonator)
-    if ('error' in line) errors++
-    else if (line.verdict !== 'clean') flagged++
-    if (opts.json) {
-      printJson(line)
-      if ('error' in line) process.stderr.write(`skimwatch: ${line.error}\n`)
-    } else rows.push(...tableRows(line))
+  // files are judged a few ahead of the one printed: lines come out in the order given
+  const ahead: Promise<Judged>[] = []
+  let next = 0
+  const submit = (): void => {
+    const file = files[next++]
+    if (file === undefined) return
+    ahead.push(pool ? pool.judge(file) : judgeFile(detector as Detector, file, keepSource))
   }
-  await detonator?.close()
+  const window = pool ? threads * 4 : 1
+  while (next < Math.min(window, files.length)) submit()
+  try {
+    // one file that cannot be read or judged never stops the others
+    while (ahead.length > 0) {
+      const judged = await (ahead.shift() as Promise<Judged>)
+      submit()
+      const line = await finish(judged, detector, detonator)
+      if ('error' in line) errors++
+      else if (line.verdict !== 'clean') flagged++
+      if (opts.json) {
+        printJson(line)
+        if ('error' in line) process.stderr.write(`skimwatch: ${line.error}\n`)
+      } else rows.push(...tableRows(line))
+    }
+  } finally {
+    await pool?.close()
+    await detonator?.close()
+  }
   if (!opts.json && rows.length > 0) printTable(rows, ['VERDICT', 'SCORE', 'FILE'])
   return errors > 0 ? EXIT.error : flagged > 0 ? EXIT.flagged : EXIT.clean
 }
 
-async function analyzeFile(
-  detector: Detector,
-  file: string,
+/** The static verdict, detonated when static analysis could not clear it, as an output line. */
+async function finish(
+  judged: Judged,
+  detector: Detector | undefined,
   detonator: Detonator | undefined,
 ): Promise<Line> {
-  let source: string
-  try {
-    source = await readInput(file)
-  } catch (err) {
-    return { file, error: (err as Error).message }
+  if ('error' in judged) return judged
+  const { file, source } = judged
+  let v = judged.verdict
+  if (detonator && detector && source !== undefined) {
+    // a chamber that fails leaves the static verdict standing, with the failure beside it
+    const before = v
+    v = await detonator.judge(source, before, detector).catch((err: unknown) => ({
+      ...before,
+      findings: [...before.findings, analysisError('detonation', err)],
+    }))
   }
-  try {
-    const named = HTML_NAME.test(file)
-    let v = detector.analyze(source, { url: null, html: named })
-    const html = named || looksLikeHtml(source)
-    if (detonator && !html && v.verdict !== 'malicious' && (v.triage?.length ?? 0) > 0) {
-      // a chamber that fails leaves the static verdict standing, with the failure beside it
-      const judged = v
-      v = await detonator.judge(source, judged, detector).catch((err: unknown) => ({
-        ...judged,
-        findings: [...judged.findings, analysisError('detonation', err)],
-      }))
-    }
-    const findings = v.findings.map(toFindingRecord)
-    return { file, sha256: v.sha256, verdict: v.verdict, score: v.score, findings }
-  } catch (err) {
-    return { file, error: `cannot judge ${file}: ${(err as Error).message}` }
-  }
-}
-
-async function readInput(file: string): Promise<string> {
-  try {
-    const info = await stat(file)
-    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' })
-    if (info.size > READ_LIMIT) {
-      const mb = (n: number): string => `${Math.round(n / 1024 / 1024)} MB`
-      throw new UnreadableInputError(
-        `cannot read ${file}: it is ${mb(info.size)}, more than the ${mb(READ_LIMIT)} analyze reads`,
-      )
-    }
-    // pipes and devices report no size: read them as they come
-    return (await readFile(file)).toString('utf8')
-  } catch (err) {
-    if (err instanceof UnreadableInputError) throw err
-    throw new UnreadableInputError(`cannot read ${file}: ${describeIoError(err)}`)
-  }
-}
-
-const IO_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EISDIR: 'it is a directory, not a file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ELOOP: 'too many levels of symbolic links',
-  ENOTDIR: 'a part of the path is not a directory',
-}
-
-function describeIoError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code
-  const text = (code && IO_ERRORS[code]) ?? (err as Error).message
-  return code ? `${text} (${code})` : text
+  const findings = v.findings.map(toFindingRecord)
+  return { file, sha256: v.sha256, verdict: v.verdict, score: v.score, findings }
 }
 
 function tableRows(line: Line): string[][] {

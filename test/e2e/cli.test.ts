@@ -95,6 +95,19 @@ describe('skimwatch analyze over a folder of mixed files', () => {
     expect(r.code).toBe(2)
   })
 
+  it('judges the same on several threads as on the main thread, line for line', async () => {
+    const files = Object.values(names).map(at)
+    const many = await runCli(['analyze', ...files, '--json'], {
+      env: { SKIMWATCH_ANALYZE_THREADS: '3' },
+    })
+    const one = await runCli(['analyze', ...files, '--json'], {
+      env: { SKIMWATCH_ANALYZE_THREADS: '1' },
+    })
+    expect(ndjson(many.stdout)).toHaveLength(files.length)
+    expect(many.stdout).toBe(one.stdout)
+    expect(many.code).toBe(one.code)
+  })
+
   it('without --json, the unreadable file is a table row and the others are judged', async () => {
     const r = await runCli(['analyze', at(names.missing), at(names.skimmer), at(names.empty)])
     expect(r.code).toBe(2)
@@ -130,6 +143,18 @@ describe('skimwatch analyze with an operator signature directory', () => {
     expect(line?.findings.map((f) => f.rule)).toContain('yara:Campaign_Exfil_Host')
     expect(line?.verdict).toBe('malicious')
     expect(r.code).toBe(1)
+  })
+
+  it('on several threads, every thread applies the directory and the broken file is reported once', async () => {
+    const sample = path.join(dir, 'sample.js')
+    const r = await runCli(['analyze', sample, sample, sample, '--json', '--static'], {
+      env: { SKIMWATCH_SIGNATURES: dir, SKIMWATCH_ANALYZE_THREADS: '2' },
+    })
+    expect(r.stderr.match(/broken\.yar.*skipped/g)).toHaveLength(1)
+    const lines = ndjson<AnalyzeLine>(r.stdout)
+    expect(lines).toHaveLength(3)
+    for (const line of lines)
+      expect(line.findings.map((f) => f.rule)).toContain('yara:Campaign_Exfil_Host')
   })
 })
 

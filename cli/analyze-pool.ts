@@ -1,0 +1,129 @@
+// Worker threads for `analyze` over many files: the static analysis is CPU-bound and each
+// file is independent, so N threads judge N files at a time. Output order, verdicts and
+// errors are exactly those of a single thread; a thread that dies (a file that exhausts its
+// memory) costs that file an error line and is replaced.
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import type { Judged } from './analyze-files.ts'
+import type { AnalyzeJob } from './analyze-worker.ts'
+
+// Every file of the compiled build defines it (scripts/build.mjs); running from source it is
+// absent, and analyze stays on one thread (the TypeScript loader does not reach workers).
+declare const __skimwatchRoot: URL | undefined
+
+/** Heap limits per thread: a hostile file ends its own thread, never the process. */
+const OLD_SPACE_MB = 4096
+// A larger young generation than V8's default: the analysis allocates many short-lived
+// objects, and fewer scavenges cut its garbage-collection time (bench/detector.ts).
+const YOUNG_SPACE_MB = 64
+
+export interface JudgePool {
+  judge(file: string): Promise<Judged>
+  close(): Promise<void>
+}
+
+export interface PoolOptions {
+  files: number
+  /** configured thread count (SKIMWATCH_ANALYZE_THREADS); default: one per core */
+  threads: number | undefined
+  signaturesDir: string | undefined
+  keepSource: boolean
+  /** where the first thread reports broken signature files; none: it stays quiet */
+  warn?: (message: string) => void
+}
+
+/** The compiled worker script, when this is the compiled build. */
+function workerScript(): URL | undefined {
+  return typeof __skimwatchRoot === 'undefined'
+    ? undefined
+    : new URL('dist/analyze-worker.js', __skimwatchRoot)
+}
+
+/** How many threads to use for `files` files; 1 means judge on the main thread. */
+export function threadCount(files: number, configured: number | undefined): number {
+  if (!workerScript()) return 1
+  return Math.max(1, Math.min(files, configured ?? Math.min(availableParallelism(), 8)))
+}
+
+interface Job {
+  id: number
+  file: string
+  done: (j: Judged) => void
+}
+
+interface Slot {
+  worker: Worker
+  job: Job | undefined
+}
+
+export function createJudgePool(opts: PoolOptions): JudgePool {
+  const script = workerScript()
+  if (!script) throw new Error('analyze threads need the compiled build (dist/)')
+  const size = threadCount(opts.files, opts.threads)
+  const queue: Job[] = []
+  const slots = new Set<Slot>()
+  let nextId = 0
+  let closed = false
+  let warned = opts.warn === undefined
+
+  const spawn = (): void => {
+    const worker = new Worker(script, {
+      workerData: { signaturesDir: opts.signaturesDir, keepSource: opts.keepSource, warn: !warned },
+      resourceLimits: {
+        maxOldGenerationSizeMb: OLD_SPACE_MB,
+        maxYoungGenerationSizeMb: YOUNG_SPACE_MB,
+      },
+      stdout: false,
+      stderr: false,
+    })
+    warned = true
+    const slot: Slot = { worker, job: undefined }
+    slots.add(slot)
+    worker.on('message', (m: { ready?: true; warning?: string; id?: number; judged?: Judged }) => {
+      if (m.warning !== undefined) opts.warn?.(m.warning)
+      const job = slot.job
+      if (m.judged && job && job.id === m.id) {
+        slot.job = undefined
+        job.done(m.judged)
+      }
+      if (m.ready || m.judged) feed(slot)
+    })
+    worker.on('error', (err) => stopped(slot, err.message))
+    worker.on('exit', (code) => stopped(slot, `exit code ${code}`))
+  }
+
+  // a thread that stopped fails the file it held and is replaced while files remain
+  const stopped = (slot: Slot, why: string): void => {
+    if (!slots.delete(slot)) return
+    const job = slot.job
+    slot.job = undefined
+    job?.done({
+      file: job.file,
+      error: `cannot judge ${job.file}: its analysis thread stopped (${why})`,
+    })
+    if (!closed && queue.length > 0) spawn()
+  }
+
+  const feed = (slot: Slot): void => {
+    if (slot.job || closed) return
+    const job = queue.shift()
+    if (!job) return
+    slot.job = job
+    slot.worker.postMessage({ id: job.id, file: job.file } satisfies AnalyzeJob)
+  }
+
+  return {
+    judge(file) {
+      return new Promise<Judged>((done) => {
+        queue.push({ id: nextId++, file, done })
+        if (slots.size < size) spawn()
+        else for (const s of slots) feed(s)
+      })
+    },
+    async close() {
+      closed = true
+      await Promise.all([...slots].map((s) => s.worker.terminate()))
+      slots.clear()
+    },
+  }
+}
