@@ -63,6 +63,16 @@ export function staleReason(root = ROOT) {
   return null
 }
 
+// Besides the CLI, scripts started as worker threads are entry points of their own.
+const WORKERS = { 'analyze-worker': 'cli/analyze-worker.ts' }
+
+function entryPoints(root) {
+  const out = { main: 'cli/main.ts' }
+  for (const [name, file] of Object.entries(WORKERS))
+    if (existsSync(path.join(root, file))) out[name] = file
+  return out
+}
+
 /** Bundle `root`/cli/main.ts into `root`/dist/, replacing the previous build atomically. */
 export async function build(root = ROOT) {
   const { build: esbuild } = await import('esbuild')
@@ -70,7 +80,7 @@ export async function build(root = ROOT) {
   const out = dist(root)
   const result = await esbuild({
     absWorkingDir: root,
-    entryPoints: { main: 'cli/main.ts', 'analyze-worker': 'cli/analyze-worker.ts' },
+    entryPoints: entryPoints(root),
     outdir: out,
     bundle: true,
     splitting: true,
