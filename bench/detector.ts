@@ -3,7 +3,7 @@
 //   npm run bench:detector [-- --runs N] [--slowest]
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parse } from 'acorn'
@@ -60,7 +60,7 @@ const median = (xs: number[]): number => {
 }
 
 /** Wall and CPU time of a whole process, `runs` times after one warm-up run. */
-function timeProcess(args: string[], runs: number): Timing {
+function timeProcess(args: string[], runs: number, extraEnv: Record<string, string> = {}): Timing {
   const once = (): { secs: number; cpu: number; stdout: string } => {
     const t0 = process.hrtime.bigint()
     const r = spawnSync(process.execPath, ['--import', preload, ...args], {
@@ -74,6 +74,7 @@ function timeProcess(args: string[], runs: number): Timing {
         BENCH_CPU_FILE: cpuFile,
         // a fresh home per run: no cached observation from an earlier run
         SKIMWATCH_HOME: join(tmp, `home-${++homes}`),
+        ...extraEnv,
       },
     })
     const secs = Number(process.hrtime.bigint() - t0) / 1e9
@@ -178,6 +179,7 @@ function main(): void {
   const runsAt = argv.indexOf('--runs')
   const runs = runsAt >= 0 ? Number(argv[runsAt + 1]) : 5
   const corpus = loadCorpus()
+  const threads = Math.min(availableParallelism(), 8, corpus.length)
   const files = corpus.map((c) => c.path)
   const bytes = corpus.reduce((n, c) => n + Buffer.byteLength(c.source), 0)
   const mbps = (secs: number): string => `${(bytes / MB / secs).toFixed(2)} MB/s`
@@ -193,6 +195,9 @@ function main(): void {
   try {
     const acorn = timeProcess(['--input-type=module', '-e', ACORN_ONLY, ...files], runs)
     const staticRun = timeProcess([BIN, 'analyze', '--static', '--json', ...files], runs)
+    const oneThread = timeProcess([BIN, 'analyze', '--static', '--json', ...files], runs, {
+      SKIMWATCH_ANALYZE_THREADS: '1',
+    })
     const flagged = lines(staticRun.stdout).filter((l) => l.verdict && l.verdict !== 'clean')
     const version = timeProcess([BIN, '--version'], runs)
     const tinyStatic = timeProcess([BIN, 'analyze', '--static', '--json', oneLine], runs)
@@ -208,7 +213,12 @@ function main(): void {
       [
         '(b) analyze --static --json, every file',
         ...t(staticRun),
-        `${mbps(staticRun.median)}; b/a throughput ${(acorn.median / staticRun.median).toFixed(2)}×`,
+        `${mbps(staticRun.median)}; b/a throughput ${(acorn.median / staticRun.median).toFixed(2)}×, ${threads} threads; b/a CPU ${(acorn.cpu / staticRun.cpu).toFixed(2)}×`,
+      ],
+      [
+        '(b1) the same on one thread (SKIMWATCH_ANALYZE_THREADS=1)',
+        ...t(oneThread),
+        `${mbps(oneThread.median)}; b1/a throughput ${(acorn.median / oneThread.median).toFixed(2)}×`,
       ],
       ['(b) flagged in this benign corpus', '', String(flagged.length), '', 'listed below'],
       ['(c) start-up: --version', ...t(version), ''],
