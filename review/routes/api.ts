@@ -1,0 +1,88 @@
+// The JSON API under /api: the same read models and actions the pages use.
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { BadInputError } from '../../core/errors.ts'
+import type { Store } from '../../store/index.ts'
+import { indicatorsCsv } from '../export/csv.ts'
+import { confirmedIndicators } from '../export/indicators.ts'
+import { mispEvent } from '../export/misp.ts'
+import { stixBundle } from '../export/stix.ts'
+import { newSecret, sha256Hex } from '../password.ts'
+import { campaigns, decide, flaggedRows, parseOrThrow, revoke, scriptPage } from '../service.ts'
+import type { SeedParser } from './pages.ts'
+
+const SHA = /^[0-9a-f]{64}$/i
+const idParam = z.object({ id: z.coerce.number().int().positive() })
+const shaParam = z.object({ sha256: z.string().regex(SHA, 'a sha256 is 64 hex digits') })
+
+export function apiRoutes(store: Store, parseSeedList: SeedParser) {
+  return async (app: FastifyInstance) => {
+    const view = { config: { access: 'view' as const } }
+    const decideAccess = { config: { access: 'decide' as const } }
+    // the session's CSRF token, for API clients that use the login cookie
+    app.get('/api/me', view, async (req) => ({
+      name: req.user?.name,
+      role: req.user?.role,
+      csrfToken: req.csrfToken,
+    }))
+    app.get('/api/dashboard', view, async () => store.review.dashboard())
+    app.get('/api/flagged', view, async () => flaggedRows(store))
+    app.get('/api/campaigns', view, async () => campaigns(store))
+    app.get('/api/scripts/:sha256', view, async (req, reply) => {
+      const { sha256 } = parseOrThrow(shaParam, req.params)
+      return (await scriptPage(store, sha256)) ?? reply.code(404).send({ error: 'no such script' })
+    })
+    app.get('/api/sites/:id', view, async (req, reply) => {
+      const { id } = parseOrThrow(idParam, req.params)
+      return (await store.review.siteView(id)) ?? reply.code(404).send({ error: 'no such site' })
+    })
+    app.get('/api/search', view, async (req) => {
+      const { q } = parseOrThrow(z.object({ q: z.string().trim().min(1).max(300) }), req.query)
+      return store.review.search(q)
+    })
+    app.get('/api/decisions', view, async () => store.review.listDecisions())
+    app.post('/api/decisions', decideAccess, async (req, reply) => {
+      if (!req.user) throw new BadInputError('no user')
+      return reply.code(201).send(await decide(store, req.user, req.body))
+    })
+    app.post('/api/decisions/:id/revoke', decideAccess, async (req) => {
+      const { id } = parseOrThrow(idParam, req.params)
+      if (!req.user) throw new BadInputError('no user')
+      return revoke(store, req.user, id)
+    })
+    app.get('/api/export/indicators.csv', decideAccess, async (_req, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="skimwatch-indicators.csv"')
+        .send(indicatorsCsv(await confirmedIndicators(store))),
+    )
+    app.get('/api/export/stix', decideAccess, async (_req, reply) =>
+      reply
+        .type('application/stix+json;version=2.1')
+        .header('content-disposition', 'attachment; filename="skimwatch-stix.json"')
+        .send(JSON.stringify(stixBundle(await confirmedIndicators(store)))),
+    )
+    app.get('/api/export/misp', decideAccess, async (_req, reply) =>
+      reply
+        .type('application/json')
+        .header('content-disposition', 'attachment; filename="skimwatch-misp-event.json"')
+        .send(JSON.stringify(mispEvent(await confirmedIndicators(store)))),
+    )
+    app.post('/api/sites', { config: { access: 'operate' } }, async (req) => {
+      const { domains } = parseOrThrow(z.object({ domains: z.string().max(5_000_000) }), req.body)
+      const { entries, errors } = parseSeedList(domains)
+      return { ...(await store.addSites(entries)), errors }
+    })
+    app.post('/api/tokens', view, async (req, reply) => {
+      const { label } = parseOrThrow(
+        z.object({ label: z.string().trim().min(1).max(200) }),
+        req.body,
+      )
+      if (!req.user) throw new BadInputError('no user')
+      const token = newSecret()
+      await store.review.createApiToken({ tokenHash: sha256Hex(token), userId: req.user.id, label })
+      // shown once: only its hash is kept
+      return reply.code(201).send({ token, label })
+    })
+  }
+}
