@@ -1,5 +1,5 @@
 // Log in and out. Login is the one public form: a double-submit cookie guards it against CSRF.
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import {
   LOGIN_CSRF_COOKIE,
@@ -38,14 +38,17 @@ function loginPage(token: string, error?: string): string {
 export function loginRoutes(opts: ReviewOptions) {
   const { store, secureCookies } = opts
   return async (app: FastifyInstance) => {
-    const fresh = (reply: FastifyReply) => {
+    // one token per browser until login: a second tab (or a favicon redirected here) keeps it valid
+    const formToken = (req: FastifyRequest, reply: FastifyReply) => {
+      const existing = req.cookies[LOGIN_CSRF_COOKIE]
+      if (existing && /^[\w-]{43}$/.test(existing)) return existing
       const token = newSecret()
       reply.setCookie(LOGIN_CSRF_COOKIE, token, cookieOptions(secureCookies, 3600))
       return token
     }
 
-    app.get('/login', { config: { access: 'public' } }, async (_req, reply) =>
-      reply.type('text/html').send(loginPage(fresh(reply))),
+    app.get('/login', { config: { access: 'public' } }, async (req, reply) =>
+      reply.type('text/html').send(loginPage(formToken(req, reply))),
     )
 
     app.post(
@@ -63,7 +66,7 @@ export function loginRoutes(opts: ReviewOptions) {
           return reply
             .code(403)
             .type('text/html')
-            .send(loginPage(fresh(reply), 'The form expired: try again.'))
+            .send(loginPage(formToken(req, reply), 'The form expired: try again.'))
         }
         const user = await store.review.findUserByName(form.data.name)
         // verify against a dummy hash for unknown names, so timing does not reveal who exists
@@ -72,7 +75,7 @@ export function loginRoutes(opts: ReviewOptions) {
           return reply
             .code(401)
             .type('text/html')
-            .send(loginPage(fresh(reply), 'Wrong name or password.'))
+            .send(loginPage(formToken(req, reply), 'Wrong name or password.'))
         }
         const sid = await startSession(store.review, user.id)
         reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/' })
