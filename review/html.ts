@@ -37,9 +37,3 @@ export function html(strings: TemplateStringsArray, ...parts: Part[]): Html {
   })
   return new Html(out)
 }
-
-/** Only same-app paths may become an href: never a captured URL, never javascript:. */
-export function appHref(path: string): string {
-  if (!path.startsWith('/') || path.startsWith('//')) throw new Error(`not an app path: ${path}`)
-  return path
-}

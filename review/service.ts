@@ -4,6 +4,7 @@ import { BadInputError } from '../core/errors.ts'
 import type { DecisionRecord, FlaggedScript, Store, UserRecord } from '../store/index.ts'
 import { groupCampaigns, type Campaign } from './campaigns.ts'
 import { applyDecision, type Rejudged } from './decide.ts'
+import { diffScripts, type ScriptDiff } from './diff.ts'
 
 export type FlaggedRow = FlaggedScript & { decision: DecisionRecord | null }
 
@@ -64,7 +65,14 @@ export async function campaigns(store: Store): Promise<Campaign[]> {
 export async function scriptPage(store: Store, sha256: string) {
   const view = await store.review.scriptView(sha256.toLowerCase())
   if (!view) return null
-  return { ...view, decisions: await store.review.listDecisions({ sha256: view.sha256 }) }
+  const previous = await store.review.previousVersions(view.sha256)
+  const diffs: ScriptDiff[] = previous.map((p) => ({
+    domain: p.domain,
+    url: p.url,
+    previousSha256: p.sha256,
+    ...diffScripts(p.source, view.source),
+  }))
+  return { ...view, decisions: await store.review.listDecisions({ sha256: view.sha256 }), diffs }
 }
 
 export async function decide(

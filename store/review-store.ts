@@ -8,7 +8,13 @@ import * as users from './users.ts'
 
 export type { Role, UserRecord } from './users.ts'
 export type { DecisionKind, DecisionRecord, NewDecision } from './decisions.ts'
-export type { FlaggedScript, ScriptView, Sighting, ExfilRequest } from './review.ts'
+export type {
+  FlaggedScript,
+  ScriptView,
+  Sighting,
+  ExfilRequest,
+  PreviousVersion,
+} from './review.ts'
 export type { SiteView, DashboardCounts, SearchHit, MailSummary } from './site-view.ts'
 
 export interface ReviewStore {
@@ -36,6 +42,7 @@ export interface ReviewStore {
   listDecisions(filter?: { sha256?: string }): Promise<decisions.DecisionRecord[]>
   flaggedScripts(): Promise<review.FlaggedScript[]>
   scriptView(sha256: string): Promise<review.ScriptView | null>
+  previousVersions(sha256: string): Promise<review.PreviousVersion[]>
   latestScansServing(match: { sha256s: string[]; hosts: string[] }): Promise<number[]>
   setPageVerdict(scanId: number, page: { verdict: Verdict; reasons: string[] }): Promise<void>
   siteView(id: number): Promise<siteView.SiteView | null>
@@ -62,6 +69,7 @@ export function reviewStore(db: Db): ReviewStore {
     listDecisions: (filter) => decisions.listDecisions(db, filter),
     flaggedScripts: () => review.flaggedScripts(db),
     scriptView: (sha256) => review.scriptView(db, sha256),
+    previousVersions: (sha256) => review.previousVersions(db, sha256),
     latestScansServing: (match) => review.latestScansServing(db, match),
     setPageVerdict: (scanId, page) => review.setPageVerdict(db, scanId, page),
     siteView: (id) => siteView.siteView(db, id),

@@ -224,3 +224,46 @@ export async function setPageVerdict(
     JSON.stringify(page.reasons),
   ])
 }
+
+/** Where this script replaced another at the same URL on the same site: the version before it. */
+export interface PreviousVersion {
+  siteId: number
+  domain: string
+  url: string
+  sha256: string
+  scanId: number
+  source: string
+}
+
+export async function previousVersions(db: Queryable, sha256: string): Promise<PreviousVersion[]> {
+  const rows = await db.query<{
+    site_id: number
+    domain: string
+    url: string
+    sha256: string
+    scan_id: number
+    source: string
+  }>(
+    `WITH mine AS (
+       SELECT sc.site_id, ss.url, min(ss.scan_id) AS first_scan
+       FROM scan_scripts ss JOIN scans sc ON sc.id = ss.scan_id
+       WHERE ss.sha256 = $1 AND ss.url IS NOT NULL AND sc.site_id IS NOT NULL
+       GROUP BY sc.site_id, ss.url)
+     SELECT DISTINCT ON (m.site_id, m.url) m.site_id, si.domain, m.url, ss.sha256, ss.scan_id, s.source
+     FROM mine m
+     JOIN sites si ON si.id = m.site_id
+     JOIN scans sc ON sc.site_id = m.site_id AND sc.id < m.first_scan
+     JOIN scan_scripts ss ON ss.scan_id = sc.id AND ss.url = m.url AND ss.sha256 <> $1
+     JOIN scripts s ON s.sha256 = ss.sha256
+     ORDER BY m.site_id, m.url, ss.scan_id DESC`,
+    [sha256],
+  )
+  return rows.map((r) => ({
+    siteId: r.site_id,
+    domain: r.domain,
+    url: r.url,
+    sha256: r.sha256,
+    scanId: r.scan_id,
+    source: r.source,
+  }))
+}

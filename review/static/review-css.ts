@@ -22,5 +22,9 @@ code, pre { font-family: ui-monospace, monospace; white-space: pre-wrap; word-br
 .finding-note { color: #82071e; font-weight: 600; }
 .decide-forms { display: flex; gap: 1em; flex-wrap: wrap; }
 .decide-forms form, form.allowlist, form.login { background: #fff; border: 1px solid #d0d7de; padding: .6em; display: flex; gap: .5em; flex-wrap: wrap; align-items: end; }
+.diff { background: #fff; border: 1px solid #d0d7de; padding: .5em; }
+.diff-added { background: #d2f4dc; display: block; }
+.diff-added::before { content: '+ '; }
+.diff-removed { background: #ffd7d5; display: block; text-decoration: line-through; }
 .error { color: #82071e; font-weight: 600; }
 `

@@ -2,6 +2,7 @@
 import type { Finding, Observation } from '../../core/types.ts'
 import type { DecisionRecord, ScriptView } from '../../store/index.ts'
 import { may } from '../auth.ts'
+import type { ScriptDiff } from '../diff.ts'
 import { html, type Html } from '../html.ts'
 import { decisionRows } from './lists.ts'
 import { csrfField, layout, shortSha, table, verdictBadge, type PageContext } from './layout.ts'
@@ -69,9 +70,25 @@ function decisionForms(ctx: PageContext, v: ScriptView): Html {
   </section>`
 }
 
+function diffBlock(diffs: ScriptDiff[]): Html {
+  if (diffs.length === 0) return html`<p>No earlier version at the same URL on the same site.</p>`
+  return html`${diffs.map(
+    (d) =>
+      html`<h3>against ${shortSha(d.previousSha256)} on ${d.domain} at <code>${d.url}</code></h3>
+        ${
+          d.skipped
+            ? html`<p>${d.skipped}</p>`
+            : html`<pre class="diff">
+${d.parts.map((p) =>
+                  p.op === 'same' ? p.text : html`<span class="diff-${p.op}">${p.text}</span>`,
+                )}</pre>`
+        }`,
+  )}`
+}
+
 export function scriptPage(
   ctx: PageContext,
-  v: ScriptView & { decisions: DecisionRecord[] },
+  v: ScriptView & { decisions: DecisionRecord[]; diffs: ScriptDiff[] },
 ): string {
   return layout(
     ctx,
@@ -114,6 +131,8 @@ export function scriptPage(
         e.carriesCard ? 'yes' : 'no',
         e.carriesPersonal ? 'yes' : 'no',
       ])}
+      <h2>Changes from the previous version</h2>
+      ${diffBlock(v.diffs)}
       <h2>Detonation</h2>
       ${observationsBlock(v.observations)}
       <h2>Source</h2>

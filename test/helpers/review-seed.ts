@@ -11,6 +11,11 @@ const read = (p: string) => readFileSync(new URL(`../../fixtures/${p}`, import.m
 export const SKIMMER = read('samples/malicious/atmzow-variant.js')
 export const XSS_SKIMMER = read('review/xss-skimmer.js')
 export const WIDGET = read('samples/malicious/dynamic-form-post.js')
+// the version shop-b served before: another collection path
+export const OLD_SKIMMER = SKIMMER.replace(
+  'https://gtm-statistic.com/p?x=',
+  'https://gtm-statistic.com/v1/c?x=',
+)
 export const BENIGN = 'document.querySelector("h1").textContent = "Welcome"\n'
 export const PASSWORD = 'correct horse battery staple'
 
@@ -72,6 +77,7 @@ export async function seedReview(store: Store): Promise<Seeded> {
   const id = (d: string) => ids[d] as number
   const loader = 'https://cdn.gtm-statistic.com/gtm.js'
   const plan: [string, PageCapture][] = [
+    ['shop-b.test', capture('shop-b.test', [[OLD_SKIMMER, loader]])],
     [
       'shop-a.test',
       capture(

@@ -192,6 +192,19 @@ describe('review', () => {
     expect(campaigns.some((c) => c.kind === 'signature' && c.key.startsWith('yara:'))).toBe(true)
   })
 
+  it('diffs a script against the version the same site served before at the same URL', async () => {
+    const view = (await analyst.get(`/api/scripts/${h.seeded.skimmer}`)).json() as {
+      diffs: { domain: string; parts: { op: string; text: string }[] }[]
+    }
+    expect(view.diffs.map((d) => d.domain)).toEqual(['shop-b.test'])
+    const parts = view.diffs[0]?.parts ?? []
+    const text = (op: string) => parts.flatMap((p) => (p.op === op ? [p.text] : [])).join()
+    expect(text('removed')).toContain('/v1/c?x=')
+    expect(text('added')).toContain('/p?x=')
+    const page = await analyst.get(`/scripts/${h.seeded.skimmer}`)
+    expect(page.body).toMatch(/<span class="diff-removed">[^<]*v1\/c\?x=/)
+  })
+
   it('shows a captured script only as escaped text', async () => {
     const res = await analyst.get(`/scripts/${h.seeded.xss}`)
     expect(res.statusCode).toBe(200)
