@@ -6,6 +6,8 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { BadInputError } from '../core/errors.ts'
 import type { Store } from '../store/index.ts'
 import { authHook, requireAccessOnEveryRoute } from './auth.ts'
+import { html } from './html.ts'
+import { layout } from './views/layout.ts'
 import { apiRoutes } from './routes/api.ts'
 import { loginRoutes } from './routes/login.ts'
 import { pageRoutes, type SeedParser } from './routes/pages.ts'
@@ -59,7 +61,16 @@ export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstan
           : 500
     const message = status >= 500 ? 'internal error' : err.message
     if (status >= 500) req.log.error(err)
-    return reply.code(status).type('application/json').send({ error: message })
+    if (req.url.startsWith('/api/') || !req.user) {
+      return reply.code(status).type('application/json').send({ error: message })
+    }
+    const ctx = { user: req.user, csrfToken: req.csrfToken }
+    const body = html`<p class="error" role="alert">${message}</p>
+      <p><a href="/">Back to the dashboard</a></p>`
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(layout(ctx, 'Not done', body))
   })
   await app.register(loginRoutes(opts))
   await app.register(apiRoutes(opts.store, opts.parseSeedList))

@@ -71,8 +71,8 @@ export async function rejudgeScan(
   let restoredMails = 0
   if (capture.siteId !== null) {
     if (page.verdict === 'malicious')
-      restoredMails = await store.review.restoreMails(capture.siteId)
-    else withdrawnMails = await store.review.withdrawMails(capture.siteId)
+      restoredMails = await store.review.restoreMails({ siteId: capture.siteId })
+    else withdrawnMails = await store.review.withdrawMails({ siteId: capture.siteId })
   }
   return {
     scanId,

@@ -104,3 +104,17 @@ export async function revoke(
   }
   return { decision, rejudged: await applyDecision(store, decision) }
 }
+
+/** Holds a mail that awaits delivery, or releases a held one; returns the mail's site. */
+export async function holdMail(
+  store: Store,
+  id: number,
+  hold: boolean,
+): Promise<{ siteId: number | null; changed: boolean }> {
+  const mail = await store.getEmail(id)
+  if (!mail) throw new BadInputError(`no mail ${id}`)
+  const changed = hold
+    ? await store.review.withdrawMails({ id })
+    : await store.review.restoreMails({ id })
+  return { siteId: mail.siteId, changed: changed === 1 }
+}

@@ -15,7 +15,7 @@ export type {
   ExfilRequest,
   PreviousVersion,
 } from './review.ts'
-export type { SiteView, DashboardCounts, SearchHit, MailSummary } from './site-view.ts'
+export type { SiteView, DashboardCounts, SearchHit, MailSummary, MailTarget } from './site-view.ts'
 
 export interface ReviewStore {
   upsertUser(u: {
@@ -48,8 +48,9 @@ export interface ReviewStore {
   siteView(id: number): Promise<siteView.SiteView | null>
   dashboard(): Promise<siteView.DashboardCounts>
   search(q: string): Promise<siteView.SearchHit[]>
-  withdrawMails(siteId: number): Promise<number>
-  restoreMails(siteId: number): Promise<number>
+  /** pending and failed mails of a site, or one mail, set aside from delivery */
+  withdrawMails(target: siteView.MailTarget): Promise<number>
+  restoreMails(target: siteView.MailTarget): Promise<number>
 }
 
 export function reviewStore(db: Db): ReviewStore {
@@ -75,7 +76,7 @@ export function reviewStore(db: Db): ReviewStore {
     siteView: (id) => siteView.siteView(db, id),
     dashboard: () => siteView.dashboardCounts(db),
     search: (q) => siteView.search(db, q),
-    withdrawMails: (siteId) => siteView.withdrawMails(db, siteId),
-    restoreMails: (siteId) => siteView.restoreMails(db, siteId),
+    withdrawMails: (target) => siteView.withdrawMails(db, target),
+    restoreMails: (target) => siteView.restoreMails(db, target),
   }
 }

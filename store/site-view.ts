@@ -195,23 +195,31 @@ export async function search(db: Queryable, q: string): Promise<SearchHit[]> {
   ]
 }
 
-/** Pending and failed mails of a site are set aside; returns how many. */
-export async function withdrawMails(db: Queryable, siteId: number): Promise<number> {
+/** Which mails: all of a site's, or one. */
+export type MailTarget = { siteId: number } | { id: number }
+
+const where = (t: MailTarget): [string, number] =>
+  'id' in t ? ['id = $1', t.id] : ['site_id = $1', t.siteId]
+
+/** Pending and failed mails are set aside (never claimed for delivery); returns how many. */
+export async function withdrawMails(db: Queryable, target: MailTarget): Promise<number> {
+  const [cond, value] = where(target)
   const rows = await db.query<{ id: number }>(
     `UPDATE outbox SET withdrawn_from = status, status = 'withdrawn', withdrawn_at = now()
-     WHERE site_id = $1 AND status IN ('pending', 'failed') RETURNING id`,
-    [siteId],
+     WHERE ${cond} AND status IN ('pending', 'failed') RETURNING id`,
+    [value],
   )
   return rows.length
 }
 
-/** Withdrawn mails of a site go back to where they were; returns how many. */
-export async function restoreMails(db: Queryable, siteId: number): Promise<number> {
+/** Withdrawn mails go back to where they were; returns how many. */
+export async function restoreMails(db: Queryable, target: MailTarget): Promise<number> {
+  const [cond, value] = where(target)
   const rows = await db.query<{ id: number }>(
     `UPDATE outbox SET status = coalesce(withdrawn_from, 'pending'), withdrawn_from = NULL,
             withdrawn_at = NULL
-     WHERE site_id = $1 AND status = 'withdrawn' RETURNING id`,
-    [siteId],
+     WHERE ${cond} AND status = 'withdrawn' RETURNING id`,
+    [value],
   )
   return rows.length
 }

@@ -8,7 +8,15 @@ import { confirmedIndicators } from '../export/indicators.ts'
 import { mispEvent } from '../export/misp.ts'
 import { stixBundle } from '../export/stix.ts'
 import { newSecret, sha256Hex } from '../password.ts'
-import { campaigns, decide, flaggedRows, parseOrThrow, revoke, scriptPage } from '../service.ts'
+import {
+  campaigns,
+  decide,
+  flaggedRows,
+  holdMail,
+  parseOrThrow,
+  revoke,
+  scriptPage,
+} from '../service.ts'
 import type { SeedParser } from './pages.ts'
 
 const SHA = /^[0-9a-f]{64}$/i
@@ -50,6 +58,15 @@ export function apiRoutes(store: Store, parseSeedList: SeedParser) {
       if (!req.user) throw new BadInputError('no user')
       return revoke(store, req.user, id)
     })
+    for (const [action, hold] of [
+      ['hold', true],
+      ['release', false],
+    ] as const) {
+      app.post(`/api/mails/:id/${action}`, decideAccess, async (req) => {
+        const { id } = parseOrThrow(idParam, req.params)
+        return holdMail(store, id, hold)
+      })
+    }
     app.get('/api/export/indicators.csv', decideAccess, async (_req, reply) =>
       reply
         .type('text/csv; charset=utf-8')

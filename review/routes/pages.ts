@@ -4,7 +4,15 @@ import { z } from 'zod'
 import { BadInputError } from '../../core/errors.ts'
 import type { Store } from '../../store/index.ts'
 import { html } from '../html.ts'
-import { campaigns, decide, flaggedRows, parseOrThrow, revoke, scriptPage } from '../service.ts'
+import {
+  campaigns,
+  decide,
+  flaggedRows,
+  holdMail,
+  parseOrThrow,
+  revoke,
+  scriptPage,
+} from '../service.ts'
 import { REVIEW_CSS } from '../static/review-css.ts'
 import {
   campaignsPage,
@@ -30,12 +38,6 @@ const page = (reply: FastifyReply, body: string, code = 200) =>
   reply.code(code).type('text/html; charset=utf-8').send(body)
 const notFound = (req: FastifyRequest, reply: FastifyReply, what: string) =>
   page(reply, layout(ctxOf(req), 'Not found', html`<p>${what}</p>`), 404)
-
-/** Back to the page the form was on, when it is one of ours. */
-function back(req: FastifyRequest, fallback: string): string {
-  const to = (req.body as Record<string, unknown> | undefined)?.back
-  return typeof to === 'string' && /^\/[a-z0-9/_-]*$/i.test(to) ? to : fallback
-}
 
 export function pageRoutes(store: Store, parseSeedList: SeedParser) {
   return async (app: FastifyInstance) => {
@@ -77,19 +79,26 @@ export function pageRoutes(store: Store, parseSeedList: SeedParser) {
     )
     app.post('/decisions', decideAccess, async (req, reply) => {
       const { decision } = await decide(store, ctxOf(req).user, req.body)
-      return reply.redirect(
-        back(req, decision.sha256 ? `/scripts/${decision.sha256}` : '/decisions'),
-        303,
-      )
+      return reply.redirect(decision.sha256 ? `/scripts/${decision.sha256}` : '/decisions', 303)
     })
     app.post('/decisions/:id/revoke', decideAccess, async (req, reply) => {
       const { id } = parseOrThrow(z.object({ id: z.coerce.number().int().positive() }), req.params)
       const { decision } = await revoke(store, ctxOf(req).user, id)
-      return reply.redirect(
-        back(req, decision.sha256 ? `/scripts/${decision.sha256}` : '/decisions'),
-        303,
-      )
+      return reply.redirect(decision.sha256 ? `/scripts/${decision.sha256}` : '/decisions', 303)
     })
+    for (const [action, hold] of [
+      ['hold', true],
+      ['release', false],
+    ] as const) {
+      app.post(`/mails/:id/${action}`, decideAccess, async (req, reply) => {
+        const { id } = parseOrThrow(
+          z.object({ id: z.coerce.number().int().positive() }),
+          req.params,
+        )
+        const { siteId } = await holdMail(store, id, hold)
+        return reply.redirect(siteId === null ? '/' : `/sites/${siteId}`, 303)
+      })
+    }
     app.get('/exports', decideAccess, async (req, reply) =>
       page(
         reply,

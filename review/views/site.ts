@@ -1,8 +1,20 @@
 // A site: its scans over time, the scripts of the latest one, the mails about it.
-import type { SiteView } from '../../store/index.ts'
-import { html } from '../html.ts'
-import { layout, table, verdictBadge, type PageContext } from './layout.ts'
+import type { MailSummary, SiteView } from '../../store/index.ts'
+import { may } from '../auth.ts'
+import { html, type Html } from '../html.ts'
+import { csrfField, layout, table, verdictBadge, type PageContext } from './layout.ts'
 import { scriptLink } from './lists.ts'
+
+/** Hold a mail that awaits delivery, or release a held one (analysts and admins). */
+function mailAction(ctx: PageContext, m: MailSummary): Html | string {
+  if (!may(ctx.user.role, 'decide')) return ''
+  const action =
+    m.status === 'withdrawn' ? 'release' : ['pending', 'failed'].includes(m.status) ? 'hold' : null
+  if (!action) return ''
+  return html`<form method="post" action="/mails/${m.id}/${action}">
+    ${csrfField(ctx)}<button type="submit">${action === 'hold' ? 'Hold' : 'Release'}</button>
+  </form>`
+}
 
 export function sitePage(ctx: PageContext, s: SiteView): string {
   const latest = s.scans[0]
@@ -42,11 +54,12 @@ export function sitePage(ctx: PageContext, s: SiteView): string {
       <h2>Notifications</h2>
       ${table(
         'mails',
-        ['#', 'Status', 'To', 'Subject', 'Created', 'Sent', 'Withdrawn'],
+        ['#', 'Status', '', 'To', 'Subject', 'Created', 'Sent', 'Withdrawn'],
         s.mails,
         (m) => [
           m.id,
           { cls: 'mail-status', value: m.status },
+          mailAction(ctx, m),
           m.to.join(', '),
           m.subject,
           m.createdAt,

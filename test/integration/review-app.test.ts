@@ -268,6 +268,29 @@ describe('decisions', () => {
     expect(history.find((d) => d.id === decision.id)?.revokedBy).toBe('ana')
   })
 
+  it('holds a mail that awaits delivery and releases it; a held mail cannot be claimed', async () => {
+    const { a } = h.seeded.sites
+    const mail = h.seeded.mails.a
+    expect((await operator.post(`/api/mails/${mail}/hold`, {})).statusCode).toBe(403)
+    const held = await analyst.post(`/mails/${mail}/hold`, {})
+    expect(held.statusCode).toBe(303)
+    expect(held.headers.location).toBe(`/sites/${a}`)
+    expect(await mailStatus(a, mail)).toBe('withdrawn')
+    expect(await h.store.claimEmail(mail)).toBe(false)
+    expect((await analyst.post(`/api/mails/${mail}/release`, {})).json()).toEqual({
+      siteId: a,
+      changed: true,
+    })
+    expect(await mailStatus(a, mail)).toBe('pending')
+  })
+
+  it('answers a bad form with an HTML page naming the problem', async () => {
+    const res = await analyst.post('/decisions', { kind: 'confirm', reason: 'no hash' })
+    expect(res.statusCode).toBe(400)
+    expect(res.headers['content-type']).toMatch(/text\/html/)
+    expect(res.body).toContain('this decision needs a sha256')
+  })
+
   it('allowlists a host until a date; refuses one without expiry or in the past', async () => {
     const base = {
       kind: 'allowlist',
