@@ -8,15 +8,7 @@ import { confirmedIndicators } from '../export/indicators.ts'
 import { mispEvent } from '../export/misp.ts'
 import { stixBundle } from '../export/stix.ts'
 import { newSecret, sha256Hex } from '../password.ts'
-import {
-  campaigns,
-  decide,
-  flaggedRows,
-  holdMail,
-  parseOrThrow,
-  revoke,
-  scriptPage,
-} from '../service.ts'
+import * as service from '../service.ts'
 import type { SeedParser } from './pages.ts'
 
 const SHA = /^[0-9a-f]{64}$/i
@@ -34,37 +26,43 @@ export function apiRoutes(store: Store, parseSeedList: SeedParser) {
       csrfToken: req.csrfToken,
     }))
     app.get('/api/dashboard', view, async () => store.review.dashboard())
-    app.get('/api/flagged', view, async () => flaggedRows(store))
-    app.get('/api/campaigns', view, async () => campaigns(store))
+    app.get('/api/flagged', view, async () => service.flaggedRows(store))
+    app.get('/api/campaigns', view, async () => service.campaigns(store))
     app.get('/api/scripts/:sha256', view, async (req, reply) => {
-      const { sha256 } = parseOrThrow(shaParam, req.params)
-      return (await scriptPage(store, sha256)) ?? reply.code(404).send({ error: 'no such script' })
+      const { sha256 } = service.parseOrThrow(shaParam, req.params)
+      return (
+        (await service.scriptPage(store, sha256)) ??
+        reply.code(404).send({ error: 'no such script' })
+      )
     })
     app.get('/api/sites/:id', view, async (req, reply) => {
-      const { id } = parseOrThrow(idParam, req.params)
+      const { id } = service.parseOrThrow(idParam, req.params)
       return (await store.review.siteView(id)) ?? reply.code(404).send({ error: 'no such site' })
     })
     app.get('/api/search', view, async (req) => {
-      const { q } = parseOrThrow(z.object({ q: z.string().trim().min(1).max(300) }), req.query)
+      const { q } = service.parseOrThrow(
+        z.object({ q: z.string().trim().min(1).max(300) }),
+        req.query,
+      )
       return store.review.search(q)
     })
     app.get('/api/decisions', view, async () => store.review.listDecisions())
     app.post('/api/decisions', decideAccess, async (req, reply) => {
       if (!req.user) throw new BadInputError('no user')
-      return reply.code(201).send(await decide(store, req.user, req.body))
+      return reply.code(201).send(await service.decide(store, req.user, req.body))
     })
     app.post('/api/decisions/:id/revoke', decideAccess, async (req) => {
-      const { id } = parseOrThrow(idParam, req.params)
+      const { id } = service.parseOrThrow(idParam, req.params)
       if (!req.user) throw new BadInputError('no user')
-      return revoke(store, req.user, id)
+      return service.revoke(store, req.user, id)
     })
     for (const [action, hold] of [
       ['hold', true],
       ['release', false],
     ] as const) {
       app.post(`/api/mails/:id/${action}`, decideAccess, async (req) => {
-        const { id } = parseOrThrow(idParam, req.params)
-        return holdMail(store, id, hold)
+        const { id } = service.parseOrThrow(idParam, req.params)
+        return service.holdMail(store, id, hold)
       })
     }
     app.get('/api/export/indicators.csv', decideAccess, async (_req, reply) =>
@@ -86,12 +84,15 @@ export function apiRoutes(store: Store, parseSeedList: SeedParser) {
         .send(JSON.stringify(mispEvent(await confirmedIndicators(store)))),
     )
     app.post('/api/sites', { config: { access: 'operate' } }, async (req) => {
-      const { domains } = parseOrThrow(z.object({ domains: z.string().max(5_000_000) }), req.body)
+      const { domains } = service.parseOrThrow(
+        z.object({ domains: z.string().max(5_000_000) }),
+        req.body,
+      )
       const { entries, errors } = parseSeedList(domains)
       return { ...(await store.addSites(entries)), errors }
     })
     app.post('/api/tokens', view, async (req, reply) => {
-      const { label } = parseOrThrow(
+      const { label } = service.parseOrThrow(
         z.object({ label: z.string().trim().min(1).max(200) }),
         req.body,
       )

@@ -4,15 +4,7 @@ import { z } from 'zod'
 import { BadInputError } from '../../core/errors.ts'
 import type { Store } from '../../store/index.ts'
 import { html } from '../html.ts'
-import {
-  campaigns,
-  decide,
-  flaggedRows,
-  holdMail,
-  parseOrThrow,
-  revoke,
-  scriptPage,
-} from '../service.ts'
+import * as service from '../service.ts'
 import { REVIEW_CSS } from '../static/review-css.ts'
 import {
   campaignsPage,
@@ -52,14 +44,14 @@ export function pageRoutes(store: Store, parseSeedList: SeedParser) {
       page(reply, dashboardPage(ctxOf(req), await store.review.dashboard())),
     )
     app.get('/flagged', view, async (req, reply) =>
-      page(reply, flaggedPage(ctxOf(req), await flaggedRows(store))),
+      page(reply, flaggedPage(ctxOf(req), await service.flaggedRows(store))),
     )
     app.get('/campaigns', view, async (req, reply) =>
-      page(reply, campaignsPage(ctxOf(req), await campaigns(store))),
+      page(reply, campaignsPage(ctxOf(req), await service.campaigns(store))),
     )
     app.get('/scripts/:sha256', view, async (req, reply) => {
       const { sha256 } = req.params as { sha256: string }
-      const v = /^[0-9a-f]{64}$/i.test(sha256) ? await scriptPage(store, sha256) : null
+      const v = /^[0-9a-f]{64}$/i.test(sha256) ? await service.scriptPage(store, sha256) : null
       return v ? page(reply, renderScript(ctxOf(req), v)) : notFound(req, reply, 'No such script.')
     })
     app.get('/sites/:id', view, async (req, reply) => {
@@ -78,12 +70,15 @@ export function pageRoutes(store: Store, parseSeedList: SeedParser) {
       page(reply, decisionsPage(ctxOf(req), await store.review.listDecisions())),
     )
     app.post('/decisions', decideAccess, async (req, reply) => {
-      const { decision } = await decide(store, ctxOf(req).user, req.body)
+      const { decision } = await service.decide(store, ctxOf(req).user, req.body)
       return reply.redirect(decision.sha256 ? `/scripts/${decision.sha256}` : '/decisions', 303)
     })
     app.post('/decisions/:id/revoke', decideAccess, async (req, reply) => {
-      const { id } = parseOrThrow(z.object({ id: z.coerce.number().int().positive() }), req.params)
-      const { decision } = await revoke(store, ctxOf(req).user, id)
+      const { id } = service.parseOrThrow(
+        z.object({ id: z.coerce.number().int().positive() }),
+        req.params,
+      )
+      const { decision } = await service.revoke(store, ctxOf(req).user, id)
       return reply.redirect(decision.sha256 ? `/scripts/${decision.sha256}` : '/decisions', 303)
     })
     for (const [action, hold] of [
@@ -91,11 +86,11 @@ export function pageRoutes(store: Store, parseSeedList: SeedParser) {
       ['release', false],
     ] as const) {
       app.post(`/mails/:id/${action}`, decideAccess, async (req, reply) => {
-        const { id } = parseOrThrow(
+        const { id } = service.parseOrThrow(
           z.object({ id: z.coerce.number().int().positive() }),
           req.params,
         )
-        const { siteId } = await holdMail(store, id, hold)
+        const { siteId } = await service.holdMail(store, id, hold)
         return reply.redirect(siteId === null ? '/' : `/sites/${siteId}`, 303)
       })
     }
@@ -119,7 +114,10 @@ export function pageRoutes(store: Store, parseSeedList: SeedParser) {
     )
     app.get('/sites/upload', operate, async (req, reply) => page(reply, uploadPage(ctxOf(req))))
     app.post('/sites', operate, async (req, reply) => {
-      const { domains } = parseOrThrow(z.object({ domains: z.string().max(5_000_000) }), req.body)
+      const { domains } = service.parseOrThrow(
+        z.object({ domains: z.string().max(5_000_000) }),
+        req.body,
+      )
       const { entries, errors } = parseSeedList(domains)
       const result = await store.addSites(entries)
       return page(reply, uploadPage(ctxOf(req), { ...result, errors }))
