@@ -17,6 +17,9 @@ export const OLD_SKIMMER = SKIMMER.replace(
   'https://gtm-statistic.com/v1/c?x=',
 )
 export const BENIGN = 'document.querySelector("h1").textContent = "Welcome"\n'
+/** Where the markup-carrying skimmer was loaded from: its URL is hostile text too. */
+export const XSS_URL =
+  'https://cdn-x.example/a.js?q="><img src=x onerror=alert(4)><script>alert(5)</script>'
 export const PASSWORD = 'correct horse battery staple'
 
 export interface Seeded {
@@ -93,7 +96,7 @@ export async function seedReview(store: Store): Promise<Seeded> {
       'shop-b.test',
       capture('shop-b.test', [[SKIMMER, loader]], ['https://gtm-statistic.com/p?x=e30=']),
     ],
-    ['shop-c.test', capture('shop-c.test', [[XSS_SKIMMER, null]])],
+    ['shop-c.test', capture('shop-c.test', [[XSS_SKIMMER, XSS_URL]])],
     ['shop-d.test', capture('shop-d.test', [[WIDGET, 'https://widgets.partner-pay.example/w.js']])],
   ]
   for (const [domain, c] of plan) {

@@ -205,7 +205,13 @@ describe('review', () => {
     expect(page.body).toMatch(/<span class="diff-removed">[^<]*v1\/c\?x=/)
   })
 
-  it('shows a captured script only as escaped text', async () => {
+  it('shows a captured script and its URL only as escaped text, on its page and in the lists', async () => {
+    expect((await analyst.get('/campaigns')).body).toContain('cdn-x.example')
+    for (const url of ['/flagged', `/sites/${h.seeded.sites.c}`]) {
+      const list = await analyst.get(url)
+      expect(list.body, url).toContain('&lt;img src=x onerror=alert(4)&gt;&lt;script&gt;alert(5)')
+      expect(list.body, url).not.toMatch(/<script|<img/i)
+    }
     const res = await analyst.get(`/scripts/${h.seeded.xss}`)
     expect(res.statusCode).toBe(200)
     expect(res.body).not.toMatch(/<script/i)
