@@ -31,6 +31,11 @@ export async function serveCommand(ctx: Context, o: ServeOptions): Promise<numbe
     secureCookies: o.secureCookies ?? false,
     parseSeedList,
   })
+  if (!isLoopback(o.host) && !o.secureCookies) {
+    process.stderr.write(
+      `skimwatch: serving on ${o.host} without --secure-cookies: put it behind https before anyone logs in\n`,
+    )
+  }
   const address = await app.listen({ port, host: o.host })
   process.stdout.write(`skimwatch review app listening on ${address}\n`)
   await new Promise<void>((resolve) => {
@@ -40,4 +45,8 @@ export async function serveCommand(ctx: Context, o: ServeOptions): Promise<numbe
   })
   await app.close()
   return EXIT.clean
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host)
 }
