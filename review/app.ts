@@ -8,6 +8,7 @@ import type { Store } from '../store/index.ts'
 import { authHook, requireAccessOnEveryRoute } from './auth.ts'
 import { html } from './html.ts'
 import { layout } from './views/layout.ts'
+import { accountRoutes } from './routes/accounts.ts'
 import { apiRoutes } from './routes/api.ts'
 import { loginRoutes } from './routes/login.ts'
 import { pageRoutes, type SeedParser } from './routes/pages.ts'
@@ -75,5 +76,6 @@ export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstan
   await app.register(loginRoutes(opts))
   await app.register(apiRoutes(opts.store, opts.parseSeedList))
   await app.register(pageRoutes(opts.store, opts.parseSeedList))
+  await app.register(accountRoutes(opts.store))
   return app
 }

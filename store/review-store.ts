@@ -25,6 +25,7 @@ export interface ReviewStore {
   }): Promise<{ id: number; created: boolean }>
   findUserByName(name: string): Promise<users.UserRecord | null>
   countUsers(): Promise<number>
+  listUsers(): Promise<users.UserRecord[]>
   createSession(s: {
     idHash: string
     userId: number
@@ -58,6 +59,7 @@ export function reviewStore(db: Db): ReviewStore {
     upsertUser: (u) => users.upsertUser(db, u),
     findUserByName: (name) => users.findUserByName(db, name),
     countUsers: () => users.countUsers(db),
+    listUsers: () => users.listUsers(db),
     createSession: (s) => users.createSession(db, s),
     getSession: (idHash) => users.getSession(db, idHash),
     deleteSession: (idHash) => users.deleteSession(db, idHash),

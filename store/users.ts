@@ -47,6 +47,10 @@ export async function findUserByName(db: Queryable, name: string): Promise<UserR
   return row ? toUser(row) : null
 }
 
+export async function listUsers(db: Queryable): Promise<UserRecord[]> {
+  return (await db.query<UserRow>('SELECT * FROM users ORDER BY name')).map(toUser)
+}
+
 export async function countUsers(db: Queryable): Promise<number> {
   const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users')
   return row?.n ?? 0

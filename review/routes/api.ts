@@ -7,7 +7,6 @@ import { indicatorsCsv } from '../export/csv.ts'
 import { confirmedIndicators } from '../export/indicators.ts'
 import { mispEvent } from '../export/misp.ts'
 import { stixBundle } from '../export/stix.ts'
-import { newSecret, sha256Hex } from '../password.ts'
 import * as service from '../service.ts'
 import type { SeedParser } from './pages.ts'
 
@@ -90,17 +89,6 @@ export function apiRoutes(store: Store, parseSeedList: SeedParser) {
       )
       const { entries, errors } = parseSeedList(domains)
       return { ...(await store.addSites(entries)), errors }
-    })
-    app.post('/api/tokens', view, async (req, reply) => {
-      const { label } = service.parseOrThrow(
-        z.object({ label: z.string().trim().min(1).max(200) }),
-        req.body,
-      )
-      if (!req.user) throw new BadInputError('no user')
-      const token = newSecret()
-      await store.review.createApiToken({ tokenHash: sha256Hex(token), userId: req.user.id, label })
-      // shown once: only its hash is kept
-      return reply.code(201).send({ token, label })
     })
   }
 }

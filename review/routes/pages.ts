@@ -22,7 +22,8 @@ export type SeedParser = (text: string) => {
   errors: { line: number; text: string; reason: string }[]
 }
 
-const ctxOf = (req: FastifyRequest): PageContext => {
+/** Who a page is for; routes that reach here passed the access check, so there is a user. */
+export const ctxOf = (req: FastifyRequest): PageContext => {
   if (!req.user) throw new BadInputError('no user')
   return { user: req.user, csrfToken: req.csrfToken }
 }

@@ -150,6 +150,47 @@ describe('access', () => {
   })
 })
 
+describe('accounts', () => {
+  it('lets only admins list and add users; a new user can log in with the role given', async () => {
+    expect((await analyst.get('/admin/users')).statusCode).toBe(403)
+    expect(
+      (await operator.post('/api/users', { name: 'eve', role: 'admin', password: 'x'.repeat(12) }))
+        .statusCode,
+    ).toBe(403)
+    expect(
+      (await admin.post('/api/users', { name: 'carl', role: 'operator', password: 'short' }))
+        .statusCode,
+    ).toBe(400)
+    const added = await admin.post('/admin/users', {
+      name: 'carl',
+      role: 'operator',
+      password: 'carl passphrase 1',
+    })
+    expect(added.body).toContain('Added operator carl.')
+    const carl = await login(h.app, 'carl', 'carl passphrase 1')
+    expect((await carl.get('/api/me')).json()).toMatchObject({ name: 'carl', role: 'operator' })
+    const users = (await admin.get('/api/users')).json() as {
+      name: string
+      passwordHash?: string
+    }[]
+    expect(users.map((u) => u.name)).toContain('carl')
+    expect(users.every((u) => u.passwordHash === undefined)).toBe(true)
+  })
+
+  it('shows a new API token once on the account page, and it works', async () => {
+    const res = await analyst.post('/account/tokens', { label: 'laptop' })
+    const token = /<code class="token">([\w-]+)<\/code>/.exec(res.body)?.[1] ?? ''
+    expect(token).toHaveLength(43)
+    const me = await h.app.inject({
+      method: 'GET',
+      url: '/api/me',
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(me.json()).toMatchObject({ name: 'ana' })
+    expect((await analyst.get('/account')).body).not.toContain(token)
+  })
+})
+
 describe('rate-limited login', () => {
   it('answers 429 once the attempts per minute are used up', async () => {
     const limited = await reviewHarness({ loginAttemptsPerMinute: 3, secureCookies: true })
