@@ -112,6 +112,32 @@ export async function main(argv: string[]): Promise<number> {
     })
 
   program
+    .command('serve')
+    .description('the review web app: flagged scripts, decisions, exports (loopback by default)')
+    .option('--port <n>', 'port to listen on', '8080')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--secure-cookies', 'mark cookies Secure (served over https or behind a TLS proxy)')
+    .action(async (o: { port: string; host: string; secureCookies?: boolean }) => {
+      const { serveCommand } = await import('./commands/serve.ts')
+      exit = await serveCommand(await context(), o)
+    })
+
+  program
+    .command('user')
+    .description('accounts of the review app')
+    .command('add')
+    .description(
+      'create an account, or reset its role and password; the password is read from stdin',
+    )
+    .argument('<name>')
+    .requiredOption('--role <role>', 'analyst, operator or admin')
+    .option('--token <label>', 'also create an API token with this label and print it once')
+    .action(async (name: string, o: { role: string; token?: string }) => {
+      const { userAddCommand } = await import('./commands/user.ts')
+      exit = await userAddCommand(await context(), name, o)
+    })
+
+  program
     .command('demo')
     .description('serve the fixture shops on loopback, seed, run embedded and print what was found')
     .option('--home <dir>', 'where the demo store and outbox go (default: $SKIMWATCH_HOME/demo)')

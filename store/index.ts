@@ -5,6 +5,7 @@ import { migrate } from './migrate.ts'
 import * as observations from './observations.ts'
 import * as outbox from './outbox.ts'
 import { report, type SiteReport } from './report.ts'
+import { reviewStore, type ReviewStore } from './review-store.ts'
 import * as scans from './scans.ts'
 import { countScripts, getScriptSource } from './scripts.ts'
 import * as sites from './sites.ts'
@@ -15,6 +16,7 @@ export type { SiteRecord } from './sites.ts'
 export type { SiteReport } from './report.ts'
 export type { OutboxRecord, OutboxStatus, NewEmail } from './outbox.ts'
 export type { StoredCapture } from './scans.ts'
+export type * from './review-store.ts'
 
 export interface StoreOptions {
   /** PostgreSQL server; without it the embedded store lives in `${home}/db` */
@@ -53,6 +55,8 @@ export interface Store {
   putObservation(key: string, obs: Observation): Promise<void>
   /** bytes the store's tables take, for the capture quota */
   storageBytes(): Promise<number>
+  /** accounts, decisions and read models of the review app */
+  review: ReviewStore
   close(): Promise<void>
 }
 
@@ -97,6 +101,7 @@ function storeOn(db: Db): Store {
     getObservation: (key) => observations.getObservation(db, key),
     putObservation: (key, obs) => observations.putObservation(db, key, obs),
     storageBytes: () => storageBytes(db),
+    review: reviewStore(db),
     // closing twice (signal handler + finally) must not throw
     close: () => (closed ??= db.close()),
   }

@@ -1,7 +1,8 @@
 // outbox: one row per (site, finding set) key, so a crash or retry never sends twice.
 import type { Queryable } from './db.ts'
 
-export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed'
+/** withdrawn: set aside by an analyst's decision or hold; never claimed for delivery */
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'withdrawn'
 
 export interface OutboxRecord {
   id: number

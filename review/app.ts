@@ -1,0 +1,81 @@
+// The review app: fastify with server-rendered pages and a JSON API under /api over one store.
+import cookie from '@fastify/cookie'
+import formbody from '@fastify/formbody'
+import rateLimit from '@fastify/rate-limit'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { BadInputError } from '../core/errors.ts'
+import type { Store } from '../store/index.ts'
+import { authHook, requireAccessOnEveryRoute } from './auth.ts'
+import { html } from './html.ts'
+import { layout } from './views/layout.ts'
+import { accountRoutes } from './routes/accounts.ts'
+import { apiRoutes } from './routes/api.ts'
+import { loginRoutes } from './routes/login.ts'
+import { pageRoutes, type SeedParser } from './routes/pages.ts'
+
+export interface ReviewOptions {
+  store: Store
+  /** set the Secure flag on cookies (serving over https, or behind a TLS proxy) */
+  secureCookies: boolean
+  /** reads an operator's domain list (the same parser as `skimwatch seed`) */
+  parseSeedList: SeedParser
+  /** failed and successful login attempts allowed per client address per minute */
+  loginAttemptsPerMinute?: number
+}
+
+// No script at all: pages are plain HTML and forms, so nothing a captured script says can run.
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'none'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ')
+
+export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 })
+  requireAccessOnEveryRoute(app)
+  app.decorateRequest('user', null)
+  app.decorateRequest('csrfToken', null)
+  await app.register(cookie)
+  await app.register(formbody)
+  await app.register(rateLimit, { global: false })
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('content-security-policy', CSP)
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('x-frame-options', 'DENY')
+    reply.header('referrer-policy', 'no-referrer')
+    reply.header('cache-control', 'no-store')
+    reply.header('cross-origin-opener-policy', 'same-origin')
+    return payload
+  })
+  app.addHook('preHandler', authHook(opts.store.review))
+  app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
+    const status =
+      err instanceof BadInputError
+        ? 400
+        : err.statusCode && err.statusCode >= 400
+          ? err.statusCode
+          : 500
+    const message = status >= 500 ? 'internal error' : err.message
+    if (status >= 500) req.log.error(err)
+    if (req.url.startsWith('/api/') || !req.user) {
+      return reply.code(status).type('application/json').send({ error: message })
+    }
+    const ctx = { user: req.user, csrfToken: req.csrfToken }
+    const body = html`<p class="error" role="alert">${message}</p>
+      <p><a href="/">Back to the dashboard</a></p>`
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(layout(ctx, 'Not done', body))
+  })
+  await app.register(loginRoutes(opts))
+  await app.register(apiRoutes(opts.store, opts.parseSeedList))
+  await app.register(pageRoutes(opts.store, opts.parseSeedList))
+  await app.register(accountRoutes(opts.store))
+  return app
+}

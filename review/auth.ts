@@ -1,0 +1,126 @@
+// Who is asking (session cookie or API token), what their role may do, and CSRF on every change.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ReviewStore, Role, UserRecord } from '../store/index.ts'
+import { newSecret, sameSecret, sha256Hex } from './password.ts'
+
+/** What a route needs: `public` (login, stylesheet) or a permission some roles hold. */
+export type Access = 'public' | 'view' | 'decide' | 'operate' | 'admin'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access
+  }
+  interface FastifyRequest {
+    user: UserRecord | null
+    /** the session's CSRF token; null for API-token requests, which carry no ambient cookie */
+    csrfToken: string | null
+  }
+}
+
+const GRANTS: Record<Role, Access[]> = {
+  analyst: ['view', 'decide'],
+  operator: ['view', 'operate'],
+  admin: ['view', 'decide', 'operate', 'admin'],
+}
+
+export const SESSION_COOKIE = 'skimwatch_session'
+export const LOGIN_CSRF_COOKIE = 'skimwatch_login_csrf'
+export const SESSION_TTL_SECONDS = 8 * 60 * 60
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+export const may = (role: Role, access: Access): boolean =>
+  access === 'public' || GRANTS[role].includes(access)
+
+export function cookieOptions(secure: boolean, maxAge?: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure,
+    ...(maxAge !== undefined ? { maxAge } : {}),
+  }
+}
+
+/** Starts a session; returns the cookie value (only its hash is stored). */
+export async function startSession(store: ReviewStore, userId: number): Promise<string> {
+  const id = newSecret()
+  await store.createSession({
+    idHash: sha256Hex(id),
+    userId,
+    csrfToken: newSecret(),
+    ttlSeconds: SESSION_TTL_SECONDS,
+  })
+  return id
+}
+
+function isApi(req: FastifyRequest): boolean {
+  return req.url === '/api' || req.url.startsWith('/api/')
+}
+
+function deny(req: FastifyRequest, reply: FastifyReply, status: 401 | 403, message: string) {
+  if (status === 401 && !isApi(req) && req.method === 'GET') return reply.redirect('/login', 302)
+  return reply.code(status).type('application/json').send({ error: message })
+}
+
+function submittedCsrf(req: FastifyRequest): string | undefined {
+  const header = req.headers['x-csrf-token']
+  if (typeof header === 'string') return header
+  const body = req.body as Record<string, unknown> | null | undefined
+  return body && typeof body._csrf === 'string' ? body._csrf : undefined
+}
+
+export interface RouteEntry {
+  method: string
+  url: string
+  access: Access
+}
+
+const TABLES = new WeakMap<FastifyInstance, RouteEntry[]>()
+
+/** Every route of the app with the access it declared (tests walk it). */
+export const routeTable = (app: FastifyInstance): RouteEntry[] => TABLES.get(app) ?? []
+
+/** Refuses to register a route that does not say who may call it, and records each one. */
+export function requireAccessOnEveryRoute(app: FastifyInstance): void {
+  const table: RouteEntry[] = []
+  TABLES.set(app, table)
+  app.addHook('onRoute', (route) => {
+    const access = (route.config as { access?: Access } | undefined)?.access
+    if (route.method === 'HEAD') return
+    if (!access) {
+      throw new Error(`route ${String(route.method)} ${route.url} does not declare its access`)
+    }
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, access })
+  })
+}
+
+/** preHandler: after the body is parsed, so a form's _csrf field can be read. */
+export function authHook(store: ReviewStore) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    req.user = null
+    req.csrfToken = null
+    const access = req.routeOptions.config.access ?? 'admin'
+    const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
+    if (bearer) {
+      req.user = await store.userForApiToken(sha256Hex(bearer))
+      if (!req.user) return deny(req, reply, 401, 'unknown or revoked API token')
+    } else {
+      const sid = req.cookies[SESSION_COOKIE]
+      const session = sid ? await store.getSession(sha256Hex(sid)) : null
+      if (session) {
+        req.user = session.user
+        req.csrfToken = session.csrfToken
+      }
+    }
+    if (access === 'public') return
+    if (!req.user) return deny(req, reply, 401, 'log in first')
+    if (!may(req.user.role, access)) {
+      return deny(req, reply, 403, `the ${req.user.role} role may not do this (needs ${access})`)
+    }
+    if (SAFE_METHODS.has(req.method) || bearer) return
+    const sent = submittedCsrf(req)
+    if (!req.csrfToken || !sent || !sameSecret(sent, req.csrfToken)) {
+      return deny(req, reply, 403, 'missing or wrong CSRF token: reload the page and try again')
+    }
+  }
+}
