@@ -7,6 +7,7 @@ import { assertTargetAllowed, type BrowserSession, type CrawlOptions } from '../
 import { failedVerdict, judgePage, type Detector } from '../detector/index.ts'
 import { deliver, renderNotice, type Notice } from '../notifier/index.ts'
 import type { Store } from '../store/index.ts'
+import { decisionFor, overlay } from '../review/decide.ts'
 import { selectExfil } from './page-record.ts'
 import { assertCaptureRoom } from './quota.ts'
 
@@ -59,7 +60,11 @@ export async function detectStage(deps: StageDeps, job: ScanJob): Promise<Detect
   if (!capture) throw new BadInputError(`scan ${job.scanId} does not exist`)
   // the detector's own cache knows when a verdict depends on the page, the store's does not
   const verdicts = await judgeScripts(deps, capture.scripts)
-  const page: PageVerdict = judgePage(capture, verdicts)
+  // analysts' decisions (false positive, allowlist, confirm) speak for the page as they do in
+  // the review app; the stored script verdicts stay the detector's own
+  const decisions = await deps.store.review.activeDecisions()
+  const decided = verdicts.map((v) => overlay(v, decisionFor(v, capture, decisions)))
+  const page: PageVerdict = judgePage(capture, decided)
   await deps.store.saveVerdicts(job.scanId, page, verdicts)
   deps.logger.info({ scanId: job.scanId, verdict: page.verdict }, 'judged')
   const incomplete = capture.status === 'ok' ? null : (capture.reason ?? capture.status)

@@ -2,6 +2,10 @@
 import { Ajv } from 'ajv'
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../core/config.ts'
+import { createLogger } from '../../core/logger.ts'
+import { createDetector } from '../../detector/index.ts'
+import { detectStage, type StageDeps } from '../../pipeline/stages.ts'
 import { routeTable } from '../../review/auth.ts'
 import { PASSWORD } from '../helpers/review-seed.ts'
 import {
@@ -39,6 +43,22 @@ const mailStatus = async (siteId: number, mailId: number) =>
       mails: { id: number; status: string }[]
     }
   ).mails.find((m) => m.id === mailId)?.status
+
+const latestScanOf = async (siteId: number): Promise<number> => {
+  for (const id of await h.store.latestScanIds())
+    if ((await h.store.getCapture(id))?.siteId === siteId) return id
+  throw new Error(`no scan of site ${siteId}`)
+}
+
+// the detect stage as a worker runs it, static only (no browser in this test)
+const stageDeps = (): StageDeps => ({
+  store: h.store,
+  config: loadConfig({}),
+  logger: createLogger('silent'),
+  crawl: {} as StageDeps['crawl'],
+  detector: createDetector(),
+  browser: () => Promise.reject(new Error('no browser in this test')),
+})
 
 function concrete(url: string): string {
   return url.replace(':sha256', h.seeded.skimmer).replace(':id', String(h.seeded.sites.a))
@@ -303,11 +323,15 @@ describe('decisions', () => {
     expect(
       (await h.store.getScanResult((await h.store.latestScanIds())[0] ?? 0))?.scripts.length,
     ).toBeGreaterThan(0)
+    // the pipeline judging the scan again (a rescan, redetect) keeps to the decision
+    const scanOfA = await latestScanOf(a)
+    expect((await detectStage(stageDeps(), { scanId: scanOfA })).verdict).toBe('clean')
 
     const undo = await analyst.post(`/api/decisions/${decision.id}/revoke`, {})
     expect(undo.statusCode).toBe(200)
     expect(await siteVerdict(a)).toBe('malicious')
     expect(await mailStatus(a, h.seeded.mails.a)).toBe('pending')
+    expect((await detectStage(stageDeps(), { scanId: scanOfA })).verdict).toBe('malicious')
     const history = (await analyst.get('/api/decisions')).json() as {
       id: number
       revokedBy: string
