@@ -71,3 +71,9 @@ export const VISIBLE_FN = `(selectors) => selectors.filter((s) => {
   if (!el || !el.isConnected) return false;
   return getComputedStyle(el).visibility !== 'hidden' && el.getClientRects().length > 0;
 })`
+
+/** Selectors among `selectors` of fields a user could see that are empty (refreshed or cleared). */
+export const EMPTY_FN = `(selectors) => selectors.filter((s) => {
+  const el = document.querySelector(s);
+  return !!el && el.isConnected && el.getClientRects().length > 0 && el.value === '';
+})`

@@ -8,10 +8,12 @@ import {
   PLATFORM_PATHS,
 } from './checkout.ts'
 import type { Target } from './checkout.ts'
-import { cardForm, fillAndPay, fillPersonal, scanFrames, type ScannedFrame } from './fill.ts'
+import type { WalkRecord } from '../core/types.ts'
+import { cardForm, fillPersonal, scanFrames, type ScannedFrame } from './fill.ts'
 import { callIn, type FrameWorld } from './frames.ts'
 import type { IdleWatcher } from './idle.ts'
 import { existingPaths } from './probe.ts'
+import { fillInRounds, type CodeWatch } from './rounds.ts'
 
 const MAX_HOPS = 5
 const MAX_STEPS = 2
@@ -34,6 +36,13 @@ export interface Progress {
   siteHost: string
   /** HTML of pages on the way, for the platform fingerprint */
   html: string[]
+  /** new code since the last fill */
+  code: CodeWatch
+  walk: WalkRecord
+  /** most fill rounds per card form */
+  maxRounds: number
+  /** page time to run timers ahead after a fill */
+  pageTimeMs: number
 }
 
 export type Remaining = () => number
@@ -191,7 +200,9 @@ async function fillHere(
   frames: ScannedFrame[] | null,
   remaining: Remaining,
 ) {
-  progress.filledCard = (await fillAndPay(page, progress.cdp, frames)) || progress.filledCard
+  const { cdp, idle, code, walk, maxRounds, pageTimeMs } = progress
+  const rounds = { page, cdp, idle, code, walk, maxRounds, pageTimeMs, remaining }
+  progress.filledCard = (await fillInRounds(rounds, frames)) || progress.filledCard
   await settle(page, progress.idle, Math.min(SETTLE_MS, remaining()))
 }
 
