@@ -118,6 +118,11 @@ export interface WalkRecord {
   stop: string
 }
 
+/** The walk without its screenshots: for the scan line and the scans row (images are kept apart). */
+export function withoutScreenshots(walk: WalkRecord): WalkRecord {
+  return { ...walk, steps: walk.steps.map(({ screenshot: _, ...step }) => step) }
+}
+
 export interface PlatformInfo {
   /** magento | woocommerce | shopify | prestashop | opencart | bigcommerce | … */
   name: string

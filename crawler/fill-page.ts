@@ -88,8 +88,10 @@ export const CHOOSE_FN = `({ cardWords, country }) => {
   const card = new RegExp(cardWords, 'i');
   const shown = (el) => el.isConnected && !el.disabled && (el.getClientRects().length > 0 ||
     [...(el.labels || [])].some((l) => l.getClientRects().length > 0));
-  const text = (el) => [el.value, el.id, el.name, ...[...(el.labels || [])].map((l) => l.textContent),
-    el.closest('label, li, .payment-method, .wc_payment_method') ?.textContent || ''].join(' ');
+  // The radio's own words: its labels, and its parent's text when the parent holds no other radio.
+  const own = (el) => el.parentElement && el.parentElement.querySelectorAll('input[type=radio]').length === 1
+    ? el.parentElement.textContent : '';
+  const text = (el) => [el.value, el.id, ...[...(el.labels || [])].map((l) => l.textContent), own(el)].join(' ');
   const fire = (el, type) => el.dispatchEvent(new Event(type, { bubbles: true }));
   let chose = 0;
   const groups = new Map();

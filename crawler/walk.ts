@@ -134,10 +134,10 @@ async function passStep(
       return record(page, walk.steps, name, true).then(() => true)
     const invalid = await invalidFields(cdp, main, attempt === 0)
     if (invalid === null) return record(page, walk.steps, name, true).then(() => true)
-    if (attempt === 1 || invalid.fixed === 0) {
-      await record(page, walk.steps, name, false, describeInvalid(invalid))
-      return false
-    }
+    const last = attempt === 1 || invalid.fixed === 0
+    const why = describeInvalid(invalid) + (last ? '' : ` (fixed ${invalid.fixed}, trying again)`)
+    await record(page, walk.steps, name, false, why)
+    if (last) return false
   }
   return false
 }
