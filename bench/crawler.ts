@@ -33,6 +33,10 @@ interface Row {
   peakPss: number
   cpuPerVisit: number
   nodeCpuPerVisit: number
+  /** wall ms per visit spent in fill rounds (page time, re-typing, pay clicks) */
+  roundsMs: number
+  /** wall ms per visit spent passing checkout steps */
+  stepsMs: number
   notOk: string[]
 }
 
@@ -73,12 +77,21 @@ function sampleMemory(): { stop(): { rss: number; pss: number } } {
 async function fullVisits(opts: CrawlOptions, urls: string[], concurrency: number) {
   const session: BrowserSession = await launchBrowser(opts)
   const notOk: string[] = []
+  const spent = { rounds: 0, steps: 0 }
   try {
     const ms = await runPool(urls, concurrency, async (url) => {
       const c: PageCapture = await session.visit(url)
       if (c.status !== 'ok') notOk.push(`${url}: ${c.status} ${c.reason ?? ''}`)
+      spent.rounds += c.walk?.roundsMs ?? 0
+      spent.steps += c.walk?.stepsMs ?? 0
     })
-    return { perMin: (urls.length / ms) * 60_000, notOk }
+    const perVisit = (n: number) => n / urls.length
+    return {
+      perMin: (urls.length / ms) * 60_000,
+      notOk,
+      roundsMs: perVisit(spent.rounds),
+      stepsMs: perVisit(spent.steps),
+    }
   } finally {
     await session.close()
   }
@@ -117,6 +130,8 @@ function printTable(rows: Row[]): void {
     'peak PSS',
     'CPU s/visit',
     'of which Node',
+    'rounds s/visit',
+    'steps s/visit',
   ]
   const body = rows.map((r) => [
     String(r.concurrency),
@@ -127,6 +142,8 @@ function printTable(rows: Row[]): void {
     `${(r.peakPss / GIB).toFixed(2)} GiB`,
     r.cpuPerVisit.toFixed(2),
     r.nodeCpuPerVisit.toFixed(2),
+    (r.roundsMs / 1000).toFixed(2),
+    (r.stepsMs / 1000).toFixed(2),
   ])
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join(' | ')
@@ -168,6 +185,8 @@ async function main(): Promise<void> {
         peakPss: peak.pss,
         cpuPerVisit,
         nodeCpuPerVisit,
+        roundsMs: full.roundsMs,
+        stepsMs: full.stepsMs,
         notOk: full.notOk,
       })
     }
@@ -178,7 +197,9 @@ async function main(): Promise<void> {
   const load = loadavg().map((l) => l.toFixed(1))
   process.stdout.write(
     `\nload average at the end: ${load.join(' ')} (other work on this machine slows every column)\n` +
-      'peak RSS sums every process (shared pages counted in each); PSS splits them (sampled ≤ 1/s)\n',
+      'peak RSS sums every process (shared pages counted in each); PSS splits them (sampled ≤ 1/s)\n' +
+      'rounds: wall time in fill rounds (typing, page time run ahead, typing again, pay clicks);\n' +
+      'steps: wall time passing multi-step checkout steps (fill, choose, continue, validation)\n',
   )
   const best = rows.reduce((a, b) => (b.fullPerMin > a.fullPerMin ? b : a))
   process.stdout.write(

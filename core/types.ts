@@ -112,6 +112,10 @@ export interface WalkRecord {
   fillRounds: number
   /** page time the crawler ran the page's timers ahead, in ms */
   pageTimeMs: number
+  /** wall time spent in fill rounds (typing, page time, pay clicks), in ms */
+  roundsMs: number
+  /** wall time spent passing checkout steps, in ms */
+  stepsMs: number
   /** whether a product was put in the cart first; null when the walk never looked for one */
   addedToCart: boolean | null
   /** what ended the walk */

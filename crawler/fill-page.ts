@@ -72,10 +72,10 @@ export const VISIBLE_FN = `(selectors) => selectors.filter((s) => {
   return getComputedStyle(el).visibility !== 'hidden' && el.getClientRects().length > 0;
 })`
 
-/** Selectors among `selectors` of fields a user could see that are empty (refreshed or cleared). */
+/** Selectors among `selectors` of fields gone from the page, or shown empty (re-rendered or cleared). */
 export const EMPTY_FN = `(selectors) => selectors.filter((s) => {
   const el = document.querySelector(s);
-  return !!el && el.isConnected && el.getClientRects().length > 0 && el.value === '';
+  return !el || (el.getClientRects().length > 0 && el.value === '');
 })`
 
 /**

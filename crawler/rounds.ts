@@ -59,27 +59,30 @@ export interface RoundsContext {
 
 const noHash = (url: string) => url.split('#')[0] ?? url
 
-/** Card-number fields a user sees empty: the form was re-rendered or cleared since the fill. */
-async function formEmptied(r: RoundsContext): Promise<boolean> {
-  const frames = (await cardForm(r.cdp)) ?? []
-  for (const f of frames) {
-    const numbers = f.fields.filter((x) => x.role === 'card' || x.role === 'cardPart')
-    const empty = await callIn<string[]>(
-      r.cdp,
-      f.world,
-      EMPTY_FN,
-      numbers.map((x) => x.selector),
-    )
+/** The card-number fields of the last fill, by frame. */
+type Filled = Array<{ frame: ScannedFrame; numbers: string[] }>
+
+/** A card-number field of the last fill is gone or shows empty: the form was re-rendered or cleared. */
+async function formEmptied(r: RoundsContext, filled: Filled): Promise<boolean> {
+  for (const { frame, numbers } of filled) {
+    const empty = await callIn<string[]>(r.cdp, frame.world, EMPTY_FN, numbers)
     if (empty !== null && empty.length > 0) return true
   }
   return false
 }
 
-async function fillRound(r: RoundsContext, frames?: ScannedFrame[] | null): Promise<boolean> {
-  const typed = await fillForms(r.page, r.cdp, frames ?? undefined)
+async function fillRound(r: RoundsContext, frames?: ScannedFrame[] | null) {
+  const form = frames ?? (await cardForm(r.cdp)) ?? []
+  const typed = await fillForms(r.page, r.cdp, form)
   r.walk.fillRounds++
   await r.code.mark()
-  return typed
+  const filled: Filled = form.map((frame) => ({
+    frame,
+    numbers: frame.fields
+      .filter((x) => x.role === 'card' || x.role === 'cardPart')
+      .map((x) => x.selector),
+  }))
+  return { typed, filled }
 }
 
 /** Runs page timers `ms` ahead; false when the page went away under the clock. */
@@ -113,12 +116,19 @@ async function pay(r: RoundsContext): Promise<boolean> {
  * appeared; returns whether a card number was typed. The walk record says how it went.
  */
 export async function fillInRounds(r: RoundsContext, frames: ScannedFrame[] | null) {
+  const started = Date.now()
   const before = r.walk.fillRounds
   const roundsLeft = () => r.walk.fillRounds - before < r.maxRounds
-  let typed = await fillRound(r, frames)
+  let { typed, filled } = await fillRound(r, frames)
+  const round = async () => {
+    const next = await fillRound(r)
+    typed ||= next.typed
+    filled = next.filled
+  }
+  const newCode = async () => (await r.code.changed()) || (await formEmptied(r, filled))
   const stepMs = r.pageTimeMs / STEP_SHARES.reduce((a, b) => a + b, 0)
   let stop = 'page time ran out'
-  for (const share of STEP_SHARES) {
+  for (const share of r.pageTimeMs > 0 ? STEP_SHARES : []) {
     if (r.remaining() < STEP_MAX_MS * 2) {
       stop = 'visit budget'
       break
@@ -127,26 +137,26 @@ export async function fillInRounds(r: RoundsContext, frames: ScannedFrame[] | nu
       stop = 'the page went away while its timers ran'
       break
     }
-    if (!(await r.code.changed()) && !(await formEmptied(r))) continue
+    if (!(await newCode())) continue
     if (!roundsLeft()) {
       stop = 'fill round limit'
       break
     }
-    typed = (await fillRound(r)) || typed
+    await round()
   }
   const at = noHash(r.page.url())
-  if (!(await pay(r))) {
-    r.walk.stop = 'no pay button to click'
-    return typed
+  if (!(await pay(r))) stop = 'no pay button to click'
+  else {
+    // Still on the page after pay: code hooked on the click, or a re-rendered form, gets a round.
+    const stayed = noHash(r.page.url()) === at
+    const again = stayed && (await newCode())
+    if (again && roundsLeft() && r.remaining() > STEP_MAX_MS * 2) {
+      await round()
+      await pay(r)
+      stop = 'paid again after new code'
+    } else stop = again ? 'fill round limit' : stayed ? `paid; ${stop}` : 'paid and left the page'
   }
-  // Still on the page after pay: code hooked on the click, or a re-rendered form, gets a round.
-  const stayed = noHash(r.page.url()) === at
-  const again = stayed && ((await r.code.changed()) || (await formEmptied(r)))
-  if (again && roundsLeft() && r.remaining() > STEP_MAX_MS * 2) {
-    typed = (await fillRound(r)) || typed
-    await pay(r)
-    stop = 'paid again after new code'
-  } else stop = again ? 'fill round limit' : stayed ? `paid; ${stop}` : 'paid and left the page'
   r.walk.stop = stop
+  r.walk.roundsMs += Date.now() - started
   return typed
 }

@@ -70,7 +70,16 @@ export async function visitPage(ctx: VisitContext, url: string): Promise<PageCap
       siteHost: new URL(url).hostname,
       html: [],
       code: watchCode(scripts, marks),
-      walk: { steps: [], clicked: [], fillRounds: 0, pageTimeMs: 0, addedToCart: null, stop: '' },
+      walk: {
+        steps: [],
+        clicked: [],
+        fillRounds: 0,
+        pageTimeMs: 0,
+        roundsMs: 0,
+        stepsMs: 0,
+        addedToCart: null,
+        stop: '',
+      },
       maxRounds: ctx.opts.fillRounds ?? DEFAULT_FILL_ROUNDS,
       pageTimeMs: ctx.opts.pageTimeMs ?? DEFAULT_PAGE_TIME_MS,
     }

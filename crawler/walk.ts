@@ -168,7 +168,10 @@ async function reachPayment(
       if (n > 0) await record(page, walk.steps, name, false, why)
       return null
     }
-    if (!(await passStep(page, progress, remaining, next, name))) return null
+    const started = Date.now()
+    const passed = await passStep(page, progress, remaining, next, name)
+    walk.stepsMs += Date.now() - started
+    if (!passed) return null
     frames = undefined
   }
   return null

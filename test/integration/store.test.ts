@@ -188,6 +188,8 @@ function storeSuite(
           clicked: ['Next'],
           fillRounds: 2,
           pageTimeMs: 60_000,
+          roundsMs: 1800,
+          stepsMs: 950,
           addedToCart: true,
           stop: 'paid and left the page',
         },
