@@ -13,9 +13,9 @@ import type { ScriptCollector } from './scripts.ts'
 
 export const DEFAULT_FILL_ROUNDS = 3
 export const DEFAULT_PAGE_TIME_MS = 60_000
-// Short steps first: skimmers wait seconds, rarely minutes.
-const STEP_SHARES = [1, 1, 2, 4, 4]
-const STEP_QUIET_MS = 150
+// Short steps first: skimmers wait seconds, rarely minutes (of 60 s: 10, 20, 30).
+const STEP_SHARES = [1, 2, 3]
+const STEP_QUIET_MS = 100
 const STEP_MAX_MS = 1500
 // Follow-up clicks after pay: a review step's "Place Order" after a payment step's "Continue".
 const MAX_PAY_CLICKS = 3

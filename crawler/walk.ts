@@ -19,6 +19,7 @@ const QUIET_MS = 500
 // Pages on the way (home, product, cart) only need their links: load plus a short quiet.
 const STEP_MS = 1500
 const STEP_QUIET_MS = 100
+const STEP_SETTLE_QUIET_MS = 200
 const MAX_HTML = 512 * 1024
 // The direct pass runs only when this much of the budget is left, so pass one is never starved.
 const DIRECT_SHARE = 0.35
@@ -109,7 +110,7 @@ async function tryPlatformPaths(page: Page, progress: Progress, remaining: Remai
 
 /** Card fields show: the payment step is recorded and the form read after late loaders settle. */
 async function atPayment(page: Page, progress: Progress, remaining: Remaining) {
-  await record(page, progress.walk.steps, 'payment', true)
+  await record(page, progress, 'payment', true)
   return readyToFill(page, progress, remaining)
 }
 
@@ -125,18 +126,25 @@ async function passStep(
   for (let attempt = 0; attempt < 2; attempt++) {
     const before = page.url()
     walk.clicked.push(next.label)
-    await follow(page, next, progress, remaining).catch(() => undefined)
+    await page
+      .locator(next.selector)
+      .first()
+      .click({ timeout: 2000 })
+      .catch(() => undefined)
+    // The step's own requests (saving the address) get a short quiet window; late code on the
+    // next step is the fill rounds' business.
+    await settle(page, progress.idle, Math.min(STEP_MS, remaining()), STEP_SETTLE_QUIET_MS)
     note(page, progress)
-    if (page.url() !== before) return record(page, walk.steps, name, true).then(() => true)
+    if (page.url() !== before) return record(page, progress, name, true).then(() => true)
     const main = (await scanFrames(cdp)).find((f) => f.world.main)
     const again = main ? await visibleContinue(cdp, main) : null
     if (!main || again?.selector !== next.selector)
-      return record(page, walk.steps, name, true).then(() => true)
+      return record(page, progress, name, true).then(() => true)
     const invalid = await invalidFields(cdp, main, attempt === 0)
-    if (invalid === null) return record(page, walk.steps, name, true).then(() => true)
+    if (invalid === null) return record(page, progress, name, true).then(() => true)
     const last = attempt === 1 || invalid.fixed === 0
     const why = describeInvalid(invalid) + (last ? '' : ` (fixed ${invalid.fixed}, trying again)`)
-    await record(page, walk.steps, name, false, why)
+    await record(page, progress, name, false, why)
     if (last) return false
   }
   return false
@@ -165,7 +173,7 @@ async function reachPayment(
     const next = n < MAX_STEPS ? await visibleContinue(cdp, main) : null
     if (!next) {
       const why = n < MAX_STEPS ? 'no card fields and no continue button' : 'step limit reached'
-      if (n > 0) await record(page, walk.steps, name, false, why)
+      if (n > 0) await record(page, progress, name, false, why)
       return null
     }
     const started = Date.now()
@@ -210,10 +218,10 @@ async function walkToCheckout(page: Page, progress: Progress, remaining: Remaini
       .then(() => true)
       .catch(() => false)
     note(page, progress)
-    await record(page, walk.steps, next.name, opened, opened ? undefined : 'could not open it')
+    await record(page, progress, next.name, opened, opened ? undefined : 'could not open it')
   }
   walk.addedToCart = cart.added
-  if (!cart.added) await record(page, walk.steps, 'add to cart', false, 'no product could be added')
+  if (!cart.added) await record(page, progress, 'add to cart', false, 'no product could be added')
   return tryPlatformPaths(page, progress, remaining)
 }
 
@@ -288,7 +296,7 @@ export async function walkAndFill(
   progress.siteHost = new URL(page.url()).hostname
   if (response && response.status() >= 400) throw new Error(`HTTP ${response.status()} for ${url}`)
   await step(page, progress, remaining)
-  await record(page, progress.walk.steps, 'home', true)
+  await record(page, progress, 'home', true)
   const found = await walkToCheckout(page, progress, remaining)
   const checkoutUrl = found ? (page.url().split('#')[0] ?? null) : null
   // Pass one's own card form (or none found anywhere): fill what there is.
