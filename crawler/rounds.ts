@@ -87,12 +87,15 @@ async function fillRound(r: RoundsContext, frames?: ScannedFrame[] | null) {
 
 /** Runs page timers `ms` ahead; false when the page went away under the clock. */
 async function runAhead(r: RoundsContext, ms: number): Promise<boolean> {
+  const before = r.idle.events()
   const ran = await r.page.clock
     .runFor(ms)
     .then(() => true)
     .catch(() => false)
   if (ran) r.walk.pageTimeMs += ms
-  await r.idle.wait(STEP_QUIET_MS, Math.min(STEP_MAX_MS, r.remaining()))
+  // Timers that fetched something (a late script) get their requests finished first.
+  if (r.idle.events() !== before)
+    await r.idle.wait(STEP_QUIET_MS, Math.min(STEP_MAX_MS, r.remaining()))
   return ran
 }
 
