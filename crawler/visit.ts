@@ -47,6 +47,10 @@ async function newContext(
   return { context, log }
 }
 
+/** What ended the walk: the visit's own stop (budget, error) wins over the walk's. */
+const stopOf = (status: ScanStatus, reason: string | null, walked: string) =>
+  status !== 'ok' && reason !== null ? reason : walked || 'walk ended'
+
 /** Throws BlockedTargetError for refused targets: there is nothing to capture. */
 export async function visitPage(ctx: VisitContext, url: string): Promise<PageCapture> {
   await assertTargetAllowed(url, ctx.opts)
@@ -142,7 +146,7 @@ export async function visitPage(ctx: VisitContext, url: string): Promise<PageCap
       requests: done?.requestList ?? [],
       cardReaders: done?.cardReaders ?? [],
       platform: done?.platform ?? null,
-      walk: { ...progress.walk, stop: progress.walk.stop || (reason ?? 'walk ended') },
+      walk: { ...progress.walk, stop: stopOf(status, reason, progress.walk.stop) },
       ...hygieneFields(log),
     }
   } finally {

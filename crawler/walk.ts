@@ -301,6 +301,7 @@ export async function walkAndFill(
   const checkoutUrl = found ? (page.url().split('#')[0] ?? null) : null
   // Pass one's own card form (or none found anywhere): fill what there is.
   await fillHere(page, progress, found, remaining)
+  if (!found) progress.walk.stop = `no card form found; ${progress.walk.stop}`
   if (checkoutUrl === null || checkoutUrl === url || remaining() < budget * DIRECT_SHARE) return
   if (!(await siteRemembers(page, progress.cdp).catch(() => true))) return
   // Skimmers gated on the landing page or on a first visit fire again here.
