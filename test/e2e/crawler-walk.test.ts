@@ -128,6 +128,15 @@ describe('multi-step checkouts', () => {
     expect(passed.length).toBeGreaterThanOrEqual(3)
     expect(c.walk?.clicked.at(-1)).toMatch(/^Place Order/)
   })
+
+  it('follows a German page-per-step checkout: Weiter, Weiter, Zahlungspflichtig bestellen', async () => {
+    const c = await browser.visit(shop('shop-weiter.test').url)
+    expect(cardSentTo(c, 'weiter-cdn.test').length).toBeGreaterThan(0)
+    const steps = c.walk?.steps.filter((s) => /^checkout step/.test(s.name)) ?? []
+    expect(steps.map((s) => s.passed)).toEqual([true, true])
+    expect(c.walk?.clicked.filter((l) => /^Weiter/.test(l))).toHaveLength(2)
+    expect(c.walk?.clicked.at(-1)).toMatch(/^Zahlungspflichtig bestellen/)
+  })
 })
 
 describe('once-only skimmers', () => {
