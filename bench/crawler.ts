@@ -33,6 +33,12 @@ interface Row {
   peakPss: number
   cpuPerVisit: number
   nodeCpuPerVisit: number
+  /** full visits/min with one fill and no page time run ahead */
+  oncePerMin: number
+  /** wall ms per visit spent in fill rounds (page time, re-typing, pay clicks) */
+  roundsMs: number
+  /** wall ms per visit spent passing checkout steps */
+  stepsMs: number
   notOk: string[]
 }
 
@@ -73,12 +79,21 @@ function sampleMemory(): { stop(): { rss: number; pss: number } } {
 async function fullVisits(opts: CrawlOptions, urls: string[], concurrency: number) {
   const session: BrowserSession = await launchBrowser(opts)
   const notOk: string[] = []
+  const spent = { rounds: 0, steps: 0 }
   try {
     const ms = await runPool(urls, concurrency, async (url) => {
       const c: PageCapture = await session.visit(url)
       if (c.status !== 'ok') notOk.push(`${url}: ${c.status} ${c.reason ?? ''}`)
+      spent.rounds += c.walk?.roundsMs ?? 0
+      spent.steps += c.walk?.stepsMs ?? 0
     })
-    return { perMin: (urls.length / ms) * 60_000, notOk }
+    const perVisit = (n: number) => n / urls.length
+    return {
+      perMin: (urls.length / ms) * 60_000,
+      notOk,
+      roundsMs: perVisit(spent.rounds),
+      stepsMs: perVisit(spent.steps),
+    }
   } finally {
     await session.close()
   }
@@ -117,6 +132,10 @@ function printTable(rows: Row[]): void {
     'peak PSS',
     'CPU s/visit',
     'of which Node',
+    'one round/min',
+    'rounds +s/visit',
+    'rounds s/visit',
+    'steps s/visit',
   ]
   const body = rows.map((r) => [
     String(r.concurrency),
@@ -127,6 +146,11 @@ function printTable(rows: Row[]): void {
     `${(r.peakPss / GIB).toFixed(2)} GiB`,
     r.cpuPerVisit.toFixed(2),
     r.nodeCpuPerVisit.toFixed(2),
+    r.oncePerMin.toFixed(1),
+    // Each of `concurrency` workers spends 60·c/rate seconds on a visit.
+    ((60 * r.concurrency) / r.fullPerMin - (60 * r.concurrency) / r.oncePerMin).toFixed(2),
+    (r.roundsMs / 1000).toFixed(2),
+    (r.stepsMs / 1000).toFixed(2),
   ])
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join(' | ')
@@ -159,6 +183,8 @@ async function main(): Promise<void> {
       const nodeCpuPerVisit = (node.user + node.system) / 1e6 / urls.length
       const plainPerMin = await plainLoads(opts, urls, concurrency)
       const peak = memory.stop()
+      // The same visits without page time or a second round: what the rounds cost.
+      const once = await fullVisits({ ...opts, pageTimeMs: 0, fillRounds: 1 }, urls, concurrency)
       rows.push({
         concurrency,
         visits: urls.length,
@@ -168,6 +194,9 @@ async function main(): Promise<void> {
         peakPss: peak.pss,
         cpuPerVisit,
         nodeCpuPerVisit,
+        oncePerMin: once.perMin,
+        roundsMs: full.roundsMs,
+        stepsMs: full.stepsMs,
         notOk: full.notOk,
       })
     }
@@ -178,7 +207,11 @@ async function main(): Promise<void> {
   const load = loadavg().map((l) => l.toFixed(1))
   process.stdout.write(
     `\nload average at the end: ${load.join(' ')} (other work on this machine slows every column)\n` +
-      'peak RSS sums every process (shared pages counted in each); PSS splits them (sampled ≤ 1/s)\n',
+      'peak RSS sums every process (shared pages counted in each); PSS splits them (sampled ≤ 1/s)\n' +
+      'one round: the same visits with no page time run ahead and one fill; rounds +s: the extra\n' +
+      'wall seconds a visit takes with the rounds on; rounds s: wall time in fill rounds (typing,\n' +
+      'page time run ahead, typing again, pay clicks);\n' +
+      'steps: wall time passing multi-step checkout steps (fill, choose, continue, validation)\n',
   )
   const best = rows.reduce((a, b) => (b.fullPerMin > a.fullPerMin ? b : a))
   process.stdout.write(

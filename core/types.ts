@@ -88,6 +88,43 @@ export interface PageCapture {
   downloads?: string[]
   /** dialogs the page raised (dismissed), as `type: message` */
   dialogs?: string[]
+  /** how the crawler walked the shop, so an analyst sees whether a skimmer had its chance */
+  walk?: WalkRecord
+}
+
+/** One step of a walk: a page reached, a checkout step passed or not. */
+export interface WalkStep {
+  /** what the step was: home, product, add to cart, cart, checkout, checkout step N, payment */
+  name: string
+  url: string
+  passed: boolean
+  /** why the step could not be passed */
+  reason?: string
+  /** PNG screenshot of the page at this step (base64), kept with the capture */
+  screenshot?: string
+}
+
+export interface WalkRecord {
+  steps: WalkStep[]
+  /** labels of the buttons the crawler clicked, in order */
+  clicked: string[]
+  /** how many times the card was typed and pay clicked */
+  fillRounds: number
+  /** page time the crawler ran the page's timers ahead, in ms */
+  pageTimeMs: number
+  /** wall time spent in fill rounds (typing, page time, pay clicks), in ms */
+  roundsMs: number
+  /** wall time spent passing checkout steps, in ms */
+  stepsMs: number
+  /** whether a product was put in the cart first; null when the walk never looked for one */
+  addedToCart: boolean | null
+  /** what ended the walk */
+  stop: string
+}
+
+/** The walk without its screenshots: for the scan line and the scans row (images are kept apart). */
+export function withoutScreenshots(walk: WalkRecord): WalkRecord {
+  return { ...walk, steps: walk.steps.map(({ screenshot: _, ...step }) => step) }
 }
 
 export interface PlatformInfo {

@@ -148,15 +148,76 @@ export function findAddToCart(html: string, pageUrl?: string): Target | null {
   return { href: href?.href ?? null, selector: cssPath(loose), score: 1, label: describe($, loose) }
 }
 
-/** A visible "continue" control of a multi-step checkout's address step. */
+/** The first "continue" control of a multi-step checkout's address step. */
 export function findContinueButton(html: string): Target | null {
+  return findContinueButtons(html)[0] ?? null
+}
+
+/** Every "continue" control, in document order (an accordion has one per section). */
+export function findContinueButtons(html: string): Target[] {
   const $ = cheerio.load(html)
   const buttons = $('button, input[type=submit], input[type=button], a[href^="#"], [role=button]')
-  const found = buttons.toArray().find((b) => {
-    const label = describe($, b)
-    return CONTINUE_RE.test(label) && !ADD_TO_CART_RE.test(label) && !/shopping/i.test(label)
+  return buttons
+    .toArray()
+    .filter((b) => {
+      const label = describe($, b)
+      return CONTINUE_RE.test(label) && !ADD_TO_CART_RE.test(label) && !/shopping/i.test(label)
+    })
+    .map((b) => ({ href: null, selector: cssPath(b), score: 1, label: describe($, b) }))
+}
+
+// Product links as the platforms mark them, and product-looking paths.
+const PRODUCT_LINK =
+  'a.product-item-link, a.woocommerce-LoopProduct-link, a.product-name, a.product-title, .product-item a[href], .product-card a[href], .product a[href], [itemtype*="schema.org/Product"] a[href]'
+const PRODUCT_PATH =
+  /\/(products?|p|item|artikel|produit|producto)\/|route=product\/product|id_product=/i
+
+/** The URLs of `Product` items in a page's JSON-LD (offers' URLs included). */
+function jsonLdProducts($: cheerio.CheerioAPI): string[] {
+  const urls: string[] = []
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit)
+    if (typeof node !== 'object' || node === null) return
+    const o = node as Record<string, unknown>
+    if (o['@type'] === 'Product') {
+      const offers = o.offers as Record<string, unknown> | undefined
+      for (const u of [o.url, offers?.url]) if (typeof u === 'string') urls.push(u)
+    }
+    for (const key of ['@graph', 'itemListElement', 'item']) visit(o[key])
+  }
+  $('script[type="application/ld+json"]').each((_, el) => {
+    try {
+      visit(JSON.parse($(el).text()))
+    } catch {
+      // a broken block names no product
+    }
   })
-  return found
-    ? { href: null, selector: cssPath(found), score: 1, label: describe($, found) }
-    : null
+  return urls
+}
+
+/** A product page to put in the cart from (JSON-LD Product, platform product links, paths). */
+export function findProductLink(
+  html: string,
+  pageUrl: string,
+  visited: string[] = [],
+): Target | null {
+  const $ = cheerio.load(html)
+  const base = new URL(pageUrl)
+  const seen = new Set(visited.map((v) => v.split('#')[0]))
+  const fromLd = jsonLdProducts($).map((raw) => ({ raw, label: 'JSON-LD Product', selector: '' }))
+  const fromLinks = [...$(PRODUCT_LINK).toArray(), ...$('a[href]').toArray()]
+    .filter((a, i, all) => all.indexOf(a) === i)
+    .filter((a) => isProductLink(a))
+    .map((a) => ({ raw: $(a).attr('href') ?? '', label: describe($, a), selector: cssPath(a) }))
+  function isProductLink(a: Element): boolean {
+    return $(a).is(PRODUCT_LINK) || PRODUCT_PATH.test($(a).attr('href') ?? '')
+  }
+  for (const c of [...fromLd, ...fromLinks]) {
+    const href = absolute(c.raw, base)
+    if (!href || CHECKOUT_RE.test(href.href) || CART_RE.test(href.pathname)) continue
+    href.hash = ''
+    if (seen.has(href.href) || href.href === base.href) continue
+    return { href: href.href, selector: c.selector, score: 1, label: c.label }
+  }
+  return null
 }

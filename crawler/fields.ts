@@ -130,6 +130,11 @@ export const hasCardField = (fields: Field[]) =>
 
 /** The pay button of the form holding the card field, else any pay-looking button. */
 export function findPayButton(html: string): Target | null {
+  return findPayButtons(html)[0] ?? null
+}
+
+/** Pay-looking buttons, those of the form holding the card field first. */
+export function findPayButtons(html: string): Target[] {
   const $ = cheerio.load(html)
   const buttons = $('button, input[type=submit], input[type=image], [role=button]').toArray()
   const scored = buttons
@@ -148,5 +153,5 @@ export function findPayButton(html: string): Target | null {
       return { href: null, selector: cssPath(b), score, label }
     })
     .filter((t) => t.score > 0)
-  return scored.sort((a, b) => b.score - a.score)[0] ?? null
+  return scored.sort((a, b) => b.score - a.score)
 }

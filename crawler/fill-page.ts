@@ -71,3 +71,77 @@ export const VISIBLE_FN = `(selectors) => selectors.filter((s) => {
   if (!el || !el.isConnected) return false;
   return getComputedStyle(el).visibility !== 'hidden' && el.getClientRects().length > 0;
 })`
+
+/** Selectors among `selectors` of fields gone from the page, or shown empty (re-rendered or cleared). */
+export const EMPTY_FN = `(selectors) => selectors.filter((s) => {
+  const el = document.querySelector(s);
+  return !el || (el.getClientRects().length > 0 && el.value === '');
+})`
+
+/**
+ * A checkout step's choices: in each group of radios a user sees, the card method when one
+ * matches `cardWords`, else the first when none is checked; selects left on an empty option get
+ * their first real one (the country the test address belongs to, when offered); required boxes
+ * (terms) are ticked. Clicked as a user would, so the step's own scripts react. Returns how many.
+ */
+export const CHOOSE_FN = `({ cardWords, country }) => {
+  const card = new RegExp(cardWords, 'i');
+  const shown = (el) => el.isConnected && !el.disabled && (el.getClientRects().length > 0 ||
+    [...(el.labels || [])].some((l) => l.getClientRects().length > 0));
+  // The radio's own words: its labels, and its parent's text when the parent holds no other radio.
+  const own = (el) => el.parentElement && el.parentElement.querySelectorAll('input[type=radio]').length === 1
+    ? el.parentElement.textContent : '';
+  const text = (el) => [el.value, el.id, ...[...(el.labels || [])].map((l) => l.textContent), own(el)].join(' ');
+  const fire = (el, type) => el.dispatchEvent(new Event(type, { bubbles: true }));
+  let chose = 0;
+  const groups = new Map();
+  for (const r of document.querySelectorAll('input[type=radio]')) {
+    if (!shown(r)) continue;
+    const list = groups.get(r.name) || [];
+    list.push(r);
+    groups.set(r.name, list);
+  }
+  for (const radios of groups.values()) {
+    const pick = radios.find((r) => card.test(text(r))) || (radios.some((r) => r.checked) ? null : radios[0]);
+    if (pick && !pick.checked) { pick.click(); chose++; }
+  }
+  for (const s of document.querySelectorAll('select')) {
+    if (!shown(s) || s.value !== '') continue;
+    const options = [...s.options].filter((o) => o.value !== '' && !o.disabled);
+    const o = (/country/i.test(s.name + s.id) && options.find((x) => x.value === country)) || options[0];
+    if (!o) continue;
+    s.value = o.value; fire(s, 'input'); fire(s, 'change'); chose++;
+  }
+  for (const c of document.querySelectorAll('input[type=checkbox][required]')) {
+    if (shown(c) && !c.checked) { c.click(); chose++; }
+  }
+  return chose;
+}`
+
+/**
+ * What stops a step: messages of validation errors a user sees, and the fields the page or the
+ * browser calls invalid; `fix` puts a plausible value into invalid fields first. Returns both.
+ */
+export const INVALID_FN = `({ fix, values }) => {
+  const shown = (el) => el.isConnected && el.getClientRects().length > 0 &&
+    getComputedStyle(el).visibility !== 'hidden';
+  const fields = [...document.querySelectorAll('input, select, textarea')].filter((el) =>
+    shown(el) && !el.disabled && !['hidden', 'submit', 'button', 'image'].includes(el.type) &&
+    (el.getAttribute('aria-invalid') === 'true' || !el.checkValidity() ||
+      /(^|\\s)(mage-error|validation-failed|is-invalid|woocommerce-invalid)(\\s|$)/.test(el.className + ' ' + (el.closest('.form-row, .field') || el).className)));
+  let fixed = 0;
+  if (fix) for (const el of fields) {
+    if (el.tagName === 'SELECT') {
+      const o = [...el.options].find((x) => x.value !== '' && !x.disabled);
+      if (o) el.value = o.value;
+    } else if (el.type === 'checkbox') el.checked = true;
+    else el.value = values[el.type] || values.text;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+    fixed++;
+  }
+  const sel = '.mage-error, .validation-advice, .error-message, .woocommerce-error li, .invalid-feedback, .field-error, [role=alert]';
+  const messages = [...document.querySelectorAll(sel)].filter((e) => shown(e) && e.textContent.trim() !== '')
+    .map((e) => e.textContent.trim().replace(/\\s+/g, ' ').slice(0, 120));
+  return { messages: [...new Set(messages)].slice(0, 5), invalid: fields.map((f) => f.name || f.id).slice(0, 10), fixed };
+}`

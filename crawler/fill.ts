@@ -2,7 +2,7 @@
 // Fields are set page-side in one call per frame (frames.ts); only card numbers are typed as
 // real key presses, for keyloggers that listen to trusted key events.
 import type { CDPSession, Frame, Page } from 'playwright'
-import { findFields, findPayButton, hasCardField, type Field, type FieldRole } from './fields.ts'
+import { findFields, findPayButtons, hasCardField, type Field, type FieldRole } from './fields.ts'
 import { TEST_VALUES } from './exfil-match.ts'
 import { FILL_FN, VISIBLE_FN, type FieldOp } from './fill-page.ts'
 import { callIn, HTML_FN, sameOriginWorlds, type FrameWorld } from './frames.ts'
@@ -119,8 +119,8 @@ function playwrightFrame(page: Page, world: FrameWorld): Frame | undefined {
   return page.frames().find((f) => f !== page.mainFrame() && f.url() === world.url)
 }
 
-/** Fills every card form, then clicks its pay button; returns whether a card number was typed. */
-export async function fillAndPay(
+/** Fills every card form; returns whether a card number was typed. */
+export async function fillForms(
   page: Page,
   cdp: CDPSession,
   found?: ScannedFrame[] | null,
@@ -133,19 +133,46 @@ export async function fillAndPay(
     if (personal.length > 0) await callIn(cdp, frame.world, FILL_FN, personal)
     filledCard = (await fillCard(page, cdp, frame)) || filledCard
   }
+  return filledCard
+}
+
+/**
+ * Clicks the first visible pay button not in `skip` (selectors, frame URL first); returns
+ * its key and label, or null when there was none to click.
+ */
+export async function clickPay(
+  page: Page,
+  cdp: CDPSession,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<{ key: string; label: string } | null> {
   // Pay last, after every frame is filled: the pay button often lives outside the card iframe.
   const scanned = await scanFrames(cdp)
   for (const { world, html } of scanned) {
-    const pay = findPayButton(html)
-    const frame = pay ? playwrightFrame(page, world) : undefined
-    if (!pay || !frame) continue
+    const frame = playwrightFrame(page, world)
+    const candidates = findPayButtons(html).filter((b) => !skip.has(`${world.url} ${b.selector}`))
+    if (!frame || candidates.length === 0) continue
+    const selectors = candidates.map((b) => b.selector)
+    const shown = new Set((await callIn<string[]>(cdp, world, VISIBLE_FN, selectors)) ?? [])
+    const pay = candidates.find((b) => shown.has(b.selector))
+    if (!pay) continue
     const clicked = await frame
       .locator(pay.selector)
       .first()
       .click({ timeout: ACTION_MS, noWaitAfter: true })
       .then(() => true)
       .catch(() => false)
-    if (clicked) break
+    if (clicked) return { key: `${world.url} ${pay.selector}`, label: pay.label }
   }
+  return null
+}
+
+/** Fills every card form, then clicks its pay button; returns whether a card number was typed. */
+export async function fillAndPay(
+  page: Page,
+  cdp: CDPSession,
+  found?: ScannedFrame[] | null,
+): Promise<boolean> {
+  const filledCard = await fillForms(page, cdp, found)
+  await clickPay(page, cdp)
   return filledCard
 }

@@ -4,14 +4,18 @@ import type { Page } from 'playwright'
 export interface IdleWatcher {
   /** Resolves once no request has started or ended for `quietMs` (none in flight), or after `maxMs`. */
   wait(quietMs: number, maxMs: number): Promise<void>
+  /** how many request events were seen so far: unchanged means the network stayed still */
+  events(): number
 }
 
 export function watchIdle(page: Page): IdleWatcher {
   let inflight = 0
+  let events = 0
   let last = Date.now()
   const listeners = new Set<() => void>()
   const bump = (delta: number) => () => {
     inflight = Math.max(0, inflight + delta)
+    events++
     last = Date.now()
     for (const l of listeners) l()
   }
@@ -41,5 +45,5 @@ export function watchIdle(page: Page): IdleWatcher {
       check()
     })
   }
-  return { wait }
+  return { wait, events: () => events }
 }

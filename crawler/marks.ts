@@ -7,6 +7,8 @@ import type { ScriptCollector, StackTrace } from './scripts.ts'
 export interface MarkLog {
   /** sha256 (or null) of each script that read or listened on a card field */
   readers: Array<Promise<string | null>>
+  /** how many key/input listeners went onto card fields so far */
+  listens(): number
 }
 
 /** Call before Runtime.enable so no report is missed. */
@@ -16,6 +18,7 @@ export function listenToMarks(
   requests: RequestCollector,
 ): MarkLog {
   const readers: Array<Promise<string | null>> = []
+  let listens = 0
   cdp.on('Runtime.consoleAPICalled', (e) => {
     const { type, args, stackTrace } = e as {
       type: string
@@ -25,6 +28,7 @@ export function listenToMarks(
     if (type !== 'debug') return
     const mark = args[0]?.value
     const value = args[1]?.value
+    if (mark === LISTEN_MARK) listens++
     if (mark === READ_MARK || mark === LISTEN_MARK) {
       if (readers.length < 1000) readers.push(scripts.attribute(stackTrace))
       return
@@ -38,5 +42,5 @@ export function listenToMarks(
       requests.noteLink(value, typeof rel === 'string' ? rel : 'link', stackTrace)
     }
   })
-  return { readers }
+  return { readers, listens: () => listens }
 }

@@ -16,6 +16,10 @@ export interface CrawlOptions {
   reachVia?: Record<string, string> | undefined
   /** told of every request the network guard refuses */
   onRefused?: ((r: Refusal) => void) | undefined
+  /** most times the card is typed on one card form when new code appears (default 3) */
+  fillRounds?: number | undefined
+  /** page time the page's timers are run ahead after a fill, in ms (default 60 s) */
+  pageTimeMs?: number | undefined
   /** per-page limits; unset ones keep their defaults */
   budgets?: Partial<Budgets> | undefined
 }

@@ -10,9 +10,18 @@ const MAX_SCRIPTS = 2000
 const PLAYWRIGHT_SW_BLOCK = 'Service Worker registration blocked by Playwright'
 // Playwright's own helpers, evaluated in the main world by some actions, carry no URL or stack.
 const PLAYWRIGHT_SOURCE =
-  /^\s*(\(\(\) => \{\s*const module = \{\}|\(\(utilityScript, \.\.\.args\) => utilityScript\.evaluate)/
+  /^\s*(\(\(\) => \{\s*(\(\(\) => \{\s*)?const module = \{\}|\(\(utilityScript, \.\.\.args\) => utilityScript\.evaluate)/
 export const INTERNAL_URL =
   /^(__playwright|__puppeteer|chrome-extension:|chrome:|devtools:|extensions::)/
+// Code Playwright evaluates in the page, whole: clock ticks, binding calls, socket dispatch.
+const PLAYWRIGHT_CALL = [
+  /^\(\(\) => \{\s*globalThis\.__pwClock\.controller\.[a-zA-Z]+\((?:'[a-zA-Z]+'|[\d.]+)(?:, ?[\d.]+)*\)\s*\}\)\(\);?\s*$/,
+  /^\(\(\) => \{\s*globalThis\['__playwright__binding__controller__'\]\.addBinding\("[\w$]+", (?:true|false)\)\s*\}\)\(\);?\s*$/,
+  /^globalThis\.__pwClock\.controller\.[a-zA-Z]+\([\d.]*\)$/,
+  /^arg => globalThis\['__playwright__binding__controller__'\]\.deliverBindingResult\(arg\)$/,
+  /^globalThis\.__pwWebSocketDispatch\(\{"id":"[0-9a-f]+","type":"[a-zA-Z]+"[^\n]*\}\)$/,
+]
+export const isPlaywrightCall = (source: string) => PLAYWRIGHT_CALL.some((re) => re.test(source))
 
 interface CallFrame {
   scriptId: string
@@ -44,6 +53,8 @@ export interface ScriptCollector {
   noteCode(text: string, stack: StackTrace | undefined): void
   /** sha256 of the first page script on the stack, skipping our own init script. */
   attribute(stack: StackTrace | undefined): Promise<string | null>
+  /** sha256 of every page script compiled so far, in order (late code shows as new ones). */
+  compiled(): Promise<Set<string>>
   /** Captured scripts, deduplicated by sha256; `injectorOf` names who requested a script URL. */
   finish(injectorOf: (url: string) => Promise<string | null> | null): Promise<CapturedScript[]>
 }
@@ -125,6 +136,7 @@ export function collectScripts(cdp: CDPSession): ScriptCollector {
       .send('Debugger.getScriptSource', { scriptId: event.scriptId })
       .then(({ scriptSource }) => {
         if (scriptSource.trim() === '' || scriptSource.includes(PLAYWRIGHT_SW_BLOCK)) return null
+        if (event.url === '' && isPlaywrightCall(scriptSource)) return null
         const hash = sha256(scriptSource)
         if (!sources.has(hash)) sources.set(hash, scriptSource.slice(0, MAX_SCRIPT_BYTES))
         return hash
@@ -140,7 +152,8 @@ export function collectScripts(cdp: CDPSession): ScriptCollector {
       for (const frame of s.callFrames) {
         if (initIds.has(frame.scriptId)) continue
         const found = await byId.get(frame.scriptId)?.sha
-        if (found) return found
+        // Playwright's clock runs page timers: its frames sit under the callbacks it calls.
+        if (found && !PLAYWRIGHT_SOURCE.test(sources.get(found) ?? '')) return found
       }
     }
     return null
@@ -176,7 +189,8 @@ export function collectScripts(cdp: CDPSession): ScriptCollector {
       const hash = await p.sha
       if (hash === null) continue
       const stack = p.event.stackTrace
-      const fromInternal = stack?.callFrames.some((f) => internal.has(f.scriptId)) ?? false
+      // Only the top frame: timer callbacks the clock calls have its frames further down.
+      const fromInternal = internal.has(stack?.callFrames[0]?.scriptId ?? '')
       const helper = p.event.url === '' && !stack && PLAYWRIGHT_SOURCE.test(sources.get(hash) ?? '')
       if (fromInternal || helper) {
         internal.add(id)
@@ -202,5 +216,12 @@ export function collectScripts(cdp: CDPSession): ScriptCollector {
     if (!codeParents.has(hash)) codeParents.set(hash, attribute(stack))
   }
 
-  return { attribute, finish, noteCode }
+  async function compiled(): Promise<Set<string>> {
+    const all = await Promise.all([...byId.values()].map((p) => p.sha))
+    const isPage = (h: string | null): h is string =>
+      h !== null && !PLAYWRIGHT_SOURCE.test(sources.get(h) ?? '')
+    return new Set(all.filter(isPage))
+  }
+
+  return { attribute, compiled, finish, noteCode }
 }

@@ -13,6 +13,7 @@ import { collectRequests } from './requests.ts'
 import { collectScripts } from './scripts.ts'
 import type { CrawlOptions } from './options.ts'
 import { walkAndFill, type Progress } from './walk.ts'
+import { DEFAULT_FILL_ROUNDS, DEFAULT_PAGE_TIME_MS, watchCode } from './rounds.ts'
 
 const FINISH_MS = 5000
 
@@ -40,9 +41,15 @@ async function newContext(
   })
   ctx.onContext?.(context)
   const log = guardContext(context)
+  // The clock goes first, so the init script's timer hooks wrap Playwright's fake timers.
+  await context.clock.install()
   await context.addInitScript({ content: INIT_SCRIPT })
   return { context, log }
 }
+
+/** What ended the walk: the visit's own stop (budget, error) wins over the walk's. */
+const stopOf = (status: ScanStatus, reason: string | null, walked: string) =>
+  status !== 'ok' && reason !== null ? reason : walked || 'walk ended'
 
 /** Throws BlockedTargetError for refused targets: there is nothing to capture. */
 export async function visitPage(ctx: VisitContext, url: string): Promise<PageCapture> {
@@ -54,6 +61,11 @@ export async function visitPage(ctx: VisitContext, url: string): Promise<PageCap
   try {
     const page = await context.newPage()
     const cdp = await context.newCDPSession(page)
+    const budget = watchBudgets(page, cdp, ctx.opts)
+    const scripts = collectScripts(cdp)
+    const requests = collectRequests(page, cdp)
+    const marks = listenToMarks(cdp, scripts, requests)
+    const { readers } = marks
     const progress: Progress = {
       idle: watchIdle(page),
       cdp,
@@ -61,11 +73,20 @@ export async function visitPage(ctx: VisitContext, url: string): Promise<PageCap
       filledCard: false,
       siteHost: new URL(url).hostname,
       html: [],
+      code: watchCode(scripts, marks),
+      walk: {
+        steps: [],
+        clicked: [],
+        fillRounds: 0,
+        pageTimeMs: 0,
+        roundsMs: 0,
+        stepsMs: 0,
+        addedToCart: null,
+        stop: '',
+      },
+      maxRounds: ctx.opts.fillRounds ?? DEFAULT_FILL_ROUNDS,
+      pageTimeMs: ctx.opts.pageTimeMs ?? DEFAULT_PAGE_TIME_MS,
     }
-    const budget = watchBudgets(page, cdp, ctx.opts)
-    const scripts = collectScripts(cdp)
-    const requests = collectRequests(page, cdp)
-    const { readers } = listenToMarks(cdp, scripts, requests)
     await Promise.all([
       applyUserAgent(cdp, ctx.browser.version()),
       cdp.send('Page.enable'),
@@ -125,6 +146,7 @@ export async function visitPage(ctx: VisitContext, url: string): Promise<PageCap
       requests: done?.requestList ?? [],
       cardReaders: done?.cardReaders ?? [],
       platform: done?.platform ?? null,
+      walk: { ...progress.walk, stop: stopOf(status, reason, progress.walk.stop) },
       ...hygieneFields(log),
     }
   } finally {

@@ -1,26 +1,25 @@
 // The route through a shop: home → product → add to cart → cart → checkout (→ payment step),
 // then, if the site remembered the visitor, the same checkout again straight away as a new one.
 import type { CDPSession, Page } from 'playwright'
-import {
-  findAddToCart,
-  findCheckoutTargets,
-  findContinueButton,
-  PLATFORM_PATHS,
-} from './checkout.ts'
+import { findAddToCart, findCheckoutTargets, findProductLink, PLATFORM_PATHS } from './checkout.ts'
 import type { Target } from './checkout.ts'
-import { cardForm, fillAndPay, fillPersonal, scanFrames, type ScannedFrame } from './fill.ts'
+import type { WalkRecord } from '../core/types.ts'
+import { cardForm, scanFrames, type ScannedFrame } from './fill.ts'
 import { callIn, type FrameWorld } from './frames.ts'
 import type { IdleWatcher } from './idle.ts'
 import { existingPaths } from './probe.ts'
+import { fillInRounds, type CodeWatch } from './rounds.ts'
+import { describeInvalid, fillStep, invalidFields, record, visibleContinue } from './steps.ts'
 
 const MAX_HOPS = 5
-const MAX_STEPS = 2
+const MAX_STEPS = 5
 // Late senders after pay and late-loading skimmers on the card page get a full quiet window.
 const SETTLE_MS = 3000
 const QUIET_MS = 500
 // Pages on the way (home, product, cart) only need their links: load plus a short quiet.
 const STEP_MS = 1500
 const STEP_QUIET_MS = 100
+const STEP_SETTLE_QUIET_MS = 200
 const MAX_HTML = 512 * 1024
 // The direct pass runs only when this much of the budget is left, so pass one is never starved.
 const DIRECT_SHARE = 0.35
@@ -34,6 +33,13 @@ export interface Progress {
   siteHost: string
   /** HTML of pages on the way, for the platform fingerprint */
   html: string[]
+  /** new code since the last fill */
+  code: CodeWatch
+  walk: WalkRecord
+  /** most fill rounds per card form */
+  maxRounds: number
+  /** page time to run timers ahead after a fill */
+  pageTimeMs: number
 }
 
 export type Remaining = () => number
@@ -102,43 +108,120 @@ async function tryPlatformPaths(page: Page, progress: Progress, remaining: Remai
   return null
 }
 
-/** On a checkout page: fill the address step and continue until card fields show. */
+/** Card fields show: the payment step is recorded and the form read after late loaders settle. */
+async function atPayment(page: Page, progress: Progress, remaining: Remaining) {
+  await record(page, progress, 'payment', true)
+  return readyToFill(page, progress, remaining)
+}
+
+/** Clicks the step's continue control; on validation errors fixes the fields once and retries. */
+async function passStep(
+  page: Page,
+  progress: Progress,
+  remaining: Remaining,
+  next: Target,
+  name: string,
+): Promise<boolean> {
+  const { cdp, walk } = progress
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const before = page.url()
+    walk.clicked.push(next.label)
+    await page
+      .locator(next.selector)
+      .first()
+      .click({ timeout: 2000 })
+      .catch(() => undefined)
+    // The step's own requests (saving the address) get a short quiet window; late code on the
+    // next step is the fill rounds' business.
+    await settle(page, progress.idle, Math.min(STEP_MS, remaining()), STEP_SETTLE_QUIET_MS)
+    note(page, progress)
+    if (page.url() !== before) return record(page, progress, name, true).then(() => true)
+    const main = (await scanFrames(cdp)).find((f) => f.world.main)
+    const again = main ? await visibleContinue(cdp, main) : null
+    if (!main || again?.selector !== next.selector)
+      return record(page, progress, name, true).then(() => true)
+    const invalid = await invalidFields(cdp, main, attempt === 0)
+    if (invalid === null) return record(page, progress, name, true).then(() => true)
+    const last = attempt === 1 || invalid.fixed === 0
+    const why = describeInvalid(invalid) + (last ? '' : ` (fixed ${invalid.fixed}, trying again)`)
+    await record(page, progress, name, false, why)
+    if (last) return false
+  }
+  return false
+}
+
+/** On a checkout page: pass its steps (address, shipping, payment method) until card fields show. */
 async function reachPayment(
   page: Page,
   progress: Progress,
   remaining: Remaining,
   scanned?: ScannedFrame[],
 ): Promise<ScannedFrame[] | null> {
+  const { cdp, walk } = progress
   let frames = scanned
   for (let n = 0; n <= MAX_STEPS; n++) {
-    frames ??= await scanFrames(progress.cdp)
-    if (await cardForm(progress.cdp, frames)) return readyToFill(page, progress, remaining)
-    if (n === MAX_STEPS || !CHECKOUT_URL.test(page.url())) return null
-    const main = keep(frames, progress)
-    const next = main ? findContinueButton(main.html) : null
-    if (!main || !next) return null
-    await fillPersonal(progress.cdp, main)
-    await follow(page, next, progress, remaining).catch(() => undefined)
-    note(page, progress)
+    frames ??= await scanFrames(cdp)
+    if (await cardForm(cdp, frames)) return atPayment(page, progress, remaining)
+    const main = CHECKOUT_URL.test(page.url()) ? keep(frames, progress) : undefined
+    if (!main) return null
+    // The step's choices first: choosing the card method may show the card fields at once.
+    if ((await fillStep(cdp, main)) > 0) {
+      await settle(page, progress.idle, Math.min(STEP_MS, remaining()), STEP_QUIET_MS)
+      if (await cardForm(cdp)) return atPayment(page, progress, remaining)
+    }
+    const name = `checkout step ${n + 1}`
+    const next = n < MAX_STEPS ? await visibleContinue(cdp, main) : null
+    if (!next) {
+      const why = n < MAX_STEPS ? 'no card fields and no continue button' : 'step limit reached'
+      if (n > 0) await record(page, progress, name, false, why)
+      return null
+    }
+    const started = Date.now()
+    const passed = await passStep(page, progress, remaining, next, name)
+    walk.stepsMs += Date.now() - started
+    if (!passed) return null
     frames = undefined
   }
   return null
 }
 
+/** The next place on the way: add to cart, else a product page (once), else cart or checkout. */
+function nextTarget(
+  html: string,
+  page: Page,
+  progress: Progress,
+  cart: { added: boolean; product: boolean },
+) {
+  const add = cart.added ? null : findAddToCart(html, page.url())
+  if (add) return { target: add, name: 'add to cart' }
+  const product =
+    cart.added || cart.product ? null : findProductLink(html, page.url(), progress.visited)
+  if (product) return { target: product, name: 'product' }
+  const target = findCheckoutTargets(html, page.url(), progress.visited)[0]
+  return target ? { target, name: target.score > 1 ? 'checkout' : 'cart' } : null
+}
+
 async function walkToCheckout(page: Page, progress: Progress, remaining: Remaining) {
-  let addedToCart = false
+  const { walk } = progress
+  const cart = { added: false, product: false }
   for (let hop = 0; hop < MAX_HOPS; hop++) {
     const scanned = await scanFrames(progress.cdp)
+    walk.addedToCart = cart.added
     const found = await reachPayment(page, progress, remaining, scanned)
     if (found) return found
-    const html = keep(scanned, progress)?.html ?? ''
-    const add = addedToCart ? null : findAddToCart(html, page.url())
-    const target = add ?? findCheckoutTargets(html, page.url(), progress.visited)[0]
-    if (add) addedToCart = true
-    if (!target) break
-    await follow(page, target, progress, remaining).catch(() => undefined)
+    const next = nextTarget(keep(scanned, progress)?.html ?? '', page, progress, cart)
+    if (!next) break
+    cart.added ||= next.name === 'add to cart'
+    cart.product ||= next.name === 'product'
+    if (next.target.href === null) walk.clicked.push(next.target.label)
+    const opened = await follow(page, next.target, progress, remaining)
+      .then(() => true)
+      .catch(() => false)
     note(page, progress)
+    await record(page, progress, next.name, opened, opened ? undefined : 'could not open it')
   }
+  walk.addedToCart = cart.added
+  if (!cart.added) await record(page, progress, 'add to cart', false, 'no product could be added')
   return tryPlatformPaths(page, progress, remaining)
 }
 
@@ -191,7 +274,9 @@ async function fillHere(
   frames: ScannedFrame[] | null,
   remaining: Remaining,
 ) {
-  progress.filledCard = (await fillAndPay(page, progress.cdp, frames)) || progress.filledCard
+  const { cdp, idle, code, walk, maxRounds, pageTimeMs } = progress
+  const rounds = { page, cdp, idle, code, walk, maxRounds, pageTimeMs, remaining }
+  progress.filledCard = (await fillInRounds(rounds, frames)) || progress.filledCard
   await settle(page, progress.idle, Math.min(SETTLE_MS, remaining()))
 }
 
@@ -211,10 +296,12 @@ export async function walkAndFill(
   progress.siteHost = new URL(page.url()).hostname
   if (response && response.status() >= 400) throw new Error(`HTTP ${response.status()} for ${url}`)
   await step(page, progress, remaining)
+  await record(page, progress, 'home', true)
   const found = await walkToCheckout(page, progress, remaining)
   const checkoutUrl = found ? (page.url().split('#')[0] ?? null) : null
   // Pass one's own card form (or none found anywhere): fill what there is.
   await fillHere(page, progress, found, remaining)
+  if (!found) progress.walk.stop = `no card form found; ${progress.walk.stop}`
   if (checkoutUrl === null || checkoutUrl === url || remaining() < budget * DIRECT_SHARE) return
   if (!(await siteRemembers(page, progress.cdp).catch(() => true))) return
   // Skimmers gated on the landing page or on a first visit fire again here.

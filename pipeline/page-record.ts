@@ -5,7 +5,9 @@ import type {
   PageVerdict,
   ScriptVerdict,
   Verdict,
+  WalkRecord,
 } from '../core/types.ts'
+import { withoutScreenshots } from '../core/types.ts'
 import { ANALYSIS_ERROR, withUnjudged } from '../detector/index.ts'
 
 export interface FindingRecord {
@@ -40,6 +42,8 @@ export interface PageRecord {
   reasons: string[]
   scripts: ScriptRecord[]
   exfil: ExfilRecord[]
+  /** how the crawler walked the shop; screenshots stay in the store */
+  walk?: WalkRecord
 }
 
 /** Requests that carried test values off-site, or were sent off-site by a script that read a card field. */
@@ -98,6 +102,7 @@ export function toPageRecord(
     reasons: judged.reasons,
     scripts,
     exfil,
+    ...(capture.walk ? { walk: withoutScreenshots(capture.walk) } : {}),
   }
 }
 

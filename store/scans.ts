@@ -7,7 +7,9 @@ import type {
   RequestType,
   ScanStatus,
   ScriptKind,
+  WalkRecord,
 } from '../core/types.ts'
+import { withoutScreenshots } from '../core/types.ts'
 import type { Queryable } from './db.ts'
 import { saveScripts } from './scripts.ts'
 
@@ -26,6 +28,7 @@ interface ScanRow {
   filled_card: boolean
   card_readers: string[]
   platform: PlatformInfo | null
+  walk: WalkRecord | null
 }
 
 interface ScriptRow {
@@ -56,8 +59,8 @@ export async function insertCapture(
 ): Promise<number> {
   const [scan] = await tx.query<{ id: number }>(
     `INSERT INTO scans (site_id, url, final_url, status, reason, started_at, duration_ms,
-                        visited, filled_card, card_readers, platform)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::jsonb, $11::jsonb)
+                        visited, filled_card, card_readers, platform, walk)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::jsonb, $11::jsonb, $12::jsonb)
      RETURNING id`,
     [
       siteId,
@@ -71,13 +74,44 @@ export async function insertCapture(
       c.filledCard,
       JSON.stringify(c.cardReaders),
       c.platform ? JSON.stringify(c.platform) : null,
+      c.walk ? JSON.stringify(withoutScreenshots(c.walk)) : null,
     ],
   )
   if (!scan) throw new Error('INSERT INTO scans returned no id')
+  await insertScreenshots(tx, scan.id, c.walk)
   await saveScripts(tx, c.scripts)
   await linkScripts(tx, scan.id, c.scripts)
   await insertRequests(tx, scan.id, c.requests)
   return scan.id
+}
+
+async function insertScreenshots(tx: Queryable, scanId: number, walk: WalkRecord | undefined) {
+  const shots = (walk?.steps ?? []).flatMap((s, i) =>
+    s.screenshot === undefined ? [] : [{ i, image: s.screenshot }],
+  )
+  if (shots.length === 0) return
+  await tx.query(
+    `INSERT INTO scan_screenshots (scan_id, position, image)
+     SELECT $1, t.pos, decode(t.image, 'base64') FROM unnest($2::int[], $3::text[]) AS t (pos, image)`,
+    [scanId, shots.map((s) => s.i), shots.map((s) => s.image)],
+  )
+}
+
+/** The stored walk with each step's screenshot back in place. */
+async function readWalk(db: Queryable, scanId: number, walk: WalkRecord | null) {
+  if (walk === null) return null
+  const shots = await db.query<{ position: number; image: string }>(
+    `SELECT position, encode(image, 'base64') AS image FROM scan_screenshots
+     WHERE scan_id = $1 ORDER BY position`,
+    [scanId],
+  )
+  // PostgreSQL's base64 breaks lines every 76 characters.
+  const byPosition = new Map(shots.map((s) => [Number(s.position), s.image.replace(/\n/g, '')]))
+  const steps = walk.steps.map((step, i) => {
+    const image = byPosition.get(i)
+    return image === undefined ? step : { ...step, screenshot: image }
+  })
+  return { ...walk, steps }
 }
 
 async function linkScripts(tx: Queryable, scanId: number, scripts: CapturedScript[]) {
@@ -149,6 +183,7 @@ export async function getCapture(db: Queryable, scanId: number): Promise<StoredC
     requests: requests.map(toRequest),
     cardReaders: scan.card_readers,
     platform: scan.platform,
+    ...(scan.walk ? { walk: (await readWalk(db, scan.id, scan.walk)) ?? scan.walk } : {}),
   }
 }
 

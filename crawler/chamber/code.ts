@@ -6,19 +6,10 @@
 import type { CDPSession } from 'playwright'
 import { sha256 } from '../../core/hash.ts'
 import { INIT_SCRIPT_URL } from '../init-script.ts'
-import { INTERNAL_URL } from '../scripts.ts'
+import { INTERNAL_URL, isPlaywrightCall } from '../scripts.ts'
 
 const MAX_COMPILED = 300
 const MAX_SOURCE = 1024 * 1024
-// Code Playwright evaluates in the page, whole: clock ticks, binding calls, socket dispatch.
-const PLAYWRIGHT_CALL = [
-  /^\(\(\) => \{\s*globalThis\.__pwClock\.controller\.[a-zA-Z]+\((?:'[a-zA-Z]+'|[\d.]+)(?:, ?[\d.]+)*\)\s*\}\)\(\);?\s*$/,
-  /^\(\(\) => \{\s*globalThis\['__playwright__binding__controller__'\]\.addBinding\("[\w$]+", (?:true|false)\)\s*\}\)\(\);?\s*$/,
-  /^globalThis\.__pwClock\.controller\.[a-zA-Z]+\([\d.]*\)$/,
-  /^arg => globalThis\['__playwright__binding__controller__'\]\.deliverBindingResult\(arg\)$/,
-  /^globalThis\.__pwWebSocketDispatch\(\{"id":"[0-9a-f]+","type":"[a-zA-Z]+"[^\n]*\}\)$/,
-]
-const isPlaywrightCall = (source: string) => PLAYWRIGHT_CALL.some((re) => re.test(source))
 
 export interface Frame {
   scriptId: string

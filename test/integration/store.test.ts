@@ -171,6 +171,33 @@ function storeSuite(
       expect(await store.getScriptSource(skimmer.sha256)).toBe(skimmer.source)
     })
 
+    it('keeps the walk with the capture, with a screenshot beside each step', async () => {
+      const image = Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256)).toString('base64')
+      const raw: PageCapture = {
+        ...capture([skimmer]),
+        walk: {
+          steps: [
+            { name: 'home', url: 'https://shop.example/', passed: true, screenshot: image },
+            {
+              name: 'checkout step 1',
+              url: 'https://shop.example/checkout',
+              passed: false,
+              reason: 'validation: required',
+            },
+          ],
+          clicked: ['Next'],
+          fillRounds: 2,
+          pageTimeMs: 60_000,
+          roundsMs: 1800,
+          stepsMs: 950,
+          addedToCart: true,
+          stop: 'paid and left the page',
+        },
+      }
+      const id = await store.saveCapture(null, raw)
+      expect(await store.getCapture(id)).toEqual({ ...raw, scanId: id, siteId: null })
+    })
+
     it('saves captures concurrently that share a new script', async () => {
       const shared = Array.from({ length: 20 }, (_, i) => script(`/* shared ${name} ${i} */`))
       const reversed = [...shared].reverse()
