@@ -75,6 +75,8 @@ export interface LayerInput {
 
 export interface Budget {
   bytesLeft: number
+  /** run the partial evaluator over the file (default true) */
+  evaluate?: boolean
 }
 
 /** Walk one layer once, appending what rules need to `facts`; recurse into decoded layers. */
@@ -82,7 +84,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   const { ast, source, depth, outer, position } = input
   // The file is resolved before it is walked: when the evaluator rewrites it, only the
   // rewritten text is collected (the original's facts would be thrown away).
-  if (!position) {
+  if (!position && budget.evaluate !== false) {
     const rewritten = resolveLayer(ast, source, obfuscatorShape(ast), budget)
     if (rewritten) {
       facts.layers.push(rewritten.source)

@@ -6,7 +6,8 @@ import { collectLayer } from './collect.ts'
 import { emptyFacts, type ScriptFacts } from './facts.ts'
 import { htmlPosition, looksLikeHtml, MAX_PARTS, splitHtml, type HtmlSplit } from './html.ts'
 import { judgePage as judge, scriptName } from './judge-page.ts'
-import { binaryReason, notJavaScriptReason, readSource } from './parse.ts'
+import { binaryReason, notJavaScriptReason, readSource, type Parsed } from './parse.ts'
+import { obfuscatorShape } from './deobfuscate/obfuscator.ts'
 import { hostOf } from './paths.ts'
 import { RULES, type Rule } from './rules/index.ts'
 import { capModifiers, scoreOf, toFindings, verdictOf } from './score.ts'
@@ -138,20 +139,54 @@ function inspectCode(
   rules: readonly Rule[],
   signatures: SignatureSet,
 ): Inspection {
-  const findings: Finding[] = []
-  const guard = guarded(findings)
-  const facts = emptyFacts(source, hash)
-  const read = guard('parse', () => readSource(source), undefined)
+  const parseFindings: Finding[] = []
+  const read = guarded(parseFindings)('parse', () => readSource(source), undefined)
   const parsed = typeof read === 'string' ? undefined : read
   if (typeof read === 'string')
-    findings.push(info('not-javascript', `input is code no parser can read (${read})`))
+    parseFindings.push(info('not-javascript', `input is code no parser can read (${read})`))
   if (parsed) {
-    const notJs = guard('input check', () => notJavaScriptReason(source, !parsed.loose), null)
+    const notJs = guarded(parseFindings)(
+      'input check',
+      () => notJavaScriptReason(source, !parsed.loose),
+      null,
+    )
     if (notJs)
       return done(hash, [info('not-javascript', `input is ${notJs}, not JavaScript`)], true)
+  }
+  const judge = (evaluate: boolean): Inspection =>
+    judgeParsed(source, hash, parsed, parseFindings, evaluate, ctx, rules, signatures)
+  // The partial evaluator is the costliest step. A file gets it when it has javascript-
+  // obfuscator's layout, or when a first look without it found anything at all (a finding
+  // with points, a reason to detonate): code that hides what it does still shows some of it
+  // (a decoder, a sink, a storage flag, card field names). Only files with nothing to show
+  // keep the first look's verdict, which is clean.
+  const shaped =
+    parsed !== undefined && guarded([])('shape', () => obfuscatorShape(parsed.ast), true)
+  if (shaped || !parsed) return judge(true)
+  const first = judge(false)
+  const anything =
+    first.verdict.findings.some((f) => f.points > 0) || (first.verdict.triage?.length ?? 0) > 0
+  return anything ? judge(true) : first
+}
+
+function judgeParsed(
+  source: string,
+  hash: string,
+  parsed: Parsed | undefined,
+  parseFindings: Finding[],
+  evaluate: boolean,
+  ctx: AnalyzeContext,
+  rules: readonly Rule[],
+  signatures: SignatureSet,
+): Inspection {
+  const findings: Finding[] = [...parseFindings]
+  const guard = guarded(findings)
+  const facts = emptyFacts(source, hash)
+  if (parsed) {
     // what was collected before a failure is still evidence
     const layer = { ast: parsed.ast, source, depth: 0, outer: undefined }
-    guard('collect', () => collectLayer(layer, facts, { bytesLeft: LAYER_BYTES }), undefined)
+    const budget = { bytesLeft: LAYER_BYTES, evaluate }
+    guard('collect', () => collectLayer(layer, facts, budget), undefined)
     facts.sinks = guard('sinks', () => findSinks(facts, ctx), [])
     for (const rule of rules)
       findings.push(...guard(`rule ${rule.id}`, () => toFindings(rule, rule.check(facts, ctx)), []))

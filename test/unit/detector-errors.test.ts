@@ -145,6 +145,7 @@ async function detect(
   let saved: { page: PageVerdict; scripts: ScriptVerdict[] } | undefined
   const store = {
     getCapture: () => Promise.resolve({ ...page, id: 1, siteId: 1 }),
+    review: { activeDecisions: () => Promise.resolve([]) },
     saveVerdicts: (_id: number, p: PageVerdict, scripts: ScriptVerdict[]) => {
       saved = { page: p, scripts }
       return Promise.resolve()
