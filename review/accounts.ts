@@ -1,18 +1,20 @@
 // Accounts: admins add users; everyone may make API tokens for themselves (shown once).
-import { z } from 'zod'
+import { enum as oneOf, maxLength, minLength } from 'zod/mini'
 import type { Role, Store, UserRecord } from '../store/index.ts'
 import { hashPassword, newSecret, sha256Hex } from './password.ts'
-import { parseOrThrow } from './service.ts'
+import { object, parseOrThrow, regex, string, text } from './input.ts'
 
 export const MIN_PASSWORD = 12
 
-const newUser = z.object({
-  name: z.string().regex(/^[\w.@-]{1,100}$/, 'a user name is 1-100 letters, digits, and . _ @ -'),
-  role: z.enum(['analyst', 'operator', 'admin']),
-  password: z
-    .string()
-    .min(MIN_PASSWORD, `the password must have at least ${MIN_PASSWORD} characters`)
-    .max(1000),
+const newUser = object({
+  name: string().check(
+    regex(/^[\w.@-]{1,100}$/, 'a user name is 1-100 letters, digits, and . _ @ -'),
+  ),
+  role: oneOf(['analyst', 'operator', 'admin']),
+  password: string().check(
+    minLength(MIN_PASSWORD, `the password must have at least ${MIN_PASSWORD} characters`),
+    maxLength(1000),
+  ),
 })
 
 /** Creates the account, or resets role and password of an existing one. */
@@ -35,7 +37,7 @@ export async function addToken(
   user: UserRecord,
   input: unknown,
 ): Promise<{ token: string; label: string }> {
-  const { label } = parseOrThrow(z.object({ label: z.string().trim().min(1).max(200) }), input)
+  const { label } = parseOrThrow(object({ label: text(1, 200) }), input)
   const token = newSecret()
   await store.review.createApiToken({ tokenHash: sha256Hex(token), userId: user.id, label })
   return { token, label }

@@ -1,49 +1,42 @@
 // What pages and the JSON API both do: read models with decisions attached, and the actions.
-import { z } from 'zod'
+import { enum as oneOf, iso, refine, toLowerCase, trim } from 'zod/mini'
 import { BadInputError } from '../core/errors.ts'
 import type { DecisionRecord, FlaggedScript, Store, UserRecord } from '../store/index.ts'
 import { groupCampaigns, type Campaign } from './campaigns.ts'
 import { applyDecision, type Rejudged } from './decide.ts'
 import { diffScripts, type ScriptDiff } from './diff.ts'
+import { blankAsAbsent, object, parseOrThrow, regex, string, text } from './input.ts'
+
+export { parseOrThrow }
 
 export type FlaggedRow = FlaggedScript & { decision: DecisionRecord | null }
 
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' || v === null ? undefined : v), schema.optional())
-
-export const decisionInput = z
-  .object({
-    kind: z.enum(['confirm', 'false-positive', 'allowlist']),
-    sha256: optional(z.string().regex(/^[0-9a-f]{64}$/i, 'a sha256 is 64 hex digits')),
-    host: optional(
-      z
-        .string()
-        .trim()
-        .toLowerCase()
-        .regex(
-          /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/,
-          'a host like cdn.example.com or *.example.com',
-        ),
+export const decisionInput = object({
+  kind: oneOf(['confirm', 'false-positive', 'allowlist']),
+  sha256: blankAsAbsent(string().check(regex(/^[0-9a-f]{64}$/i, 'a sha256 is 64 hex digits'))),
+  host: blankAsAbsent(
+    string().check(
+      trim(),
+      toLowerCase(),
+      regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a host like cdn.example.com or *.example.com'),
     ),
-    reason: z.string().trim().min(1, 'say why').max(1000),
-    expires: optional(z.iso.date()),
-  })
-  .refine((d) => d.kind === 'allowlist' || d.sha256, { message: 'this decision needs a sha256' })
-  .refine((d) => d.kind !== 'allowlist' || d.sha256 || d.host, {
+  ),
+  reason: text(1, 1000, 'say why'),
+  expires: blankAsAbsent(iso.date()),
+}).check(
+  refine((d) => d.kind === 'allowlist' || Boolean(d.sha256), {
+    message: 'this decision needs a sha256',
+  }),
+  refine((d) => d.kind !== 'allowlist' || Boolean(d.sha256 || d.host), {
     message: 'an allowlist entry needs a sha256 or a host',
-  })
-  .refine((d) => d.kind !== 'allowlist' || d.expires, {
+  }),
+  refine((d) => d.kind !== 'allowlist' || Boolean(d.expires), {
     message: 'an allowlist entry needs an expiry',
-  })
-  .refine((d) => !d.expires || d.expires >= new Date().toISOString().slice(0, 10), {
+  }),
+  refine((d) => !d.expires || d.expires >= new Date().toISOString().slice(0, 10), {
     message: 'the expiry is in the past',
-  })
-
-export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
-  const r = schema.safeParse(input)
-  if (r.success) return r.data
-  throw new BadInputError(r.error.issues.map((i) => i.message).join('; '))
-}
+  }),
+)
 
 const bySha = (decisions: DecisionRecord[], sha256: string) =>
   decisions.find((d) => d.sha256 === sha256) ?? null

@@ -1,18 +1,19 @@
 // The JSON API under /api: the same read models and actions the pages use.
 import type { FastifyInstance } from 'fastify'
-import { z } from 'zod'
 import { BadInputError } from '../../core/errors.ts'
 import type { Store } from '../../store/index.ts'
 import { indicatorsCsv } from '../export/csv.ts'
 import { confirmedIndicators } from '../export/indicators.ts'
 import { mispEvent } from '../export/misp.ts'
 import { stixBundle } from '../export/stix.ts'
+import { maxLength } from 'zod/mini'
+import { object, positiveId, regex, string, text } from '../input.ts'
 import * as service from '../service.ts'
 import type { SeedParser } from './pages.ts'
 
 const SHA = /^[0-9a-f]{64}$/i
-const idParam = z.object({ id: z.coerce.number().int().positive() })
-const shaParam = z.object({ sha256: z.string().regex(SHA, 'a sha256 is 64 hex digits') })
+const idParam = object({ id: positiveId() })
+const shaParam = object({ sha256: string().check(regex(SHA, 'a sha256 is 64 hex digits')) })
 
 export function apiRoutes(store: Store, parseSeedList: SeedParser) {
   return async (app: FastifyInstance) => {
@@ -39,10 +40,7 @@ export function apiRoutes(store: Store, parseSeedList: SeedParser) {
       return (await store.review.siteView(id)) ?? reply.code(404).send({ error: 'no such site' })
     })
     app.get('/api/search', view, async (req) => {
-      const { q } = service.parseOrThrow(
-        z.object({ q: z.string().trim().min(1).max(300) }),
-        req.query,
-      )
+      const { q } = service.parseOrThrow(object({ q: text(1, 300) }), req.query)
       return store.review.search(q)
     })
     app.get('/api/decisions', view, async () => store.review.listDecisions())
@@ -84,7 +82,7 @@ export function apiRoutes(store: Store, parseSeedList: SeedParser) {
     )
     app.post('/api/sites', { config: { access: 'operate' } }, async (req) => {
       const { domains } = service.parseOrThrow(
-        z.object({ domains: z.string().max(5_000_000) }),
+        object({ domains: string().check(maxLength(5_000_000)) }),
         req.body,
       )
       const { entries, errors } = parseSeedList(domains)

@@ -1,6 +1,5 @@
 // Log in and out. Login is the one public form: a double-submit cookie guards it against CSRF.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { z } from 'zod'
 import {
   LOGIN_CSRF_COOKIE,
   SESSION_COOKIE,
@@ -8,15 +7,18 @@ import {
   cookieOptions,
   startSession,
 } from '../auth.ts'
+import { maxLength, minLength } from 'zod/mini'
 import { html } from '../html.ts'
+import { object, string } from '../input.ts'
 import { DUMMY_HASH, newSecret, sameSecret, sha256Hex, verifyPassword } from '../password.ts'
 import { layout } from '../views/layout.ts'
 import type { ReviewOptions } from '../app.ts'
 
-const loginForm = z.object({
-  name: z.string().min(1).max(200),
-  password: z.string().min(1).max(1000),
-  _csrf: z.string().min(1),
+const short = (max: number) => string().check(minLength(1), maxLength(max))
+const loginForm = object({
+  name: short(200),
+  password: short(1000),
+  _csrf: string().check(minLength(1)),
 })
 
 function loginPage(token: string, error?: string): string {

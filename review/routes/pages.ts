@@ -1,9 +1,10 @@
 // Server-rendered pages; forms post here and are answered with a redirect (post/redirect/get).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { z } from 'zod'
 import { BadInputError } from '../../core/errors.ts'
 import type { Store } from '../../store/index.ts'
 import { html } from '../html.ts'
+import { maxLength } from 'zod/mini'
+import { object, positiveId, string } from '../input.ts'
 import * as service from '../service.ts'
 import { REVIEW_CSS } from '../static/review-css.ts'
 import {
@@ -75,10 +76,7 @@ export function pageRoutes(store: Store, parseSeedList: SeedParser) {
       return reply.redirect(decision.sha256 ? `/scripts/${decision.sha256}` : '/decisions', 303)
     })
     app.post('/decisions/:id/revoke', decideAccess, async (req, reply) => {
-      const { id } = service.parseOrThrow(
-        z.object({ id: z.coerce.number().int().positive() }),
-        req.params,
-      )
+      const { id } = service.parseOrThrow(object({ id: positiveId() }), req.params)
       const { decision } = await service.revoke(store, ctxOf(req).user, id)
       return reply.redirect(decision.sha256 ? `/scripts/${decision.sha256}` : '/decisions', 303)
     })
@@ -87,10 +85,7 @@ export function pageRoutes(store: Store, parseSeedList: SeedParser) {
       ['release', false],
     ] as const) {
       app.post(`/mails/:id/${action}`, decideAccess, async (req, reply) => {
-        const { id } = service.parseOrThrow(
-          z.object({ id: z.coerce.number().int().positive() }),
-          req.params,
-        )
+        const { id } = service.parseOrThrow(object({ id: positiveId() }), req.params)
         const { siteId } = await service.holdMail(store, id, hold)
         return reply.redirect(siteId === null ? '/' : `/sites/${siteId}`, 303)
       })
@@ -116,7 +111,7 @@ export function pageRoutes(store: Store, parseSeedList: SeedParser) {
     app.get('/sites/upload', operate, async (req, reply) => page(reply, uploadPage(ctxOf(req))))
     app.post('/sites', operate, async (req, reply) => {
       const { domains } = service.parseOrThrow(
-        z.object({ domains: z.string().max(5_000_000) }),
+        object({ domains: string().check(maxLength(5_000_000)) }),
         req.body,
       )
       const { entries, errors } = parseSeedList(domains)
