@@ -24,7 +24,7 @@ export interface JudgePool {
 
 export interface PoolOptions {
   files: number
-  /** configured thread count (SKIMWATCH_ANALYZE_THREADS); default: one per core */
+  /** configured thread count (SKIMWATCH_ANALYZE_THREADS); default: one per core but one */
   threads: number | undefined
   signaturesDir: string | undefined
   keepSource: boolean
@@ -42,7 +42,9 @@ function workerScript(): URL | undefined {
 /** How many threads to use for `files` files; 1 means judge on the main thread. */
 export function threadCount(files: number, configured: number | undefined): number {
   if (!workerScript()) return 1
-  return Math.max(1, Math.min(files, configured ?? Math.min(availableParallelism(), 8)))
+  // V8's garbage collector already keeps a second core busy: on 2 cores, threads measured
+  // slower than one (bench/detector.ts), so by default one core is left to it
+  return Math.max(1, Math.min(files, configured ?? Math.min(availableParallelism() - 1, 8)))
 }
 
 interface Job {

@@ -94,7 +94,7 @@ export interface Config {
   captureQuotaMb: number | undefined
   queuePrefix: string
   logLevel: string
-  /** threads `analyze` judges files on; unset: one per core (at most 8), 1: the main thread */
+  /** threads `analyze` judges files on; unset: one per core but one (at most 8), 1: the main thread */
   analyzeThreads: number | undefined
 }
 
