@@ -10,6 +10,7 @@ export default tseslint.config(
       'fixtures/blind/**/*.js',
       'fixtures/detonate/**/*.js',
       'fixtures/analyze-mix/**',
+      'fixtures/review/**/*.js',
       'bin/**',
       'dist/**',
     ],
