@@ -59,7 +59,11 @@ export function pageRoutes(store: Store, parseSeedList: SeedParser) {
     app.get('/sites/:id', view, async (req, reply) => {
       const id = Number((req.params as { id: string }).id)
       const s = Number.isSafeInteger(id) && id > 0 ? await store.review.siteView(id) : null
-      return s ? page(reply, sitePage(ctxOf(req), s)) : notFound(req, reply, 'No such site.')
+      if (!s) return notFound(req, reply, 'No such site.')
+      // how the latest visit walked the shop, with the screenshot of each step
+      const latest = s.scans[0]
+      const walk = latest ? ((await store.getCapture(latest.id))?.walk ?? null) : null
+      return page(reply, sitePage(ctxOf(req), s, walk))
     })
     app.get('/search', view, async (req, reply) => {
       const q = String((req.query as { q?: unknown }).q ?? '')

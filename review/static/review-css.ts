@@ -27,4 +27,6 @@ code, pre { font-family: ui-monospace, monospace; white-space: pre-wrap; word-br
 .diff-added::before { content: '+ '; }
 .diff-removed { background: #ffd7d5; display: block; text-decoration: line-through; }
 .error { color: #82071e; font-weight: 600; }
+.walk-steps li.not-passed { color: #82071e; }
+.step-shot { display: block; max-width: 100%; max-height: 24em; border: 1px solid #d0d7de; margin: 0.3em 0 0.8em; }
 `

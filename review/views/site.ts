@@ -1,4 +1,5 @@
 // A site: its scans over time, the scripts of the latest one, the mails about it.
+import type { WalkRecord } from '../../core/types.ts'
 import type { MailSummary, SiteView } from '../../store/index.ts'
 import { may } from '../auth.ts'
 import { html, type Html } from '../html.ts'
@@ -16,7 +17,44 @@ function mailAction(ctx: PageContext, m: MailSummary): Html | string {
   </form>`
 }
 
-export function sitePage(ctx: PageContext, s: SiteView): string {
+// Screenshots are shown inline as data: URLs (the CSP allows images from data: only besides
+// the app itself); the type is read from the image's own first bytes.
+function screenshot(base64: string, alt: string): Html {
+  const type = base64.startsWith('/9j/') ? 'image/jpeg' : 'image/png'
+  return html`<img class="step-shot" alt="${alt}" src="data:${type};base64,${base64}" />`
+}
+
+/** Whether the skimmer had its chance: the steps passed, the clicks, the rounds, the stop. */
+function walkSection(walk: WalkRecord | null): Html | string {
+  if (!walk) return ''
+  return html`<h2>How the latest scan walked the shop</h2>
+    <dl class="facts walk">
+      <dt>Stopped</dt>
+      <dd>${walk.stop}</dd>
+      <dt>Card typed</dt>
+      <dd>
+        ${walk.fillRounds} time(s), page time run ahead ${Math.round(walk.pageTimeMs / 1000)} s
+      </dd>
+      <dt>Clicked</dt>
+      <dd>${walk.clicked.join(' → ') || 'nothing'}</dd>
+      <dt>Cart</dt>
+      <dd>
+        ${walk.addedToCart === null ? 'not needed' : walk.addedToCart ? 'a product was added' : 'no product could be added'}
+      </dd>
+    </dl>
+    <ol class="walk-steps">
+      ${walk.steps.map(
+        (st) =>
+          html`<li class="${st.passed ? 'passed' : 'not-passed'}">
+            <strong>${st.name}</strong> <code>${st.url}</code>
+            ${st.passed ? 'passed' : html`not passed${st.reason ? html`: ${st.reason}` : ''}`}
+            ${st.screenshot ? screenshot(st.screenshot, `screenshot of ${st.name}`) : ''}
+          </li>`,
+      )}
+    </ol>`
+}
+
+export function sitePage(ctx: PageContext, s: SiteView, walk: WalkRecord | null = null): string {
   const latest = s.scans[0]
   return layout(
     ctx,
@@ -43,6 +81,7 @@ export function sitePage(ctx: PageContext, s: SiteView): string {
         ],
         (sc) => ['scan', sc.id],
       )}
+      ${walkSection(walk)}
       <h2>Scripts of the latest scan</h2>
       ${table('site-scripts', ['sha256', 'Kind', 'URL', 'Verdict', 'Score'], s.scripts, (x) => [
         scriptLink(x.sha256),

@@ -1,7 +1,7 @@
 // A store with flagged sites for the review app tests: real detector verdicts, a pending mail.
 import { readFileSync } from 'node:fs'
 import { sha256 } from '../../core/hash.ts'
-import type { CapturedScript, PageCapture } from '../../core/types.ts'
+import type { CapturedScript, PageCapture, WalkRecord } from '../../core/types.ts'
 import { createDetector, judgePage } from '../../detector/index.ts'
 import type { Store } from '../../store/index.ts'
 import { hashPassword } from '../../review/password.ts'
@@ -20,6 +20,31 @@ export const BENIGN = 'document.querySelector("h1").textContent = "Welcome"\n'
 /** Where the markup-carrying skimmer was loaded from: its URL is hostile text too. */
 export const XSS_URL =
   'https://cdn-x.example/a.js?q="><img src=x onerror=alert(4)><script>alert(5)</script>'
+/** A 1×1 PNG: the step screenshot the site page must show. */
+export const STEP_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
+
+/** How the crawler walked shop A: two steps, the second with a screenshot. */
+export const WALK: WalkRecord = {
+  steps: [
+    { name: 'home', url: 'https://shop-a.test/', passed: true },
+    {
+      name: 'checkout step 2',
+      url: 'https://shop-a.test/checkout#payment',
+      passed: false,
+      reason: 'a <b>required</b> field stayed empty',
+      screenshot: STEP_PNG,
+    },
+  ],
+  clicked: ['Next', 'Place Order'],
+  fillRounds: 2,
+  pageTimeMs: 60_000,
+  roundsMs: 1200,
+  stepsMs: 300,
+  addedToCart: true,
+  stop: 'paid',
+}
+
 export const PASSWORD = 'correct horse battery staple'
 
 export interface Seeded {
@@ -83,14 +108,17 @@ export async function seedReview(store: Store): Promise<Seeded> {
     ['shop-b.test', capture('shop-b.test', [[OLD_SKIMMER, loader]])],
     [
       'shop-a.test',
-      capture(
-        'shop-a.test',
-        [
-          [BENIGN, null],
-          [SKIMMER, loader],
-        ],
-        ['https://gtm-statistic.com/p?x=e30='],
-      ),
+      {
+        ...capture(
+          'shop-a.test',
+          [
+            [BENIGN, null],
+            [SKIMMER, loader],
+          ],
+          ['https://gtm-statistic.com/p?x=e30='],
+        ),
+        walk: WALK,
+      },
     ],
     [
       'shop-b.test',

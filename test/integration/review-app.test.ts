@@ -7,7 +7,7 @@ import { createLogger } from '../../core/logger.ts'
 import { createDetector } from '../../detector/index.ts'
 import { detectStage, type StageDeps } from '../../pipeline/stages.ts'
 import { routeTable } from '../../review/auth.ts'
-import { PASSWORD } from '../helpers/review-seed.ts'
+import { PASSWORD, STEP_PNG } from '../helpers/review-seed.ts'
 import {
   cookieValue,
   login,
@@ -280,6 +280,19 @@ describe('review', () => {
     expect(res.body).not.toMatch(/href="javascript:/i)
     expect(res.body).toContain('&lt;/script&gt;&lt;script&gt;window.__xss')
     expect(res.body).toContain('&lt;img src=x onerror=')
+  })
+
+  it("shows how the latest scan walked the shop, with each step's screenshot, all as text or data: images", async () => {
+    const res = await analyst.get(`/sites/${h.seeded.sites.a}`)
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toContain('How the latest scan walked the shop')
+    expect(res.body).toContain('Next → Place Order')
+    expect(res.body).toContain('not passed: a &lt;b&gt;required&lt;/b&gt; field stayed empty')
+    const shots = [...res.body.matchAll(/<img class="step-shot" alt="([^"]*)" src="([^"]*)"/g)]
+    expect(shots.map((m) => m[1])).toEqual(['screenshot of checkout step 2'])
+    expect(shots[0]?.[2]).toBe(`data:image/png;base64,${STEP_PNG}`)
+    // a site whose scans recorded no walk shows no such section
+    expect((await analyst.get(`/sites/${h.seeded.sites.d}`)).body).not.toContain('walked the shop')
   })
 
   it('finds sites and scripts by domain, host, sha256 prefix and rule', async () => {
