@@ -49,7 +49,8 @@ export function defaultAllowlist(): Allowlist {
   return builtin
 }
 
-function hostMatches(pattern: string, host: string): boolean {
+/** `host` is `pattern`, or under it when the pattern is `*.domain`. */
+export function hostMatches(pattern: string, host: string): boolean {
   if (!pattern.startsWith('*.')) return pattern === host
   const base = pattern.slice(2)
   return host === base || host.endsWith(`.${base}`)

@@ -1,10 +1,8 @@
 // Analysts' decisions applied at once: affected scans get their page verdict again, mails follow.
-import type { Finding, PageCapture, ScriptVerdict, Verdict } from '../core/types.ts'
-import { applyAllowlist, type AllowEntry } from '../detector/allowlist.ts'
+import type { Verdict } from '../core/types.ts'
+import { decisionFor, overlay } from '../detector/decisions.ts'
 import { judgePage } from '../detector/index.ts'
-import { hostOf } from '../detector/paths.ts'
 import type { DecisionRecord, Store } from '../store/index.ts'
-import { hostMatches } from '../store/review.ts'
 
 export interface Rejudged {
   scanId: number
@@ -13,46 +11,6 @@ export interface Rejudged {
   after: Verdict
   withdrawnMails: number
   restoredMails: number
-}
-
-const FOREVER = '9999-12-31'
-
-/** The decision that speaks for this script on this page, if any (newest first). */
-export function decisionFor(
-  v: ScriptVerdict,
-  capture: Pick<PageCapture, 'scripts'>,
-  decisions: DecisionRecord[],
-): DecisionRecord | undefined {
-  const hosts = capture.scripts
-    .filter((s) => s.sha256 === v.sha256 && s.url)
-    .flatMap((s) => hostOf(s.url ?? '') ?? [])
-  return decisions.find(
-    (d) =>
-      d.sha256 === v.sha256 ||
-      (d.sha256 === null && d.host !== null && hosts.some((h) => hostMatches(d.host ?? '', h))),
-  )
-}
-
-/** A script verdict as the analysts' decisions make it; the stored verdict stays as it was. */
-export function overlay(v: ScriptVerdict, d: DecisionRecord | undefined): ScriptVerdict {
-  if (!d) return v
-  const by = `${d.kind} by ${d.createdBy} on ${d.createdAt.slice(0, 10)}: ${d.reason}`
-  if (d.kind === 'confirm') {
-    if (v.verdict === 'malicious') return v
-    const note: Finding = {
-      rule: 'analyst-confirmed',
-      severity: 'high',
-      message: `confirmed malicious (${by})`,
-      line: 1,
-      column: 0,
-      points: 0,
-    }
-    return { ...v, verdict: 'malicious', findings: [note, ...v.findings] }
-  }
-  const entry: AllowEntry = { reason: by, expires: d.expires ?? FOREVER }
-  if (d.sha256 !== null) entry.sha256 = d.sha256
-  else if (d.host !== null) entry.host = d.host
-  return applyAllowlist(v, entry)
 }
 
 /** Judge one scan's page again from its capture, stored script verdicts and the decisions. */
