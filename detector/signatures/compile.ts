@@ -21,7 +21,7 @@ import {
   type infer as Infer,
 } from 'zod/mini'
 import '../zod-messages.ts'
-import { yaraGate, type YaraGate } from './gate.ts'
+import { yaraGate } from './gate.ts'
 
 const regex = string().check(
   refine(
@@ -110,8 +110,11 @@ export interface YaraFile {
   /** compiled on first use when the set was compiled lazily */
   readonly scanner: YaraX
   fileOf?: Map<string, string>
-  /** says when no rule of the file can match a text (no scan needed); absent: always scan */
-  gate?: YaraGate
+  /**
+   * false when the text needs no scan: before a lazy set's first compile, when no rule can
+   * match it (gate.ts); once compiled, always true (scanning is cheaper than the gate)
+   */
+  needs(text: string): boolean
 }
 /** A file that could not be used, with the compiler's or validator's own words. */
 export interface SignatureError {
@@ -143,8 +146,8 @@ export interface SignatureInput {
 /**
  * Compile YARA texts and validate JSON IOC files; a broken file is reported, never thrown.
  * `lazy` leaves YARA compiling to the first text a rule could match (about 0.1 s saved for
- * runs where none can): only for texts known to compile, as a compile error then surfaces
- * as the scan's error finding instead of in `errors`.
+ * runs where none can; gate.ts decides): only for texts known to compile, as a compile error
+ * then surfaces as the scan's error finding instead of in `errors`.
  */
 export function compileSignatures(
   input: SignatureInput,
@@ -233,15 +236,19 @@ function yaraFile(
   lazy: boolean,
   fileOf?: Map<string, string>,
 ): YaraFile {
+  const about = { name, ...(fileOf ? { fileOf } : {}) }
+  if (!lazy) {
+    const scanner = compile(source)
+    return { ...about, scanner, needs: () => true }
+  }
   const gate = yaraGate(source)
-  const about = { name, ...(fileOf ? { fileOf } : {}), ...(gate ? { gate } : {}) }
-  if (!lazy) return { ...about, scanner: compile(source) }
   let scanner: YaraX | undefined
   return {
     ...about,
     get scanner() {
       return (scanner ??= compile(source))
     },
+    needs: (text) => scanner !== undefined || gate === undefined || gate.mayMatch(text),
   }
 }
 

@@ -15,7 +15,7 @@ export function yaraFindings(facts: ScriptFacts, set: SignatureSet): Finding[] {
   texts.forEach((text, layer) => {
     let bytes: Buffer | undefined
     for (const file of set.yara) {
-      if (file.gate && !file.gate.mayMatch(text)) continue
+      if (!file.needs(text)) continue
       const buf = (bytes ??= Buffer.from(text, 'utf8'))
       for (const m of file.scanner.scan(buf)) {
         if (seen.has(m.ruleIdentifier)) continue
