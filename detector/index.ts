@@ -302,6 +302,22 @@ function htmlSummary(split: HtmlSplit): Finding {
   return info('html-input', message)
 }
 
+/**
+ * What the detector read under a script's surface, outermost first: the file as the partial
+ * evaluator rewrote it, and each string it decoded that is code (eval/Function/injected
+ * script text). Static, like all of the detector: nothing is run. Empty for HTML, for what
+ * does not parse, and for files over the analysis budget.
+ */
+export function layersOf(source: string): string[] {
+  if (source.length > MAX_BYTES || looksLikeHtml(source)) return []
+  const parsed = readSource(source)
+  if (typeof parsed === 'string') return []
+  const facts = emptyFacts(source, sha256(source))
+  const layer = { ast: parsed.ast, source, depth: 0, outer: undefined }
+  guarded([])('collect', () => collectLayer(layer, facts, { bytesLeft: LAYER_BYTES }), undefined)
+  return [...new Set(facts.layers)]
+}
+
 /** Apply the allowlist (ctx.allowlist or the built-in one) to an inspected verdict. */
 export function finishVerdict(v: ScriptVerdict, ctx: AnalyzeContext): ScriptVerdict {
   const hit = allowlisted(ctx.allowlist ?? defaultAllowlist(), v.sha256, ctx.url)
