@@ -11,8 +11,15 @@ import { callIn } from './frames.ts'
 
 // Payment-method labels that mean a card form (methods carry the brand or the word "card").
 const CARD_METHOD = 'card|credit|kredit|karte|carte|tarjeta|carta|kaart|karty|kort|cartão|ccsave'
+// Checking out as a guest (no account to register): OpenCart's and others' first choice.
+const GUEST = 'guest|gast|invité|invite|invitado|ospite|gość|gosc|convidado|gäst'
+// Terms boxes some shops check only on the server: the walk accepts them as a buyer would.
+const TERMS =
+  'agree|terms|conditions|cgv|conditions générales|agb|geschäftsbedingungen|términos|condizioni|voorwaarden|regulamin|termos|villkor|betingelser'
 // The test address is a US one (99501 is Anchorage): a country select offers it by this code.
 const COUNTRY = 'US'
+const COUNTRY_NAMES =
+  'United States|United States of America|USA|États-Unis|Vereinigte Staaten|Estados Unidos|Stati Uniti|Verenigde Staten|Stany Zjednoczone|USA'
 const FIX_VALUES = {
   text: 'Test',
   email: TEST_VALUES.email,
@@ -55,7 +62,10 @@ export async function fillStep(cdp: CDPSession, main: ScannedFrame): Promise<num
   const filled = await fillPersonal(cdp, main)
   const chose = await callIn<number>(cdp, main.world, CHOOSE_FN, {
     cardWords: CARD_METHOD,
+    guestWords: GUEST,
+    termsWords: TERMS,
     country: COUNTRY,
+    countryNames: COUNTRY_NAMES,
   })
   return filled + (chose ?? 0)
 }

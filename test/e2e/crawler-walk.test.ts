@@ -76,6 +76,12 @@ const SKIMMED: Array<[string, string, RegExp]> = [
   ['shop-m2-steps.test', 'm2-stats.test', /\/static\/js\/mage-cookies\.js$/],
   ['shop-woo-ajax.test', 'woo-pay-cdn.test', /\/wc-blocks-cardpay\.js$/],
   ['shop-m1-onepage.test', 'm1-gate.test', /\/js\/varien\/form\.js$/],
+  [
+    'shop-presta-steps.test',
+    'presta-stats.test',
+    /\/modules\/blockreassurance\/views\/js\/front\.js$/,
+  ],
+  ['shop-opencart-steps.test', 'oc-analytics.test', /\/owl-carousel\/owl\.carousel\.min\.js$/],
 ]
 const TWINS = SKIMMED.map(([host]) => host.replace('.test', '-clean.test'))
 
@@ -127,6 +133,25 @@ describe('multi-step checkouts', () => {
     const passed = c.walk?.steps.filter((s) => /^checkout step/.test(s.name) && s.passed) ?? []
     expect(passed.length).toBeGreaterThanOrEqual(3)
     expect(c.walk?.clicked.at(-1)).toMatch(/^Place Order/)
+  })
+
+  it("passes PrestaShop's four sections: personal details, addresses, delivery, payment with terms", async () => {
+    const c = await browser.visit(shop('shop-presta-steps.test').url)
+    expect(c.walk?.addedToCart).toBe(true)
+    const steps = c.walk?.steps.filter((s) => /^checkout step/.test(s.name)) ?? []
+    expect(steps.filter((s) => s.passed)).toHaveLength(3)
+    expect(c.walk?.clicked.filter((l) => /^Continuer/.test(l))).toHaveLength(3)
+    expect(c.walk?.clicked.at(-1)).toMatch(/^Commander/)
+  })
+
+  it('walks an OpenCart accordion as a guest, accepting the terms it checks only on submit', async () => {
+    const c = await browser.visit(shop('shop-opencart-steps.test').url)
+    const steps = c.walk?.steps.filter((s) => /^checkout step/.test(s.name)) ?? []
+    // guest (no password asked), billing, delivery, payment method with "agree": four passed, no error
+    expect(steps.map((s) => s.passed)).toEqual([true, true, true, true])
+    expect(steps.map((s) => s.reason ?? '').join('')).toBe('')
+    expect(c.walk?.clicked.at(-1)).toMatch(/^Confirm Order/)
+    expect(cardSentTo(c, 'oc-analytics.test').length).toBeGreaterThan(0)
   })
 
   it('follows a German page-per-step checkout: Weiter, Weiter, Zahlungspflichtig bestellen', async () => {
