@@ -5,7 +5,9 @@ import {
   _default,
   coerce,
   enum as oneOf,
+  gte,
   int,
+  lte,
   object,
   optional,
   pipe,
@@ -47,6 +49,11 @@ const schema = object({
   SKIMWATCH_SIGNATURES: optional(string()),
   SKIMWATCH_CONCURRENCY: positiveInt(2),
   SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
+  SKIMWATCH_FILL_ROUNDS: _default(pipe(coerce.number(), int().check(gte(1), lte(10))), 3),
+  SKIMWATCH_PAGE_TIME_MS: _default(
+    pipe(coerce.number(), int().check(gte(0), lte(600_000))),
+    60_000,
+  ),
   SKIMWATCH_CAPTURE_QUOTA_MB: optional(count()),
   SKIMWATCH_ANALYZE_THREADS: optional(count()),
   SKIMWATCH_QUEUE_PREFIX: _default(
@@ -90,6 +97,10 @@ export interface Config {
   signaturesDir: string
   concurrency: number
   pageTimeoutMs: number
+  /** most times the card is typed on one form when new code appears */
+  fillRounds: number
+  /** page time (ms) the crawler runs a page's timers ahead after each fill */
+  pageTimeMs: number
   /** the store may hold this many MB of captures and results; unset: no limit */
   captureQuotaMb: number | undefined
   queuePrefix: string
@@ -147,6 +158,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
     concurrency: e.SKIMWATCH_CONCURRENCY,
     pageTimeoutMs: e.SKIMWATCH_PAGE_TIMEOUT_MS,
+    fillRounds: e.SKIMWATCH_FILL_ROUNDS,
+    pageTimeMs: e.SKIMWATCH_PAGE_TIME_MS,
     captureQuotaMb: e.SKIMWATCH_CAPTURE_QUOTA_MB,
     queuePrefix: e.SKIMWATCH_QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,

@@ -175,13 +175,25 @@ describe('once-only skimmers', () => {
 
 describe('skimwatch scan', () => {
   const resolve = () => server.resolve.flatMap((r) => ['--resolve', r])
-  const scan = async (urls: string[]) => {
+  const scan = async (urls: string[], env: Record<string, string> = {}) => {
     const r = await runCli(['scan', ...urls, ...resolve(), '--allow-private', '--json'], {
-      env: { DATABASE_URL: '', REDIS_URL: '' },
+      env: { DATABASE_URL: '', REDIS_URL: '', ...env },
       timeoutMs: 240_000,
     })
     return { code: r.code, pages: ndjson<PageRecord>(r.stdout) }
   }
+
+  it('takes the fill rounds and the page time from the environment', async () => {
+    const { pages } = await scan([shop('shop-late.test').url], {
+      SKIMWATCH_FILL_ROUNDS: '1',
+      SKIMWATCH_PAGE_TIME_MS: '0',
+    })
+    expect(pages[0]?.walk).toMatchObject({ fillRounds: 1, pageTimeMs: 0 })
+    // without rounds and page time the late skimmer never fires, as in the crawler test above
+    expect(pages[0]?.exfil.filter((e) => hostIs(e.url, 'late-cdn.test') && e.carriesCard)).toEqual(
+      [],
+    )
+  })
 
   it(
     'catches each skimmer with its script named, and keeps each clean twin clean',
