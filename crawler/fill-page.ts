@@ -131,6 +131,31 @@ export const CHOOSE_FN = `({ cardWords, guestWords, termsWords, country, country
 }`
 
 /**
+ * A postcode in the format of the country the form has selected (the test address is a US one,
+ * but a shop abroad preselects its own country and checks the format). Returns fields changed.
+ */
+export const POSTCODE_FN = `({ zipWords, postcodes }) => {
+  const zip = new RegExp(zipWords, 'i');
+  const shown = (el) => el.isConnected && !el.disabled && el.getClientRects().length > 0;
+  const words = (el) => [el.name, el.id, el.placeholder, el.getAttribute('autocomplete'),
+    ...[...(el.labels || [])].map((l) => l.textContent)].join(' ');
+  const country = [...document.querySelectorAll('select')].find((s) => shown(s) && /country|pays|paese|kraj/i.test(s.name + ' ' + s.id));
+  if (!country || country.selectedIndex < 0) return 0;
+  const option = country.options[country.selectedIndex];
+  const entry = postcodes.find((p) => p.code === option.value.toUpperCase() || new RegExp('^(' + p.names + ')$', 'i').test(option.textContent.trim()));
+  if (!entry) return 0;
+  let changed = 0;
+  for (const el of document.querySelectorAll('input')) {
+    if (!shown(el) || !zip.test(words(el)) || el.value === entry.postcode) continue;
+    el.value = entry.postcode;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+    changed++;
+  }
+  return changed;
+}`
+
+/**
  * What stops a step: messages of validation errors a user sees, and the fields the page or the
  * browser calls invalid; `fix` puts a plausible value into invalid fields first. Returns both.
  */

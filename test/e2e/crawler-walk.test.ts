@@ -139,7 +139,8 @@ describe('multi-step checkouts', () => {
     const c = await browser.visit(shop('shop-presta-steps.test').url)
     expect(c.walk?.addedToCart).toBe(true)
     const steps = c.walk?.steps.filter((s) => /^checkout step/.test(s.name)) ?? []
-    expect(steps.filter((s) => s.passed)).toHaveLength(3)
+    // Belgium is preselected: the postcode is typed in its four-digit format, no error to fix
+    expect(steps.map((s) => s.passed)).toEqual([true, true, true])
     expect(c.walk?.clicked.filter((l) => /^Continuer/.test(l))).toHaveLength(3)
     expect(c.walk?.clicked.at(-1)).toMatch(/^Commander/)
   })
