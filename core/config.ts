@@ -43,6 +43,22 @@ const schema = object({
       regex(/^[^@\s<>]+@[^@\s<>]+$/, 'must be an address like skimwatch@cert.example'),
     ),
   ),
+  SKIMWATCH_PUBLIC_URL: _default(
+    string().check(regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')),
+    'http://127.0.0.1:8080',
+  ),
+  SKIMWATCH_RESCAN_DAYS: positiveInt(7),
+  SKIMWATCH_MAX_REMINDERS: _default(pipe(coerce.number(), int()), 2),
+  SKIMWATCH_CERT_EMAIL: optional(
+    string().check(regex(/^[^@\s<>]+@[^@\s<>]+$/, 'must be an address like cert@cert.example')),
+  ),
+  SKIMWATCH_RDAP_URL: _default(
+    string().check(regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')),
+    'https://rdap.org',
+  ),
+  SKIMWATCH_DNS_SERVERS: optional(string()),
+  SKIMWATCH_DKIM_SELECTOR: optional(string().check(regex(/^[\w.-]+$/, 'a DNS label'))),
+  SKIMWATCH_DKIM_KEY_FILE: optional(string()),
   SKIMWATCH_CHROMIUM: optional(string()),
   SKIMWATCH_SIGNATURES: optional(string()),
   SKIMWATCH_CONCURRENCY: positiveInt(2),
@@ -85,6 +101,21 @@ export interface Config {
   /** directory for the embedded store, outbox and caches */
   home: string
   mailFrom: string
+  /** where the web app is reached from outside: one-click unsubscribe links point there */
+  publicUrl: string
+  /** days between rescans of a site with an open case (and between reminders) */
+  rescanDays: number
+  /** reminders at most while a site stays infected */
+  maxReminders: number
+  /** last-resort contact (a national CERT) */
+  certEmail: string | undefined
+  /** RDAP service for registrar and network abuse contacts */
+  rdapUrl: string
+  /** DNS servers for MX look-ups (`127.0.0.1:5353,…`); unset: the system's */
+  dnsServers: string[] | undefined
+  /** DKIM signing of owner emails with this selector and the key in dkimKeyFile */
+  dkimSelector: string | undefined
+  dkimKeyFile: string | undefined
   chromiumPath: string | undefined
   /** directory of extra YARA (*.yar) and JSON IOC files; default $SKIMWATCH_HOME/signatures */
   signaturesDir: string
@@ -141,6 +172,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbSchema: e.SKIMWATCH_DB_SCHEMA,
     home: path.resolve(e.SKIMWATCH_HOME),
     mailFrom: e.SKIMWATCH_MAIL_FROM ?? 'skimwatch@localhost',
+    publicUrl: e.SKIMWATCH_PUBLIC_URL,
+    rescanDays: e.SKIMWATCH_RESCAN_DAYS,
+    maxReminders: Math.max(0, e.SKIMWATCH_MAX_REMINDERS),
+    certEmail: e.SKIMWATCH_CERT_EMAIL,
+    rdapUrl: e.SKIMWATCH_RDAP_URL,
+    dnsServers: e.SKIMWATCH_DNS_SERVERS?.split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+    dkimSelector: e.SKIMWATCH_DKIM_SELECTOR,
+    dkimKeyFile: e.SKIMWATCH_DKIM_KEY_FILE,
     chromiumPath: e.SKIMWATCH_CHROMIUM,
     signaturesDir: path.resolve(
       e.SKIMWATCH_SIGNATURES ?? path.join(e.SKIMWATCH_HOME, 'signatures'),

@@ -35,7 +35,8 @@ const notice: Notice = {
   ],
   exfil: [{ url: 'https://evil.example/c', host: 'evil.example', carriesCard: true }],
 }
-const email = renderNotice(notice, { from })
+const unsubscribeUrl = 'https://skimwatch.example/unsubscribe/tok3n'
+const email = { ...renderNotice(notice, { from, unsubscribeUrl }), unsubscribeUrl }
 
 /** mailparser folds List-* headers into one object; the raw lines are what clients read */
 const header = (mail: ParsedMail, name: string) =>
@@ -72,7 +73,7 @@ describe('deliver without SMTP', () => {
     expect(mail.html).toContain('&#60;script&#62;x&#60;/script&#62;')
     expect(mail.html).not.toContain('<script>')
     const unsubscribe = header(mail, 'list-unsubscribe') ?? ''
-    expect(unsubscribe).toContain(`https://skimwatch.invalid/unsubscribe/${email.key}`)
+    expect(unsubscribe).toContain(`<${unsubscribeUrl}>`)
     expect(unsubscribe).toContain(`mailto:${from}`)
     expect(header(mail, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click')
   })

@@ -360,7 +360,10 @@ describe('decisions', () => {
     expect(held.statusCode).toBe(303)
     expect(held.headers.location).toBe(`/sites/${a}`)
     expect(await mailStatus(a, mail)).toBe('withdrawn')
-    expect(await h.store.claimEmail(mail)).toBe(false)
+    const delivery = await h.store.deliverEmail(mail, () => {
+      throw new Error('a held mail must not be sent')
+    })
+    expect(delivery).toEqual({ status: 'withdrawn', outcome: null })
     expect((await analyst.post(`/api/mails/${mail}/release`, {})).json()).toEqual({
       siteId: a,
       changed: true,
