@@ -3,25 +3,13 @@
 // It runs the notifier's real path (case, outbox row, SMTP); with --pause-after-queue it stops for
 // good right after the outbox row is written and says so on stdout, so the test can kill it there.
 import os from 'node:os'
-import { notifyInfected, type CaseStore, type Notice } from '../../notifier/index.ts'
+import { notifyInfected, type CaseStore } from '../../notifier/index.ts'
 import { openStore } from '../../store/index.ts'
+import { caseNotice, contactsOf, settingsFor } from './notice-fixtures.ts'
 import { PG_URL } from './services.ts'
 
 const [schema, siteId, scanId, smtpUrl, flag] = process.argv.slice(2)
 const store = await openStore({ databaseUrl: PG_URL, home: os.tmpdir(), schema })
-
-const workerNotice: Notice = {
-  domain: 'crash.test',
-  siteUrl: 'http://crash.test/',
-  pageUrl: 'http://crash.test/checkout',
-  verdict: 'malicious',
-  foundAt: '2026-11-23T10:00:00.000Z',
-  platform: 'magento',
-  scripts: [
-    { url: 'http://evil.test/s.js', sha256: 'e'.repeat(64), verdict: 'malicious', findings: [] },
-  ],
-  exfil: [{ url: 'http://evil.test/c', host: 'evil.test', carriesCard: true }],
-}
 
 const port: CaseStore =
   flag === '--pause-after-queue'
@@ -39,16 +27,10 @@ const result = await notifyInfected(
   {
     siteId: Number(siteId),
     scanId: Number(scanId),
-    notice: workerNotice,
-    contacts: [
-      { address: 'owner@crash.test', source: 'site', detail: null, languages: [], skipped: null },
-    ],
+    notice: caseNotice('crash.test'),
+    contacts: contactsOf('owner@crash.test'),
   },
-  {
-    delivery: { smtpUrl, outboxDir: os.tmpdir(), from: 'skimwatch@notify.test' },
-    publicUrl: 'https://skimwatch.test',
-    policy: { rescanAfterDays: 7, maxReminders: 2 },
-  },
+  settingsFor(smtpUrl),
 )
 process.stdout.write(`${JSON.stringify(result)}\n`)
 await store.close()

@@ -3,11 +3,12 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser'
+import { simpleParser, type AddressObject } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ServiceUnavailableError } from '../../core/errors.ts'
 import { deliver, renderNotice, type Notice } from '../../notifier/index.ts'
+import { rawHeader } from '../helpers/smtp-sink.ts'
 
 const from = 'skimwatch@notify.example'
 const notice: Notice = {
@@ -38,12 +39,7 @@ const notice: Notice = {
 const unsubscribeUrl = 'https://skimwatch.example/unsubscribe/tok3n'
 const email = { ...renderNotice(notice, { from, unsubscribeUrl }), unsubscribeUrl }
 
-/** mailparser folds List-* headers into one object; the raw lines are what clients read */
-const header = (mail: ParsedMail, name: string) =>
-  mail.headerLines
-    .find((h) => h.key === name)
-    ?.line.replace(/^[^:]+:\s*/, '')
-    .replace(/\s+/g, ' ')
+const header = rawHeader
 
 const addresses = (a: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(a) ? a : a ? [a] : []).flatMap((x) => x.value.map((v) => v.address))

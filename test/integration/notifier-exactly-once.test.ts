@@ -3,56 +3,23 @@
 // by one more attempt with the same Message-ID, and nothing after that.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
-import { simpleParser } from 'mailparser'
-import { SMTPServer, type SMTPServerSession } from 'smtp-server'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { PageCapture } from '../../core/types.ts'
-import { notifyInfected, type Notice } from '../../notifier/index.ts'
+import { notifyInfected } from '../../notifier/index.ts'
 import { openStore, type Store } from '../../store/index.ts'
 import { ROOT } from '../helpers/cli.ts'
+import { caseNotice, contactsOf, settingsFor, siteWithScan } from '../helpers/notice-fixtures.ts'
 import { dropSchema, PG_URL, uniqueName } from '../helpers/services.ts'
-
-interface Arrival {
-  accepted: boolean
-  messageId: string | undefined
-  rcpt: string[]
-}
+import { smtpSink, type SmtpSink } from '../helpers/smtp-sink.ts'
 
 const schema = uniqueName('sw_once')
 let store: Store
-let server: SMTPServer
+let sink: SmtpSink
 let smtpUrl: string
-const arrivals: Arrival[] = []
-/** what the server answers to the next DATA: null accepts */
-let nextDataError: { code: number; text: string } | null = null
-/** called when a client sends MAIL FROM; the callback answers it */
-let onMailFrom: ((answer: (err?: Error) => void) => void) | null = null
 
-function capture(): PageCapture {
-  return {
-    url: 'http://crash.test/',
-    finalUrl: 'http://crash.test/checkout',
-    status: 'ok',
-    reason: null,
-    startedAt: '2026-11-23T10:00:00.000Z',
-    durationMs: 1,
-    visited: ['http://crash.test/'],
-    filledCard: true,
-    scripts: [],
-    requests: [],
-    cardReaders: [],
-  }
-}
-
-async function newSite(domain: string): Promise<{ siteId: number; scanId: number }> {
-  await store.addSites([{ domain, url: `http://${domain}/` }])
-  const site = (await store.listSites()).find((s) => s.domain === domain)!
-  return { siteId: site.id, scanId: await store.saveCapture(site.id, capture()) }
-}
+const newSite = (domain: string) => siteWithScan(store, domain)
 
 function worker(args: string[]): ChildProcess {
   return spawn(
@@ -81,52 +48,22 @@ async function kill(child: ChildProcess): Promise<void> {
   await exited
 }
 
-const accepted = (rcpt: string) => arrivals.filter((a) => a.accepted && a.rcpt.includes(rcpt))
+const accepted = (rcpt: string) => sink.arrivals.filter((a) => a.accepted && a.rcpt.includes(rcpt))
 
 beforeAll(async () => {
   store = await openStore({ databaseUrl: PG_URL, home: os.tmpdir(), schema })
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onMailFrom(_address, _session, callback) {
-      const hook = onMailFrom
-      onMailFrom = null
-      if (hook) hook(callback)
-      else callback()
-    },
-    onData(stream, session: SMTPServerSession, callback) {
-      const chunks: Buffer[] = []
-      stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => {
-        void simpleParser(Buffer.concat(chunks)).then((mail) => {
-          const refuse = nextDataError
-          nextDataError = null
-          arrivals.push({
-            accepted: refuse === null,
-            messageId: mail.messageId,
-            rcpt: session.envelope.rcptTo.map((r) => r.address),
-          })
-          if (!refuse) return callback()
-          callback(Object.assign(new Error(refuse.text), { responseCode: refuse.code }))
-        })
-      })
-    },
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  smtpUrl = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`
+  sink = await smtpSink()
+  smtpUrl = sink.url
 })
 
 afterAll(async () => {
   await store?.close()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await sink?.close()
   await dropSchema(schema)
 })
 
 beforeEach(() => {
-  arrivals.length = 0
-  nextDataError = null
-  onMailFrom = null
+  sink.arrivals.length = 0
 })
 
 describe('exactly once across a crash', () => {
@@ -137,17 +74,17 @@ describe('exactly once across a crash', () => {
     const id = Number((await lineOf(first, 'QUEUED ')).split(' ')[1])
     await kill(first)
     expect((await store.getEmail(id))?.status).toBe('pending')
-    expect(arrivals).toHaveLength(0)
+    expect(sink.arrivals).toHaveLength(0)
 
     expect(await runToEnd(worker(args))).toBe(0)
     expect(accepted('owner@crash.test')).toHaveLength(1)
     const sent = await store.getEmail(id)
     expect(sent).toMatchObject({ status: 'sent', attempts: 1 })
-    expect(arrivals[0]!.messageId).toBe(sent!.messageId)
+    expect(sink.arrivals[0]!.mail.messageId).toBe(sent!.messageId)
 
     // a third run (a retried job) finds the row sent
     expect(await runToEnd(worker(args))).toBe(0)
-    expect(arrivals).toHaveLength(1)
+    expect(sink.arrivals).toHaveLength(1)
   })
 
   it('a worker killed in the middle of the SMTP exchange is replaced and one message arrives', async () => {
@@ -156,59 +93,34 @@ describe('exactly once across a crash', () => {
     const first = worker(args)
     let answerFirst: (err?: Error) => void = () => {}
     const reached = new Promise<void>((resolve) => {
-      onMailFrom = (answer) => {
+      sink.onNextMailFrom((answer) => {
         answerFirst = answer
         resolve()
-      }
+      })
     })
     await reached
     await kill(first)
     answerFirst(Object.assign(new Error('client gone'), { responseCode: 421 }))
-    expect(arrivals).toHaveLength(0)
+    expect(sink.arrivals).toHaveLength(0)
 
     expect(await runToEnd(worker(args))).toBe(0)
     expect(await runToEnd(worker(args))).toBe(0)
     expect(accepted('owner@crash.test')).toHaveLength(1)
-    expect(arrivals).toHaveLength(1)
+    expect(sink.arrivals).toHaveLength(1)
   })
 })
 
 describe('a temporary refusal', () => {
   it('is followed by one more attempt with the same Message-ID, and then nothing', async () => {
     const { siteId, scanId } = await newSite('later.test')
-    const notice: Notice = {
-      domain: 'later.test',
-      siteUrl: 'http://later.test/',
-      pageUrl: 'http://later.test/checkout',
-      verdict: 'malicious',
-      foundAt: '2026-11-23T10:00:00.000Z',
-      scripts: [{ url: null, sha256: 'f'.repeat(64), verdict: 'malicious', findings: [] }],
-      exfil: [],
+    const input = {
+      siteId,
+      scanId,
+      notice: caseNotice('later.test'),
+      contacts: contactsOf('owner@later.test'),
     }
-    const run = () =>
-      notifyInfected(
-        store,
-        {
-          siteId,
-          scanId,
-          notice,
-          contacts: [
-            {
-              address: 'owner@later.test',
-              source: 'site',
-              detail: null,
-              languages: [],
-              skipped: null,
-            },
-          ],
-        },
-        {
-          delivery: { smtpUrl, outboxDir: os.tmpdir(), from: 'skimwatch@notify.test' },
-          publicUrl: 'https://skimwatch.test',
-          policy: { rescanAfterDays: 7, maxReminders: 2 },
-        },
-      )
-    nextDataError = { code: 451, text: '451 4.3.0 try again later' }
+    const run = () => notifyInfected(store, input, settingsFor(smtpUrl))
+    sink.refuseNext(451, '4.3.0 try again later')
     const first = await run()
     expect(first.outcome).toMatchObject({ kind: 'retry' })
     expect(first.status).toBe('failed')
@@ -218,44 +130,24 @@ describe('a temporary refusal', () => {
     expect(third.outcome).toBeNull()
     expect(third.status).toBe('sent')
 
-    expect(arrivals.map((a) => a.accepted)).toEqual([false, true])
-    expect(arrivals[0]!.messageId).toBeTruthy()
-    expect(arrivals[1]!.messageId).toBe(arrivals[0]!.messageId)
+    expect(sink.arrivals.map((a) => a.accepted)).toEqual([false, true])
+    expect(sink.arrivals[0]!.mail.messageId).toBeTruthy()
+    expect(sink.arrivals[1]!.mail.messageId).toBe(sink.arrivals[0]!.mail.messageId)
     expect(await store.getEmail(first.emailId!)).toMatchObject({ status: 'sent', attempts: 2 })
   })
 
   it('a permanent refusal bounces: the address is suppressed and not written to again', async () => {
     const { siteId, scanId } = await newSite('gone.test')
-    nextDataError = { code: 550, text: '550 5.1.1 no such user' }
-    const settings = {
-      delivery: { smtpUrl, outboxDir: os.tmpdir(), from: 'skimwatch@notify.test' },
-      publicUrl: 'https://skimwatch.test',
-      policy: { rescanAfterDays: 7, maxReminders: 2 },
-    }
-    const contacts = [
-      {
-        address: 'nobody@gone.test',
-        source: 'site' as const,
-        detail: null,
-        languages: [],
-        skipped: null,
-      },
-    ]
-    const notice: Notice = {
-      domain: 'gone.test',
-      siteUrl: 'http://gone.test/',
-      pageUrl: 'http://gone.test/',
-      verdict: 'malicious',
-      foundAt: '2026-11-23T10:00:00.000Z',
-      scripts: [{ url: null, sha256: '1'.repeat(64), verdict: 'malicious', findings: [] }],
-      exfil: [],
-    }
+    sink.refuseNext(550, '5.1.1 no such user')
+    const contacts = contactsOf('nobody@gone.test')
+    const settings = settingsFor(smtpUrl)
+    const notice = caseNotice('gone.test', '1')
     const first = await notifyInfected(store, { siteId, scanId, notice, contacts }, settings)
     expect(first.status).toBe('bounced')
     expect(await store.isSuppressed('nobody@gone.test')).toBe(true)
-    const other = { ...notice, scripts: [{ ...notice.scripts[0]!, sha256: '2'.repeat(64) }] }
+    const other = caseNotice('gone.test', '2')
     const again = await notifyInfected(store, { siteId, scanId, notice: other, contacts }, settings)
     expect(again).toMatchObject({ emailId: null, reason: 'no reachable contact' })
-    expect(arrivals).toHaveLength(1)
+    expect(sink.arrivals).toHaveLength(1)
   })
 })
