@@ -5,7 +5,7 @@ import { sha256 } from '../core/hash.ts'
 import type { SendOutcome } from '../core/types.ts'
 import type { Contact } from './contacts/types.ts'
 import { attemptDelivery, type DeliveryOptions, type OutgoingEmail } from './deliver.ts'
-import { nextAction, type CaseState, type FollowUpPolicy } from './followup.ts'
+import { dueForRescan, nextAction, type CaseState, type FollowUpPolicy } from './followup.ts'
 import { chooseLanguage } from './i18n.ts'
 import { renderNotice, renderResolved, unsubscribeUrl, type Notice } from './render.ts'
 
@@ -184,4 +184,13 @@ export async function followUpScan(
   if (!queued) return none('case closed; nobody to thank')
   const sent = await sendQueued(store, queued.id, settings.delivery)
   return { emailId: queued.id, ...sent }
+}
+
+/** Sites whose open case is due for a rescan now (for a scheduler to crawl again). */
+export async function sitesDueForRescan(
+  store: { openCases(): Promise<CaseState[]> },
+  policy: FollowUpPolicy,
+  now = new Date(),
+): Promise<number[]> {
+  return dueForRescan(await store.openCases(), policy, now)
 }

@@ -46,6 +46,8 @@ function mailOptions(email: OutgoingEmail, from: string) {
     html: email.html,
     messageId: messageIdFor(email.key, from),
     headers: {
+      // RFC 2919: names the one-way list the unsubscribe headers belong to
+      'List-Id': `skimwatch notices <notices.${from.split('@').pop() || 'skimwatch.invalid'}>`,
       'List-Unsubscribe': unsubscribe.join(', '),
       // one-click (RFC 8058) needs an https link the web app answers with a POST
       ...(email.unsubscribeUrl ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),

@@ -27,6 +27,7 @@ export {
   notifyInfected,
   followUpScan,
   sendQueued,
+  sitesDueForRescan,
   type CaseStore,
   type MailSettings,
   type MailResult,
@@ -35,3 +36,4 @@ export type { Contact, ContactSource } from './contacts/types.ts'
 export { discoverContacts, type DiscoveryOptions } from './contacts/discover.ts'
 export { parseSecurityTxt, expiredReason } from './contacts/security-txt.ts'
 export { mailSettings, contactOptions } from './settings.ts'
+export { sampleEmails, sampleNotice, type SampleEmail } from './samples.ts'

@@ -133,5 +133,12 @@ export async function discoverContacts(
     const why = c.source === 'cert' ? null : await takesMail(address.split('@')[1] ?? '')
     out.push({ ...c, address, skipped: why })
   }
+  if (host && !out.some((c) => c.skipped === null)) {
+    // nothing better: the role mailboxes every domain should have, marked as a guess
+    for (const box of ['security', 'webmaster']) {
+      const detail = 'guessed: no other contact found and no MX confirmed'
+      out.push(contact(`${box}@${host}`, 'rfc2142', detail, site.lang ? [site.lang] : []))
+    }
+  }
   return out
 }

@@ -113,3 +113,17 @@ describe('contact discovery', () => {
     expect(found.some((c) => c.address === 'owner@private.test')).toBe(false)
   })
 })
+
+describe('contact discovery with nothing to find', () => {
+  it('falls back to the RFC 2142 mailboxes, marked as a guess', async () => {
+    const found = await discoverContacts('nothing.test', sites.bare!, {
+      rdapUrl,
+      dnsServers: [dnsServer],
+      timeoutMs: 5_000,
+    })
+    expect(found.map((c) => [c.address, c.source, c.detail])).toEqual([
+      ['security@nothing.test', 'rfc2142', 'guessed: no other contact found and no MX confirmed'],
+      ['webmaster@nothing.test', 'rfc2142', 'guessed: no other contact found and no MX confirmed'],
+    ])
+  })
+})
