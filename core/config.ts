@@ -57,6 +57,8 @@ const schema = object({
     'https://rdap.org',
   ),
   SKIMWATCH_DNS_SERVERS: optional(string()),
+  SKIMWATCH_MAIL_PER_DOMAIN_HOUR: positiveInt(20),
+  SKIMWATCH_APPROVE_BELOW: _default(pipe(coerce.number(), int()), 0),
   SKIMWATCH_DKIM_SELECTOR: optional(string().check(regex(/^[\w.-]+$/, 'a DNS label'))),
   SKIMWATCH_DKIM_KEY_FILE: optional(string()),
   SKIMWATCH_CHROMIUM: optional(string()),
@@ -113,6 +115,10 @@ export interface Config {
   rdapUrl: string
   /** DNS servers for MX look-ups (`127.0.0.1:5353,…`); unset: the system's */
   dnsServers: string[] | undefined
+  /** emails at most per hour to one recipient domain */
+  mailPerDomainHour: number
+  /** notices whose verdict confidence (0–100) is below this wait for an analyst's release */
+  approveBelow: number
   /** DKIM signing of owner emails with this selector and the key in dkimKeyFile */
   dkimSelector: string | undefined
   dkimKeyFile: string | undefined
@@ -180,6 +186,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dnsServers: e.SKIMWATCH_DNS_SERVERS?.split(',')
       .map((x) => x.trim())
       .filter(Boolean),
+    mailPerDomainHour: e.SKIMWATCH_MAIL_PER_DOMAIN_HOUR,
+    approveBelow: e.SKIMWATCH_APPROVE_BELOW,
     dkimSelector: e.SKIMWATCH_DKIM_SELECTOR,
     dkimKeyFile: e.SKIMWATCH_DKIM_KEY_FILE,
     chromiumPath: e.SKIMWATCH_CHROMIUM,

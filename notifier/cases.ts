@@ -25,6 +25,8 @@ export interface QueuedMail {
   html: string
   unsubscribeToken: string
   unsubscribeUrl: string
+  /** waits for an analyst's release before it can be sent */
+  held?: boolean
 }
 
 export interface CaseStore {
@@ -39,6 +41,7 @@ export interface CaseStore {
   deliverEmail(
     id: number,
     send: (email: OutgoingEmail) => Promise<SendOutcome>,
+    limits?: { perDomainPerHour?: number | undefined },
   ): Promise<{ status: string | null; outcome: SendOutcome | null }>
 }
 
@@ -47,6 +50,10 @@ export interface MailSettings {
   /** base URL of the web app that answers one-click unsubscribes */
   publicUrl: string
   policy: FollowUpPolicy
+  /** emails at most per hour to one recipient domain; unset: no limit */
+  perDomainPerHour?: number | undefined
+  /** a notice whose confidence (0–100) is below this waits for an analyst's release */
+  approveBelow?: number | undefined
 }
 
 export interface MailResult {
@@ -58,8 +65,14 @@ export interface MailResult {
 }
 
 /** Sends a queued email once; a second call after success sends nothing. */
-export function sendQueued(store: CaseStore, id: number, delivery: DeliveryOptions) {
-  return store.deliverEmail(id, (email) => attemptDelivery(email, delivery))
+export function sendQueued(
+  store: CaseStore,
+  id: number,
+  settings: Pick<MailSettings, 'delivery' | 'perDomainPerHour'>,
+) {
+  return store.deliverEmail(id, (email) => attemptDelivery(email, settings.delivery), {
+    perDomainPerHour: settings.perDomainPerHour,
+  })
 }
 
 async function firstReachable(
@@ -83,7 +96,7 @@ async function queueAndSend(
 ): Promise<MailResult> {
   const { token, url, ...rest } = mail
   const queued = await store.enqueueEmail({ ...rest, unsubscribeToken: token, unsubscribeUrl: url })
-  const sent = await sendQueued(store, queued.id, settings.delivery)
+  const sent = await sendQueued(store, queued.id, settings)
   return { emailId: queued.id, ...sent }
 }
 
@@ -93,7 +106,14 @@ async function queueAndSend(
  */
 export async function notifyInfected(
   store: CaseStore,
-  input: { siteId: number; scanId: number; notice: Notice; contacts: Contact[] },
+  input: {
+    siteId: number
+    scanId: number
+    notice: Notice
+    contacts: Contact[]
+    /** how sure the verdict is, 0–100; below settings.approveBelow the notice is held */
+    confidence?: number
+  },
   settings: MailSettings,
   now = new Date(),
 ): Promise<MailResult> {
@@ -129,6 +149,7 @@ export async function notifyInfected(
       caseId: c.id,
       token,
       url,
+      held: !reminder && (input.confidence ?? 100) < (settings.approveBelow ?? 0),
     },
     settings,
   )
@@ -182,7 +203,7 @@ export async function followUpScan(
       : null
   await store.closeCase(c.id, input.scanId)
   if (!queued) return none('case closed; nobody to thank')
-  const sent = await sendQueued(store, queued.id, settings.delivery)
+  const sent = await sendQueued(store, queued.id, settings)
   return { emailId: queued.id, ...sent }
 }
 

@@ -31,6 +31,8 @@ export async function mailSettings(config: Config): Promise<MailSettings> {
     },
     publicUrl: config.publicUrl,
     policy: { rescanAfterDays: config.rescanDays, maxReminders: config.maxReminders },
+    perDomainPerHour: config.mailPerDomainHour,
+    approveBelow: config.approveBelow,
   }
 }
 

@@ -121,9 +121,12 @@ export async function notifyStage(deps: StageDeps, job: ScanJob): Promise<Notify
   if (!site) return none
   const notice = buildNotice(site.domain, site.url, site.platform, capture, result.scripts)
   const contacts = await siteContacts(deps, site)
+  // a card seen leaving the page is certain; otherwise the strongest script verdict speaks
+  const flaggedScores = result.scripts.filter((v) => v.verdict !== 'clean').map((v) => v.score)
+  const confidence = notice.exfil.some((e) => e.carriesCard) ? 100 : Math.max(0, ...flaggedScores)
   const mail = await notifyInfected(
     deps.store,
-    { siteId: site.id, scanId: job.scanId, notice, contacts },
+    { siteId: site.id, scanId: job.scanId, notice, contacts, confidence },
     await mailSettings(deps.config),
   )
   return mailResult(deps, job.scanId, site.domain, mail)

@@ -53,6 +53,7 @@ export interface Store {
   deliverEmail(
     id: number,
     send: (email: outbox.OutboxRecord) => Promise<SendOutcome>,
+    limits?: outbox.DeliveryLimits,
   ): Promise<outbox.DeliveryResult>
   /** ids of emails whose first or next attempt is due */
   dueEmails(): Promise<number[]>
@@ -115,7 +116,7 @@ function storeOn(db: Db): Store {
     cachedVerdict: (sha256, rulesVersion) => verdicts.cachedVerdict(db, sha256, rulesVersion),
     latestScanIds: () => scans.latestScanIds(db),
     enqueueEmail: (msg) => outbox.enqueueEmail(db, msg),
-    deliverEmail: (id, send) => outbox.deliverEmail(db, id, send),
+    deliverEmail: (id, send, limits) => outbox.deliverEmail(db, id, send, limits),
     dueEmails: () => outbox.dueEmails(db),
     suppress: (address, reason) => outbox.suppress(db, address, reason, null),
     isSuppressed: (address) => outbox.isSuppressed(db, address),

@@ -142,6 +142,7 @@ export async function deliverEmail(
   db: Db,
   id: number,
   send: (email: OutboxRecord) => Promise<SendOutcome>,
+  limits: DeliveryLimits = {},
 ): Promise<DeliveryResult> {
   return db.transaction(async (tx) => {
     const [row] = await tx.query<Row>('SELECT * FROM outbox WHERE id = $1 FOR UPDATE', [id])
@@ -163,9 +164,38 @@ export async function deliverEmail(
       await caseEvent(tx, row.case_id, 'suppressed', row.recipients.join(', '), row.kind)
       return { status: 'suppressed', outcome: null }
     }
+    const busy = limits.perDomainPerHour ? await busyDomain(tx, to, limits.perDomainPerHour) : null
+    if (busy) {
+      // not an attempt: the email waits until the domain's hour has room again
+      await tx.query(
+        `UPDATE outbox SET next_attempt_at = now() + interval '10 minutes' WHERE id = $1`,
+        [id],
+      )
+      const error = `rate limit: ${limits.perDomainPerHour} emails an hour to ${busy} already sent`
+      return { status: row.status, outcome: { kind: 'retry', error } }
+    }
     const outcome = await send({ ...toRecord(row), to })
     return { status: await record(tx, row, to, outcome), outcome }
   })
+}
+
+export interface DeliveryLimits {
+  /** emails sent at most in any hour to recipients at one domain (an abuse desk gets many) */
+  perDomainPerHour?: number | undefined
+}
+
+/** The first recipient domain that had `limit` emails in the last hour, if any. */
+async function busyDomain(tx: Queryable, to: string[], limit: number): Promise<string | null> {
+  const domains = [...new Set(to.map((a) => (a.split('@').pop() ?? '').toLowerCase()))]
+  const rows = await tx.query<{ domain: string }>(
+    `SELECT lower(split_part(r.address, '@', 2)) AS domain
+     FROM outbox o, jsonb_array_elements_text(o.recipients) AS r(address)
+     WHERE o.status = 'sent' AND o.sent_at > now() - interval '1 hour'
+       AND lower(split_part(r.address, '@', 2)) = ANY($1::text[])
+     GROUP BY 1 HAVING count(*) >= $2 ORDER BY 1 LIMIT 1`,
+    [domains, limit],
+  )
+  return rows[0]?.domain ?? null
 }
 
 async function record(

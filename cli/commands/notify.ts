@@ -10,7 +10,7 @@ export async function notifyCommand(ctx: Context, opts: { json?: boolean }): Pro
   const settings = await mailSettings(ctx.config)
   let deferred = 0
   for (const id of await store.dueEmails()) {
-    const { status, outcome } = await sendQueued(store, id, settings.delivery)
+    const { status, outcome } = await sendQueued(store, id, settings)
     if (outcome?.kind === 'retry') deferred++
     const error = outcome && outcome.kind !== 'sent' ? outcome.error : null
     if (opts.json) printJson({ email: id, status, error })

@@ -1,4 +1,5 @@
 // deliver(): .eml files without SMTP, and a real SMTP exchange with an in-process server.
+import { generateKeyPairSync } from 'node:crypto'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
@@ -72,6 +73,22 @@ describe('deliver without SMTP', () => {
     expect(unsubscribe).toContain(`<${unsubscribeUrl}>`)
     expect(unsubscribe).toContain(`mailto:${from}`)
     expect(header(mail, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click')
+  })
+
+  it('signs with DKIM when a key is configured', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const dkim = {
+      domainName: 'notify.example',
+      keySelector: 'sw2026',
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    }
+    const result = await deliver(email, { outboxDir: path.join(dir, 'dkim'), from, dkim })
+    const mail = await simpleParser(await readFile(result.path!))
+    const signature = header(mail, 'dkim-signature') ?? ''
+    expect(signature).toContain('d=notify.example')
+    expect(signature).toContain('s=sw2026')
+    expect(signature).toMatch(/h=[^;]*List-Unsubscribe/i)
+    expect(header(mail, 'auto-submitted')).toBe('auto-generated')
   })
 
   it('overwrites the same file when the same email is delivered again', async () => {

@@ -1,9 +1,9 @@
 // Follow-up: reminders while infected (escalating), the "resolved" mail once on a clean rescan,
 // a new case on reinfection, and one-click unsubscribe through the web app.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { followUpScan, notifyInfected } from '../../notifier/index.ts'
+import { followUpScan, notifyInfected, sendQueued } from '../../notifier/index.ts'
 import { caseNotice, contactsOf, settingsFor, siteWithScan } from '../helpers/notice-fixtures.ts'
-import { reviewHarness, type ReviewHarness } from '../helpers/review-app.ts'
+import { login, reviewHarness, type ReviewHarness } from '../helpers/review-app.ts'
 import { rawHeader, smtpSink, type SmtpSink } from '../helpers/smtp-sink.ts'
 
 let h: ReviewHarness
@@ -161,5 +161,55 @@ describe('follow-up', () => {
     expect(to()).toEqual(['owner@quiet.test'])
     const events = (await h.store.caseHistory()).find((c) => c.domain === domain)!.events
     expect(events.map((e) => e.kind)).toContain('unsubscribed')
+  })
+})
+
+describe('sending limits', () => {
+  it('holds a low-confidence notice until an analyst releases it', async () => {
+    const domain = 'unsure.test'
+    const settings = { ...settingsFor(sink.url), approveBelow: 80 }
+    const s = await siteWithScan(h.store, domain)
+    const input = { ...s, notice: caseNotice(domain), contacts: contactsOf('o@unsure.test') }
+    const held = await notifyInfected(h.store, { ...input, confidence: 45 }, settings)
+    expect(held).toMatchObject({ status: 'withdrawn', outcome: null })
+    expect(sink.arrivals).toHaveLength(0)
+
+    const analyst = await login(h.app, 'ana')
+    const release = await analyst.post(`/api/mails/${held.emailId}/release`, {})
+    expect(release.statusCode).toBe(200)
+    expect(await h.store.dueEmails()).toContain(held.emailId)
+    expect(await sendQueued(h.store, held.emailId!, settings)).toMatchObject({ status: 'sent' })
+    expect(to()).toEqual(['o@unsure.test'])
+  })
+
+  it('sends at most N emails an hour to one recipient domain; the rest wait', async () => {
+    const settings = { ...settingsFor(sink.url), perDomainPerHour: 2 }
+    const results = []
+    for (const name of ['a', 'b', 'c']) {
+      const domain = `${name}.busy.test`
+      const s = await siteWithScan(h.store, domain)
+      const contacts = contactsOf(`abuse@registrar-busy.test`)
+      results.push(
+        await notifyInfected(h.store, { ...s, notice: caseNotice(domain), contacts }, settings),
+      )
+    }
+    const other = await siteWithScan(h.store, 'd.busy.test')
+    const elsewhere = await notifyInfected(
+      h.store,
+      { ...other, notice: caseNotice('d.busy.test'), contacts: contactsOf('owner@d.busy.test') },
+      settings,
+    )
+    expect(results.map((r) => r.outcome?.kind)).toEqual(['sent', 'sent', 'retry'])
+    expect(results[2]!.outcome).toMatchObject({ error: expect.stringMatching(/rate limit/) })
+    expect(await h.store.getEmail(results[2]!.emailId!)).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+    })
+    expect(elsewhere.outcome?.kind).toBe('sent')
+    expect(to()).toEqual([
+      'abuse@registrar-busy.test',
+      'abuse@registrar-busy.test',
+      'owner@d.busy.test',
+    ])
   })
 })
