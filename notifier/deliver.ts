@@ -82,7 +82,14 @@ export async function deliver(
 
 async function sendSmtp(email: OutgoingEmail, opts: DeliveryOptions) {
   const smtpUrl = opts.smtpUrl ?? ''
-  const transport = nodemailer.createTransport(smtpUrl, opts.dkim ? { dkim: opts.dkim } : {})
+  // the outbox row stays locked while this runs: a stalled server must not hold it for long
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+    ...(opts.dkim ? { dkim: opts.dkim } : {}),
+  })
   try {
     const info = await transport.sendMail(mailOptions(email, opts.from))
     return { path: null, messageId: info.messageId }
