@@ -1,9 +1,13 @@
-// Renders a notice as plain text and HTML. Everything from the site or its scripts is escaped.
+// Renders a notice as plain text and HTML through the Eta layouts in layouts.ts. Everything from
+// the site or its scripts is escaped in HTML and kept on one line in text.
 import { sha256 } from '../core/hash.ts'
 import type { Verdict } from '../core/types.ts'
 import { recipientsFor } from './recipients.ts'
 import { MESSAGES, type Lang, type Messages } from './i18n.ts'
+import { escapeHtml, renderHtmlLayout, renderTextLayout } from './layouts.ts'
 import { remediationFor } from './templates/index.ts'
+
+export { escapeHtml }
 
 export interface NoticeFinding {
   rule: string
@@ -51,10 +55,6 @@ const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2,
 /** The web app's one-click unsubscribe page for a token (RFC 8058). */
 export function unsubscribeUrl(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/unsubscribe/${encodeURIComponent(token)}`
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
@@ -147,82 +147,10 @@ function parts(n: Notice, from: string, opts: RenderOptions): Parts {
   }
 }
 
-const scriptTitle = (p: Parts, v: Verdict) =>
-  v === 'malicious' ? p.m.maliciousScript : p.m.suspiciousScript
-
-function renderText(p: Parts): string {
-  const { m } = p
-  const out: string[] = [m.hello, '', p.intro, '', m.found.toUpperCase()]
-  for (const s of p.scripts) {
-    out.push(`- ${scriptTitle(p, s.verdict)}: ${s.name}`)
-    out.push(`  SHA-256: ${s.sha256}`)
-    if (s.excerpt) out.push(`  ${m.excerpt}: ${s.excerpt}`)
-    for (const f of s.findings) out.push(`  * ${f}`)
-  }
-  if (p.exfil.length > 0) {
-    out.push(`- ${m.sentTo}:`)
-    for (const e of p.exfil) out.push(`  * ${e}`)
-  }
-  out.push('', `${m.where.toUpperCase()}: ${p.where}`)
-  out.push(
-    `${m.firstSeen.toUpperCase()}: ${p.firstSeen}`,
-    `${m.lastSeen.toUpperCase()}: ${p.lastSeen}`,
-  )
-  out.push(`${m.platform.toUpperCase()}: ${p.platform}`)
-  out.push('', m.why.toUpperCase(), ...m.whyItems.map((w) => `- ${w}`))
-  out.push(
-    '',
-    `${m.whatToDo.toUpperCase()} (${p.platform})`,
-    ...p.steps.map((s, i) => `${i + 1}. ${s}`),
-  )
-  out.push('', m.confirmTitle.toUpperCase(), p.confirm, '', p.optOut, '', m.signature, '')
-  return out.join('\n')
-}
-
-const li = (items: string[]) => items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')
-
-function htmlPage(lang: Lang, subject: string, body: string[]): string {
-  return [
-    '<!doctype html>',
-    `<html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>`,
-    ...body,
-    '</body></html>',
-    '',
-  ].join('\n')
-}
-
-function renderHtml(p: Parts, lang: Lang, subject: string): string {
-  const e = escapeHtml
-  const { m } = p
-  const scripts = p.scripts
-    .map(
-      (s) =>
-        `<li><strong>${e(scriptTitle(p, s.verdict))}:</strong> <code>${e(s.name)}</code><br>` +
-        `SHA-256: <code>${e(s.sha256)}</code>` +
-        (s.excerpt ? `<br>${e(m.excerpt)}: <code>${e(s.excerpt)}</code>` : '') +
-        (s.findings.length > 0 ? `<ul>${li(s.findings)}</ul>` : '') +
-        `</li>`,
-    )
-    .join('')
-  const exfil = p.exfil.length > 0 ? `<li>${e(m.sentTo)}:<ul>${li(p.exfil)}</ul></li>` : ''
-  return htmlPage(lang, subject, [
-    `<p>${e(m.hello)}</p>`,
-    `<p>${e(p.intro)}</p>`,
-    `<h2>${e(m.found)}</h2>`,
-    `<ul>${scripts}${exfil}</ul>`,
-    `<p><strong>${e(m.where)}:</strong> <code>${e(p.where)}</code><br>`,
-    `<strong>${e(m.firstSeen)}:</strong> ${e(p.firstSeen)}<br>`,
-    `<strong>${e(m.lastSeen)}:</strong> ${e(p.lastSeen)}<br>`,
-    `<strong>${e(m.platform)}:</strong> ${e(p.platform)}</p>`,
-    `<h2>${e(m.why)}</h2>`,
-    `<ul>${li(m.whyItems)}</ul>`,
-    `<h2>${e(m.whatToDo)} (${e(p.platform)})</h2>`,
-    `<ol>${li(p.steps)}</ol>`,
-    `<h2>${e(m.confirmTitle)}</h2>`,
-    `<p>${e(p.confirm)}</p>`,
-    `<p><small>${e(p.optOut)}</small></p>`,
-    `<p>${e(m.signature)}</p>`,
-  ])
+/** The data the layouts show: every value already on one line and cut to length. */
+function layoutData(p: Parts, lang: Lang, subject: string) {
+  const title = (v: Verdict) => (v === 'malicious' ? p.m.maliciousScript : p.m.suspiciousScript)
+  return { ...p, lang, subject, scripts: p.scripts.map((s) => ({ ...s, title: title(s.verdict) })) }
 }
 
 export interface RenderOptions {
@@ -246,8 +174,8 @@ export function renderNotice(n: Notice, opts: RenderOptions): RenderedEmail {
     key,
     to: opts.to ?? recipientsFor(n.domain),
     subject,
-    text: renderText(p),
-    html: renderHtml(p, lang, subject),
+    text: renderTextLayout('notice', layoutData(p, lang, subject)),
+    html: renderHtmlLayout('notice', layoutData(p, lang, subject)),
   }
 }
 
@@ -257,17 +185,11 @@ export function renderResolved(domain: string, opts: RenderOptions): Omit<Render
   const m = MESSAGES[lang]
   const d = oneLine(domain, 253)
   const subject = m.resolvedSubject(d)
-  const body = m.resolved(d)
-  const optOut = m.optOut(d, opts.unsubscribeUrl)
+  const data = { m, lang, subject, body: m.resolved(d), optOut: m.optOut(d, opts.unsubscribeUrl) }
   return {
     to: opts.to ?? recipientsFor(domain),
     subject,
-    text: [m.hello, '', ...body.flatMap((b) => [b, '']), optOut, '', m.signature, ''].join('\n'),
-    html: htmlPage(lang, subject, [
-      `<p>${escapeHtml(m.hello)}</p>`,
-      ...body.map((b) => `<p>${escapeHtml(b)}</p>`),
-      `<p><small>${escapeHtml(optOut)}</small></p>`,
-      `<p>${escapeHtml(m.signature)}</p>`,
-    ]),
+    text: renderTextLayout('resolved', data),
+    html: renderHtmlLayout('resolved', data),
   }
 }
