@@ -94,11 +94,25 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('report')
-    .description('one line per site: latest verdict, flagged scripts, when the owner was notified')
-    .option('--json', 'NDJSON output')
-    .action(async (o: { json?: boolean }) => {
+    .description(
+      'one line per site: latest verdict, flagged scripts, when the owner was notified, its case',
+    )
+    .option('--json', "NDJSON output, each line with the history of the site's cases")
+    .option('--history', "print each case's history (mails sent, bounced, unsubscribed, fixed)")
+    .action(async (o: { json?: boolean; history?: boolean }) => {
       const { reportCommand } = await import('./commands/report.ts')
       exit = await reportCommand(await context(), o)
+    })
+
+  program
+    .command('notify')
+    .description(
+      'send the owner emails that are due (retries after a temporary refusal); list sites due for a rescan',
+    )
+    .option('--json', 'NDJSON output')
+    .action(async (o: { json?: boolean }) => {
+      const { notifyCommand } = await import('./commands/notify.ts')
+      exit = await notifyCommand(await context(), o)
     })
 
   program

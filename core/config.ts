@@ -45,6 +45,24 @@ const schema = object({
       regex(/^[^@\s<>]+@[^@\s<>]+$/, 'must be an address like skimwatch@cert.example'),
     ),
   ),
+  SKIMWATCH_PUBLIC_URL: _default(
+    string().check(regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')),
+    'http://127.0.0.1:8080',
+  ),
+  SKIMWATCH_RESCAN_DAYS: positiveInt(7),
+  SKIMWATCH_MAX_REMINDERS: _default(pipe(coerce.number(), int()), 2),
+  SKIMWATCH_CERT_EMAIL: optional(
+    string().check(regex(/^[^@\s<>]+@[^@\s<>]+$/, 'must be an address like cert@cert.example')),
+  ),
+  SKIMWATCH_RDAP_URL: _default(
+    string().check(regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')),
+    'https://rdap.org',
+  ),
+  SKIMWATCH_DNS_SERVERS: optional(string()),
+  SKIMWATCH_MAIL_PER_DOMAIN_HOUR: positiveInt(20),
+  SKIMWATCH_APPROVE_BELOW: _default(pipe(coerce.number(), int()), 0),
+  SKIMWATCH_DKIM_SELECTOR: optional(string().check(regex(/^[\w.-]+$/, 'a DNS label'))),
+  SKIMWATCH_DKIM_KEY_FILE: optional(string()),
   SKIMWATCH_CHROMIUM: optional(string()),
   SKIMWATCH_SIGNATURES: optional(string()),
   SKIMWATCH_CONCURRENCY: positiveInt(2),
@@ -92,6 +110,25 @@ export interface Config {
   /** directory for the embedded store, outbox and caches */
   home: string
   mailFrom: string
+  /** where the web app is reached from outside: one-click unsubscribe links point there */
+  publicUrl: string
+  /** days between rescans of a site with an open case (and between reminders) */
+  rescanDays: number
+  /** reminders at most while a site stays infected */
+  maxReminders: number
+  /** last-resort contact (a national CERT) */
+  certEmail: string | undefined
+  /** RDAP service for registrar and network abuse contacts */
+  rdapUrl: string
+  /** DNS servers for MX look-ups (`127.0.0.1:5353,…`); unset: the system's */
+  dnsServers: string[] | undefined
+  /** emails at most per hour to one recipient domain */
+  mailPerDomainHour: number
+  /** notices whose verdict confidence (0–100) is below this wait for an analyst's release */
+  approveBelow: number
+  /** DKIM signing of owner emails with this selector and the key in dkimKeyFile */
+  dkimSelector: string | undefined
+  dkimKeyFile: string | undefined
   chromiumPath: string | undefined
   /** directory of extra YARA (*.yar) and JSON IOC files; default $SKIMWATCH_HOME/signatures */
   signaturesDir: string
@@ -152,6 +189,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbSchema: e.SKIMWATCH_DB_SCHEMA,
     home: path.resolve(e.SKIMWATCH_HOME),
     mailFrom: e.SKIMWATCH_MAIL_FROM ?? 'skimwatch@localhost',
+    publicUrl: e.SKIMWATCH_PUBLIC_URL,
+    rescanDays: e.SKIMWATCH_RESCAN_DAYS,
+    maxReminders: Math.max(0, e.SKIMWATCH_MAX_REMINDERS),
+    certEmail: e.SKIMWATCH_CERT_EMAIL,
+    rdapUrl: e.SKIMWATCH_RDAP_URL,
+    dnsServers: e.SKIMWATCH_DNS_SERVERS?.split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+    mailPerDomainHour: e.SKIMWATCH_MAIL_PER_DOMAIN_HOUR,
+    approveBelow: e.SKIMWATCH_APPROVE_BELOW,
+    dkimSelector: e.SKIMWATCH_DKIM_SELECTOR,
+    dkimKeyFile: e.SKIMWATCH_DKIM_KEY_FILE,
     chromiumPath: e.SKIMWATCH_CHROMIUM,
     signaturesDir: path.resolve(
       e.SKIMWATCH_SIGNATURES ?? path.join(e.SKIMWATCH_HOME, 'signatures'),

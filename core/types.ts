@@ -177,3 +177,11 @@ export interface Observation {
   /** anti-analysis probes: webdriver, devtools size checks, debugger timing, headless hints */
   probes: string[]
 }
+
+/** What one attempt to hand an email to the mail server came to. */
+export type SendOutcome =
+  | { kind: 'sent'; messageId: string; path: string | null }
+  /** the server said "later" (4xx) or could not be reached: the same message is tried again */
+  | { kind: 'retry'; error: string }
+  /** refused for good (5xx): the recipients are suppressed */
+  | { kind: 'bounced'; error: string }

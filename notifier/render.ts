@@ -1,8 +1,13 @@
-// Renders a notice as plain text and HTML. Everything from the site or its scripts is escaped.
+// Renders a notice as plain text and HTML through the Eta layouts in layouts.ts. Everything from
+// the site or its scripts is escaped in HTML and kept on one line in text.
 import { sha256 } from '../core/hash.ts'
 import type { Verdict } from '../core/types.ts'
 import { recipientsFor } from './recipients.ts'
+import { MESSAGES, type Lang, type Messages } from './i18n.ts'
+import { escapeHtml, renderHtmlLayout, renderTextLayout } from './layouts.ts'
 import { remediationFor } from './templates/index.ts'
+
+export { escapeHtml }
 
 export interface NoticeFinding {
   rule: string
@@ -17,6 +22,8 @@ export interface NoticeScript {
   sha256: string
   verdict: Verdict
   findings: NoticeFinding[]
+  /** the code the most severe finding points at, shown escaped and cut short */
+  excerpt?: string | null
 }
 
 export interface Notice {
@@ -25,6 +32,8 @@ export interface Notice {
   pageUrl: string
   verdict: Verdict
   foundAt: string
+  /** the latest scan that still saw it; foundAt when absent */
+  lastSeenAt?: string | null
   platform?: string | null
   scripts: NoticeScript[]
   exfil: { url: string; host: string; carriesCard: boolean }[]
@@ -40,14 +49,12 @@ export interface RenderedEmail {
 
 const TOP_FINDINGS = 5
 const MAX_URL = 300
+const MAX_EXCERPT = 160
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 }
 
-export function unsubscribeUrl(key: string): string {
-  return `https://skimwatch.invalid/unsubscribe/${encodeURIComponent(key)}`
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`)
+/** The web app's one-click unsubscribe page for a token (RFC 8058). */
+export function unsubscribeUrl(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/unsubscribe/${encodeURIComponent(token)}`
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
@@ -87,133 +94,102 @@ function topFindings(s: NoticeScript): NoticeFinding[] {
     .slice(0, TOP_FINDINGS)
 }
 
-const scriptName = (s: NoticeScript) => (s.url ? oneLine(s.url) : 'an inline script in the page')
-const findingLine = (f: NoticeFinding) =>
-  `line ${f.line}, column ${f.column}: ${oneLine(f.message, 200)} (${oneLine(f.rule, 60)}, ${oneLine(f.severity, 20)})`
-
 interface Parts {
+  m: Messages
   domain: string
   intro: string
-  scripts: { name: string; sha256: string; verdict: Verdict; findings: string[] }[]
+  scripts: { name: string; sha256: string; verdict: Verdict; findings: string[]; excerpt: string }[]
   exfil: string[]
   where: string
-  when: string
+  firstSeen: string
+  lastSeen: string
   platform: string
-  why: string[]
   steps: string[]
   confirm: string
   optOut: string
 }
 
-function parts(n: Notice, key: string, from: string): Parts {
+/** A short excerpt of what the finding pointed at, on one line (shown as text, never as code). */
+const excerptOf = (s: NoticeScript) => oneLine(s.excerpt ?? '', MAX_EXCERPT)
+
+function parts(n: Notice, from: string, opts: RenderOptions): Parts {
+  const m = MESSAGES[opts.lang ?? 'en']
   const domain = oneLine(n.domain, 253)
-  const template = remediationFor(n.platform)
-  const certain = n.verdict === 'malicious'
+  const template = remediationFor(n.platform, opts.lang)
+  const findingLine = (f: NoticeFinding) =>
+    `line ${f.line}, column ${f.column}: ${oneLine(f.message, 200)} (${oneLine(f.rule, 60)}, ${oneLine(f.severity, 20)})`
   return {
+    m,
     domain,
-    intro:
-      `skimwatch is an automated scanner that looks for card-stealing code ("web skimmers", also called Magecart) on online shops. ` +
-      `On ${domain} it found code that ${certain ? 'copies' : 'appears to copy'} what customers type into the payment form and sends it to someone else. ` +
-      `We typed only a test card number; no real customer data was used by us.`,
+    intro: opts.reminder
+      ? m.reminderIntro(domain, opts.reminder)
+      : m.intro(domain, n.verdict === 'malicious'),
     scripts: flagged(n).map((s) => ({
-      name: scriptName(s),
+      name: s.url ? oneLine(s.url) : m.inline,
       sha256: oneLine(s.sha256, 64),
       verdict: s.verdict,
       findings: topFindings(s).map(findingLine),
+      excerpt: excerptOf(s),
     })),
     exfil: [...n.exfil]
       .sort((a, b) => Number(b.carriesCard) - Number(a.carriesCard) || a.host.localeCompare(b.host))
       .map(
         (e) =>
-          `${oneLine(e.host, 253)}: ${oneLine(e.url)}${e.carriesCard ? ' (carried the test card number)' : ''}`,
+          `${oneLine(e.host, 253)}: ${oneLine(e.url)}${e.carriesCard ? ` (${m.carriedCard})` : ''}`,
       ),
     where: oneLine(n.pageUrl),
-    when: oneLine(n.foundAt, 40),
+    firstSeen: oneLine(n.foundAt, 40),
+    lastSeen: oneLine(n.lastSeenAt ?? n.foundAt, 40),
     platform: template.label,
-    why: [
-      'Every customer who pays on this page may have their card number, expiry date, security code, name and address sent to criminals, who sell the cards or use them for fraud.',
-      'Shops that accept cards must protect card data (PCI DSS); a skimmer is a breach of that, and your payment provider may need to know.',
-      'In the EU and UK (GDPR) and many other places, a breach of customers’ personal data must usually be reported to the data-protection authority within 72 hours of becoming aware of it, and affected customers may need to be told.',
-    ],
     steps: template.steps,
-    confirm: `We rescan ${domain} automatically and will write once more when the code is gone. If you have cleaned it and want us to check sooner, reply to this email (${from}).`,
-    optOut: `If you do not want further messages about ${domain}, reply with "STOP" or open ${unsubscribeUrl(key)}.`,
+    confirm: m.confirm(domain, from),
+    optOut: m.optOut(domain, opts.unsubscribeUrl),
   }
 }
 
-function subjectFor(n: Notice, domain: string): string {
-  return n.verdict === 'malicious'
-    ? `[skimwatch] Card-skimming code found on ${domain} — action needed`
-    : `[skimwatch] Possible card-skimming code on ${domain} — please check`
+/** The data the layouts show: every value already on one line and cut to length. */
+function layoutData(p: Parts, lang: Lang, subject: string) {
+  const title = (v: Verdict) => (v === 'malicious' ? p.m.maliciousScript : p.m.suspiciousScript)
+  return { ...p, lang, subject, scripts: p.scripts.map((s) => ({ ...s, title: title(s.verdict) })) }
 }
 
-function renderText(p: Parts): string {
-  const out: string[] = ['Hello,', '', p.intro, '', 'WHAT WE FOUND']
-  for (const s of p.scripts) {
-    out.push(`- ${s.verdict === 'malicious' ? 'Malicious' : 'Suspicious'} script: ${s.name}`)
-    out.push(`  SHA-256: ${s.sha256}`)
-    for (const f of s.findings) out.push(`  * ${f}`)
-  }
-  if (p.exfil.length > 0) {
-    out.push('- Data sent from the page to:')
-    for (const e of p.exfil) out.push(`  * ${e}`)
-  }
-  out.push('', `WHERE: ${p.where}`, `WHEN: ${p.when}`, `SHOP PLATFORM: ${p.platform}`)
-  out.push('', 'WHY IT MATTERS', ...p.why.map((w) => `- ${w}`))
-  out.push('', `WHAT TO DO (${p.platform})`, ...p.steps.map((s, i) => `${i + 1}. ${s}`))
-  out.push('', 'HOW TO CONFIRM THE FIX', p.confirm, '', p.optOut, '', '— skimwatch', '')
-  return out.join('\n')
+export interface RenderOptions {
+  from: string
+  to?: string[] | undefined
+  /** the one-click unsubscribe link shown in the body (and sent as List-Unsubscribe) */
+  unsubscribeUrl?: string | undefined
+  lang?: Lang | undefined
+  /** the reminder's number; absent for the first notice */
+  reminder?: number | undefined
 }
 
-function renderHtml(p: Parts, subject: string): string {
-  const e = escapeHtml
-  const li = (items: string[]) => items.map((i) => `<li>${e(i)}</li>`).join('')
-  const scripts = p.scripts
-    .map(
-      (s) =>
-        `<li><strong>${s.verdict === 'malicious' ? 'Malicious' : 'Suspicious'} script:</strong> <code>${e(s.name)}</code><br>` +
-        `SHA-256: <code>${e(s.sha256)}</code>` +
-        (s.findings.length > 0 ? `<ul>${li(s.findings)}</ul>` : '') +
-        `</li>`,
-    )
-    .join('')
-  const exfil =
-    p.exfil.length > 0 ? `<li>Data sent from the page to:<ul>${li(p.exfil)}</ul></li>` : ''
-  return [
-    '<!doctype html>',
-    `<html><head><meta charset="utf-8"><title>${e(subject)}</title></head><body>`,
-    '<p>Hello,</p>',
-    `<p>${e(p.intro)}</p>`,
-    '<h2>What we found</h2>',
-    `<ul>${scripts}${exfil}</ul>`,
-    `<p><strong>Where:</strong> <code>${e(p.where)}</code><br>`,
-    `<strong>When:</strong> ${e(p.when)}<br>`,
-    `<strong>Shop platform:</strong> ${e(p.platform)}</p>`,
-    '<h2>Why it matters</h2>',
-    `<ul>${li(p.why)}</ul>`,
-    `<h2>What to do (${e(p.platform)})</h2>`,
-    `<ol>${li(p.steps)}</ol>`,
-    '<h2>How to confirm the fix</h2>',
-    `<p>${e(p.confirm)}</p>`,
-    `<p><small>${e(p.optOut)}</small></p>`,
-    '<p>— skimwatch</p>',
-    '</body></html>',
-    '',
-  ].join('\n')
-}
-
-export function renderNotice(
-  n: Notice,
-  opts: { from: string; to?: string[] | undefined },
-): RenderedEmail {
+export function renderNotice(n: Notice, opts: RenderOptions): RenderedEmail {
   const key = noticeKey(n)
-  const p = parts(n, key, opts.from)
-  const subject = subjectFor(n, p.domain)
+  const lang = opts.lang ?? 'en'
+  const p = parts(n, opts.from, opts)
+  const subject = opts.reminder
+    ? p.m.reminderSubject(p.domain)
+    : p.m.subject(p.domain, n.verdict === 'malicious')
   return {
     key,
     to: opts.to ?? recipientsFor(n.domain),
     subject,
-    text: renderText(p),
-    html: renderHtml(p, subject),
+    text: renderTextLayout('notice', layoutData(p, lang, subject)),
+    html: renderHtmlLayout('notice', layoutData(p, lang, subject)),
+  }
+}
+
+/** The short "resolved, thank you" mail that closes a case. */
+export function renderResolved(domain: string, opts: RenderOptions): Omit<RenderedEmail, 'key'> {
+  const lang = opts.lang ?? 'en'
+  const m = MESSAGES[lang]
+  const d = oneLine(domain, 253)
+  const subject = m.resolvedSubject(d)
+  const data = { m, lang, subject, body: m.resolved(d), optOut: m.optOut(d, opts.unsubscribeUrl) }
+  return {
+    to: opts.to ?? recipientsFor(domain),
+    subject,
+    text: renderTextLayout('resolved', data),
+    html: renderHtmlLayout('resolved', data),
   }
 }

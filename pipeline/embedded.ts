@@ -1,5 +1,5 @@
 // The in-process runner: the same stages as the queues, with a bounded pool instead of workers.
-import { crawlStage, detectStage, notifyStage, type StageDeps } from './stages.ts'
+import { crawlStage, detectStage, followUpStage, notifyStage, type StageDeps } from './stages.ts'
 import { detectOutcome, type ProgressListener, type SiteOutcome } from './progress.ts'
 
 export async function runEmbedded(
@@ -30,6 +30,8 @@ async function processSite(deps: StageDeps, siteId: number): Promise<SiteOutcome
     Object.assign(outcome, detectOutcome(siteId, detected))
     if (detected.verdict === 'malicious') {
       outcome.emailPath = (await notifyStage(deps, { scanId })).path
+    } else {
+      outcome.emailPath = (await followUpStage(deps, detected)).path
     }
   } catch (err) {
     outcome.error = err instanceof Error ? err.message : String(err)

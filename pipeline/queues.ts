@@ -6,6 +6,7 @@ import {
   crawlStage,
   detectStage,
   notifyStage,
+  followUpStage,
   type DetectResult,
   type NotifyResult,
   type StageDeps,
@@ -98,6 +99,8 @@ export async function runQueued(
       const result = await detectStage(deps, { scanId })
       if (result.verdict === 'malicious') {
         await queues.notify.add('notify', job.data, { jobId: `notify-${job.id}` })
+      } else {
+        await followUpStage(deps, result)
       }
       return result
     },

@@ -1,12 +1,21 @@
 // The stage functions: records in, records out. Both runners (embedded, BullMQ) call exactly these.
 import type { Config } from '../core/config.ts'
-import { BadInputError } from '../core/errors.ts'
+import { BadInputError, ServiceUnavailableError } from '../core/errors.ts'
 import type { Logger } from '../core/logger.ts'
 import type { CapturedScript, PageVerdict, ScriptVerdict, Verdict } from '../core/types.ts'
 import { assertTargetAllowed, type BrowserSession, type CrawlOptions } from '../crawler/index.ts'
 import { decisionFor, overlay } from '../detector/decisions.ts'
 import { failedVerdict, judgePage, type Detector } from '../detector/index.ts'
-import { deliver, renderNotice, type Notice } from '../notifier/index.ts'
+import {
+  contactOptions,
+  discoverContacts,
+  followUpScan,
+  mailSettings,
+  notifyInfected,
+  type Contact,
+  type MailResult,
+  type Notice,
+} from '../notifier/index.ts'
 import type { Store } from '../store/index.ts'
 import { selectExfil } from './page-record.ts'
 import { assertCaptureRoom } from './quota.ts'
@@ -100,7 +109,7 @@ export function judgeScript(detector: Detector, script: CapturedScript): ScriptV
   }
 }
 
-/** Emails the owner of a site found malicious; the outbox key makes retries send once. */
+/** Emails the owner of a site found malicious: a notice, or a reminder when one is due. */
 export async function notifyStage(deps: StageDeps, job: ScanJob): Promise<NotifyResult> {
   const none = { scanId: job.scanId, emailId: null, path: null }
   const capture = await deps.store.getCapture(job.scanId)
@@ -111,30 +120,57 @@ export async function notifyStage(deps: StageDeps, job: ScanJob): Promise<Notify
   const site = await deps.store.getSite(capture.siteId)
   if (!site) return none
   const notice = buildNotice(site.domain, site.url, site.platform, capture, result.scripts)
-  const email = renderNotice(notice, { from: deps.config.mailFrom })
-  const queued = await deps.store.enqueueEmail({
-    ...email,
-    siteId: site.id,
-    scanId: job.scanId,
+  const contacts = await siteContacts(deps, site)
+  // a card seen leaving the page is certain; otherwise the strongest script verdict speaks
+  const flaggedScores = result.scripts.filter((v) => v.verdict !== 'clean').map((v) => v.score)
+  const confidence = notice.exfil.some((e) => e.carriesCard) ? 100 : Math.max(0, ...flaggedScores)
+  const mail = await notifyInfected(
+    deps.store,
+    { siteId: site.id, scanId: job.scanId, notice, contacts, confidence },
+    await mailSettings(deps.config),
+  )
+  return mailResult(deps, job.scanId, site.domain, mail)
+}
+
+/** A scan not found malicious: closes the site's open case with a thank-you when it is clean. */
+export async function followUpStage(deps: StageDeps, job: DetectResult): Promise<NotifyResult> {
+  const capture = await deps.store.getCapture(job.scanId)
+  const site = capture?.siteId != null ? await deps.store.getSite(capture.siteId) : null
+  if (!site) return { scanId: job.scanId, emailId: null, path: null }
+  const mail = await followUpScan(
+    deps.store,
+    {
+      siteId: site.id,
+      scanId: job.scanId,
+      domain: site.domain,
+      verdict: job.verdict,
+      complete: job.incomplete === null,
+    },
+    await mailSettings(deps.config),
+  )
+  return mailResult(deps, job.scanId, site.domain, mail)
+}
+
+function mailResult(deps: StageDeps, scanId: number, domain: string, mail: MailResult) {
+  // a 4xx answer or an unreachable server: the job is retried and sends the same message
+  if (mail.outcome?.kind === 'retry') {
+    throw new ServiceUnavailableError(`mail about ${domain} deferred: ${mail.outcome.error}`)
+  }
+  const path = mail.outcome?.kind === 'sent' ? mail.outcome.path : null
+  deps.logger.info({ site: domain, status: mail.status, reason: mail.reason, path }, 'mail')
+  return { scanId, emailId: mail.emailId, path }
+}
+
+/** The site's contacts, found once and kept; every fetch passes the crawler's target check. */
+async function siteContacts(deps: StageDeps, site: { id: number; domain: string; url: string }) {
+  const known = await deps.store.getContacts(site.id)
+  if (known.length > 0) return known as Contact[]
+  const found = await discoverContacts(site.domain, site.url, {
+    ...contactOptions(deps.config),
+    checkUrl: (url) => assertTargetAllowed(url, deps.crawl),
   })
-  // a crash after delivery leaves the row 'sending': at most once, never twice
-  if (!(await deps.store.claimEmail(queued.id))) {
-    return { scanId: job.scanId, emailId: queued.id, path: null }
-  }
-  let sent: { path: string | null; messageId: string }
-  try {
-    sent = await deliver(email, {
-      smtpUrl: deps.config.smtpUrl,
-      outboxDir: `${deps.config.home}/outbox`,
-      from: deps.config.mailFrom,
-    })
-  } catch (err) {
-    await deps.store.markEmailFailed(queued.id, (err as Error).message)
-    throw err
-  }
-  await deps.store.markEmailSent(queued.id, sent)
-  deps.logger.info({ site: site.domain, path: sent.path }, 'notified')
-  return { scanId: job.scanId, emailId: queued.id, path: sent.path }
+  await deps.store.saveContacts(site.id, found)
+  return found
 }
 
 function buildNotice(
@@ -152,7 +188,8 @@ function buildNotice(
     const v = bySha.get(s.sha256)
     if (!v || (v.verdict === 'clean' && !senders.has(s.sha256))) return []
     const verdict = senders.has(s.sha256) ? 'malicious' : v.verdict
-    return [{ url: s.url, sha256: s.sha256, verdict, findings: v.findings }]
+    const excerpt = v.findings.find((f) => f.snippet)?.snippet ?? null
+    return [{ url: s.url, sha256: s.sha256, verdict, findings: v.findings, excerpt }]
   })
   const exfil = sent.map((r) => ({
     url: r.url,

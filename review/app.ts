@@ -12,6 +12,7 @@ import { accountRoutes } from './routes/accounts.ts'
 import { apiRoutes } from './routes/api.ts'
 import { loginRoutes } from './routes/login.ts'
 import { pageRoutes, type SeedParser } from './routes/pages.ts'
+import { unsubscribeRoutes } from './routes/unsubscribe.ts'
 
 export interface ReviewOptions {
   store: Store
@@ -77,5 +78,6 @@ export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstan
   await app.register(apiRoutes(opts.store, opts.parseSeedList))
   await app.register(pageRoutes(opts.store, opts.parseSeedList))
   await app.register(accountRoutes(opts.store))
+  await app.register(unsubscribeRoutes(opts.store))
   return app
 }

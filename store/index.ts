@@ -1,5 +1,13 @@
 // The store: the only code that writes SQL. PostgreSQL with DATABASE_URL, else embedded PGlite.
-import type { Observation, PageCapture, PageVerdict, ScriptVerdict } from '../core/types.ts'
+import type {
+  Observation,
+  PageCapture,
+  PageVerdict,
+  ScriptVerdict,
+  SendOutcome,
+} from '../core/types.ts'
+import * as cases from './cases.ts'
+import * as contacts from './contacts.ts'
 import { openPg, openPglite, type Db } from './db.ts'
 import { migrate } from './migrate.ts'
 import * as observations from './observations.ts'
@@ -14,7 +22,9 @@ import { storageBytes } from './usage.ts'
 
 export type { SiteRecord } from './sites.ts'
 export type { SiteReport } from './report.ts'
-export type { OutboxRecord, OutboxStatus, NewEmail } from './outbox.ts'
+export type { OutboxRecord, OutboxStatus, NewEmail, MailKind, DeliveryResult } from './outbox.ts'
+export type { CaseRecord, CaseEvent, CaseHistory } from './cases.ts'
+export type { StoredContact } from './contacts.ts'
 export type { StoredCapture } from './scans.ts'
 export type * from './review-store.ts'
 
@@ -39,13 +49,28 @@ export interface Store {
   cachedVerdict(sha256: string, rulesVersion: string): Promise<ScriptVerdict | null>
   latestScanIds(): Promise<number[]>
   enqueueEmail(msg: outbox.NewEmail): Promise<{ id: number; created: boolean }>
-  /** atomically takes a pending or failed email for delivery: at most one sender wins */
-  claimEmail(id: number): Promise<boolean>
-  markEmailSent(
+  /** sends a pending or failed email once, holding it locked until the outcome is recorded */
+  deliverEmail(
     id: number,
-    result: { path: string | null; messageId: string | null },
-  ): Promise<void>
-  markEmailFailed(id: number, error: string): Promise<void>
+    send: (email: outbox.OutboxRecord) => Promise<SendOutcome>,
+    limits?: outbox.DeliveryLimits,
+  ): Promise<outbox.DeliveryResult>
+  /** ids of emails whose first or next attempt is due */
+  dueEmails(): Promise<number[]>
+  suppress(address: string, reason: 'unsubscribed' | 'bounced' | 'manual'): Promise<void>
+  isSuppressed(address: string): Promise<boolean>
+  /** one-click unsubscribe by the token of an email; the suppressed addresses, null if unknown */
+  unsubscribe(token: string): Promise<string[] | null>
+  saveContacts(siteId: number, found: contacts.StoredContact[]): Promise<void>
+  getContacts(siteId: number): Promise<contacts.StoredContact[]>
+  openCase(siteId: number, scanId: number): Promise<{ case: cases.CaseRecord; created: boolean }>
+  openCaseOf(siteId: number): Promise<cases.CaseRecord | null>
+  openCases(): Promise<cases.CaseRecord[]>
+  noteRescan(caseId: number, scanId: number, verdict: string): Promise<void>
+  noteReminder(caseId: number, n: number, address: string): Promise<void>
+  caseRecipients(caseId: number): Promise<string[]>
+  closeCase(caseId: number, scanId: number): Promise<boolean>
+  caseHistory(): Promise<cases.CaseHistory[]>
   pendingEmails(): Promise<outbox.OutboxRecord[]>
   getEmail(id: number): Promise<outbox.OutboxRecord | null>
   report(): Promise<SiteReport[]>
@@ -91,9 +116,21 @@ function storeOn(db: Db): Store {
     cachedVerdict: (sha256, rulesVersion) => verdicts.cachedVerdict(db, sha256, rulesVersion),
     latestScanIds: () => scans.latestScanIds(db),
     enqueueEmail: (msg) => outbox.enqueueEmail(db, msg),
-    claimEmail: (id) => outbox.claimEmail(db, id),
-    markEmailSent: (id, result) => outbox.markEmailSent(db, id, result),
-    markEmailFailed: (id, error) => outbox.markEmailFailed(db, id, error),
+    deliverEmail: (id, send, limits) => outbox.deliverEmail(db, id, send, limits),
+    dueEmails: () => outbox.dueEmails(db),
+    suppress: (address, reason) => outbox.suppress(db, address, reason, null),
+    isSuppressed: (address) => outbox.isSuppressed(db, address),
+    unsubscribe: (token) => outbox.unsubscribe(db, token),
+    saveContacts: (siteId, found) => contacts.saveContacts(db, siteId, found),
+    getContacts: (siteId) => contacts.getContacts(db, siteId),
+    openCase: (siteId, scanId) => cases.openCase(db, siteId, scanId),
+    openCaseOf: (siteId) => cases.openCaseOf(db, siteId),
+    openCases: () => cases.openCases(db),
+    noteRescan: (caseId, scanId, verdict) => cases.noteRescan(db, caseId, scanId, verdict),
+    noteReminder: (caseId, n, address) => cases.noteReminder(db, caseId, n, address),
+    caseRecipients: (caseId) => cases.caseRecipients(db, caseId),
+    closeCase: (caseId, scanId) => cases.closeCase(db, caseId, scanId),
+    caseHistory: () => cases.caseHistory(db),
     pendingEmails: () => outbox.pendingEmails(db),
     getEmail: (id) => outbox.getEmail(db, id),
     report: () => report(db),

@@ -16,6 +16,22 @@ const byPlatform = new Map<string, RemediationTemplate>(
 byPlatform.set('adobe-commerce', magento)
 byPlatform.set('wordpress', woocommerce)
 
-export function remediationFor(platform: string | null | undefined): RemediationTemplate {
-  return byPlatform.get((platform ?? '').trim().toLowerCase()) ?? generic
+/** The platform's steps, in `lang` where they are translated, else in English. */
+export function remediationFor(
+  platform: string | null | undefined,
+  lang: string = 'en',
+): RemediationTemplate {
+  const t = byPlatform.get((platform ?? '').trim().toLowerCase()) ?? generic
+  const translated = t.translations?.[lang]
+  return translated ? { ...t, ...translated } : t
 }
+
+/** Every platform a template exists for (generic included). */
+export const PLATFORMS: string[] = [
+  'magento',
+  'woocommerce',
+  'shopify',
+  'prestashop',
+  'opencart',
+  'generic',
+]

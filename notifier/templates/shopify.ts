@@ -1,4 +1,4 @@
-import { step } from './generic.ts'
+import { schritt, step } from './generic.ts'
 import type { RemediationTemplate } from './types.ts'
 
 export const shopify: RemediationTemplate = {
@@ -13,4 +13,18 @@ export const shopify: RemediationTemplate = {
     step.admins,
     step.provider,
   ],
+  translations: {
+    de: {
+      label: 'Shopify',
+      steps: [
+        schritt.remove,
+        'Prüfen Sie unter Onlineshop → Themes → Code bearbeiten die Datei theme.liquid und die von ihr eingebundenen Snippets auf Skripte, die Sie nicht hinzugefügt haben.',
+        'Prüfen Sie Einstellungen → Checkout (zusätzliche Skripte, Bestellstatusseite) und Einstellungen → Kundenereignisse (benutzerdefinierte Pixel) auf unbekannten Code.',
+        'Prüfen Sie Einstellungen → Apps und Vertriebskanäle und entfernen Sie Apps, die Sie nicht kennen oder nicht mehr nutzen; prüfen Sie Einstellungen → Benutzer und Berechtigungen, einschließlich Mitarbeiterzugängen.',
+        schritt.passwords,
+        schritt.admins,
+        schritt.provider,
+      ],
+    },
+  },
 }

@@ -4,4 +4,6 @@ export interface RemediationTemplate {
   /** how the platform is named in the email */
   label: string
   steps: string[]
+  /** label and steps in other languages, by language code */
+  translations?: Record<string, { label: string; steps: string[] }>
 }

@@ -1,13 +1,15 @@
 // deliver(): .eml files without SMTP, and a real SMTP exchange with an in-process server.
+import { generateKeyPairSync } from 'node:crypto'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser'
+import { simpleParser, type AddressObject } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ServiceUnavailableError } from '../../core/errors.ts'
 import { deliver, renderNotice, type Notice } from '../../notifier/index.ts'
+import { rawHeader } from '../helpers/smtp-sink.ts'
 
 const from = 'skimwatch@notify.example'
 const notice: Notice = {
@@ -35,14 +37,10 @@ const notice: Notice = {
   ],
   exfil: [{ url: 'https://evil.example/c', host: 'evil.example', carriesCard: true }],
 }
-const email = renderNotice(notice, { from })
+const unsubscribeUrl = 'https://skimwatch.example/unsubscribe/tok3n'
+const email = { ...renderNotice(notice, { from, unsubscribeUrl }), unsubscribeUrl }
 
-/** mailparser folds List-* headers into one object; the raw lines are what clients read */
-const header = (mail: ParsedMail, name: string) =>
-  mail.headerLines
-    .find((h) => h.key === name)
-    ?.line.replace(/^[^:]+:\s*/, '')
-    .replace(/\s+/g, ' ')
+const header = rawHeader
 
 const addresses = (a: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(a) ? a : a ? [a] : []).flatMap((x) => x.value.map((v) => v.address))
@@ -72,9 +70,25 @@ describe('deliver without SMTP', () => {
     expect(mail.html).toContain('&#60;script&#62;x&#60;/script&#62;')
     expect(mail.html).not.toContain('<script>')
     const unsubscribe = header(mail, 'list-unsubscribe') ?? ''
-    expect(unsubscribe).toContain(`https://skimwatch.invalid/unsubscribe/${email.key}`)
+    expect(unsubscribe).toContain(`<${unsubscribeUrl}>`)
     expect(unsubscribe).toContain(`mailto:${from}`)
     expect(header(mail, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click')
+  })
+
+  it('signs with DKIM when a key is configured', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const dkim = {
+      domainName: 'notify.example',
+      keySelector: 'sw2026',
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    }
+    const result = await deliver(email, { outboxDir: path.join(dir, 'dkim'), from, dkim })
+    const mail = await simpleParser(await readFile(result.path!))
+    const signature = header(mail, 'dkim-signature') ?? ''
+    expect(signature).toContain('d=notify.example')
+    expect(signature).toContain('s=sw2026')
+    expect(signature).toMatch(/h=[^;]*List-Unsubscribe/i)
+    expect(header(mail, 'auto-submitted')).toBe('auto-generated')
   })
 
   it('overwrites the same file when the same email is delivered again', async () => {

@@ -276,7 +276,11 @@ function storeSuite(
         text: 't',
         html: '<p>h</p>',
       })
-      await store.markEmailSent(email.id, { path: null, messageId: '<m@x>' })
+      await store.deliverEmail(email.id, async () => ({
+        kind: 'sent',
+        path: null,
+        messageId: '<m@x>',
+      }))
 
       const lines = await store.report()
       expect(lines.map((l) => l.domain)).toEqual(['other.example', 'shop.example'])
@@ -335,19 +339,36 @@ function storeSuite(
         sentAt: null,
       })
 
-      const claims = await Promise.all([store.claimEmail(a.id), store.claimEmail(a.id)])
-      expect(claims.filter(Boolean)).toHaveLength(1)
-      expect((await store.getEmail(a.id))?.status).toBe('sending')
-      await store.markEmailFailed(a.id, 'smtp said no')
-      expect((await store.getEmail(a.id))?.status).toBe('failed')
-      expect(await store.claimEmail(a.id)).toBe(true)
-      await store.markEmailSent(a.id, { path: '/tmp/x.eml', messageId: '<id@x>' })
-      await store.markEmailFailed(a.id, 'late failure must not undo a send')
+      // two senders at once: the second waits for the first and finds the email sent
+      let sends = 0
+      let release: () => void = () => {}
+      const inFlight = new Promise<void>((resolve) => (release = resolve))
+      const first = store.deliverEmail(a.id, async () => {
+        sends++
+        await inFlight
+        return { kind: 'retry', error: '451 try later' }
+      })
+      const second = store.deliverEmail(a.id, async () => {
+        sends++
+        return { kind: 'sent', path: '/tmp/x.eml', messageId: '<id@x>' }
+      })
+      release()
+      const results = await Promise.all([first, second])
+      expect(results.map((r) => r.status)).toEqual(['failed', 'sent'])
+      expect(sends).toBe(2)
       const sent = await store.getEmail(a.id)
-      expect(sent).toMatchObject({ status: 'sent', path: '/tmp/x.eml', messageId: '<id@x>' })
+      expect(sent).toMatchObject({
+        status: 'sent',
+        attempts: 2,
+        path: '/tmp/x.eml',
+        messageId: '<id@x>',
+      })
       expect(sent?.sentAt).toEqual(expect.any(String))
       expect((await store.pendingEmails()).some((e) => e.key === msg.key)).toBe(false)
-      expect(await store.claimEmail(a.id)).toBe(false)
+      const again = await store.deliverEmail(a.id, () => {
+        throw new Error('a sent email must not be sent again')
+      })
+      expect(again).toEqual({ status: 'sent', outcome: null })
     })
   })
 }

@@ -70,7 +70,8 @@ describe('renderNotice', () => {
   })
 
   it('says what, where, when, why, how to fix and how to opt out', () => {
-    const { subject, text, html, key } = renderNotice(notice(), { from })
+    const unsubscribeUrl = 'https://skimwatch.example/unsubscribe/tok3n'
+    const { subject, text, html } = renderNotice(notice(), { from, unsubscribeUrl })
     expect(subject).toBe('[skimwatch] Card-skimming code found on shop.example — action needed')
     for (const part of [text, html]) {
       expect(part).toContain('https://evil.example/a.js')
@@ -81,7 +82,7 @@ describe('renderNotice', () => {
       expect(part).toContain('2026-11-23T10:00:00.000Z')
       expect(part).toContain('PCI DSS')
       expect(part).toContain('Content-Security-Policy')
-      expect(part).toContain(`https://skimwatch.invalid/unsubscribe/${key}`)
+      expect(part).toContain(unsubscribeUrl)
       expect(part).toContain('STOP')
     }
     expect(text).toMatch(/line 3, column 14: reads the card and sends it/)
