@@ -9,6 +9,7 @@ import {
   object,
   optional,
   pipe,
+  nonnegative,
   positive,
   refine,
   regex,
@@ -47,6 +48,8 @@ const schema = object({
   SKIMWATCH_SIGNATURES: optional(string()),
   SKIMWATCH_CONCURRENCY: positiveInt(2),
   SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
+  SKIMWATCH_HOST_DELAY_MS: _default(pipe(coerce.number(), int().check(nonnegative())), 5_000),
+  SKIMWATCH_EXCLUSIONS: optional(string()),
   SKIMWATCH_CAPTURE_QUOTA_MB: optional(count()),
   SKIMWATCH_ANALYZE_THREADS: optional(count()),
   SKIMWATCH_QUEUE_PREFIX: _default(
@@ -90,6 +93,10 @@ export interface Config {
   signaturesDir: string
   concurrency: number
   pageTimeoutMs: number
+  /** minimum pause between two visits to one host */
+  hostDelayMs: number
+  /** operators' list of domains never to visit; default $SKIMWATCH_HOME/exclusions.txt (when it exists) */
+  exclusionsFile: string
   /** the store may hold this many MB of captures and results; unset: no limit */
   captureQuotaMb: number | undefined
   queuePrefix: string
@@ -147,6 +154,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
     concurrency: e.SKIMWATCH_CONCURRENCY,
     pageTimeoutMs: e.SKIMWATCH_PAGE_TIMEOUT_MS,
+    hostDelayMs: e.SKIMWATCH_HOST_DELAY_MS,
+    exclusionsFile: path.resolve(
+      e.SKIMWATCH_EXCLUSIONS ?? path.join(e.SKIMWATCH_HOME, 'exclusions.txt'),
+    ),
     captureQuotaMb: e.SKIMWATCH_CAPTURE_QUOTA_MB,
     queuePrefix: e.SKIMWATCH_QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,

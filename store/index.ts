@@ -31,6 +31,10 @@ export interface Store {
   listSites(): Promise<sites.SiteRecord[]>
   getSite(id: number): Promise<sites.SiteRecord | null>
   setSitePlatform(id: number, platform: string | null): Promise<void>
+  /** records why a site cannot be crawled; its next stored scan clears it */
+  setSiteFailure(id: number, reason: string): Promise<void>
+  latestScanBySite(ids: number[]): Promise<Map<number, number>>
+  infectedSiteIds(): Promise<number[]>
   saveCapture(siteId: number | null, capture: PageCapture): Promise<number>
   getCapture(scanId: number): Promise<scans.StoredCapture | null>
   getScriptSource(sha256: string): Promise<string | null>
@@ -81,6 +85,9 @@ function storeOn(db: Db): Store {
     listSites: () => sites.listSites(db),
     getSite: (id) => sites.getSite(db, id),
     setSitePlatform: (id, platform) => sites.setSitePlatform(db, id, platform),
+    setSiteFailure: (id, reason) => sites.setSiteFailure(db, id, reason),
+    latestScanBySite: (ids) => sites.latestScanBySite(db, ids),
+    infectedSiteIds: () => sites.infectedSiteIds(db),
     saveCapture: (siteId, capture) =>
       db.transaction((tx) => scans.insertCapture(tx, siteId, capture)),
     getCapture: (scanId) => scans.getCapture(db, scanId),
