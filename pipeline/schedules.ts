@@ -75,6 +75,7 @@ export async function setSchedule(
 
 export async function listSchedules(queue: Queue): Promise<Schedule[]> {
   const all = await queue.getJobSchedulers(0, -1, true)
+  all.sort((a, b) => a.key.localeCompare(b.key))
   return all.map((j) => ({
     name: j.key,
     select: String((j.template?.data as { select?: unknown } | undefined)?.select ?? '?'),

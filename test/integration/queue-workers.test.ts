@@ -10,6 +10,8 @@ import { createLogger } from '../../core/logger.ts'
 import { openBackend, queueSchema, type BackendConfig } from '../../pipeline/backend.ts'
 import { enqueueCrawls, openQueues, STAGES } from '../../pipeline/queues.ts'
 import { queueStatus } from '../../pipeline/status.ts'
+import { createMetrics, serveMetrics } from '../../pipeline/metrics.ts'
+import { runCli } from '../helpers/cli.ts'
 import { openStore, type Store } from '../../store/index.ts'
 import {
   startShopFarm,
@@ -196,6 +198,37 @@ describe.each(backends)('two workers on the $name queues', (backend) => {
     }
     expect(status.queues.crawl.completed).toBe(SHOPS)
     expect(status.queues.detect.completed).toBe(SHOPS)
+
+    // what an operator sees: `skimwatch status` and the Prometheus endpoint tell the same numbers
+    const cli = await runCli(['status', '--json'], {
+      env: {
+        SKIMWATCH_SOURCE: '1',
+        SKIMWATCH_QUEUE_PREFIX: t.prefix,
+        DATABASE_URL: PG_URL,
+        REDIS_URL: cfg.kind === 'redis' ? cfg.url : '',
+      },
+    })
+    expect(cli.code, cli.stderr).toBe(0)
+    const shown = JSON.parse(cli.stdout) as Awaited<ReturnType<typeof queueStatus>>
+    expect(shown.queues.crawl).toEqual({
+      waiting: 0,
+      active: 0,
+      delayed: 0,
+      completed: SHOPS,
+      failed: 0,
+    })
+    expect(shown.crawlsPerMinute).toBeGreaterThanOrEqual(SHOPS / shown.windowMinutes)
+    expect(shown.etaMinutes).toBe(0)
+    const metrics = createMetrics(() => queues)
+    const served = await serveMetrics(metrics, '127.0.0.1', 0)
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${served.port}/metrics`)).text()
+      expect(text).toContain(`skimwatch_jobs{queue="crawl",state="completed"} ${SHOPS}`)
+      expect(text).toContain(`skimwatch_jobs{queue="detect",state="completed"} ${SHOPS}`)
+      expect(text).toContain('skimwatch_jobs{queue="crawl",state="active"} 0')
+    } finally {
+      await served.close()
+    }
     await producer.close()
   })
 })
