@@ -80,7 +80,8 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--allow-private', 'allow loopback and private addresses')
     .option('--static', 'never detonate: judge scripts by their text and what the visit saw')
-    .option('--metrics-port <n>', 'serve Prometheus metrics at http://127.0.0.1:<n>/metrics')
+    .option('--metrics-port <n>', 'serve Prometheus metrics on this port at /metrics')
+    .option('--metrics-host <addr>', 'address the metrics listen on', '127.0.0.1')
     .option('--no-enqueue', 'work the queues only: queue no crawl of the seeded sites')
     .action(
       async (o: {
@@ -89,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
         allowPrivate?: boolean
         static?: boolean
         metricsPort?: string
+        metricsHost: string
         enqueue: boolean
       }) => {
         const { runCommand } = await import('./commands/run.ts')

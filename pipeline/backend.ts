@@ -115,6 +115,8 @@ async function openRedisBackend(
     worker: (name, processor, opts) => track(new Worker(name, processor, { ...base, ...opts })),
     close: async () => {
       await Promise.all(opened.map((x) => x.close()))
+      // a close we asked for is no lost connection
+      redis.removeAllListeners('close')
       redis.disconnect()
     },
   }

@@ -23,8 +23,10 @@ export interface RunFlags {
   quiet?: boolean
   /** judge scripts statically: never detonate */
   static?: boolean
-  /** serve Prometheus metrics on this loopback port (0: any free port) */
+  /** serve Prometheus metrics on this port (0: any free port) */
   metricsPort?: number
+  /** where the metrics listen; loopback by default */
+  metricsHost?: string
   /** only work the queues: add no crawl jobs for the seeded sites */
   noEnqueue?: boolean
 }
@@ -91,9 +93,12 @@ export async function runPipeline(ctx: Context, flags: RunFlags): Promise<SiteOu
   const metrics = createMetrics(() => queues)
   const served =
     flags.metricsPort !== undefined
-      ? await serveMetrics(metrics, '127.0.0.1', flags.metricsPort)
+      ? await serveMetrics(metrics, flags.metricsHost ?? '127.0.0.1', flags.metricsPort)
       : undefined
-  if (served) process.stderr.write(`metrics: http://127.0.0.1:${served.port}/metrics\n`)
+  if (served)
+    process.stderr.write(
+      `metrics: http://${flags.metricsHost ?? '127.0.0.1'}:${served.port}/metrics\n`,
+    )
   try {
     const ids = sites.map((s) => s.id)
     const cfg = backendConfig(ctx.config)

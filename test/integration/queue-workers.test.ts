@@ -124,6 +124,14 @@ function seededFarm(tag: string, delayMs: number, cleanup?: (prefix: string) => 
     farm: undefined as unknown as ShopFarm,
     store: undefined as unknown as Store,
     home: '',
+    /** queues a crawl of every seeded shop on `cfg`; the caller closes the producer */
+    enqueueAll: async (cfg: BackendConfig) => {
+      const producer = await openBackend(cfg, createLogger('silent'))
+      const queues = openQueues(producer, 200)
+      const ids = (await ctx.store.listSites()).map((s) => s.id)
+      await enqueueCrawls(queues.crawl, ctx.store, ids)
+      return { producer, queues, ids }
+    },
     /** the environment of a worker process named `name` on `cfg` */
     env: (name: string, cfg: BackendConfig): Record<string, string> => ({
       QW_NAME: name,
@@ -156,10 +164,7 @@ describe.each(backends)('two workers on the $name queues', (backend) => {
 
   it('finishes every shop with exactly one scan when one worker is SIGKILLed mid-crawl', async () => {
     const cfg = backend.config(t.prefix)
-    const producer = await openBackend(cfg, createLogger('silent'))
-    const queues = openQueues(producer, 200)
-    const ids = (await t.store.listSites()).map((s) => s.id)
-    await enqueueCrawls(queues.crawl, t.store, ids)
+    const { producer, queues, ids } = await t.enqueueAll(cfg)
     // seeding again before anything ran adds nothing: the ids are the same
     await enqueueCrawls(queues.crawl, t.store, ids)
     expect((await queues.crawl.getJobCounts('waiting')).waiting).toBe(SHOPS)
@@ -250,13 +255,7 @@ describe('workers on a Redis that restarts mid-run', () => {
     let redis = await startOwnRedis(t.home, port)
     const cfg: BackendConfig = { kind: 'redis', url: `redis://127.0.0.1:${port}`, prefix: t.prefix }
     try {
-      const producer = await openBackend(cfg, createLogger('silent'))
-      const queues = openQueues(producer, 200)
-      await enqueueCrawls(
-        queues.crawl,
-        t.store,
-        (await t.store.listSites()).map((s) => s.id),
-      )
+      const { producer } = await t.enqueueAll(cfg)
       await producer.close()
       const a = startWorker(t.env('a', cfg))
       const b = startWorker(t.env('b', cfg))
@@ -283,5 +282,34 @@ describe('workers on a Redis that restarts mid-run', () => {
     } finally {
       await redis.stop()
     }
+  })
+})
+
+describe('a worker told to stop with SIGTERM', () => {
+  const t = seededFarm('qt', 400, async (p) => void (await deleteRedisPrefix(p)))
+
+  it('finishes its visits in flight, leaves nothing active, and the rest waits for the next worker', async () => {
+    const cfg: BackendConfig = { kind: 'redis', url: REDIS_URL, prefix: t.prefix }
+    const { producer, queues } = await t.enqueueAll(cfg)
+    const a = startWorker(t.env('a', cfg))
+    const inFlight = await new Promise<LoggedRequest>((resolve) =>
+      t.farm.events.once('request', (r: LoggedRequest) => {
+        a.child.kill('SIGTERM')
+        resolve(r)
+      }),
+    )
+    expect(await Promise.race([a.exited, timeout(30_000, a)]), a.stderr).toBe(0)
+    // the visit under way when the signal came was served to the end and stored
+    expect(inFlight.end).not.toBeNull()
+    const counts = await queues.crawl.getJobCounts('active', 'waiting', 'completed')
+    expect(counts.active).toBe(0)
+    expect(counts.completed).toBeGreaterThan(0)
+    expect(counts.waiting).toBe(SHOPS - (counts.completed ?? 0))
+
+    const b = startWorker(t.env('b', cfg))
+    expect(await Promise.race([b.exited, timeout(90_000, b)]), b.stderr).toBe(0)
+    const scans = await scansPerSite(t.schema)
+    expect([...scans.values()].filter((n) => n !== 1)).toEqual([])
+    await producer.close()
   })
 })
