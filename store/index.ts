@@ -27,7 +27,10 @@ export interface StoreOptions {
 }
 
 export interface Store {
-  addSites(entries: { domain: string; url: string }[]): Promise<{ added: number; merged: number }>
+  addSites(
+    entries: { domain: string; url: string }[],
+    onChunk?: (done: number, total: number) => void,
+  ): Promise<{ added: number; merged: number }>
   listSites(): Promise<sites.SiteRecord[]>
   getSite(id: number): Promise<sites.SiteRecord | null>
   setSitePlatform(id: number, platform: string | null): Promise<void>
@@ -81,7 +84,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 function storeOn(db: Db): Store {
   let closed: Promise<void> | null = null
   return {
-    addSites: (entries) => sites.addSites(db, entries),
+    addSites: (entries, onChunk) => sites.addSites(db, entries, onChunk),
     listSites: () => sites.listSites(db),
     getSite: (id) => sites.getSite(db, id),
     setSitePlatform: (id, platform) => sites.setSitePlatform(db, id, platform),

@@ -36,6 +36,7 @@ const CHUNK = 2_000
 export async function addSites(
   db: Queryable,
   entries: { domain: string; url: string }[],
+  onChunk?: (done: number, total: number) => void,
 ): Promise<{ added: number; merged: number }> {
   const byDomain = new Map<string, string>()
   for (const e of entries) {
@@ -56,6 +57,7 @@ export async function addSites(
       [chunk.map((e) => e[0]), chunk.map((e) => e[1])],
     )
     added += row?.n ?? 0
+    onChunk?.(Math.min(i + CHUNK, all.length), all.length)
   }
   return { added, merged: entries.length - added }
 }

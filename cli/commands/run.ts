@@ -14,6 +14,7 @@ import type { StageDeps } from '../../pipeline/stages.ts'
 import { createDetonator, storeObservations } from '../detonation.ts'
 import type { Context } from '../context.ts'
 import { progressLine } from '../output.ts'
+import { progressBar } from '../progress-bar.ts'
 import { crawlOptions } from './scan.ts'
 
 export interface RunFlags {
@@ -81,12 +82,19 @@ export async function runPipeline(ctx: Context, flags: RunFlags): Promise<SiteOu
     browser: () => (browser ??= launchBrowser(crawl)),
     ...(detonator ? { detonate: (source, v) => detonator.judge(source, v, detector) } : {}),
   }
+  // on a terminal a bar, with the sites worth a look printed above it; else one line per site
+  const bar = progressBar('run', sites.length, flags.quiet ? { write: () => true } : process.stderr)
   const onProgress: ProgressListener = (o, done, total) => {
     if (flags.quiet) return
     const what = o.error
       ? `error: ${o.error}`
       : `${o.verdict}${o.emailPath ? ` → ${o.emailPath}` : ''}`
-    progressLine(done, total, `${names.get(o.siteId) ?? o.siteId} ${what}`)
+    const line = `${names.get(o.siteId) ?? o.siteId} ${what}`
+    if (!bar.active) progressLine(done, total, line)
+    else {
+      if (o.error || o.verdict !== 'clean') bar.log(line)
+      bar.update(done, names.get(o.siteId) ?? '')
+    }
   }
   const concurrency = sizeConcurrency(ctx.config.concurrency)
   let queues: StageQueues | null = null
@@ -136,6 +144,7 @@ export async function runPipeline(ctx: Context, flags: RunFlags): Promise<SiteOu
       await run.stop()
     }
   } finally {
+    bar.finish()
     await served?.close()
     await detonator?.close()
     if (browser) await (await browser).close()
