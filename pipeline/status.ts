@@ -1,5 +1,8 @@
 // What the queues are doing: depths, recent throughput, failures by reason, time to drain.
-import type { StageQueues, Stage } from './queues.ts'
+import type { Logger } from '../core/logger.ts'
+import { openBackend, type BackendConfig } from './backend.ts'
+import { createMetrics } from './metrics.ts'
+import { openQueues, type StageQueues, type Stage } from './queues.ts'
 
 export interface QueueStatus {
   queues: Record<Stage, Record<'waiting' | 'active' | 'delayed' | 'completed' | 'failed', number>>
@@ -57,5 +60,20 @@ export async function queueStatus(queues: StageQueues, windowMinutes = 10): Prom
       .map(([reason, count]) => ({ reason, count }))
       .sort((a, b) => b.count - a.count),
     etaMinutes: left === 0 ? 0 : crawlsPerMinute > 0 ? left / crawlsPerMinute : null,
+  }
+}
+
+/** Queue state and Prometheus text for a process that only watches (the review app). */
+export async function openOperations(cfg: BackendConfig, logger: Logger) {
+  const backend = await openBackend(cfg, logger)
+  const queues = openQueues(backend)
+  const metrics = createMetrics(() => queues)
+  return {
+    queues: async () => ({ backend: cfg.kind, ...(await queueStatus(queues)) }),
+    metrics: async () => ({
+      contentType: metrics.registry.contentType,
+      body: await metrics.registry.metrics(),
+    }),
+    close: () => backend.close(),
   }
 }
