@@ -8,6 +8,7 @@ import { freemem, totalmem, availableParallelism } from 'node:os'
 import type { Redis } from 'ioredis'
 import { getDomain } from 'tldts'
 import { lookupRule, type ResolveRule } from '../crawler/index.ts'
+import type { Store } from '../store/index.ts'
 
 export interface VisitKeys {
   /** registrable domain (public suffix + 1), or the address itself for IP literals */
@@ -110,7 +111,22 @@ export function redisLimiter(redis: Redis, prefix: string, opts: PolitenessOptio
   }
 }
 
-/** The same rules for one process (embedded runner, PostgreSQL queues). */
+/** The same rules in the store's database: every worker of a PostgreSQL-queued deployment shares them. */
+export function storeLimiter(
+  store: Pick<Store, 'tryTakeHostSlots' | 'releaseHostSlots'>,
+  opts: PolitenessOptions,
+): HostLimiter {
+  const split = (k: VisitKeys): [string[], string] => {
+    const keys = slotKeys('slot', k)
+    return [keys.slice(0, -1), keys.at(-1) as string]
+  }
+  return {
+    tryAcquire: (k, token) => store.tryTakeHostSlots(...split(k), token, opts.slotTtlMs),
+    release: (k, token) => store.releaseHostSlots(...split(k), token, opts.hostDelayMs),
+  }
+}
+
+/** The same rules for one process (the embedded runner). */
 export function memoryLimiter(opts: PolitenessOptions): HostLimiter {
   const held = new Map<string, { token: string; until: number }>()
   const nextAt = new Map<string, number>()

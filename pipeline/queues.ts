@@ -8,9 +8,9 @@ import type { PipelineMetrics } from './metrics.ts'
 import {
   HostBusy,
   excludedBy,
-  memoryLimiter,
   politeVisit,
   redisLimiter,
+  storeLimiter,
   type HostLimiter,
 } from './politeness.ts'
 import { detectOutcome, type ProgressListener, type SiteOutcome } from './progress.ts'
@@ -132,9 +132,10 @@ export function startWorkers(
   const hostDelayMs = opts.hostDelayMs ?? 0
   const lockDuration = opts.lockDurationMs ?? Math.max(60_000, deps.config.pageTimeoutMs * 3)
   const politeness = { hostDelayMs, slotTtlMs: lockDuration }
+  // the limits live beside the queues, so every worker of the deployment shares them
   const limiter: HostLimiter = backend.redis
     ? redisLimiter(backend.redis, opts.backend.prefix, politeness)
-    : memoryLimiter(politeness)
+    : storeLimiter(deps.store, politeness)
   const metrics = opts.metrics
 
   const processors: Record<Stage, (job: Job, token?: string) => Promise<unknown>> = {

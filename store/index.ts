@@ -1,6 +1,7 @@
 // The store: the only code that writes SQL. PostgreSQL with DATABASE_URL, else embedded PGlite.
 import type { Observation, PageCapture, PageVerdict, ScriptVerdict } from '../core/types.ts'
 import { openPg, openPglite, type Db } from './db.ts'
+import { releaseHostSlots, tryTakeHostSlots } from './host-slots.ts'
 import { migrate } from './migrate.ts'
 import * as observations from './observations.ts'
 import * as outbox from './outbox.ts'
@@ -60,6 +61,9 @@ export interface Store {
   /** a detonation seen before under this key (sha256 + rules version + chamber version) */
   getObservation(key: string): Promise<Observation | null>
   putObservation(key: string, obs: Observation): Promise<void>
+  /** per-host politeness shared by every worker on this database (see host-slots.ts) */
+  tryTakeHostSlots(slots: string[], next: string, token: string, ttlMs: number): Promise<number>
+  releaseHostSlots(slots: string[], next: string, token: string, pauseMs: number): Promise<void>
   /** bytes the store's tables take, for the capture quota */
   storageBytes(): Promise<number>
   /** accounts, decisions and read models of the review app */
@@ -111,6 +115,9 @@ function storeOn(db: Db): Store {
     getObservation: (key) => observations.getObservation(db, key),
     putObservation: (key, obs) => observations.putObservation(db, key, obs),
     storageBytes: () => storageBytes(db),
+    tryTakeHostSlots: (slots, next, token, ttl) => tryTakeHostSlots(db, slots, next, token, ttl),
+    releaseHostSlots: (slots, next, token, pause) =>
+      releaseHostSlots(db, slots, next, token, pause),
     review: reviewStore(db),
     // closing twice (signal handler + finally) must not throw
     close: () => (closed ??= db.close()),

@@ -1,4 +1,4 @@
-// The host limiter on the real Redis: two workers' connections, 20 pages of one host, one at a time.
+// The host limiter on the real Redis and PostgreSQL: two workers, 20 pages of one host, one at a time.
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseResolveRule } from '../../crawler/index.ts'
@@ -6,11 +6,19 @@ import {
   memoryLimiter,
   politeVisit,
   redisLimiter,
+  storeLimiter,
   type HostLimiter,
 } from '../../pipeline/politeness.ts'
 import { fetchCapture } from '../helpers/queue-worker-fetch.ts'
 import { startShopFarm, type LoggedRequest, type ShopFarm } from '../helpers/queue-fixtures.ts'
-import { REDIS_URL, deleteRedisPrefix, uniqueName } from '../helpers/services.ts'
+import { openStore, type Store } from '../../store/index.ts'
+import {
+  PG_URL,
+  REDIS_URL,
+  deleteRedisPrefix,
+  dropSchema,
+  uniqueName,
+} from '../helpers/services.ts'
 
 const DELAY_MS = 120
 const PAGES = 20
@@ -26,10 +34,20 @@ describe('host limiter', () => {
   const connections: Redis[] = []
   let farm: ShopFarm
 
+  const schema = uniqueName('sw_polite')
+  let stores: Store[] = []
+
   beforeAll(async () => {
     farm = await startShopFarm({ count: PAGES, delayMs: 40, sameHost: 'one-host.test' })
+    // two workers' stores: separate connection pools on one database schema
+    stores = [
+      await openStore({ databaseUrl: PG_URL, home: '.', schema }),
+      await openStore({ databaseUrl: PG_URL, home: '.', schema }),
+    ]
   })
   afterAll(async () => {
+    for (const st of stores) await st.close()
+    await dropSchema(schema)
     for (const c of connections) c.disconnect()
     await farm?.close()
     await deleteRedisPrefix(prefix)
@@ -44,6 +62,10 @@ describe('host limiter', () => {
           connections.push(redis)
           return redisLimiter(redis, prefix, { hostDelayMs: DELAY_MS, slotTtlMs: 10_000 })
         }),
+    ],
+    [
+      'in PostgreSQL, shared by two workers',
+      () => stores.map((st) => storeLimiter(st, { hostDelayMs: DELAY_MS, slotTtlMs: 10_000 })),
     ],
     ['in one process', () => [memoryLimiter({ hostDelayMs: DELAY_MS, slotTtlMs: 10_000 })]],
   ]
