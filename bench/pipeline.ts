@@ -10,7 +10,7 @@ import pg from 'pg'
 import { loadConfig } from '../core/config.ts'
 import { createLogger } from '../core/logger.ts'
 import { treeRss } from '../core/proc-tree.ts'
-import type { PageCapture } from '../core/types.ts'
+import { capture } from '../test/helpers/queue-worker-fetch.ts'
 import { parseResolveRule } from '../crawler/index.ts'
 import { createDetector } from '../detector/index.ts'
 import { openBackend, type BackendConfig } from '../pipeline/backend.ts'
@@ -55,20 +55,6 @@ async function timedSeed(file: string, env: Record<string, string>) {
   return { s: (performance.now() - started) / 1000, peakMb: peak / MB, bad, code }
 }
 
-const canned = (url: string): PageCapture => ({
-  url,
-  finalUrl: url,
-  status: 'ok',
-  reason: null,
-  startedAt: new Date().toISOString(),
-  durationMs: 0,
-  visited: [url],
-  filledCard: false,
-  scripts: [],
-  requests: [],
-  cardReaders: [],
-})
-
 function deps(store: Store): StageDeps {
   return {
     store,
@@ -83,7 +69,7 @@ function deps(store: Store): StageDeps {
     detector: createDetector(),
     browser: () =>
       Promise.resolve({
-        visit: (url: string) => Promise.resolve(canned(url)),
+        visit: (url: string) => Promise.resolve(capture(url, Date.now(), null)),
         close: () => Promise.resolve(),
       }),
   }

@@ -2,7 +2,8 @@
 import http from 'node:http'
 import type { PageCapture } from '../../core/types.ts'
 
-const capture = (url: string, started: number, reason: string | null): PageCapture => ({
+/** A capture with nothing on the page: ok when `reason` is null, else failed for that reason. */
+export const capture = (url: string, started: number, reason: string | null): PageCapture => ({
   url,
   finalUrl: url,
   status: reason === null ? 'ok' : 'error',

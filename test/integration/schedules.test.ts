@@ -2,7 +2,7 @@
 // and a rescan queues crawls for the sites its selection names, deduplicated like a seed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../core/logger.ts'
-import type { PageCapture } from '../../core/types.ts'
+import { capture } from '../helpers/queue-worker-fetch.ts'
 import { createDetector } from '../../detector/index.ts'
 import { loadConfig } from '../../core/config.ts'
 import { openBackend, queueSchema, type BackendConfig } from '../../pipeline/backend.ts'
@@ -23,20 +23,6 @@ import {
 } from '../helpers/services.ts'
 
 const DAY = 24 * 3600 * 1000
-
-const capture = (url: string): PageCapture => ({
-  url,
-  finalUrl: url,
-  status: 'ok',
-  reason: null,
-  startedAt: new Date().toISOString(),
-  durationMs: 1,
-  visited: [url],
-  filledCard: false,
-  scripts: [],
-  requests: [],
-  cardReaders: [],
-})
 
 const backends: {
   name: string
@@ -69,7 +55,7 @@ describe.each(backends)('rescan schedules on $name', ({ cfg, drop }) => {
     )
     const [a] = await store.listSites()
     infected = a?.id ?? 0
-    firstScan = await store.saveCapture(infected, capture('https://a.example/'))
+    firstScan = await store.saveCapture(infected, capture('https://a.example/', Date.now(), null))
     await store.saveVerdicts(firstScan, { verdict: 'malicious', reasons: ['test'] }, [])
   })
   afterAll(async () => {
@@ -119,7 +105,10 @@ describe.each(backends)('rescan schedules on $name', ({ cfg, drop }) => {
         detector: createDetector(),
         browser: () =>
           Promise.resolve({
-            visit: (url: string) => (visited.push(url), Promise.resolve(capture(url))),
+            visit: (url: string) => (
+              visited.push(url),
+              Promise.resolve(capture(url, Date.now(), null))
+            ),
             close: () => Promise.resolve(),
           }),
       },
