@@ -27,15 +27,24 @@ export interface QueueBackend {
   close(): Promise<void>
 }
 
-/** Picks the queue backend from the configuration: Redis when REDIS_URL is set, else PostgreSQL. */
+/**
+ * Picks the queue backend from the configuration: Redis when REDIS_URL is set, else PostgreSQL.
+ * PostgreSQL queues sit beside their store: in `<store schema>_queues` when the store has a
+ * schema of its own, else in `<queue prefix>_queues`.
+ */
 export function backendConfig(config: {
   redisUrl: string | undefined
   databaseUrl: string | undefined
+  dbSchema?: string | undefined
   queuePrefix: string
 }): BackendConfig | null {
   if (config.redisUrl) return { kind: 'redis', url: config.redisUrl, prefix: config.queuePrefix }
   if (config.databaseUrl)
-    return { kind: 'postgres', url: config.databaseUrl, prefix: config.queuePrefix }
+    return {
+      kind: 'postgres',
+      url: config.databaseUrl,
+      prefix: config.dbSchema ?? config.queuePrefix,
+    }
   return null
 }
 

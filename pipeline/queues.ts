@@ -250,6 +250,10 @@ export function startWorkers(
       const final =
         !job || job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError'
       metrics?.processed.inc({ queue: stage, result: final ? 'failed' : 'retried' })
+      deps.logger[final ? 'error' : 'warn'](
+        { stage, job: job?.id, attempt: job?.attemptsMade, err: err.message },
+        final ? 'job failed for good' : 'job failed, will retry with backoff',
+      )
       if (job && final && stage !== 'rescan') {
         const data = job.data as SiteJobData
         report({
@@ -264,6 +268,10 @@ export function startWorkers(
     })
     worker.on('error', (err) => deps.logger.warn({ err: err.message, stage }, 'worker error'))
   })
+  deps.logger.info(
+    { backend: backend.kind, concurrency: opts.concurrency, once: opts.once },
+    'workers started',
+  )
   // polling backs up the events: a job that stalled in a killed worker ends in another process
   const poll = opts.once ? setInterval(onIdleCheck, 1_000) : undefined
   onIdleCheck()
