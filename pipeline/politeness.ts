@@ -7,6 +7,7 @@ import net from 'node:net'
 import { freemem, totalmem, availableParallelism } from 'node:os'
 import type { Redis } from 'ioredis'
 import { getDomain } from 'tldts'
+import { BadInputError, CrawlError } from '../core/errors.ts'
 import { lookupRule, type ResolveRule } from '../crawler/index.ts'
 import type { Store } from '../store/index.ts'
 
@@ -39,7 +40,10 @@ export function visitKeys(url: string, address: string | null): VisitKeys {
   return { domain, address, host }
 }
 
-/** The host's first address, or null when it does not resolve (the visit records that). */
+/**
+ * The host's first address. A name that does not exist (NXDOMAIN) is a permanent failure; a
+ * resolver that does not answer now is a passing one, retried with the job's backoff.
+ */
 export async function hostingAddress(
   url: string,
   pinned: string | undefined,
@@ -49,8 +53,11 @@ export async function hostingAddress(
   if (net.isIP(host)) return host
   try {
     return (await lookup(host)).address
-  } catch {
-    return null
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOTFOUND' || code === 'ENODATA')
+      throw new BadInputError(`${host} does not resolve (NXDOMAIN): there is no shop to visit`)
+    throw new CrawlError(`cannot resolve ${host} now (${code ?? String(err)}): will retry`)
   }
 }
 

@@ -71,8 +71,8 @@ export async function crawlStage(
   if (!site) throw new BadInputError(`site ${job.siteId} does not exist (was the store reset?)`)
   await assertTargetAllowed(site.url, deps.crawl)
   await assertCaptureRoom(deps.store, deps.config)
-  const browser = await deps.browser()
-  const visit = (): Promise<PageCapture> => browser.visit(site.url)
+  // the browser opens inside the visit: a host that is busy or does not exist never needs one
+  const visit = async (): Promise<PageCapture> => (await deps.browser()).visit(site.url)
   const capture = await (control.around ? control.around(site.url, visit) : visit())
   if (
     capture.status === 'error' &&

@@ -77,6 +77,21 @@ describe('BullMQ runner', () => {
     ])
   })
 
+  it('fails a domain that does not exist at once, and keeps the reason on the site', async () => {
+    await store.addSites([{ domain: 'no-such-shop.invalid', url: 'https://no-such-shop.invalid/' }])
+    const site = (await store.listSites()).find((s) => s.domain === 'no-such-shop.invalid')
+    const run = await runQueued(deps(), [site?.id ?? 0], {
+      backend: { kind: 'redis', url: REDIS_URL, prefix },
+      concurrency: 1,
+      once: true,
+    })
+    const [outcome] = await run.outcomes
+    await run.stop()
+    expect(outcome?.error).toMatch(/no-such-shop\.invalid does not resolve \(NXDOMAIN\)/)
+    expect(browserLaunches).toBe(0)
+    expect((await store.getSite(site?.id ?? 0))?.failure).toMatch(/NXDOMAIN/)
+  })
+
   it('names Redis and the way out when it cannot connect', async () => {
     const err = await connectRedis('redis://127.0.0.1:1').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ServiceUnavailableError)
