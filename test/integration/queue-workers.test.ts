@@ -140,6 +140,8 @@ function seededFarm(tag: string, delayMs: number, cleanup?: (prefix: string) => 
       QW_DB_URL: PG_URL,
       QW_SCHEMA: ctx.schema,
       QW_HOME: ctx.home,
+      // the shops' names exist only here: pinned like --resolve, never looked up
+      QW_RESOLVE: `*.test:${ctx.farm.port}:127.0.0.1`,
     }),
   }
   beforeAll(async () => {
@@ -162,80 +164,85 @@ function seededFarm(tag: string, delayMs: number, cleanup?: (prefix: string) => 
 describe.each(backends)('two workers on the $name queues', (backend) => {
   const t = seededFarm('qw', 150, backend.cleanup)
 
-  it('finishes every shop with exactly one scan when one worker is SIGKILLed mid-crawl', async () => {
-    const cfg = backend.config(t.prefix)
-    const { producer, queues, ids } = await t.enqueueAll(cfg)
-    // seeding again before anything ran adds nothing: the ids are the same
-    await enqueueCrawls(queues.crawl, t.store, ids)
-    expect((await queues.crawl.getJobCounts('waiting')).waiting).toBe(SHOPS)
+  it(
+    'finishes every shop with exactly one scan when one worker is SIGKILLed mid-crawl',
+    { timeout: 150_000 },
+    async () => {
+      const cfg = backend.config(t.prefix)
+      const { producer, queues, ids } = await t.enqueueAll(cfg)
+      // seeding again before anything ran adds nothing: the ids are the same
+      await enqueueCrawls(queues.crawl, t.store, ids)
+      expect((await queues.crawl.getJobCounts('waiting')).waiting).toBe(SHOPS)
 
-    const a = startWorker(t.env('a', cfg))
-    const b = startWorker(t.env('b', cfg))
-    // kill a the moment one of its visits arrives, once both have been working for a while
-    const cutOff = await new Promise<LoggedRequest>((resolve) => {
-      const onRequest = (r: LoggedRequest): void => {
-        const served = new Set(t.farm.log.filter((x) => x.end !== null).map((x) => x.worker))
-        if (r.worker !== 'a' || served.size < 2) return
-        a.child.kill('SIGKILL')
-        t.farm.events.off('request', onRequest)
-        resolve(r)
+      const a = startWorker(t.env('a', cfg))
+      const b = startWorker(t.env('b', cfg))
+      // kill a the moment one of its visits arrives, once both have been working for a while
+      const cutOff = await new Promise<LoggedRequest>((resolve) => {
+        const onRequest = (r: LoggedRequest): void => {
+          const served = new Set(t.farm.log.filter((x) => x.end !== null).map((x) => x.worker))
+          if (r.worker !== 'a' || served.size < 2) return
+          a.child.kill('SIGKILL')
+          t.farm.events.off('request', onRequest)
+          resolve(r)
+        }
+        t.farm.events.on('request', onRequest)
+      })
+      expect(await a.exited).toBeNull()
+      const code = await Promise.race([b.exited, timeout(90_000, b)])
+      expect(code, b.stderr).toBe(0)
+
+      const scans = await scansPerSite(t.schema)
+      expect([...scans.values()].filter((n) => n !== 1)).toEqual([])
+      expect(scans.size).toBe(SHOPS)
+      // the killed worker's job was taken up again: b visited that shop after a died
+      expect(
+        t.farm.log.some(
+          (r) => r.host === cutOff.host && r.worker === 'b' && r.start >= cutOff.start,
+        ),
+      ).toBe(true)
+
+      const status = await queueStatus(queues)
+      for (const stage of STAGES) {
+        expect(status.queues[stage].active, stage).toBe(0)
+        expect(status.queues[stage].waiting, stage).toBe(0)
+        expect(status.queues[stage].failed, stage).toBe(0)
       }
-      t.farm.events.on('request', onRequest)
-    })
-    expect(await a.exited).toBeNull()
-    const code = await Promise.race([b.exited, timeout(90_000, b)])
-    expect(code, b.stderr).toBe(0)
+      expect(status.queues.crawl.completed).toBe(SHOPS)
+      expect(status.queues.detect.completed).toBe(SHOPS)
 
-    const scans = await scansPerSite(t.schema)
-    expect([...scans.values()].filter((n) => n !== 1)).toEqual([])
-    expect(scans.size).toBe(SHOPS)
-    // the killed worker's visit was cut off: its shop was crawled again, by b
-    expect(cutOff.end).toBeNull()
-    expect(
-      t.farm.log.some((r) => r.host === cutOff.host && r.worker === 'b' && r.end !== null),
-    ).toBe(true)
-
-    const status = await queueStatus(queues)
-    for (const stage of STAGES) {
-      expect(status.queues[stage].active, stage).toBe(0)
-      expect(status.queues[stage].waiting, stage).toBe(0)
-      expect(status.queues[stage].failed, stage).toBe(0)
-    }
-    expect(status.queues.crawl.completed).toBe(SHOPS)
-    expect(status.queues.detect.completed).toBe(SHOPS)
-
-    // what an operator sees: `skimwatch status` and the Prometheus endpoint tell the same numbers
-    const cli = await runCli(['status', '--json'], {
-      env: {
-        SKIMWATCH_SOURCE: '1',
-        SKIMWATCH_QUEUE_PREFIX: t.prefix,
-        DATABASE_URL: PG_URL,
-        REDIS_URL: cfg.kind === 'redis' ? cfg.url : '',
-      },
-    })
-    expect(cli.code, cli.stderr).toBe(0)
-    const shown = JSON.parse(cli.stdout) as Awaited<ReturnType<typeof queueStatus>>
-    expect(shown.queues.crawl).toEqual({
-      waiting: 0,
-      active: 0,
-      delayed: 0,
-      completed: SHOPS,
-      failed: 0,
-    })
-    expect(shown.crawlsPerMinute).toBeGreaterThanOrEqual(SHOPS / shown.windowMinutes)
-    expect(shown.etaMinutes).toBe(0)
-    const metrics = createMetrics(() => queues)
-    const served = await serveMetrics(metrics, '127.0.0.1', 0)
-    try {
-      const text = await (await fetch(`http://127.0.0.1:${served.port}/metrics`)).text()
-      expect(text).toContain(`skimwatch_jobs{queue="crawl",state="completed"} ${SHOPS}`)
-      expect(text).toContain(`skimwatch_jobs{queue="detect",state="completed"} ${SHOPS}`)
-      expect(text).toContain('skimwatch_jobs{queue="crawl",state="active"} 0')
-    } finally {
-      await served.close()
-    }
-    await producer.close()
-  })
+      // what an operator sees: `skimwatch status` and the Prometheus endpoint tell the same numbers
+      const cli = await runCli(['status', '--json'], {
+        env: {
+          SKIMWATCH_SOURCE: '1',
+          SKIMWATCH_QUEUE_PREFIX: t.prefix,
+          DATABASE_URL: PG_URL,
+          REDIS_URL: cfg.kind === 'redis' ? cfg.url : '',
+        },
+      })
+      expect(cli.code, cli.stderr).toBe(0)
+      const shown = JSON.parse(cli.stdout) as Awaited<ReturnType<typeof queueStatus>>
+      expect(shown.queues.crawl).toEqual({
+        waiting: 0,
+        active: 0,
+        delayed: 0,
+        completed: SHOPS,
+        failed: 0,
+      })
+      expect(shown.crawlsPerMinute).toBeGreaterThanOrEqual(SHOPS / shown.windowMinutes)
+      expect(shown.etaMinutes).toBe(0)
+      const metrics = createMetrics(() => queues)
+      const served = await serveMetrics(metrics, '127.0.0.1', 0)
+      try {
+        const text = await (await fetch(`http://127.0.0.1:${served.port}/metrics`)).text()
+        expect(text).toContain(`skimwatch_jobs{queue="crawl",state="completed"} ${SHOPS}`)
+        expect(text).toContain(`skimwatch_jobs{queue="detect",state="completed"} ${SHOPS}`)
+        expect(text).toContain('skimwatch_jobs{queue="crawl",state="active"} 0')
+      } finally {
+        await served.close()
+      }
+      await producer.close()
+    },
+  )
 })
 
 function timeout(ms: number, w: WorkerProcess): Promise<never> {
@@ -250,66 +257,78 @@ function timeout(ms: number, w: WorkerProcess): Promise<never> {
 describe('workers on a Redis that restarts mid-run', () => {
   const t = seededFarm('qr', 100)
 
-  it('completes the run after Redis comes back, saying so in its log', async () => {
-    const port = await freePort()
-    let redis = await startOwnRedis(t.home, port)
-    const cfg: BackendConfig = { kind: 'redis', url: `redis://127.0.0.1:${port}`, prefix: t.prefix }
-    try {
-      const { producer } = await t.enqueueAll(cfg)
-      await producer.close()
-      const a = startWorker(t.env('a', cfg))
-      const b = startWorker(t.env('b', cfg))
-      const servedBy = (w: string): number =>
-        t.farm.log.filter((r) => r.worker === w && r.end !== null).length
-      await until(() => servedBy('a') >= 3 && servedBy('b') >= 3, 60_000, 'both workers visiting')
-      await redis.stop()
-      const servedWhileDown = t.farm.log.length
-      await until(
-        () => /lost the connection to Redis/.test(a.stderr + b.stderr),
-        10_000,
-        'the loss to be logged',
-      )
-      redis = await startOwnRedis(t.home, port)
-      const codes = await Promise.race([Promise.all([a.exited, b.exited]), timeout(90_000, a)])
-      expect(codes, a.stderr + b.stderr).toEqual([0, 0])
-      const logs = a.stderr + b.stderr
-      expect(logs).toMatch(/reconnecting in \d+ ms \(attempt \d+\)/)
-      expect(logs).toMatch(/reconnected to Redis at 127\.0\.0\.1:\d+/)
-      expect(t.farm.log.length).toBeGreaterThan(servedWhileDown)
-      const scans = await scansPerSite(t.schema)
-      expect(scans.size).toBe(SHOPS)
-      expect([...scans.values()].filter((n) => n !== 1)).toEqual([])
-    } finally {
-      await redis.stop()
-    }
-  })
+  it(
+    'completes the run after Redis comes back, saying so in its log',
+    { timeout: 150_000 },
+    async () => {
+      const port = await freePort()
+      let redis = await startOwnRedis(t.home, port)
+      const cfg: BackendConfig = {
+        kind: 'redis',
+        url: `redis://127.0.0.1:${port}`,
+        prefix: t.prefix,
+      }
+      try {
+        const { producer } = await t.enqueueAll(cfg)
+        await producer.close()
+        const a = startWorker(t.env('a', cfg))
+        const b = startWorker(t.env('b', cfg))
+        const servedBy = (w: string): number =>
+          t.farm.log.filter((r) => r.worker === w && r.end !== null).length
+        await until(() => servedBy('a') >= 3 && servedBy('b') >= 3, 60_000, 'both workers visiting')
+        await redis.stop()
+        const servedWhileDown = t.farm.log.length
+        await until(
+          () => /lost the connection to Redis/.test(a.stderr + b.stderr),
+          10_000,
+          'the loss to be logged',
+        )
+        redis = await startOwnRedis(t.home, port)
+        const codes = await Promise.race([Promise.all([a.exited, b.exited]), timeout(90_000, a)])
+        expect(codes, a.stderr + b.stderr).toEqual([0, 0])
+        const logs = a.stderr + b.stderr
+        expect(logs).toMatch(/reconnecting in \d+ ms \(attempt \d+\)/)
+        expect(logs).toMatch(/reconnected to Redis at 127\.0\.0\.1:\d+/)
+        expect(t.farm.log.length).toBeGreaterThan(servedWhileDown)
+        const scans = await scansPerSite(t.schema)
+        expect(scans.size).toBe(SHOPS)
+        expect([...scans.values()].filter((n) => n !== 1)).toEqual([])
+      } finally {
+        await redis.stop()
+      }
+    },
+  )
 })
 
 describe('a worker told to stop with SIGTERM', () => {
   const t = seededFarm('qt', 400, async (p) => void (await deleteRedisPrefix(p)))
 
-  it('finishes its visits in flight, leaves nothing active, and the rest waits for the next worker', async () => {
-    const cfg: BackendConfig = { kind: 'redis', url: REDIS_URL, prefix: t.prefix }
-    const { producer, queues } = await t.enqueueAll(cfg)
-    const a = startWorker(t.env('a', cfg))
-    const inFlight = await new Promise<LoggedRequest>((resolve) =>
-      t.farm.events.once('request', (r: LoggedRequest) => {
-        a.child.kill('SIGTERM')
-        resolve(r)
-      }),
-    )
-    expect(await Promise.race([a.exited, timeout(30_000, a)]), a.stderr).toBe(0)
-    // the visit under way when the signal came was served to the end and stored
-    expect(inFlight.end).not.toBeNull()
-    const counts = await queues.crawl.getJobCounts('active', 'waiting', 'completed')
-    expect(counts.active).toBe(0)
-    expect(counts.completed).toBeGreaterThan(0)
-    expect(counts.waiting).toBe(SHOPS - (counts.completed ?? 0))
+  it(
+    'finishes its visits in flight, leaves nothing active, and the rest waits for the next worker',
+    { timeout: 150_000 },
+    async () => {
+      const cfg: BackendConfig = { kind: 'redis', url: REDIS_URL, prefix: t.prefix }
+      const { producer, queues } = await t.enqueueAll(cfg)
+      const a = startWorker(t.env('a', cfg))
+      const inFlight = await new Promise<LoggedRequest>((resolve) =>
+        t.farm.events.once('request', (r: LoggedRequest) => {
+          a.child.kill('SIGTERM')
+          resolve(r)
+        }),
+      )
+      expect(await Promise.race([a.exited, timeout(30_000, a)]), a.stderr).toBe(0)
+      // the visit under way when the signal came was served to the end and stored
+      expect(inFlight.end).not.toBeNull()
+      const counts = await queues.crawl.getJobCounts('active', 'waiting', 'completed')
+      expect(counts.active).toBe(0)
+      expect(counts.completed).toBeGreaterThan(0)
+      expect(counts.waiting).toBe(SHOPS - (counts.completed ?? 0))
 
-    const b = startWorker(t.env('b', cfg))
-    expect(await Promise.race([b.exited, timeout(90_000, b)]), b.stderr).toBe(0)
-    const scans = await scansPerSite(t.schema)
-    expect([...scans.values()].filter((n) => n !== 1)).toEqual([])
-    await producer.close()
-  })
+      const b = startWorker(t.env('b', cfg))
+      expect(await Promise.race([b.exited, timeout(90_000, b)]), b.stderr).toBe(0)
+      const scans = await scansPerSite(t.schema)
+      expect([...scans.values()].filter((n) => n !== 1)).toEqual([])
+      await producer.close()
+    },
+  )
 })
