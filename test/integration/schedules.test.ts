@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../core/logger.ts'
 import { capture } from '../helpers/queue-worker-fetch.ts'
+import { parseResolveRule } from '../../crawler/index.ts'
 import { createDetector } from '../../detector/index.ts'
 import { loadConfig } from '../../core/config.ts'
 import { openBackend, queueSchema, type BackendConfig } from '../../pipeline/backend.ts'
@@ -101,7 +102,12 @@ describe.each(backends)('rescan schedules on $name', ({ cfg, drop }) => {
         store,
         config: { ...loadConfig({}), home: '.' },
         logger: createLogger('silent'),
-        crawl: { allowPrivate: true, resolve: [], timeoutMs: 1_000 },
+        // the names exist only here: pinned like --resolve, never looked up
+        crawl: {
+          allowPrivate: true,
+          resolve: [parseResolveRule('*.example:443:127.0.0.1')],
+          timeoutMs: 1_000,
+        },
         detector: createDetector(),
         browser: () =>
           Promise.resolve({
