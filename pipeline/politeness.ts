@@ -12,7 +12,7 @@ import { lookupRule, type ResolveRule } from '../crawler/index.ts'
 import type { Store } from '../store/index.ts'
 
 export interface VisitKeys {
-  /** registrable domain (public suffix + 1), or the address itself for IP literals */
+  /** registrable domain (public suffix + 1, platform suffixes like myshopify.com included), or the IP literal */
   domain: string
   /** hosting address the host resolves to, when it resolves */
   address: string | null
@@ -36,7 +36,7 @@ export interface PolitenessOptions {
 /** What a visit to `url` holds: `address` is the pinned (--resolve) or resolved hosting address. */
 export function visitKeys(url: string, address: string | null): VisitKeys {
   const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase()
-  const domain = net.isIP(host) ? host : (getDomain(host, { allowPrivateDomains: false }) ?? host)
+  const domain = net.isIP(host) ? host : (getDomain(host, { allowPrivateDomains: true }) ?? host)
   return { domain, address, host }
 }
 

@@ -19,7 +19,9 @@ describe('politeness', () => {
       address: '203.0.113.9',
       host: 'www.shop.co.uk',
     })
-    expect(visitKeys('https://a.myshopify.com/', null).domain).toBe('myshopify.com')
+    // the public suffix list's private section: each shop on a platform is its own registrant
+    expect(visitKeys('https://a.myshopify.com/', null).domain).toBe('a.myshopify.com')
+    expect(visitKeys('https://www.a.myshopify.com/', null).domain).toBe('a.myshopify.com')
     expect(visitKeys('http://[2001:db8::1]:8080/', null).domain).toBe('2001:db8::1')
   })
 
