@@ -99,7 +99,7 @@ function timeProcess(args: string[], runs: number, extraEnv: Record<string, stri
 const ACORN_ONLY = `
 import { readFileSync } from 'node:fs'
 import { parse } from 'acorn'
-const base = { ecmaVersion: 'latest', locations: true, allowHashBang: true }
+const base = { ecmaVersion: 'latest', allowHashBang: true }
 for (const file of process.argv.slice(1)) {
   const text = readFileSync(file, 'utf8')
   try { parse(text, { ...base, sourceType: 'script' }) } catch { try { parse(text, { ...base, sourceType: 'module' }) } catch {} }
@@ -147,7 +147,7 @@ function inProcess(
   const coldBest = corpus.map(() => Infinity)
   for (let r = 0; r < rounds; r++)
     corpus.forEach((c, i) => {
-      const a = seconds(() => parse(c.source, { ecmaVersion: 'latest', locations: true }))
+      const a = seconds(() => parse(c.source, { ecmaVersion: 'latest' }))
       const d = seconds(() => detector.analyzeScript(c.source))
       acornBest[i] = Math.min(acornBest[i]!, a)
       coldBest[i] = Math.min(coldBest[i]!, d)

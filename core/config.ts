@@ -5,7 +5,9 @@ import {
   _default,
   coerce,
   enum as oneOf,
+  gte,
   int,
+  lte,
   object,
   optional,
   pipe,
@@ -50,6 +52,11 @@ const schema = object({
   SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
   SKIMWATCH_HOST_DELAY_MS: _default(pipe(coerce.number(), int().check(nonnegative())), 5_000),
   SKIMWATCH_EXCLUSIONS: optional(string()),
+  SKIMWATCH_FILL_ROUNDS: _default(pipe(coerce.number(), int().check(gte(1), lte(10))), 3),
+  SKIMWATCH_PAGE_TIME_MS: _default(
+    pipe(coerce.number(), int().check(gte(0), lte(600_000))),
+    60_000,
+  ),
   SKIMWATCH_CAPTURE_QUOTA_MB: optional(count()),
   SKIMWATCH_ANALYZE_THREADS: optional(count()),
   SKIMWATCH_QUEUE_PREFIX: _default(
@@ -97,6 +104,10 @@ export interface Config {
   hostDelayMs: number
   /** operators' list of domains never to visit; default $SKIMWATCH_HOME/exclusions.txt (when it exists) */
   exclusionsFile: string
+  /** most times the card is typed on one form when new code appears */
+  fillRounds: number
+  /** page time (ms) the crawler runs a page's timers ahead after each fill */
+  pageTimeMs: number
   /** the store may hold this many MB of captures and results; unset: no limit */
   captureQuotaMb: number | undefined
   queuePrefix: string
@@ -158,6 +169,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     exclusionsFile: path.resolve(
       e.SKIMWATCH_EXCLUSIONS ?? path.join(e.SKIMWATCH_HOME, 'exclusions.txt'),
     ),
+    fillRounds: e.SKIMWATCH_FILL_ROUNDS,
+    pageTimeMs: e.SKIMWATCH_PAGE_TIME_MS,
     captureQuotaMb: e.SKIMWATCH_CAPTURE_QUOTA_MB,
     queuePrefix: e.SKIMWATCH_QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,

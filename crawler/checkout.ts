@@ -168,7 +168,7 @@ export function findContinueButtons(html: string): Target[] {
 
 // Product links as the platforms mark them, and product-looking paths.
 const PRODUCT_LINK =
-  'a.product-item-link, a.woocommerce-LoopProduct-link, a.product-name, a.product-title, .product-item a[href], .product-card a[href], .product a[href], [itemtype*="schema.org/Product"] a[href]'
+  'a.product-item-link, a.woocommerce-LoopProduct-link, a.product-name, a.product-title, .product-item a[href], .product-card a[href], .product a[href], .product-miniature a[href], .product-thumb a[href], [itemtype*="schema.org/Product"] a[href]'
 const PRODUCT_PATH =
   /\/(products?|p|item|artikel|produit|producto)\/|route=product\/product|id_product=/i
 

@@ -136,7 +136,10 @@ export function findPayButton(html: string): Target | null {
 /** Pay-looking buttons, those of the form holding the card field first. */
 export function findPayButtons(html: string): Target[] {
   const $ = cheerio.load(html)
-  const buttons = $('button, input[type=submit], input[type=image], [role=button]').toArray()
+  // input[type=button] too: OpenCart's "Confirm Order" and other script-driven pay buttons
+  const buttons = $(
+    'button, input[type=submit], input[type=button], input[type=image], [role=button]',
+  ).toArray()
   const scored = buttons
     .map((b) => {
       const label = describe($, b)

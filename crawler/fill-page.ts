@@ -84,8 +84,10 @@ export const EMPTY_FN = `(selectors) => selectors.filter((s) => {
  * their first real one (the country the test address belongs to, when offered); required boxes
  * (terms) are ticked. Clicked as a user would, so the step's own scripts react. Returns how many.
  */
-export const CHOOSE_FN = `({ cardWords, country }) => {
+export const CHOOSE_FN = `({ cardWords, guestWords, termsWords, country, countryNames }) => {
   const card = new RegExp(cardWords, 'i');
+  const guest = new RegExp(guestWords, 'i');
+  const terms = new RegExp(termsWords, 'i');
   const shown = (el) => el.isConnected && !el.disabled && (el.getClientRects().length > 0 ||
     [...(el.labels || [])].some((l) => l.getClientRects().length > 0));
   // The radio's own words: its labels, and its parent's text when the parent holds no other radio.
@@ -102,20 +104,55 @@ export const CHOOSE_FN = `({ cardWords, country }) => {
     groups.set(r.name, list);
   }
   for (const radios of groups.values()) {
-    const pick = radios.find((r) => card.test(text(r))) || (radios.some((r) => r.checked) ? null : radios[0]);
+    // the card method; a guest checkout over registering; else the shop's own default, or the first
+    const pick = radios.find((r) => card.test(text(r))) || radios.find((r) => guest.test(text(r))) ||
+      (radios.some((r) => r.checked) ? null : radios[0]);
     if (pick && !pick.checked) { pick.click(); chose++; }
   }
   for (const s of document.querySelectorAll('select')) {
     if (!shown(s) || s.value !== '') continue;
     const options = [...s.options].filter((o) => o.value !== '' && !o.disabled);
-    const o = (/country/i.test(s.name + s.id) && options.find((x) => x.value === country)) || options[0];
+    // the test address's country, by code or (ids are numbers on some platforms) by name
+    const named = new RegExp('^(' + countryNames + ')$', 'i');
+    const o = (/country/i.test(s.name + s.id) &&
+      options.find((x) => x.value.toUpperCase() === country || named.test(x.textContent.trim()))) || options[0];
     if (!o) continue;
     s.value = o.value; fire(s, 'input'); fire(s, 'change'); chose++;
   }
-  for (const c of document.querySelectorAll('input[type=checkbox][required]')) {
-    if (shown(c) && !c.checked) { c.click(); chose++; }
+  // required boxes, and terms a shop checks only on its server (OpenCart's "agree")
+  for (const c of document.querySelectorAll('input[type=checkbox]')) {
+    if (!shown(c) || c.checked) continue;
+    const near = c.parentElement && c.parentElement.querySelectorAll('input').length === 1 ? c.parentElement.textContent : '';
+    if (c.required || terms.test([c.name, c.id, ...[...(c.labels || [])].map((l) => l.textContent), near].join(' '))) {
+      c.click(); chose++;
+    }
   }
   return chose;
+}`
+
+/**
+ * A postcode in the format of the country the form has selected (the test address is a US one,
+ * but a shop abroad preselects its own country and checks the format). Returns fields changed.
+ */
+export const POSTCODE_FN = `({ zipWords, postcodes }) => {
+  const zip = new RegExp(zipWords, 'i');
+  const shown = (el) => el.isConnected && !el.disabled && el.getClientRects().length > 0;
+  const words = (el) => [el.name, el.id, el.placeholder, el.getAttribute('autocomplete'),
+    ...[...(el.labels || [])].map((l) => l.textContent)].join(' ');
+  const country = [...document.querySelectorAll('select')].find((s) => shown(s) && /country|pays|paese|kraj/i.test(s.name + ' ' + s.id));
+  if (!country || country.selectedIndex < 0) return 0;
+  const option = country.options[country.selectedIndex];
+  const entry = postcodes.find((p) => p.code === option.value.toUpperCase() || new RegExp('^(' + p.names + ')$', 'i').test(option.textContent.trim()));
+  if (!entry) return 0;
+  let changed = 0;
+  for (const el of document.querySelectorAll('input')) {
+    if (!shown(el) || !zip.test(words(el)) || el.value === entry.postcode) continue;
+    el.value = entry.postcode;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+    changed++;
+  }
+  return changed;
 }`
 
 /**
@@ -140,7 +177,7 @@ export const INVALID_FN = `({ fix, values }) => {
     el.dispatchEvent(new Event('change', { bubbles: true }));
     fixed++;
   }
-  const sel = '.mage-error, .validation-advice, .error-message, .woocommerce-error li, .invalid-feedback, .field-error, [role=alert]';
+  const sel = '.mage-error, .validation-advice, .error-message, .woocommerce-error li, .invalid-feedback, .field-error, [role=alert], .text-danger, .alert-danger';
   const messages = [...document.querySelectorAll(sel)].filter((e) => shown(e) && e.textContent.trim() !== '')
     .map((e) => e.textContent.trim().replace(/\\s+/g, ' ').slice(0, 120));
   return { messages: [...new Set(messages)].slice(0, 5), invalid: fields.map((f) => f.name || f.id).slice(0, 10), fixed };

@@ -16,7 +16,7 @@ import {
   isSizeCheck,
   rootName,
 } from './collect-parts.ts'
-import type { Position } from './deobfuscate/splice.ts'
+import { lineStarts, positionIn, type Position } from './deobfuscate/splice.ts'
 import { createScopes, patternNames, type Binding } from './scope.ts'
 import { aliasFacts, bindCallee, calleeOf, isFunction } from './aliases.ts'
 import { hookParameters, unaliasNativeCalls } from './hooks.ts'
@@ -71,6 +71,8 @@ export interface LayerInput {
   outer: Site | undefined
   /** original position of an offset, when `source` is a rewrite of the file */
   position?: (offset: number) => Position
+  /** whether the layer has javascript-obfuscator's layout, when the parser already saw */
+  shaped?: boolean | undefined
 }
 
 export interface Budget {
@@ -85,7 +87,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   // The file is resolved before it is walked: when the evaluator rewrites it, only the
   // rewritten text is collected (the original's facts would be thrown away).
   if (!position && budget.evaluate !== false) {
-    const rewritten = resolveLayer(ast, source, obfuscatorShape(ast), budget)
+    const rewritten = resolveLayer(ast, source, input.shaped ?? obfuscatorShape(ast), budget)
     if (rewritten) {
       facts.layers.push(rewritten.source)
       collectLayer({ ...input, ...rewritten }, facts, budget)
@@ -115,8 +117,12 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     taint: createTaint(folder, (id) => scopes.resolve(id), requests, resolved),
     leadingString: (node) => leadingString(node),
   }
+  // acorn keeps no line numbers (they would cost four objects per node): lines come from offsets
+  let starts: number[] | undefined
+  const where =
+    position ?? ((offset: number) => positionIn((starts ??= lineStarts(source)), offset))
   const siteOf = (node: Node): Site => {
-    const at = outer ?? position?.(node.start) ?? node.loc?.start
+    const at = outer ?? where(node.start)
     return new LazySite(at?.line ?? 1, at?.column ?? 0, depth, source, node)
   }
 

@@ -7,7 +7,7 @@ import { emptyFacts, type ScriptFacts } from './facts.ts'
 import { htmlPosition, looksLikeHtml, MAX_PARTS, splitHtml, type HtmlSplit } from './html.ts'
 import { judgePage as judge, scriptName } from './judge-page.ts'
 import { binaryReason, notJavaScriptReason, readSource, type Parsed } from './parse.ts'
-import { obfuscatorShape } from './deobfuscate/obfuscator.ts'
+import { obfuscatorShape, shapeWatch } from './deobfuscate/obfuscator.ts'
 import { hostOf } from './paths.ts'
 import { RULES, type Rule } from './rules/index.ts'
 import { capModifiers, scoreOf, toFindings, verdictOf } from './score.ts'
@@ -140,7 +140,8 @@ function inspectCode(
   signatures: SignatureSet,
 ): Inspection {
   const parseFindings: Finding[] = []
-  const read = guarded(parseFindings)('parse', () => readSource(source), undefined)
+  const shape = shapeWatch()
+  const read = guarded(parseFindings)('parse', () => readSource(source, shape.watch), undefined)
   const parsed = typeof read === 'string' ? undefined : read
   if (typeof read === 'string')
     parseFindings.push(info('not-javascript', `input is code no parser can read (${read})`))
@@ -153,15 +154,25 @@ function inspectCode(
     if (notJs)
       return done(hash, [info('not-javascript', `input is ${notJs}, not JavaScript`)], true)
   }
-  const judge = (evaluate: boolean): Inspection =>
-    judgeParsed(source, hash, parsed, parseFindings, evaluate, ctx, rules, signatures)
   // The partial evaluator is the costliest step. A file gets it when it has javascript-
   // obfuscator's layout, or when a first look without it found anything at all (a finding
   // with points, a reason to detonate): code that hides what it does still shows some of it
   // (a decoder, a sink, a storage flag, card field names). Only files with nothing to show
   // keep the first look's verdict, which is clean.
   const shaped =
-    parsed !== undefined && guarded([])('shape', () => obfuscatorShape(parsed.ast), true)
+    parsed !== undefined &&
+    (parsed.loose ? guarded([])('shape', () => obfuscatorShape(parsed.ast), true) : shape.found())
+  const judge = (evaluate: boolean): Inspection =>
+    judgeParsed(
+      source,
+      hash,
+      parsed && { ...parsed, shaped },
+      parseFindings,
+      evaluate,
+      ctx,
+      rules,
+      signatures,
+    )
   if (shaped || !parsed) return judge(true)
   const first = judge(false)
   const anything =
@@ -184,7 +195,7 @@ function judgeParsed(
   const facts = emptyFacts(source, hash)
   if (parsed) {
     // what was collected before a failure is still evidence
-    const layer = { ast: parsed.ast, source, depth: 0, outer: undefined }
+    const layer = { ast: parsed.ast, source, depth: 0, outer: undefined, shaped: parsed.shaped }
     const budget = { bytesLeft: LAYER_BYTES, evaluate }
     guard('collect', () => collectLayer(layer, facts, budget), undefined)
     facts.sinks = guard('sinks', () => findSinks(facts, ctx), [])
@@ -289,6 +300,22 @@ function htmlSummary(split: HtmlSplit): Finding {
     message += `; external scripts not judged here: ${shown}${more}`
   }
   return info('html-input', message)
+}
+
+/**
+ * What the detector read under a script's surface, outermost first: the file as the partial
+ * evaluator rewrote it, and each string it decoded that is code (eval/Function/injected
+ * script text). Static, like all of the detector: nothing is run. Empty for HTML, for what
+ * does not parse, and for files over the analysis budget.
+ */
+export function layersOf(source: string): string[] {
+  if (source.length > MAX_BYTES || looksLikeHtml(source)) return []
+  const parsed = readSource(source)
+  if (typeof parsed === 'string') return []
+  const facts = emptyFacts(source, sha256(source))
+  const layer = { ast: parsed.ast, source, depth: 0, outer: undefined }
+  guarded([])('collect', () => collectLayer(layer, facts, { bytesLeft: LAYER_BYTES }), undefined)
+  return [...new Set(facts.layers)]
 }
 
 /** Apply the allowlist (ctx.allowlist or the built-in one) to an inspected verdict. */

@@ -1,26 +1,75 @@
-import { parse as acornParse, type Node, type Options } from 'acorn'
+import { Parser, parse as acornParse, type Node, type Options } from 'acorn'
 import { parse as looseParse } from 'acorn-loose'
 
 export interface Parsed {
   ast: Node
   /** true when only acorn-loose could make sense of the text */
   loose: boolean
+  /** javascript-obfuscator's layout, when known */
+  shaped?: boolean
 }
 
 const BASE: Options = {
   ecmaVersion: 'latest',
-  locations: true,
   allowHashBang: true,
   allowReturnOutsideFunction: true,
   allowImportExportEverywhere: true,
   allowAwaitOutsideFunction: true,
 }
 
+/**
+ * Sees each variable declarator and each function (declaration, expression, method) as the
+ * parser finishes it: a fact gathered this way costs no walk of the tree, and hooking only
+ * these few parse steps keeps the parser's own speed. A failed attempt's nodes are seen too.
+ */
+export type NodeWatcher = (node: Node) => void
+
+type Step = (this: unknown, ...args: unknown[]) => Node
+
+const WatchedParser = Parser.extend((Base) => {
+  const base = Base.prototype as unknown as Record<
+    'parseVar' | 'parseFunction' | 'parseMethod',
+    Step
+  >
+  return class extends Base {
+    watch: NodeWatcher = () => undefined
+    parseVar(...args: unknown[]): Node {
+      const decl = base.parseVar.apply(this, args) as Node & { declarations: Node[] }
+      for (const d of decl.declarations) this.watch(d)
+      return decl
+    }
+    parseFunction(...args: unknown[]): Node {
+      const fn = base.parseFunction.apply(this, args)
+      this.watch(fn)
+      return fn
+    }
+    parseMethod(...args: unknown[]): Node {
+      const fn = base.parseMethod.apply(this, args)
+      this.watch(fn)
+      return fn
+    }
+  }
+})
+
+function parseAs(source: string, options: Options, watch: NodeWatcher | undefined): Node {
+  if (!watch) return acornParse(source, options)
+  // acorn declares the constructor protected; `Parser.parse` itself is `new this(…).parse()`
+  const Watched = WatchedParser as unknown as new (
+    o: Options,
+    s: string,
+  ) => Parser & {
+    watch: NodeWatcher
+  }
+  const parser = new Watched(options, source)
+  parser.watch = watch
+  return parser.parse()
+}
+
 /** Strict parse as a script, then as a module; null when neither works. RangeError propagates. */
-export function parseStrict(source: string): Node | null {
+export function parseStrict(source: string, watch?: NodeWatcher): Node | null {
   for (const sourceType of ['script', 'module'] as const) {
     try {
-      return acornParse(source, { ...BASE, sourceType })
+      return parseAs(source, { ...BASE, sourceType }, watch)
     } catch (err) {
       if (err instanceof RangeError) throw err
     }
@@ -28,18 +77,18 @@ export function parseStrict(source: string): Node | null {
   return null
 }
 
-/** Parse, falling back to acorn-loose for broken code. */
-export function parseSource(source: string): Parsed {
-  const ast = parseStrict(source)
+/** Parse, falling back to acorn-loose for broken code (whose nodes `watch` does not see). */
+export function parseSource(source: string, watch?: NodeWatcher): Parsed {
+  const ast = parseStrict(source, watch)
   if (ast) return { ast, loose: false }
   const loose = looseParse(source, { ...BASE, sourceType: 'script' }) as Node
   return { ast: untangle(loose), loose: true }
 }
 
 /** parseSource, or why not even acorn-loose could read the code (a browser would refuse it too). */
-export function readSource(source: string): Parsed | string {
+export function readSource(source: string, watch?: NodeWatcher): Parsed | string {
   try {
-    return parseSource(source)
+    return parseSource(source, watch)
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err
     return err.message
@@ -87,8 +136,7 @@ export function untangle(root: Node): Node {
 
 // What acorn-loose itself puts where it could not read an expression or a statement.
 function placeholder(node: Tree): Tree {
-  const loc = node.loc as { start: unknown } | undefined
-  const at = { start: node.start, end: node.start, loc: loc && { ...loc, end: loc.start } }
+  const at = { start: node.start, end: node.start }
   return /Statement$|Declaration$/.test(node.type)
     ? { type: 'EmptyStatement', ...at }
     : { type: 'Identifier', name: '✖', ...at }

@@ -1,3 +1,4 @@
+import { eachChild } from './children.ts'
 import type { AnyNode, Node } from 'acorn'
 import type { Folder } from './deobfuscate/fold.ts'
 import { calleeName, propertyName } from './deobfuscate/fold.ts'
@@ -145,12 +146,5 @@ export function createTaint(
 }
 
 export function pushChildren(n: Node, stack: Node[]): void {
-  for (const key in n) {
-    if (key === 'loc' || key === 'type') continue
-    const v = (n as unknown as Record<string, unknown>)[key]
-    if (v === null || typeof v !== 'object') continue
-    if (Array.isArray(v)) {
-      for (const c of v) if (c && typeof (c as Node).type === 'string') stack.push(c as Node)
-    } else if (typeof (v as Node).type === 'string') stack.push(v as Node)
-  }
+  eachChild(n, (c) => stack.push(c))
 }

@@ -2,7 +2,12 @@
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { existsSync } from 'node:fs'
-import { builtinSignatureInput, createDetector, type Detector } from '../detector/index.ts'
+import {
+  builtinSignatureInput,
+  builtinSignatures,
+  createDetector,
+  type Detector,
+} from '../detector/index.ts'
 import { compileSignatures, type SignatureSet } from '../detector/signatures/compile.ts'
 
 const YARA = /\.(yar|yara)$/i
@@ -50,8 +55,8 @@ export async function loadSignatureDir(dir: string): Promise<SignatureSet> {
 
 /** The shipped signatures plus an operator's directory of YARA and JSON files, when it exists. */
 export async function loadSignatures(dir: string | undefined): Promise<SignatureSet> {
+  if (!dir || !existsSync(dir)) return builtinSignatures()
   const builtin = builtinSignatureInput()
-  if (!dir || !existsSync(dir)) return compileSignatures(builtin)
   const files = await readSignatureDir(dir)
   const set = compileSignatures({
     yara: [...builtin.yara, ...files.yara],

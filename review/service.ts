@@ -1,6 +1,7 @@
 // What pages and the JSON API both do: read models with decisions attached, and the actions.
 import { enum as oneOf, iso, refine, toLowerCase, trim } from 'zod/mini'
 import { BadInputError } from '../core/errors.ts'
+import { layersOf } from '../detector/index.ts'
 import type { DecisionRecord, FlaggedScript, Store, UserRecord } from '../store/index.ts'
 import { groupCampaigns, type Campaign } from './campaigns.ts'
 import { applyDecision, type Rejudged } from './decide.ts'
@@ -65,7 +66,14 @@ export async function scriptPage(store: Store, sha256: string) {
     previousSha256: p.sha256,
     ...diffScripts(p.source, view.source),
   }))
-  return { ...view, decisions: await store.review.listDecisions({ sha256: view.sha256 }), diffs }
+  // what the detector read under the surface (statically, never run), for the analyst to read too
+  const layers = layersOf(view.source)
+  return {
+    ...view,
+    decisions: await store.review.listDecisions({ sha256: view.sha256 }),
+    diffs,
+    layers,
+  }
 }
 
 export async function decide(

@@ -30,6 +30,8 @@ export function crawlOptions(
     resolve: flags.resolve.map(parseResolveRule),
     timeoutMs: ctx.config.pageTimeoutMs,
     chromiumPath: ctx.config.chromiumPath,
+    fillRounds: ctx.config.fillRounds,
+    pageTimeMs: ctx.config.pageTimeMs,
   }
 }
 

@@ -60,20 +60,29 @@ export function looksLikeStringArray(init: Node): boolean {
   return first?.type === 'Literal' && typeof first.value === 'string'
 }
 
-/** A string array and a decoder function somewhere in the file: javascript-obfuscator's layout. */
-export function obfuscatorShape(ast: Node): boolean {
+/** Watches nodes for javascript-obfuscator's layout: a string array and a decoder function. */
+export function shapeWatch(): { watch: (n: Node) => void; found: () => boolean } {
   let array = false
   let decoder = false
-  walkFull(ast, (n) => {
-    if (!array && n.type === 'VariableDeclarator' && n.init) array = looksLikeStringArray(n.init)
-    else if (
+  const watch = (n: Node): void => {
+    if (!array && n.type === 'VariableDeclarator') {
+      const init = (n as AnyNode & { type: 'VariableDeclarator' }).init
+      if (init) array = looksLikeStringArray(init)
+    } else if (
       !decoder &&
       (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression') &&
-      looksLikeDecoder(n)
+      looksLikeDecoder(n as AnyNode & { type: 'FunctionDeclaration' | 'FunctionExpression' })
     )
       decoder = true
-  })
-  return array && decoder
+  }
+  return { watch, found: () => array && decoder }
+}
+
+/** A string array and a decoder function somewhere in the file: javascript-obfuscator's layout. */
+export function obfuscatorShape(ast: Node): boolean {
+  const shape = shapeWatch()
+  walkFull(ast, shape.watch)
+  return shape.found()
 }
 
 /** `i = i - 0x1a5` first, then `var a = arrayFn()`: the head of a string-array decoder. */

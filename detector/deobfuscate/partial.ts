@@ -1,4 +1,5 @@
 import type { AnyNode, Node } from 'acorn'
+import { eachChild } from '../children.ts'
 import { parseStrict } from '../parse.ts'
 import { createMachine, evalExpr, makeFunction, memberKey } from './interpret.ts'
 import type { Machine } from './machine.ts'
@@ -149,7 +150,7 @@ class Rewriter {
           if (n.computed) check(n.property as AnyNode)
           return
         default:
-          forChildren(n, check)
+          eachChild(n, check)
       }
     }
     check(node)
@@ -269,15 +270,7 @@ class Rewriter {
   }
 
   private children(node: AnyNode, env: Env): void {
-    for (const key in node) {
-      if (key === 'type' || key === 'loc' || key === 'start' || key === 'end') continue
-      const child = (node as unknown as Record<string, unknown>)[key]
-      if (Array.isArray(child)) {
-        for (const c of child)
-          if (c && typeof c === 'object' && 'type' in c) this.visit(c as AnyNode, env, 'value')
-      } else if (child && typeof child === 'object' && 'type' in child)
-        this.visit(child as AnyNode, env, 'value')
-    }
+    eachChild(node, (c) => this.visit(c, env, 'value'))
   }
 
   /** A string-valued expression with a non-literal part: replace it by its value. */
@@ -397,13 +390,7 @@ class Rewriter {
         if (n.computed) check(n.property as AnyNode)
         return
       }
-      for (const key in n) {
-        if (key === 'type' || key === 'loc') continue
-        const c = (n as unknown as Record<string, unknown>)[key]
-        if (Array.isArray(c))
-          for (const x of c) if (x && typeof x === 'object' && 'type' in x) check(x as AnyNode)
-        if (c && typeof c === 'object' && 'type' in c) check(c as AnyNode)
-      }
+      eachChild(n, check)
     }
     check(test)
     return ok
@@ -422,7 +409,7 @@ function declaredInits(scope: AnyNode): Map<string, AnyNode | null> {
         n.type !== 'FunctionDeclaration' &&
         n.type !== 'ArrowFunctionExpression')
     )
-      forChildren(n, visit)
+      eachChild(n, visit)
   }
   visit(scope)
   return out
@@ -460,21 +447,10 @@ function needsEvaluator(node: AnyNode): boolean {
             : ''
       if (FOLDER_DECODERS.has(name)) decoder = true
     }
-    if (n.type !== 'FunctionExpression' && n.type !== 'ArrowFunctionExpression')
-      forChildren(n, visit)
+    if (n.type !== 'FunctionExpression' && n.type !== 'ArrowFunctionExpression') eachChild(n, visit)
   }
   visit(node)
   return needs && !decoder
-}
-
-function forChildren(n: AnyNode, f: (c: AnyNode) => void): void {
-  for (const key in n) {
-    if (key === 'type' || key === 'loc' || key === 'start' || key === 'end') continue
-    const c = (n as unknown as Record<string, unknown>)[key]
-    if (Array.isArray(c)) {
-      for (const x of c) if (x && typeof x === 'object' && 'type' in x) f(x as AnyNode)
-    } else if (c && typeof c === 'object' && 'type' in c) f(c as AnyNode)
-  }
 }
 
 /** Names assigned anywhere after their declaration (by name: minified code reuses them). */
@@ -496,7 +472,7 @@ function reassignedNames(ast: Node): Set<string> {
     } else if (n.type === 'VariableDeclaration' && n.kind === 'var') {
       for (const d of n.declarations) if (d.id.type === 'Identifier' && !d.init) out.add(d.id.name)
     }
-    forChildren(n, (c) => stack.push(c))
+    eachChild(n, (c) => stack.push(c))
   }
   return out
 }
@@ -540,7 +516,7 @@ function mutatedInFunctions(ast: Node): Set<string> {
       )
         out.add(n.left.object.name)
     }
-    forChildren(n, (c) => visit(c, inside))
+    eachChild(n, (c) => visit(c, inside))
   }
   visit(ast as AnyNode, false)
   return out
@@ -550,7 +526,7 @@ function targetNames(n: AnyNode): string[] {
   if (n.type === 'Identifier') return [n.name]
   if (n.type === 'MemberExpression') return []
   const out: string[] = []
-  forChildren(n, (c) => {
+  eachChild(n, (c) => {
     if (c.type === 'Identifier') out.push(c.name)
     else out.push(...targetNames(c))
   })

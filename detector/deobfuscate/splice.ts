@@ -57,9 +57,15 @@ export function splice(source: string, edits: Edit[]): Spliced {
   return { text: out, origin: toOriginal }
 }
 
+/** Offsets where each line begins, by acorn's line breaks: \n, \r\n, \r, U+2028, U+2029. */
 export function lineStarts(source: string): number[] {
   const starts = [0]
-  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1)
+  if (!/[\r\u2028\u2029]/.test(source)) {
+    for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1)
+    return starts
+  }
+  const breaks = /\r\n?|[\n\u2028\u2029]/g
+  for (let m = breaks.exec(source); m; m = breaks.exec(source)) starts.push(m.index + m[0].length)
   return starts
 }
 

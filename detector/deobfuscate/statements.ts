@@ -1,3 +1,4 @@
+import { eachChild } from '../children.ts'
 import type { AnyNode } from 'acorn'
 import { patternNames } from '../scope.ts'
 import { decide, evalExpr, makeFunction } from './interpret.ts'
@@ -288,13 +289,7 @@ function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void 
       touched.add(callee.object.name)
     if (n.type === 'AssignmentExpression' && n.left.type === 'MemberExpression')
       if (n.left.object.type === 'Identifier') touched.add(n.left.object.name)
-    for (const key in n) {
-      if (key === 'type' || key === 'loc') continue
-      const c = (n as unknown as Record<string, unknown>)[key]
-      if (Array.isArray(c)) {
-        for (const x of c) if (x && typeof x === 'object' && 'type' in x) visit(x as AnyNode)
-      } else if (c && typeof c === 'object' && 'type' in c) visit(c as AnyNode)
-    }
+    eachChild(n, visit)
   }
   visit(stmt)
   for (const name of names) {

@@ -10,8 +10,8 @@ export function builtinSignatureInput(): SignatureInput {
   return { yara: [...yara], json: [iocs], jsonNames: ['default.json'] }
 }
 
-/** The shipped signature set (rules/*.yar embedded as JSON, default.json), compiled once. */
+/** The shipped signature set (rules/*.yar embedded as JSON, default.json), compiled once, YARA on first need. */
 export function builtinSignatures(): SignatureSet {
-  builtin ??= compileSignatures(builtinSignatureInput())
+  builtin ??= compileSignatures(builtinSignatureInput(), { lazy: true })
   return builtin
 }

@@ -13,8 +13,10 @@ export function yaraFindings(facts: ScriptFacts, set: SignatureSet): Finding[] {
   const out: Finding[] = []
   const texts = [facts.source, ...facts.layers]
   texts.forEach((text, layer) => {
-    const buf = Buffer.from(text, 'utf8')
+    let bytes: Buffer | undefined
     for (const file of set.yara) {
+      if (!file.needs(text)) continue
+      const buf = (bytes ??= Buffer.from(text, 'utf8'))
       for (const m of file.scanner.scan(buf)) {
         if (seen.has(m.ruleIdentifier)) continue
         seen.add(m.ruleIdentifier)

@@ -86,9 +86,25 @@ ${d.parts.map((p) =>
   )}`
 }
 
+// A layer longer than this is cut on the page (the API has it whole).
+const MAX_LAYER = 200_000
+
+function layersBlock(layers: string[]): Html {
+  if (layers.length === 0)
+    return html`<p>Nothing decoded: the source is what the detector read.</p>`
+  return html`${layers.map(
+    (text, i) =>
+      html`<details class="layer" ${i === 0 ? 'open' : ''}>
+        <summary>Layer ${i + 1} (${text.length} characters)</summary>
+        <pre class="layer-text">
+${text.length > MAX_LAYER ? `${text.slice(0, MAX_LAYER)} … (cut)` : text}</pre>
+      </details>`,
+  )}`
+}
+
 export function scriptPage(
   ctx: PageContext,
-  v: ScriptView & { decisions: DecisionRecord[]; diffs: ScriptDiff[] },
+  v: ScriptView & { decisions: DecisionRecord[]; diffs: ScriptDiff[]; layers: string[] },
 ): string {
   return layout(
     ctx,
@@ -110,6 +126,11 @@ export function scriptPage(
       ${decisionRows(ctx, v.decisions)}
       <h2>Findings</h2>
       ${findingsTable(v.findings)}
+      <h2>Deobfuscated layers</h2>
+      <p class="note">
+        The script as the detector's static evaluator rewrote it, and code it decoded: text only.
+      </p>
+      ${layersBlock(v.layers)}
       <h2>Served on</h2>
       ${table(
         'sightings',

@@ -76,6 +76,12 @@ const SKIMMED: Array<[string, string, RegExp]> = [
   ['shop-m2-steps.test', 'm2-stats.test', /\/static\/js\/mage-cookies\.js$/],
   ['shop-woo-ajax.test', 'woo-pay-cdn.test', /\/wc-blocks-cardpay\.js$/],
   ['shop-m1-onepage.test', 'm1-gate.test', /\/js\/varien\/form\.js$/],
+  [
+    'shop-presta-steps.test',
+    'presta-stats.test',
+    /\/modules\/blockreassurance\/views\/js\/front\.js$/,
+  ],
+  ['shop-opencart-steps.test', 'oc-analytics.test', /\/owl-carousel\/owl\.carousel\.min\.js$/],
 ]
 const TWINS = SKIMMED.map(([host]) => host.replace('.test', '-clean.test'))
 
@@ -129,6 +135,26 @@ describe('multi-step checkouts', () => {
     expect(c.walk?.clicked.at(-1)).toMatch(/^Place Order/)
   })
 
+  it("passes PrestaShop's four sections: personal details, addresses, delivery, payment with terms", async () => {
+    const c = await browser.visit(shop('shop-presta-steps.test').url)
+    expect(c.walk?.addedToCart).toBe(true)
+    const steps = c.walk?.steps.filter((s) => /^checkout step/.test(s.name)) ?? []
+    // Belgium is preselected: the postcode is typed in its four-digit format, no error to fix
+    expect(steps.map((s) => s.passed)).toEqual([true, true, true])
+    expect(c.walk?.clicked.filter((l) => /^Continuer/.test(l))).toHaveLength(3)
+    expect(c.walk?.clicked.at(-1)).toMatch(/^Commander/)
+  })
+
+  it('walks an OpenCart accordion as a guest, accepting the terms it checks only on submit', async () => {
+    const c = await browser.visit(shop('shop-opencart-steps.test').url)
+    const steps = c.walk?.steps.filter((s) => /^checkout step/.test(s.name)) ?? []
+    // guest (no password asked), billing, delivery, payment method with "agree": four passed, no error
+    expect(steps.map((s) => s.passed)).toEqual([true, true, true, true])
+    expect(steps.map((s) => s.reason ?? '').join('')).toBe('')
+    expect(c.walk?.clicked.at(-1)).toMatch(/^Confirm Order/)
+    expect(cardSentTo(c, 'oc-analytics.test').length).toBeGreaterThan(0)
+  })
+
   it('follows a German page-per-step checkout: Weiter, Weiter, Zahlungspflichtig bestellen', async () => {
     const c = await browser.visit(shop('shop-weiter.test').url)
     expect(cardSentTo(c, 'weiter-cdn.test').length).toBeGreaterThan(0)
@@ -150,13 +176,25 @@ describe('once-only skimmers', () => {
 
 describe('skimwatch scan', () => {
   const resolve = () => server.resolve.flatMap((r) => ['--resolve', r])
-  const scan = async (urls: string[]) => {
+  const scan = async (urls: string[], env: Record<string, string> = {}) => {
     const r = await runCli(['scan', ...urls, ...resolve(), '--allow-private', '--json'], {
-      env: { DATABASE_URL: '', REDIS_URL: '' },
+      env: { DATABASE_URL: '', REDIS_URL: '', ...env },
       timeoutMs: 240_000,
     })
     return { code: r.code, pages: ndjson<PageRecord>(r.stdout) }
   }
+
+  it('takes the fill rounds and the page time from the environment', async () => {
+    const { pages } = await scan([shop('shop-late.test').url], {
+      SKIMWATCH_FILL_ROUNDS: '1',
+      SKIMWATCH_PAGE_TIME_MS: '0',
+    })
+    expect(pages[0]?.walk).toMatchObject({ fillRounds: 1, pageTimeMs: 0 })
+    // without rounds and page time the late skimmer never fires, as in the crawler test above
+    expect(pages[0]?.exfil.filter((e) => hostIs(e.url, 'late-cdn.test') && e.carriesCard)).toEqual(
+      [],
+    )
+  })
 
   it(
     'catches each skimmer with its script named, and keeps each clean twin clean',

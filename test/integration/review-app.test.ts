@@ -266,6 +266,20 @@ describe('review', () => {
     expect(page.body).toMatch(/<span class="diff-removed">[^<]*v1\/c\?x=/)
   })
 
+  it('shows the layers the static evaluator decoded, as text', async () => {
+    const view = (await analyst.get(`/api/scripts/${h.seeded.skimmer}`)).json() as {
+      source: string
+      layers: string[]
+    }
+    // the table's reads resolved: the storage call and the collection URL in plain sight
+    expect(view.source).not.toContain('getItem("_gtm_q")')
+    expect(view.layers[0]).toContain('_st.getItem("_gtm_q")')
+    expect(view.layers[0]).toContain('"https://gtm-statistic.com/p?x=" + btoa(')
+    const page = await analyst.get(`/scripts/${h.seeded.skimmer}`)
+    const section = page.body.slice(page.body.indexOf('Deobfuscated layers'))
+    expect(section).toMatch(/<pre class="layer-text">[^<]*_st\.getItem\(&quot;_gtm_q&quot;\)/)
+  })
+
   it('shows a captured script and its URL only as escaped text, on its page and in the lists', async () => {
     expect((await analyst.get('/campaigns')).body).toContain('cdn-x.example')
     for (const url of ['/flagged', `/sites/${h.seeded.sites.c}`]) {

@@ -25,6 +25,16 @@ describe('loadConfig', () => {
     expect(message).not.toMatch(/DATABASE_URL/)
   })
 
+  it('reads the fill rounds and page time, 0 page time included, and refuses out-of-range ones', () => {
+    expect(loadConfig({})).toMatchObject({ fillRounds: 3, pageTimeMs: 60_000 })
+    expect(loadConfig({ SKIMWATCH_FILL_ROUNDS: '1', SKIMWATCH_PAGE_TIME_MS: '0' })).toMatchObject({
+      fillRounds: 1,
+      pageTimeMs: 0,
+    })
+    expect(() => loadConfig({ SKIMWATCH_FILL_ROUNDS: '0' })).toThrow(/SKIMWATCH_FILL_ROUNDS/)
+    expect(() => loadConfig({ SKIMWATCH_PAGE_TIME_MS: '-5' })).toThrow(/SKIMWATCH_PAGE_TIME_MS/)
+  })
+
   it('reads service URLs', () => {
     const c = loadConfig({
       REDIS_URL: 'redis://127.0.0.1:6379',

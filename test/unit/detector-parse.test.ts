@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { analyzeScript } from '../../detector/index.ts'
-import { readSource, type Parsed } from '../../detector/parse.ts'
+import { getLineInfo } from 'acorn'
+import { obfuscatorShape, shapeWatch } from '../../detector/deobfuscate/obfuscator.ts'
+import { lineStarts, positionIn } from '../../detector/deobfuscate/splice.ts'
+import { parseStrict, readSource, type Parsed } from '../../detector/parse.ts'
+import { obfuscated } from '../../fixtures/samples/dress.ts'
+import { loadSamples } from '../../fixtures/samples/load.ts'
 
 /** Nodes with children reachable from the root, and how many times a tree walk reaches one. */
 function census(root: unknown): { visits: number; unique: number } {
@@ -84,5 +89,33 @@ describe('parsing', () => {
     const p = parsed('var o = {card}; )(')
     expect(p.loose).toBe(true)
     expect(JSON.stringify(p.ast)).toContain('"value":{"type":"Identifier","start":9,"end":13')
+  })
+})
+
+describe('facts the parser gathers as it goes', () => {
+  const sources = loadSamples().map((s) => s.source)
+
+  it('sees javascript-obfuscator’s layout exactly where a walk of the finished tree does', () => {
+    const texts = [...sources, ...sources.slice(0, 12).map((s) => obfuscated(s))]
+    let shaped = 0
+    for (const text of texts) {
+      const watch = shapeWatch()
+      const ast = parseStrict(text, watch.watch)
+      if (!ast) continue
+      expect(watch.found()).toBe(obfuscatorShape(ast))
+      if (watch.found()) shaped++
+    }
+    // the comparison means something only when both answers occur
+    expect(shaped).toBeGreaterThanOrEqual(12)
+    expect(shaped).toBeLessThan(texts.length)
+  })
+
+  it('numbers lines from offsets as acorn would, with every line break JavaScript knows', () => {
+    const text = 'a = 1\r\nb = 2\rc = 3\u2028d = 4\u2029e = "x"\nf = 6'
+    const starts = lineStarts(text)
+    // a node never starts on a line break: compare where code can be
+    for (let offset = 0; offset < text.length; offset++)
+      if (!/[\r\n\u2028\u2029]/.test(text[offset] ?? ''))
+        expect(positionIn(starts, offset)).toEqual(getLineInfo(text, offset))
   })
 })
