@@ -1,4 +1,4 @@
-# skimwatch worker image: Debian's Chromium, a non-root user, `skimwatch run` as the entry.
+# skimwatch image for workers and the web app: Debian's Chromium, a non-root user, `skimwatch run` by default.
 
 # Build stage: the dev dependencies (esbuild) compile the CLI into dist/.
 FROM node:20-bookworm-slim AS build
@@ -49,5 +49,9 @@ VOLUME /data
 # Chromium keeps its sandbox as this non-root user; it needs user namespaces, which Docker's
 # default seccomp profile refuses: run with `--security-opt seccomp=unconfined` (or a Chrome
 # seccomp profile) rather than dropping the sandbox, since the pages visited are hostile.
+# the review app (`serve --host 0.0.0.0`) and a worker's metrics (`run --metrics-port 9464 --metrics-host 0.0.0.0`)
+EXPOSE 8080 9464
+# tini forwards SIGTERM: a worker finishes its visits in flight, closes Chromium and exits
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/skimwatch.mjs"]
 CMD ["run"]

@@ -11,7 +11,7 @@ import type { CrawlOptions } from '../crawler/options.ts'
 import { parseResolveRule } from '../crawler/resolve.ts'
 import { startFixtureServer } from '../fixtures/server.ts'
 import { loadavg } from 'node:os'
-import { cpuSecondsWithChildren, treePss, treeRss } from './proc-tree.ts'
+import { cpuSecondsWithChildren, treePss, treeRss } from '../core/proc-tree.ts'
 
 // `tsx bench/crawler.ts 4 8` runs only those levels.
 const LEVELS = process.argv

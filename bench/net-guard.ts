@@ -5,7 +5,7 @@ import { launchBrowser } from '../crawler/launch.ts'
 import type { CrawlOptions } from '../crawler/options.ts'
 import { parseResolveRule } from '../crawler/resolve.ts'
 import { startFixtureServer } from '../fixtures/server.ts'
-import { cpuSecondsWithChildren } from './proc-tree.ts'
+import { cpuSecondsWithChildren } from '../core/proc-tree.ts'
 
 // `tsx bench/net-guard.ts 5` runs five rounds of each.
 const ROUNDS = Number(process.argv[2] ?? 3) || 3

@@ -80,17 +80,66 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--allow-private', 'allow loopback and private addresses')
     .option('--static', 'never detonate: judge scripts by their text and what the visit saw')
+    .option('--metrics-port <n>', 'serve Prometheus metrics on this port at /metrics')
+    .option('--metrics-host <addr>', 'address the metrics listen on', '127.0.0.1')
+    .option('--no-enqueue', 'work the queues only: queue no crawl of the seeded sites')
     .action(
       async (o: {
         once?: boolean
         resolve: string[]
         allowPrivate?: boolean
         static?: boolean
+        metricsPort?: string
+        metricsHost: string
+        enqueue: boolean
       }) => {
         const { runCommand } = await import('./commands/run.ts')
-        exit = await runCommand(await context(), o)
+        const { metricsPort, enqueue, ...rest } = o
+        exit = await runCommand(await context(), {
+          ...rest,
+          noEnqueue: !enqueue,
+          ...(metricsPort !== undefined ? { metricsPort: Number(metricsPort) } : {}),
+        })
       },
     )
+
+  program
+    .command('status')
+    .description('queue depths, crawls per minute, failures by reason, time to drain')
+    .option('--json', 'one JSON object')
+    .action(async (o: { json?: boolean }) => {
+      const { statusCommand } = await import('./commands/status.ts')
+      exit = await statusCommand(await context(), o)
+    })
+
+  const schedule = program
+    .command('schedule')
+    .description('scheduled rescans (weekly of every shop, daily of infected ones by default)')
+  schedule
+    .command('list')
+    .option('--json', 'NDJSON output')
+    .action(async (o: { json?: boolean }) => {
+      const { scheduleListCommand } = await import('./commands/schedule.ts')
+      exit = await scheduleListCommand(await context(), o)
+    })
+  schedule
+    .command('set')
+    .description('create or change a schedule')
+    .argument('<name>')
+    .option('--select <which>', 'sites it rescans: all or infected', 'all')
+    .option('--every <interval>', 'e.g. 12h, 7d')
+    .option('--cron <pattern>', 'a cron pattern, e.g. "0 3 * * 1"')
+    .action(async (name: string, o: { select: string; every?: string; cron?: string }) => {
+      const { scheduleSetCommand } = await import('./commands/schedule.ts')
+      exit = await scheduleSetCommand(await context(), name, o)
+    })
+  schedule
+    .command('remove')
+    .argument('<name>')
+    .action(async (name: string) => {
+      const { scheduleRemoveCommand } = await import('./commands/schedule.ts')
+      exit = await scheduleRemoveCommand(await context(), name)
+    })
 
   program
     .command('report')

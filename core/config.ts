@@ -11,6 +11,7 @@ import {
   object,
   optional,
   pipe,
+  nonnegative,
   positive,
   refine,
   regex,
@@ -67,6 +68,8 @@ const schema = object({
   SKIMWATCH_SIGNATURES: optional(string()),
   SKIMWATCH_CONCURRENCY: positiveInt(2),
   SKIMWATCH_PAGE_TIMEOUT_MS: positiveInt(30_000),
+  SKIMWATCH_HOST_DELAY_MS: _default(pipe(coerce.number(), int().check(nonnegative())), 5_000),
+  SKIMWATCH_EXCLUSIONS: optional(string()),
   SKIMWATCH_FILL_ROUNDS: _default(pipe(coerce.number(), int().check(gte(1), lte(10))), 3),
   SKIMWATCH_PAGE_TIME_MS: _default(
     pipe(coerce.number(), int().check(gte(0), lte(600_000))),
@@ -134,6 +137,10 @@ export interface Config {
   signaturesDir: string
   concurrency: number
   pageTimeoutMs: number
+  /** minimum pause between two visits to one host */
+  hostDelayMs: number
+  /** operators' list of domains never to visit; default $SKIMWATCH_HOME/exclusions.txt (when it exists) */
+  exclusionsFile: string
   /** most times the card is typed on one form when new code appears */
   fillRounds: number
   /** page time (ms) the crawler runs a page's timers ahead after each fill */
@@ -207,6 +214,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
     concurrency: e.SKIMWATCH_CONCURRENCY,
     pageTimeoutMs: e.SKIMWATCH_PAGE_TIMEOUT_MS,
+    hostDelayMs: e.SKIMWATCH_HOST_DELAY_MS,
+    exclusionsFile: path.resolve(
+      e.SKIMWATCH_EXCLUSIONS ?? path.join(e.SKIMWATCH_HOME, 'exclusions.txt'),
+    ),
     fillRounds: e.SKIMWATCH_FILL_ROUNDS,
     pageTimeMs: e.SKIMWATCH_PAGE_TIME_MS,
     captureQuotaMb: e.SKIMWATCH_CAPTURE_QUOTA_MB,

@@ -1,7 +1,20 @@
-// The distributed runner: one BullMQ queue per stage on Redis, workers that wrap the stage functions.
-import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq'
-import { Redis } from 'ioredis'
-import { ServiceUnavailableError, SkimwatchError } from '../core/errors.ts'
+// The distributed runner: one BullMQ queue per stage (crawl, detect, notify, rescan), workers that
+// wrap the stage functions. Jobs carry ids only; a job's id is derived from (stage, site, scan).
+import { DelayedError, UnrecoverableError, type Job, type JobsOptions, type Queue } from 'bullmq'
+import { SkimwatchError } from '../core/errors.ts'
+import type { Store } from '../store/index.ts'
+import { openBackend, type BackendConfig, type QueueBackend } from './backend.ts'
+import type { PipelineMetrics } from './metrics.ts'
+import {
+  HostBusy,
+  excludedBy,
+  politeVisit,
+  redisLimiter,
+  storeLimiter,
+  type HostLimiter,
+} from './politeness.ts'
+import { detectOutcome, type ProgressListener, type SiteOutcome } from './progress.ts'
+import { selectSites } from './schedules.ts'
 import {
   crawlStage,
   detectStage,
@@ -11,61 +24,90 @@ import {
   type NotifyResult,
   type StageDeps,
 } from './stages.ts'
-import { detectOutcome, type ProgressListener, type SiteOutcome } from './progress.ts'
+
+export { connectRedis } from './backend.ts'
 
 export interface QueueRunOptions {
-  redisUrl: string
-  prefix: string
+  backend: BackendConfig
+  /** pages crawled at once by this process */
   concurrency: number
   /** drain the queues, then return; otherwise run until stop() */
   once: boolean
   onProgress?: ProgressListener
   /** shorter in tests: how often stalled jobs are looked for */
   stalledIntervalMs?: number
+  /** shorter in tests: how long a job's lock lasts without renewal (a killed worker's job waits this long) */
+  lockDurationMs?: number
+  /** minimum pause between two visits to one host */
+  hostDelayMs?: number
+  /** operators' exclusion list (domains, subdomains included) */
+  exclusions?: string[]
+  /** base delay of the exponential backoff between attempts */
+  backoffMs?: number
+  metrics?: PipelineMetrics
 }
 
-interface SiteJobData {
+export interface SiteJobData {
   siteId: number
   scanId?: number
+  /** crawl jobs: the site's latest scan when the job was queued (the scan this crawl follows) */
+  after?: number
+}
+export interface RescanJobData {
+  /** which sites the scheduled rescan takes: a name known to selectSites */
+  select: string
 }
 
-const STAGES = ['crawl', 'detect', 'notify'] as const
-type Stage = (typeof STAGES)[number]
+export const STAGES = ['crawl', 'detect', 'notify', 'rescan'] as const
+export type Stage = (typeof STAGES)[number]
 
-const jobDefaults: JobsOptions = {
+const jobDefaults = (backoffMs: number): JobsOptions => ({
   attempts: 3,
-  backoff: { type: 'exponential', delay: 2_000 },
-  removeOnComplete: { age: 24 * 3600, count: 5_000 },
+  backoff: { type: 'exponential', delay: backoffMs },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
   removeOnFail: { age: 7 * 24 * 3600 },
+})
+
+export type StageQueues = Record<Stage, Queue>
+
+export function openQueues(backend: QueueBackend, backoffMs = 2_000): StageQueues {
+  return Object.fromEntries(
+    STAGES.map((s) => [s, backend.queue(s, { defaultJobOptions: jobDefaults(backoffMs) })]),
+  ) as StageQueues
 }
 
-export async function connectRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, {
-    maxRetriesPerRequest: null,
-    lazyConnect: true,
-    connectTimeout: 5_000,
-    retryStrategy: (times) => (times > 3 ? null : 200 * times),
-  })
-  // connection errors surface through connect() below; without a listener ioredis also prints them
-  const swallow = (): void => undefined
-  redis.on('error', swallow)
-  try {
-    await redis.connect()
-    await redis.ping()
-  } catch (err) {
-    redis.disconnect()
-    const where = new URL(url).host
-    throw new ServiceUnavailableError(
-      `cannot reach Redis at ${where} (${(err as Error).message}) — start it or unset REDIS_URL to run embedded`,
+/** A crawl's id names the scan it follows: re-adding a site before that crawl is done is a no-op. */
+export const crawlJobId = (siteId: number, lastScanId: number): string =>
+  `crawl-${siteId}-after-${lastScanId}`
+
+const BULK = 1_000
+
+/** Adds a crawl job per site (deduplicated by id); returns how many ids were offered. */
+export async function enqueueCrawls(
+  queue: Queue,
+  store: Pick<Store, 'latestScanBySite'>,
+  siteIds: number[],
+  onChunk?: (done: number, total: number) => void,
+): Promise<number> {
+  for (let i = 0; i < siteIds.length; i += BULK) {
+    const chunk = siteIds.slice(i, i + BULK)
+    const last = await store.latestScanBySite(chunk)
+    await queue.addBulk(
+      chunk.map((siteId) => ({
+        name: 'crawl',
+        data: { siteId, after: last.get(siteId) ?? 0 },
+        opts: { jobId: crawlJobId(siteId, last.get(siteId) ?? 0) },
+      })),
     )
+    onChunk?.(Math.min(i + BULK, siteIds.length), siteIds.length)
   }
-  redis.off('error', swallow)
-  return redis
+  return siteIds.length
 }
 
 export interface QueueRun {
   outcomes: Promise<SiteOutcome[]>
   stop(): Promise<void>
+  queues: StageQueues
 }
 
 /** Enqueues the sites' crawl jobs, starts workers for every stage, and reports each site's outcome. */
@@ -74,37 +116,83 @@ export async function runQueued(
   siteIds: number[],
   opts: QueueRunOptions,
 ): Promise<QueueRun> {
-  const connection = await connectRedis(opts.redisUrl)
-  connection.on('error', (err: Error) =>
-    deps.logger.warn({ err: err.message }, 'redis connection error'),
-  )
-  const base = { connection, prefix: opts.prefix }
-  const queues = Object.fromEntries(
-    STAGES.map((s) => [s, new Queue(s, { ...base, defaultJobOptions: jobDefaults })]),
-  ) as Record<Stage, Queue>
+  const backend = await openBackend(opts.backend, deps.logger)
+  const queues = openQueues(backend, opts.backoffMs)
+  await enqueueCrawls(queues.crawl, deps.store, siteIds)
+  return startWorkers(deps, backend, queues, opts, siteIds.length)
+}
 
-  const processors: Record<Stage, (job: Job<SiteJobData>) => Promise<unknown>> = {
-    crawl: async (job) => {
-      const { scanId } = await crawlStage(deps, { siteId: job.data.siteId })
-      // ids derive from the parent job: scan ids restart with a new store, BullMQ ids do not
+/** Starts workers for every stage on queues that are already filled (or filled by others). */
+export function startWorkers(
+  deps: StageDeps,
+  backend: QueueBackend,
+  queues: StageQueues,
+  opts: QueueRunOptions,
+  expected = 0,
+): QueueRun {
+  const hostDelayMs = opts.hostDelayMs ?? 0
+  const lockDuration = opts.lockDurationMs ?? Math.max(60_000, deps.config.pageTimeoutMs * 3)
+  const politeness = { hostDelayMs, slotTtlMs: lockDuration }
+  // the limits live beside the queues, so every worker of the deployment shares them
+  const limiter: HostLimiter = backend.redis
+    ? redisLimiter(backend.redis, opts.backend.prefix, politeness)
+    : storeLimiter(deps.store, politeness)
+  const metrics = opts.metrics
+
+  const processors: Record<Stage, (job: Job, token?: string) => Promise<unknown>> = {
+    crawl: async (job, token) => {
+      const data = job.data as SiteJobData
+      const site = await deps.store.getSite(data.siteId)
+      const excluded = site ? excludedBy(site.url, opts.exclusions ?? []) : null
+      if (site && excluded)
+        throw new UnrecoverableError(`excluded by the operators' list (${excluded})`)
+      const stored = await scanSince(deps.store, data)
+      const { scanId } =
+        stored ??
+        (await crawlStage(
+          deps,
+          { siteId: data.siteId },
+          {
+            lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+            around: politeVisit(limiter, deps.crawl.resolve, {
+              hostDelayMs,
+              maxWaitMs: 30_000,
+              observeSeconds: (s) => metrics?.visitSeconds.observe(s),
+            }),
+          },
+        ).catch(async (err: unknown) => {
+          if (!(err instanceof HostBusy)) throw err
+          // the host is taken for a while: hand the job back without spending an attempt
+          await job.moveToDelayed(Date.now() + err.retryInMs, token)
+          throw new DelayedError()
+        }))
       await queues.detect.add(
         'detect',
-        { siteId: job.data.siteId, scanId },
-        { jobId: `detect-${job.id}` },
+        { siteId: data.siteId, scanId },
+        { jobId: `detect-${scanId}` },
       )
       return { scanId }
     },
     detect: async (job) => {
+      const data = job.data as SiteJobData
       const scanId = requireScanId(job)
       const result = await detectStage(deps, { scanId })
+      metrics?.verdicts.inc({ verdict: result.verdict })
       if (result.verdict === 'malicious') {
-        await queues.notify.add('notify', job.data, { jobId: `notify-${job.id}` })
+        await queues.notify.add('notify', data, { jobId: `notify-${scanId}` })
       } else {
         await followUpStage(deps, result)
       }
       return result
     },
     notify: async (job) => notifyStage(deps, { scanId: requireScanId(job) }),
+    rescan: async (job) => {
+      const { select } = job.data as RescanJobData
+      const ids = await selectSites(deps.store, select)
+      await enqueueCrawls(queues.crawl, deps.store, ids)
+      deps.logger.info({ select, sites: ids.length }, 'rescan queued')
+      return { queued: ids.length }
+    },
   }
 
   const outcomes: SiteOutcome[] = []
@@ -112,45 +200,46 @@ export async function runQueued(
   const done = new Promise<SiteOutcome[]>((resolve) => (finish = resolve))
   const report = (o: SiteOutcome): void => {
     outcomes.push(o)
-    opts.onProgress?.(o, outcomes.length, Math.max(outcomes.length, siteIds.length))
+    opts.onProgress?.(o, outcomes.length, Math.max(outcomes.length, expected))
   }
 
-  const workers = STAGES.map(
-    (stage) =>
-      new Worker<SiteJobData>(stage, unrecoverableOnPermanent(processors[stage]), {
-        ...base,
-        concurrency: stage === 'crawl' ? opts.concurrency : opts.concurrency * 4,
-        lockDuration: Math.max(60_000, deps.config.pageTimeoutMs * 3),
-        stalledInterval: opts.stalledIntervalMs ?? 30_000,
-      }),
+  const workers = STAGES.map((stage) =>
+    backend.worker(stage, unrecoverableOnPermanent(stage, deps.store, processors[stage]), {
+      concurrency: stage === 'crawl' ? opts.concurrency : opts.concurrency * 4,
+      lockDuration,
+      stalledInterval: opts.stalledIntervalMs ?? 30_000,
+    }),
   )
   const checkIdle = async (): Promise<void> => {
     if (!opts.once) return
-    for (const q of Object.values(queues)) {
-      const counts = await q.getJobCounts(
-        'waiting',
-        'active',
-        'delayed',
-        'prioritized',
-        'waiting-children',
-      )
+    for (const stage of STAGES) {
+      // a scheduled rescan waits as a delayed job for ever: only its due jobs count
+      const states =
+        stage === 'rescan'
+          ? (['waiting', 'active'] as const)
+          : (['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const)
+      const counts = await queues[stage].getJobCounts(...states)
       if (Object.values(counts).some((n) => n > 0)) return
     }
     finish(outcomes)
   }
   const onIdleCheck = (): void =>
-    void checkIdle().catch((err: unknown) => deps.logger.error({ err }, 'idle check failed'))
+    void checkIdle().catch((err: unknown) =>
+      deps.logger.warn({ err: (err as Error).message }, 'idle check failed'),
+    )
 
   workers.forEach((worker, i) => {
     const stage = STAGES[i] as Stage
     worker.on('completed', (job, result) => {
+      metrics?.processed.inc({ queue: stage, result: 'completed' })
+      const data = job.data as SiteJobData
       if (stage === 'detect') {
         const r = result as DetectResult
-        if (r.verdict !== 'malicious') report(detectOutcome(job.data.siteId, r))
+        if (r.verdict !== 'malicious') report(detectOutcome(data.siteId, r))
       } else if (stage === 'notify') {
         const r = result as NotifyResult
         report({
-          siteId: job.data.siteId,
+          siteId: data.siteId,
           scanId: r.scanId,
           verdict: 'malicious',
           emailPath: r.path,
@@ -160,15 +249,19 @@ export async function runQueued(
       onIdleCheck()
     })
     worker.on('failed', (job, err) => {
+      if (err.name === 'DelayedError') return
       const final =
-        !job ||
-        job.attemptsMade >= (job.opts.attempts ?? 1) ||
-        err instanceof UnrecoverableError ||
-        err.name === 'UnrecoverableError'
-      if (job && final) {
+        !job || job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError'
+      metrics?.processed.inc({ queue: stage, result: final ? 'failed' : 'retried' })
+      deps.logger[final ? 'error' : 'warn'](
+        { stage, job: job?.id, attempt: job?.attemptsMade, err: err.message },
+        final ? 'job failed for good' : 'job failed, will retry with backoff',
+      )
+      if (job && final && stage !== 'rescan') {
+        const data = job.data as SiteJobData
         report({
-          siteId: job.data.siteId,
-          scanId: job.data.scanId ?? null,
+          siteId: data.siteId,
+          scanId: data.scanId ?? null,
           verdict: null,
           emailPath: null,
           error: err.message,
@@ -176,38 +269,58 @@ export async function runQueued(
       }
       onIdleCheck()
     })
-    worker.on('error', (err) => deps.logger.error({ err: err.message, stage }, 'worker error'))
+    worker.on('error', (err) => deps.logger.warn({ err: err.message, stage }, 'worker error'))
   })
-
-  for (const siteId of siteIds) {
-    await queues.crawl.add('crawl', { siteId }, { deduplication: { id: `site-${siteId}` } })
-  }
+  deps.logger.info(
+    { backend: backend.kind, concurrency: opts.concurrency, once: opts.once },
+    'workers started',
+  )
+  // polling backs up the events: a job that stalled in a killed worker ends in another process
+  const poll = opts.once ? setInterval(onIdleCheck, 1_000) : undefined
   onIdleCheck()
 
   let stopping: Promise<void> | undefined
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      clearInterval(poll)
+      // close() lets active jobs finish; their locks are released, nothing is left active
       await Promise.all(workers.map((w) => w.close()))
-      await Promise.all(Object.values(queues).map((q) => q.close()))
-      connection.disconnect()
+      await backend.close()
       finish(outcomes)
     })())
-  return { outcomes: done, stop }
+  return { outcomes: done, stop, queues }
 }
 
-function requireScanId(job: Job<SiteJobData>): number {
-  if (job.data.scanId === undefined) throw new UnrecoverableError(`job ${job.id} has no scanId`)
-  return job.data.scanId
+/** The scan an earlier run of this very job stored before it died: the crawl is not repeated. */
+async function scanSince(store: Store, data: SiteJobData): Promise<{ scanId: number } | null> {
+  if (data.after === undefined) return null
+  const last = (await store.latestScanBySite([data.siteId])).get(data.siteId) ?? 0
+  return last > data.after ? { scanId: last } : null
 }
 
-/** A job that can never succeed is failed at once instead of retried. */
-function unrecoverableOnPermanent<T>(fn: (job: Job<SiteJobData>) => Promise<T>) {
-  return async (job: Job<SiteJobData>): Promise<T> => {
+function requireScanId(job: Job): number {
+  const { scanId } = job.data as SiteJobData
+  if (scanId === undefined) throw new UnrecoverableError(`job ${job.id} has no scanId`)
+  return scanId
+}
+
+/** A job that can never succeed fails at once instead of being retried; the site keeps the reason. */
+function unrecoverableOnPermanent<T>(
+  stage: Stage,
+  store: Pick<Store, 'setSiteFailure'>,
+  fn: (job: Job, token?: string) => Promise<T>,
+) {
+  return async (job: Job, token?: string): Promise<T> => {
     try {
-      return await fn(job)
+      return await fn(job, token)
     } catch (err) {
-      if (err instanceof SkimwatchError && err.permanent) throw new UnrecoverableError(err.message)
-      throw err
+      const permanent =
+        (err instanceof SkimwatchError && err.permanent) || err instanceof UnrecoverableError
+      if (!permanent) throw err
+      const reason = (err as Error).message
+      const { siteId } = job.data as Partial<SiteJobData>
+      if (stage === 'crawl' && siteId !== undefined) await store.setSiteFailure(siteId, reason)
+      throw err instanceof UnrecoverableError ? err : new UnrecoverableError(reason)
     }
   }
 }

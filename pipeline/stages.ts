@@ -1,8 +1,14 @@
 // The stage functions: records in, records out. Both runners (embedded, BullMQ) call exactly these.
 import type { Config } from '../core/config.ts'
-import { BadInputError, ServiceUnavailableError } from '../core/errors.ts'
+import { BadInputError, CrawlError, ServiceUnavailableError } from '../core/errors.ts'
 import type { Logger } from '../core/logger.ts'
-import type { CapturedScript, PageVerdict, ScriptVerdict, Verdict } from '../core/types.ts'
+import type {
+  CapturedScript,
+  PageCapture,
+  PageVerdict,
+  ScriptVerdict,
+  Verdict,
+} from '../core/types.ts'
 import { assertTargetAllowed, type BrowserSession, type CrawlOptions } from '../crawler/index.ts'
 import { decisionFor, overlay } from '../detector/decisions.ts'
 import { failedVerdict, judgePage, type Detector } from '../detector/index.ts'
@@ -50,13 +56,39 @@ export interface NotifyResult {
   path: string | null
 }
 
-export async function crawlStage(deps: StageDeps, job: CrawlJob): Promise<ScanJob> {
+export interface CrawlControl {
+  /** wraps the browser visit (politeness limits); runs it as is when absent */
+  around?: (url: string, visit: () => Promise<PageCapture>) => Promise<PageCapture>
+  /** when false, a visit that failed for a passing reason throws (to be retried) instead of being stored */
+  lastAttempt?: boolean
+}
+
+/** Chromium and guard errors a later attempt can get past: time-outs, resets, resolver hiccups. */
+const TRANSIENT =
+  /timeout|timed out|ERR_TIMED_OUT|ERR_CONNECTION_(RESET|CLOSED|ABORTED|TIMED_OUT)|ERR_NETWORK_CHANGED|ERR_NAME_RESOLUTION_FAILED|EAI_AGAIN|browser (closed|crashed|disconnected)/i
+
+export function isTransientFailure(reason: string | null): boolean {
+  return reason !== null && TRANSIENT.test(reason)
+}
+
+export async function crawlStage(
+  deps: StageDeps,
+  job: CrawlJob,
+  control: CrawlControl = {},
+): Promise<ScanJob> {
   const site = await deps.store.getSite(job.siteId)
   if (!site) throw new BadInputError(`site ${job.siteId} does not exist (was the store reset?)`)
   await assertTargetAllowed(site.url, deps.crawl)
   await assertCaptureRoom(deps.store, deps.config)
-  const browser = await deps.browser()
-  const capture = await browser.visit(site.url)
+  // the browser opens inside the visit: a host that is busy or does not exist never needs one
+  const visit = async (): Promise<PageCapture> => (await deps.browser()).visit(site.url)
+  const capture = await (control.around ? control.around(site.url, visit) : visit())
+  if (
+    capture.status === 'error' &&
+    control.lastAttempt === false &&
+    isTransientFailure(capture.reason)
+  )
+    throw new CrawlError(`visit of ${site.url} failed, will retry: ${capture.reason}`)
   const scanId = await deps.store.saveCapture(site.id, capture)
   if (capture.platform) await deps.store.setSitePlatform(site.id, capture.platform.name)
   deps.logger.info({ site: site.domain, scanId, status: capture.status }, 'crawled')

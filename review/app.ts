@@ -7,6 +7,7 @@ import { BadInputError } from '../core/errors.ts'
 import type { Store } from '../store/index.ts'
 import { authHook, requireAccessOnEveryRoute } from './auth.ts'
 import { html } from './html.ts'
+import { operationsRoutes, type Operations } from './operations.ts'
 import { layout } from './views/layout.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { apiRoutes } from './routes/api.ts'
@@ -22,6 +23,8 @@ export interface ReviewOptions {
   parseSeedList: SeedParser
   /** failed and successful login attempts allowed per client address per minute */
   loginAttemptsPerMinute?: number
+  /** the queues panel and /metrics, when the app runs beside queues */
+  operations?: Operations
 }
 
 // No script at all: pages are plain HTML and forms, so nothing a captured script says can run.
@@ -79,5 +82,6 @@ export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstan
   await app.register(pageRoutes(opts.store, opts.parseSeedList))
   await app.register(accountRoutes(opts.store))
   await app.register(unsubscribeRoutes(opts.store))
+  await app.register(operationsRoutes(opts.operations))
   return app
 }

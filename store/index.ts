@@ -9,6 +9,7 @@ import type {
 import * as cases from './cases.ts'
 import * as contacts from './contacts.ts'
 import { openPg, openPglite, type Db } from './db.ts'
+import { releaseHostSlots, tryTakeHostSlots } from './host-slots.ts'
 import { migrate } from './migrate.ts'
 import * as observations from './observations.ts'
 import * as outbox from './outbox.ts'
@@ -37,10 +38,17 @@ export interface StoreOptions {
 }
 
 export interface Store {
-  addSites(entries: { domain: string; url: string }[]): Promise<{ added: number; merged: number }>
+  addSites(
+    entries: { domain: string; url: string }[],
+    onChunk?: (done: number, total: number) => void,
+  ): Promise<{ added: number; merged: number }>
   listSites(): Promise<sites.SiteRecord[]>
   getSite(id: number): Promise<sites.SiteRecord | null>
   setSitePlatform(id: number, platform: string | null): Promise<void>
+  /** records why a site cannot be crawled; its next stored scan clears it */
+  setSiteFailure(id: number, reason: string): Promise<void>
+  latestScanBySite(ids: number[]): Promise<Map<number, number>>
+  infectedSiteIds(): Promise<number[]>
   saveCapture(siteId: number | null, capture: PageCapture): Promise<number>
   getCapture(scanId: number): Promise<scans.StoredCapture | null>
   getScriptSource(sha256: string): Promise<string | null>
@@ -78,6 +86,9 @@ export interface Store {
   /** a detonation seen before under this key (sha256 + rules version + chamber version) */
   getObservation(key: string): Promise<Observation | null>
   putObservation(key: string, obs: Observation): Promise<void>
+  /** per-host politeness shared by every worker on this database (see host-slots.ts) */
+  tryTakeHostSlots(slots: string[], next: string, token: string, ttlMs: number): Promise<number>
+  releaseHostSlots(slots: string[], next: string, token: string, pauseMs: number): Promise<void>
   /** bytes the store's tables take, for the capture quota */
   storageBytes(): Promise<number>
   /** accounts, decisions and read models of the review app */
@@ -102,10 +113,13 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 function storeOn(db: Db): Store {
   let closed: Promise<void> | null = null
   return {
-    addSites: (entries) => sites.addSites(db, entries),
+    addSites: (entries, onChunk) => sites.addSites(db, entries, onChunk),
     listSites: () => sites.listSites(db),
     getSite: (id) => sites.getSite(db, id),
     setSitePlatform: (id, platform) => sites.setSitePlatform(db, id, platform),
+    setSiteFailure: (id, reason) => sites.setSiteFailure(db, id, reason),
+    latestScanBySite: (ids) => sites.latestScanBySite(db, ids),
+    infectedSiteIds: () => sites.infectedSiteIds(db),
     saveCapture: (siteId, capture) =>
       db.transaction((tx) => scans.insertCapture(tx, siteId, capture)),
     getCapture: (scanId) => scans.getCapture(db, scanId),
@@ -138,6 +152,9 @@ function storeOn(db: Db): Store {
     getObservation: (key) => observations.getObservation(db, key),
     putObservation: (key, obs) => observations.putObservation(db, key, obs),
     storageBytes: () => storageBytes(db),
+    tryTakeHostSlots: (slots, next, token, ttl) => tryTakeHostSlots(db, slots, next, token, ttl),
+    releaseHostSlots: (slots, next, token, pause) =>
+      releaseHostSlots(db, slots, next, token, pause),
     review: reviewStore(db),
     // closing twice (signal handler + finally) must not throw
     close: () => (closed ??= db.close()),

@@ -9,7 +9,7 @@ export interface SiteReport {
   verdict: Verdict | null
   flaggedScripts: string[]
   notifiedAt: string | null
-  /** why the latest visit did not complete, when it did not */
+  /** why the latest visit did not complete, or why the site cannot be crawled at all */
   scanError: string | null
 }
 
@@ -34,7 +34,8 @@ export async function report(db: Queryable): Promise<SiteReport[]> {
             -- a visit that did not complete proves nothing clean
             CASE WHEN l.status <> 'ok' AND l.page_verdict = 'clean' THEN NULL
                  ELSE l.page_verdict END AS verdict,
-            CASE WHEN l.status <> 'ok' THEN coalesce(l.reason, l.status) END AS scan_error,
+            CASE WHEN l.status <> 'ok' THEN coalesce(l.reason, l.status)
+                 ELSE s.failure END AS scan_error,
             (SELECT coalesce(jsonb_agg(f.sha256 ORDER BY f.sha256), '[]'::jsonb)
              FROM (SELECT DISTINCT ss.sha256
                    FROM scan_scripts ss

@@ -77,6 +77,12 @@ export async function insertCapture(
       c.walk ? JSON.stringify(withoutScreenshots(c.walk)) : null,
     ],
   )
+  // a stored scan supersedes an earlier permanent failure
+  if (siteId !== null)
+    await tx.query(
+      'UPDATE sites SET failure = NULL, failed_at = NULL WHERE id = $1 AND failure IS NOT NULL',
+      [siteId],
+    )
   if (!scan) throw new Error('INSERT INTO scans returned no id')
   await insertScreenshots(tx, scan.id, c.walk)
   await saveScripts(tx, c.scripts)

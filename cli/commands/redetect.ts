@@ -6,6 +6,7 @@ import type { Store } from '../../store/index.ts'
 import type { Context } from '../context.ts'
 import { createDetonator, storeObservations } from '../detonation.ts'
 import { printJson, progressLine } from '../output.ts'
+import { progressBar } from '../progress-bar.ts'
 
 export async function redetectCommand(
   ctx: Context,
@@ -36,11 +37,15 @@ export async function redetectCommand(
 async function judgeAll(store: Store, deps: StageDeps, opts: { json?: boolean }): Promise<number> {
   const ids = await store.latestScanIds()
   let flagged = false
+  const bar = progressBar('redetect', ids.length)
   for (const [i, scanId] of ids.entries()) {
     const { verdict } = await detectStage(deps, { scanId })
     flagged ||= verdict !== 'clean'
     if (opts.json) printJson({ scanId, verdict })
-    else progressLine(i + 1, ids.length, `scan ${scanId}: ${verdict}`)
+    else if (!bar.active) progressLine(i + 1, ids.length, `scan ${scanId}: ${verdict}`)
+    else if (verdict !== 'clean') bar.log(`scan ${scanId}: ${verdict}`)
+    bar.update(i + 1, `scan ${scanId}`)
   }
+  bar.finish()
   return flagged ? EXIT.flagged : EXIT.clean
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { BadInputError } from '../../core/errors.ts'
 import { EXIT } from '../../core/types.ts'
 import type { Context } from '../context.ts'
+import { progressBar } from '../progress-bar.ts'
 import { parseSeedList } from '../seed-list.ts'
 
 export async function seedCommand(ctx: Context, file: string): Promise<number> {
@@ -11,7 +12,9 @@ export async function seedCommand(ctx: Context, file: string): Promise<number> {
   for (const e of errors)
     process.stderr.write(`${file}:${e.line}: skipped "${e.text}": ${e.reason}\n`)
   const store = await ctx.store()
-  const { added, merged } = await store.addSites(entries)
+  const bar = progressBar('seed', entries.length)
+  const { added, merged } = await store.addSites(entries, (done) => bar.update(done))
+  bar.finish()
   process.stdout.write(
     `seeded ${added} new site(s), ${merged} already known, ${errors.length} bad line(s) skipped\n`,
   )

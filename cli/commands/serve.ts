@@ -1,6 +1,8 @@
 // skimwatch serve: the review web app on loopback (or --host), until SIGINT/SIGTERM.
 import { BadInputError } from '../../core/errors.ts'
 import { EXIT } from '../../core/types.ts'
+import { backendConfig } from '../../pipeline/backend.ts'
+import { openOperations } from '../../pipeline/status.ts'
 import { buildReviewApp } from '../../review/app.ts'
 import { rejudgeDecided } from '../../review/decide.ts'
 import type { Context } from '../context.ts'
@@ -26,10 +28,14 @@ export async function serveCommand(ctx: Context, o: ServeOptions): Promise<numbe
       'skimwatch: no accounts yet: create one with `skimwatch user add <name> --role admin`\n',
     )
   }
+  // the queues panel and /metrics read the same queues the workers use, when there are any
+  const cfg = backendConfig(ctx.config)
+  const ops = cfg ? await openOperations(cfg, ctx.logger) : null
   const app = await buildReviewApp({
     store,
     secureCookies: o.secureCookies ?? false,
     parseSeedList,
+    ...(ops ? { operations: ops } : {}),
   })
   if (!isLoopback(o.host) && !o.secureCookies) {
     process.stderr.write(
@@ -44,6 +50,7 @@ export async function serveCommand(ctx: Context, o: ServeOptions): Promise<numbe
     process.once('SIGTERM', stop)
   })
   await app.close()
+  await ops?.close()
   return EXIT.clean
 }
 

@@ -21,6 +21,7 @@ export function layout(ctx: PageContext | null, title: string, body: Html): stri
         <a href="/decisions">Decisions</a>
         ${may(ctx.user.role, 'decide') ? html`<a href="/exports">Exports</a>` : ''}
         ${may(ctx.user.role, 'operate') ? html`<a href="/sites/upload">Add sites</a>` : ''}
+        ${may(ctx.user.role, 'operate') ? html`<a href="/queues">Queues</a>` : ''}
         ${may(ctx.user.role, 'admin') ? html`<a href="/admin/users">Users</a>` : ''}
         <a href="/account">Account</a>
         <form class="search" method="get" action="/search">

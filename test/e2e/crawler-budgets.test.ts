@@ -1,6 +1,6 @@
 // Hostile shops end with a recorded reason within their budget, and the worker carries on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { childrenNamed } from '../../bench/proc-tree.ts'
+import { childrenNamed } from '../../core/proc-tree.ts'
 import type { PageCapture } from '../../core/types.ts'
 import { launchBrowser, parseResolveRule, type BrowserSession } from '../../crawler/index.ts'
 import { DEADLINE_GRACE_MS } from '../../crawler/session.ts'

@@ -1,6 +1,6 @@
 // Hostile samples end with a recorded reason within the time budget, and the chamber carries on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { childrenNamed } from '../../bench/proc-tree.ts'
+import { childrenNamed } from '../../core/proc-tree.ts'
 import type { Observation } from '../../core/types.ts'
 import { createChamber, type Chamber } from '../../crawler/detonate.ts'
 import { loadDetonateSamples } from '../../fixtures/detonate/load.ts'

@@ -1,6 +1,5 @@
 // The whole spine against real Chromium, PostgreSQL/PGlite and Redis: seed → crawl → detect → store → notify.
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,23 +12,13 @@ import {
   REDIS_URL,
   deleteRedisPrefix,
   dropSchema,
+  freePort,
   uniqueName,
 } from '../helpers/services.ts'
 
 type Server = Awaited<ReturnType<typeof startFixtureServer>>
 
 const DEAD = 'closed-shop.test'
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.on('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 // The spine is the subject here; every shop's capture is covered by the crawler's own e2e suite.
 const SPINE_SHOPS = new Set([
@@ -70,7 +59,7 @@ describe.each(modes)('pipeline, $name', ({ queued }) => {
     const store = await ctx.store()
     await store.addSites(shops.map((s) => ({ domain: s.host, url: s.url })))
     // a shop that refuses connections: a loopback port that was just free
-    deadPort = await closedPort()
+    deadPort = await freePort()
     await store.addSites([{ domain: DEAD, url: `http://${DEAD}:${deadPort}/` }])
   })
 

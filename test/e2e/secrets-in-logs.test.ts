@@ -31,6 +31,8 @@ afterAll(async () => {
   const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' })
   await client.connect()
   await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`)
+  // `run` with DATABASE_URL alone queues in PostgreSQL, beside the store
+  await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA}_queues CASCADE`)
   await client.end()
   await rm(home, { recursive: true, force: true })
 })

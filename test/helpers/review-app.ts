@@ -2,6 +2,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { parseSeedList } from '../../cli/seed-list.ts'
 import { buildReviewApp } from '../../review/app.ts'
+import type { Operations } from '../../review/operations.ts'
 import { openStore, type Store } from '../../store/index.ts'
 import { PG_URL, dropSchema, uniqueName } from './services.ts'
 import { PASSWORD, seedReview, type Seeded } from './review-seed.ts'
@@ -14,7 +15,7 @@ export interface ReviewHarness {
 }
 
 export async function reviewHarness(
-  opts: { secureCookies?: boolean; loginAttemptsPerMinute?: number } = {},
+  opts: { secureCookies?: boolean; loginAttemptsPerMinute?: number; operations?: Operations } = {},
 ): Promise<ReviewHarness> {
   const schema = uniqueName('review')
   const store = await openStore({ databaseUrl: PG_URL, home: '/nonexistent', schema })
@@ -25,6 +26,7 @@ export async function reviewHarness(
     parseSeedList,
     // every test logs in from the same address: only the rate-limit test wants the real limit
     loginAttemptsPerMinute: opts.loginAttemptsPerMinute ?? 1000,
+    ...(opts.operations ? { operations: opts.operations } : {}),
   })
   return {
     app,

@@ -1,6 +1,7 @@
 // Real services for integration and e2e tests: each test gets its own schema and queue prefix.
 import pg from 'pg'
 import { Redis } from 'ioredis'
+import { createServer, type AddressInfo } from 'node:net'
 
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test'
 export const REDIS_URL = 'redis://127.0.0.1:6379'
@@ -33,4 +34,16 @@ export async function deleteRedisPrefix(prefix: string): Promise<number> {
     redis.disconnect()
   }
   return deleted
+}
+
+/** A loopback port that was free a moment ago (nothing listens on it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.on('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
 }

@@ -55,8 +55,7 @@ describe('BullMQ runner', () => {
     ])
     const ids = (await store.listSites()).map((s) => s.id)
     const run = await runQueued(deps(), ids, {
-      redisUrl: REDIS_URL,
-      prefix,
+      backend: { kind: 'redis', url: REDIS_URL, prefix },
       concurrency: 2,
       once: true,
     })
@@ -68,6 +67,29 @@ describe('BullMQ runner', () => {
       expect(o.error).toMatch(/refusing to visit .*(loopback|metadata).*--allow-private/)
     }
     expect(browserLaunches).toBe(0)
+    // the reason stays on the site, where report and the review app read it
+    for (const site of await store.listSites())
+      expect(site.failure).toMatch(/refusing to visit .*--allow-private/)
+    const report = await store.report()
+    expect(report.map((r) => r.scanError)).toEqual([
+      expect.stringMatching(/refusing to visit/),
+      expect.stringMatching(/refusing to visit/),
+    ])
+  })
+
+  it('fails a domain that does not exist at once, and keeps the reason on the site', async () => {
+    await store.addSites([{ domain: 'no-such-shop.invalid', url: 'https://no-such-shop.invalid/' }])
+    const site = (await store.listSites()).find((s) => s.domain === 'no-such-shop.invalid')
+    const run = await runQueued(deps(), [site?.id ?? 0], {
+      backend: { kind: 'redis', url: REDIS_URL, prefix },
+      concurrency: 1,
+      once: true,
+    })
+    const [outcome] = await run.outcomes
+    await run.stop()
+    expect(outcome?.error).toMatch(/no-such-shop\.invalid does not resolve \(NXDOMAIN\)/)
+    expect(browserLaunches).toBe(0)
+    expect((await store.getSite(site?.id ?? 0))?.failure).toMatch(/NXDOMAIN/)
   })
 
   it('names Redis and the way out when it cannot connect', async () => {

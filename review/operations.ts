@@ -1,0 +1,66 @@
+// What the workers are doing, for operators: the queues panel and Prometheus metrics. The review
+// app never opens the queues itself: `serve` hands it these two functions when queues exist.
+import type { FastifyInstance } from 'fastify'
+import { html } from './html.ts'
+import { layout, table } from './views/layout.ts'
+import { ctxOf } from './routes/pages.ts'
+
+export interface QueueCounts {
+  waiting: number
+  active: number
+  delayed: number
+  completed: number
+  failed: number
+}
+
+export interface QueuesSummary {
+  backend: string
+  queues: Record<string, QueueCounts>
+  crawlsPerMinute: number
+  windowMinutes: number
+  failures: { reason: string; count: number }[]
+  etaMinutes: number | null
+}
+
+export interface Operations {
+  queues(): Promise<QueuesSummary>
+  /** the Prometheus text exposition */
+  metrics(): Promise<{ contentType: string; body: string }>
+}
+
+export function operationsRoutes(ops: Operations | undefined) {
+  return async (app: FastifyInstance) => {
+    const operate = { config: { access: 'operate' as const } }
+    const none = { error: 'no queues: the app was started without REDIS_URL or DATABASE_URL' }
+    app.get('/metrics', operate, async (_req, reply) => {
+      if (!ops) return reply.code(404).send(none)
+      const m = await ops.metrics()
+      return reply.type(m.contentType).send(m.body)
+    })
+    app.get('/api/queues', operate, async (_req, reply) =>
+      ops ? reply.send(await ops.queues()) : reply.code(404).send(none),
+    )
+    app.get('/queues', operate, async (req, reply) => {
+      const body = ops ? queuesBody(await ops.queues()) : html`<p>${none.error}</p>`
+      return reply.type('text/html; charset=utf-8').send(layout(ctxOf(req), 'Queues', body))
+    })
+  }
+}
+
+function queuesBody(s: QueuesSummary) {
+  const rows = Object.entries(s.queues)
+  const eta =
+    s.etaMinutes === null ? 'unknown (no crawl finished lately)' : `${s.etaMinutes.toFixed(1)} min`
+  return html`<p>
+      Backend ${s.backend}; ${s.crawlsPerMinute.toFixed(1)} crawls/min over the last
+      ${s.windowMinutes} min; time to drain: ${eta}.
+    </p>
+    ${table(
+      'queues',
+      ['Queue', 'Waiting', 'Active', 'Delayed', 'Completed', 'Failed'],
+      rows,
+      ([name, c]) => [name, c.waiting, c.active, c.delayed, c.completed, c.failed].map(String),
+    )}
+    <h2>Failures by reason</h2>
+    ${table('failures', ['Jobs', 'Reason'], s.failures, (f) => [String(f.count), f.reason])}`
+}
