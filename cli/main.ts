@@ -126,7 +126,11 @@ export async function main(argv: string[]): Promise<number> {
     .command('set')
     .description('create or change a schedule')
     .argument('<name>')
-    .option('--select <which>', 'sites it rescans: all or infected', 'all')
+    .option(
+      '--select <which>',
+      'sites it rescans: all, infected, or follow-up (open cases due for their rescan)',
+      'all',
+    )
     .option('--every <interval>', 'e.g. 12h, 7d')
     .option('--cron <pattern>', 'a cron pattern, e.g. "0 3 * * 1"')
     .action(async (name: string, o: { select: string; every?: string; cron?: string }) => {

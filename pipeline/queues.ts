@@ -188,7 +188,7 @@ export function startWorkers(
     notify: async (job) => notifyStage(deps, { scanId: requireScanId(job) }),
     rescan: async (job) => {
       const { select } = job.data as RescanJobData
-      const ids = await selectSites(deps.store, select)
+      const ids = await selectSites(deps.store, select, deps.config)
       await enqueueCrawls(queues.crawl, deps.store, ids)
       deps.logger.info({ select, sites: ids.length }, 'rescan queued')
       return { queued: ids.length }

@@ -1,16 +1,24 @@
 // Scheduled rescans: BullMQ job schedulers on the rescan queue, each naming which sites it takes.
 // A selector is a name and a store query; another kind of follow-up adds its own selector here.
 import type { Queue } from 'bullmq'
+import type { Config } from '../core/config.ts'
 import { BadInputError } from '../core/errors.ts'
+import { sitesDueForRescan } from '../notifier/index.ts'
 import type { Store } from '../store/index.ts'
 
-type SiteSelector = (store: Store) => Promise<number[]>
+type SiteSelector = (store: Store, config: Config) => Promise<number[]>
 
 const SELECTORS: Record<string, SiteSelector> = {
   /** every known shop */
   all: async (store) => (await store.listSites()).map((s) => s.id),
   /** shops whose latest scan was judged malicious: is the skimmer still there? */
   infected: (store) => store.infectedSiteIds(),
+  /** shops with an open case not scanned for SKIMWATCH_RESCAN_DAYS: the owner's follow-up */
+  'follow-up': (store, config) =>
+    sitesDueForRescan(store, {
+      rescanAfterDays: config.rescanDays,
+      maxReminders: config.maxReminders,
+    }),
 }
 
 export const selectorNames = (): string[] => Object.keys(SELECTORS)
@@ -24,8 +32,8 @@ function selectorFor(select: string): SiteSelector {
   return selector
 }
 
-export function selectSites(store: Store, select: string): Promise<number[]> {
-  return selectorFor(select)(store)
+export function selectSites(store: Store, select: string, config: Config): Promise<number[]> {
+  return selectorFor(select)(store, config)
 }
 
 export interface Schedule {

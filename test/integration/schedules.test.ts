@@ -12,6 +12,7 @@ import {
   installDefaultSchedules,
   listSchedules,
   removeSchedule,
+  selectSites,
   setSchedule,
 } from '../../pipeline/schedules.ts'
 import { openStore, type Store } from '../../store/index.ts'
@@ -131,5 +132,34 @@ describe.each(backends)('rescan schedules on $name', ({ cfg, drop }) => {
     const [job] = await queues.crawl.getCompleted()
     expect(job?.id).toBe(crawlJobId(infected, firstScan))
     await run.stop()
+  })
+})
+
+describe('the follow-up selection', () => {
+  const schema = uniqueName('sw_follow')
+  let store: Store
+  afterAll(async () => {
+    await store?.close()
+    await dropSchema(schema)
+  })
+
+  it('takes the sites with an open case once their rescan period has passed, and no others', async () => {
+    store = await openStore({ databaseUrl: PG_URL, home: '.', schema })
+    await store.addSites(
+      ['a', 'b', 'c'].map((n) => ({ domain: `${n}.example`, url: `https://${n}.example/` })),
+    )
+    const [a, b] = await store.listSites()
+    for (const site of [a, b]) {
+      const scan = await store.saveCapture(
+        site?.id ?? 0,
+        capture(site?.url ?? '', Date.now(), null),
+      )
+      await store.openCase(site?.id ?? 0, scan)
+    }
+    const config = loadConfig({})
+    // just opened: not due within a week; due at once with no waiting period; c has no case
+    expect(await selectSites(store, 'follow-up', { ...config, rescanDays: 7 })).toEqual([])
+    const due = await selectSites(store, 'follow-up', { ...config, rescanDays: 0 })
+    expect([...due].sort()).toEqual([a?.id, b?.id].sort())
   })
 })
