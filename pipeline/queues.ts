@@ -60,6 +60,8 @@ export interface RescanJobData {
 
 export const STAGES = ['crawl', 'detect', 'notify', 'rescan'] as const
 export type Stage = (typeof STAGES)[number]
+/** The stages in the order work flows through them (a rescan queues crawls). */
+const FLOW: readonly Stage[] = ['rescan', 'crawl', 'detect', 'notify']
 
 const jobDefaults = (backoffMs: number): JobsOptions => ({
   attempts: 3,
@@ -188,7 +190,10 @@ export function startWorkers(
     notify: async (job) => notifyStage(deps, { scanId: requireScanId(job) }),
     rescan: async (job) => {
       const { select } = job.data as RescanJobData
-      const ids = await selectSites(deps.store, select, deps.config)
+      const selected = await selectSites(deps.store, select, deps.config)
+      // a site visited since this rescan was asked for has had it (two schedules firing together)
+      const visited = await deps.store.scannedSince(selected, new Date(job.timestamp))
+      const ids = selected.filter((id) => !visited.has(id))
       await enqueueCrawls(queues.crawl, deps.store, ids)
       deps.logger.info({ select, sites: ids.length }, 'rescan queued')
       return { queued: ids.length }
@@ -212,7 +217,8 @@ export function startWorkers(
   )
   const checkIdle = async (): Promise<void> => {
     if (!opts.once) return
-    for (const stage of STAGES) {
+    // upstream first: a job that moves on while this looks is seen again further down
+    for (const stage of FLOW) {
       // a scheduled rescan waits as a delayed job for ever: only its due jobs count
       const states =
         stage === 'rescan'

@@ -48,6 +48,8 @@ export interface Store {
   /** records why a site cannot be crawled; its next stored scan clears it */
   setSiteFailure(id: number, reason: string): Promise<void>
   latestScanBySite(ids: number[]): Promise<Map<number, number>>
+  /** of `ids`, the sites with a visit that started at `since` or later */
+  scannedSince(ids: number[], since: Date): Promise<Set<number>>
   infectedSiteIds(): Promise<number[]>
   saveCapture(siteId: number | null, capture: PageCapture): Promise<number>
   getCapture(scanId: number): Promise<scans.StoredCapture | null>
@@ -119,6 +121,7 @@ function storeOn(db: Db): Store {
     setSitePlatform: (id, platform) => sites.setSitePlatform(db, id, platform),
     setSiteFailure: (id, reason) => sites.setSiteFailure(db, id, reason),
     latestScanBySite: (ids) => sites.latestScanBySite(db, ids),
+    scannedSince: (ids, since) => sites.scannedSince(db, ids, since),
     infectedSiteIds: () => sites.infectedSiteIds(db),
     saveCapture: (siteId, capture) =>
       db.transaction((tx) => scans.insertCapture(tx, siteId, capture)),

@@ -94,6 +94,19 @@ export async function latestScanBySite(db: Queryable, ids: number[]): Promise<Ma
   return new Map(rows.map((r) => [r.id, r.scan]))
 }
 
+/** Of `ids`, the sites with a visit that started at `since` or later. */
+export async function scannedSince(
+  db: Queryable,
+  ids: number[],
+  since: Date,
+): Promise<Set<number>> {
+  const rows = await db.query<{ site_id: number }>(
+    `SELECT DISTINCT site_id FROM scans WHERE site_id = ANY($1::bigint[]) AND started_at >= $2`,
+    [ids, since.toISOString()],
+  )
+  return new Set(rows.map((r) => Number(r.site_id)))
+}
+
 /** Sites whose latest scan was judged malicious. */
 export async function infectedSiteIds(db: Queryable): Promise<number[]> {
   const rows = await db.query<{ site_id: number }>(
