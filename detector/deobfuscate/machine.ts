@@ -29,11 +29,12 @@ import {
 // The state of one partial evaluation: realm, global scope, step budget and an undo journal.
 // Speculative evaluations are undone; abandoned statements mark what they touched unknown.
 
-interface Frame {
-  bindings: Map<Binding, Val>
-  arrays: Map<ArrV, Val[]>
-  maps: Map<Map<string, Val>, { old: Map<string, Val>; serial: number }>
-  objects: Set<ObjV | ArrV>
+// Most speculative evaluations write nothing: a frame's journals are made on the first write.
+class Frame {
+  bindings: Map<Binding, Val> | undefined = undefined
+  arrays: Map<ArrV, Val[]> | undefined = undefined
+  maps: Map<Map<string, Val>, { old: Map<string, Val>; serial: number }> | undefined = undefined
+  objects: Set<ObjV | ArrV> | undefined = undefined
 }
 
 export interface Limits {
@@ -51,9 +52,10 @@ type Undo = 'revert' | 'havoc' | 'keep'
 
 /** Wrote to an array or a non-function variable older than `born` (caches on objects are fine). */
 function impure(frame: Frame, born: number): boolean {
-  for (const [b] of frame.bindings)
-    if ((b.serial ?? 0) < born && !(b.value instanceof FnV)) return true
-  for (const [a] of frame.arrays) if (a.serial < born) return true
+  if (frame.bindings)
+    for (const [b] of frame.bindings)
+      if ((b.serial ?? 0) < born && !(b.value instanceof FnV)) return true
+  if (frame.arrays) for (const [a] of frame.arrays) if (a.serial < born) return true
   return false
 }
 
@@ -93,12 +95,7 @@ export class Machine {
     stepBudget?: number,
     born = 0,
   ): T | Abort {
-    const frame: Frame = {
-      bindings: new Map(),
-      arrays: new Map(),
-      maps: new Map(),
-      objects: new Set(),
-    }
+    const frame = new Frame()
     this.frames.push(frame)
     const start = nextSerial()
     const outer = this.stepLimit
@@ -128,56 +125,79 @@ export class Machine {
   private merge(frame: Frame): void {
     const parent = this.frames[this.frames.length - 1]
     if (!parent) return
-    for (const [k, v] of frame.bindings) if (!parent.bindings.has(k)) parent.bindings.set(k, v)
-    for (const [k, v] of frame.arrays) if (!parent.arrays.has(k)) parent.arrays.set(k, v)
-    for (const [k, v] of frame.maps) if (!parent.maps.has(k)) parent.maps.set(k, v)
-    for (const o of frame.objects) parent.objects.add(o)
+    if (frame.bindings) {
+      const into = (parent.bindings ??= new Map())
+      for (const [k, v] of frame.bindings) if (!into.has(k)) into.set(k, v)
+    }
+    if (frame.arrays) {
+      const into = (parent.arrays ??= new Map())
+      for (const [k, v] of frame.arrays) if (!into.has(k)) into.set(k, v)
+    }
+    if (frame.maps) {
+      const into = (parent.maps ??= new Map())
+      for (const [k, v] of frame.maps) if (!into.has(k)) into.set(k, v)
+    }
+    if (frame.objects) {
+      const into = (parent.objects ??= new Set())
+      for (const o of frame.objects) into.add(o)
+    }
   }
 
   /** Undo a frame: entries made before `born` are `older`, the rest `newer`. */
   private undo(frame: Frame, older: Undo, newer: Undo, born: number): void {
     const how = (serial: number | undefined): Undo => ((serial ?? 0) < born ? older : newer)
-    for (const [b, old] of frame.bindings) {
-      const h = how(b.serial)
-      if (h !== 'keep') b.value = h === 'revert' ? old : UNKNOWN
-    }
-    for (const [a, old] of frame.arrays) {
-      const h = how(a.serial)
-      if (h === 'revert') a.items = old
-      else if (h === 'havoc') a.opaque = true
-    }
-    for (const [m, { old, serial }] of frame.maps) {
-      const h = how(serial)
-      if (h === 'keep') continue
-      m.clear()
-      if (h === 'revert') for (const [k, v] of old) m.set(k, v)
-    }
-    for (const o of frame.objects) {
-      const h = how(o.serial)
-      if (h !== 'keep') o.opaque = h === 'havoc'
-    }
+    if (frame.bindings)
+      for (const [b, old] of frame.bindings) {
+        const h = how(b.serial)
+        if (h !== 'keep') b.value = h === 'revert' ? old : UNKNOWN
+      }
+    if (frame.arrays)
+      for (const [a, old] of frame.arrays) {
+        const h = how(a.serial)
+        if (h === 'revert') a.items = old
+        else if (h === 'havoc') a.opaque = true
+      }
+    if (frame.maps)
+      for (const [m, { old, serial }] of frame.maps) {
+        const h = how(serial)
+        if (h === 'keep') continue
+        m.clear()
+        if (h === 'revert') for (const [k, v] of old) m.set(k, v)
+      }
+    if (frame.objects)
+      for (const o of frame.objects) {
+        const h = how(o.serial)
+        if (h !== 'keep') o.opaque = h === 'havoc'
+      }
   }
 
   setBinding(b: Binding, v: Val): void {
     const f = this.frames[this.frames.length - 1]
-    if (f && !f.bindings.has(b)) f.bindings.set(b, b.value)
+    if (f) {
+      const log = (f.bindings ??= new Map())
+      if (!log.has(b)) log.set(b, b.value)
+    }
     b.value = v
   }
 
   touchArray = (a: ArrV): void => {
     const f = this.frames[this.frames.length - 1]
-    if (f && !f.arrays.has(a)) f.arrays.set(a, a.items.slice())
+    if (!f) return
+    const log = (f.arrays ??= new Map())
+    if (!log.has(a)) log.set(a, a.items.slice())
   }
 
   private touchMap(m: Map<string, Val>, serial: number): void {
     const f = this.frames[this.frames.length - 1]
-    if (f && !f.maps.has(m)) f.maps.set(m, { old: new Map(m), serial })
+    if (!f) return
+    const log = (f.maps ??= new Map())
+    if (!log.has(m)) log.set(m, { old: new Map(m), serial })
   }
 
   private makeOpaque(o: ObjV | ArrV): void {
     const f = this.frames[this.frames.length - 1]
     if (o.opaque) return
-    if (f) f.objects.add(o)
+    if (f) (f.objects ??= new Set()).add(o)
     o.opaque = true
   }
 

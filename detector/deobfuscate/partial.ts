@@ -91,7 +91,8 @@ function resolvePass(ast: Node, source: string): { edits: Edit[]; opaque: number
   const body = (ast as AnyNode & { type: 'Program' }).body as AnyNode[]
   simulate(m, body, m.global)
   m.steps = 0
-  const r = new Rewriter(m, source, reassignedNames(ast), mutatedInFunctions(ast))
+  const written = writtenNames(ast)
+  const r = new Rewriter(m, source, written.reassigned, written.mutated)
   r.scope(ast as AnyNode)
   r.list(body, m.global)
   return { edits: r.edits, opaque: r.opaque }
@@ -117,43 +118,45 @@ class Rewriter {
     private mutated: Set<string>,
   ) {}
 
+  /** stable() of every node asked about in this pass: each node is visited in one scope */
+  private stableMemo = new Map<AnyNode, boolean>()
+
   /**
    * A value may replace an expression only when every name it reads holds the same thing
    * wherever the expression runs: never reassigned, or a function, array or object.
    */
-  private stable(node: AnyNode, env: Env): boolean {
-    let ok = true
-    const check = (n: AnyNode): void => {
-      if (!ok) return
-      switch (n.type) {
-        case 'Identifier': {
-          const v0 = env.lookup(n.name)?.value
-          // filled by a callback or loop the simulation could not follow: its contents vary
-          if (this.mutated.has(n.name) && (v0 instanceof ArrV || v0 instanceof ObjV)) {
-            ok = false
-            return
-          }
-          if (!this.reassigned.has(n.name)) return
-          const v = env.lookup(n.name)?.value
-          if (!(v instanceof FnV || v instanceof ArrV || v instanceof ObjV || v instanceof NativeV))
-            ok = false
-          return
-        }
-        case 'ThisExpression':
-          ok = false
-          return
-        case 'FunctionExpression':
-        case 'ArrowFunctionExpression':
-          return
-        case 'MemberExpression':
-          check(n.object as AnyNode)
-          if (n.computed) check(n.property as AnyNode)
-          return
-        default:
-          eachChild(n, check)
+  private stable(n: AnyNode, env: Env): boolean {
+    switch (n.type) {
+      case 'Identifier': {
+        const v = env.lookup(n.name)?.value
+        // filled by a callback or loop the simulation could not follow: its contents vary
+        if (this.mutated.has(n.name) && (v instanceof ArrV || v instanceof ObjV)) return false
+        if (!this.reassigned.has(n.name)) return true
+        return v instanceof FnV || v instanceof ArrV || v instanceof ObjV || v instanceof NativeV
       }
+      case 'ThisExpression':
+        return false
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+      case 'Literal':
+        return true
+      default:
+        break
     }
-    check(node)
+    // nested expressions are asked about at every level of a visit: remember the answer
+    const known = this.stableMemo.get(n)
+    if (known !== undefined) return known
+    let ok = true
+    if (n.type === 'MemberExpression') {
+      ok =
+        this.stable(n.object as AnyNode, env) &&
+        (!n.computed || this.stable(n.property as AnyNode, env))
+    } else {
+      eachChild(n, (c) => {
+        if (ok) ok = this.stable(c, env)
+      })
+    }
+    this.stableMemo.set(n, ok)
     return ok
   }
 
@@ -430,51 +433,39 @@ const FOLDER_DECODERS = new Set([
   'escape',
 ])
 
+const NEEDS = 1
+const DECODER = 2
+/** what needsEvaluator found under a node, as NEEDS | DECODER bits; a subtree never changes */
+const evaluatorBits = new WeakMap<AnyNode, number>()
+
 /** Concatenations of literals and the built-in decoders are the folder's: it keeps provenance. */
 function needsEvaluator(node: AnyNode): boolean {
-  let needs = false
-  let decoder = false
-  const visit = (n: AnyNode): void => {
-    if (n.type === 'Identifier' || n.type === 'MemberExpression' || n.type === 'CallExpression')
-      needs = true
-    if (n.type === 'CallExpression') {
-      const c = n.callee as AnyNode
-      const name =
-        c.type === 'Identifier'
-          ? c.name
-          : c.type === 'MemberExpression' && c.property.type === 'Identifier'
-            ? c.property.name
-            : ''
-      if (FOLDER_DECODERS.has(name)) decoder = true
-    }
-    if (n.type !== 'FunctionExpression' && n.type !== 'ArrowFunctionExpression') eachChild(n, visit)
-  }
-  visit(node)
-  return needs && !decoder
+  return bitsOf(node) === NEEDS
 }
 
-/** Names assigned anywhere after their declaration (by name: minified code reuses them). */
-function reassignedNames(ast: Node): Set<string> {
-  const out = new Set<string>()
-  const stack: AnyNode[] = [ast as AnyNode]
-  while (stack.length > 0) {
-    const n = stack.pop() as AnyNode
-    if (n.type === 'AssignmentExpression') {
-      for (const name of targetNames(n.left as AnyNode)) out.add(name)
-    } else if (n.type === 'UpdateExpression' && n.argument.type === 'Identifier')
-      out.add(n.argument.name)
-    else if (n.type === 'ForInStatement' || n.type === 'ForOfStatement') {
-      const l = n.left as AnyNode
-      if (l.type === 'Identifier') out.add(l.name)
-      if (l.type === 'VariableDeclaration')
-        for (const d of l.declarations)
-          for (const name of targetNames(d.id as AnyNode)) out.add(name)
-    } else if (n.type === 'VariableDeclaration' && n.kind === 'var') {
-      for (const d of n.declarations) if (d.id.type === 'Identifier' && !d.init) out.add(d.id.name)
-    }
-    eachChild(n, (c) => stack.push(c))
+// nested concatenations are asked about at every level of a visit: each subtree is read once
+function bitsOf(n: AnyNode): number {
+  const known = evaluatorBits.get(n)
+  if (known !== undefined) return known
+  let bits = 0
+  if (n.type === 'Identifier' || n.type === 'MemberExpression' || n.type === 'CallExpression')
+    bits |= NEEDS
+  if (n.type === 'CallExpression') {
+    const c = n.callee as AnyNode
+    const name =
+      c.type === 'Identifier'
+        ? c.name
+        : c.type === 'MemberExpression' && c.property.type === 'Identifier'
+          ? c.property.name
+          : ''
+    if (FOLDER_DECODERS.has(name)) bits |= DECODER
   }
-  return out
+  if (n.type !== 'FunctionExpression' && n.type !== 'ArrowFunctionExpression')
+    eachChild(n, (c) => {
+      bits |= bitsOf(c)
+    })
+  evaluatorBits.set(n, bits)
+  return bits
 }
 
 const MUTATORS = new Set([
@@ -490,36 +481,63 @@ const MUTATORS = new Set([
   'append',
 ])
 
-/** Arrays and objects written inside some function (`x.push(v)`, `x[k] = v`): by name. */
-function mutatedInFunctions(ast: Node): Set<string> {
-  const out = new Set<string>()
+const isFunction = (n: AnyNode): boolean =>
+  n.type === 'FunctionExpression' ||
+  n.type === 'FunctionDeclaration' ||
+  n.type === 'ArrowFunctionExpression'
+
+/**
+ * In one walk: names assigned anywhere after their declaration (`reassigned`), and arrays and
+ * objects written inside some function (`x.push(v)`, `x[k] = v`: `mutated`). By name: minified
+ * code reuses names.
+ */
+function writtenNames(ast: Node): { reassigned: Set<string>; mutated: Set<string> } {
+  const reassigned = new Set<string>()
+  const mutated = new Set<string>()
   const visit = (n: AnyNode, inFn: boolean): void => {
-    const fn =
-      n.type === 'FunctionExpression' ||
-      n.type === 'FunctionDeclaration' ||
-      n.type === 'ArrowFunctionExpression'
-    const inside = inFn || fn
-    if (inside) {
-      if (
-        n.type === 'CallExpression' &&
-        n.callee.type === 'MemberExpression' &&
-        n.callee.object.type === 'Identifier'
-      ) {
-        const p = n.callee.property as AnyNode
-        const name = p.type === 'Identifier' ? p.name : p.type === 'Literal' ? String(p.value) : ''
-        if (MUTATORS.has(name)) out.add(n.callee.object.name)
+    const inside = inFn || isFunction(n)
+    switch (n.type) {
+      case 'AssignmentExpression':
+        for (const name of targetNames(n.left as AnyNode)) reassigned.add(name)
+        if (inside && n.left.type === 'MemberExpression' && n.left.object.type === 'Identifier')
+          mutated.add(n.left.object.name)
+        break
+      case 'UpdateExpression':
+        if (n.argument.type === 'Identifier') reassigned.add(n.argument.name)
+        break
+      case 'ForInStatement':
+      case 'ForOfStatement': {
+        const l = n.left as AnyNode
+        if (l.type === 'Identifier') reassigned.add(l.name)
+        if (l.type === 'VariableDeclaration')
+          for (const d of l.declarations)
+            for (const name of targetNames(d.id as AnyNode)) reassigned.add(name)
+        break
       }
-      if (
-        n.type === 'AssignmentExpression' &&
-        n.left.type === 'MemberExpression' &&
-        n.left.object.type === 'Identifier'
-      )
-        out.add(n.left.object.name)
+      case 'VariableDeclaration':
+        if (n.kind === 'var')
+          for (const d of n.declarations)
+            if (d.id.type === 'Identifier' && !d.init) reassigned.add(d.id.name)
+        break
+      case 'CallExpression':
+        if (
+          inside &&
+          n.callee.type === 'MemberExpression' &&
+          n.callee.object.type === 'Identifier'
+        ) {
+          const p = n.callee.property as AnyNode
+          const name =
+            p.type === 'Identifier' ? p.name : p.type === 'Literal' ? String(p.value) : ''
+          if (MUTATORS.has(name)) mutated.add(n.callee.object.name)
+        }
+        break
+      default:
+        break
     }
     eachChild(n, (c) => visit(c, inside))
   }
   visit(ast as AnyNode, false)
-  return out
+  return { reassigned, mutated }
 }
 
 function targetNames(n: AnyNode): string[] {
