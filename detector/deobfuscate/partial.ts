@@ -6,6 +6,7 @@ import type { Machine } from './machine.ts'
 import { unflattenEdit } from './unflatten.ts'
 import { lineStarts, positionIn, splice, type Edit, type Position } from './splice.ts'
 import { simulate } from './statements.ts'
+import { reparseEdited } from './reparse.ts'
 import { mightBeCode } from './decode.ts'
 import { inlineProxy } from './inline.ts'
 import {
@@ -41,7 +42,11 @@ export interface Resolved {
   origin: (offset: number) => number
 }
 
-/** Rewrite what the evaluator can resolve; undefined when nothing changed. */
+/**
+ * Rewrite what the evaluator can resolve; undefined when nothing changed. The result's tree
+ * is built from `ast` where it can be (changed in place): after a rewrite, `ast` is the
+ * result's, not the tree of `source`.
+ */
 export function resolveStatically(ast: Node, source: string): Resolved | undefined {
   const origins: ((offset: number) => number)[] = []
   let text = source
@@ -51,7 +56,7 @@ export function resolveStatically(ast: Node, source: string): Resolved | undefin
     const { edits, opaque } = resolvePass(cur, text)
     if (edits.length === 0) break
     const spliced = splice(text, edits)
-    const next = parseStrict(spliced.text)
+    const next = reparseEdited(cur, text, spliced.kept, spliced.text) ?? parseStrict(spliced.text)
     if (!next) break
     origins.push(spliced.origin)
     total += edits.length

@@ -13,6 +13,8 @@ export interface Position {
 
 export interface Spliced {
   text: string
+  /** the edits applied, in order (an edit overlapping an earlier one is dropped) */
+  kept: Edit[]
   /** where an offset of the edited text came from, as an offset of the original */
   origin(offset: number): number
 }
@@ -54,7 +56,7 @@ export function splice(source: string, edits: Edit[]): Spliced {
     const rel = offset - (newStarts[at] as number)
     return rel < e.text.length ? e.start : e.end + (rel - e.text.length)
   }
-  return { text: out, origin: toOriginal }
+  return { text: out, kept, origin: toOriginal }
 }
 
 /** Offsets where each line begins, by acorn's line breaks: \n, \r\n, \r, U+2028, U+2029. */
