@@ -118,23 +118,34 @@ const ACCESSOR_INDEXES = 12
 function unreadStringTable(facts: ScriptFacts): boolean {
   const names = new Set(facts.calls.map((c) => c.name))
   if (!names.has('fromCharCode') || !names.has('charCodeAt')) return false
-  const groups = new Map<string, Set<unknown>>()
-  let calls = 0
-  // an unread table's entries are handed on: property names and arguments of other calls
-  const handedOn = new Set([...facts.calls.flatMap((c) => c.args), ...facts.keyCalls])
+  // accessor-shaped calls: a number, perhaps a string key
+  const shaped = new Map<Node, ScriptFacts['calls'][number]>()
   for (const c of facts.calls) {
-    if (!handedOn.has(c.node)) continue
     const [first, second] = c.args as Node[]
     if (c.args.length > 2 || first?.type !== 'Literal' || typeof first.value !== 'number') continue
     if (second && (second.type !== 'Literal' || typeof second.value !== 'string')) continue
+    shaped.set(c.node, c)
+  }
+  if (shaped.size < ACCESSOR_CALLS) return false
+  // an unread table's entries are handed on: property names and arguments of other calls
+  const handedOn: ScriptFacts['calls'][number][] = []
+  const take = (n: unknown): void => {
+    const c = shaped.get(n as Node)
+    if (c === undefined) return
+    handedOn.push(c)
+    shaped.delete(n as Node)
+  }
+  for (const c of facts.calls) for (const a of c.args) take(a)
+  for (const k of facts.keyCalls) take(k)
+  const groups = new Map<string, Set<unknown>>()
+  for (const c of handedOn) {
     const key = `${c.object}.${c.name}`
     const seen = groups.get(key) ?? new Set()
-    seen.add(first.value)
+    seen.add((c.args[0] as unknown as { value: unknown }).value)
     groups.set(key, seen)
-    calls++
   }
   const indexes = [...groups.values()].reduce((n, g) => n + (g.size >= 4 ? g.size : 0), 0)
-  return calls >= ACCESSOR_CALLS && indexes >= ACCESSOR_INDEXES
+  return handedOn.length >= ACCESSOR_CALLS && indexes >= ACCESSOR_INDEXES
 }
 
 const literal = (n: unknown): string | undefined => {
