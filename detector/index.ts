@@ -7,7 +7,8 @@ import { emptyFacts, type ScriptFacts } from './facts.ts'
 import { htmlPosition, looksLikeHtml, MAX_PARTS, splitHtml, type HtmlSplit } from './html.ts'
 import { judgePage as judge, scriptName } from './judge-page.ts'
 import { binaryReason, notJavaScriptReason, readSource, type Parsed } from './parse.ts'
-import { obfuscatorShape, shapeWatch } from './deobfuscate/obfuscator.ts'
+import { obfuscatorShape, shapeWatch, type Rewritten } from './deobfuscate/obfuscator.ts'
+import { resolveLayer } from './deobfuscate/resolve-layer.ts'
 import { hostOf } from './paths.ts'
 import { RULES, type Rule } from './rules/index.ts'
 import { capModifiers, scoreOf, toFindings, verdictOf } from './score.ts'
@@ -162,7 +163,7 @@ function inspectCode(
   const shaped =
     parsed !== undefined &&
     (parsed.loose ? guarded([])('shape', () => obfuscatorShape(parsed.ast), true) : shape.found())
-  const judge = (evaluate: boolean): Inspection =>
+  const judge = (evaluate: boolean | Rewritten): Inspection =>
     judgeParsed(
       source,
       hash,
@@ -177,7 +178,18 @@ function inspectCode(
   const first = judge(false)
   const anything =
     first.verdict.findings.some((f) => f.points > 0) || (first.verdict.triage?.length ?? 0) > 0
-  return anything ? judge(true) : first
+  if (!anything) return first
+  // the evaluator first: when it changes nothing, the second look would be the first one
+  let rewritten: Rewritten | undefined
+  try {
+    rewritten = resolveLayer(parsed.ast, source, false, { bytesLeft: LAYER_BYTES })
+  } catch {
+    // judged again from a fresh tree: the failed evaluation may have changed this one
+    const again = readSource(source)
+    const fresh = typeof again === 'string' ? undefined : { ...again, shaped }
+    return judgeParsed(source, hash, fresh, parseFindings, true, ctx, rules, signatures)
+  }
+  return rewritten ? judge(rewritten) : first
 }
 
 function judgeParsed(
@@ -185,7 +197,8 @@ function judgeParsed(
   hash: string,
   parsed: Parsed | undefined,
   parseFindings: Finding[],
-  evaluate: boolean,
+  /** run the evaluator, or its rewrite of the file when it already ran */
+  evaluate: boolean | Rewritten,
   ctx: AnalyzeContext,
   rules: readonly Rule[],
   signatures: SignatureSet,
@@ -195,8 +208,11 @@ function judgeParsed(
   const facts = emptyFacts(source, hash)
   if (parsed) {
     // what was collected before a failure is still evidence
-    const layer = { ast: parsed.ast, source, depth: 0, outer: undefined, shaped: parsed.shaped }
-    const budget = { bytesLeft: LAYER_BYTES, evaluate }
+    const base = { ast: parsed.ast, source, depth: 0, outer: undefined, shaped: parsed.shaped }
+    const rewritten = typeof evaluate === 'boolean' ? undefined : evaluate
+    if (rewritten) facts.layers.push(rewritten.source)
+    const layer = rewritten ? { ...base, ...rewritten } : base
+    const budget = { bytesLeft: LAYER_BYTES, evaluate: evaluate !== false }
     guard('collect', () => collectLayer(layer, facts, budget), undefined)
     facts.sinks = guard('sinks', () => findSinks(facts, ctx), [])
     for (const rule of rules)
