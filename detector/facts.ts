@@ -73,7 +73,20 @@ export interface MemberFact {
 }
 
 export type SinkKind =
-  'image' | 'fetch' | 'xhr' | 'beacon' | 'websocket' | 'form' | 'element-src' | 'jquery-ajax'
+  | 'image'
+  | 'fetch'
+  | 'xhr'
+  | 'beacon'
+  | 'websocket'
+  | 'form'
+  | 'element-src'
+  | 'jquery-ajax'
+  /** `new EventSource(url)`: a GET request whose URL can carry anything */
+  | 'eventsource'
+  /** `postMessage(data, origin)` to a window of another origin */
+  | 'message'
+  /** WebRTC: peer-connection settings (ICE server names and credentials) and data channels */
+  | 'webrtc'
 
 export type Destination = 'same-origin' | 'own-host' | 'external' | 'unknown'
 

@@ -53,6 +53,31 @@ function short(url: string): string {
   return url.length > 120 ? `${url.slice(0, 117)}…` : url
 }
 
+// a token no field value typed in the chamber could hide in as plain text: ciphertext, base64
+const BLOB = /[A-Za-z0-9+/_-]{40,}|[^\t\n\r\x20-\x7e\u00a0-\uffff]/
+
+/**
+ * Whether a request could hide the card: a payload that reads as text without a long opaque
+ * token (masked replay events, analytics fields) shows the card did not go with it. A body the
+ * chamber could not read (binary) might hide anything.
+ */
+function opaque(r: ObservedRequest): boolean {
+  const at = r.url.indexOf('?')
+  const query = at >= 0 ? safeDecode(r.url.slice(at + 1)) : ''
+  if (r.body === null && r.method !== 'GET') return true
+  return BLOB.test(r.body ?? '') || BLOB.test(query)
+}
+
+const carries = (r: ObservedRequest): boolean => r.carriesCard || r.carriesPersonal
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '))
+  } catch {
+    return s
+  }
+}
+
 /** Findings for what the chamber saw; run-time code is judged statically as a new layer. */
 export function observationFindings(obs: Observation, inspect: Inspect): Finding[] {
   const out: Finding[] = []
@@ -79,7 +104,9 @@ export function observationFindings(obs: Observation, inspect: Inspect): Finding
       ),
     )
   const readCard = obs.reads.some((r) => /card|cc|cvv|cvc|number|exp/i.test(r.field))
-  const other = obs.requests.filter((r) => !r.carriesCard && !r.carriesPersonal && offSite(r))
+  const other = obs.requests.filter(
+    (r) => !r.carriesCard && !r.carriesPersonal && offSite(r) && opaque(r),
+  )
   if (readCard && other[0] && card.length === 0)
     out.push(
       observed(
@@ -123,21 +150,24 @@ export function observationFindings(obs: Observation, inspect: Inspect): Finding
 
 /**
  * A script only suspicious statically that, run with the card typed and pay clicked, read the
- * fields, probed nothing and sent nothing off the shop or its processor: its static evidence
+ * fields, probed nothing and sent nothing off the shop or its processor (or, when it masks
+ * what it reads, only readable data without the card or personal values): its static evidence
  * stays listed for analysts, but it no longer counts towards a verdict.
  */
 function clearedBy(v: ScriptVerdict, obs: Observation, added: Finding[]): Finding | undefined {
   if (v.verdict !== 'suspicious' || obs.status !== 'ok' || obs.reads.length === 0) return undefined
   if (added.some((f) => f.points > 0) || obs.probes.length > 0 || obs.compiled.length > 0)
     return undefined
-  if (obs.requests.some(offSite)) return undefined
+  // a script that masks what it reads may send its readable events off the shop, the card not
+  const masked = v.findings.some((f) => f.rule === 'masks-field-values')
+  if (obs.requests.some((r) => offSite(r) && (!masked || carries(r) || opaque(r)))) return undefined
   if (obs.injected.some((e) => e.url !== null && offSite({ url: e.url } as ObservedRequest)))
     return undefined
   return observed(
     'observed-inert',
     'info',
     SUSPICIOUS_AT - 1 - v.score,
-    `ran on ${obs.pages.length} synthetic checkouts with the card typed, read ${obs.reads.length} field values and sent nothing off the shop or its processor: the static evidence above is kept for analysts`,
+    `ran on ${obs.pages.length} synthetic checkouts with the card typed, read ${obs.reads.length} field values and sent ${obs.requests.some(offSite) ? 'only masked, readable data without the card' : 'nothing'} off the shop or its processor: the static evidence above is kept for analysts`,
   )
 }
 

@@ -7,13 +7,14 @@ import { stripGlobals } from './paths.ts'
 
 const GLOBAL_OBJECT = /^(window|self|globalThis|top|parent)$/
 
-// The browser's own network and code entry points, however a script reaches them: a saved
+// The browser's own network and code entry points (and jQuery, which makes elements and
+// requests), however a script reaches them: a saved
 // original called through `.call`/`.apply` (`oSend.call(x, body)`) is still a send, and a
 // function put in their place sees every request the page makes.
 
 /** Object path (window./self. stripped) → the native methods on it that send or run code. */
 const NATIVE: Record<string, RegExp> = {
-  '': /^(fetch|eval|Function)$/,
+  '': /^(fetch|eval|Function|jQuery|\$)$/,
   navigator: /^sendBeacon$/,
   'Navigator.prototype': /^sendBeacon$/,
   'XMLHttpRequest.prototype': /^(open|send|setRequestHeader)$/,

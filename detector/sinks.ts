@@ -12,6 +12,9 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     facts.calls.some((c) => re.test(c.name) && (c.isNew || c.name === 'createElement'))
   const usesXhr = has(/^XMLHttpRequest$/)
   const usesWs = has(/^WebSocket$/)
+  const usesRtc = facts.calls.some(
+    (c) => (c.isNew && /RTCPeerConnection$/.test(c.name)) || c.name === 'createDataChannel',
+  )
   const makesElement = facts.calls.some((c) => c.name === 'createElement') || has(/^Image$/)
   const add = (
     kind: SinkKind,
@@ -37,9 +40,18 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     if (c.name === 'fetch' && plain) add('fetch', c, c.args[0], c.args.slice(1, 2))
     else if (c.name === 'sendBeacon') add('beacon', c, c.args[0], c.args.slice(1, 2))
     else if (c.name === 'open' && c.args.length >= 2 && isMethod(c)) add('xhr', c, c.args[1], [])
-    else if (c.name === 'send' && c.args.length === 1 && !plain && (usesXhr || usesWs))
-      add(usesWs && !usesXhr ? 'websocket' : 'xhr', c, undefined, c.args)
+    else if (c.name === 'send' && c.args.length === 1 && !plain && (usesXhr || usesWs || usesRtc))
+      add(sendKind(), c, undefined, c.args)
     else if (c.name === 'WebSocket' && c.isNew) add('websocket', c, c.args[0], [])
+    else if (c.name === 'EventSource' && c.isNew) add('eventsource', c, c.args[0], [])
+    else if (c.isNew && /RTCPeerConnection$/.test(c.name) && c.args[0])
+      add('webrtc', c, undefined, c.args.slice(0, 1))
+    else if (c.name === 'postMessage' && !plain && c.args.length >= 2) {
+      // only to a named origin: '*' and computed origins are how pages talk to their own frames
+      const origin = c.args[1] as Node
+      if (hostOf(c.layer.leadingString(origin) ?? '') !== undefined)
+        add('message', c, origin, c.args.slice(0, 1))
+    } else if (/^(\$|jQuery)$/.test(c.name) && plain && c.args.length >= 2) addJqueryElement(c)
     else if (/^(ajax|post|get|getJSON|getScript)$/.test(c.name) && /^(\$|jQuery)$/.test(c.object))
       addJquery(c)
     else if (
@@ -74,6 +86,27 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     else if (a.target === 'action' && a.object !== '') add('form', a, a.value, [])
   }
   return sinks
+
+  function sendKind(): SinkKind {
+    if (usesXhr) return 'xhr'
+    return usesWs ? 'websocket' : 'webrtc'
+  }
+
+  /** `$('<iframe>', { src: url })`: jQuery makes the element with its attributes. */
+  function addJqueryElement(c: CallFact): void {
+    const tag = c.layer.folder.foldString(c.args[0] as Node)
+    const attrs = c.args[1] as AnyNode
+    const name = /^\s*<\s*(img|iframe|script|link|form)\b/i.exec(tag ?? '')?.[1]?.toLowerCase()
+    if (!name || attrs.type !== 'ObjectExpression') return
+    for (const p of attrs.properties) {
+      if (p.type !== 'Property') continue
+      const k = p.key as AnyNode
+      const key = k.type === 'Identifier' ? k.name : k.type === 'Literal' ? String(k.value) : ''
+      if (!/^(src|href|action)$/.test(key)) continue
+      const kind = name === 'img' ? 'image' : name === 'form' ? 'form' : 'element-src'
+      add(kind, c, p.value, [])
+    }
+  }
 
   function isMethod(c: CallFact): boolean {
     const m = c.args[0] ? c.layer.folder.foldString(c.args[0]) : undefined

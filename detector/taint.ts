@@ -114,7 +114,14 @@ export function createTaint(
         break
       case 'CallExpression': {
         const name = n.callee.type === 'Super' ? undefined : calleeName(n.callee)
-        const t = name && Object.hasOwn(CALL_TAINT, name) ? CALL_TAINT[name] : undefined
+        // String.fromCharCode.apply(null, codes), atob.call(window, s): the function applied
+        const applied =
+          (name === 'apply' || name === 'call') && n.callee.type === 'MemberExpression'
+            ? calleeName(n.callee.object as AnyNode)
+            : undefined
+        const taintOf = (x: string | undefined) =>
+          x && Object.hasOwn(CALL_TAINT, x) ? CALL_TAINT[x] : undefined
+        const t = taintOf(name) ?? taintOf(applied)
         if (t) out.add(t)
         if (name === 'getAttribute' || name === 'attr') {
           const a = n.arguments[0]

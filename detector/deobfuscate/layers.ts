@@ -1,6 +1,7 @@
 import type { AnyNode, Node } from 'acorn'
 import type { Budget } from '../collect.ts'
 import type { CallFact, Layer, Site, StringFact } from '../facts.ts'
+import { splitHtml } from '../html.ts'
 import { parseStrict } from '../parse.ts'
 import { mightBeCode, unpackPacker } from './decode.ts'
 import type { DecodeKind } from './fold.ts'
@@ -28,8 +29,11 @@ export function decodedLayers(
 ): DecodedLayer[] {
   if (layer.depth >= MAX_DEPTH) return []
   const candidates: { text: string; site: Site; packer?: Node }[] = []
-  for (const s of strings)
+  for (const s of strings) {
     if (s.decoded.length > 0) candidates.push({ text: s.value, site: s.site })
+    // markup the script builds runs as the browser reads it: inline scripts and handlers
+    for (const text of markupCode(s.value)) candidates.push({ text, site: s.site })
+  }
   for (const c of calls) {
     const arg = codeArgument(c)
     const text = arg ? layer.folder.foldString(arg) : undefined
@@ -58,6 +62,22 @@ export function decodedLayers(
     out.push({ ast, source: text, depth: layer.depth + 1, outer: site, ...(packer && { packer }) })
   }
   return out
+}
+
+const MARKUP_CODE = /<script\b|<[a-z][^>]*\son[a-z]+\s*=/i
+const MARKUP_PARTS = 20
+
+/** Code in a string of markup: its `<script>` blocks and event-handler attributes. */
+function markupCode(value: string): string[] {
+  if (!value.includes('<') || !MARKUP_CODE.test(value)) return []
+  try {
+    return splitHtml(value)
+      .parts.filter((p) => p.kind !== 'url')
+      .slice(0, MARKUP_PARTS)
+      .map((p) => p.source)
+  } catch {
+    return []
+  }
 }
 
 function codeArgument(c: CallFact): Node | undefined {

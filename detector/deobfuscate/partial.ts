@@ -319,8 +319,23 @@ class Rewriter {
         }
       }
     }
+    if (role === 'value' && fn instanceof NativeV && this.runsDecoder(node, env)) return
     this.visit(callee, env, 'callee')
     this.list(node.arguments as AnyNode[], env)
+  }
+
+  /**
+   * A built-in decoder fed values the folder cannot follow (`fromCharCode.apply(null,
+   * codes.map(f))`): when the result is code, it is written back as decoded text, so the
+   * decoded layer is read and its provenance kept.
+   */
+  private runsDecoder(node: AnyNode & { type: 'CallExpression' }, env: Env): boolean {
+    const computed = (node.arguments as AnyNode[]).some((a) => (bitsOf(a) & NEEDS) !== 0)
+    if (!computed || !this.stable(node, env)) return false
+    const v = this.value(node, env)
+    if (typeof v !== 'string' || v.length > MAX_LITERAL || !mightBeCode(v)) return false
+    this.edit(node, decodedLiteral(v) as string)
+    return true
   }
 
   private member(node: AnyNode & { type: 'MemberExpression' }, env: Env, role: Role): void {

@@ -268,6 +268,61 @@ export function simulate(m: Machine, body: AnyNode[], env: Env, born = 0): void 
   }
 }
 
+/** Array and string methods that never change the value they are called on. */
+const READS_ONLY = new Set([
+  'map',
+  'filter',
+  'slice',
+  'concat',
+  'join',
+  'indexOf',
+  'lastIndexOf',
+  'includes',
+  'reduce',
+  'reduceRight',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'flat',
+  'flatMap',
+  'at',
+  'toString',
+  'charAt',
+  'charCodeAt',
+  'split',
+  'substring',
+  'substr',
+  'toLowerCase',
+  'toUpperCase',
+  'trim',
+  'replace',
+])
+
+function propertyOf(m: AnyNode & { type: 'MemberExpression' }): string {
+  const p = m.property as AnyNode
+  if (!m.computed && p.type === 'Identifier') return p.name
+  return p.type === 'Literal' && typeof p.value === 'string' ? p.value : ''
+}
+
+/** Anything in the subtree, callbacks included, that could write: assignments, ++, calls. */
+function writes(call: AnyNode & { type: 'CallExpression' }): boolean {
+  let found = false
+  const visit = (n: AnyNode): void => {
+    if (found) return
+    if (n.type === 'AssignmentExpression' || n.type === 'UpdateExpression') found = true
+    else if (n.type === 'UnaryExpression' && n.operator === 'delete') found = true
+    else if (n.type === 'CallExpression' || n.type === 'NewExpression') {
+      const c = n.callee as AnyNode
+      // a nested call of a read-only method is fine; any other call could reach the array
+      if (c.type !== 'MemberExpression' || !READS_ONLY.has(propertyOf(c))) found = true
+    }
+    if (!found) eachChild(n, visit)
+  }
+  for (const a of call.arguments as AnyNode[]) visit(a)
+  return found
+}
+
 /**
  * A statement that could not be followed may still have set the names it declares or assigns
  * (a hoisted `var` would otherwise keep `undefined`): they become unknown. Names from outside
@@ -283,9 +338,14 @@ function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void 
     if (n.type === 'AssignmentExpression' && n.left.type === 'Identifier') names.add(n.left.name)
     if (n.type === 'UpdateExpression' && n.argument.type === 'Identifier')
       names.add(n.argument.name)
-    // `d.push(v)`, `d[k] = v` in a statement that stopped half-way: d's contents are unknown
+    // `d.push(v)`, `d[k] = v` in a statement that stopped half-way: d's contents are unknown;
+    // `d.map(f)` leaves d as it was, unless what it is given writes somewhere
     const callee = n.type === 'CallExpression' ? (n.callee as AnyNode) : undefined
-    if (callee?.type === 'MemberExpression' && callee.object.type === 'Identifier')
+    if (
+      callee?.type === 'MemberExpression' &&
+      callee.object.type === 'Identifier' &&
+      !(READS_ONLY.has(propertyOf(callee)) && !writes(n as AnyNode & { type: 'CallExpression' }))
+    )
       touched.add(callee.object.name)
     if (n.type === 'AssignmentExpression' && n.left.type === 'MemberExpression')
       if (n.left.object.type === 'Identifier') touched.add(n.left.object.name)

@@ -14,7 +14,15 @@ import type { Evidence, Rule } from './types.ts'
 
 export { cardReads, masksValues } from './card-reads.ts'
 
-const BEACONS = new Set(['image', 'websocket', 'beacon', 'form', 'element-src'])
+const BEACONS = new Set([
+  'image',
+  'websocket',
+  'beacon',
+  'form',
+  'element-src',
+  'eventsource',
+  'webrtc',
+])
 
 export const cardFieldReadAndSend = {
   id: 'card-field-read-and-send',

@@ -73,7 +73,7 @@ export const dynamicCodeFromDecoded = {
     for (const a of script.assigns) {
       // The element must be a name the script holds (its own new <script>), not a page lookup.
       if (!makesScript || !CODE_PROPS.has(a.target) || !/^[\w$]+$/.test(a.object)) continue
-      if (directlyDecoded(a.value, a.layer))
+      if (directlyDecoded(a.value, a.layer) || decodedName(a.value, a.layer))
         return [{ site: a.site, message: `.${a.target} is set from a decoded string` }]
     }
     for (const s of script.sinks) {

