@@ -315,6 +315,8 @@ export class Machine {
         return new ArrV(args)
       }
       if (ctor.name === 'Object') return new ObjV()
+      if (ctor.name === 'Uint8Array') return bytesOf(args)
+      if (ctor.name === 'TextDecoder') return textDecoder(args)
       if (ctor.name === 'RegExp') {
         const [p, f] = args.map(toStr)
         return typeof p === 'string' ? new RegexV(p, typeof f === 'string' ? f : '') : UNKNOWN
@@ -338,4 +340,38 @@ export function realmNatives(m: Machine): void {
   m.realm.vars.set('Array', { value: new NativeV('Array', (_s, a) => new ArrV(a)), kind: 'const' })
   m.realm.vars.set('Object', { value: new NativeV('Object', () => new ObjV()), kind: 'const' })
   m.realm.vars.set('RegExp', { value: new NativeV('RegExp', () => UNKNOWN), kind: 'const' })
+  // bytes and their UTF-8 text: decoders XOR into a Uint8Array and read it with a TextDecoder
+  m.realm.vars.set('Uint8Array', { value: new NativeV('Uint8Array', () => UNKNOWN), kind: 'const' })
+  m.realm.vars.set('TextDecoder', {
+    value: new NativeV('TextDecoder', () => UNKNOWN),
+    kind: 'const',
+  })
+}
+
+/** `new Uint8Array(n)` (zeros) or `new Uint8Array(array)`; bytes are masked when read. */
+function bytesOf(args: Val[]): Val {
+  const [n] = args
+  if (typeof n === 'number')
+    return Number.isInteger(n) && n >= 0 && n <= MAX_ARRAY
+      ? new ArrV(new Array<Val>(n).fill(0))
+      : UNKNOWN
+  if (n instanceof ArrV && !n.opaque && n.items.every((x) => typeof x === 'number'))
+    return new ArrV(n.items.map((x) => (x as number) & 255))
+  return UNKNOWN
+}
+
+/** `new TextDecoder()` (UTF-8 only): `decode(bytes)` gives the text. */
+function textDecoder(args: Val[]): Val {
+  const [label] = args
+  if (label !== undefined && !(typeof label === 'string' && /^utf-?8$/i.test(label))) return UNKNOWN
+  const d = new ObjV()
+  d.props.set(
+    'decode',
+    new NativeV('decode', (_s, [a]) =>
+      a instanceof ArrV && !a.opaque && a.items.every((x) => typeof x === 'number')
+        ? Buffer.from(a.items.map((x) => (x as number) & 255)).toString('utf8')
+        : UNKNOWN,
+    ),
+  )
+  return d
 }
