@@ -12,6 +12,7 @@ import { layout } from './views/layout.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { apiRoutes } from './routes/api.ts'
 import { loginRoutes } from './routes/login.ts'
+import { operateRoutes, type ExclusionsEditor } from './routes/operate.ts'
 import { pageRoutes, type SeedParser } from './routes/pages.ts'
 import { unsubscribeRoutes } from './routes/unsubscribe.ts'
 
@@ -23,8 +24,10 @@ export interface ReviewOptions {
   parseSeedList: SeedParser
   /** failed and successful login attempts allowed per client address per minute */
   loginAttemptsPerMinute?: number
-  /** the queues panel and /metrics, when the app runs beside queues */
+  /** the queues panel, /metrics, rescans and schedules, when the app runs beside queues */
   operations?: Operations
+  /** the operators' exclusion list (the file the workers read) */
+  exclusions: ExclusionsEditor
 }
 
 // No script at all: pages are plain HTML and forms, so nothing a captured script says can run.
@@ -79,9 +82,10 @@ export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstan
   })
   await app.register(loginRoutes(opts))
   await app.register(apiRoutes(opts.store, opts.parseSeedList))
-  await app.register(pageRoutes(opts.store, opts.parseSeedList))
+  await app.register(pageRoutes(opts.store, opts.parseSeedList, opts.operations !== undefined))
   await app.register(accountRoutes(opts.store))
   await app.register(unsubscribeRoutes(opts.store))
   await app.register(operationsRoutes(opts.operations))
+  await app.register(operateRoutes(opts.store, opts.operations, opts.exclusions))
   return app
 }

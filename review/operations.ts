@@ -22,16 +22,49 @@ export interface QueuesSummary {
   etaMinutes: number | null
 }
 
+export interface CrawlRequest {
+  siteId: number
+  jobId: string
+  state: 'queued' | 'already-queued' | 'running'
+}
+
+export interface ScheduleView {
+  name: string
+  select: string
+  every: number | null
+  pattern: string | null
+  next: number | null
+}
+
+export interface ScheduleInput {
+  name: string
+  select: string
+  every?: string | undefined
+  cron?: string | undefined
+}
+
 export interface Operations {
   queues(): Promise<QueuesSummary>
   /** the Prometheus text exposition */
   metrics(): Promise<{ contentType: string; body: string }>
+  /** queues a crawl of the site, deduplicated like every other crawl */
+  rescanSite(siteId: number): Promise<CrawlRequest>
+  /** the scheduled rescans, as `skimwatch schedule list|set|remove` edits them */
+  schedules: {
+    selectors: string[]
+    list(): Promise<ScheduleView[]>
+    set(s: ScheduleInput): Promise<void>
+    remove(name: string): Promise<boolean>
+  }
 }
+
+/** What the app says when it runs without queues. */
+export const NO_QUEUES = 'no queues: the app was started without REDIS_URL or DATABASE_URL'
 
 export function operationsRoutes(ops: Operations | undefined) {
   return async (app: FastifyInstance) => {
     const operate = { config: { access: 'operate' as const } }
-    const none = { error: 'no queues: the app was started without REDIS_URL or DATABASE_URL' }
+    const none = { error: NO_QUEUES }
     app.get('/metrics', operate, async (_req, reply) => {
       if (!ops) return reply.code(404).send(none)
       const m = await ops.metrics()
