@@ -1,6 +1,7 @@
 // What the queues are doing: depths, recent throughput, failures by reason, time to drain.
 import type { Logger } from '../core/logger.ts'
 import { openBackend, type BackendConfig } from './backend.ts'
+import { BOARD_PATH, queueBoard } from './board.ts'
 import { createMetrics } from './metrics.ts'
 import { openQueues, requestCrawl, type StageQueues, type Stage } from './queues.ts'
 import {
@@ -101,6 +102,7 @@ export async function openOperations(
         }),
       remove: (name: string) => removeSchedule(queues.rescan, name),
     },
+    board: { path: BOARD_PATH, plugin: queueBoard(queues) },
     close: () => backend.close(),
   }
 }

@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { BadInputError } from '../core/errors.ts'
 import type { Store } from '../store/index.ts'
-import { authHook, requireAccessOnEveryRoute } from './auth.ts'
+import { authHook, mountWithAccess, requireAccessOnEveryRoute } from './auth.ts'
 import { html } from './html.ts'
 import { operationsRoutes, type Operations } from './operations.ts'
 import { layout } from './views/layout.ts'
@@ -42,6 +42,21 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ')
 
+/**
+ * Bull Board's pages only: its own scripts from this origin, and its `<base href>`; nothing
+ * inline, nothing from elsewhere.
+ */
+export const BOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ')
+
 export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 })
   requireAccessOnEveryRoute(app)
@@ -50,8 +65,9 @@ export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstan
   await app.register(cookie)
   await app.register(formbody)
   await app.register(rateLimit, { global: false })
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('content-security-policy', CSP)
+  app.addHook('onSend', async (req, reply, payload) => {
+    const scripts = req.routeOptions.config.csp === 'scripts'
+    reply.header('content-security-policy', scripts ? BOARD_CSP : CSP)
     reply.header('x-content-type-options', 'nosniff')
     reply.header('x-frame-options', 'DENY')
     reply.header('referrer-policy', 'no-referrer')
@@ -87,5 +103,10 @@ export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstan
   await app.register(unsubscribeRoutes(opts.store))
   await app.register(operationsRoutes(opts.operations))
   await app.register(operateRoutes(opts.store, opts.operations, opts.exclusions))
+  if (opts.operations?.board)
+    await mountWithAccess(app, opts.operations.board.plugin, opts.operations.board.path, {
+      access: 'operate',
+      csp: 'scripts',
+    })
   return app
 }

@@ -1,6 +1,6 @@
 // What the workers are doing, for operators: the queues panel and Prometheus metrics. The review
 // app never opens the queues itself: `serve` hands it these two functions when queues exist.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyPluginCallback } from 'fastify'
 import { html } from './html.ts'
 import { layout, table } from './views/layout.ts'
 import { ctxOf } from './routes/pages.ts'
@@ -56,6 +56,8 @@ export interface Operations {
     set(s: ScheduleInput): Promise<void>
     remove(name: string): Promise<boolean>
   }
+  /** Bull Board as a fastify plugin, mounted at `path` for operators */
+  board?: { path: string; plugin: FastifyPluginCallback }
 }
 
 /** What the app says when it runs without queues. */
@@ -74,7 +76,15 @@ export function operationsRoutes(ops: Operations | undefined) {
       ops ? reply.send(await ops.queues()) : reply.code(404).send(none),
     )
     app.get('/queues', operate, async (req, reply) => {
-      const body = ops ? queuesBody(await ops.queues()) : html`<p>${none.error}</p>`
+      const board = ops?.board
+        ? html`<p>
+            <a href="${ops.board.path}/">Bull Board</a>: every queue and job, read-only (jobs are
+            changed with skimwatch's own commands and pages).
+          </p>`
+        : ''
+      const body = ops
+        ? html`${board}${queuesBody(await ops.queues())}`
+        : html`<p>${none.error}</p>`
       return reply.type('text/html; charset=utf-8').send(layout(ctxOf(req), 'Queues', body))
     })
   }

@@ -8,44 +8,19 @@ import { createLogger } from '../../core/logger.ts'
 import { parseResolveRule } from '../../crawler/index.ts'
 import { createDetector } from '../../detector/index.ts'
 import { UnrecoverableError } from 'bullmq'
-import {
-  openBackend,
-  queueSchema,
-  type BackendConfig,
-  type QueueBackend,
-} from '../../pipeline/backend.ts'
+import { openBackend, type QueueBackend } from '../../pipeline/backend.ts'
 import { runEmbedded } from '../../pipeline/embedded.ts'
 import { exclusionsReader } from '../../pipeline/exclusions.ts'
 import { crawlJobId, openQueues, type StageQueues } from '../../pipeline/queues.ts'
 import { listSchedules } from '../../pipeline/schedules.ts'
 import { openOperations } from '../../pipeline/status.ts'
 import type { StageDeps } from '../../pipeline/stages.ts'
+import { routeTable } from '../../review/auth.ts'
 import { ndjson, runCli } from '../helpers/cli.ts'
 import { login, reviewHarness, type Client, type ReviewHarness } from '../helpers/review-app.ts'
-import {
-  PG_URL,
-  REDIS_URL,
-  deleteRedisPrefix,
-  dropSchema,
-  uniqueName,
-} from '../helpers/services.ts'
+import { PG_URL, QUEUE_BACKENDS, uniqueName } from '../helpers/services.ts'
 
-const backends = [
-  {
-    name: 'Redis',
-    cfg: (prefix: string): BackendConfig => ({ kind: 'redis', url: REDIS_URL, prefix }),
-    env: (prefix: string) => ({ REDIS_URL, SKIMWATCH_QUEUE_PREFIX: prefix }),
-    drop: deleteRedisPrefix,
-  },
-  {
-    name: 'PostgreSQL',
-    cfg: (prefix: string): BackendConfig => ({ kind: 'postgres', url: PG_URL, prefix }),
-    env: (prefix: string) => ({ SKIMWATCH_QUEUE_PREFIX: prefix }),
-    drop: (prefix: string) => dropSchema(queueSchema(prefix)),
-  },
-]
-
-describe.each(backends)('rescans and schedules on $name queues', ({ cfg, env, drop }) => {
+describe.each(QUEUE_BACKENDS)('rescans and schedules on $name queues', ({ cfg, env, drop }) => {
   const prefix = uniqueName('sw_ctl')
   let h: ReviewHarness
   let ops: Awaited<ReturnType<typeof openOperations>>
@@ -120,6 +95,58 @@ describe.each(backends)('rescans and schedules on $name queues', ({ cfg, env, dr
 
     expect((await analyst.post(`/api/sites/${site}/rescan`, {})).statusCode).toBe(403)
     expect((await operator.post('/api/sites/999999/rescan', {})).statusCode).toBe(404)
+  })
+
+  it('mounts Bull Board for operators only: every route of it checked, read-only, its own CSP', async () => {
+    const board = routeTable(h.app).filter((r) => r.url.startsWith('/queues/board'))
+    expect(board.length).toBeGreaterThan(20)
+    expect(board.filter((r) => r.access !== 'operate')).toEqual([])
+    const concrete = (url: string) =>
+      url.replace(':queueName', 'crawl').replace(':jobId', 'x').replace('*', 'js/x.js')
+    for (const r of board) {
+      const label = `${r.method} ${r.url}`
+      const method = r.method as 'GET'
+      const url = concrete(r.url)
+      const anonymous = await h.app.inject({ method, url, payload: {} })
+      expect([302, 401], label).toContain(anonymous.statusCode)
+      const cookies = { skimwatch_session: analyst.cookie }
+      const ana = await h.app.inject({ method, url, cookies, payload: {} })
+      expect(ana.statusCode, label).toBe(403)
+      if (r.method !== 'GET') {
+        const csrfless = { skimwatch_session: operator.cookie }
+        const otto = await h.app.inject({ method, url, cookies: csrfless, payload: {} })
+        expect(otto.statusCode, label).toBe(403)
+      }
+    }
+    const root = await login(h.app, 'root')
+    const token = ((await root.post('/api/tokens', { label: 'board' })).json() as { token: string })
+      .token
+    const emptied = await h.app.inject({
+      method: 'PUT',
+      url: '/queues/board/api/queues/crawl/empty',
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(emptied.statusCode).toBeGreaterThanOrEqual(400)
+    expect(await queues.crawl.getJobCountByTypes('waiting')).toBeGreaterThan(0)
+
+    const ui = await operator.get('/queues/board/')
+    expect(ui.statusCode).toBe(200)
+    expect(ui.headers['content-security-policy']).toBe(
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    )
+    const api = (await operator.get('/queues/board/api/queues')).json() as {
+      queues: { name: string; readOnlyMode: boolean }[]
+    }
+    expect(api.queues.map((q) => [q.name, q.readOnlyMode]).sort()).toEqual([
+      ['crawl', true],
+      ['detect', true],
+      ['notify', true],
+      ['rescan', true],
+    ])
+    expect((await operator.get('/queues')).headers['content-security-policy']).toContain(
+      "script-src 'none'",
+    )
+    expect((await operator.get('/queues')).body).toContain('href="/queues/board/"')
   })
 
   it('sets a schedule that `skimwatch schedule list` shows, and removes it', async () => {
