@@ -66,16 +66,18 @@ export const readExclusionList = async (file: string): Promise<ExclusionList> =>
  * exclusion added while workers run holds from their next job on.
  */
 export function exclusionsReader(file: string): () => Promise<string[]> {
-  let seen: { mtimeMs: number; size: number; domains: string[] } | null = null
+  let seen: { ino: number; mtimeMs: number; size: number; domains: string[] } | null = null
   return async () => {
     const st = await stat(file).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return null
       throw err
     })
     if (!st) return []
-    if (seen?.mtimeMs === st.mtimeMs && seen.size === st.size) return seen.domains
+    // an edit replaces the file (new inode); an editor may also write it in place
+    if (seen?.ino === st.ino && seen.mtimeMs === st.mtimeMs && seen.size === st.size)
+      return seen.domains
     const domains = parseExclusions(await readText(file))
-    seen = { mtimeMs: st.mtimeMs, size: st.size, domains }
+    seen = { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, domains }
     return domains
   }
 }
@@ -84,8 +86,10 @@ export function exclusionsReader(file: string): () => Promise<string[]> {
 async function writeAtomically(file: string, text: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true })
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  // the new file keeps the old one's permissions
+  const mode = (await stat(file).catch(() => null))?.mode ?? 0o644
   try {
-    await writeFile(tmp, text, { mode: 0o644 })
+    await writeFile(tmp, text, { mode: mode & 0o777 })
     await rename(tmp, file)
   } catch (err) {
     await unlink(tmp).catch(() => undefined)

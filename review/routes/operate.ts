@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { maxLength } from 'zod/mini'
 import type { Store } from '../../store/index.ts'
+import { html as h } from '../html.ts'
 import { blankAsAbsent, object, parseOrThrow, positiveId, string, text } from '../input.ts'
 import { NO_QUEUES, type Operations } from '../operations.ts'
 import {
@@ -12,6 +13,7 @@ import {
   type ExclusionsAdded,
   type ExclusionsView,
 } from '../views/operate.ts'
+import { layout } from '../views/layout.ts'
 import { ctxOf } from './pages.ts'
 
 /** The operators' exclusion file, read and edited by the pipeline's own parser. */
@@ -86,6 +88,11 @@ export function operateRoutes(
     })
 
     const none = { error: NO_QUEUES }
+    if (!ops?.board)
+      // the nav links the board for every operator; without queues this page says why there is none
+      app.get('/queues/board/', operate, async (req, reply) =>
+        html(reply, layout(ctxOf(req), 'Bull Board', h`<p>${NO_QUEUES}.</p>`)),
+      )
     app.get('/api/schedules', operate, async (_req, reply) =>
       ops ? ops.schedules.list() : reply.code(404).send(none),
     )

@@ -232,6 +232,9 @@ describe('without queues (embedded)', () => {
     })
     expect((await operator.get('/schedules')).body).toMatch(/started without REDIS_URL/)
     expect((await operator.get('/api/schedules')).statusCode).toBe(404)
+    const board = await operator.get('/queues/board/')
+    expect(board.body).toMatch(/no queues: the app was started without REDIS_URL/)
+    expect(board.headers['content-security-policy']).toContain("script-src 'none'")
   })
 
   it('edits the exclusion file, reports bad lines, and the crawl stage stops visiting the site', async () => {
