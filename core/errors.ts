@@ -16,6 +16,12 @@ export class BlockedTargetError extends SkimwatchError {
   override readonly permanent = true
 }
 
+/** The site is on the operators' exclusion list: it is never visited. */
+export class ExcludedSiteError extends SkimwatchError {
+  override name = 'ExcludedSiteError'
+  override readonly permanent = true
+}
+
 export class BadInputError extends SkimwatchError {
   override name = 'BadInputError'
   override readonly permanent = true

@@ -202,18 +202,7 @@ export function sizeConcurrency(
   return Math.max(1, Math.min(requested, machine.cores * 4, byMemory))
 }
 
-/** Operators' exclusion list: a domain excludes itself and its subdomains. */
-export function parseExclusions(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.replace(/#.*/, '').trim().toLowerCase().replace(/^\*\./, '').replace(/\.$/, ''))
-    .filter((l) => l !== '')
-}
-
-export function excludedBy(url: string, exclusions: string[]): string | null {
-  const host = new URL(url).hostname.toLowerCase()
-  return exclusions.find((d) => host === d || host.endsWith(`.${d}`)) ?? null
-}
+export { excludedBy, parseExclusions } from './exclusions.ts'
 
 /** The host stays taken longer than a visit should wait: the caller hands the job back. */
 export class HostBusy extends Error {

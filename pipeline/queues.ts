@@ -7,7 +7,6 @@ import { openBackend, type BackendConfig, type QueueBackend } from './backend.ts
 import type { PipelineMetrics } from './metrics.ts'
 import {
   HostBusy,
-  excludedBy,
   politeVisit,
   redisLimiter,
   storeLimiter,
@@ -40,8 +39,6 @@ export interface QueueRunOptions {
   lockDurationMs?: number
   /** minimum pause between two visits to one host */
   hostDelayMs?: number
-  /** operators' exclusion list (domains, subdomains included) */
-  exclusions?: string[]
   /** base delay of the exponential backoff between attempts */
   backoffMs?: number
   metrics?: PipelineMetrics
@@ -106,6 +103,35 @@ export async function enqueueCrawls(
   return siteIds.length
 }
 
+export interface CrawlRequest {
+  siteId: number
+  jobId: string
+  /** queued now; already waiting (or delayed); or being crawled at this moment */
+  state: 'queued' | 'already-queued' | 'running'
+}
+
+/**
+ * An operator's rescan of one site: the same deduplicated crawl job a seed or a scheduled rescan
+ * adds. A finished job under that id (a crawl that failed, say) is dropped first, so the site is
+ * crawled again rather than the request silently merging into the old job.
+ */
+export async function requestCrawl(
+  queue: Queue,
+  store: Pick<Store, 'latestScanBySite'>,
+  siteId: number,
+): Promise<CrawlRequest> {
+  const last = (await store.latestScanBySite([siteId])).get(siteId) ?? 0
+  const jobId = crawlJobId(siteId, last)
+  const existing = await queue.getJob(jobId)
+  const state = existing ? await existing.getState() : 'unknown'
+  if (state === 'active') return { siteId, jobId, state: 'running' }
+  if (existing && state !== 'completed' && state !== 'failed' && state !== 'unknown')
+    return { siteId, jobId, state: 'already-queued' }
+  if (existing) await existing.remove()
+  await enqueueCrawls(queue, store, [siteId])
+  return { siteId, jobId, state: 'queued' }
+}
+
 export interface QueueRun {
   outcomes: Promise<SiteOutcome[]>
   stop(): Promise<void>
@@ -144,10 +170,6 @@ export function startWorkers(
   const processors: Record<Stage, (job: Job, token?: string) => Promise<unknown>> = {
     crawl: async (job, token) => {
       const data = job.data as SiteJobData
-      const site = await deps.store.getSite(data.siteId)
-      const excluded = site ? excludedBy(site.url, opts.exclusions ?? []) : null
-      if (site && excluded)
-        throw new UnrecoverableError(`excluded by the operators' list (${excluded})`)
       const stored = await scanSince(deps.store, data)
       const { scanId } =
         stored ??

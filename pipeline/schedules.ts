@@ -64,6 +64,16 @@ export function parseEvery(text: string): number {
   return ms
 }
 
+/** What an operator asks for: exactly one of an interval (7d) or a cron pattern. */
+export function scheduleTiming(o: {
+  every?: string | undefined
+  cron?: string | undefined
+}): { every: number } | { pattern: string } {
+  if ((o.every === undefined) === (o.cron === undefined))
+    throw new BadInputError('give exactly one of --every (e.g. 7d) or --cron (e.g. "0 3 * * 1")')
+  return o.every !== undefined ? { every: parseEvery(o.every) } : { pattern: o.cron ?? '' }
+}
+
 export async function setSchedule(
   queue: Queue,
   s: { name: string; select: string; every?: number; pattern?: string },
@@ -74,11 +84,17 @@ export async function setSchedule(
       ? { pattern: s.pattern }
       : // the first run is one period away: seeding already queued every site once
         { every: s.every ?? DAY, startDate: Date.now() + (s.every ?? DAY) }
-  await queue.upsertJobScheduler(s.name, repeat, {
-    name: 'rescan',
-    data: { select: s.select },
-    opts: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
-  })
+  await queue
+    .upsertJobScheduler(s.name, repeat, {
+      name: 'rescan',
+      data: { select: s.select },
+      opts: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
+    })
+    .catch((err: Error & { code?: unknown }) => {
+      // BullMQ refuses a pattern its cron parser cannot read with a plain Error (no code)
+      if (s.pattern === undefined || err.code !== undefined) throw err
+      throw new BadInputError(`"${s.pattern}" is not a cron pattern: ${err.message}`)
+    })
 }
 
 export async function listSchedules(queue: Queue): Promise<Schedule[]> {

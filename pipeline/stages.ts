@@ -1,6 +1,11 @@
 // The stage functions: records in, records out. Both runners (embedded, BullMQ) call exactly these.
 import type { Config } from '../core/config.ts'
-import { BadInputError, CrawlError, ServiceUnavailableError } from '../core/errors.ts'
+import {
+  BadInputError,
+  CrawlError,
+  ExcludedSiteError,
+  ServiceUnavailableError,
+} from '../core/errors.ts'
 import type { Logger } from '../core/logger.ts'
 import type {
   CapturedScript,
@@ -23,6 +28,7 @@ import {
   type Notice,
 } from '../notifier/index.ts'
 import type { Store } from '../store/index.ts'
+import { excludedBy } from './exclusions.ts'
 import { selectExfil } from './page-record.ts'
 import { assertCaptureRoom } from './quota.ts'
 
@@ -36,6 +42,8 @@ export interface StageDeps {
   browser: () => Promise<BrowserSession>
   /** runs a script static analysis could not clear in the detonation chamber; off when absent */
   detonate?: (source: string, v: ScriptVerdict) => Promise<ScriptVerdict>
+  /** the operators' exclusion list as it stands now (read again before each crawl) */
+  exclusions?: () => Promise<string[]>
 }
 
 export interface CrawlJob {
@@ -78,6 +86,8 @@ export async function crawlStage(
 ): Promise<ScanJob> {
   const site = await deps.store.getSite(job.siteId)
   if (!site) throw new BadInputError(`site ${job.siteId} does not exist (was the store reset?)`)
+  const excluded = excludedBy(site.url, (await deps.exclusions?.()) ?? [])
+  if (excluded) throw new ExcludedSiteError(`excluded by the operators' list (${excluded})`)
   await assertTargetAllowed(site.url, deps.crawl)
   await assertCaptureRoom(deps.store, deps.config)
   // the browser opens inside the visit: a host that is busy or does not exist never needs one

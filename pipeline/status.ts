@@ -1,8 +1,17 @@
 // What the queues are doing: depths, recent throughput, failures by reason, time to drain.
 import type { Logger } from '../core/logger.ts'
 import { openBackend, type BackendConfig } from './backend.ts'
+import { BOARD_PATH, queueBoard } from './board.ts'
 import { createMetrics } from './metrics.ts'
-import { openQueues, type StageQueues, type Stage } from './queues.ts'
+import { openQueues, requestCrawl, type StageQueues, type Stage } from './queues.ts'
+import {
+  listSchedules,
+  removeSchedule,
+  scheduleTiming,
+  selectorNames,
+  setSchedule,
+} from './schedules.ts'
+import type { Store } from '../store/index.ts'
 
 export interface QueueStatus {
   queues: Record<Stage, Record<'waiting' | 'active' | 'delayed' | 'completed' | 'failed', number>>
@@ -63,8 +72,15 @@ export async function queueStatus(queues: StageQueues, windowMinutes = 10): Prom
   }
 }
 
-/** Queue state and Prometheus text for a process that only watches (the review app). */
-export async function openOperations(cfg: BackendConfig, logger: Logger) {
+/**
+ * What the review app may do with the queues: read their state and Prometheus text, queue a
+ * site's crawl, edit the scheduled rescans. It never holds a Queue itself.
+ */
+export async function openOperations(
+  cfg: BackendConfig,
+  logger: Logger,
+  store: Pick<Store, 'latestScanBySite'>,
+) {
   const backend = await openBackend(cfg, logger)
   const queues = openQueues(backend)
   const metrics = createMetrics(() => queues)
@@ -74,6 +90,19 @@ export async function openOperations(cfg: BackendConfig, logger: Logger) {
       contentType: metrics.registry.contentType,
       body: await metrics.registry.metrics(),
     }),
+    rescanSite: (siteId: number) => requestCrawl(queues.crawl, store, siteId),
+    schedules: {
+      selectors: selectorNames(),
+      list: () => listSchedules(queues.rescan),
+      set: (s: { name: string; select: string; every?: string; cron?: string }) =>
+        setSchedule(queues.rescan, {
+          name: s.name,
+          select: s.select,
+          ...scheduleTiming({ every: s.every, cron: s.cron }),
+        }),
+      remove: (name: string) => removeSchedule(queues.rescan, name),
+    },
+    board: { path: BOARD_PATH, plugin: queueBoard(queues) },
     close: () => backend.close(),
   }
 }

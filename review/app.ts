@@ -5,13 +5,14 @@ import rateLimit from '@fastify/rate-limit'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { BadInputError } from '../core/errors.ts'
 import type { Store } from '../store/index.ts'
-import { authHook, requireAccessOnEveryRoute } from './auth.ts'
+import { authHook, mountWithAccess, requireAccessOnEveryRoute } from './auth.ts'
 import { html } from './html.ts'
 import { operationsRoutes, type Operations } from './operations.ts'
 import { layout } from './views/layout.ts'
 import { accountRoutes } from './routes/accounts.ts'
 import { apiRoutes } from './routes/api.ts'
 import { loginRoutes } from './routes/login.ts'
+import { operateRoutes, type ExclusionsEditor } from './routes/operate.ts'
 import { pageRoutes, type SeedParser } from './routes/pages.ts'
 import { unsubscribeRoutes } from './routes/unsubscribe.ts'
 
@@ -23,8 +24,10 @@ export interface ReviewOptions {
   parseSeedList: SeedParser
   /** failed and successful login attempts allowed per client address per minute */
   loginAttemptsPerMinute?: number
-  /** the queues panel and /metrics, when the app runs beside queues */
+  /** the queues panel, /metrics, rescans and schedules, when the app runs beside queues */
   operations?: Operations
+  /** the operators' exclusion list (the file the workers read) */
+  exclusions: ExclusionsEditor
 }
 
 // No script at all: pages are plain HTML and forms, so nothing a captured script says can run.
@@ -39,6 +42,21 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ')
 
+/**
+ * Bull Board's pages only: its own scripts from this origin, and its `<base href>`; nothing
+ * inline, nothing from elsewhere.
+ */
+export const BOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ')
+
 export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 })
   requireAccessOnEveryRoute(app)
@@ -47,8 +65,9 @@ export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstan
   await app.register(cookie)
   await app.register(formbody)
   await app.register(rateLimit, { global: false })
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('content-security-policy', CSP)
+  app.addHook('onSend', async (req, reply, payload) => {
+    const scripts = req.routeOptions.config.csp === 'scripts'
+    reply.header('content-security-policy', scripts ? BOARD_CSP : CSP)
     reply.header('x-content-type-options', 'nosniff')
     reply.header('x-frame-options', 'DENY')
     reply.header('referrer-policy', 'no-referrer')
@@ -79,9 +98,15 @@ export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstan
   })
   await app.register(loginRoutes(opts))
   await app.register(apiRoutes(opts.store, opts.parseSeedList))
-  await app.register(pageRoutes(opts.store, opts.parseSeedList))
+  await app.register(pageRoutes(opts.store, opts.parseSeedList, opts.operations !== undefined))
   await app.register(accountRoutes(opts.store))
   await app.register(unsubscribeRoutes(opts.store))
   await app.register(operationsRoutes(opts.operations))
+  await app.register(operateRoutes(opts.store, opts.operations, opts.exclusions))
+  if (opts.operations?.board)
+    await mountWithAccess(app, opts.operations.board.plugin, opts.operations.board.path, {
+      access: 'operate',
+      csp: 'scripts',
+    })
   return app
 }

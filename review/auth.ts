@@ -1,5 +1,5 @@
 // Who is asking (session cookie or API token), what their role may do, and CSRF on every change.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import type { ReviewStore, Role, UserRecord } from '../store/index.ts'
 import { newSecret, sameSecret, sha256Hex } from './password.ts'
 
@@ -9,6 +9,7 @@ export type Access = 'public' | 'view' | 'decide' | 'operate' | 'admin'
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
+    csp?: 'scripts'
   }
   interface FastifyRequest {
     user: UserRecord | null
@@ -75,6 +76,29 @@ export interface RouteEntry {
   access: Access
 }
 
+/** Route settings for every route of a plugin registered in this context. */
+export interface RouteDefaults {
+  access: Access
+  /** the Content-Security-Policy the routes are served with */
+  csp?: 'scripts'
+}
+
+/**
+ * Mounts a plugin whose routes carry no access of their own (Bull Board): each gets `defaults`,
+ * so the session and role checks hold on every one of them.
+ */
+export async function mountWithAccess(
+  app: FastifyInstance,
+  plugin: FastifyPluginCallback,
+  prefix: string,
+  defaults: RouteDefaults,
+): Promise<void> {
+  await app.register(async (scoped) => {
+    scoped.decorate('routeAccess', defaults)
+    await scoped.register(plugin, { prefix })
+  })
+}
+
 const TABLES = new WeakMap<FastifyInstance, RouteEntry[]>()
 
 /** Every route of the app with the access it declared (tests walk it). */
@@ -84,7 +108,11 @@ export const routeTable = (app: FastifyInstance): RouteEntry[] => TABLES.get(app
 export function requireAccessOnEveryRoute(app: FastifyInstance): void {
   const table: RouteEntry[] = []
   TABLES.set(app, table)
-  app.addHook('onRoute', (route) => {
+  app.addHook('onRoute', function (route) {
+    // a mounted plugin that knows nothing of our access levels gets its context's default
+    const inherited = (this as { routeAccess?: RouteDefaults }).routeAccess
+    if (inherited && !(route.config as { access?: Access } | undefined)?.access)
+      route.config = { ...route.config, ...inherited }
     const access = (route.config as { access?: Access } | undefined)?.access
     if (route.method === 'HEAD') return
     if (!access) {

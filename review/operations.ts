@@ -1,6 +1,6 @@
 // What the workers are doing, for operators: the queues panel and Prometheus metrics. The review
 // app never opens the queues itself: `serve` hands it these two functions when queues exist.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyPluginCallback } from 'fastify'
 import { html } from './html.ts'
 import { layout, table } from './views/layout.ts'
 import { ctxOf } from './routes/pages.ts'
@@ -22,16 +22,51 @@ export interface QueuesSummary {
   etaMinutes: number | null
 }
 
+export interface CrawlRequest {
+  siteId: number
+  jobId: string
+  state: 'queued' | 'already-queued' | 'running'
+}
+
+export interface ScheduleView {
+  name: string
+  select: string
+  every: number | null
+  pattern: string | null
+  next: number | null
+}
+
+export interface ScheduleInput {
+  name: string
+  select: string
+  every?: string | undefined
+  cron?: string | undefined
+}
+
 export interface Operations {
   queues(): Promise<QueuesSummary>
   /** the Prometheus text exposition */
   metrics(): Promise<{ contentType: string; body: string }>
+  /** queues a crawl of the site, deduplicated like every other crawl */
+  rescanSite(siteId: number): Promise<CrawlRequest>
+  /** the scheduled rescans, as `skimwatch schedule list|set|remove` edits them */
+  schedules: {
+    selectors: string[]
+    list(): Promise<ScheduleView[]>
+    set(s: ScheduleInput): Promise<void>
+    remove(name: string): Promise<boolean>
+  }
+  /** Bull Board as a fastify plugin, mounted at `path` for operators */
+  board?: { path: string; plugin: FastifyPluginCallback }
 }
+
+/** What the app says when it runs without queues. */
+export const NO_QUEUES = 'no queues: the app was started without REDIS_URL or DATABASE_URL'
 
 export function operationsRoutes(ops: Operations | undefined) {
   return async (app: FastifyInstance) => {
     const operate = { config: { access: 'operate' as const } }
-    const none = { error: 'no queues: the app was started without REDIS_URL or DATABASE_URL' }
+    const none = { error: NO_QUEUES }
     app.get('/metrics', operate, async (_req, reply) => {
       if (!ops) return reply.code(404).send(none)
       const m = await ops.metrics()
@@ -41,7 +76,15 @@ export function operationsRoutes(ops: Operations | undefined) {
       ops ? reply.send(await ops.queues()) : reply.code(404).send(none),
     )
     app.get('/queues', operate, async (req, reply) => {
-      const body = ops ? queuesBody(await ops.queues()) : html`<p>${none.error}</p>`
+      const board = ops?.board
+        ? html`<p>
+            <a href="${ops.board.path}/">Bull Board</a>: every queue and job, read-only (jobs are
+            changed with skimwatch's own commands and pages).
+          </p>`
+        : ''
+      const body = ops
+        ? html`${board}${queuesBody(await ops.queues())}`
+        : html`<p>${none.error}</p>`
       return reply.type('text/html; charset=utf-8').send(layout(ctxOf(req), 'Queues', body))
     })
   }

@@ -1,12 +1,12 @@
 // skimwatch run: push every seeded site through crawl → detect → notify, embedded or on BullMQ.
-import { readFile } from 'node:fs/promises'
 import type { BrowserSession } from '../../crawler/index.ts'
 import { launchBrowser } from '../../crawler/index.ts'
 import { EXIT } from '../../core/types.ts'
 import { backendConfig, openBackend } from '../../pipeline/backend.ts'
 import { runEmbedded } from '../../pipeline/embedded.ts'
 import { createMetrics, serveMetrics } from '../../pipeline/metrics.ts'
-import { parseExclusions, sizeConcurrency } from '../../pipeline/politeness.ts'
+import { exclusionsReader } from '../../pipeline/exclusions.ts'
+import { sizeConcurrency } from '../../pipeline/politeness.ts'
 import type { ProgressListener, SiteOutcome } from '../../pipeline/progress.ts'
 import { enqueueCrawls, openQueues, startWorkers, type StageQueues } from '../../pipeline/queues.ts'
 import { installDefaultSchedules } from '../../pipeline/schedules.ts'
@@ -53,15 +53,6 @@ export function summary(outcomes: SiteOutcome[], ms: number): string {
   ].join(', ')
 }
 
-async function readExclusions(file: string): Promise<string[]> {
-  try {
-    return parseExclusions(await readFile(file, 'utf8'))
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw err
-  }
-}
-
 /** Runs every known site through the pipeline; returns one outcome per site this process finished. */
 export async function runPipeline(ctx: Context, flags: RunFlags): Promise<SiteOutcome[]> {
   const store = await ctx.store()
@@ -81,6 +72,7 @@ export async function runPipeline(ctx: Context, flags: RunFlags): Promise<SiteOu
     detector,
     browser: () => (browser ??= launchBrowser(crawl)),
     ...(detonator ? { detonate: (source, v) => detonator.judge(source, v, detector) } : {}),
+    exclusions: exclusionsReader(ctx.config.exclusionsFile),
   }
   // on a terminal a bar, with the sites worth a look printed above it; else one line per site
   const bar = progressBar('run', sites.length, flags.quiet ? { write: () => true } : process.stderr)
@@ -131,7 +123,6 @@ export async function runPipeline(ctx: Context, flags: RunFlags): Promise<SiteOu
         once: flags.once ?? false,
         onProgress,
         hostDelayMs: ctx.config.hostDelayMs,
-        exclusions: await readExclusions(ctx.config.exclusionsFile),
         metrics,
       },
       flags.noEnqueue ? 0 : ids.length,

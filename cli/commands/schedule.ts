@@ -1,8 +1,12 @@
 // skimwatch schedule list|set|remove: the rescans the workers run on their own.
-import { ConfigError } from '../../core/errors.ts'
 import { EXIT } from '../../core/types.ts'
 import type { StageQueues } from '../../pipeline/queues.ts'
-import { listSchedules, parseEvery, removeSchedule, setSchedule } from '../../pipeline/schedules.ts'
+import {
+  listSchedules,
+  removeSchedule,
+  scheduleTiming,
+  setSchedule,
+} from '../../pipeline/schedules.ts'
 import type { Context } from '../context.ts'
 import { printJson, printTable } from '../output.ts'
 import { withQueues } from './status.ts'
@@ -42,16 +46,8 @@ export async function scheduleSetCommand(
   name: string,
   o: { select: string; every?: string; cron?: string },
 ): Promise<number> {
-  if ((o.every === undefined) === (o.cron === undefined))
-    throw new ConfigError('give exactly one of --every (e.g. 7d) or --cron (e.g. "0 3 * * 1")')
-  await withRescanQueue(ctx, (q) =>
-    setSchedule(q, {
-      name,
-      select: o.select,
-      ...(o.every !== undefined ? { every: parseEvery(o.every) } : {}),
-      ...(o.cron !== undefined ? { pattern: o.cron } : {}),
-    }),
-  )
+  const timing = scheduleTiming(o)
+  await withRescanQueue(ctx, (q) => setSchedule(q, { name, select: o.select, ...timing }))
   process.stdout.write(`schedule ${name} set\n`)
   return EXIT.clean
 }

@@ -2,6 +2,7 @@
 import { BadInputError } from '../../core/errors.ts'
 import { EXIT } from '../../core/types.ts'
 import { backendConfig } from '../../pipeline/backend.ts'
+import { exclusionsEditor } from '../../pipeline/exclusions.ts'
 import { openOperations } from '../../pipeline/status.ts'
 import { buildReviewApp } from '../../review/app.ts'
 import { rejudgeDecided } from '../../review/decide.ts'
@@ -30,11 +31,12 @@ export async function serveCommand(ctx: Context, o: ServeOptions): Promise<numbe
   }
   // the queues panel and /metrics read the same queues the workers use, when there are any
   const cfg = backendConfig(ctx.config)
-  const ops = cfg ? await openOperations(cfg, ctx.logger) : null
+  const ops = cfg ? await openOperations(cfg, ctx.logger, store) : null
   const app = await buildReviewApp({
     store,
     secureCookies: o.secureCookies ?? false,
     parseSeedList,
+    exclusions: exclusionsEditor(ctx.config.exclusionsFile),
     ...(ops ? { operations: ops } : {}),
   })
   if (!isLoopback(o.host) && !o.secureCookies) {

@@ -14,7 +14,7 @@ import {
   flaggedPage,
   searchPage,
 } from '../views/lists.ts'
-import { csrfField, layout, type PageContext } from '../views/layout.ts'
+import { badLines, domainsForm, layout, type PageContext } from '../views/layout.ts'
 import { scriptPage as renderScript } from '../views/script.ts'
 import { sitePage } from '../views/site.ts'
 
@@ -33,7 +33,7 @@ const page = (reply: FastifyReply, body: string, code = 200) =>
 const notFound = (req: FastifyRequest, reply: FastifyReply, what: string) =>
   page(reply, layout(ctxOf(req), 'Not found', html`<p>${what}</p>`), 404)
 
-export function pageRoutes(store: Store, parseSeedList: SeedParser) {
+export function pageRoutes(store: Store, parseSeedList: SeedParser, queued: boolean) {
   return async (app: FastifyInstance) => {
     const view = { config: { access: 'view' as const } }
     const decideAccess = { config: { access: 'decide' as const } }
@@ -63,7 +63,7 @@ export function pageRoutes(store: Store, parseSeedList: SeedParser) {
       // how the latest visit walked the shop, with the screenshot of each step
       const latest = s.scans[0]
       const walk = latest ? ((await store.getCapture(latest.id))?.walk ?? null) : null
-      return page(reply, sitePage(ctxOf(req), s, walk))
+      return page(reply, sitePage(ctxOf(req), s, walk, queued))
     })
     app.get('/search', view, async (req, reply) => {
       const q = String((req.query as { q?: unknown }).q ?? '')
@@ -137,26 +137,14 @@ function uploadPage(
     ctx,
     'Add sites',
     html`${
-        result
-          ? html`<p class="result">
-                ${result.added} added, ${result.merged} already known, ${result.errors.length} bad
-                line(s).
-              </p>
-              <ul class="bad-lines">
-                ${result.errors.map((e) => html`<li>line ${e.line}: <code>${e.text}</code> — ${e.reason}</li>`)}
-              </ul>`
-          : ''
-      }
-      <form method="post" action="/sites">
-        ${csrfField(ctx)}
-        <label
-          >One domain or URL per line, # comments<br /><textarea
-            name="domains"
-            rows="15"
-            cols="80"
-          ></textarea>
-        </label>
-        <button type="submit">Add</button>
-      </form>`,
+      result
+        ? html`<p class="result">
+              ${result.added} added, ${result.merged} already known, ${result.errors.length} bad
+              line(s).
+            </p>
+            ${badLines(result.errors)}`
+        : ''
+    }
+    ${domainsForm(ctx, '/sites', 'One domain or URL per line, # comments', 15)}`,
   )
 }

@@ -12,6 +12,21 @@ export function csrfField(ctx: PageContext): Html {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ''}" />`
 }
 
+/** Lines of an operator's list that were refused, with their numbers. */
+export const badLines = (errors: { line: number; text: string; reason: string }[]): Html =>
+  html`<ul class="bad-lines">
+    ${errors.map((e) => html`<li>line ${e.line}: <code>${e.text}</code> — ${e.reason}</li>`)}
+  </ul>`
+
+/** A form posting a list of domains, one a line, as the field `domains`. */
+export function domainsForm(ctx: PageContext, action: string, label: string, rows: number): Html {
+  return html`<form method="post" action="${action}">
+    ${csrfField(ctx)}
+    <label>${label}<br /><textarea name="domains" rows="${rows}" cols="80"></textarea></label>
+    <button type="submit">Add</button>
+  </form>`
+}
+
 export function layout(ctx: PageContext | null, title: string, body: Html): string {
   const nav = ctx
     ? html`<nav>
@@ -21,7 +36,12 @@ export function layout(ctx: PageContext | null, title: string, body: Html): stri
         <a href="/decisions">Decisions</a>
         ${may(ctx.user.role, 'decide') ? html`<a href="/exports">Exports</a>` : ''}
         ${may(ctx.user.role, 'operate') ? html`<a href="/sites/upload">Add sites</a>` : ''}
-        ${may(ctx.user.role, 'operate') ? html`<a href="/queues">Queues</a>` : ''}
+        ${
+          may(ctx.user.role, 'operate')
+            ? html`<a href="/queues">Queues</a> <a href="/queues/board/">Bull Board</a>
+                <a href="/schedules">Schedules</a> <a href="/exclusions">Exclusions</a>`
+            : ''
+        }
         ${may(ctx.user.role, 'admin') ? html`<a href="/admin/users">Users</a>` : ''}
         <a href="/account">Account</a>
         <form class="search" method="get" action="/search">

@@ -5,6 +5,7 @@ import { may } from '../auth.ts'
 import { html, type Html } from '../html.ts'
 import { csrfField, layout, table, verdictBadge, type PageContext } from './layout.ts'
 import { scriptLink } from './lists.ts'
+import { rescanForm } from './operate.ts'
 
 /** Hold a mail that awaits delivery, or release a held one (analysts and admins). */
 function mailAction(ctx: PageContext, m: MailSummary): Html | string {
@@ -54,7 +55,12 @@ function walkSection(walk: WalkRecord | null): Html | string {
     </ol>`
 }
 
-export function sitePage(ctx: PageContext, s: SiteView, walk: WalkRecord | null = null): string {
+export function sitePage(
+  ctx: PageContext,
+  s: SiteView,
+  walk: WalkRecord | null = null,
+  queued = false,
+): string {
   const latest = s.scans[0]
   return layout(
     ctx,
@@ -67,6 +73,7 @@ export function sitePage(ctx: PageContext, s: SiteView, walk: WalkRecord | null 
         <dt>Verdict</dt>
         <dd class="site-verdict">${verdictBadge(latest?.verdict ?? null)}</dd>
       </dl>
+      ${may(ctx.user.role, 'operate') ? rescanForm(ctx, s.id, queued) : ''}
       <h2>Scans</h2>
       ${table(
         'scans',

@@ -1,6 +1,10 @@
 // The review app on a fresh PostgreSQL schema, and a logged-in client over fastify's inject.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { parseSeedList } from '../../cli/seed-list.ts'
+import { exclusionsEditor } from '../../pipeline/exclusions.ts'
 import { buildReviewApp } from '../../review/app.ts'
 import type { Operations } from '../../review/operations.ts'
 import { openStore, type Store } from '../../store/index.ts'
@@ -9,15 +13,23 @@ import { PASSWORD, seedReview, type Seeded } from './review-seed.ts'
 
 export interface ReviewHarness {
   app: FastifyInstance
+  exclusionsFile: string
   store: Store
   seeded: Seeded
   close(): Promise<void>
 }
 
 export async function reviewHarness(
-  opts: { secureCookies?: boolean; loginAttemptsPerMinute?: number; operations?: Operations } = {},
+  opts: {
+    secureCookies?: boolean
+    loginAttemptsPerMinute?: number
+    operations?: Operations
+    exclusionsFile?: string
+  } = {},
 ): Promise<ReviewHarness> {
   const schema = uniqueName('review')
+  const scratch = await mkdtemp(path.join(tmpdir(), 'sw-review-'))
+  const exclusionsFile = opts.exclusionsFile ?? path.join(scratch, 'exclusions.txt')
   const store = await openStore({ databaseUrl: PG_URL, home: '/nonexistent', schema })
   const seeded = await seedReview(store)
   const app = await buildReviewApp({
@@ -26,16 +38,19 @@ export async function reviewHarness(
     parseSeedList,
     // every test logs in from the same address: only the rate-limit test wants the real limit
     loginAttemptsPerMinute: opts.loginAttemptsPerMinute ?? 1000,
+    exclusions: exclusionsEditor(exclusionsFile),
     ...(opts.operations ? { operations: opts.operations } : {}),
   })
   return {
     app,
+    exclusionsFile,
     store,
     seeded,
     close: async () => {
       await app.close()
       await store.close()
       await dropSchema(schema)
+      await rm(scratch, { recursive: true, force: true })
     },
   }
 }

@@ -2,6 +2,7 @@
 import pg from 'pg'
 import { Redis } from 'ioredis'
 import { createServer, type AddressInfo } from 'node:net'
+import { queueSchema } from '../../pipeline/backend.ts'
 
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test'
 export const REDIS_URL = 'redis://127.0.0.1:6379'
@@ -47,3 +48,19 @@ export function freePort(): Promise<number> {
     })
   })
 }
+
+/** Both queue backends, each with its configuration, the CLI's environment and its clean-up. */
+export const QUEUE_BACKENDS = [
+  {
+    name: 'Redis',
+    cfg: (prefix: string) => ({ kind: 'redis' as const, url: REDIS_URL, prefix }),
+    env: (prefix: string) => ({ REDIS_URL, SKIMWATCH_QUEUE_PREFIX: prefix }),
+    drop: deleteRedisPrefix,
+  },
+  {
+    name: 'PostgreSQL',
+    cfg: (prefix: string) => ({ kind: 'postgres' as const, url: PG_URL, prefix }),
+    env: (prefix: string) => ({ SKIMWATCH_QUEUE_PREFIX: prefix }),
+    drop: (prefix: string) => dropSchema(queueSchema(prefix)),
+  },
+]

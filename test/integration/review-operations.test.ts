@@ -21,7 +21,9 @@ describe('queues in the review app', () => {
     // three crawls waiting and one delayed: what a fresh seed looks like before workers start
     await queues.crawl.addBulk([1, 2, 3].map((i) => ({ name: 'crawl', data: { siteId: i } })))
     await queues.crawl.add('crawl', { siteId: 4 }, { delay: 60_000 })
-    ops = await openOperations(cfg, createLogger('silent'))
+    ops = await openOperations(cfg, createLogger('silent'), {
+      latestScanBySite: (ids) => h.store.latestScanBySite(ids),
+    })
     h = await reviewHarness({ operations: ops })
   })
   afterAll(async () => {
