@@ -64,8 +64,9 @@ export const dynamicCodeFromDecoded = {
       if (!arg || /Function/.test(arg.type)) continue
       // A packer the detector unpacked is judged by its payload; packed-code notes the wrapper.
       if (script.packed.some((p) => p.node === arg)) continue
-      // Timers take functions far more often than strings: only a visibly decoded string counts.
-      const decoded = directlyDecoded(arg, c.layer) || (!timer && decodedName(arg, c.layer))
+      // Timers take functions far more often than strings: a decoded string, or a name holding
+      // one (a name bound to a function carries no decoded taint), counts.
+      const decoded = directlyDecoded(arg, c.layer) || decodedName(arg, c.layer)
       if (decoded || isPacked(arg))
         return [{ site: c.site, message: `${c.name}() runs a decoded string` }]
     }
