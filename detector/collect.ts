@@ -97,6 +97,10 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   const scopes = createScopes(ast)
   const resolving = new Set<Binding>()
   const env = {
+    objectAt(at: Node): Node | undefined {
+      const b = scopes.resolve(at as Node & { name: string })
+      return b?.init && !b.mutated && !b.reassigned ? b.init : undefined
+    },
     get(_name: string, at: Node): FoldValue | undefined {
       const b = scopes.resolve(at as Node & { name: string })
       if (!b?.init || b.mutated || resolving.has(b)) return undefined

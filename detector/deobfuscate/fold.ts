@@ -8,6 +8,8 @@ export type FoldValue = string | number | FoldValue[]
 export interface ConstEnv {
   /** value of `name` as read at the identifier `at` (scopes resolve by position) */
   get(name: string, at: Node): FoldValue | undefined
+  /** the object literal a never-written name holds, for reading its properties */
+  objectAt?(at: Node): Node | undefined
 }
 
 /** How a string was produced; anything but 'plain' counts as a decoding step. */
@@ -157,7 +159,7 @@ export function createFolder(env: ConstEnv): Folder {
         if (!node.computed) {
           if (propertyName(node) === 'length' && (typeof obj === 'string' || Array.isArray(obj)))
             return obj.length
-          return undefined
+          return propertyOfLiteral(node)
         }
         const idx = fold(node.property as Node)
         if (typeof idx !== 'number') return undefined
@@ -170,6 +172,28 @@ export function createFolder(env: ConstEnv): Folder {
       default:
         return undefined
     }
+  }
+
+  /** `config.url` where `config` holds an object literal nothing writes to: that property. */
+  function propertyOfLiteral(node: AnyNode & { type: 'MemberExpression' }): FoldValue | undefined {
+    if (node.object.type !== 'Identifier' || !env.objectAt) return undefined
+    const lit = env.objectAt(node.object) as AnyNode | undefined
+    const name = propertyName(node)
+    if (lit?.type !== 'ObjectExpression' || name === undefined) return undefined
+    let found: Node | undefined
+    for (const p of lit.properties) {
+      // a spread or computed key could supply any name: nothing is known then
+      if (p.type !== 'Property' || p.computed) return undefined
+      const k = p.key as AnyNode
+      const key = k.type === 'Identifier' ? k.name : k.type === 'Literal' ? String(k.value) : ''
+      if (key === name) {
+        if (found || p.kind !== 'init') return undefined
+        found = p.value
+      }
+    }
+    const v = found ? fold(found) : undefined
+    if (v !== undefined && found) inherit(node, [found])
+    return v
   }
 
   function foldArith(node: AnyNode & { type: 'BinaryExpression' }): number | undefined {

@@ -260,12 +260,35 @@ export function exec(m: Machine, node: AnyNode, env: Env, label: string | null =
  */
 export function simulate(m: Machine, body: AnyNode[], env: Env, born = 0): void {
   m.guarded(() => hoist(m, body, env), 'keep', undefined, born)
-  for (const s of body) {
+  for (const s of steps(body)) {
     if (m.steps >= m.limits.steps) return
     const out = m.guarded(() => exec(m, s, env), 'keep', m.limits.statementSteps, born)
     if (out instanceof Abort) forgetWritten(m, s, env, born)
     else if (out.kind !== 'normal') return
   }
+}
+
+/**
+ * The statements of a body, a top-level comma sequence (`a = x, b && c()`: what minifiers
+ * make of consecutive statements) taken one expression at a time, so that one part that cannot
+ * be followed does not make the parts before it unknown.
+ */
+function steps(body: AnyNode[]): AnyNode[] {
+  const out: AnyNode[] = []
+  for (const s of body) {
+    if (s.type !== 'ExpressionStatement' || s.expression.type !== 'SequenceExpression') {
+      out.push(s)
+      continue
+    }
+    for (const e of s.expression.expressions)
+      out.push({
+        type: 'ExpressionStatement',
+        expression: e,
+        start: e.start,
+        end: e.end,
+      } as AnyNode)
+  }
+  return out
 }
 
 /** Array and string methods that never change the value they are called on. */
