@@ -3,15 +3,22 @@ import type { CallFact, ScriptFacts } from './facts.ts'
 import type { Counts } from './collect-parts.ts'
 import type { Binding, Scopes } from './scope.ts'
 import { calleeOf, isFunction } from './aliases.ts'
+import { treeGeneration } from './deobfuscate/reparse.ts'
 
 // Data flow through the script's own functions, for taint only (never for constant folding):
 // arguments reach parameters, return values reach the call, and a promise callback's parameter
 // receives what the previous callback in the chain returned.
 
-const returnsCache = new WeakMap<Node, Node[]>()
+let returnsCache = new WeakMap<Node, Node[]>()
+let cachedFor = treeGeneration()
 
 /** The expressions a function returns (an arrow's body when it is one), nested functions aside. */
 export function returnsOf(fn: Node): Node[] {
+  // a tree the evaluator patched in place may hold other returns under the same function node
+  if (cachedFor !== treeGeneration()) {
+    returnsCache = new WeakMap()
+    cachedFor = treeGeneration()
+  }
   const hit = returnsCache.get(fn)
   if (hit) return hit
   const out: Node[] = []

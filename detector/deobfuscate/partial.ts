@@ -6,7 +6,7 @@ import type { Machine } from './machine.ts'
 import { unflattenEdit } from './unflatten.ts'
 import { lineStarts, positionIn, splice, type Edit, type Position } from './splice.ts'
 import { simulate } from './statements.ts'
-import { reparseEdited } from './reparse.ts'
+import { reparseEdited, treeGeneration } from './reparse.ts'
 import { mightBeCode } from './decode.ts'
 import { inlineProxy } from './inline.ts'
 import {
@@ -53,11 +53,16 @@ export function resolveStatically(ast: Node, source: string): Resolved | undefin
   let cur = ast
   let total = 0
   for (let pass = 0; pass < PASSES; pass++) {
-    const { edits, opaque } = resolvePass(cur, text)
-    if (edits.length === 0) break
-    const spliced = splice(text, edits)
-    const next = reparseEdited(cur, text, spliced.kept, spliced.text) ?? parseStrict(spliced.text)
-    if (!next) break
+    let step
+    try {
+      step = nextPass(cur, text)
+    } catch (err) {
+      // the tree was already rewritten in place: what the earlier passes resolved is the result
+      if (origins.length === 0) throw err
+      break
+    }
+    if (!step) break
+    const { edits, opaque, spliced, next } = step
     origins.push(spliced.origin)
     total += edits.length
     text = spliced.text
@@ -79,6 +84,15 @@ export function resolveStatically(ast: Node, source: string): Resolved | undefin
     origin,
     position: (offset) => positionIn(lines, origin(offset)),
   }
+}
+
+/** One pass and the tree of its result; undefined when it changes nothing or cannot parse. */
+function nextPass(cur: Node, text: string) {
+  const { edits, opaque } = resolvePass(cur, text)
+  if (edits.length === 0) return undefined
+  const spliced = splice(text, edits)
+  const next = reparseEdited(cur, text, spliced.kept, spliced.text) ?? parseStrict(spliced.text)
+  return next ? { edits, opaque, spliced, next } : undefined
 }
 
 export function resolveEdits(ast: Node, source: string): Edit[] {
@@ -330,6 +344,7 @@ class Rewriter {
    * decoded layer is read and its provenance kept.
    */
   private runsDecoder(node: AnyNode & { type: 'CallExpression' }, env: Env): boolean {
+    if (!DECODERS.has(decoderName(node.callee as AnyNode))) return false
     const computed = (node.arguments as AnyNode[]).some((a) => (bitsOf(a) & NEEDS) !== 0)
     if (!computed || !this.stable(node, env)) return false
     const v = this.value(node, env)
@@ -453,10 +468,24 @@ const FOLDER_DECODERS = new Set([
   'escape',
 ])
 
+// built-ins that turn codes or encodings into text (`decode` is TextDecoder's)
+const DECODERS = new Set([...FOLDER_DECODERS, 'fromCodePoint', 'decode'])
+
+/** `atob`, `String.fromCharCode`, and the function `.apply`/`.call` runs. */
+function decoderName(callee: AnyNode): string {
+  if (callee.type === 'Identifier') return callee.name
+  if (callee.type !== 'MemberExpression' || callee.computed) return ''
+  const name = callee.property.type === 'Identifier' ? callee.property.name : ''
+  if ((name === 'apply' || name === 'call') && callee.object.type !== 'Super')
+    return decoderName(callee.object as AnyNode)
+  return name
+}
+
 const NEEDS = 1
 const DECODER = 2
-/** what needsEvaluator found under a node, as NEEDS | DECODER bits; a subtree never changes */
-const evaluatorBits = new WeakMap<AnyNode, number>()
+/** what needsEvaluator found under a node, as NEEDS | DECODER bits, for the current trees */
+let evaluatorBits = new WeakMap<AnyNode, number>()
+let bitsFor = treeGeneration()
 
 /** Concatenations of literals and the built-in decoders are the folder's: it keeps provenance. */
 function needsEvaluator(node: AnyNode): boolean {
@@ -465,6 +494,10 @@ function needsEvaluator(node: AnyNode): boolean {
 
 // nested concatenations are asked about at every level of a visit: each subtree is read once
 function bitsOf(n: AnyNode): number {
+  if (bitsFor !== treeGeneration()) {
+    evaluatorBits = new WeakMap()
+    bitsFor = treeGeneration()
+  }
   const known = evaluatorBits.get(n)
   if (known !== undefined) return known
   let bits = 0

@@ -249,6 +249,16 @@ function move(n: AnyNode, keep: (n: AnyNode) => boolean, to: (o: number) => numb
   eachChild(n, (c) => move(c, keep, to))
 }
 
+let generation = 0
+
+/**
+ * Counts the trees changed in place: a cache keyed by nodes (a function's returns, a block's
+ * scoping) is valid only while this stays the same.
+ */
+export function treeGeneration(): number {
+  return generation
+}
+
 /**
  * The tree of `text`, which is `source` with `edits` applied (splice's kept edits), built from
  * `ast` (the tree of `source`, taken over: it is changed in place). Undefined when it declines;
@@ -304,6 +314,7 @@ export function reparseEdited(
     }
     return o + (growth[lo] as number)
   }
+  generation++
   const replaced = new Set(regions.flatMap((r) => r.list.slice(r.index, r.index + r.count)))
   const first = (regions[0] as Region).start
   move(root, (n) => !replaced.has(n) && n.end > first, to)

@@ -1,6 +1,7 @@
 import { eachChild } from '../children.ts'
 import type { AnyNode } from 'acorn'
 import { patternNames } from '../scope.ts'
+import { treeGeneration } from './reparse.ts'
 import { decide, evalExpr, makeFunction } from './interpret.ts'
 import type { Machine } from './machine.ts'
 import { Abort, ArrV, Env, ObjV, Thrown, UNKNOWN, type FnNode, type Val } from './values.ts'
@@ -76,9 +77,15 @@ export function execBody(m: Machine, body: AnyNode[], env: Env): Completion {
 }
 
 const scoped = new Map<AnyNode[], boolean>()
+let scopedFor = treeGeneration()
 
 /** Whether a block declares anything block-scoped (else it shares its parent's scope). */
 function needsScope(body: AnyNode[]): boolean {
+  // a statement list the evaluator patched in place keeps its identity, not its contents
+  if (scopedFor !== treeGeneration()) {
+    scoped.clear()
+    scopedFor = treeGeneration()
+  }
   let v = scoped.get(body)
   if (v === undefined) {
     v = body.some(
