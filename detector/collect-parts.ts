@@ -33,9 +33,15 @@ export class LazySite implements Site {
 }
 
 export function rootName(node: Node): string | undefined {
+  const root = rootOf(node)
+  return root.type === 'Identifier' ? root.name : undefined
+}
+
+/** The innermost object of a member chain: `a` in `a.b[c].d`. */
+export function rootOf(node: Node): AnyNode {
   let cur = node as AnyNode
   while (cur.type === 'MemberExpression' && cur.object.type !== 'Super') cur = cur.object as AnyNode
-  return cur.type === 'Identifier' ? cur.name : undefined
+  return cur
 }
 
 export function isSizeCheck(n: AnyNode & { type: 'BinaryExpression' }): boolean {

@@ -15,9 +15,10 @@ import {
   factCounts,
   isSizeCheck,
   rootName,
+  rootOf,
 } from './collect-parts.ts'
 import { lineStarts, positionIn, type Position } from './deobfuscate/splice.ts'
-import { createScopes, patternNames, type Binding } from './scope.ts'
+import { createScopes, patternNames, type Binding, type Scopes } from './scope.ts'
 import { aliasFacts, bindCallee, calleeOf, isFunction } from './aliases.ts'
 import { hookParameters, unaliasNativeCalls } from './hooks.ts'
 import { feedLocalCalls, feedPromiseChains, messageParams } from './flows.ts'
@@ -62,6 +63,8 @@ const STRING_CALLS = new Set([
 ])
 const ITERATORS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'reduce', 'each'])
 const COLLECTORS = new Set(['push', 'append', 'set', 'unshift', 'concat'])
+/** `Object.assign(t, a)`, `$.extend(true, t, a)`, `_.merge(t, a)`: the target receives the sources. */
+const MERGERS = new Set(['assign', 'extend', 'merge', 'mergeWith', 'assignIn', 'defaults', 'defaultsDeep'])
 
 export interface LayerInput {
   ast: Node
@@ -79,6 +82,14 @@ export interface Budget {
   bytesLeft: number
   /** run the partial evaluator over the file (default true) */
   evaluate?: boolean
+}
+
+/** The first object argument of a merge (after jQuery's `deep` flag) takes in the rest. */
+function mergeInto(args: Node[], scopes: Scopes): void {
+  const at = (args[0] as AnyNode | undefined)?.type === 'Literal' ? 1 : 0
+  const target = args[at] as AnyNode | undefined
+  if (target?.type !== 'Identifier') return
+  for (const a of args.slice(at + 1)) scopes.refer(target.name, a, 'mutate')
 }
 
 /** Walk one layer once, appending what rules need to `facts`; recurse into decoded layers. */
@@ -134,6 +145,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   const firstString = facts.strings.length
   const firstCall = facts.calls.length
   const plusNodes: Node[] = []
+  /** the names under member writes (`t[k] = v`): what extend-like helpers fill */
+  const writtenRoots: Node[] = []
   const innerPlus = new Set<Node>()
   const foldable: Node[] = []
   let sawDebugger = false
@@ -188,6 +201,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           else if (left.type === 'MemberExpression') {
             const root = rootName(left)
             if (root) scopes.refer(root, n.right, 'mutate')
+            if (root) writtenRoots.push(rootOf(left))
           } else for (const name of patternNames(left)) scopes.refer(name, n.right, 'mutate')
           const target =
             left.type === 'Identifier'
@@ -242,6 +256,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
               scopes.refer(root, undefined, 'mutate')
               for (const a of args) scopes.refer(root, a, 'mutate')
             }
+            if (MERGERS.has(name)) mergeInto(args, scopes)
             const fn = args[0] as AnyNode | undefined
             if (ITERATORS.has(name) && fn && isFunction(fn)) {
               scopes.feedParam(fn, 0, callee.object)
@@ -272,7 +287,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   scopes.settle()
   aliasFacts(facts, mark, scopes)
   unaliasNativeCalls(facts, mark, scopes)
-  feedLocalCalls(facts, mark, scopes)
+  feedLocalCalls(facts, mark, scopes, writtenRoots)
   for (const b of feedPromiseChains(facts, mark, scopes)) resolved.add(b)
   for (const b of messageParams(facts, mark, scopes)) resolved.add(b)
   for (const [b, via] of hookParameters(facts, mark, scopes)) requests.set(b, via)

