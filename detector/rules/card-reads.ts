@@ -13,11 +13,26 @@ export function namesCardField(s: string): boolean {
   return !WEAK_ONLY.test(m[0]) || /[[#=]/.test(s)
 }
 
+type CardReads = { strong?: Site; generic?: Site; wide?: Site }
+
+// Three rules ask the same question of one script's facts.
+const readsOf = new WeakMap<ScriptFacts, { size: string; reads: CardReads }>()
+const sizeOf = (f: ScriptFacts): string =>
+  `${f.strings.length} ${f.regexes.length} ${f.calls.length} ${f.members.length}`
+
 /**
  * Where the script touches card fields (strong) or sweeps up every form control (generic);
  * `wide` when the sweep takes the whole document rather than one form of its own.
  */
-export function cardReads(script: ScriptFacts): { strong?: Site; generic?: Site; wide?: Site } {
+export function cardReads(script: ScriptFacts): CardReads {
+  const hit = readsOf.get(script)
+  if (hit && hit.size === sizeOf(script)) return hit.reads
+  const reads = findCardReads(script)
+  readsOf.set(script, { size: sizeOf(script), reads })
+  return reads
+}
+
+function findCardReads(script: ScriptFacts): CardReads {
   const strong =
     script.strings.find((s) => namesCardField(s.value))?.site ??
     script.regexes.find((r) => r.pattern.length < 200 && CARD_FIELD.test(r.pattern))?.site

@@ -248,7 +248,7 @@ function yaraFile(
     get scanner() {
       return (scanner ??= compile(source))
     },
-    needs: (text) => scanner !== undefined || gate === undefined || gate.mayMatch(text),
+    needs: (text) => gate === undefined || gate.mayMatch(text),
   }
 }
 
