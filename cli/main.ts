@@ -12,6 +12,11 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 export async function main(argv: string[]): Promise<number> {
   let exit: number = EXIT.clean
+  // `skimwatch analyze … | head`: a reader that stops early ends the output, not in a crash
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+    process.exit(exit)
+  })
   let ctx: Context | undefined
   const context = async (): Promise<Context> =>
     (ctx ??= (await import('./context.ts')).createContext())

@@ -1,6 +1,7 @@
 import type { AnyNode, Node } from 'acorn'
 import type { AnalyzeContext } from './context.ts'
 import type { CallFact, Destination, Layer, ScriptFacts, Sink, SinkKind, Site } from './facts.ts'
+import { calleeOf } from './aliases.ts'
 import { hostOf, registrable } from './paths.ts'
 
 const METHOD = /^(get|post|put|patch)$/i
@@ -52,6 +53,7 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       if (hostOf(c.layer.leadingString(origin) ?? '') !== undefined)
         add('message', c, origin, c.args.slice(0, 1))
     } else if (/^(\$|jQuery)$/.test(c.name) && plain && c.args.length >= 2) addJqueryElement(c)
+    else if (/^(attr|prop)$/.test(c.name) && c.args.length >= 2) addMadeElementAttr(c)
     else if (/^(ajax|post|get|getJSON|getScript)$/.test(c.name) && /^(\$|jQuery)$/.test(c.object))
       addJquery(c)
     else if (
@@ -96,7 +98,7 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   function addJqueryElement(c: CallFact): void {
     const tag = c.layer.folder.foldString(c.args[0] as Node)
     const attrs = c.args[1] as AnyNode
-    const name = /^\s*<\s*(img|iframe|script|link|form)\b/i.exec(tag ?? '')?.[1]?.toLowerCase()
+    const name = tagOf(tag)
     if (!name || attrs.type !== 'ObjectExpression') return
     for (const p of attrs.properties) {
       if (p.type !== 'Property') continue
@@ -106,6 +108,20 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       const kind = name === 'img' ? 'image' : name === 'form' ? 'form' : 'element-src'
       add(kind, c, p.value, [])
     }
+  }
+
+  /** `$('<img>').attr('src', url)`: a URL given to an element jQuery just made from markup. */
+  function addMadeElementAttr(c: CallFact): void {
+    const key = c.layer.folder.foldString(c.args[0] as Node)
+    if (!key || !/^(src|href|action)$/i.test(key)) return
+    // the element the chain starts from: `$('<img>').css(…).attr(…)`
+    let made = (calleeOf(c.node) as AnyNode & { object?: AnyNode }).object
+    while (made?.type === 'CallExpression' && made.callee.type === 'MemberExpression')
+      made = made.callee.object as AnyNode
+    if (made?.type !== 'CallExpression' || !made.arguments[0]) return
+    const name = tagOf(c.layer.folder.foldString(made.arguments[0]))
+    if (!name) return
+    add(name === 'img' ? 'image' : name === 'form' ? 'form' : 'element-src', c, c.args[1], [])
   }
 
   function isMethod(c: CallFact): boolean {
@@ -133,6 +149,10 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     } else add('jquery-ajax', c, first, c.args.slice(1, 2))
   }
 }
+
+/** The tag of markup that makes an element which fetches its URL: `<img/>`, `<iframe …>`. */
+const tagOf = (markup: string | undefined): string | undefined =>
+  /^\s*<\s*(img|iframe|script|link|form)\b/i.exec(markup ?? '')?.[1]?.toLowerCase()
 
 /** Where a URL (or its constant prefix) points, relative to the page and to the script itself. */
 export function destination(urlText: string | undefined, ctx: AnalyzeContext): Destination {

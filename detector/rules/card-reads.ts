@@ -1,5 +1,7 @@
 import type { AnyNode } from 'acorn'
+import { calleeOf } from '../aliases.ts'
 import type { ScriptFacts, Sink, Site } from '../facts.ts'
+import { pathOf } from '../paths.ts'
 import { ALL_INPUTS, CARD_FIELD, HARVEST_CALLS } from '../patterns.ts'
 
 // A bare "expiry"/"expiration" is cookie and cache vocabulary far more often than a card field.
@@ -39,6 +41,12 @@ function findCardReads(script: ScriptFacts): CardReads {
   let generic: Site | undefined
   let wide: Site | undefined
   for (const c of script.calls) {
+    const delegated = delegatedSelector(c)
+    if (delegated !== undefined) {
+      // `$(document).on('change', 'input, select', …)`: every field of the page, as typed
+      if (ALL_INPUTS.test(delegated) && wholePage(c)) generic ??= c.site
+      continue
+    }
     if (!HARVEST_CALLS.has(c.name) || !c.args[0]) continue
     const sel = c.layer.folder.foldString(c.args[0])
     if (sel === undefined || !ALL_INPUTS.test(sel)) continue
@@ -56,6 +64,24 @@ function findCardReads(script: ScriptFacts): CardReads {
     ...(generic ? { generic } : {}),
     ...(wide ? { wide } : {}),
   }
+}
+
+/** The selector of a delegated jQuery listener: `.on(events, selector, fn)`, `.delegate(selector, …)`. */
+export function delegatedSelector(c: ScriptFacts['calls'][number]): string | undefined {
+  const at = c.name === 'on' && c.args.length >= 3 ? 1 : c.name === 'delegate' ? 0 : -1
+  const arg = c.args[at]
+  return arg ? c.layer.folder.foldString(arg) : undefined
+}
+
+const PAGE = /^(document|document\.body|document\.documentElement|window|body|html)$/
+
+/** A listener on the whole page: on `document`, or on `$(document)`, `$('body')`. */
+export function wholePage(c: ScriptFacts['calls'][number]): boolean {
+  if (PAGE.test(c.object)) return true
+  const on = (calleeOf(c.node) as AnyNode & { object?: AnyNode }).object
+  if (on?.type !== 'CallExpression' || !on.arguments[0]) return false
+  const arg = on.arguments[0] as AnyNode
+  return PAGE.test(c.layer.folder.foldString(arg) ?? pathOf(arg))
 }
 
 function nodesOf(s: Sink): AnyNode[] {

@@ -1,8 +1,16 @@
 import type { AnyNode } from 'acorn'
-import { KEY_EVENTS } from '../patterns.ts'
+import { ALL_INPUTS, KEY_EVENTS } from '../patterns.ts'
 import { sinkProcessor } from '../processors.ts'
 import type { Rule } from './types.ts'
-import { cardReads, computedSend, masksValues, withPairedDestinations } from './card-reads.ts'
+import {
+  cardReads,
+  computedSend,
+  delegatedSelector,
+  masksValues,
+  namesCardField,
+  wholePage,
+  withPairedDestinations,
+} from './card-reads.ts'
 
 const LISTEN = new Set(['addEventListener', 'on', 'bind', 'attachEvent'])
 const SHORTHAND = new Set(['keyup', 'keydown', 'keypress', 'change', 'blur', 'focusout', 'input'])
@@ -39,7 +47,10 @@ export const keyloggerOnInputs = {
         callee.type === 'MemberExpression' && callee.object.type !== 'Super'
           ? c.layer.taint(callee.object)
           : new Set()
+      const delegated = delegatedSelector(c)
       const onCard =
+        (delegated !== undefined &&
+          ((ALL_INPUTS.test(delegated) && wholePage(c)) || namesCardField(delegated))) ||
         target.has('card') ||
         target.has('harvest') ||
         c.object === 'document' ||

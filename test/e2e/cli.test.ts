@@ -1,4 +1,5 @@
 // The CLI contract, run as a user runs it.
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -6,7 +7,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFixtureServer } from '../../fixtures/server.ts'
 import type { PageRecord as ScanLine } from '../../pipeline/page-record.ts'
-import { ndjson, runCli } from '../helpers/cli.ts'
+import { ndjson, ROOT, runCli } from '../helpers/cli.ts'
 
 interface AnalyzeLine {
   file: string
@@ -33,6 +34,19 @@ describe('skimwatch analyze', () => {
       expect(f.line).toBeGreaterThan(0)
     }
     expect(good).toMatchObject({ file: jquery, verdict: 'clean' })
+  })
+
+  it('stops quietly when its reader goes away (`| head -1`)', () => {
+    const files = ['inline-shop-skimmer.js', 'plain-image-beacon.js', 'atob-eval-loader.js']
+      .map((f) => `fixtures/samples/malicious/${f}`)
+      .join(' ')
+    const r = spawnSync(
+      'sh',
+      ['-c', `node bin/skimwatch.mjs analyze --static ${files} ${files} | head -1`],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...noServices } },
+    )
+    expect(r.stdout).toMatch(/^VERDICT/)
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/)
   })
 
   it('exits 0 on clean input and 2 on a missing file', async () => {

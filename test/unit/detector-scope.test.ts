@@ -112,3 +112,23 @@ describe('values merged into an object by a helper', () => {
     expect(carries(source)).not.toContain('value')
   })
 })
+
+describe('a URL given to an element jQuery makes from markup', () => {
+  const kinds = (source: string): [string, string | undefined][] =>
+    factsOf(source).sinks.map((s) => [s.kind, s.urlText])
+
+  it.each([
+    ['an image', `$('<img/>').attr('src','${DROP}'+x)`, 'image'],
+    ['an iframe, styled first', `jQuery('<iframe width=0>').css('display','none').prop('src','${DROP}'+x)`, 'element-src'],
+  ])('is a sink for %s', (_what, source, kind) => {
+    expect(kinds(source)).toEqual([[kind, DROP]])
+  })
+
+  it.each([
+    ['an element picked from the page', `$('#logo').attr('src','${DROP}'+x)`],
+    ['markup that fetches nothing', `$('<div>').attr('href','${DROP}'+x)`],
+    ['an attribute that is not a URL', `$('<img>').attr('alt','${DROP}'+x)`],
+  ])('is not a sink for %s', (_what, source) => {
+    expect(kinds(source)).toEqual([])
+  })
+})
