@@ -6,13 +6,13 @@ import {
   carriesForm,
   carriesSweep,
   computedSend,
-  masksValues,
+  maskingExplains,
   noCors,
   withPairedDestinations,
 } from './card-reads.ts'
 import type { Evidence, Rule } from './types.ts'
 
-export { cardReads, masksValues } from './card-reads.ts'
+export { cardReads, maskingExplains } from './card-reads.ts'
 
 const BEACONS = new Set([
   'image',
@@ -40,7 +40,7 @@ export const cardFieldReadAndSend = {
     const what = reads.strong ? 'card fields' : 'every form field'
     const read = reads.strong ?? reads.generic
     if (!read) return []
-    if (masksValues(script))
+    if (maskingExplains(script))
       return [
         {
           site: read,

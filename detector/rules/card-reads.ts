@@ -165,6 +165,25 @@ export function carriesEncoded(s: Sink): boolean {
 
 const MASK = /^[*•x#]+$/i
 
+/** Channels replay tools never use: an encoded payload in an image or element URL, a push stream, WebRTC. */
+const MASK_PROOF = new Set<Sink['kind']>(['image', 'element-src', 'eventsource', 'webrtc'])
+
+/**
+ * Masking explains the card reads (session replay, input previews) unless the script also
+ * smuggles encoded data off the page through a channel replay tools never use: a masked
+ * preview beside a base64 image beacon is a decoy.
+ */
+export function maskingExplains(script: ScriptFacts): boolean {
+  if (!masksValues(script)) return false
+  return !withPairedDestinations(script.sinks).some(
+    (s) =>
+      MASK_PROOF.has(s.kind) &&
+      s.destination !== 'same-origin' &&
+      s.destination !== 'own-host' &&
+      carriesEncoded(s),
+  )
+}
+
 /** Masking (value.replace(/./g, '*'), '*'.repeat(n)) is what replay tools do to card fields. */
 export function masksValues(script: ScriptFacts): boolean {
   return script.calls.some((c) => {

@@ -6,7 +6,7 @@ import {
   cardReads,
   computedSend,
   delegatedSelector,
-  masksValues,
+  maskingExplains,
   namesCardField,
   wholePage,
   withPairedDestinations,
@@ -35,7 +35,7 @@ export const keyloggerOnInputs = {
       script.calls.some(
         (c) => c.name === 'setItem' && c.args[1] && c.layer.taint(c.args[1]).has('card'),
       ) || script.assigns.some((a) => a.target === 'cookie' && a.layer.taint(a.value).has('card'))
-    if ((!offsite && !stores) || masksValues(script)) return []
+    if ((!offsite && !stores) || maskingExplains(script)) return []
     for (const c of script.calls) {
       let events: string | undefined
       if (LISTEN.has(c.name) && c.args[0]) events = c.layer.folder.foldString(c.args[0])

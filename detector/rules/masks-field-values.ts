@@ -1,4 +1,4 @@
-import { cardReads, masksValues } from './card-reads.ts'
+import { cardReads, maskingExplains } from './card-reads.ts'
 import type { Rule } from './types.ts'
 
 /**
@@ -11,7 +11,7 @@ export const masksFieldValues = {
   description: 'Names card fields and masks field values before anything is sent',
   points: 0,
   check(script) {
-    if (!masksValues(script)) return []
+    if (!maskingExplains(script)) return []
     const reads = cardReads(script)
     const read = reads.strong ?? reads.generic
     return read
