@@ -20,6 +20,7 @@ import { lineStarts, positionIn, type Position } from './deobfuscate/splice.ts'
 import { createScopes, patternNames, type Binding } from './scope.ts'
 import { aliasFacts, bindCallee, calleeOf, isFunction } from './aliases.ts'
 import { hookParameters, unaliasNativeCalls } from './hooks.ts'
+import { unaliasFunctionConstructor } from './function-constructor.ts'
 import { feedLocalCalls, feedPromiseChains, messageParams } from './flows.ts'
 
 const MEMBERS_OF_INTEREST = new Set([
@@ -272,6 +273,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   scopes.settle()
   aliasFacts(facts, mark, scopes)
   unaliasNativeCalls(facts, mark, scopes)
+  unaliasFunctionConstructor(facts, mark, folder, scopes)
   feedLocalCalls(facts, mark, scopes)
   for (const b of feedPromiseChains(facts, mark, scopes)) resolved.add(b)
   for (const b of messageParams(facts, mark, scopes)) resolved.add(b)
