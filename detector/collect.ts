@@ -21,6 +21,7 @@ import { lineStarts, positionIn, type Position } from './deobfuscate/splice.ts'
 import { createScopes, patternNames, type Binding, type Scopes } from './scope.ts'
 import { aliasFacts, bindCallee, calleeOf, isFunction } from './aliases.ts'
 import { hookParameters, unaliasNativeCalls } from './hooks.ts'
+import { unaliasFunctionConstructor } from './function-constructor.ts'
 import { feedLocalCalls, feedPromiseChains, messageParams } from './flows.ts'
 
 const MEMBERS_OF_INTEREST = new Set([
@@ -287,6 +288,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   scopes.settle()
   aliasFacts(facts, mark, scopes)
   unaliasNativeCalls(facts, mark, scopes)
+  unaliasFunctionConstructor(facts, mark, folder, scopes)
   feedLocalCalls(facts, mark, scopes, writtenRoots)
   for (const b of feedPromiseChains(facts, mark, scopes)) resolved.add(b)
   for (const b of messageParams(facts, mark, scopes)) resolved.add(b)

@@ -1,5 +1,16 @@
 import type { Invoke } from './builtins.ts'
-import { ArrV, MAX_ARRAY, NativeV, UNKNOWN, toPrim, toStr, truthy, type Val } from './values.ts'
+import { ARRAY_KEYS, ARRAY_METHODS } from './prototypes.ts'
+import {
+  ArrV,
+  MAX_ARRAY,
+  NativeV,
+  UNKNOWN,
+  opaqueMethod,
+  toPrim,
+  toStr,
+  truthy,
+  type Val,
+} from './values.ts'
 
 // Array methods of the partial evaluator. Mutating ones report the array first, so a
 // speculative evaluation can be undone and an abandoned one can mark it unknown.
@@ -118,5 +129,9 @@ export function arrayMember(a: ArrV, key: string, invoke: Invoke, touch: Touch):
   if (key === 'length') return a.items.length
   if (/^(0|[1-9]\d*)$/.test(key)) return a.items[Number(key)]
   const m = METHODS[key]
-  return m ? new NativeV(key, (self, args) => m(self as ArrV, args, invoke, touch), a) : UNKNOWN
+  if (m) return new NativeV(key, (self, args) => m(self as ArrV, args, invoke, touch), a)
+  // no own property of that name and none inherited: `[][[]]` is undefined
+  if (a.named) return UNKNOWN
+  if (ARRAY_METHODS.has(key)) return opaqueMethod(key)
+  return ARRAY_KEYS.has(key) ? UNKNOWN : undefined
 }

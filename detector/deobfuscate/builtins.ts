@@ -1,5 +1,11 @@
 import { decodeBase64 } from './decode.ts'
 import {
+  BOOLEAN_KEYS,
+  NUMBER_KEYS,
+  STRING_KEYS,
+  STRING_METHODS as INHERITED,
+} from './prototypes.ts'
+import {
   ArrV,
   MAX_ARRAY,
   MAX_STRING,
@@ -7,6 +13,7 @@ import {
   ObjV,
   UNKNOWN,
   isPrim,
+  opaqueMethod,
   toPrim,
   toStr,
   type Val,
@@ -208,7 +215,9 @@ export function primitiveMember(p: string | number | boolean, key: string, invok
     if (key === 'length') return p.length
     if (/^\d+$/.test(key)) return p[Number(key)]
     const m = STRING_METHODS[key]
-    return m ? new NativeV(key, (self, args) => m(String(self), args, invoke), p) : UNKNOWN
+    if (m) return new NativeV(key, (self, args) => m(String(self), args, invoke), p)
+    if (INHERITED.has(key)) return opaqueMethod(key)
+    return STRING_KEYS.has(key) ? UNKNOWN : undefined
   }
   if (typeof p === 'number' && key === 'toString')
     return new NativeV(
@@ -218,7 +227,7 @@ export function primitiveMember(p: string | number | boolean, key: string, invok
     )
   if (key === 'toString' || key === 'valueOf')
     return new NativeV(key, (self: Val) => (key === 'toString' ? String(self) : self), p)
-  return UNKNOWN
+  return (typeof p === 'number' ? NUMBER_KEYS : BOOLEAN_KEYS).has(key) ? UNKNOWN : undefined
 }
 
 type StrMethod = (s: string, args: Val[], invoke: Invoke) => Val

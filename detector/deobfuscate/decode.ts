@@ -1,3 +1,5 @@
+import type { AnyNode } from 'acorn'
+
 // Pure decoders for the encodings skimmers use to hide strings; none of them runs sample code.
 
 const B64 = /^[A-Za-z0-9+/_-]+={0,2}$/
@@ -45,6 +47,15 @@ export function isPrintable(s: string): boolean {
 /** Cheap pre-check before parsing a decoded string as code. */
 export function mightBeCode(s: string): boolean {
   return s.length >= 8 && /[(=]/.test(s) && /[;)}]/.test(s) && isPrintable(s)
+}
+
+/** The shape of a p,a,c,k,e,d packer call: a function of four or more parameters given as many. */
+export function packerShaped(call: AnyNode): boolean {
+  if (call.type !== 'CallExpression') return false
+  const callee = call.callee as AnyNode
+  return (
+    callee.type === 'FunctionExpression' && callee.params.length >= 4 && call.arguments.length >= 4
+  )
 }
 
 /**

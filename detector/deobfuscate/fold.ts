@@ -1,6 +1,7 @@
 import type { AnyNode, Node } from 'acorn'
 import { decodeBase64, decodeUnescape, decodeUri, fromCharCodes, isPrintable } from './decode.ts'
 import { isGlobalObject, stringMethod } from './fold-methods.ts'
+import { createCoercer, NOT_KNOWN, plus } from './coerce.ts'
 
 export type FoldValue = string | number | FoldValue[]
 
@@ -16,6 +17,7 @@ export interface ConstEnv {
 export type DecodeKind = 'base64' | 'charcode' | 'unescape' | 'uri' | 'reverse' | 'packer'
 
 const MAX_LEN = 1 << 20
+const INDEX = /^(0|[1-9]\d*)$/
 
 export interface Folder {
   fold(node: Node): FoldValue | undefined
@@ -69,6 +71,8 @@ export function createFolder(env: ConstEnv): Folder {
     return v
   }
 
+  const coerce = createCoercer(fold, env)
+
   function foldString(node: Node): string | undefined {
     const v = fold(node)
     return typeof v === 'string' ? v : undefined
@@ -82,19 +86,18 @@ export function createFolder(env: ConstEnv): Folder {
       spine.push(cur.right)
       cur = cur.left as AnyNode
     }
-    let acc = fold(cur)
+    let acc = coerce.primitive(cur)
     const parts: Node[] = [cur]
     for (let i = spine.length - 1; i >= 0; i--) {
       const rightNode = spine[i] as Node
-      const r = fold(rightNode)
+      const r = coerce.primitive(rightNode)
       parts.push(rightNode)
-      if (acc === undefined || r === undefined || Array.isArray(acc) || Array.isArray(r))
-        return undefined
-      acc = typeof acc === 'number' && typeof r === 'number' ? acc + r : String(acc) + String(r)
+      if (acc === NOT_KNOWN || r === NOT_KNOWN) return undefined
+      acc = plus(acc, r)
       if (typeof acc === 'string' && acc.length > MAX_LEN) return undefined
     }
     inherit(node, parts)
-    return acc
+    return typeof acc === 'string' || typeof acc === 'number' ? acc : undefined
   }
 
   function foldUncached(node: AnyNode): FoldValue | undefined {
@@ -126,15 +129,12 @@ export function createFolder(env: ConstEnv): Folder {
         return last ? fold(last) : undefined
       }
       case 'UnaryExpression': {
-        const v = fold(node.argument)
-        if (typeof v !== 'number') return undefined
-        return node.operator === '-'
-          ? -v
-          : node.operator === '+'
-            ? v
-            : node.operator === '~'
-              ? ~v
-              : undefined
+        if (node.operator !== '-' && node.operator !== '+' && node.operator !== '~')
+          return undefined
+        const p = coerce.primitive(node.argument)
+        if (p === NOT_KNOWN) return undefined
+        const v = Number(p)
+        return node.operator === '-' ? -v : node.operator === '+' ? v : ~v
       }
       case 'BinaryExpression':
         return node.operator === '+' ? foldPlus(node) : foldArith(node)
@@ -161,7 +161,9 @@ export function createFolder(env: ConstEnv): Folder {
             return obj.length
           return propertyOfLiteral(node)
         }
-        const idx = fold(node.property as Node)
+        const key = coerce.primitive(node.property as Node)
+        const idx = typeof key === 'string' && INDEX.test(key) ? Number(key) : key
+        if (key === 'length' && (typeof obj === 'string' || Array.isArray(obj))) return obj.length
         if (typeof idx !== 'number') return undefined
         const v = Array.isArray(obj) ? obj[idx] : typeof obj === 'string' ? obj[idx] : undefined
         if (v !== undefined) inherit(node, [node.object])
@@ -198,9 +200,10 @@ export function createFolder(env: ConstEnv): Folder {
 
   function foldArith(node: AnyNode & { type: 'BinaryExpression' }): number | undefined {
     if (node.left.type === 'PrivateIdentifier') return undefined
-    const a = fold(node.left)
-    const b = fold(node.right)
-    if (typeof a !== 'number' || typeof b !== 'number') return undefined
+    const l = coerce.primitive(node.left)
+    const r = l === NOT_KNOWN ? NOT_KNOWN : coerce.primitive(node.right)
+    if (l === NOT_KNOWN || r === NOT_KNOWN) return undefined
+    const [a, b] = [Number(l), Number(r)]
     switch (node.operator) {
       case '-':
         return a - b

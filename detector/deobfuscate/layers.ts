@@ -3,7 +3,7 @@ import type { Budget } from '../collect.ts'
 import type { CallFact, Layer, Site, StringFact } from '../facts.ts'
 import { splitHtml } from '../html.ts'
 import { parseStrict } from '../parse.ts'
-import { mightBeCode, unpackPacker } from './decode.ts'
+import { mightBeCode, packerShaped, unpackPacker } from './decode.ts'
 import type { DecodeKind } from './fold.ts'
 
 export const MAX_DEPTH = 3
@@ -86,14 +86,7 @@ function codeArgument(c: CallFact): Node | undefined {
 }
 
 function unpackCall(c: CallFact, layer: Layer): string | undefined {
-  const callee = (c.node as AnyNode & { type: 'CallExpression' }).callee as AnyNode
-  if (
-    c.isNew ||
-    callee.type !== 'FunctionExpression' ||
-    callee.params.length < 4 ||
-    c.args.length < 4
-  )
-    return undefined
+  if (c.isNew || !packerShaped(c.node as AnyNode)) return undefined
   const [p, a, , k] = c.args.map((x) => layer.folder.fold(x))
   if (typeof p !== 'string' || typeof a !== 'number' || !Array.isArray(k)) return undefined
   return unpackPacker(

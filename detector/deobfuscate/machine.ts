@@ -1,5 +1,6 @@
 import type { AnyNode } from 'acorn'
 import { arrayMember } from './arrays.ts'
+import { OBJECT_KEYS, OBJECT_METHODS } from './prototypes.ts'
 import {
   RegexV,
   arrayStatics,
@@ -21,6 +22,7 @@ import {
   UNKNOWN,
   toStr,
   nextSerial,
+  opaqueMethod,
   type Binding,
   type FnNode,
   type Val,
@@ -58,6 +60,9 @@ function impure(frame: Frame, born: number): boolean {
   if (frame.arrays) for (const [a] of frame.arrays) if (a.serial < born) return true
   return false
 }
+
+/** Built-ins that run a string as code. */
+export const CODE_RUNNERS = ['Function', 'eval'] as const
 
 const GLOBAL_NAMES = new Set(['window', 'self', 'globalThis', 'top', 'parent', 'frames'])
 
@@ -225,11 +230,17 @@ export class Machine {
     }
     const k = typeof key === 'string' ? key : toStr(key)
     if (k === UNKNOWN) return UNKNOWN
+    if (k === 'constructor') return this.constructorOf(obj)
     if (typeof obj === 'string' || typeof obj === 'number' || typeof obj === 'boolean')
       return primitiveMember(obj, k, this.invoke)
     if (obj instanceof ArrV) return arrayMember(obj, k, this.invoke, this.touchArray)
     if (obj instanceof RegexV) return UNKNOWN
-    if (obj instanceof ObjV) return obj.opaque ? UNKNOWN : obj.props.get(k)
+    if (obj instanceof ObjV) {
+      if (obj.opaque) return UNKNOWN
+      // inherited from Object.prototype unless the object has its own
+      if (obj.props.has(k) || !OBJECT_KEYS.has(k)) return obj.props.get(k)
+      return OBJECT_METHODS.has(k) ? opaqueMethod(k) : UNKNOWN
+    }
     if (obj instanceof GlobalV) return this.lookup(k, this.global)
     if (obj instanceof FnV) {
       if (obj.props.has(k)) return obj.props.get(k)
@@ -251,6 +262,27 @@ export class Machine {
     return UNKNOWN
   }
 
+  /** `x.constructor`: a primitive's or array's wrapper, and for any function, `Function`. */
+  private constructorOf(obj: Val): Val {
+    if ((obj instanceof ObjV || obj instanceof FnV) && obj.props.has('constructor'))
+      return (obj as ObjV).opaque ? UNKNOWN : obj.props.get('constructor')
+    const name =
+      typeof obj === 'string'
+        ? 'String'
+        : typeof obj === 'number'
+          ? 'Number'
+          : typeof obj === 'boolean'
+            ? 'Boolean'
+            : obj instanceof ArrV
+              ? 'Array'
+              : obj instanceof FnV || obj instanceof NativeV
+                ? 'Function'
+                : obj instanceof ObjV && !obj.opaque && !(obj instanceof RegexV)
+                  ? 'Object'
+                  : undefined
+    return name === undefined ? UNKNOWN : this.lookup(name, this.realm)
+  }
+
   setMember(obj: Val, key: Val, v: Val): void {
     if (obj === null || obj === undefined) throw new Thrown('TypeError')
     const k = toStr(key)
@@ -263,7 +295,7 @@ export class Machine {
         } else if (k === 'length' && typeof v === 'number' && v <= MAX_ARRAY) {
           this.touchArray(obj)
           obj.items.length = v
-        }
+        } else obj.named = true
         return
       }
       this.touchMap(obj.props, obj.serial)
@@ -340,6 +372,9 @@ export function realmNatives(m: Machine): void {
   m.realm.vars.set('Array', { value: new NativeV('Array', (_s, a) => new ArrV(a)), kind: 'const' })
   m.realm.vars.set('Object', { value: new NativeV('Object', () => new ObjV()), kind: 'const' })
   m.realm.vars.set('RegExp', { value: new NativeV('RegExp', () => UNKNOWN), kind: 'const' })
+  // code runners: known by identity wherever a sample reaches them, never run
+  for (const name of CODE_RUNNERS)
+    m.realm.vars.set(name, { value: new NativeV(name, () => UNKNOWN), kind: 'const' })
   // bytes and their UTF-8 text: decoders XOR into a Uint8Array and read it with a TextDecoder
   m.realm.vars.set('Uint8Array', { value: new NativeV('Uint8Array', () => UNKNOWN), kind: 'const' })
   m.realm.vars.set('TextDecoder', {

@@ -2,12 +2,14 @@ import type { AnyNode, Node } from 'acorn'
 import { eachChild } from '../children.ts'
 import { parseStrict } from '../parse.ts'
 import { createMachine, evalExpr, makeFunction, memberKey } from './interpret.ts'
-import type { Machine } from './machine.ts'
+import { CODE_RUNNERS, type Machine } from './machine.ts'
+import { codeParameter, nativeCodeArgument } from './code-runners.ts'
+import { stringStatics } from './builtins.ts'
 import { unflattenEdit } from './unflatten.ts'
 import { lineStarts, positionIn, splice, type Edit, type Position } from './splice.ts'
 import { simulate } from './statements.ts'
 import { reparseEdited, treeGeneration } from './reparse.ts'
-import { mightBeCode } from './decode.ts'
+import { mightBeCode, packerShaped } from './decode.ts'
 import { inlineProxy } from './inline.ts'
 import {
   Abort,
@@ -137,6 +139,10 @@ class Rewriter {
     private mutated: Set<string>,
   ) {}
 
+  private natives: Map<NativeV, string> | undefined
+  /** per function: the parameter it runs as code (-1 for none) */
+  private codeParams = new Map<Node, number>()
+
   /** stable() of every node asked about in this pass: each node is visited in one scope */
   private stableMemo = new Map<AnyNode, boolean>()
 
@@ -191,8 +197,12 @@ class Rewriter {
   value(node: Node, env: Env): Val {
     if (this.m.steps >= this.m.limits.steps) return UNKNOWN
     const out = this.m.guarded(() => evalExpr(this.m, node, env), 'revert', CANDIDATE_STEPS)
+    this.overBudget = out instanceof Abort && out.why === 'step budget'
     return out instanceof Abort || this.m.lastImpure ? UNKNOWN : out
   }
+
+  /** the last value() ran out of its steps (the next pass, over simpler code, may not) */
+  private overBudget = false
 
   list(nodes: readonly (AnyNode | null)[], env: Env): void {
     for (const n of nodes) if (n) this.visit(n, env, 'value')
@@ -334,8 +344,59 @@ class Rewriter {
       }
     }
     if (role === 'value' && fn instanceof NativeV && this.runsDecoder(node, env)) return
-    this.visit(callee, env, 'callee')
-    this.list(node.arguments as AnyNode[], env)
+    if (!(fn instanceof NativeV && this.namesNative(callee, fn, env)))
+      this.visit(callee, env, 'callee')
+    const args = node.arguments as AnyNode[]
+    const code = this.runsKnownCode(args, fn, env)
+    for (const a of args) if (a !== code) this.visit(a, env, 'value')
+  }
+
+  /**
+   * Code text a runner is given that the evaluator knows but cannot inline (a name filled by a
+   * decoding loop): the argument is written as that text, decoded, so it is read as a layer.
+   * Returns the argument it wrote.
+   */
+  private runsKnownCode(args: AnyNode[], fn: Val, env: Env): AnyNode | undefined {
+    const candidates =
+      fn instanceof NativeV
+        ? [nativeCodeArgument(fn, args.length)]
+        : fn instanceof FnV
+          ? args.map((_a, i) => i)
+          : []
+    for (const i of candidates) {
+      const arg = args[i]
+      if (!arg || arg.type === 'Literal' || arg.type === 'SpreadElement') continue
+      // a name holds its last value; anything else must read the same wherever it runs and be
+      // beyond the folder (`atob('…')` is its), and a p,a,c,k,e,d call is the packer reader's
+      const named = arg.type === 'Identifier' || arg.type === 'MemberExpression'
+      if (!named && (fn instanceof FnV || packerShaped(arg) || !needsEvaluator(arg))) continue
+      if (!named && !this.stable(arg, env)) continue
+      const v = this.value(arg, env)
+      // code a runner is given, too costly to work out here: asked again after this pass
+      if (this.overBudget) this.opaque++
+      if (typeof v !== 'string' || v.length > MAX_LITERAL || !mightBeCode(v)) continue
+      // a wrapper of the sample's own counts when it hands this parameter to a runner
+      if (fn instanceof FnV && codeParameter(fn, (n, e) => this.value(n, e), this.codeParams) !== i)
+        continue
+      this.edit(arg, decodedLiteral(v) as string)
+      return arg
+    }
+    return undefined
+  }
+
+  /**
+   * A decoder or code runner reached under another name (`o.C` holding String.fromCharCode,
+   * `[].filter.constructor`): the callee is written as the built-in, so every later reader
+   * (taint, rules, triage) sees what it calls.
+   */
+  private namesNative(callee: AnyNode, fn: NativeV, env: Env): boolean {
+    const name = (this.natives ??= nativeNames(this.m)).get(fn)
+    if (name === undefined || this.source.slice(callee.start, callee.end) === name) return false
+    // the name written must mean the built-in where the call is: not shadowed there
+    const root = name.split('.')[0] as string
+    if (env.lookup(root) !== this.m.realm.vars.get(root) || !this.stable(callee, env)) return false
+    this.edit(callee, name)
+    return true
   }
 
   /**
@@ -367,11 +428,11 @@ class Rewriter {
       if (!isLiteral && this.stable(prop, env)) {
         const key = this.value(prop, env)
         if (typeof key === 'string' && key.length <= 256) {
-          const objText = this.source.slice(node.object.start, node.object.end)
           this.visit(node.object as AnyNode, env, 'value')
           const rest = IDENT.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
-          this.edits.push({ start: node.object.end, end: node.end, text: rest })
-          void objText
+          // from the bracket: a parenthesised object (`(() => 0)[k]`) ends before its `)`
+          const open = this.source.lastIndexOf('[', prop.start - 1)
+          this.edits.push({ start: Math.max(open, node.object.end), end: node.end, text: rest })
           return
         }
       }
@@ -479,6 +540,18 @@ function decoderName(callee: AnyNode): string {
   if ((name === 'apply' || name === 'call') && callee.object.type !== 'Super')
     return decoderName(callee.object as AnyNode)
   return name
+}
+
+/** Built-ins worth naming where a sample calls them under another name, by identity. */
+function nativeNames(m: Machine): Map<NativeV, string> {
+  const out = new Map<NativeV, string>()
+  for (const name of [...CODE_RUNNERS, ...FOLDER_DECODERS]) {
+    const v = m.realm.vars.get(name)?.value
+    if (v instanceof NativeV) out.set(v, name)
+  }
+  const fromCharCode = stringStatics.get('fromCharCode')
+  if (fromCharCode instanceof NativeV) out.set(fromCharCode, 'String.fromCharCode')
+  return out
 }
 
 const NEEDS = 1

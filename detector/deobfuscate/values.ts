@@ -16,6 +16,8 @@ export const nextSerial = (): number => ++serials
 export class ArrV {
   /** set when something wrote to it in a way the evaluator could not follow */
   opaque = false
+  /** set when a property other than an index or the length was written (it is not kept) */
+  named = false
   readonly serial = nextSerial()
   constructor(public items: Val[]) {}
 }
@@ -51,6 +53,9 @@ export class NativeV {
     public bound: Val = undefined,
   ) {}
 }
+
+/** A built-in method the evaluator does not model: known to be a function, its result unknown. */
+export const opaqueMethod = (name: string): NativeV => new NativeV(name, () => UNKNOWN)
 
 /** The global object (window, self, globalThis, top-level this): its properties are globals. */
 export class GlobalV {}
@@ -137,7 +142,11 @@ export function toStr(v: Val): string | Unknown {
     }
     return parts.join(',')
   }
-  if (v instanceof ObjV) return v.opaque ? UNKNOWN : '[object Object]'
+  if (v instanceof ObjV) {
+    // its own toString or valueOf would run sample code
+    const own = v.props.has('toString') || v.props.has('valueOf')
+    return v.opaque || own ? UNKNOWN : '[object Object]'
+  }
   return UNKNOWN
 }
 
