@@ -7,7 +7,7 @@ import type { WalkRecord } from '../core/types.ts'
 import { cardForm, clickPay, fillForms, type ScannedFrame } from './fill.ts'
 import { EMPTY_FN } from './fill-page.ts'
 import { callIn } from './frames.ts'
-import type { IdleWatcher } from './idle.ts'
+import { quietWindow, type IdleWatcher } from './idle.ts'
 import type { MarkLog } from './marks.ts'
 import type { PhaseClock } from './phases.ts'
 import type { ScriptCollector } from './scripts.ts'
@@ -114,7 +114,7 @@ async function pay(r: RoundsContext): Promise<boolean> {
     if (!button) break
     clicked.add(button.key)
     r.walk.clicked.push(button.label)
-    await r.idle.wait(PAY_QUIET_MS, Math.min(PAY_MAX_MS, r.remaining()))
+    await quietWindow(r.page, r.idle, PAY_QUIET_MS, Math.min(PAY_MAX_MS, r.remaining()))
     if (noHash(r.page.url()) !== at) break
   }
   return clicked.size > 0

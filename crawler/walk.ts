@@ -6,7 +6,7 @@ import type { Target } from './checkout.ts'
 import type { WalkRecord } from '../core/types.ts'
 import { cardForm, scanFrames, type ScannedFrame } from './fill.ts'
 import { callIn, type FrameWorld } from './frames.ts'
-import type { IdleWatcher } from './idle.ts'
+import { quietWindow, type IdleWatcher } from './idle.ts'
 import type { PhaseClock } from './phases.ts'
 import { existingPaths } from './probe.ts'
 import { fillInRounds, type CodeWatch } from './rounds.ts'
@@ -47,7 +47,10 @@ export interface Progress {
 
 export type Remaining = () => number
 
-/** Waits for load and a quiet network, bounded: late senders get their chance. */
+/**
+ * Waits for load and a quiet network, bounded: late senders get their chance. The quiet window's
+ * timers run ahead on the page clock, so only what they start is waited for, not the window.
+ */
 export async function settle(
   page: Page,
   idle: IdleWatcher,
@@ -56,7 +59,7 @@ export async function settle(
 ): Promise<void> {
   const started = Date.now()
   await page.waitForLoadState('load', { timeout: ms }).catch(() => undefined)
-  await idle.wait(quietMs, Math.max(1, ms - (Date.now() - started)))
+  await quietWindow(page, idle, quietMs, Math.max(1, ms - (Date.now() - started)))
 }
 
 const CHECKOUT_URL = /check.?out|commande|order|pedido|bestellung|kasse|pay/i
