@@ -1,5 +1,5 @@
 // One page visit: home → add to cart → checkout → honeypot fill → pay, captured throughout.
-import type { Browser, BrowserContext } from 'playwright'
+import type { Browser, BrowserContext, Page } from 'playwright'
 import type { PageCapture, ScanStatus, WalkRecord } from '../core/types.ts'
 import { BudgetExceeded, watchBudgets } from './budget.ts'
 import { applyUserAgent, contextOptions, windowsUserAgent } from './evasion.ts'
@@ -22,6 +22,8 @@ export interface VisitContext {
   browser: Browser
   opts: CrawlOptions
   userAgent: string
+  /** a fresh context for this visit, made ahead of it; a new one is made when absent */
+  prepared?: Promise<PreparedContext>
   /** told of the visit's context as soon as it exists, so a hard deadline can close it */
   onContext?: (context: BrowserContext) => void
 }
@@ -32,20 +34,33 @@ function reasonOf(err: unknown): string {
   return net ? net[0] : (message.split('\n')[0] ?? message)
 }
 
-async function newContext(
-  ctx: VisitContext,
-): Promise<{ context: BrowserContext; log: HygieneLog }> {
-  const context = await ctx.browser.newContext({
+/** A visit's own context with its blank page, before anything of the visit is known. */
+export interface PreparedContext {
+  context: BrowserContext
+  page: Page
+  log: HygieneLog
+}
+
+/**
+ * A fresh context and page, ready for any visit: made while other visits run, it takes the
+ * context's and renderer's start-up off the visit. The page's clock starts with its first load.
+ */
+export async function prepareContext(browser: Browser): Promise<PreparedContext> {
+  const context = await browser.newContext({
     // ctx.userAgent is not used: UA, client hints and navigator.platform must agree.
-    ...contextOptions(windowsUserAgent(ctx.browser.version())),
+    ...contextOptions(windowsUserAgent(browser.version())),
     ...CONTEXT_HYGIENE,
   })
-  ctx.onContext?.(context)
-  const log = guardContext(context)
-  // The clock goes first, so the init script's timer hooks wrap Playwright's fake timers.
-  await context.clock.install()
-  await context.addInitScript({ content: INIT_SCRIPT })
-  return { context, log }
+  try {
+    const log = guardContext(context)
+    // The clock goes first, so the init script's timer hooks wrap Playwright's fake timers.
+    await context.clock.install()
+    await context.addInitScript({ content: INIT_SCRIPT })
+    return { context, page: await context.newPage(), log }
+  } catch (err) {
+    await context.close().catch(() => undefined)
+    throw err
+  }
 }
 
 /** What ended the walk: the visit's own stop (budget, error) wins over the walk's. */
@@ -57,8 +72,9 @@ export async function visitPage(ctx: VisitContext, url: string): Promise<PageCap
   await assertTargetAllowed(url, ctx.opts)
   const started = Date.now()
   const clock = phaseClock('context')
-  const { context, log } = await newContext(ctx)
-  const capture = await captureIn(ctx, context, url, started, clock).finally(async () => {
+  const { context, page, log } = await (ctx.prepared ?? prepareContext(ctx.browser))
+  ctx.onContext?.(context)
+  const capture = await captureIn(ctx, page, url, started, clock).finally(async () => {
     clock.enter('close')
     await context.close().catch(() => undefined)
   })
@@ -69,14 +85,14 @@ export async function visitPage(ctx: VisitContext, url: string): Promise<PageCap
 /** The visit in its own context; the capture's walk has no phase times yet. */
 async function captureIn(
   ctx: VisitContext,
-  context: BrowserContext,
+  page: Page,
   url: string,
   started: number,
   clock: PhaseClock,
 ): Promise<PageCapture & { walk: WalkRecord }> {
   const deadline = started + ctx.opts.timeoutMs
   const remaining = () => Math.max(1, deadline - Date.now())
-  const page = await context.newPage()
+  const context = page.context()
   const cdp = await context.newCDPSession(page)
   const budget = watchBudgets(page, cdp, ctx.opts)
   const scripts = collectScripts(cdp)
