@@ -1,6 +1,6 @@
 // Full shop visits per minute against plain page loads, at several concurrencies, with peak RSS.
 import { chromium, type Browser } from 'playwright'
-import type { PageCapture } from '../core/types.ts'
+import { VISIT_PHASES, type PageCapture, type VisitPhases } from '../core/types.ts'
 import {
   chromiumArgs,
   findChromium,
@@ -39,6 +39,8 @@ interface Row {
   roundsMs: number
   /** wall ms per visit spent passing checkout steps */
   stepsMs: number
+  /** wall ms per visit in each phase of the full visits */
+  phasesMs: VisitPhases
   notOk: string[]
 }
 
@@ -80,12 +82,15 @@ async function fullVisits(opts: CrawlOptions, urls: string[], concurrency: numbe
   const session: BrowserSession = await launchBrowser(opts)
   const notOk: string[] = []
   const spent = { rounds: 0, steps: 0 }
+  const phases: VisitPhases = {}
   try {
     const ms = await runPool(urls, concurrency, async (url) => {
       const c: PageCapture = await session.visit(url)
       if (c.status !== 'ok') notOk.push(`${url}: ${c.status} ${c.reason ?? ''}`)
       spent.rounds += c.walk?.roundsMs ?? 0
       spent.steps += c.walk?.stepsMs ?? 0
+      for (const [phase, ms] of Object.entries(c.walk?.phasesMs ?? {}))
+        phases[phase as keyof VisitPhases] = (phases[phase as keyof VisitPhases] ?? 0) + ms
     })
     const perVisit = (n: number) => n / urls.length
     return {
@@ -93,6 +98,9 @@ async function fullVisits(opts: CrawlOptions, urls: string[], concurrency: numbe
       notOk,
       roundsMs: perVisit(spent.rounds),
       stepsMs: perVisit(spent.steps),
+      phasesMs: Object.fromEntries(
+        Object.entries(phases).map(([phase, ms]) => [phase, perVisit(ms)]),
+      ) as VisitPhases,
     }
   } finally {
     await session.close()
@@ -120,6 +128,27 @@ async function plainLoads(opts: CrawlOptions, urls: string[], concurrency: numbe
   } finally {
     await browser.close()
   }
+}
+
+/** Prints `head` and `body` as right-aligned columns. */
+function printColumns(head: string[], body: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)))
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join(' | ')
+  process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n`)
+  for (const b of body) process.stdout.write(`${line(b)}\n`)
+}
+
+/** Wall seconds per visit by phase, one column per concurrency: where a visit's time goes. */
+function printPhases(rows: Row[]): void {
+  const total = (r: Row) => Object.values(r.phasesMs).reduce((a, b) => a + b, 0)
+  const cell = (ms: number, all: number) =>
+    `${(ms / 1000).toFixed(2)} (${all > 0 ? Math.round((100 * ms) / all) : 0}%)`
+  const body = VISIT_PHASES.map((phase) => [
+    phase,
+    ...rows.map((r) => cell(r.phasesMs[phase] ?? 0, total(r))),
+  ])
+  body.push(['total', ...rows.map((r) => cell(total(r), total(r)))])
+  printColumns(['phase (wall s/visit)', ...rows.map((r) => `at ${r.concurrency}`)], body)
 }
 
 function printTable(rows: Row[]): void {
@@ -152,10 +181,7 @@ function printTable(rows: Row[]): void {
     (r.roundsMs / 1000).toFixed(2),
     (r.stepsMs / 1000).toFixed(2),
   ])
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)))
-  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join(' | ')
-  process.stdout.write(`${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n`)
-  for (const b of body) process.stdout.write(`${line(b)}\n`)
+  printColumns(head, body)
 }
 
 async function main(): Promise<void> {
@@ -197,6 +223,7 @@ async function main(): Promise<void> {
         oncePerMin: once.perMin,
         roundsMs: full.roundsMs,
         stepsMs: full.stepsMs,
+        phasesMs: full.phasesMs,
         notOk: full.notOk,
       })
     }
@@ -204,6 +231,8 @@ async function main(): Promise<void> {
     await server.close()
   }
   printTable(rows)
+  process.stdout.write('\n')
+  printPhases(rows)
   const load = loadavg().map((l) => l.toFixed(1))
   process.stdout.write(
     `\nload average at the end: ${load.join(' ')} (other work on this machine slows every column)\n` +
@@ -211,7 +240,8 @@ async function main(): Promise<void> {
       'one round: the same visits with no page time run ahead and one fill; rounds +s: the extra\n' +
       'wall seconds a visit takes with the rounds on; rounds s: wall time in fill rounds (typing,\n' +
       'page time run ahead, typing again, pay clicks);\n' +
-      'steps: wall time passing multi-step checkout steps (fill, choose, continue, validation)\n',
+      'steps: wall time passing multi-step checkout steps (fill, choose, continue, validation)\n' +
+      'phases: wall time of the full visits, one phase at a time (a nested phase counts once)\n',
   )
   const best = rows.reduce((a, b) => (b.fullPerMin > a.fullPerMin ? b : a))
   process.stdout.write(

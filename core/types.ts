@@ -104,6 +104,29 @@ export interface WalkStep {
   screenshot?: string
 }
 
+/** Where a visit's wall time goes, in the order a visit meets them. */
+export const VISIT_PHASES = [
+  'context', // browser context, page, CDP domains
+  'navigate', // page loads and the clicks that open pages
+  'settle page', // quiet windows on pages on the way (home, product, cart)
+  'settle checkout', // quiet windows on checkout pages and card forms
+  'find', // reading frames, finding links, buttons and card fields
+  'screenshot', // the walk record's screenshots
+  'probe', // probing platform checkout paths
+  'steps', // checkout steps: filling the address, continue clicks
+  'settle step', // quiet windows after a step's choices and continue clicks
+  'fill', // typing the card
+  'page time', // page timers run ahead on the clock
+  'late fetch', // waiting for what the page's timers fetched
+  'pay', // pay clicks and their quiet windows
+  'after pay', // the quiet window for late senders after the last fill
+  'revisit', // second pass straight to the checkout: forgetting the site
+  'collect', // script sources, request list, platform
+  'close', // closing the browser context
+] as const
+export type VisitPhase = (typeof VISIT_PHASES)[number]
+export type VisitPhases = Partial<Record<VisitPhase, number>>
+
 export interface WalkRecord {
   steps: WalkStep[]
   /** labels of the buttons the crawler clicked, in order */
@@ -116,6 +139,8 @@ export interface WalkRecord {
   roundsMs: number
   /** wall time spent passing checkout steps, in ms */
   stepsMs: number
+  /** wall time per phase of the visit, in ms; the phases add up to the visit */
+  phasesMs?: VisitPhases
   /** whether a product was put in the cart first; null when the walk never looked for one */
   addedToCart: boolean | null
   /** what ended the walk */

@@ -7,8 +7,9 @@ import type { WalkRecord } from '../core/types.ts'
 import { cardForm, clickPay, fillForms, type ScannedFrame } from './fill.ts'
 import { EMPTY_FN } from './fill-page.ts'
 import { callIn } from './frames.ts'
-import type { IdleWatcher } from './idle.ts'
+import { quietWindow, type IdleWatcher } from './idle.ts'
 import type { MarkLog } from './marks.ts'
+import type { PhaseClock } from './phases.ts'
 import type { ScriptCollector } from './scripts.ts'
 
 export const DEFAULT_FILL_ROUNDS = 3
@@ -52,6 +53,7 @@ export interface RoundsContext {
   idle: IdleWatcher
   code: CodeWatch
   walk: WalkRecord
+  clock: PhaseClock
   maxRounds: number
   pageTimeMs: number
   remaining: () => number
@@ -73,7 +75,7 @@ async function formEmptied(r: RoundsContext, filled: Filled): Promise<boolean> {
 
 async function fillRound(r: RoundsContext, frames?: ScannedFrame[] | null) {
   const form = frames ?? (await cardForm(r.cdp)) ?? []
-  const typed = await fillForms(r.page, r.cdp, form)
+  const typed = await r.clock.during('fill', () => fillForms(r.page, r.cdp, form))
   r.walk.fillRounds++
   await r.code.mark()
   const filled: Filled = form.map((frame) => ({
@@ -88,14 +90,18 @@ async function fillRound(r: RoundsContext, frames?: ScannedFrame[] | null) {
 /** Runs page timers `ms` ahead; false when the page went away under the clock. */
 async function runAhead(r: RoundsContext, ms: number): Promise<boolean> {
   const before = r.idle.events()
-  const ran = await r.page.clock
-    .runFor(ms)
-    .then(() => true)
-    .catch(() => false)
+  const ran = await r.clock.during('page time', () =>
+    r.page.clock
+      .runFor(ms)
+      .then(() => true)
+      .catch(() => false),
+  )
   if (ran) r.walk.pageTimeMs += ms
   // Timers that fetched something (a late script) get their requests finished first.
   if (r.idle.events() !== before)
-    await r.idle.wait(STEP_QUIET_MS, Math.min(STEP_MAX_MS, r.remaining()))
+    await r.clock.during('late fetch', () =>
+      r.idle.wait(STEP_QUIET_MS, Math.min(STEP_MAX_MS, r.remaining())),
+    )
   return ran
 }
 
@@ -108,7 +114,7 @@ async function pay(r: RoundsContext): Promise<boolean> {
     if (!button) break
     clicked.add(button.key)
     r.walk.clicked.push(button.label)
-    await r.idle.wait(PAY_QUIET_MS, Math.min(PAY_MAX_MS, r.remaining()))
+    await quietWindow(r.page, r.idle, PAY_QUIET_MS, Math.min(PAY_MAX_MS, r.remaining()))
     if (noHash(r.page.url()) !== at) break
   }
   return clicked.size > 0
@@ -148,14 +154,14 @@ export async function fillInRounds(r: RoundsContext, frames: ScannedFrame[] | nu
     await round()
   }
   const at = noHash(r.page.url())
-  if (!(await pay(r))) stop = 'no pay button to click'
+  if (!(await r.clock.during('pay', () => pay(r)))) stop = 'no pay button to click'
   else {
     // Still on the page after pay: code hooked on the click, or a re-rendered form, gets a round.
     const stayed = noHash(r.page.url()) === at
     const again = stayed && (await newCode())
     if (again && roundsLeft() && r.remaining() > STEP_MAX_MS * 2) {
       await round()
-      await pay(r)
+      await r.clock.during('pay', () => pay(r))
       stop = 'paid again after new code'
     } else stop = again ? 'fill round limit' : stayed ? `paid; ${stop}` : 'paid and left the page'
   }

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext } from 'playwright'
 import { SkimwatchError } from '../core/errors.ts'
 import type { PageCapture } from '../core/types.ts'
 import type { CrawlOptions } from './options.ts'
-import { visitPage, type VisitContext } from './visit.ts'
+import { prepareContext, visitPage, type PreparedContext, type VisitContext } from './visit.ts'
 
 export interface BrowserSession {
   /** Safe to call concurrently; resolves within `timeoutMs + DEADLINE_GRACE_MS`. */
@@ -63,6 +63,15 @@ export function openSession(
 ): BrowserSession {
   let current: Promise<Browser> = Promise.resolve(first)
   let closed = false
+  // One context made ahead: a visit takes it and starts the next one's while it runs.
+  let spare: { browser: Browser; ready: Promise<PreparedContext> } | null = null
+
+  function takeContext(browser: Browser): Promise<PreparedContext> {
+    const ready = spare?.browser === browser ? spare.ready : prepareContext(browser)
+    spare = closed ? null : { browser, ready: prepareContext(browser) }
+    spare?.ready.catch(() => undefined)
+    return ready
+  }
 
   async function liveBrowser(): Promise<Browser> {
     const seen = current
@@ -92,6 +101,7 @@ export function openSession(
       browser,
       opts,
       userAgent: userAgentOf(browser),
+      prepared: takeContext(browser),
       onContext: (c) => {
         context = c
       },
@@ -125,6 +135,9 @@ export function openSession(
 
   async function close(): Promise<void> {
     closed = true
+    const left = spare?.ready
+    spare = null
+    await left?.then(({ context }) => context.close()).catch(() => undefined)
     const browser = await current.catch(() => null)
     await browser?.close().catch(() => undefined)
   }

@@ -9,6 +9,7 @@ import { fillPersonal, type ScannedFrame } from './fill.ts'
 import { CHOOSE_FN, INVALID_FN, POSTCODE_FN, VISIBLE_FN } from './fill-page.ts'
 import { callIn } from './frames.ts'
 import { FIELD_WORDS } from './languages.ts'
+import type { PhaseClock } from './phases.ts'
 
 // Payment-method labels that mean a card form (methods carry the brand or the word "card").
 const CARD_METHOD = 'card|credit|kredit|karte|carte|tarjeta|carta|kaart|karty|kort|cartão|ccsave'
@@ -83,14 +84,14 @@ export async function screenshot(cdp: CDPSession): Promise<string | null> {
 /** Records a step of the walk with a screenshot of where it stands. */
 export async function record(
   page: Page,
-  visit: { cdp: CDPSession; walk: WalkRecord },
+  visit: { cdp: CDPSession; walk: WalkRecord; clock: PhaseClock },
   name: string,
   passed: boolean,
   reason?: string,
 ): Promise<void> {
   const step: WalkStep = { name, url: page.url(), passed }
   if (reason !== undefined) step.reason = reason
-  const shot = await screenshot(visit.cdp)
+  const shot = await visit.clock.during('screenshot', () => screenshot(visit.cdp))
   if (shot !== null) step.screenshot = shot
   visit.walk.steps.push(step)
 }

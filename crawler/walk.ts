@@ -6,7 +6,8 @@ import type { Target } from './checkout.ts'
 import type { WalkRecord } from '../core/types.ts'
 import { cardForm, scanFrames, type ScannedFrame } from './fill.ts'
 import { callIn, type FrameWorld } from './frames.ts'
-import type { IdleWatcher } from './idle.ts'
+import { quietWindow, type IdleWatcher } from './idle.ts'
+import type { PhaseClock } from './phases.ts'
 import { existingPaths } from './probe.ts'
 import { fillInRounds, type CodeWatch } from './rounds.ts'
 import { describeInvalid, fillStep, invalidFields, record, visibleContinue } from './steps.ts'
@@ -28,6 +29,8 @@ export interface Progress {
   idle: IdleWatcher
   /** the visit's CDP session, for page-side work in isolated worlds */
   cdp: CDPSession
+  /** where the visit's wall time goes */
+  clock: PhaseClock
   visited: string[]
   filledCard: boolean
   siteHost: string
@@ -44,7 +47,10 @@ export interface Progress {
 
 export type Remaining = () => number
 
-/** Waits for load and a quiet network, bounded: late senders get their chance. */
+/**
+ * Waits for load and a quiet network, bounded: late senders get their chance. The quiet window's
+ * timers run ahead on the page clock, so only what they start is waited for, not the window.
+ */
 export async function settle(
   page: Page,
   idle: IdleWatcher,
@@ -53,7 +59,7 @@ export async function settle(
 ): Promise<void> {
   const started = Date.now()
   await page.waitForLoadState('load', { timeout: ms }).catch(() => undefined)
-  await idle.wait(quietMs, Math.max(1, ms - (Date.now() - started)))
+  await quietWindow(page, idle, quietMs, Math.max(1, ms - (Date.now() - started)))
 }
 
 const CHECKOUT_URL = /check.?out|commande|order|pedido|bestellung|kasse|pay/i
@@ -61,8 +67,12 @@ const CHECKOUT_URL = /check.?out|commande|order|pedido|bestellung|kasse|pay/i
 /** After a navigation: a full quiet window on checkout-looking URLs, a short one elsewhere. */
 const step = (page: Page, progress: Progress, remaining: Remaining) =>
   CHECKOUT_URL.test(page.url())
-    ? settle(page, progress.idle, Math.min(SETTLE_MS, remaining()))
-    : settle(page, progress.idle, Math.min(STEP_MS, remaining()), STEP_QUIET_MS)
+    ? progress.clock.during('settle checkout', () =>
+        settle(page, progress.idle, Math.min(SETTLE_MS, remaining())),
+      )
+    : progress.clock.during('settle page', () =>
+        settle(page, progress.idle, Math.min(STEP_MS, remaining()), STEP_QUIET_MS),
+      )
 
 function note(page: Page, progress: Progress): void {
   if (progress.visited.at(-1) !== page.url()) progress.visited.push(page.url())
@@ -76,11 +86,13 @@ function keep(scanned: ScannedFrame[], progress: Progress): ScannedFrame | undef
 }
 
 async function follow(page: Page, target: Target, progress: Progress, remaining: Remaining) {
-  if (target.href !== null) {
-    await page.goto(target.href, { waitUntil: 'load', timeout: remaining() })
-  } else {
-    await page.locator(target.selector).first().click({ timeout: 2000 })
-  }
+  await progress.clock.during('navigate', async () => {
+    if (target.href !== null) {
+      await page.goto(target.href, { waitUntil: 'load', timeout: remaining() })
+    } else {
+      await page.locator(target.selector).first().click({ timeout: 2000 })
+    }
+  })
   await step(page, progress, remaining)
 }
 
@@ -88,18 +100,22 @@ async function follow(page: Page, target: Target, progress: Progress, remaining:
 async function readyToFill(page: Page, progress: Progress, remaining: Remaining) {
   // step() already waited the full window on checkout-looking URLs.
   if (CHECKOUT_URL.test(page.url())) return cardForm(progress.cdp)
-  await settle(page, progress.idle, Math.min(SETTLE_MS, remaining()))
+  await progress.clock.during('settle checkout', () =>
+    settle(page, progress.idle, Math.min(SETTLE_MS, remaining())),
+  )
   return cardForm(progress.cdp)
 }
 
 async function tryPlatformPaths(page: Page, progress: Progress, remaining: Remaining) {
   const urls = PLATFORM_PATHS.map((path) => new URL(path, page.url()).href)
   // Probed first: a shop answers few of the paths, and a render of each 404 costs a page load.
-  const existing = await existingPaths(progress.cdp, urls, remaining).catch(() => urls)
+  const existing = await progress.clock.during('probe', () =>
+    existingPaths(progress.cdp, urls, remaining).catch(() => urls),
+  )
   for (const url of existing) {
-    const response = await page
-      .goto(url, { waitUntil: 'load', timeout: remaining() })
-      .catch(() => null)
+    const response = await progress.clock.during('navigate', () =>
+      page.goto(url, { waitUntil: 'load', timeout: remaining() }).catch(() => null),
+    )
     if (!response || response.status() >= 400) continue
     await step(page, progress, remaining)
     const found = await reachPayment(page, progress, remaining)
@@ -133,7 +149,9 @@ async function passStep(
       .catch(() => undefined)
     // The step's own requests (saving the address) get a short quiet window; late code on the
     // next step is the fill rounds' business.
-    await settle(page, progress.idle, Math.min(STEP_MS, remaining()), STEP_SETTLE_QUIET_MS)
+    await progress.clock.during('settle step', () =>
+      settle(page, progress.idle, Math.min(STEP_MS, remaining()), STEP_SETTLE_QUIET_MS),
+    )
     note(page, progress)
     if (page.url() !== before) return record(page, progress, name, true).then(() => true)
     const main = (await scanFrames(cdp)).find((f) => f.world.main)
@@ -165,8 +183,10 @@ async function reachPayment(
     const main = CHECKOUT_URL.test(page.url()) ? keep(frames, progress) : undefined
     if (!main) return null
     // The step's choices first: choosing the card method may show the card fields at once.
-    if ((await fillStep(cdp, main)) > 0) {
-      await settle(page, progress.idle, Math.min(STEP_MS, remaining()), STEP_QUIET_MS)
+    if ((await progress.clock.during('steps', () => fillStep(cdp, main))) > 0) {
+      await progress.clock.during('settle step', () =>
+        settle(page, progress.idle, Math.min(STEP_MS, remaining()), STEP_QUIET_MS),
+      )
       if (await cardForm(cdp)) return atPayment(page, progress, remaining)
     }
     const name = `checkout step ${n + 1}`
@@ -177,7 +197,9 @@ async function reachPayment(
       return null
     }
     const started = Date.now()
-    const passed = await passStep(page, progress, remaining, next, name)
+    const passed = await progress.clock.during('steps', () =>
+      passStep(page, progress, remaining, next, name),
+    )
     walk.stepsMs += Date.now() - started
     if (!passed) return null
     frames = undefined
@@ -274,10 +296,12 @@ async function fillHere(
   frames: ScannedFrame[] | null,
   remaining: Remaining,
 ) {
-  const { cdp, idle, code, walk, maxRounds, pageTimeMs } = progress
-  const rounds = { page, cdp, idle, code, walk, maxRounds, pageTimeMs, remaining }
+  const { cdp, idle, code, walk, clock, maxRounds, pageTimeMs } = progress
+  const rounds = { page, cdp, idle, code, walk, clock, maxRounds, pageTimeMs, remaining }
   progress.filledCard = (await fillInRounds(rounds, frames)) || progress.filledCard
-  await settle(page, progress.idle, Math.min(SETTLE_MS, remaining()))
+  await clock.during('after pay', () =>
+    settle(page, progress.idle, Math.min(SETTLE_MS, remaining())),
+  )
 }
 
 /**
@@ -291,7 +315,9 @@ export async function walkAndFill(
   remaining: Remaining,
 ) {
   const budget = remaining()
-  const response = await page.goto(url, { waitUntil: 'load', timeout: remaining() })
+  const response = await progress.clock.during('navigate', () =>
+    page.goto(url, { waitUntil: 'load', timeout: remaining() }),
+  )
   progress.visited.push(page.url())
   progress.siteHost = new URL(page.url()).hostname
   if (response && response.status() >= 400) throw new Error(`HTTP ${response.status()} for ${url}`)
@@ -303,10 +329,14 @@ export async function walkAndFill(
   await fillHere(page, progress, found, remaining)
   if (!found) progress.walk.stop = `no card form found; ${progress.walk.stop}`
   if (checkoutUrl === null || checkoutUrl === url || remaining() < budget * DIRECT_SHARE) return
-  if (!(await siteRemembers(page, progress.cdp).catch(() => true))) return
+  const { clock } = progress
+  if (!(await clock.during('revisit', () => siteRemembers(page, progress.cdp).catch(() => true))))
+    return
   // Skimmers gated on the landing page or on a first visit fire again here.
-  await forgetSite(page, progress.cdp)
-  await page.goto(checkoutUrl, { waitUntil: 'load', timeout: remaining() })
+  await clock.during('revisit', () => forgetSite(page, progress.cdp))
+  await clock.during('navigate', () =>
+    page.goto(checkoutUrl, { waitUntil: 'load', timeout: remaining() }),
+  )
   note(page, progress)
   await step(page, progress, remaining)
   const again = await reachPayment(page, progress, remaining)
