@@ -69,8 +69,8 @@ export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1'
 export function taxiiError(reply: FastifyReply, status: number, title: string) {
   return reply
     .code(status)
-    .type(TAXII_MEDIA_TYPE)
-    .send(JSON.stringify({ title, http_status: String(status) }))
+    .header('content-type', TAXII_MEDIA_TYPE)
+    .send(Buffer.from(JSON.stringify({ title, http_status: String(status) })))
 }
 
 async function partnerAuth(store: ReviewStore, req: FastifyRequest, reply: FastifyReply) {

@@ -42,7 +42,7 @@ function acceptable(req: FastifyRequest): boolean {
 }
 
 const send = (reply: FastifyReply, body: unknown) =>
-  reply.type(TAXII_MEDIA_TYPE).send(JSON.stringify(body))
+  reply.header('content-type', TAXII_MEDIA_TYPE).send(Buffer.from(JSON.stringify(body)))
 
 /** Every object the partner may read, in the order they were added. */
 async function entriesFor(store: Store, partner: PartnerRecord): Promise<Entry[]> {
