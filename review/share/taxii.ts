@@ -106,14 +106,16 @@ export function taxiiRoutes(store: Store) {
     app.addHook('preHandler', async (req, reply) => {
       if (!acceptable(req)) return taxiiError(reply, 406, `only ${TAXII_MEDIA_TYPE} is served`)
     })
-    app.get(TAXII_ROOT, partner, async (req, reply) =>
-      send(reply, {
+    app.get(TAXII_ROOT, partner, async (req, reply) => {
+      // absolute, as clients resolve them: this server's own address as the client reached it
+      const root = `${req.protocol}://${req.host}${API_ROOT}`
+      return send(reply, {
         title: 'skimwatch',
         description: 'Web skimmer indicators confirmed by skimwatch analysts',
-        default: API_ROOT,
-        api_roots: [API_ROOT],
-      }),
-    )
+        default: root,
+        api_roots: [root],
+      })
+    })
     app.get(API_ROOT, partner, async (_req, reply) =>
       send(reply, {
         title: 'skimwatch indicators',

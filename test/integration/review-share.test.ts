@@ -143,7 +143,7 @@ describe('TAXII 2.1', () => {
   it('answers discovery, the API root and the collection with the TAXII media type', async () => {
     const disc = await taxii('/taxii2/', green.token)
     expect(disc.headers['content-type']).toBe(TAXII)
-    expect(disc.json()).toMatchObject({ api_roots: ['/taxii2/skimwatch/'] })
+    expect(disc.json()).toMatchObject({ api_roots: ['http://localhost:80/taxii2/skimwatch/'] })
     const root = await taxii('/taxii2/skimwatch/', green.token)
     expect(root.json()).toMatchObject({ versions: [TAXII] })
     const cols = (await taxii('/taxii2/skimwatch/collections/', green.token)).json() as {
