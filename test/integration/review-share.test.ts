@@ -318,3 +318,21 @@ describe('webhooks', () => {
     expect(posted.length).toBe(3)
   })
 })
+
+describe('pages', () => {
+  it('lets an analyst pick the TLP when confirming and change it on the script page', async () => {
+    const page = await analyst.get(`/scripts/${h.seeded.xss}`)
+    expect(page.body).toMatch(/<form class="decide decide-confirm"[\s\S]*?<select name="tlp">/)
+    expect(page.body).toContain('shared as TLP:RED')
+    const moved = await analyst.post(`/indicators/${h.seeded.xss}/tlp`, { tlp: 'amber+strict' })
+    expect(moved.statusCode).toBe(303)
+    expect((await analyst.get(`/scripts/${h.seeded.xss}`)).body).toContain(
+      'shared as TLP:AMBER+STRICT',
+    )
+    expect(
+      (await operator.post(`/indicators/${h.seeded.xss}/tlp`, { tlp: 'red' })).statusCode,
+    ).toBe(403)
+    const never = await analyst.post(`/api/indicators/${'0'.repeat(64)}/tlp`, { tlp: 'red' })
+    expect(never.statusCode).toBe(404)
+  })
+})
