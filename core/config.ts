@@ -51,6 +51,10 @@ const schema = object({
     'http://127.0.0.1:8080',
   ),
   SKIMWATCH_RESCAN_DAYS: positiveInt(7),
+  SKIMWATCH_DEFAULT_TLP: _default(
+    oneOf(['clear', 'green', 'amber', 'amber+strict', 'red']),
+    'amber',
+  ),
   SKIMWATCH_MAX_REMINDERS: _default(pipe(coerce.number(), int()), 2),
   SKIMWATCH_CERT_EMAIL: optional(
     string().check(regex(/^[^@\s<>]+@[^@\s<>]+$/, 'must be an address like cert@cert.example')),
@@ -115,6 +119,8 @@ export interface Config {
   mailFrom: string
   /** where the web app is reached from outside: one-click unsubscribe links point there */
   publicUrl: string
+  /** the TLP 2.0 label a newly confirmed indicator is shared under, unless the analyst says */
+  defaultTlp: 'clear' | 'green' | 'amber' | 'amber+strict' | 'red'
   /** days between rescans of a site with an open case (and between reminders) */
   rescanDays: number
   /** reminders at most while a site stays infected */
@@ -197,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     home: path.resolve(e.SKIMWATCH_HOME),
     mailFrom: e.SKIMWATCH_MAIL_FROM ?? 'skimwatch@localhost',
     publicUrl: e.SKIMWATCH_PUBLIC_URL,
+    defaultTlp: e.SKIMWATCH_DEFAULT_TLP,
     rescanDays: e.SKIMWATCH_RESCAN_DAYS,
     maxReminders: Math.max(0, e.SKIMWATCH_MAX_REMINDERS),
     certEmail: e.SKIMWATCH_CERT_EMAIL,

@@ -4,8 +4,8 @@ import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { BadInputError } from '../core/errors.ts'
-import type { Store } from '../store/index.ts'
-import { authHook, mountWithAccess, requireAccessOnEveryRoute } from './auth.ts'
+import type { Store, Tlp } from '../store/index.ts'
+import { authHook, mountWithAccess, requireAccessOnEveryRoute, taxiiError } from './auth.ts'
 import { html } from './html.ts'
 import { operationsRoutes, type Operations } from './operations.ts'
 import { layout } from './views/layout.ts'
@@ -14,6 +14,10 @@ import { apiRoutes } from './routes/api.ts'
 import { loginRoutes } from './routes/login.ts'
 import { operateRoutes, type ExclusionsEditor } from './routes/operate.ts'
 import { pageRoutes, type SeedParser } from './routes/pages.ts'
+import { partnerRoutes } from './routes/partners.ts'
+import type { Sharing } from './share/sharing.ts'
+import { taxiiRoutes } from './share/taxii.ts'
+import { webhookSender, type WebhookSender } from './share/webhooks.ts'
 import { unsubscribeRoutes } from './routes/unsubscribe.ts'
 
 export interface ReviewOptions {
@@ -28,6 +32,10 @@ export interface ReviewOptions {
   operations?: Operations
   /** the operators' exclusion list (the file the workers read) */
   exclusions: ExclusionsEditor
+  /** the TLP a confirm is shared under when the analyst chose none (config: AMBER) */
+  defaultTlp?: Tlp
+  /** sends partners' webhooks; by default one that also looks for owed ones every 30 s */
+  webhooks?: WebhookSender
 }
 
 // No script at all: pages are plain HTML and forms, so nothing a captured script says can run.
@@ -62,6 +70,13 @@ export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstan
   requireAccessOnEveryRoute(app)
   app.decorateRequest('user', null)
   app.decorateRequest('csrfToken', null)
+  app.decorateRequest('partner', null)
+  const webhooks = opts.webhooks ?? webhookSender({ store: opts.store, pollMs: 30_000 })
+  app.addHook('onClose', async () => webhooks.close())
+  const sharing: Sharing = {
+    defaultTlp: opts.defaultTlp ?? 'amber',
+    deliveriesQueued: () => webhooks.kick(),
+  }
   await app.register(cookie)
   await app.register(formbody)
   await app.register(rateLimit, { global: false })
@@ -85,6 +100,7 @@ export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstan
           : 500
     const message = status >= 500 ? 'internal error' : err.message
     if (status >= 500) req.log.error(err)
+    if (req.url.startsWith('/taxii2/')) return taxiiError(reply, status, message)
     if (req.url.startsWith('/api/') || !req.user) {
       return reply.code(status).type('application/json').send({ error: message })
     }
@@ -97,8 +113,12 @@ export async function buildReviewApp(opts: ReviewOptions): Promise<FastifyInstan
       .send(layout(ctx, 'Not done', body))
   })
   await app.register(loginRoutes(opts))
-  await app.register(apiRoutes(opts.store, opts.parseSeedList))
-  await app.register(pageRoutes(opts.store, opts.parseSeedList, opts.operations !== undefined))
+  await app.register(apiRoutes(opts.store, sharing, opts.parseSeedList))
+  await app.register(
+    pageRoutes(opts.store, sharing, opts.parseSeedList, opts.operations !== undefined),
+  )
+  await app.register(partnerRoutes(opts.store, sharing))
+  await app.register(taxiiRoutes(opts.store))
   await app.register(accountRoutes(opts.store))
   await app.register(unsubscribeRoutes(opts.store))
   await app.register(operationsRoutes(opts.operations))

@@ -1,10 +1,13 @@
 // Who is asking (session cookie or API token), what their role may do, and CSRF on every change.
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
-import type { ReviewStore, Role, UserRecord } from '../store/index.ts'
+import type { PartnerRecord, ReviewStore, Role, UserRecord } from '../store/index.ts'
 import { newSecret, sameSecret, sha256Hex } from './password.ts'
 
-/** What a route needs: `public` (login, stylesheet) or a permission some roles hold. */
-export type Access = 'public' | 'view' | 'decide' | 'operate' | 'admin'
+/**
+ * What a route needs: `public` (login, stylesheet), a permission some roles hold, or `partner`:
+ * a partner's bearer token (the TAXII server), which no user account holds.
+ */
+export type Access = 'public' | 'view' | 'decide' | 'operate' | 'admin' | 'partner'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -15,6 +18,8 @@ declare module 'fastify' {
     user: UserRecord | null
     /** the session's CSRF token; null for API-token requests, which carry no ambient cookie */
     csrfToken: string | null
+    /** the partner whose token came with a `partner` route's request */
+    partner: PartnerRecord | null
   }
 }
 
@@ -55,7 +60,26 @@ export async function startSession(store: ReviewStore, userId: number): Promise<
 }
 
 function isApi(req: FastifyRequest): boolean {
-  return req.url === '/api' || req.url.startsWith('/api/')
+  return /^\/(api|taxii2)(\/|$)/.test(req.url)
+}
+
+export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1'
+
+/** A TAXII 2.1 error message. */
+export function taxiiError(reply: FastifyReply, status: number, title: string) {
+  return reply
+    .code(status)
+    .header('content-type', TAXII_MEDIA_TYPE)
+    .send(Buffer.from(JSON.stringify({ title, http_status: String(status) })))
+}
+
+async function partnerAuth(store: ReviewStore, req: FastifyRequest, reply: FastifyReply) {
+  const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
+  req.partner = bearer ? await store.partnerForToken(sha256Hex(bearer)) : null
+  if (!req.partner) {
+    reply.header('www-authenticate', 'Bearer realm="skimwatch TAXII"')
+    return taxiiError(reply, 401, 'a partner token is needed (Authorization: Bearer …)')
+  }
 }
 
 function deny(req: FastifyRequest, reply: FastifyReply, status: 401 | 403, message: string) {
@@ -127,7 +151,9 @@ export function authHook(store: ReviewStore) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     req.user = null
     req.csrfToken = null
+    req.partner = null
     const access = req.routeOptions.config.access ?? 'admin'
+    if (access === 'partner') return partnerAuth(store, req, reply)
     const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
     if (bearer) {
       req.user = await store.userForApiToken(sha256Hex(bearer))

@@ -7,6 +7,8 @@ import { groupCampaigns, type Campaign } from './campaigns.ts'
 import { applyDecision, type Rejudged } from './decide.ts'
 import { diffScripts, type ScriptDiff } from './diff.ts'
 import { blankAsAbsent, object, parseOrThrow, regex, string, text } from './input.ts'
+import { shareDecision, shareReversal, type Sharing } from './share/sharing.ts'
+import { optionalTlp } from './share/tlp.ts'
 
 export { parseOrThrow }
 
@@ -24,6 +26,8 @@ export const decisionInput = object({
   ),
   reason: text(1, 1000, 'say why'),
   expires: blankAsAbsent(iso.date()),
+  /** the TLP a confirm is shared under; the configured default when absent */
+  tlp: optionalTlp(),
 }).check(
   refine((d) => d.kind === 'allowlist' || Boolean(d.sha256), {
     message: 'this decision needs a sha256',
@@ -71,6 +75,7 @@ export async function scriptPage(store: Store, sha256: string) {
   return {
     ...view,
     decisions: await store.review.listDecisions({ sha256: view.sha256 }),
+    share: await store.review.getShare(view.sha256),
     diffs,
     layers,
   }
@@ -78,6 +83,7 @@ export async function scriptPage(store: Store, sha256: string) {
 
 export async function decide(
   store: Store,
+  sharing: Sharing,
   user: UserRecord,
   input: unknown,
 ): Promise<{ decision: DecisionRecord; rejudged: Rejudged[] }> {
@@ -90,11 +96,14 @@ export async function decide(
     expires: d.expires ?? null,
     userId: user.id,
   })
-  return { decision, rejudged: await applyDecision(store, decision) }
+  const rejudged = await applyDecision(store, decision)
+  await shareDecision(store, sharing, decision, d.tlp)
+  return { decision, rejudged }
 }
 
 export async function revoke(
   store: Store,
+  sharing: Sharing,
   user: UserRecord,
   id: number,
 ): Promise<{ decision: DecisionRecord; rejudged: Rejudged[] }> {
@@ -103,7 +112,9 @@ export async function revoke(
   if (!(await store.review.revokeDecision(id, user.id))) {
     throw new BadInputError(`decision ${id} was already reversed`)
   }
-  return { decision, rejudged: await applyDecision(store, decision) }
+  const rejudged = await applyDecision(store, decision)
+  await shareReversal(store, sharing, decision)
+  return { decision, rejudged }
 }
 
 /** Holds a mail that awaits delivery, or releases a held one; returns the mail's site. */

@@ -28,6 +28,7 @@ export type { CaseRecord, CaseEvent, CaseHistory } from './cases.ts'
 export type { StoredContact } from './contacts.ts'
 export type { StoredCapture } from './scans.ts'
 export type * from './review-store.ts'
+export { TLP_LEVELS } from './partners.ts'
 
 export interface StoreOptions {
   /** PostgreSQL server; without it the embedded store lives in `${home}/db` */

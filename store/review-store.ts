@@ -2,11 +2,16 @@
 import type { Verdict } from '../core/types.ts'
 import type { Db } from './db.ts'
 import * as decisions from './decisions.ts'
+import * as partners from './partners.ts'
+import * as shares from './shares.ts'
 import * as review from './review.ts'
 import * as siteView from './site-view.ts'
 import * as users from './users.ts'
 
 export type { Role, UserRecord } from './users.ts'
+export { TLP_LEVELS } from './partners.ts'
+export type { Tlp, PartnerRecord, NewPartner } from './partners.ts'
+export type { SharedIndicator, Delivery } from './shares.ts'
 export type { DecisionKind, DecisionRecord, NewDecision } from './decisions.ts'
 export type {
   FlaggedScript,
@@ -52,6 +57,24 @@ export interface ReviewStore {
   /** pending and failed mails of a site, or one mail, set aside from delivery */
   withdrawMails(target: siteView.MailTarget): Promise<number>
   restoreMails(target: siteView.MailTarget): Promise<number>
+  addPartner(p: partners.NewPartner): Promise<partners.PartnerRecord | null>
+  listPartners(): Promise<partners.PartnerRecord[]>
+  revokePartner(id: number): Promise<boolean>
+  partnerForToken(tokenHash: string): Promise<partners.PartnerRecord | null>
+  shareConfirmed(s: {
+    sha256: string
+    decisionId: number
+    tlp: partners.Tlp
+  }): Promise<shares.SharedIndicator>
+  shareRevoked(sha256: string): Promise<shares.SharedIndicator | null>
+  setShareTlp(sha256: string, tlp: partners.Tlp): Promise<shares.SharedIndicator | null>
+  getShare(sha256: string): Promise<shares.SharedIndicator | null>
+  listShares(tlps: readonly partners.Tlp[]): Promise<shares.SharedIndicator[]>
+  enqueueDelivery(d: Parameters<typeof shares.enqueueDelivery>[1]): Promise<boolean>
+  claimDeliveries(limit: number, leaseSeconds: number): Promise<shares.Delivery[]>
+  markDelivered(id: number): Promise<void>
+  markDeliveryFailed(f: Parameters<typeof shares.markFailed>[1]): Promise<void>
+  listDeliveries(partnerId?: number): Promise<shares.Delivery[]>
 }
 
 export function reviewStore(db: Db): ReviewStore {
@@ -80,5 +103,19 @@ export function reviewStore(db: Db): ReviewStore {
     search: (q) => siteView.search(db, q),
     withdrawMails: (target) => siteView.withdrawMails(db, target),
     restoreMails: (target) => siteView.restoreMails(db, target),
+    addPartner: (p) => partners.addPartner(db, p),
+    listPartners: () => partners.listPartners(db),
+    revokePartner: (id) => partners.revokePartner(db, id),
+    partnerForToken: (tokenHash) => partners.partnerForToken(db, tokenHash),
+    shareConfirmed: (s) => shares.shareConfirmed(db, s),
+    shareRevoked: (sha256) => shares.shareRevoked(db, sha256),
+    setShareTlp: (sha256, tlp) => shares.setShareTlp(db, sha256, tlp),
+    getShare: (sha256) => shares.getShare(db, sha256),
+    listShares: (tlps) => shares.listShares(db, tlps),
+    enqueueDelivery: (d) => shares.enqueueDelivery(db, d),
+    claimDeliveries: (limit, lease) => shares.claimDeliveries(db, limit, lease),
+    markDelivered: (id) => shares.markDelivered(db, id),
+    markDeliveryFailed: (f) => shares.markFailed(db, f),
+    listDeliveries: (partnerId) => shares.listDeliveries(db, partnerId),
   }
 }

@@ -37,6 +37,7 @@ export async function serveCommand(ctx: Context, o: ServeOptions): Promise<numbe
     secureCookies: o.secureCookies ?? false,
     parseSeedList,
     exclusions: exclusionsEditor(ctx.config.exclusionsFile),
+    defaultTlp: ctx.config.defaultTlp,
     ...(ops ? { operations: ops } : {}),
   })
   if (!isLoopback(o.host) && !o.secureCookies) {

@@ -1,6 +1,6 @@
 // Confirmed indicators: what analysts confirmed malicious, with the URLs and hosts tied to it.
 import { createHash } from 'node:crypto'
-import type { Store } from '../../store/index.ts'
+import type { DecisionRecord, Store } from '../../store/index.ts'
 
 export interface Indicator {
   sha256: string
@@ -30,35 +30,41 @@ function hostOf(url: string): string | null {
 
 const isWebUrl = (u: string): boolean => hostOf(u) !== null
 
+/** The indicator a confirm decision about a script makes; null when the script is not stored. */
+export async function indicatorOf(store: Store, d: DecisionRecord): Promise<Indicator | null> {
+  const v = d.sha256 ? await store.review.scriptView(d.sha256) : null
+  if (!v) return null
+  const scriptUrls = [...new Set(v.sightings.flatMap((s) => (s.url ? [s.url] : [])))]
+    .filter(isWebUrl)
+    .sort()
+  const exfilUrls = [...new Set(v.exfil.map((e) => e.url))].filter(isWebUrl).sort()
+  const siteDomains = new Set(v.sightings.flatMap((s) => (s.domain ? [s.domain] : [])))
+  // a shop's own host is a victim, not an indicator
+  const domains = [...new Set([...scriptUrls, ...exfilUrls].flatMap((u) => hostOf(u) ?? []))]
+    .filter((h) => ![...siteDomains].some((s) => h === s || h.endsWith(`.${s}`)))
+    .sort()
+  return {
+    sha256: v.sha256,
+    scriptUrls,
+    exfilUrls,
+    domains,
+    rules: [...new Set(v.findings.filter((f) => f.points > 0).map((f) => f.rule))].sort(),
+    sites: new Set(v.sightings.map((s) => s.siteId)).size,
+    firstSeen: v.firstSeen ?? d.createdAt,
+    lastSeen: v.lastSeen ?? d.createdAt,
+    confirmedBy: d.createdBy,
+    confirmedAt: d.createdAt,
+    reason: d.reason,
+  }
+}
+
 export async function confirmedIndicators(store: Store): Promise<Indicator[]> {
   const confirmed = (await store.review.activeDecisions()).filter((d) => d.kind === 'confirm')
   const out: Indicator[] = []
   for (const d of confirmed) {
     if (!d.sha256 || out.some((i) => i.sha256 === d.sha256)) continue
-    const v = await store.review.scriptView(d.sha256)
-    if (!v) continue
-    const scriptUrls = [...new Set(v.sightings.flatMap((s) => (s.url ? [s.url] : [])))]
-      .filter(isWebUrl)
-      .sort()
-    const exfilUrls = [...new Set(v.exfil.map((e) => e.url))].filter(isWebUrl).sort()
-    const siteDomains = new Set(v.sightings.flatMap((s) => (s.domain ? [s.domain] : [])))
-    // a shop's own host is a victim, not an indicator
-    const domains = [...new Set([...scriptUrls, ...exfilUrls].flatMap((u) => hostOf(u) ?? []))]
-      .filter((h) => ![...siteDomains].some((s) => h === s || h.endsWith(`.${s}`)))
-      .sort()
-    out.push({
-      sha256: v.sha256,
-      scriptUrls,
-      exfilUrls,
-      domains,
-      rules: [...new Set(v.findings.filter((f) => f.points > 0).map((f) => f.rule))].sort(),
-      sites: new Set(v.sightings.map((s) => s.siteId)).size,
-      firstSeen: v.firstSeen ?? d.createdAt,
-      lastSeen: v.lastSeen ?? d.createdAt,
-      confirmedBy: d.createdBy,
-      confirmedAt: d.createdAt,
-      reason: d.reason,
-    })
+    const i = await indicatorOf(store, d)
+    if (i) out.push(i)
   }
   return out.sort((a, b) => a.sha256.localeCompare(b.sha256))
 }

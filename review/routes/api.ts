@@ -9,13 +9,14 @@ import { stixBundle } from '../export/stix.ts'
 import { maxLength } from 'zod/mini'
 import { object, positiveId, regex, string, text } from '../input.ts'
 import * as service from '../service.ts'
+import type { Sharing } from '../share/sharing.ts'
 import type { SeedParser } from './pages.ts'
 
 const SHA = /^[0-9a-f]{64}$/i
 const idParam = object({ id: positiveId() })
 const shaParam = object({ sha256: string().check(regex(SHA, 'a sha256 is 64 hex digits')) })
 
-export function apiRoutes(store: Store, parseSeedList: SeedParser) {
+export function apiRoutes(store: Store, sharing: Sharing, parseSeedList: SeedParser) {
   return async (app: FastifyInstance) => {
     const view = { config: { access: 'view' as const } }
     const decideAccess = { config: { access: 'decide' as const } }
@@ -46,12 +47,12 @@ export function apiRoutes(store: Store, parseSeedList: SeedParser) {
     app.get('/api/decisions', view, async () => store.review.listDecisions())
     app.post('/api/decisions', decideAccess, async (req, reply) => {
       if (!req.user) throw new BadInputError('no user')
-      return reply.code(201).send(await service.decide(store, req.user, req.body))
+      return reply.code(201).send(await service.decide(store, sharing, req.user, req.body))
     })
     app.post('/api/decisions/:id/revoke', decideAccess, async (req) => {
       const { id } = service.parseOrThrow(idParam, req.params)
       if (!req.user) throw new BadInputError('no user')
-      return service.revoke(store, req.user, id)
+      return service.revoke(store, sharing, req.user, id)
     })
     for (const [action, hold] of [
       ['hold', true],

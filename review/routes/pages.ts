@@ -6,6 +6,7 @@ import { html } from '../html.ts'
 import { maxLength } from 'zod/mini'
 import { object, positiveId, string } from '../input.ts'
 import * as service from '../service.ts'
+import type { Sharing } from '../share/sharing.ts'
 import { REVIEW_CSS } from '../static/review-css.ts'
 import {
   campaignsPage,
@@ -33,7 +34,12 @@ const page = (reply: FastifyReply, body: string, code = 200) =>
 const notFound = (req: FastifyRequest, reply: FastifyReply, what: string) =>
   page(reply, layout(ctxOf(req), 'Not found', html`<p>${what}</p>`), 404)
 
-export function pageRoutes(store: Store, parseSeedList: SeedParser, queued: boolean) {
+export function pageRoutes(
+  store: Store,
+  sharing: Sharing,
+  parseSeedList: SeedParser,
+  queued: boolean,
+) {
   return async (app: FastifyInstance) => {
     const view = { config: { access: 'view' as const } }
     const decideAccess = { config: { access: 'decide' as const } }
@@ -76,12 +82,12 @@ export function pageRoutes(store: Store, parseSeedList: SeedParser, queued: bool
       page(reply, decisionsPage(ctxOf(req), await store.review.listDecisions())),
     )
     app.post('/decisions', decideAccess, async (req, reply) => {
-      const { decision } = await service.decide(store, ctxOf(req).user, req.body)
+      const { decision } = await service.decide(store, sharing, ctxOf(req).user, req.body)
       return reply.redirect(decision.sha256 ? `/scripts/${decision.sha256}` : '/decisions', 303)
     })
     app.post('/decisions/:id/revoke', decideAccess, async (req, reply) => {
       const { id } = service.parseOrThrow(object({ id: positiveId() }), req.params)
-      const { decision } = await service.revoke(store, ctxOf(req).user, id)
+      const { decision } = await service.revoke(store, sharing, ctxOf(req).user, id)
       return reply.redirect(decision.sha256 ? `/scripts/${decision.sha256}` : '/decisions', 303)
     })
     for (const [action, hold] of [

@@ -39,7 +39,8 @@ export function layout(ctx: PageContext | null, title: string, body: Html): stri
         ${
           may(ctx.user.role, 'operate')
             ? html`<a href="/queues">Queues</a> <a href="/queues/board/">Bull Board</a>
-                <a href="/schedules">Schedules</a> <a href="/exclusions">Exclusions</a>`
+                <a href="/schedules">Schedules</a> <a href="/exclusions">Exclusions</a>
+                <a href="/partners">Partners</a>`
             : ''
         }
         ${may(ctx.user.role, 'admin') ? html`<a href="/admin/users">Users</a>` : ''}

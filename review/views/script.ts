@@ -1,6 +1,12 @@
 // A script: its source as escaped text with findings marked at their lines, where it ran, what it sent.
 import type { Finding, Observation } from '../../core/types.ts'
-import type { DecisionRecord, ScriptView } from '../../store/index.ts'
+import {
+  TLP_LEVELS,
+  type DecisionRecord,
+  type ScriptView,
+  type SharedIndicator,
+  type Tlp,
+} from '../../store/index.ts'
 import { may } from '../auth.ts'
 import type { ScriptDiff } from '../diff.ts'
 import { html, type Html } from '../html.ts'
@@ -55,6 +61,34 @@ function observationsBlock(list: Observation[]): Html {
   return html`${list.map((o) => html`<pre class="observation">${JSON.stringify(o, null, 2)}</pre>`)}`
 }
 
+const tlpSelect = (chosen: Tlp | null): Html =>
+  html`<label
+    >TLP
+    <select name="tlp">
+      ${chosen ? '' : html`<option value="">default</option>`}
+      ${TLP_LEVELS.map(
+        (t) =>
+          html`<option value="${t}" ${t === chosen ? 'selected' : ''}>
+            TLP:${t.toUpperCase()}
+          </option>`,
+      )}
+    </select></label
+  >`
+
+/** How partners receive this script: its TLP (changeable), or revoked. */
+function shareBlock(ctx: PageContext, share: SharedIndicator | null): Html {
+  if (!share) return html``
+  const state = share.revoked ? 'revoked for partners' : `shared as TLP:${share.tlp.toUpperCase()}`
+  return html`<p class="share">Partners: ${state} (version ${share.version})</p>
+    ${
+      may(ctx.user.role, 'decide') && !share.revoked
+        ? html`<form class="share-tlp" method="post" action="/indicators/${share.sha256}/tlp">
+            ${csrfField(ctx)}${tlpSelect(share.tlp)}<button type="submit">Change TLP</button>
+          </form>`
+        : ''
+    }`
+}
+
 function decisionForms(ctx: PageContext, v: ScriptView): Html {
   if (!may(ctx.user.role, 'decide')) return html``
   const form = (kind: string, label: string, extra: Html = html``) =>
@@ -65,7 +99,8 @@ function decisionForms(ctx: PageContext, v: ScriptView): Html {
       <button type="submit">${label}</button>
     </form>`
   return html`<section class="decide-forms">
-    ${form('confirm', 'Confirm malicious')} ${form('false-positive', 'False positive')}
+    ${form('confirm', 'Confirm malicious', tlpSelect(null))}
+    ${form('false-positive', 'False positive')}
     ${form('allowlist', 'Allowlist this hash', html`<label>Expires <input type="date" name="expires" required /></label>`)}
   </section>`
 }
@@ -104,7 +139,12 @@ ${text.length > MAX_LAYER ? `${text.slice(0, MAX_LAYER)} … (cut)` : text}</pre
 
 export function scriptPage(
   ctx: PageContext,
-  v: ScriptView & { decisions: DecisionRecord[]; diffs: ScriptDiff[]; layers: string[] },
+  v: ScriptView & {
+    decisions: DecisionRecord[]
+    diffs: ScriptDiff[]
+    layers: string[]
+    share: SharedIndicator | null
+  },
 ): string {
   return layout(
     ctx,
@@ -121,7 +161,7 @@ export function scriptPage(
         <dt>Last seen</dt>
         <dd>${v.lastSeen ?? '—'}</dd>
       </dl>
-      ${decisionForms(ctx, v)}
+      ${shareBlock(ctx, v.share)} ${decisionForms(ctx, v)}
       <h2>Decisions</h2>
       ${decisionRows(ctx, v.decisions)}
       <h2>Findings</h2>

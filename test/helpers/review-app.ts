@@ -7,6 +7,7 @@ import { parseSeedList } from '../../cli/seed-list.ts'
 import { exclusionsEditor } from '../../pipeline/exclusions.ts'
 import { buildReviewApp } from '../../review/app.ts'
 import type { Operations } from '../../review/operations.ts'
+import type { WebhookSender } from '../../review/share/webhooks.ts'
 import { openStore, type Store } from '../../store/index.ts'
 import { PG_URL, dropSchema, uniqueName } from './services.ts'
 import { PASSWORD, seedReview, type Seeded } from './review-seed.ts'
@@ -25,6 +26,8 @@ export async function reviewHarness(
     loginAttemptsPerMinute?: number
     operations?: Operations
     exclusionsFile?: string
+    /** the app's webhook sender, made over the harness's store */
+    webhooks?: (store: Store) => WebhookSender
   } = {},
 ): Promise<ReviewHarness> {
   const schema = uniqueName('review')
@@ -40,6 +43,7 @@ export async function reviewHarness(
     loginAttemptsPerMinute: opts.loginAttemptsPerMinute ?? 1000,
     exclusions: exclusionsEditor(exclusionsFile),
     ...(opts.operations ? { operations: opts.operations } : {}),
+    ...(opts.webhooks ? { webhooks: opts.webhooks(store) } : {}),
   })
   return {
     app,

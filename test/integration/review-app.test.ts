@@ -88,7 +88,7 @@ describe('access', () => {
         payload: {},
       })
       const label = `${r.method} ${r.url}`
-      if (r.method === 'GET' && !r.url.startsWith('/api')) {
+      if (r.method === 'GET' && !/^\/(api|taxii2)\//.test(r.url)) {
         expect(res.statusCode, label).toBe(302)
         expect(res.headers.location, label).toBe('/login')
       } else expect(res.statusCode, label).toBe(401)
