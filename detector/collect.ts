@@ -65,7 +65,15 @@ const STRING_CALLS = new Set([
 const ITERATORS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'reduce', 'each'])
 const COLLECTORS = new Set(['push', 'append', 'set', 'unshift', 'concat'])
 /** `Object.assign(t, a)`, `$.extend(true, t, a)`, `_.merge(t, a)`: the target receives the sources. */
-const MERGERS = new Set(['assign', 'extend', 'merge', 'mergeWith', 'assignIn', 'defaults', 'defaultsDeep'])
+const MERGERS = new Set([
+  'assign',
+  'extend',
+  'merge',
+  'mergeWith',
+  'assignIn',
+  'defaults',
+  'defaultsDeep',
+])
 
 export interface LayerInput {
   ast: Node

@@ -102,7 +102,10 @@ describe('values merged into an object by a helper', () => {
     ['Object.assign', 'Object.assign(acc,f)'],
     ['jQuery deep extend', 'jQuery.extend(true,acc,f)'],
     ['a local helper writing keys', 'function mix(t,s){for(var k in s)t[k]=s[k]}mix(acc,f)'],
-    ['a local helper reading arguments', 'function mix(t){var s=arguments[1];for(var k in s)t[k]=s[k]}mix(acc,f)'],
+    [
+      'a local helper reading arguments',
+      'function mix(t){var s=arguments[1];for(var k in s)t[k]=s[k]}mix(acc,f)',
+    ],
   ])('taints the target through %s', (_how, merge) => {
     expect(carries(send(merge))).toEqual(expect.arrayContaining(['harvest', 'value']))
   })
@@ -119,7 +122,11 @@ describe('a URL given to an element jQuery makes from markup', () => {
 
   it.each([
     ['an image', `$('<img/>').attr('src','${DROP}'+x)`, 'image'],
-    ['an iframe, styled first', `jQuery('<iframe width=0>').css('display','none').prop('src','${DROP}'+x)`, 'element-src'],
+    [
+      'an iframe, styled first',
+      `jQuery('<iframe width=0>').css('display','none').prop('src','${DROP}'+x)`,
+      'element-src',
+    ],
   ])('is a sink for %s', (_what, source, kind) => {
     expect(kinds(source)).toEqual([[kind, DROP]])
   })
