@@ -213,10 +213,14 @@ export function startWorkers(
     rescan: async (job) => {
       const { select } = job.data as RescanJobData
       const selected = await selectSites(deps.store, select, deps.config)
-      // a site visited since this rescan was asked for has had it (two schedules firing together)
+      // A site visited since this rescan was asked for has had it (two schedules firing together).
+      // The last scans are read before that check: a crawl finishing between the two reads is
+      // then either seen as a visit, or its job id (named by the scan it followed) is reused and
+      // the add is a no-op. Read after the check, a crawl finishing in between gives a new id.
+      const last = await deps.store.latestScanBySite(selected)
       const visited = await deps.store.scannedSince(selected, new Date(job.timestamp))
       const ids = selected.filter((id) => !visited.has(id))
-      await enqueueCrawls(queues.crawl, deps.store, ids)
+      await enqueueCrawls(queues.crawl, { latestScanBySite: () => Promise.resolve(last) }, ids)
       deps.logger.info({ select, sites: ids.length }, 'rescan queued')
       return { queued: ids.length }
     },

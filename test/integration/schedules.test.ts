@@ -26,6 +26,12 @@ import {
 
 const DAY = 24 * 3600 * 1000
 
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined
+  const promise = new Promise<void>((r) => (resolve = r))
+  return { promise, resolve }
+}
+
 const backends: {
   name: string
   cfg: (p: string) => BackendConfig
@@ -97,10 +103,31 @@ describe.each(backends)('rescan schedules on $name', ({ cfg, drop }) => {
     // what the scheduler adds when it is due; twice, as two schedulers firing together would
     await queues.rescan.add('rescan', { select: 'infected' })
     await queues.rescan.add('rescan', { select: 'infected' })
+    // The race two rescans run into, made certain: the second one checks which sites were
+    // visited since it was asked for before the first one's crawl is saved, and goes on after.
+    let checks = 0
+    const secondChecked = deferred()
+    const scanSaved = deferred()
+    const racing: Store = {
+      ...store,
+      scannedSince: async (ids, since) => {
+        const seen = await store.scannedSince(ids, since)
+        if (++checks === 2) {
+          secondChecked.resolve()
+          await scanSaved.promise
+        }
+        return seen
+      },
+      saveCapture: async (siteId, c) => {
+        const id = await store.saveCapture(siteId, c)
+        scanSaved.resolve()
+        return id
+      },
+    }
     const visited: string[] = []
     const run = startWorkers(
       {
-        store,
+        store: racing,
         config: { ...loadConfig({}), home: '.' },
         logger: createLogger('silent'),
         // the names exist only here: pinned like --resolve, never looked up
@@ -112,10 +139,11 @@ describe.each(backends)('rescan schedules on $name', ({ cfg, drop }) => {
         detector: createDetector(),
         browser: () =>
           Promise.resolve({
-            visit: (url: string) => (
-              visited.push(url),
-              Promise.resolve(capture(url, Date.now(), null))
-            ),
+            visit: async (url: string) => {
+              visited.push(url)
+              await secondChecked.promise
+              return capture(url, Date.now(), null)
+            },
             close: () => Promise.resolve(),
           }),
       },
