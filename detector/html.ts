@@ -1,6 +1,17 @@
 // Splits an HTML document into the code a browser would compile from it: pure, no I/O.
-import { parseDocument } from 'htmlparser2'
+import { createRequire } from 'node:module'
 import type { AnyNode, Element } from 'domhandler'
+import type * as Htmlparser2 from 'htmlparser2'
+
+type ParseDocument = typeof Htmlparser2.parseDocument
+let parser: ParseDocument | undefined
+
+// The parser is loaded on the first HTML input: most runs judge only scripts, and its entity
+// tables cost every start of the CLI a few milliseconds when loaded up front.
+function parseDocument(...args: Parameters<ParseDocument>): ReturnType<ParseDocument> {
+  parser ??= (createRequire(import.meta.url)('htmlparser2') as typeof Htmlparser2).parseDocument
+  return parser(...args)
+}
 
 /** One piece of code found in the markup, with where its first character sits in the file. */
 export interface HtmlPart {

@@ -1,7 +1,9 @@
 import type { SignatureInput, SignatureSet } from './compile.ts'
-import { compileSignatures } from './compile.ts'
+import { compileSignatures, shippedIocFile } from './compile.ts'
 import yara from './builtin-yara.json' with { type: 'json' }
-import iocs from './default.json' with { type: 'json' }
+import shipped from './default.json' with { type: 'json' }
+
+const iocs = shippedIocFile(shipped)
 
 let builtin: SignatureSet | undefined
 

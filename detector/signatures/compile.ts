@@ -23,83 +23,95 @@ import {
 import '../zod-messages.ts'
 import { yaraGate } from './gate.ts'
 
-const regex = string().check(
-  refine(
-    (r) => {
-      try {
-        new RegExp(r)
-        return true
-      } catch {
-        return false
-      }
-    },
-    { message: 'not a valid JavaScript regular expression' },
-  ),
-)
-
-const severity = oneOf(['info', 'low', 'medium', 'high', 'critical'])
-
-/** One clause of an AST pattern: what the detector's facts must contain somewhere. */
-const clause = union([
-  strictObject({
-    call: regex,
-    object: optional(regex),
-    arg: optional(regex),
-    isNew: optional(boolean()),
-  }),
-  strictObject({ assign: regex, object: optional(regex), value: optional(regex) }),
-  strictObject({ member: regex, object: optional(regex) }),
-  strictObject({ string: regex, decoded: optional(boolean()) }),
-  strictObject({
-    sink: regex,
-    destination: optional(oneOf(['same-origin', 'own-host', 'external', 'unknown'])),
-  }),
-])
-
-const pattern = strictObject({
-  id: string().check(matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'ids are kebab-case')),
-  family: string().check(minLength(1)),
-  description: string().check(minLength(1)),
-  points: _default(int().check(gte(0), lte(100)), 80),
-  severity: _default(severity, 'critical'),
-  all: optional(array(regex)),
-  ast: optional(array(clause).check(minLength(1))),
-}).check(
-  refine((p) => (p.all?.length ?? 0) > 0 || (p.ast?.length ?? 0) > 0, {
-    message: 'a pattern needs `all` (regexes) or `ast` (clauses)',
-  }),
-)
-
-const iocFile = strictObject({
-  version: optional(string()),
-  description: optional(string()),
-  domains: _default(
-    array(
-      object({
-        domain: string().check(
-          matches(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a bare host name like evil.example'),
-        ),
-        family: _default(string(), 'unknown'),
-        reference: optional(string()),
-      }),
+// The schemas are built on first use: most starts of the CLI only read the shipped file, which
+// the test suite validates (test/unit/detector-signatures-shipped.test.ts) instead of each start.
+function buildSchemas() {
+  const regex = string().check(
+    refine(
+      (r) => {
+        try {
+          new RegExp(r)
+          return true
+        } catch {
+          return false
+        }
+      },
+      { message: 'not a valid JavaScript regular expression' },
     ),
-    [],
-  ),
-  sha256: _default(
-    array(
-      object({
-        sha256: string().check(matches(/^[0-9a-fA-F]{64}$/, '64 hex digits')),
-        family: _default(string(), 'unknown'),
-        reference: optional(string()),
-      }),
-    ),
-    [],
-  ),
-  patterns: _default(array(pattern), []),
-})
+  )
 
-export type AstClause = Infer<typeof clause>
-export type SignaturePattern = Omit<Infer<typeof pattern>, 'all'> & { all: RegExp[] }
+  const severity = oneOf(['info', 'low', 'medium', 'high', 'critical'])
+
+  /** One clause of an AST pattern: what the detector's facts must contain somewhere. */
+  const clause = union([
+    strictObject({
+      call: regex,
+      object: optional(regex),
+      arg: optional(regex),
+      isNew: optional(boolean()),
+    }),
+    strictObject({ assign: regex, object: optional(regex), value: optional(regex) }),
+    strictObject({ member: regex, object: optional(regex) }),
+    strictObject({ string: regex, decoded: optional(boolean()) }),
+    strictObject({
+      sink: regex,
+      destination: optional(oneOf(['same-origin', 'own-host', 'external', 'unknown'])),
+    }),
+  ])
+
+  const pattern = strictObject({
+    id: string().check(matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'ids are kebab-case')),
+    family: string().check(minLength(1)),
+    description: string().check(minLength(1)),
+    points: _default(int().check(gte(0), lte(100)), 80),
+    severity: _default(severity, 'critical'),
+    all: optional(array(regex)),
+    ast: optional(array(clause).check(minLength(1))),
+  }).check(
+    refine((p) => (p.all?.length ?? 0) > 0 || (p.ast?.length ?? 0) > 0, {
+      message: 'a pattern needs `all` (regexes) or `ast` (clauses)',
+    }),
+  )
+
+  const iocFile = strictObject({
+    version: optional(string()),
+    description: optional(string()),
+    domains: _default(
+      array(
+        object({
+          domain: string().check(
+            matches(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a bare host name like evil.example'),
+          ),
+          family: _default(string(), 'unknown'),
+          reference: optional(string()),
+        }),
+      ),
+      [],
+    ),
+    sha256: _default(
+      array(
+        object({
+          sha256: string().check(matches(/^[0-9a-fA-F]{64}$/, '64 hex digits')),
+          family: _default(string(), 'unknown'),
+          reference: optional(string()),
+        }),
+      ),
+      [],
+    ),
+    patterns: _default(array(pattern), []),
+  })
+  return { clause, pattern, iocFile }
+}
+let schemas: ReturnType<typeof buildSchemas> | undefined
+const schemasOf = (): ReturnType<typeof buildSchemas> => (schemas ??= buildSchemas())
+
+/** The schema of an IOC file (JSON): domains, hashes and patterns. */
+export const iocFileSchema = (): ReturnType<typeof buildSchemas>['iocFile'] => schemasOf().iocFile
+
+type Schemas = ReturnType<typeof buildSchemas>
+export type AstClause = Infer<Schemas['clause']>
+export type SignaturePattern = Omit<Infer<Schemas['pattern']>, 'all'> & { all: RegExp[] }
+type IocData = Infer<Schemas['iocFile']>
 export interface Ioc {
   family: string
   reference?: string | undefined
@@ -168,24 +180,40 @@ export function compileSignatures(
   input.json.forEach((raw, i) => {
     const name = input.jsonNames?.[i] ?? `json[${i}]`
     hash.update(`json\0${name}\0${JSON.stringify(raw)}\0`)
-    const parsed = iocFile.safeParse(raw)
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      set.errors.push({
-        file: name,
-        message: `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
-      })
-      return
-    }
-    for (const d of parsed.data.domains)
+    const data = validIocFile(raw, name, set.errors)
+    if (!data) return
+    for (const d of data.domains)
       set.domains.set(d.domain.toLowerCase(), { family: d.family, reference: d.reference })
-    for (const h of parsed.data.sha256)
+    for (const h of data.sha256)
       set.hashes.set(h.sha256.toLowerCase(), { family: h.family, reference: h.reference })
-    for (const p of parsed.data.patterns)
+    for (const p of data.patterns)
       set.patterns.push({ ...p, all: (p.all ?? []).map((r) => new RegExp(r)) })
   })
   set.version = hash.digest('hex').slice(0, 16)
   return set
+}
+
+const SHIPPED = new WeakSet<object>()
+
+/**
+ * Marks an IOC file that ships with the code as valid as it stands (every default written
+ * out): compiling it then skips the schema. The test suite holds it to that.
+ */
+export function shippedIocFile<T extends object>(raw: T): T {
+  SHIPPED.add(raw)
+  return raw
+}
+
+function validIocFile(raw: unknown, name: string, errors: SignatureError[]): IocData | undefined {
+  if (typeof raw === 'object' && raw !== null && SHIPPED.has(raw)) return raw as IocData
+  const parsed = iocFileSchema().safeParse(raw)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]
+  errors.push({
+    file: name,
+    message: `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+  })
+  return undefined
 }
 
 // Every file in one compiler run: YARA-X pays a fixed cost per compile (tens of ms for the

@@ -59,9 +59,9 @@ export function yaraGate(source: string): YaraGate | undefined {
 // ---- reading the file ----
 
 function readRules(source: string): Rule[] {
-  if (/^\s*(import|include)\b/m.test(stripComments(source))) throw new Unreadable()
-  const rules: Rule[] = []
   const text = stripComments(source)
+  if (/^\s*(import|include)\b/m.test(text)) throw new Unreadable()
+  const rules: Rule[] = []
   const head = /\brule\s+[A-Za-z_]\w*\s*(?::[\w\s]*)?\{/g
   for (let m = head.exec(text); m; m = head.exec(text)) {
     const end = closingBrace(text, m.index + m[0].length)
@@ -74,8 +74,10 @@ function readRules(source: string): Rule[] {
 // Comments go; strings, regexes and hex strings are kept whole.
 function stripComments(s: string): string {
   let out = ''
+  // the last character kept that is not white space: a `/` after `=` opens a regex
+  let last = ''
   for (let i = 0; i < s.length; i++) {
-    const c = s[i]
+    const c = s[i] as string
     if (c === '/' && s[i + 1] === '*') {
       const end = s.indexOf('*/', i + 2)
       if (end < 0) throw new Unreadable()
@@ -84,11 +86,15 @@ function stripComments(s: string): string {
     } else if (c === '/' && s[i + 1] === '/') {
       const end = s.indexOf('\n', i)
       i = end < 0 ? s.length : end - 1
-    } else if (c === '"' || (c === '/' && out.trimEnd().endsWith('='))) {
+    } else if (c === '"' || (c === '/' && last === '=')) {
       const end = literalEnd(s, i, c)
       out += s.slice(i, end)
+      last = c
       i = end - 1
-    } else out += c
+    } else {
+      out += c
+      if (!/\s/.test(c)) last = c
+    }
   }
   return out
 }

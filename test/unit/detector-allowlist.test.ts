@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { sha256 } from '../../core/hash.ts'
-import { allowlisted, createAllowlist } from '../../detector/allowlist.ts'
+import { allowlisted, createAllowlist, defaultAllowlist } from '../../detector/allowlist.ts'
+import shipped from '../../detector/allowlist-default.json' with { type: 'json' }
 import { analyzeScript, createDetector } from '../../detector/index.ts'
 
 const SKIM = `document.addEventListener('submit', function () {
@@ -9,6 +10,14 @@ const SKIM = `document.addEventListener('submit', function () {
 })`
 
 describe('allowlist', () => {
+  it('the shipped list is valid and normalised, as it is taken without a check at start', () => {
+    expect(createAllowlist(shipped.entries).entries).toEqual(shipped.entries)
+    expect(defaultAllowlist().entries).toEqual(shipped.entries)
+    expect(() =>
+      createAllowlist([{ host: 'Not A Host', reason: 'x', expires: '2030-01-01' }]),
+    ).toThrow(/host like/)
+  })
+
   it('by sha256: verdict clean, findings kept with zero points, reason named', () => {
     const list = createAllowlist([
       {

@@ -4,16 +4,16 @@ import {
   PROCESSORS,
   isProcessorLookalike,
   processorLookalike,
-  processorList,
+  processorListSchema,
   processorOf,
 } from '../../detector/processors.ts'
 import data from '../../detector/processors.json' with { type: 'json' }
 
 describe('processors.json', () => {
   it('matches the entry schema (names, hosts, source URL)', () => {
-    expect(processorList.safeParse(data.processors).error?.issues ?? []).toEqual([])
+    expect(processorListSchema().safeParse(data.processors).error?.issues ?? []).toEqual([])
     expect(
-      processorList.safeParse([{ name: 'X', names: [], hosts: [], source: 'x' }]).success,
+      processorListSchema().safeParse([{ name: 'X', names: [], hosts: [], source: 'x' }]).success,
     ).toBe(false)
   })
 

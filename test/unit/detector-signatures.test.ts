@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { analyzeScript, compileSignatures } from '../../detector/index.ts'
 import builtinYara from '../../detector/signatures/builtin-yara.json' with { type: 'json' }
+import shippedIocs from '../../detector/signatures/default.json' with { type: 'json' }
+import { iocFileSchema } from '../../detector/signatures/compile.ts'
 import { loadSignatureDir, loadSignatures, readSignatureDir } from '../../pipeline/signatures.ts'
 
 // A rule as published rule sets write them: plain strings, a regex, meta, a count condition.
@@ -30,6 +32,20 @@ beforeEach(async () => {
 })
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
+})
+
+describe('the shipped IOC file', () => {
+  // compiled without the schema at each start: it must already be what the schema makes of it
+  it('is valid with every default written out', () => {
+    expect(iocFileSchema().parse(shippedIocs)).toEqual(shippedIocs)
+  })
+
+  it('an operator file still goes through the schema', () => {
+    const set = compileSignatures({ yara: [], json: [{ domains: [{ domain: 'not a host' }] }] })
+    expect(set.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/domains\.0\.domain: a bare host name/),
+    ])
+  })
 })
 
 describe('signature directory', () => {
