@@ -140,6 +140,11 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     folder,
     taint: createTaint(folder, (id) => scopes.resolve(id), requests, resolved),
     leadingString: (node) => leadingString(node),
+    initOf(id) {
+      if ((id as AnyNode).type !== 'Identifier') return undefined
+      const b = scopes.resolve(id as Node & { name: string })
+      return b && !b.reassigned ? b.init : undefined
+    },
   }
   // acorn keeps no line numbers (they would cost four objects per node): lines come from offsets
   let starts: number[] | undefined

@@ -33,6 +33,8 @@ export interface Layer {
   taint(node: Node): Set<Taint>
   /** longest constant prefix of a string expression (URLs built by concatenation) */
   leadingString(node: Node): string | undefined
+  /** what a name was first given, when it is never given anything else (`var img = $('<img>')`) */
+  initOf(id: Node): Node | undefined
 }
 
 export interface StringFact {

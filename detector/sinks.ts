@@ -2,6 +2,7 @@ import type { AnyNode, Node } from 'acorn'
 import type { AnalyzeContext } from './context.ts'
 import type { CallFact, Destination, Layer, ScriptFacts, Sink, SinkKind, Site } from './facts.ts'
 import { calleeOf } from './aliases.ts'
+import { propertyName } from './deobfuscate/fold.ts'
 import { hostOf, registrable } from './paths.ts'
 
 const METHOD = /^(get|post|put|patch)$/i
@@ -114,12 +115,8 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   function addMadeElementAttr(c: CallFact): void {
     const key = c.layer.folder.foldString(c.args[0] as Node)
     if (!key || !/^(src|href|action)$/i.test(key)) return
-    // the element the chain starts from: `$('<img>').css(…).attr(…)`
-    let made = (calleeOf(c.node) as AnyNode & { object?: AnyNode }).object
-    while (made?.type === 'CallExpression' && made.callee.type === 'MemberExpression')
-      made = made.callee.object as AnyNode
-    if (made?.type !== 'CallExpression' || !made.arguments[0]) return
-    const name = tagOf(c.layer.folder.foldString(made.arguments[0]))
+    const made = madeElement((calleeOf(c.node) as AnyNode & { object?: AnyNode }).object, c.layer)
+    const name = made?.arguments[0] && madeTag(made.arguments[0] as AnyNode, c.layer)
     if (!name) return
     add(name === 'img' ? 'image' : name === 'form' ? 'form' : 'element-src', c, c.args[1], [])
   }
@@ -153,6 +150,38 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
 /** The tag of markup that makes an element which fetches its URL: `<img/>`, `<iframe …>`. */
 const tagOf = (markup: string | undefined): string | undefined =>
   /^\s*<\s*(img|iframe|script|link|form)\b/i.exec(markup ?? '')?.[1]?.toLowerCase()
+
+/**
+ * The call a jQuery-style chain starts from: `$('<img>').css(…)`, or a name that only ever holds
+ * one (`var px = $('<img>'); …; px.attr('src', u)`).
+ */
+function madeElement(
+  start: AnyNode | undefined,
+  layer: Layer,
+): (AnyNode & { type: 'CallExpression' }) | undefined {
+  let made = start
+  for (let hops = 0; made && hops < 4; hops++) {
+    while (made?.type === 'CallExpression' && made.callee.type === 'MemberExpression')
+      made = made.callee.object as AnyNode
+    if (made?.type !== 'Identifier') break
+    made = layer.initOf(made) as AnyNode | undefined
+  }
+  return made?.type === 'CallExpression' ? made : undefined
+}
+
+const FETCHING_TAGS = new Set(['img', 'iframe', 'script', 'link', 'form'])
+
+/** The element a jQuery wrapper is given: markup, `document.createElement(tag)`, `new Image()`. */
+function madeTag(arg: AnyNode, layer: Layer): string | undefined {
+  if (arg.type === 'NewExpression' && arg.callee.type === 'Identifier')
+    return arg.callee.name === 'Image' ? 'img' : undefined
+  if (arg.type === 'CallExpression' && arg.callee.type === 'MemberExpression') {
+    if (propertyName(arg.callee) !== 'createElement' || !arg.arguments[0]) return undefined
+    const tag = layer.folder.foldString(arg.arguments[0])?.trim().toLowerCase()
+    return tag && FETCHING_TAGS.has(tag) ? tag : undefined
+  }
+  return tagOf(layer.folder.foldString(arg))
+}
 
 /** Where a URL (or its constant prefix) points, relative to the page and to the script itself. */
 export function destination(urlText: string | undefined, ctx: AnalyzeContext): Destination {

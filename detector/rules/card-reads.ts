@@ -73,9 +73,10 @@ export function delegatedSelector(c: ScriptFacts['calls'][number]): string | und
   return arg ? c.layer.folder.foldString(arg) : undefined
 }
 
-const PAGE = /^(document|document\.body|document\.documentElement|window|body|html)$/
+// `form` as a container is every form of the page, the checkout's among them
+const PAGE = /^(document|document\.body|document\.documentElement|window|body|html|form)$/
 
-/** A listener on the whole page: on `document`, or on `$(document)`, `$('body')`. */
+/** A listener on the whole page: on `document`, or on `$(document)`, `$('body')`, `$('form')`. */
 export function wholePage(c: ScriptFacts['calls'][number]): boolean {
   if (PAGE.test(c.object)) return true
   const on = (calleeOf(c.node) as AnyNode & { object?: AnyNode }).object
