@@ -307,13 +307,24 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   for (const b of messageParams(facts, mark, scopes)) resolved.add(b)
   for (const [b, via] of hookParameters(facts, mark, scopes)) requests.set(b, via)
 
+  // `${HOST}/c?d=${data}`: the text up to the first part that is not constant
+  function templatePrefix(t: AnyNode & { type: 'TemplateLiteral' }): string | undefined {
+    let text = t.quasis[0]?.value.cooked ?? undefined
+    for (let i = 0; text !== undefined && i < t.expressions.length; i++) {
+      const part = folder.foldString(t.expressions[i] as Node)
+      if (part === undefined) return text
+      text += part + (t.quasis[i + 1]?.value.cooked ?? '')
+    }
+    return text
+  }
+
   function leadingString(node: Node): string | undefined {
     let cur = node as AnyNode
     for (let i = 0; i < 10_000; i++) {
       const whole = folder.foldString(cur)
       if (whole !== undefined) return whole
       if (cur.type === 'BinaryExpression' && cur.operator === '+') cur = cur.left as AnyNode
-      else if (cur.type === 'TemplateLiteral') return cur.quasis[0]?.value.cooked ?? undefined
+      else if (cur.type === 'TemplateLiteral') return templatePrefix(cur)
       else return undefined
     }
     return undefined

@@ -18,6 +18,15 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     (c) => (c.isNew && /RTCPeerConnection$/.test(c.name)) || c.name === 'createDataChannel',
   )
   const makesElement = facts.calls.some((c) => c.name === 'createElement') || has(/^Image$/)
+  // a <link> fetches its href as soon as it is in the page (stylesheet, prefetch, preconnect)
+  const makesLink = facts.calls.some(
+    (c) =>
+      c.name === 'createElement' &&
+      c.args[0] !== undefined &&
+      c.layer.folder.foldString(c.args[0])?.toLowerCase() === 'link',
+  )
+  const fetchesBy = (attr: string | undefined): boolean =>
+    attr === 'src' || attr === 'action' || (attr === 'href' && makesLink)
   const add = (
     kind: SinkKind,
     c: { site: Site; layer: Layer },
@@ -31,7 +40,8 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       url,
       urlText,
       data,
-      destination: destination(urlText, ctx),
+      destination:
+        url && hostFromFields(urlText, url, c.layer) ? 'external' : destination(urlText, ctx),
       constant: data.length === 0 && whole !== undefined,
       site: c.site,
       layer: c.layer,
@@ -72,7 +82,7 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       c.name === 'setAttribute' &&
       makesElement &&
       c.args[0] &&
-      /^(src|action)$/.test(c.layer.folder.foldString(c.args[0]) ?? '')
+      fetchesBy(c.layer.folder.foldString(c.args[0]))
     )
       add('element-src', c, c.args[1], [])
   }
@@ -86,6 +96,7 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
         a.value,
         [],
       )
+    else if (a.target === 'href' && makesLink && a.object !== '') add('element-src', a, a.value, [])
     else if (a.target === 'action' && a.object !== '') add('form', a, a.value, [])
   }
   return sinks
@@ -145,6 +156,16 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       add('jquery-ajax', c, prop('url'), data ? [data] : [])
     } else add('jquery-ajax', c, first, c.args.slice(1, 2))
   }
+}
+
+/**
+ * `'https://' + hex(fields) + '.zone.example'`: a host name made of what was typed goes to
+ * whoever answers DNS for it, never to the page's own origin (`location.host` is no field).
+ */
+function hostFromFields(urlText: string | undefined, url: Node, layer: Layer): boolean {
+  if (urlText === undefined || !/^([a-z][a-z0-9+.-]*:)?\/\/$/i.test(urlText)) return false
+  const t = layer.taint(url)
+  return t.has('value') || t.has('harvest') || t.has('card') || t.has('formdata')
 }
 
 /** The tag of markup that makes an element which fetches its URL: `<img/>`, `<iframe …>`. */

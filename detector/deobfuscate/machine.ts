@@ -75,6 +75,13 @@ export class Machine {
   /** set by a `revert` run: it changed a variable or array that existed before it */
   lastImpure = false
   depth = 0
+  /**
+   * While a function body is simulated out of order: collections from outside it that code
+   * in some function writes into (a handler filling `data[k] = v`) hold whatever those writes
+   * left when the body really runs, not what they held at load. Read directly in the body,
+   * they are unknown; functions it calls (a decoder's own table) are not affected.
+   */
+  varies: { names: ReadonlySet<string>; born: number; depth: number } | undefined
   private frames: Frame[] = []
 
   constructor(public limits: Limits = DEFAULT_LIMITS) {
@@ -209,8 +216,18 @@ export class Machine {
   /** Value of a name; host globals are UNKNOWN, window/self/globalThis the global object. */
   lookup(name: string, env: Env): Val {
     const b = env.lookup(name)
-    if (b) return b.value
-    return GLOBAL_NAMES.has(name) ? this.globalObject : UNKNOWN
+    if (!b) return GLOBAL_NAMES.has(name) ? this.globalObject : UNKNOWN
+    const v = b.value
+    const varies = this.varies
+    if (
+      varies !== undefined &&
+      (v instanceof ArrV || v instanceof ObjV) &&
+      v.serial < varies.born &&
+      this.depth === varies.depth &&
+      varies.names.has(name)
+    )
+      return UNKNOWN
+    return v
   }
 
   assign(name: string, env: Env, v: Val): void {

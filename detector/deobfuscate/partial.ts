@@ -231,13 +231,17 @@ class Rewriter {
       this.visit(body, fenv, 'value')
       return
     }
-    if (this.m.steps < this.m.limits.steps)
+    if (this.m.steps < this.m.limits.steps) {
+      const outer = this.m.varies
+      this.m.varies = { names: this.mutated, born, depth: this.m.depth }
       this.m.guarded(
         () => simulate(this.m, body.body as AnyNode[], fenv, born),
         'local',
         CANDIDATE_STEPS * 4,
         born,
       )
+      this.m.varies = outer
+    }
     const outer = this.inits
     this.inits = declaredInits(body)
     this.list(body.body as AnyNode[], fenv)

@@ -1,8 +1,10 @@
 import type { AnyNode } from 'acorn'
 import { calleeOf } from '../aliases.ts'
+import { eachChild } from '../children.ts'
+import { propertyName } from '../deobfuscate/fold.ts'
 import type { ScriptFacts, Sink, Site } from '../facts.ts'
 import { pathOf } from '../paths.ts'
-import { ALL_INPUTS, CARD_FIELD, HARVEST_CALLS } from '../patterns.ts'
+import { ALL_INPUTS, CARD_FIELD, HARVEST_CALLS, KEY_EVENTS } from '../patterns.ts'
 
 // A bare "expiry"/"expiration" is cookie and cache vocabulary far more often than a card field.
 const WEAK_ONLY = /^(expir(y|ation)|exp(iry)?[-_]?date)$/i
@@ -47,6 +49,11 @@ function findCardReads(script: ScriptFacts): CardReads {
       if (ALL_INPUTS.test(delegated) && wholePage(c)) generic ??= c.site
       continue
     }
+    // `document.addEventListener('change', e => … e.target.value …)`: the same, undelegated
+    if (pageListenerReadsValues(c)) {
+      generic ??= c.site
+      continue
+    }
     if (!HARVEST_CALLS.has(c.name) || !c.args[0]) continue
     const sel = c.layer.folder.foldString(c.args[0])
     if (sel === undefined || !ALL_INPUTS.test(sel)) continue
@@ -74,6 +81,31 @@ export function delegatedSelector(c: ScriptFacts['calls'][number]): string | und
 }
 
 // `form` as a container is every form of the page, the checkout's among them
+const LISTENERS = new Set(['addEventListener', 'on', 'bind'])
+
+/** A listener for typing or changes on the whole page whose handler reads a field's value. */
+function pageListenerReadsValues(c: ScriptFacts['calls'][number]): boolean {
+  if (!LISTENERS.has(c.name) || c.args.length < 2 || !wholePage(c)) return false
+  const events = c.layer.folder.foldString(c.args[0] as AnyNode)
+  if (!events?.split(/\s+/).some((e) => KEY_EVENTS.test(e))) return false
+  const handler = c.args[c.args.length - 1] as AnyNode
+  const fn =
+    handler.type === 'Identifier' ? (c.layer.initOf(handler) as AnyNode | undefined) : handler
+  if (!fn || (fn.type !== 'FunctionExpression' && fn.type !== 'ArrowFunctionExpression'))
+    return false
+  return readsValue(fn)
+}
+
+function readsValue(root: AnyNode): boolean {
+  const stack: AnyNode[] = [root]
+  for (let seen = 0; stack.length > 0 && seen < 5_000; seen++) {
+    const n = stack.pop() as AnyNode
+    if (n.type === 'MemberExpression' && propertyName(n) === 'value') return true
+    eachChild(n, (child) => stack.push(child))
+  }
+  return false
+}
+
 const PAGE = /^(document|document\.body|document\.documentElement|window|body|html|form)$/
 
 /** A listener on the whole page: on `document`, or on `$(document)`, `$('body')`, `$('form')`. */
