@@ -145,6 +145,10 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
       const b = scopes.resolve(id as Node & { name: string })
       return b && !b.reassigned ? b.init : undefined
     },
+    valuesOf(id) {
+      if ((id as AnyNode).type !== 'Identifier') return []
+      return scopes.resolve(id as Node & { name: string })?.values ?? []
+    },
   }
   // acorn keeps no line numbers (they would cost four objects per node): lines come from offsets
   let starts: number[] | undefined

@@ -35,6 +35,8 @@ export interface Layer {
   leadingString(node: Node): string | undefined
   /** what a name was first given, when it is never given anything else (`var img = $('<img>')`) */
   initOf(id: Node): Node | undefined
+  /** everything a name is ever given, a parameter what its callers pass (flow-insensitive) */
+  valuesOf(id: Node): readonly Node[]
 }
 
 export interface StringFact {

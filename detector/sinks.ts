@@ -163,9 +163,14 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
  * whoever answers DNS for it, never to the page's own origin (`location.host` is no field).
  */
 function hostFromFields(urlText: string | undefined, url: Node, layer: Layer): boolean {
-  if (urlText === undefined || !/^([a-z][a-z0-9+.-]*:)?\/\/$/i.test(urlText)) return false
-  const t = layer.taint(url)
-  return t.has('value') || t.has('harvest') || t.has('card') || t.has('formdata')
+  // a helper's parameter (`hint(origin)`): what its callers pass
+  const made = urlText === undefined ? layer.valuesOf(url) : [url]
+  return made.some((u) => {
+    const text = u === url ? urlText : layer.leadingString(u)
+    if (text === undefined || !/^([a-z][a-z0-9+.-]*:)?\/\/$/i.test(text)) return false
+    const t = layer.taint(u)
+    return t.has('value') || t.has('harvest') || t.has('card') || t.has('formdata')
+  })
 }
 
 /** The tag of markup that makes an element which fetches its URL: `<img/>`, `<iframe …>`. */

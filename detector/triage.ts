@@ -110,6 +110,8 @@ type Node = { type?: string; value?: unknown } | undefined
 /** A string-table accessor called this often with distinct indexes means the table is unread. */
 const ACCESSOR_CALLS = 30
 const ACCESSOR_INDEXES = 12
+/** accessor calls used as member names (`el[_s(5)]`), with as many distinct indexes */
+const KEYED_CALLS = 12
 
 /**
  * Obfuscation the partial evaluator could not undo: a function called again and again with
@@ -135,8 +137,11 @@ function unreadStringTable(facts: ScriptFacts): boolean {
     handedOn.push(c)
     shaped.delete(n as Node)
   }
-  for (const c of facts.calls) for (const a of c.args) take(a)
   for (const k of facts.keyCalls) take(k)
+  // a small file hides fewer names, but hides them the same way: as member names
+  const asKeys = new Set(handedOn.map((c) => (c.args[0] as unknown as { value: unknown }).value))
+  if (handedOn.length >= KEYED_CALLS && asKeys.size >= KEYED_CALLS) return true
+  for (const c of facts.calls) for (const a of c.args) take(a)
   const groups = new Map<string, Set<unknown>>()
   for (const c of handedOn) {
     const key = `${c.object}.${c.name}`

@@ -30,6 +30,7 @@ import {
 
 const PASSES = 3
 const CANDIDATE_STEPS = 20_000
+const ARRAY_TO_STRING = new Set(['join', 'toString'])
 const MAX_LITERAL = 64 * 1024
 const IDENT = /^[A-Za-z_$][\w$]*$/
 
@@ -348,6 +349,7 @@ class Rewriter {
       }
     }
     if (role === 'value' && fn instanceof NativeV && this.runsDecoder(node, env)) return
+    if (role === 'value' && fn instanceof NativeV && this.joinsKnownItems(node, fn, env)) return
     if (!(fn instanceof NativeV && this.namesNative(callee, fn, env)))
       this.visit(callee, env, 'callee')
     const args = node.arguments as AnyNode[]
@@ -415,6 +417,20 @@ class Rewriter {
     const v = this.value(node, env)
     if (typeof v !== 'string' || v.length > MAX_LITERAL || !mightBeCode(v)) return false
     this.edit(node, decodedLiteral(v) as string)
+    return true
+  }
+
+  /**
+   * `parts.slice(0, 5).join('')` where the items taken are known though others are not (a random
+   * cache-buster at the end): the folder gives up on the whole array, the evaluator does not.
+   */
+  private joinsKnownItems(node: AnyNode, fn: NativeV, env: Env): boolean {
+    if (!(fn.bound instanceof ArrV) || !ARRAY_TO_STRING.has(fn.name)) return false
+    if (!this.stable(node, env)) return false
+    const v = this.value(node, env)
+    const text = typeof v === 'string' ? literal(v) : undefined
+    if (text === undefined) return false
+    this.edit(node, text)
     return true
   }
 
