@@ -128,7 +128,7 @@ function unreadStringTable(facts: ScriptFacts): boolean {
     if (second && (second.type !== 'Literal' || typeof second.value !== 'string')) continue
     shaped.set(c.node, c)
   }
-  if (shaped.size < ACCESSOR_CALLS) return false
+  if (shaped.size < KEYED_CALLS) return false
   // an unread table's entries are handed on: property names and arguments of other calls
   const handedOn: ScriptFacts['calls'][number][] = []
   const take = (n: unknown): void => {

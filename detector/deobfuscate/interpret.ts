@@ -1,7 +1,7 @@
 import type { AnyNode, Node } from 'acorn'
 import { Machine, realmNatives, type Limits } from './machine.ts'
 import { patternNames } from '../scope.ts'
-import { execBody, hoist } from './statements.ts'
+import { escape, execBody, hoist } from './statements.ts'
 import {
   Abort,
   ArrV,
@@ -23,10 +23,20 @@ import {
 // Expressions of the partial evaluator: a small interpreter over constants, never `eval`,
 // never `vm`. Host objects are UNKNOWN; a branch on an unknown value aborts the evaluation.
 
+const ITERATORS = new Set(['forEach', 'map', 'filter', 'reduce', 'some', 'every', 'find', 'each'])
+
+const propertyOf = (callee: AnyNode & { type: 'MemberExpression' }): string =>
+  !callee.computed && callee.property.type === 'Identifier'
+    ? callee.property.name
+    : callee.property.type === 'Literal'
+      ? String(callee.property.value)
+      : ''
+
 export function createMachine(limits?: Limits): Machine {
   const m = limits ? new Machine(limits) : new Machine()
   realmNatives(m)
   m.callFunction = (fn, self, args) => callFunction(m, fn, self, args)
+  m.escape = escape
   return m
 }
 
@@ -312,7 +322,11 @@ export function evalExpr(m: Machine, node: Node, env: Env): Val {
         fn = m.getMember(self, memberKey(m, callee, env))
       } else fn = evalExpr(m, callee, env)
       if (n.optional && (fn === null || fn === undefined)) return undefined
-      return m.call(fn, self, evalArgs(m, n.arguments as AnyNode[], env))
+      const args = evalArgs(m, n.arguments as AnyNode[], env)
+      // `document.querySelectorAll(s).forEach(f)`: f runs now, over items nobody knows
+      if (fn === UNKNOWN && callee.type === 'MemberExpression' && ITERATORS.has(propertyOf(callee)))
+        for (const a of args) if (a instanceof FnV) m.escape(a)
+      return m.call(fn, self, args)
     }
     case 'NewExpression':
       return m.construct(evalExpr(m, n.callee, env), evalArgs(m, n.arguments as AnyNode[], env))

@@ -352,6 +352,9 @@ export class Machine {
     throw new Thrown('TypeError: not a function')
   }
 
+  /** Set by the evaluator module: a callback an unknown collection runs over its items. */
+  escape: (fn: FnV) => void = () => undefined
+
   /** Set by the evaluator module (expressions and statements live beside this file). */
   callFunction: (fn: FnV, self: Val, args: Val[]) => Val = () => UNKNOWN
 

@@ -4,7 +4,17 @@ import { patternNames } from '../scope.ts'
 import { treeGeneration } from './reparse.ts'
 import { decide, evalExpr, makeFunction } from './interpret.ts'
 import type { Machine } from './machine.ts'
-import { Abort, ArrV, Env, ObjV, Thrown, UNKNOWN, type FnNode, type Val } from './values.ts'
+import {
+  Abort,
+  ArrV,
+  Env,
+  ObjV,
+  Thrown,
+  UNKNOWN,
+  type FnNode,
+  type FnV,
+  type Val,
+} from './values.ts'
 
 // Statements of the partial evaluator, and `simulate`: run a scope's statements one by one,
 // keeping what is known and marking unknown whatever an unfollowable statement touched.
@@ -359,17 +369,32 @@ function writes(call: AnyNode & { type: 'CallExpression' }): boolean {
  * a scope simulated out of order (`born` > 0) are left to the undo journal.
  */
 function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void {
+  const { names, touched } = writtenBy(stmt, false)
+  for (const name of names) {
+    const b = env.lookup(name)
+    if (b && (born === 0 || (b.serial ?? 0) >= born)) b.value = UNKNOWN
+  }
+  for (const name of touched) {
+    const v = env.lookup(name)?.value
+    if ((v instanceof ArrV || v instanceof ObjV) && (born === 0 || v.serial >= born))
+      v.opaque = true
+  }
+}
+
+/**
+ * The names `code` assigns and the names of the collections it writes into (`d.push(v)`,
+ * `d[k] = v`; `d.map(f)` leaves d as it was, unless what it is given writes somewhere).
+ * `nested`: the bodies of functions inside it count too.
+ */
+function writtenBy(code: AnyNode, nested: boolean): { names: Set<string>; touched: Set<string> } {
   const names = new Set<string>()
   const touched = new Set<string>()
   const visit = (n: AnyNode): void => {
-    if (n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') return
-    if (n.type === 'FunctionDeclaration') return
+    if (n !== code && !nested && isFunctionNode(n)) return
     if (n.type === 'VariableDeclarator') for (const x of patternNames(n.id as AnyNode)) names.add(x)
     if (n.type === 'AssignmentExpression' && n.left.type === 'Identifier') names.add(n.left.name)
     if (n.type === 'UpdateExpression' && n.argument.type === 'Identifier')
       names.add(n.argument.name)
-    // `d.push(v)`, `d[k] = v` in a statement that stopped half-way: d's contents are unknown;
-    // `d.map(f)` leaves d as it was, unless what it is given writes somewhere
     const callee = n.type === 'CallExpression' ? (n.callee as AnyNode) : undefined
     if (
       callee?.type === 'MemberExpression' &&
@@ -381,14 +406,34 @@ function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void 
       if (n.left.object.type === 'Identifier') touched.add(n.left.object.name)
     eachChild(n, visit)
   }
-  visit(stmt)
-  for (const name of names) {
-    const b = env.lookup(name)
-    if (b && (born === 0 || (b.serial ?? 0) >= born)) b.value = UNKNOWN
+  visit(code)
+  return { names, touched }
+}
+
+const isFunctionNode = (n: AnyNode): boolean =>
+  n.type === 'FunctionExpression' ||
+  n.type === 'ArrowFunctionExpression' ||
+  n.type === 'FunctionDeclaration'
+
+const escaped = new WeakMap<object, { names: Set<string>; touched: Set<string> }>()
+
+/**
+ * A function of the sample's handed to code the evaluator cannot follow (a host API's
+ * callback: `document.querySelectorAll(s).forEach(f)`) may run then, or later, or never:
+ * whatever it writes outside itself becomes unknown.
+ */
+export function escape(fn: FnV): void {
+  let w = escaped.get(fn.node)
+  if (!w) {
+    w = writtenBy(fn.node as AnyNode, true)
+    escaped.set(fn.node, w)
   }
-  for (const name of touched) {
-    const v = env.lookup(name)?.value
-    if ((v instanceof ArrV || v instanceof ObjV) && (born === 0 || v.serial >= born))
-      v.opaque = true
+  for (const name of w.names) {
+    const b = fn.env.lookup(name)
+    if (b) b.value = UNKNOWN
+  }
+  for (const name of w.touched) {
+    const v = fn.env.lookup(name)?.value
+    if (v instanceof ArrV || v instanceof ObjV) v.opaque = true
   }
 }

@@ -66,6 +66,11 @@ function findCardReads(script: ScriptFacts): CardReads {
   const forms = script.members.find((m) => m.name === 'forms' && m.object === 'document')?.site
   generic ??= forms
   wide ??= forms
+  // `form.elements`: every control of one form, read in a loop (`stripe.elements()` is a call)
+  if (generic === undefined) {
+    const called = new Set<unknown>(script.calls.map((c) => calleeOf(c.node)))
+    generic = script.members.find((m) => m.name === 'elements' && !called.has(m.node))?.site
+  }
   return {
     ...(strong ? { strong } : {}),
     ...(generic ? { generic } : {}),
