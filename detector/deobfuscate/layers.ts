@@ -33,6 +33,7 @@ export function decodedLayers(
     if (s.decoded.length > 0) candidates.push({ text: s.value, site: s.site })
     // markup the script builds runs as the browser reads it: inline scripts and handlers
     for (const text of markupCode(s.value)) candidates.push({ text, site: s.site })
+    for (const text of jsonCarriedCode(s.value)) candidates.push({ text, site: s.site })
   }
   for (const c of calls) {
     const arg = codeArgument(c)
@@ -120,4 +121,33 @@ function hasBehaviour(ast: Node): boolean {
       return true
   }
   return false
+}
+
+const JSON_TEXT = /^\s*[[{]/
+const BASE64_TEXT = /^[A-Za-z0-9+/_-]{40,}={0,2}$/
+const JSON_VALUES = 10_000
+
+/**
+ * Code a configuration carries: a JSON text whose values are code, or code in base64 (a
+ * widget "hook" run later with `new Function(atob(cfg.hooks.x))`). Parsing JSON reads data
+ * only; nothing in it runs.
+ */
+function jsonCarriedCode(value: string): string[] {
+  if (value.length < 100 || !JSON_TEXT.test(value)) return []
+  let data: unknown
+  try {
+    data = JSON.parse(value)
+  } catch {
+    return []
+  }
+  const out: string[] = []
+  const stack: unknown[] = [data]
+  for (let seen = 0; stack.length > 0 && seen < JSON_VALUES; seen++) {
+    const v = stack.pop()
+    if (typeof v === 'string') {
+      if (mightBeCode(v)) out.push(v)
+      else if (BASE64_TEXT.test(v)) out.push(Buffer.from(v, 'base64').toString('utf8'))
+    } else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) stack.push(x)
+  }
+  return out
 }
