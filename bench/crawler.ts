@@ -11,7 +11,7 @@ import type { CrawlOptions } from '../crawler/options.ts'
 import { parseResolveRule } from '../crawler/resolve.ts'
 import { startFixtureServer } from '../fixtures/server.ts'
 import { loadavg } from 'node:os'
-import { cpuSecondsWithChildren, treePss, treeRss } from '../core/proc-tree.ts'
+import { treeCpuMeter, treePss, treeRss } from '../core/proc-tree.ts'
 
 // `tsx bench/crawler.ts 4 8` runs only those levels.
 const LEVELS = process.argv
@@ -33,6 +33,8 @@ interface Row {
   peakPss: number
   cpuPerVisit: number
   nodeCpuPerVisit: number
+  /** step screenshots per full visit */
+  shotsPerVisit: number
   /** full visits/min with one fill and no page time run ahead */
   oncePerMin: number
   /** wall ms per visit spent in fill rounds (page time, re-typing, pay clicks) */
@@ -81,28 +83,36 @@ function sampleMemory(): { stop(): { rss: number; pss: number } } {
 async function fullVisits(opts: CrawlOptions, urls: string[], concurrency: number) {
   const session: BrowserSession = await launchBrowser(opts)
   const notOk: string[] = []
-  const spent = { rounds: 0, steps: 0 }
+  const spent = { rounds: 0, steps: 0, shots: 0 }
   const phases: VisitPhases = {}
+  // Sampled while the browser runs: rusage never sees renderers, which its zygote reaps.
+  const cpu = treeCpuMeter(process.pid)
+  const timer = setInterval(cpu.sample, SAMPLE_MS)
   try {
     const ms = await runPool(urls, concurrency, async (url) => {
       const c: PageCapture = await session.visit(url)
       if (c.status !== 'ok') notOk.push(`${url}: ${c.status} ${c.reason ?? ''}`)
       spent.rounds += c.walk?.roundsMs ?? 0
       spent.steps += c.walk?.stepsMs ?? 0
+      spent.shots += c.walk?.steps.filter((st) => st.screenshot !== undefined).length ?? 0
       for (const [phase, ms] of Object.entries(c.walk?.phasesMs ?? {}))
         phases[phase as keyof VisitPhases] = (phases[phase as keyof VisitPhases] ?? 0) + ms
     })
+    cpu.sample()
     const perVisit = (n: number) => n / urls.length
     return {
+      browserCpu: cpu.seconds(),
       perMin: (urls.length / ms) * 60_000,
       notOk,
       roundsMs: perVisit(spent.rounds),
       stepsMs: perVisit(spent.steps),
+      shotsPerVisit: perVisit(spent.shots),
       phasesMs: Object.fromEntries(
         Object.entries(phases).map(([phase, ms]) => [phase, perVisit(ms)]),
       ) as VisitPhases,
     }
   } finally {
+    clearInterval(timer)
     await session.close()
   }
 }
@@ -161,6 +171,7 @@ function printTable(rows: Row[]): void {
     'peak PSS',
     'CPU s/visit',
     'of which Node',
+    'shots/visit',
     'one round/min',
     'rounds +s/visit',
     'rounds s/visit',
@@ -175,6 +186,7 @@ function printTable(rows: Row[]): void {
     `${(r.peakPss / GIB).toFixed(2)} GiB`,
     r.cpuPerVisit.toFixed(2),
     r.nodeCpuPerVisit.toFixed(2),
+    r.shotsPerVisit.toFixed(1),
     r.oncePerMin.toFixed(1),
     // Each of `concurrency` workers spends 60·c/rate seconds on a visit.
     ((60 * r.concurrency) / r.fullPerMin - (60 * r.concurrency) / r.oncePerMin).toFixed(2),
@@ -201,14 +213,13 @@ async function main(): Promise<void> {
   try {
     for (const concurrency of LEVELS) {
       const memory = sampleMemory()
-      const cpuBefore = cpuSecondsWithChildren()
       const nodeBefore = process.cpuUsage()
       const full = await fullVisits(opts, urls, concurrency)
-      const cpuPerVisit = (cpuSecondsWithChildren() - cpuBefore) / urls.length
       const node = process.cpuUsage(nodeBefore)
-      const nodeCpuPerVisit = (node.user + node.system) / 1e6 / urls.length
       const plainPerMin = await plainLoads(opts, urls, concurrency)
       const peak = memory.stop()
+      const nodeCpuPerVisit = (node.user + node.system) / 1e6 / urls.length
+      const cpuPerVisit = nodeCpuPerVisit + full.browserCpu / urls.length
       // The same visits without page time or a second round: what the rounds cost.
       const once = await fullVisits({ ...opts, pageTimeMs: 0, fillRounds: 1 }, urls, concurrency)
       rows.push({
@@ -220,6 +231,7 @@ async function main(): Promise<void> {
         peakPss: peak.pss,
         cpuPerVisit,
         nodeCpuPerVisit,
+        shotsPerVisit: full.shotsPerVisit,
         oncePerMin: once.perMin,
         roundsMs: full.roundsMs,
         stepsMs: full.stepsMs,
@@ -236,6 +248,7 @@ async function main(): Promise<void> {
   const load = loadavg().map((l) => l.toFixed(1))
   process.stdout.write(
     `\nload average at the end: ${load.join(' ')} (other work on this machine slows every column)\n` +
+      'CPU: this process plus every browser process under it, sampled during the full visits\n' +
       'peak RSS sums every process (shared pages counted in each); PSS splits them (sampled ≤ 1/s)\n' +
       'one round: the same visits with no page time run ahead and one fill; rounds +s: the extra\n' +
       'wall seconds a visit takes with the rounds on; rounds s: wall time in fill rounds (typing,\n' +

@@ -73,6 +73,44 @@ export const childrenNamed = (root: number, name: string): ProcInfo[] =>
 
 const TICKS_PER_SECOND = 100
 
+/** utime + stime of one process in seconds, or null once it is gone. */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / TICKS_PER_SECOND
+  } catch {
+    return null
+  }
+}
+
+/**
+ * CPU seconds of every process below `root` (not `root` itself), sampled: Chromium's renderers
+ * are reaped by its zygote, so rusage of reaped children never sees them. Call `sample` often;
+ * a process that ends between samples loses only its last interval.
+ */
+export function treeCpuMeter(root: number): { sample(): void; seconds(): number } {
+  const last = new Map<number, number>()
+  // Processes running at the first sample count from there; later ones from their start.
+  const base = new Map<number, number>()
+  let first = true
+  const sample = () => {
+    for (const p of processTree(root)) {
+      const cpu = p.pid === root ? null : processCpuSeconds(p.pid)
+      if (cpu === null) continue
+      if (!base.has(p.pid)) base.set(p.pid, first ? cpu : 0)
+      last.set(p.pid, cpu)
+    }
+    first = false
+  }
+  sample()
+  const seconds = () => {
+    let total = 0
+    for (const [pid, cpu] of last) total += cpu - (base.get(pid) ?? 0)
+    return total
+  }
+  return { sample, seconds }
+}
 /** CPU seconds used by this process and every child it has reaped (closed browsers included). */
 export function cpuSecondsWithChildren(): number {
   const stat = readFileSync('/proc/self/stat', 'utf8')
