@@ -68,17 +68,30 @@ const FIX_VALUES = {
 }
 const SHOT_QUALITY = 35
 
+// Half scale: a quarter of the pixels to raster, read back and encode; still readable in review.
+const SHOT_SCALE = 0.5
+
+interface LayoutMetrics {
+  cssVisualViewport: { pageX: number; pageY: number; clientWidth: number; clientHeight: number }
+}
+
 /** A JPEG of the viewport for the walk record, encoded for speed; null when it cannot be taken. */
 export async function screenshot(cdp: CDPSession): Promise<string | null> {
-  // CDP directly: Playwright's screenshot waits for fonts and frames the walk does not need.
-  const shot = (await cdp
-    .send('Page.captureScreenshot', {
+  try {
+    // A clip is in document coordinates: the visual viewport's place says where the walk stands.
+    const { cssVisualViewport: v } = (await cdp.send('Page.getLayoutMetrics')) as LayoutMetrics
+    const clip = { x: v.pageX, y: v.pageY, width: v.clientWidth, height: v.clientHeight }
+    // CDP directly: Playwright's screenshot waits for fonts and frames the walk does not need.
+    const shot = (await cdp.send('Page.captureScreenshot', {
       format: 'jpeg',
       quality: SHOT_QUALITY,
       optimizeForSpeed: true,
-    })
-    .catch(() => null)) as { data: string } | null
-  return shot?.data ?? null
+      clip: { ...clip, scale: SHOT_SCALE },
+    })) as { data: string }
+    return shot.data
+  } catch {
+    return null
+  }
 }
 
 /** Records a step of the walk with a screenshot of where it stands. */
