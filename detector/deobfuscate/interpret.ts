@@ -1,7 +1,7 @@
 import type { AnyNode, Node } from 'acorn'
 import { Machine, realmNatives, type Limits } from './machine.ts'
 import { patternNames } from '../scope.ts'
-import { escape, execBody, hoist } from './statements.ts'
+import { escape, execBody, hoist, propertyOf } from './statements.ts'
 import {
   Abort,
   ArrV,
@@ -24,13 +24,6 @@ import {
 // never `vm`. Host objects are UNKNOWN; a branch on an unknown value aborts the evaluation.
 
 const ITERATORS = new Set(['forEach', 'map', 'filter', 'reduce', 'some', 'every', 'find', 'each'])
-
-const propertyOf = (callee: AnyNode & { type: 'MemberExpression' }): string =>
-  !callee.computed && callee.property.type === 'Identifier'
-    ? callee.property.name
-    : callee.property.type === 'Literal'
-      ? String(callee.property.value)
-      : ''
 
 export function createMachine(limits?: Limits): Machine {
   const m = limits ? new Machine(limits) : new Machine()

@@ -3,7 +3,7 @@ import type { Budget } from '../collect.ts'
 import type { CallFact, Layer, Site, StringFact } from '../facts.ts'
 import { splitHtml } from '../html.ts'
 import { parseStrict } from '../parse.ts'
-import { mightBeCode, packerShaped, unpackPacker } from './decode.ts'
+import { decodeBase64, mightBeCode, packerShaped, unpackPacker } from './decode.ts'
 import type { DecodeKind } from './fold.ts'
 
 export const MAX_DEPTH = 3
@@ -146,7 +146,7 @@ function jsonCarriedCode(value: string): string[] {
     const v = stack.pop()
     if (typeof v === 'string') {
       if (mightBeCode(v)) out.push(v)
-      else if (BASE64_TEXT.test(v)) out.push(Buffer.from(v, 'base64').toString('utf8'))
+      else if (BASE64_TEXT.test(v)) out.push(decodeBase64(v) ?? '')
     } else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) stack.push(x)
   }
   return out

@@ -339,7 +339,7 @@ const READS_ONLY = new Set([
   'replace',
 ])
 
-function propertyOf(m: AnyNode & { type: 'MemberExpression' }): string {
+export function propertyOf(m: AnyNode & { type: 'MemberExpression' }): string {
   const p = m.property as AnyNode
   if (!m.computed && p.type === 'Identifier') return p.name
   return p.type === 'Literal' && typeof p.value === 'string' ? p.value : ''
