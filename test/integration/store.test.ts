@@ -342,12 +342,17 @@ function storeSuite(
       // two senders at once: the second waits for the first and finds the email sent
       let sends = 0
       let release: () => void = () => {}
+      let holding: () => void = () => {}
       const inFlight = new Promise<void>((resolve) => (release = resolve))
+      const held = new Promise<void>((resolve) => (holding = resolve))
       const first = store.deliverEmail(a.id, async () => {
         sends++
+        holding()
         await inFlight
         return { kind: 'retry', error: '451 try later' }
       })
+      // the second starts only once the first holds the email, as the test means to show
+      await held
       const second = store.deliverEmail(a.id, async () => {
         sends++
         return { kind: 'sent', path: '/tmp/x.eml', messageId: '<id@x>' }
