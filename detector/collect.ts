@@ -173,6 +173,9 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     ast,
     (n) => {
       switch (n.type) {
+        // the commonest node, first: a switch on strings tests its cases in order
+        case 'Identifier':
+          break
         case 'Literal':
           if (typeof n.value === 'string')
             facts.strings.push({ value: n.value, site: siteOf(n), decoded: PLAIN })

@@ -32,6 +32,37 @@ function walkNode(
   hooks: ScopeHooks,
 ): void {
   switch (n.type) {
+    // the commonest types first: a switch on strings tests its cases in order
+    case 'Identifier':
+    case 'Literal':
+    case 'ThisExpression':
+      break
+    case 'MemberExpression':
+      go(n.object as AnyNode)
+      if (n.computed) go(n.property as AnyNode)
+      break
+    case 'CallExpression':
+    case 'NewExpression':
+      go(n.callee as AnyNode)
+      each(n.arguments as AnyNode[], go)
+      break
+    case 'BinaryExpression':
+    case 'LogicalExpression':
+    case 'AssignmentExpression':
+    case 'AssignmentPattern':
+      go(n.left as AnyNode)
+      go(n.right as AnyNode)
+      break
+    case 'VariableDeclarator':
+      go(n.id as AnyNode)
+      go(n.init as AnyNode | null)
+      break
+    case 'Property':
+    case 'MethodDefinition':
+    case 'PropertyDefinition':
+      if (n.computed) go(n.key as AnyNode)
+      go(n.value as AnyNode | null)
+      break
     case 'BlockStatement':
       hooks.enter(n)
       each(n.body as AnyNode[], go)
@@ -130,10 +161,6 @@ function walkNode(
     case 'VariableDeclaration':
       each(n.declarations as AnyNode[], go)
       break
-    case 'VariableDeclarator':
-      go(n.id as AnyNode)
-      go(n.init as AnyNode | null)
-      break
     case 'ArrayExpression':
     case 'ArrayPattern':
       each(n.elements as (AnyNode | null)[], go)
@@ -150,34 +177,12 @@ function walkNode(
         } else if (p.type === 'RestElement') go(p.argument as AnyNode)
       }
       break
-    case 'Property':
-    case 'MethodDefinition':
-    case 'PropertyDefinition':
-      if (n.computed) go(n.key as AnyNode)
-      go(n.value as AnyNode | null)
-      break
     case 'SequenceExpression':
       each(n.expressions as AnyNode[], go)
       break
     case 'TemplateLiteral':
       each(n.quasis as AnyNode[], go)
       each(n.expressions as AnyNode[], go)
-      break
-    case 'BinaryExpression':
-    case 'LogicalExpression':
-    case 'AssignmentExpression':
-    case 'AssignmentPattern':
-      go(n.left as AnyNode)
-      go(n.right as AnyNode)
-      break
-    case 'CallExpression':
-    case 'NewExpression':
-      go(n.callee as AnyNode)
-      each(n.arguments as AnyNode[], go)
-      break
-    case 'MemberExpression':
-      go(n.object as AnyNode)
-      if (n.computed) go(n.property as AnyNode)
       break
     case 'TaggedTemplateExpression':
       go(n.tag as AnyNode)

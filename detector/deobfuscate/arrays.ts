@@ -132,6 +132,6 @@ export function arrayMember(a: ArrV, key: string, invoke: Invoke, touch: Touch):
   if (m) return new NativeV(key, (self, args) => m(self as ArrV, args, invoke, touch), a)
   // no own property of that name and none inherited: `[][[]]` is undefined
   if (a.named) return UNKNOWN
-  if (ARRAY_METHODS.has(key)) return opaqueMethod(key)
+  if (ARRAY_METHODS.has(key)) return opaqueMethod(key, true)
   return ARRAY_KEYS.has(key) ? UNKNOWN : undefined
 }

@@ -52,6 +52,10 @@ export const DEFAULT_LIMITS: Limits = { steps: 4_000_000, statementSteps: 3_000_
 
 type Undo = 'revert' | 'havoc' | 'keep'
 
+/** How many arrays and objects one call of unknown code makes unknown, at most. */
+const MAX_HAVOC = 10_000
+const MODELLED_CONSTRUCTORS = new Set(['Array', 'Object', 'Uint8Array', 'TextDecoder', 'RegExp'])
+
 /** Wrote to an array or a non-function variable older than `born` (caches on objects are fine). */
 function impure(frame: Frame, born: number): boolean {
   if (frame.bindings)
@@ -347,9 +351,27 @@ export class Machine {
   call(fn: Val, self: Val, args: Val[]): Val {
     this.tick()
     if (fn instanceof FnV) return this.callFunction(fn, self, args)
-    if (fn instanceof NativeV) return fn.fn(fn.bound !== undefined ? fn.bound : self, args)
-    if (fn === UNKNOWN || fn instanceof GlobalV) return UNKNOWN
+    if (fn instanceof NativeV) {
+      if (fn.writes) this.havoc([self, ...args])
+      return fn.fn(fn.bound !== undefined ? fn.bound : self, args)
+    }
+    if (fn === UNKNOWN || fn instanceof GlobalV) {
+      // code nobody knows (`$.extend(cfg, data)`, `Object.assign`) may change what it is given
+      this.havoc(args)
+      return UNKNOWN
+    }
     throw new Thrown('TypeError: not a function')
+  }
+
+  /** Arrays and objects reachable from `vals` hold what nobody knows from now on. */
+  private havoc(vals: readonly Val[]): void {
+    const todo = [...vals]
+    for (let seen = 0; todo.length > 0 && seen < MAX_HAVOC; seen++) {
+      const v = todo.pop()
+      if (!(v instanceof ArrV || v instanceof ObjV) || v.opaque) continue
+      todo.push(...(v instanceof ArrV ? v.items : v.props.values()))
+      this.makeOpaque(v)
+    }
   }
 
   /** Set by the evaluator module: a callback an unknown collection runs over its items. */
@@ -359,6 +381,9 @@ export class Machine {
   callFunction: (fn: FnV, self: Val, args: Val[]) => Val = () => UNKNOWN
 
   construct(ctor: Val, args: Val[]): Val {
+    // a constructor nobody knows (`new Proxy(target, traps)`) may change what it is given
+    if (!(ctor instanceof FnV || (ctor instanceof NativeV && MODELLED_CONSTRUCTORS.has(ctor.name))))
+      this.havoc(args)
     if (ctor instanceof NativeV) {
       if (ctor.name === 'Array') {
         const [n] = args

@@ -4,17 +4,7 @@ import { patternNames } from '../scope.ts'
 import { treeGeneration } from './reparse.ts'
 import { decide, evalExpr, makeFunction } from './interpret.ts'
 import type { Machine } from './machine.ts'
-import {
-  Abort,
-  ArrV,
-  Env,
-  ObjV,
-  Thrown,
-  UNKNOWN,
-  type FnNode,
-  type FnV,
-  type Val,
-} from './values.ts'
+import { Abort, ArrV, Env, ObjV, Thrown, UNKNOWN, type FnNode, FnV, type Val } from './values.ts'
 
 // Statements of the partial evaluator, and `simulate`: run a scope's statements one by one,
 // keeping what is known and marking unknown whatever an unfollowable statement touched.
@@ -369,12 +359,12 @@ function writes(call: AnyNode & { type: 'CallExpression' }): boolean {
  * a scope simulated out of order (`born` > 0) are left to the undo journal.
  */
 function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void {
-  const { names, touched } = writtenBy(stmt, false)
-  for (const name of names) {
+  const written = writtenBy(stmt, false)
+  for (const name of written.names) {
     const b = env.lookup(name)
     if (b && (born === 0 || (b.serial ?? 0) >= born)) b.value = UNKNOWN
   }
-  for (const name of touched) {
+  for (const name of touchedIn(written, env)) {
     const v = env.lookup(name)?.value
     if ((v instanceof ArrV || v instanceof ObjV) && (born === 0 || v.serial >= born))
       v.opaque = true
@@ -386,9 +376,10 @@ function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void 
  * `d[k] = v`; `d.map(f)` leaves d as it was, unless what it is given writes somewhere).
  * `nested`: the bodies of functions inside it count too.
  */
-function writtenBy(code: AnyNode, nested: boolean): { names: Set<string>; touched: Set<string> } {
+function writtenBy(code: AnyNode, nested: boolean): Written {
   const names = new Set<string>()
   const touched = new Set<string>()
+  const given: Given[] = []
   const visit = (n: AnyNode): void => {
     if (n !== code && !nested && isFunctionNode(n)) return
     if (n.type === 'VariableDeclarator') for (const x of patternNames(n.id as AnyNode)) names.add(x)
@@ -402,20 +393,74 @@ function writtenBy(code: AnyNode, nested: boolean): { names: Set<string>; touche
       !(READS_ONLY.has(propertyOf(callee)) && !writes(n as AnyNode & { type: 'CallExpression' }))
     )
       touched.add(callee.object.name)
+    // what a call is given, the call may fill (`Object.assign(cfg, data)`, `$.extend(o, x)`)
+    if ((n.type === 'CallExpression' || n.type === 'NewExpression') && !readsArguments(n))
+      for (const a of n.arguments as AnyNode[])
+        if (a.type === 'Identifier') given.push({ name: a.name, callee: n.callee as AnyNode })
     if (n.type === 'AssignmentExpression' && n.left.type === 'MemberExpression')
       if (n.left.object.type === 'Identifier') touched.add(n.left.object.name)
     eachChild(n, visit)
   }
   visit(code)
-  return { names, touched }
+  return { names, touched, given }
 }
+
+interface Given {
+  name: string
+  callee: AnyNode
+}
+
+interface Written {
+  names: Set<string>
+  touched: Set<string>
+  /** names handed to calls: filled unless the sample's own function takes them (its body is simulated) */
+  given: Given[]
+}
+
+/** The collections a statement writes to, and those it hands to code the simulation does not see. */
+function touchedIn(w: Written, env: Env): string[] {
+  const out = [...w.touched]
+  for (const { name, callee } of w.given) if (!ownFunction(callee, env)) out.push(name)
+  return out
+}
+
+/** `(function (o) {…})(x)`, `f(x)` and `o.m(x)` where f and o.m are functions of the sample. */
+function ownFunction(callee: AnyNode, env: Env): boolean {
+  if (isFunctionNode(callee)) return true
+  if (callee.type === 'Identifier') return env.lookup(callee.name)?.value instanceof FnV
+  if (callee.type !== 'MemberExpression' || callee.object.type !== 'Identifier') return false
+  const o = env.lookup(callee.object.name)?.value
+  return (o instanceof ObjV || o instanceof FnV) && o.props.get(propertyOf(callee)) instanceof FnV
+}
+
+/** `JSON.stringify(o)`, `s.indexOf(x)`: calls that only read what they are given. */
+function readsArguments(n: AnyNode & { type: 'CallExpression' | 'NewExpression' }): boolean {
+  const c = n.callee as AnyNode
+  const name = c.type === 'MemberExpression' ? propertyOf(c) : c.type === 'Identifier' ? c.name : ''
+  return READS_ONLY.has(name) || READS_ARGUMENTS.has(name)
+}
+
+const READS_ARGUMENTS = new Set([
+  'stringify',
+  'String',
+  'Number',
+  'Boolean',
+  'encodeURIComponent',
+  'encodeURI',
+  'escape',
+  'btoa',
+  'atob',
+  'parseInt',
+  'parseFloat',
+  'log',
+])
 
 const isFunctionNode = (n: AnyNode): boolean =>
   n.type === 'FunctionExpression' ||
   n.type === 'ArrowFunctionExpression' ||
   n.type === 'FunctionDeclaration'
 
-const escaped = new WeakMap<object, { names: Set<string>; touched: Set<string> }>()
+const escaped = new WeakMap<object, Written>()
 
 /**
  * A function of the sample's handed to code the evaluator cannot follow (a host API's
@@ -432,7 +477,7 @@ export function escape(fn: FnV): void {
     const b = fn.env.lookup(name)
     if (b) b.value = UNKNOWN
   }
-  for (const name of w.touched) {
+  for (const name of touchedIn(w, fn.env)) {
     const v = fn.env.lookup(name)?.value
     if (v instanceof ArrV || v instanceof ObjV) v.opaque = true
   }

@@ -51,11 +51,17 @@ export class NativeV {
     public fn: (self: Val, args: Val[]) => Val,
     /** methods read off a primitive remember it */
     public bound: Val = undefined,
+    /** it may change its receiver and arguments in ways the evaluator does not follow */
+    public writes = false,
   ) {}
 }
 
-/** A built-in method the evaluator does not model: known to be a function, its result unknown. */
-export const opaqueMethod = (name: string): NativeV => new NativeV(name, () => UNKNOWN)
+/**
+ * A built-in method the evaluator does not model: known to be a function, its result unknown;
+ * `writes` when it may change what it is called on or given (an array's `fill`).
+ */
+export const opaqueMethod = (name: string, writes = false): NativeV =>
+  new NativeV(name, () => UNKNOWN, undefined, writes)
 
 /** The global object (window, self, globalThis, top-level this): its properties are globals. */
 export class GlobalV {}

