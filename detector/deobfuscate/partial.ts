@@ -115,7 +115,7 @@ function resolvePass(ast: Node, source: string): { edits: Edit[]; opaque: number
   simulate(m, body, m.global)
   m.steps = 0
   const written = writtenNames(ast)
-  const r = new Rewriter(m, source, written.reassigned, written.mutated)
+  const r = new Rewriter(m, source, written)
   r.program(ast as AnyNode, body)
   return { edits: r.edits, opaque: r.opaque }
 }
@@ -133,12 +133,22 @@ class Rewriter {
   opaque = 0
   /** declarations with an initial value in the scope being visited; null when ambiguous */
   private inits = new Map<string, AnyNode | null>()
+  private reassigned: Set<string>
+  private mutated: Set<string>
+  private scopes: Map<AnyNode, ScopeFacts>
   constructor(
     private m: Machine,
     private source: string,
-    private reassigned: Set<string>,
-    private mutated: Set<string>,
-  ) {}
+    written: Written,
+  ) {
+    this.reassigned = written.reassigned
+    this.mutated = written.mutated
+    this.scopes = written.scopes
+  }
+
+  private scopeFacts(scope: AnyNode): ScopeFacts {
+    return this.scopes.get(scope) ?? { inits: new Map(), declared: new Set() }
+  }
 
   private natives: Map<NativeV, string> | undefined
   /** per function: the parameter it runs as code (-1 for none) */
@@ -191,7 +201,7 @@ class Rewriter {
   }
 
   program(node: AnyNode, body: AnyNode[]): void {
-    const facts = scopeFacts(node, body)
+    const facts = this.scopeFacts(node)
     this.inits = facts.inits
     this.declareUnreached(facts, this.m.global)
     this.list(body, this.m.global)
@@ -243,7 +253,7 @@ class Rewriter {
       return
     }
     const statements = body.body as AnyNode[]
-    const facts = scopeFacts(body, statements)
+    const facts = this.scopeFacts(body)
     if (this.m.steps < this.m.limits.steps) {
       const outer = this.m.varies
       this.m.varies = { names: this.mutated, born, depth: this.m.depth }
@@ -567,29 +577,6 @@ interface ScopeFacts {
   declared: Set<string>
 }
 
-/** One walk of a function body or the program, nested functions left out. */
-function scopeFacts(scope: AnyNode, body: readonly AnyNode[]): ScopeFacts {
-  const inits = new Map<string, AnyNode | null>()
-  const declared = new Set<string>()
-  for (const s of body) {
-    if ((s.type === 'FunctionDeclaration' || s.type === 'ClassDeclaration') && s.id)
-      declared.add(s.id.name)
-    if (s.type === 'VariableDeclaration' && s.kind !== 'var')
-      for (const d of s.declarations) patternNames(d.id as AnyNode).forEach((x) => declared.add(x))
-  }
-  const visit = (n: AnyNode): void => {
-    if (n.type === 'VariableDeclaration')
-      for (const d of n.declarations) {
-        if (n.kind === 'var') patternNames(d.id as AnyNode).forEach((x) => declared.add(x))
-        if (d.id.type === 'Identifier' && d.init)
-          inits.set(d.id.name, inits.has(d.id.name) ? null : (d.init as AnyNode))
-      }
-    if (n === scope || !isFunction(n)) eachChild(n, visit)
-  }
-  visit(scope)
-  return { inits, declared }
-}
-
 const LEXICAL_SCOPES = new Set([
   'BlockStatement',
   'StaticBlock',
@@ -732,17 +719,50 @@ const isFunction = (n: AnyNode): boolean =>
   n.type === 'FunctionDeclaration' ||
   n.type === 'ArrowFunctionExpression'
 
+interface Written {
+  reassigned: Set<string>
+  mutated: Set<string>
+  /** per function body (and the program): what its own scope declares */
+  scopes: Map<AnyNode, ScopeFacts>
+}
+
 /**
- * In one walk: names assigned anywhere after their declaration (`reassigned`), and arrays and
- * objects written inside some function (`x.push(v)`, `x[k] = v`: `mutated`). By name: minified
- * code reuses names.
+ * In one walk: names assigned anywhere after their declaration (`reassigned`), arrays and
+ * objects written inside some function (`x.push(v)`, `x[k] = v`: `mutated`), by name since
+ * minified code reuses names; and for each function body and the program, the `var x = init`
+ * declarations of its own scope (a name declared twice: null) and the names its simulation
+ * binds (`var` anywhere in it, and what its own statements declare).
  */
-function writtenNames(ast: Node): { reassigned: Set<string>; mutated: Set<string> } {
+function writtenNames(ast: Node): Written {
   const reassigned = new Set<string>()
   const mutated = new Set<string>()
-  const visit = (n: AnyNode, inFn: boolean): void => {
+  const scopes = new Map<AnyNode, ScopeFacts>()
+  const open = (scope: AnyNode, body: readonly AnyNode[]): ScopeFacts => {
+    const facts: ScopeFacts = { inits: new Map(), declared: new Set() }
+    for (const s of body) {
+      if ((s.type === 'FunctionDeclaration' || s.type === 'ClassDeclaration') && s.id)
+        facts.declared.add(s.id.name)
+      if (s.type === 'VariableDeclaration' && s.kind !== 'var')
+        for (const d of s.declarations)
+          patternNames(d.id as AnyNode).forEach((x) => facts.declared.add(x))
+    }
+    scopes.set(scope, facts)
+    return facts
+  }
+  const visit = (n: AnyNode, inFn: boolean, scope: ScopeFacts): void => {
     const inside = inFn || isFunction(n)
+    let inner = scope
     switch (n.type) {
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression': {
+        const body = n.body as AnyNode
+        inner =
+          body.type === 'BlockStatement'
+            ? open(body, body.body as AnyNode[])
+            : { inits: new Map(), declared: new Set() }
+        break
+      }
       case 'AssignmentExpression':
         for (const name of targetNames(n.left as AnyNode)) reassigned.add(name)
         if (inside && n.left.type === 'MemberExpression' && n.left.object.type === 'Identifier')
@@ -761,9 +781,14 @@ function writtenNames(ast: Node): { reassigned: Set<string>; mutated: Set<string
         break
       }
       case 'VariableDeclaration':
-        if (n.kind === 'var')
-          for (const d of n.declarations)
+        for (const d of n.declarations) {
+          if (n.kind === 'var') {
+            patternNames(d.id as AnyNode).forEach((x) => scope.declared.add(x))
             if (d.id.type === 'Identifier' && !d.init) reassigned.add(d.id.name)
+          }
+          if (d.id.type === 'Identifier' && d.init)
+            scope.inits.set(d.id.name, scope.inits.has(d.id.name) ? null : (d.init as AnyNode))
+        }
         break
       case 'CallExpression':
         if (
@@ -780,10 +805,11 @@ function writtenNames(ast: Node): { reassigned: Set<string>; mutated: Set<string
       default:
         break
     }
-    eachChild(n, (c) => visit(c, inside))
+    eachChild(n, (c) => visit(c, inside, inner))
   }
-  visit(ast as AnyNode, false)
-  return { reassigned, mutated }
+  const root = ast as AnyNode & { type: 'Program' }
+  visit(root, false, open(root, root.body as AnyNode[]))
+  return { reassigned, mutated, scopes }
 }
 
 function targetNames(n: AnyNode): string[] {

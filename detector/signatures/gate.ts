@@ -40,7 +40,7 @@ export function yaraGate(source: string): YaraGate | undefined {
             let found = seen.get(name)
             if (found === undefined) {
               const need = rule.strings.get(name)
-              const hay = need?.nocase ? (lower ??= text.toLowerCase()) : text
+              const hay = need?.nocase ? (lower ??= lowerCase(text)) : text
               found = !need?.literals || need.literals.some((l) => hay.includes(l))
               seen.set(name, found)
             }
@@ -54,6 +54,17 @@ export function yaraGate(source: string): YaraGate | undefined {
     if (err instanceof Unreadable) return undefined
     throw err
   }
+}
+
+// Every YARA file's gate asks about the same text in turn: it is lower-cased once.
+let lastText: string | undefined
+let lastLower = ''
+function lowerCase(text: string): string {
+  if (text !== lastText) {
+    lastText = text
+    lastLower = text.toLowerCase()
+  }
+  return lastLower
 }
 
 // ---- reading the file ----
