@@ -325,16 +325,33 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     return text
   }
 
-  function leadingString(node: Node): string | undefined {
+  function leadingString(node: Node, depth = 0): string | undefined {
     let cur = node as AnyNode
     for (let i = 0; i < 10_000; i++) {
       const whole = folder.foldString(cur)
       if (whole !== undefined) return whole
       if (cur.type === 'BinaryExpression' && cur.operator === '+') cur = cur.left as AnyNode
       else if (cur.type === 'TemplateLiteral') return templatePrefix(cur)
-      else return undefined
+      else if (cur.type === 'ConditionalExpression' && depth < 4)
+        return eitherArm(
+          leadingString(cur.consequent, depth + 1),
+          leadingString(cur.alternate, depth + 1),
+        )
+      else if (cur.type === 'Identifier' && depth < 4) {
+        // `var to = ready ? BASE : ''`: a name that holds one of two texts
+        const init = layer.initOf(cur) as AnyNode | undefined
+        if (init?.type !== 'ConditionalExpression') return undefined
+        cur = init
+      } else return undefined
     }
     return undefined
+  }
+
+  /** `c ? URL : ''`: the text a request may start with, when only one arm has any */
+  function eitherArm(a: string | undefined, b: string | undefined): string | undefined {
+    if (a === undefined || a === '') return b
+    if (b === undefined || b === '') return a
+    return a === b ? a : undefined
   }
 
   for (const p of plusNodes) if (!innerPlus.has(p)) foldable.push(p)

@@ -52,6 +52,15 @@ export const DEFAULT_LIMITS: Limits = { steps: 4_000_000, statementSteps: 3_000_
 
 type Undo = 'revert' | 'havoc' | 'keep'
 
+/** An own property or element of a value, not one it inherits. */
+function ownProperty(obj: Val, k: string): boolean {
+  if (obj instanceof ObjV || obj instanceof FnV) return obj.props.has(k)
+  const index = /^(0|[1-9]\d*)$/.test(k) ? Number(k) : -1
+  if (obj instanceof ArrV) return k === 'length' || (index >= 0 && index < obj.items.length)
+  if (typeof obj === 'string') return k === 'length' || (index >= 0 && index < obj.length)
+  return false
+}
+
 /** How many arrays and objects one call of unknown code makes unknown, at most. */
 const MAX_HAVOC = 10_000
 const MODELLED_CONSTRUCTORS = new Set(['Array', 'Object', 'Uint8Array', 'TextDecoder', 'RegExp'])
@@ -86,6 +95,12 @@ export class Machine {
    * they are unknown; functions it calls (a decoder's own table) are not affected.
    */
   varies: { names: ReadonlySet<string>; born: number; depth: number } | undefined
+  /**
+   * Property names the program may have put on a built-in prototype (`Object.prototype.x = 1`,
+   * `o.__proto__ = p`), 'all' when it cannot be told which: such a name absent from an object
+   * is unknown, not undefined.
+   */
+  inherited: ReadonlySet<string> | 'all' | undefined = undefined
   private frames: Frame[] = []
 
   constructor(public limits: Limits = DEFAULT_LIMITS) {
@@ -251,6 +266,8 @@ export class Machine {
     }
     const k = typeof key === 'string' ? key : toStr(key)
     if (k === UNKNOWN) return UNKNOWN
+    if (this.inherited !== undefined && (this.inherited === 'all' || this.inherited.has(k)))
+      if (!ownProperty(obj, k)) return UNKNOWN
     if (k === 'constructor') return this.constructorOf(obj)
     if (typeof obj === 'string' || typeof obj === 'number' || typeof obj === 'boolean')
       return primitiveMember(obj, k, this.invoke)

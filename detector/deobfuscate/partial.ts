@@ -112,9 +112,10 @@ export function resolveEdits(ast: Node, source: string): Edit[] {
 function resolvePass(ast: Node, source: string): { edits: Edit[]; opaque: number } {
   const m = createMachine()
   const body = (ast as AnyNode & { type: 'Program' }).body as AnyNode[]
+  const written = writtenNames(ast)
+  m.inherited = written.inherited
   simulate(m, body, m.global)
   m.steps = 0
-  const written = writtenNames(ast)
   const r = new Rewriter(m, source, written)
   r.program(ast as AnyNode, body)
   return { edits: r.edits, opaque: r.opaque }
@@ -319,6 +320,10 @@ class Rewriter {
         }
         break
       }
+      case 'WithStatement':
+        // inside, any name may be a property of the object: nothing there is rewritten
+        this.visit(node.object as AnyNode, env, 'value')
+        return
       case 'AssignmentExpression':
         this.visit(node.left as AnyNode, env, 'target')
         this.visit(node.right as AnyNode, env, 'value')
@@ -724,6 +729,8 @@ interface Written {
   mutated: Set<string>
   /** per function body (and the program): what its own scope declares */
   scopes: Map<AnyNode, ScopeFacts>
+  /** names put on built-in prototypes (see Machine.inherited) */
+  inherited: Set<string> | 'all' | undefined
 }
 
 /**
@@ -737,6 +744,15 @@ function writtenNames(ast: Node): Written {
   const reassigned = new Set<string>()
   const mutated = new Set<string>()
   const scopes = new Map<AnyNode, ScopeFacts>()
+  let inherited: Set<string> | 'all' | undefined
+  const inherit = (key: string | undefined): void => {
+    if (inherited === 'all') return
+    if (key === undefined) inherited = 'all'
+    else {
+      inherited ??= new Set<string>()
+      inherited.add(key)
+    }
+  }
   const open = (scope: AnyNode, body: readonly AnyNode[]): ScopeFacts => {
     const facts: ScopeFacts = { inits: new Map(), declared: new Set() }
     for (const s of body) {
@@ -763,7 +779,19 @@ function writtenNames(ast: Node): Written {
             : { inits: new Map(), declared: new Set() }
         break
       }
+      case 'WithStatement':
+        inherit(undefined)
+        break
+      case 'ObjectExpression':
+        for (const p of n.properties)
+          if (p.type === 'Property' && !p.computed && keyName(p.key as AnyNode) === '__proto__')
+            inherit(undefined)
+        break
       case 'AssignmentExpression':
+        if (n.left.type === 'MemberExpression') {
+          if (builtinPrototype(n.left.object as AnyNode)) inherit(propertyKey(n.left))
+          if (propertyKey(n.left) === '__proto__') inherit(undefined)
+        }
         for (const name of targetNames(n.left as AnyNode)) reassigned.add(name)
         if (inside && n.left.type === 'MemberExpression' && n.left.object.type === 'Identifier')
           mutated.add(n.left.object.name)
@@ -790,7 +818,15 @@ function writtenNames(ast: Node): Written {
             scope.inits.set(d.id.name, scope.inits.has(d.id.name) ? null : (d.init as AnyNode))
         }
         break
-      case 'CallExpression':
+      case 'CallExpression': {
+        const callee = n.callee as AnyNode
+        const called = callee.type === 'MemberExpression' ? propertyKey(callee) : undefined
+        const first = n.arguments[0] as AnyNode | undefined
+        if (called === 'setPrototypeOf') inherit(undefined)
+        else if (called && PROTOTYPE_WRITERS.has(called) && first && builtinPrototype(first)) {
+          const key = n.arguments[1] as AnyNode | undefined
+          inherit(called === 'defineProperty' && key ? keyName(key) : undefined)
+        }
         if (
           inside &&
           n.callee.type === 'MemberExpression' &&
@@ -802,6 +838,7 @@ function writtenNames(ast: Node): Written {
           if (MUTATORS.has(name)) mutated.add(n.callee.object.name)
         }
         break
+      }
       default:
         break
     }
@@ -809,7 +846,32 @@ function writtenNames(ast: Node): Written {
   }
   const root = ast as AnyNode & { type: 'Program' }
   visit(root, false, open(root, root.body as AnyNode[]))
-  return { reassigned, mutated, scopes }
+  return { reassigned, mutated, scopes, inherited }
+}
+
+// prototypes whose properties every object, array, function or primitive the evaluator models inherits
+const BUILTINS = new Set(['Object', 'Array', 'Function', 'String', 'Number', 'Boolean'])
+const PROTOTYPE_WRITERS = new Set(['defineProperty', 'defineProperties', 'assign'])
+
+/** `Object.prototype`, `Array['prototype']`, `x.__proto__`: a prototype others may share. */
+function builtinPrototype(n: AnyNode): boolean {
+  if (n.type !== 'MemberExpression') return false
+  const key = propertyKey(n)
+  if (key === '__proto__') return true
+  const o = n.object as AnyNode
+  return key === 'prototype' && o.type === 'Identifier' && BUILTINS.has(o.name)
+}
+
+/** The name a member reads, when written as a name or a string; undefined when computed. */
+function propertyKey(n: AnyNode & { type: 'MemberExpression' }): string | undefined {
+  const p = n.property as AnyNode
+  if (!n.computed) return p.type === 'Identifier' ? p.name : undefined
+  return p.type === 'Literal' && typeof p.value === 'string' ? p.value : undefined
+}
+
+function keyName(n: AnyNode): string | undefined {
+  if (n.type === 'Identifier') return n.name
+  return n.type === 'Literal' && typeof n.value === 'string' ? n.value : undefined
 }
 
 function targetNames(n: AnyNode): string[] {

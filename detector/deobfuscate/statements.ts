@@ -399,6 +399,8 @@ function writtenBy(code: AnyNode, nested: boolean): Written {
         if (a.type === 'Identifier') given.push({ name: a.name, callee: n.callee as AnyNode })
     if (n.type === 'AssignmentExpression' && n.left.type === 'MemberExpression')
       if (n.left.object.type === 'Identifier') touched.add(n.left.object.name)
+    // `with (o) { n = 1 }` writes o.n
+    if (n.type === 'WithStatement' && n.object.type === 'Identifier') touched.add(n.object.name)
     eachChild(n, visit)
   }
   visit(code)

