@@ -232,13 +232,16 @@ class Rewriter {
     const f = node as AnyNode & FnNode
     const born = nextSerial()
     const fenv = new Env(env, true)
+    // after a spread, which argument lands in which parameter is not known
+    const spread = args ? args.findIndex((a) => a.type === 'SpreadElement') : -1
     const argv = args
-      ? args.map((a) => (a.type === 'SpreadElement' ? UNKNOWN : this.value(a, env)))
+      ? args.map((a, i) => (spread !== -1 && i >= spread ? UNKNOWN : this.value(a, env)))
       : []
     f.params.forEach((p, i) => {
       const id =
         (p as AnyNode).type === 'Identifier' ? (p as AnyNode & { name: string }).name : undefined
-      if (id) fenv.declare(id, 'param', args ? argv[i] : UNKNOWN)
+      const given = args && (spread === -1 || i < spread) ? argv[i] : UNKNOWN
+      if (id) fenv.declare(id, 'param', given)
       // a destructured or defaulted parameter is not followed, but it hides outer names
       else for (const name of patternNames(p as AnyNode)) fenv.declare(name, 'param', UNKNOWN)
     })
@@ -556,10 +559,7 @@ class Rewriter {
     return ok
   }
 
-  /**
-   * An array or object no code writes to after it is made (`_t['ab']`), a built-in, or a value
-   * the expression itself makes.
-   */
+  /** A built-in (`Math.PI`), or a value the expression itself makes (`''.replace`). */
   private fixedTable(n: AnyNode, env: Env): boolean {
     if (n.type === 'MemberExpression')
       return (
@@ -568,10 +568,8 @@ class Rewriter {
       )
     // `''.replace`, `dec('0x1f').length`: a property of a value made right there
     if (n.type !== 'Identifier') return this.pureTest(n, env)
-    const v = env.lookup(n.name)?.value
-    if (v instanceof NativeV) return true
-    const written = this.mutated.has(n.name) || this.reassigned.has(n.name)
-    return (v instanceof ArrV || v instanceof ObjV) && !v.opaque && !written
+    // the sample's own objects, arrays and functions hold what the whole program left in them
+    return env.lookup(n.name)?.value instanceof NativeV
   }
 }
 
@@ -772,6 +770,8 @@ function writtenNames(ast: Node): Written {
       case 'FunctionDeclaration':
       case 'FunctionExpression':
       case 'ArrowFunctionExpression': {
+        // in sloppy code a function declared in a block is also a name of the enclosing function
+        if (n.type === 'FunctionDeclaration' && n.id) scope.declared.add(n.id.name)
         const body = n.body as AnyNode
         inner =
           body.type === 'BlockStatement'

