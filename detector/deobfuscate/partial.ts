@@ -7,7 +7,7 @@ import { codeParameter, nativeCodeArgument } from './code-runners.ts'
 import { stringStatics } from './builtins.ts'
 import { unflattenEdit } from './unflatten.ts'
 import { lineStarts, positionIn, splice, type Edit, type Position } from './splice.ts'
-import { simulate } from './statements.ts'
+import { isFunctionNode, propertyOf, simulate } from './statements.ts'
 import { reparseEdited, treeGeneration } from './reparse.ts'
 import { mightBeCode, packerShaped } from './decode.ts'
 import { inlineProxy } from './inline.ts'
@@ -717,11 +717,6 @@ const MUTATORS = new Set([
   'append',
 ])
 
-const isFunction = (n: AnyNode): boolean =>
-  n.type === 'FunctionExpression' ||
-  n.type === 'FunctionDeclaration' ||
-  n.type === 'ArrowFunctionExpression'
-
 interface Written {
   reassigned: Set<string>
   mutated: Set<string>
@@ -764,7 +759,7 @@ function writtenNames(ast: Node): Written {
     return facts
   }
   const visit = (n: AnyNode, inFn: boolean, scope: ScopeFacts): void => {
-    const inside = inFn || isFunction(n)
+    const inside = inFn || isFunctionNode(n)
     let inner = scope
     switch (n.type) {
       case 'FunctionDeclaration':
@@ -789,8 +784,8 @@ function writtenNames(ast: Node): Written {
         break
       case 'AssignmentExpression':
         if (n.left.type === 'MemberExpression') {
-          if (builtinPrototype(n.left.object as AnyNode)) inherit(propertyKey(n.left))
-          if (propertyKey(n.left) === '__proto__') inherit(undefined)
+          if (builtinPrototype(n.left.object as AnyNode)) inherit(propertyOf(n.left) || undefined)
+          if (propertyOf(n.left) === '__proto__') inherit(undefined)
         }
         for (const name of targetNames(n.left as AnyNode)) reassigned.add(name)
         if (inside && n.left.type === 'MemberExpression' && n.left.object.type === 'Identifier')
@@ -820,12 +815,15 @@ function writtenNames(ast: Node): Written {
         break
       case 'CallExpression': {
         const callee = n.callee as AnyNode
-        const called = callee.type === 'MemberExpression' ? propertyKey(callee) : undefined
+        const called = callee.type === 'MemberExpression' ? propertyOf(callee) : undefined
         const first = n.arguments[0] as AnyNode | undefined
         if (called === 'setPrototypeOf') inherit(undefined)
         else if (called && PROTOTYPE_WRITERS.has(called) && first && builtinPrototype(first)) {
           const key = n.arguments[1] as AnyNode | undefined
-          inherit(called === 'defineProperty' && key ? keyName(key) : undefined)
+          // the key as written: a name there is a variable, whose value is not known here
+          const named =
+            key?.type === 'Literal' && typeof key.value === 'string' ? key.value : undefined
+          inherit(called === 'defineProperty' ? named : undefined)
         }
         if (
           inside &&
@@ -856,17 +854,10 @@ const PROTOTYPE_WRITERS = new Set(['defineProperty', 'defineProperties', 'assign
 /** `Object.prototype`, `Array['prototype']`, `x.__proto__`: a prototype others may share. */
 function builtinPrototype(n: AnyNode): boolean {
   if (n.type !== 'MemberExpression') return false
-  const key = propertyKey(n)
+  const key = propertyOf(n)
   if (key === '__proto__') return true
   const o = n.object as AnyNode
   return key === 'prototype' && o.type === 'Identifier' && BUILTINS.has(o.name)
-}
-
-/** The name a member reads, when written as a name or a string; undefined when computed. */
-function propertyKey(n: AnyNode & { type: 'MemberExpression' }): string | undefined {
-  const p = n.property as AnyNode
-  if (!n.computed) return p.type === 'Identifier' ? p.name : undefined
-  return p.type === 'Literal' && typeof p.value === 'string' ? p.value : undefined
 }
 
 function keyName(n: AnyNode): string | undefined {

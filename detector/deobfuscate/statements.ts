@@ -457,7 +457,7 @@ const READS_ARGUMENTS = new Set([
   'log',
 ])
 
-const isFunctionNode = (n: AnyNode): boolean =>
+export const isFunctionNode = (n: AnyNode): boolean =>
   n.type === 'FunctionExpression' ||
   n.type === 'ArrowFunctionExpression' ||
   n.type === 'FunctionDeclaration'
