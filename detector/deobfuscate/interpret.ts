@@ -40,8 +40,8 @@ function callFunction(m: Machine, fn: FnV, self: Val, args: Val[]): Val {
     const node = fn.node as AnyNode & FnNode
     const env = new Env(fn.env, true)
     if (node.type !== 'ArrowFunctionExpression') {
-      env.vars.set('%this', { value: self, kind: 'const' })
-      env.vars.set('arguments', { value: new ArrV(args.slice()), kind: 'var' })
+      env.vars.set('%this', { value: self, kind: 'const', wrote: 0 })
+      env.vars.set('arguments', { value: new ArrV(args.slice()), kind: 'var', wrote: 0 })
     }
     bindParams(m, node.params as AnyNode[], args, env)
     const body = node.body as AnyNode
@@ -172,6 +172,8 @@ export function memberKey(m: Machine, n: AnyNode & { type: 'MemberExpression' },
 export function evalExpr(m: Machine, node: Node, env: Env): Val {
   m.tick()
   const n = node as AnyNode
+  // a leaf runs when the node around it does
+  if (m.recording && n.type !== 'Literal' && n.type !== 'Identifier') m.ran(n)
   switch (n.type) {
     case 'Literal':
       if (n.regex) return m.regex(n)

@@ -22,6 +22,7 @@ import {
   UNKNOWN,
   toStr,
   nextSerial,
+  now,
   opaqueMethod,
   type Binding,
   type FnNode,
@@ -101,17 +102,52 @@ export class Machine {
    * is unknown, not undefined.
    */
   inherited: ReadonlySet<string> | 'all' | undefined = undefined
+  /**
+   * Time, for reading values as they were when code ran; the clock is the serial counter.
+   * While `recording` (a simulation), each write to a variable or to an array's items stamps
+   * it, and each node evaluated keeps when it first ran in each simulation (`runs`, one time
+   * per simulation, ascending; `simulationStart` tells the simulations apart).
+   */
+  recording = false
+  simulationStart = 0
+  readonly runs = new Map<AnyNode, number[]>()
+  /**
+   * While the rewrite evaluates a node: when that code ran after a variable or array made at
+   * serial `made` existed (Infinity: not known to have run then). A variable or array from
+   * before the evaluation (serial below `freeBefore`) written after that makes it abort: the
+   * node saw another value when it ran.
+   */
+  ranAfter: ((made: number) => number) | undefined = undefined
+  freeBefore = 0
   private frames: Frame[] = []
 
   constructor(public limits: Limits = DEFAULT_LIMITS) {
-    for (const [k, v] of makeGlobals()) this.realm.vars.set(k, { value: v, kind: 'const' })
+    for (const [k, v] of makeGlobals())
+      this.realm.vars.set(k, { value: v, kind: 'const', wrote: 0 })
     this.global = new Env(this.realm, true)
-    this.global.vars.set('%this', { value: this.globalObject, kind: 'const' })
+    this.global.vars.set('%this', { value: this.globalObject, kind: 'const', wrote: 0 })
     this.stepLimit = limits.steps
   }
 
   tick(): void {
     if (++this.steps > this.stepLimit) throw new Abort('step budget')
+  }
+
+  /** Note when a node first ran in this simulation. */
+  ran(n: AnyNode): void {
+    const times = this.runs.get(n)
+    if (!times) this.runs.set(n, [now()])
+    else if ((times[times.length - 1] as number) < this.simulationStart) times.push(now())
+  }
+
+  private stamp(x: Binding | ArrV): void {
+    if (this.recording) x.wrote = nextSerial()
+  }
+
+  /** A variable or array from before the evaluation, written after the node being rewritten ran. */
+  private changedLater(x: Binding | ArrV, ranAfter: (made: number) => number): boolean {
+    const made = x.serial ?? 0
+    return x.wrote > 0 && made < this.freeBefore && x.wrote > ranAfter(made)
   }
 
   /**
@@ -180,13 +216,16 @@ export class Machine {
     if (frame.bindings)
       for (const [b, old] of frame.bindings) {
         const h = how(b.serial)
-        if (h !== 'keep') b.value = h === 'revert' ? old : UNKNOWN
+        if (h === 'keep') continue
+        b.value = h === 'revert' ? old : UNKNOWN
+        this.stamp(b)
       }
     if (frame.arrays)
       for (const [a, old] of frame.arrays) {
         const h = how(a.serial)
         if (h === 'revert') a.items = old
         else if (h === 'havoc') a.opaque = true
+        if (h !== 'keep') this.stamp(a)
       }
     if (frame.maps)
       for (const [m, { old, serial }] of frame.maps) {
@@ -209,9 +248,11 @@ export class Machine {
       if (!log.has(b)) log.set(b, b.value)
     }
     b.value = v
+    this.stamp(b)
   }
 
   touchArray = (a: ArrV): void => {
+    this.stamp(a)
     const f = this.frames[this.frames.length - 1]
     if (!f) return
     const log = (f.arrays ??= new Map())
@@ -228,6 +269,7 @@ export class Machine {
   private makeOpaque(o: ObjV | ArrV): void {
     const f = this.frames[this.frames.length - 1]
     if (o.opaque) return
+    if (o instanceof ArrV) this.stamp(o)
     if (f) (f.objects ??= new Set()).add(o)
     o.opaque = true
   }
@@ -236,6 +278,8 @@ export class Machine {
   lookup(name: string, env: Env): Val {
     const b = env.lookup(name)
     if (!b) return GLOBAL_NAMES.has(name) ? this.globalObject : UNKNOWN
+    if (this.ranAfter && this.changedLater(b, this.ranAfter))
+      throw new Abort('written after it ran')
     const v = b.value
     const varies = this.varies
     if (
@@ -252,7 +296,7 @@ export class Machine {
   assign(name: string, env: Env, v: Val): void {
     const b = env.lookup(name)
     if (b && b.kind !== 'const') this.setBinding(b, v)
-    else if (!b) this.global.vars.set(name, { value: v, kind: 'var' })
+    else if (!b) this.global.vars.set(name, { value: v, kind: 'var', wrote: 0 })
   }
 
   invoke = (fn: Val, self: Val, args: Val[]): Val => this.call(fn, self, args)
@@ -260,6 +304,8 @@ export class Machine {
   getMember(obj: Val, key: Val): Val {
     if (obj === UNKNOWN) return UNKNOWN
     if (obj === null || obj === undefined) throw new Thrown('TypeError')
+    if (this.ranAfter && obj instanceof ArrV && this.changedLater(obj, this.ranAfter))
+      throw new Abort('written after it ran')
     if (typeof key === 'number' && Number.isInteger(key) && key >= 0) {
       if (obj instanceof ArrV) return obj.opaque ? UNKNOWN : obj.items[key]
       if (typeof obj === 'string') return obj[key]
@@ -431,18 +477,17 @@ export class Machine {
 }
 
 export function realmNatives(m: Machine): void {
-  m.realm.vars.set('Array', { value: new NativeV('Array', (_s, a) => new ArrV(a)), kind: 'const' })
-  m.realm.vars.set('Object', { value: new NativeV('Object', () => new ObjV()), kind: 'const' })
-  m.realm.vars.set('RegExp', { value: new NativeV('RegExp', () => UNKNOWN), kind: 'const' })
+  const builtin = (name: string, value: NativeV): void => {
+    m.realm.vars.set(name, { value, kind: 'const', wrote: 0 })
+  }
+  builtin('Array', new NativeV('Array', (_s, a) => new ArrV(a)))
+  builtin('Object', new NativeV('Object', () => new ObjV()))
+  builtin('RegExp', new NativeV('RegExp', () => UNKNOWN))
   // code runners: known by identity wherever a sample reaches them, never run
-  for (const name of CODE_RUNNERS)
-    m.realm.vars.set(name, { value: new NativeV(name, () => UNKNOWN), kind: 'const' })
+  for (const name of CODE_RUNNERS) builtin(name, new NativeV(name, () => UNKNOWN))
   // bytes and their UTF-8 text: decoders XOR into a Uint8Array and read it with a TextDecoder
-  m.realm.vars.set('Uint8Array', { value: new NativeV('Uint8Array', () => UNKNOWN), kind: 'const' })
-  m.realm.vars.set('TextDecoder', {
-    value: new NativeV('TextDecoder', () => UNKNOWN),
-    kind: 'const',
-  })
+  builtin('Uint8Array', new NativeV('Uint8Array', () => UNKNOWN))
+  builtin('TextDecoder', new NativeV('TextDecoder', () => UNKNOWN))
 }
 
 /** `new Uint8Array(n)` (zeros) or `new Uint8Array(array)`; bytes are masked when read. */

@@ -114,7 +114,10 @@ function resolvePass(ast: Node, source: string): { edits: Edit[]; opaque: number
   const body = (ast as AnyNode & { type: 'Program' }).body as AnyNode[]
   const written = writtenNames(ast)
   m.inherited = written.inherited
+  m.recording = true
+  m.simulationStart = nextSerial()
   simulate(m, body, m.global)
+  m.recording = false
   m.steps = 0
   const r = new Rewriter(m, source, written)
   r.program(ast as AnyNode, body)
@@ -137,6 +140,12 @@ class Rewriter {
   private reassigned: Set<string>
   private mutated: Set<string>
   private scopes: Map<AnyNode, ScopeFacts>
+  /**
+   * When the nodes enclosing the one being visited first ran in each simulation (see
+   * Machine.runs), innermost last; null where a function begins, since a function's code
+   * runs when it is called, not when the code around it ran.
+   */
+  private enclosing: (readonly number[] | null)[] = []
   constructor(
     private m: Machine,
     private source: string,
@@ -216,9 +225,30 @@ class Rewriter {
   /** Evaluate speculatively: nothing it does stays; UNKNOWN on any abort. */
   value(node: Node, env: Env): Val {
     if (this.m.steps >= this.m.limits.steps) return UNKNOWN
-    const out = this.m.guarded(() => evalExpr(this.m, node, env), 'revert', CANDIDATE_STEPS)
+    const m = this.m
+    const own = m.runs.get(node as AnyNode)
+    if (own) this.enclosing.push(own)
+    m.ranAfter = this.ranAfter
+    m.freeBefore = nextSerial()
+    const out = m.guarded(() => evalExpr(m, node, env), 'revert', CANDIDATE_STEPS)
+    m.ranAfter = undefined
+    if (own) this.enclosing.pop()
     this.overBudget = out instanceof Abort && out.why === 'step budget'
     return out instanceof Abort || this.m.lastImpure ? UNKNOWN : out
+  }
+
+  /**
+   * When the code being rewritten ran after something made at serial `made` existed: the first
+   * such run of the innermost enclosing node that has one, within the enclosing function.
+   * Infinity when none did: code no simulation reached reads values as the program left them.
+   */
+  private ranAfter = (made: number): number => {
+    for (let i = this.enclosing.length - 1; i >= 0; i--) {
+      const times = this.enclosing[i]
+      if (times === null) break
+      for (const t of times as number[]) if (t >= made) return t
+    }
+    return Infinity
   }
 
   /** the last value() ran out of its steps (the next pass, over simpler code, may not) */
@@ -252,21 +282,28 @@ class Rewriter {
     if (f.id && f.type === 'FunctionExpression')
       fenv.declare(f.id.name, 'const', makeFunction(this.m, node, env))
     const body = f.body as AnyNode
-    if (body.type !== 'BlockStatement') {
-      this.visit(body, fenv, 'value')
-      return
-    }
+    this.enclosing.push(null)
+    if (body.type === 'BlockStatement') this.body(body, fenv, born)
+    else this.visit(body, fenv, 'value')
+    this.enclosing.pop()
+  }
+
+  /** A function's block body: simulated on its own, then rewritten. */
+  private body(body: AnyNode & { type: 'BlockStatement' }, fenv: Env, born: number): void {
     const statements = body.body as AnyNode[]
     const facts = this.scopeFacts(body)
     if (this.m.steps < this.m.limits.steps) {
       const outer = this.m.varies
       this.m.varies = { names: this.mutated, born, depth: this.m.depth }
+      this.m.recording = true
+      this.m.simulationStart = nextSerial()
       this.m.guarded(
         () => simulate(this.m, statements, fenv, born),
         'local',
         CANDIDATE_STEPS * 4,
         born,
       )
+      this.m.recording = false
       this.m.varies = outer
     }
     this.declareUnreached(facts, fenv)
@@ -289,6 +326,20 @@ class Rewriter {
   }
 
   visit(node: AnyNode, outerEnv: Env, role: Role): void {
+    // leaves keep no times of their own (see evalExpr), and rewriting them reads none
+    if (node.type === 'Literal' || node.type === 'Identifier') return
+    const times = this.m.runs.get(node)
+    if (times === undefined) return this.visitAt(node, outerEnv, role)
+    const depth = this.enclosing.length
+    this.enclosing.push(times)
+    try {
+      this.visitAt(node, outerEnv, role)
+    } finally {
+      this.enclosing.length = depth
+    }
+  }
+
+  private visitAt(node: AnyNode, outerEnv: Env, role: Role): void {
     const env = LEXICAL_SCOPES.has(node.type) ? this.blockScope(node, outerEnv) : outerEnv
     switch (node.type) {
       case 'FunctionDeclaration':

@@ -136,6 +136,7 @@ function declare(m: Machine, s: AnyNode & { type: 'VariableDeclaration' }, env: 
 
 export function exec(m: Machine, node: AnyNode, env: Env, label: string | null = null): Completion {
   m.tick()
+  if (m.recording) m.ran(node)
   const s = node
   switch (s.type) {
     case 'EmptyStatement':

