@@ -38,8 +38,11 @@ export interface CodeTracker {
   started(): boolean
   /** True when `stack` holds a frame of the sample or of code it made (an empty stack counts). */
   fromSample(stack: Stack | undefined): boolean
-  /** How the code text `text` was handed to the engine (script text, setTimeout…), from the init script. */
-  noteCode(text: string, how: string): void
+  /**
+   * How the code text `text` was handed to the engine (script text, setTimeout…), from the
+   * init script; `bySample` when the sample's own code handed it over.
+   */
+  noteCode(text: string, how: string, bySample: boolean): void
   /** A new document in the main frame: the sample starts over. */
   newDocument(url: string): void
   /** Code the sample made at run time, deduplicated by sha256. */
@@ -76,6 +79,9 @@ export function trackCode(
   let pageUrl = ''
   let bumps = 0
   const hashes = new Set<string>()
+  // code the sample handed to the engine, kept even when its compilation is not seen (a timer
+  // string run by the page clock, whose stack may read as ours)
+  const handed = new Map<string, Compiled>()
 
   const isPlaywrightEval = (e: Parsed) => {
     const top = e.stackTrace?.callFrames[0]
@@ -146,15 +152,19 @@ export function trackCode(
       const how = howOf(item.url, item.source, labels.get(hash), item.pageUrl)
       out.set(hash, { how, source: item.source })
     }
+    for (const [hash, item] of handed)
+      if (!out.has(hash) && !playwright.has(hash) && out.size < MAX_COMPILED) out.set(hash, item)
     return [...out.values()]
   }
 
   return {
     started: () => sampleOn,
     fromSample,
-    noteCode: (text, how) => {
+    noteCode: (text, how, bySample) => {
       const hash = sha256(text)
       if (!labels.has(hash)) labels.set(hash, how)
+      if (bySample && text.trim() !== '' && text.length <= MAX_SOURCE && handed.size < MAX_COMPILED)
+        handed.set(hash, { how, source: text })
     },
     newDocument: (url) => {
       sampleOn = false

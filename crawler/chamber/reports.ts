@@ -72,7 +72,7 @@ export function collectReports(cdp: CDPSession, code: CodeTracker): ReportLog {
     const [mark, a, b] = args.map((x) => x.value)
     if (mark === CODE_MARK) {
       const text = str(a)
-      if (text !== null) code.noteCode(text, str(b) ?? 'script')
+      if (text !== null) code.noteCode(text, str(b) ?? 'script', code.fromSample(stackTrace))
       return
     }
     if (typeof mark !== 'string' || !code.fromSample(stackTrace)) return

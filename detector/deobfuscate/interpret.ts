@@ -29,7 +29,7 @@ export function createMachine(limits?: Limits): Machine {
   const m = limits ? new Machine(limits) : new Machine()
   realmNatives(m)
   m.callFunction = (fn, self, args) => callFunction(m, fn, self, args)
-  m.escape = escape
+  m.escape = (fn) => escape(m, fn)
   return m
 }
 

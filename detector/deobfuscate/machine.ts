@@ -36,7 +36,7 @@ import {
 class Frame {
   bindings: Map<Binding, Val> | undefined = undefined
   arrays: Map<ArrV, Val[]> | undefined = undefined
-  maps: Map<Map<string, Val>, { old: Map<string, Val>; serial: number }> | undefined = undefined
+  maps: Map<Map<string, Val>, { old: Map<string, Val>; owner: ObjV | FnV }> | undefined = undefined
   objects: Set<ObjV | ArrV> | undefined = undefined
 }
 
@@ -104,13 +104,18 @@ export class Machine {
   inherited: ReadonlySet<string> | 'all' | undefined = undefined
   /**
    * Time, for reading values as they were when code ran; the clock is the serial counter.
-   * While `recording` (a simulation), each write to a variable or to an array's items stamps
-   * it, and each node evaluated keeps when it first ran in each simulation (`runs`, one time
-   * per simulation, ascending; `simulationStart` tells the simulations apart).
+   * While `recording` a simulation, each node evaluated keeps when it first ran in each
+   * simulation (`runs`, ascending; `simulationStart` tells them apart), and each change to a
+   * variable, an array's items or an object's values is stamped: by the program's simulation
+   * in the value's `wrote`; by a function body simulated on its own (`local`, whose changes
+   * to older values are undone after it) in `localWrites`, as that simulation's start, first
+   * and last change, which only concern code that ran in that simulation.
    */
   recording = false
+  local = false
   simulationStart = 0
   readonly runs = new Map<AnyNode, number[]>()
+  private localWrites = new Map<Binding | ArrV | ObjV | FnV, number[]>()
   /**
    * While the rewrite evaluates a node: when that code ran after a variable or array made at
    * serial `made` existed (Infinity: not known to have run then). A variable or array from
@@ -140,14 +145,53 @@ export class Machine {
     else if ((times[times.length - 1] as number) < this.simulationStart) times.push(now())
   }
 
-  private stamp(x: Binding | ArrV): void {
-    if (this.recording) x.wrote = nextSerial()
+  private stamp(x: Binding | ArrV | ObjV | FnV): void {
+    if (!this.recording) return
+    if (!this.local) {
+      x.wrote = nextSerial()
+      return
+    }
+    const at = nextSerial()
+    const spans = this.localWrites.get(x)
+    if (!spans) this.localWrites.set(x, [this.simulationStart, at, at])
+    else if (spans[spans.length - 3] === this.simulationStart) spans[spans.length - 1] = at
+    else spans.push(this.simulationStart, at, at)
   }
 
-  /** A variable or array from before the evaluation, written after the node being rewritten ran. */
-  private changedLater(x: Binding | ArrV, ranAfter: (made: number) => number): boolean {
+  /** A variable code the simulation could not follow may have set: unknown from now on. */
+  forget(b: Binding): void {
+    b.value = UNKNOWN
+    this.stamp(b)
+  }
+
+  /** An array or object such code may have filled: unknown from now on. */
+  forgetItems(o: ArrV | ObjV): void {
+    o.opaque = true
+    this.stamp(o)
+  }
+
+  /** A value from before the evaluation, changed after the node being rewritten ran. */
+  private changedLater(
+    x: Binding | ArrV | ObjV | FnV,
+    ranAfter: (made: number) => number,
+  ): boolean {
     const made = x.serial ?? 0
-    return x.wrote > 0 && made < this.freeBefore && x.wrote > ranAfter(made)
+    if (made >= this.freeBefore) return false
+    const spans = this.localWrites.get(x)
+    if (x.wrote === 0 && !spans) return false
+    const t = ranAfter(made)
+    if (x.wrote > t) return true
+    if (!spans) return false
+    // the simulation the node ran in is the last one started by then
+    let i = -1
+    for (let j = 0; j < spans.length && (spans[j] as number) <= t; j += 3) i = j
+    if (i === -1) return false
+    const [start, first, last] = spans.slice(i, i + 3) as [number, number, number]
+    // its changes were over when the node ran: kept, or undone to what the node read
+    if (t > last) return false
+    // a value of its own keeps its last change; an older one is restored after it, so only a
+    // read after its first change saw something else
+    return made >= start ? last > t : first <= t
   }
 
   /**
@@ -228,16 +272,19 @@ export class Machine {
         if (h !== 'keep') this.stamp(a)
       }
     if (frame.maps)
-      for (const [m, { old, serial }] of frame.maps) {
-        const h = how(serial)
+      for (const [m, { old, owner }] of frame.maps) {
+        const h = how(owner.serial)
         if (h === 'keep') continue
         m.clear()
         if (h === 'revert') for (const [k, v] of old) m.set(k, v)
+        this.stamp(owner)
       }
     if (frame.objects)
       for (const o of frame.objects) {
         const h = how(o.serial)
-        if (h !== 'keep') o.opaque = h === 'havoc'
+        if (h === 'keep') continue
+        o.opaque = h === 'havoc'
+        this.stamp(o)
       }
   }
 
@@ -259,17 +306,21 @@ export class Machine {
     if (!log.has(a)) log.set(a, a.items.slice())
   }
 
-  private touchMap(m: Map<string, Val>, serial: number): void {
+  /** Before `key` of an object or function is set or deleted; replacing a value stamps it. */
+  private touchMap(owner: ObjV | FnV, key: string): void {
+    const m = owner.props
+    // a key's first value is no change: caches and flags set once read the same either way
+    if (m.has(key)) this.stamp(owner)
     const f = this.frames[this.frames.length - 1]
     if (!f) return
     const log = (f.maps ??= new Map())
-    if (!log.has(m)) log.set(m, { old: new Map(m), serial })
+    if (!log.has(m)) log.set(m, { old: new Map(m), owner })
   }
 
   private makeOpaque(o: ObjV | ArrV): void {
     const f = this.frames[this.frames.length - 1]
     if (o.opaque) return
-    if (o instanceof ArrV) this.stamp(o)
+    this.stamp(o)
     if (f) (f.objects ??= new Set()).add(o)
     o.opaque = true
   }
@@ -304,7 +355,11 @@ export class Machine {
   getMember(obj: Val, key: Val): Val {
     if (obj === UNKNOWN) return UNKNOWN
     if (obj === null || obj === undefined) throw new Thrown('TypeError')
-    if (this.ranAfter && obj instanceof ArrV && this.changedLater(obj, this.ranAfter))
+    if (
+      this.ranAfter &&
+      (obj instanceof ArrV || obj instanceof ObjV || obj instanceof FnV) &&
+      this.changedLater(obj, this.ranAfter)
+    )
       throw new Abort('written after it ran')
     if (typeof key === 'number' && Number.isInteger(key) && key >= 0) {
       if (obj instanceof ArrV) return obj.opaque ? UNKNOWN : obj.items[key]
@@ -382,10 +437,10 @@ export class Machine {
         } else obj.named = true
         return
       }
-      this.touchMap(obj.props, obj.serial)
+      this.touchMap(obj, k)
       obj.props.set(k, v)
     } else if (obj instanceof FnV && k !== UNKNOWN) {
-      this.touchMap(obj.props, obj.serial)
+      this.touchMap(obj, k)
       obj.props.set(k, v)
     } else if (obj instanceof GlobalV && k !== UNKNOWN) this.assign(k, this.global, v)
   }
@@ -393,7 +448,7 @@ export class Machine {
   deleteMember(obj: Val, key: Val): void {
     const k = toStr(key)
     if (obj instanceof ObjV && k !== UNKNOWN) {
-      this.touchMap(obj.props, obj.serial)
+      this.touchMap(obj, k)
       obj.props.delete(k)
     } else if (obj instanceof ArrV || obj instanceof ObjV) this.makeOpaque(obj)
   }

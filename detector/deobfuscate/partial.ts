@@ -296,6 +296,7 @@ class Rewriter {
       const outer = this.m.varies
       this.m.varies = { names: this.mutated, born, depth: this.m.depth }
       this.m.recording = true
+      this.m.local = true
       this.m.simulationStart = nextSerial()
       this.m.guarded(
         () => simulate(this.m, statements, fenv, born),
@@ -304,6 +305,7 @@ class Rewriter {
         born,
       )
       this.m.recording = false
+      this.m.local = false
       this.m.varies = outer
     }
     this.declareUnreached(facts, fenv)

@@ -363,12 +363,12 @@ function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void 
   const written = writtenBy(stmt, false)
   for (const name of written.names) {
     const b = env.lookup(name)
-    if (b && (born === 0 || (b.serial ?? 0) >= born)) b.value = UNKNOWN
+    if (b && (born === 0 || (b.serial ?? 0) >= born)) m.forget(b)
   }
   for (const name of touchedIn(written, env)) {
     const v = env.lookup(name)?.value
     if ((v instanceof ArrV || v instanceof ObjV) && (born === 0 || v.serial >= born))
-      v.opaque = true
+      m.forgetItems(v)
   }
 }
 
@@ -470,7 +470,7 @@ const escaped = new WeakMap<object, Written>()
  * callback: `document.querySelectorAll(s).forEach(f)`) may run then, or later, or never:
  * whatever it writes outside itself becomes unknown.
  */
-export function escape(fn: FnV): void {
+export function escape(m: Machine, fn: FnV): void {
   let w = escaped.get(fn.node)
   if (!w) {
     w = writtenBy(fn.node as AnyNode, true)
@@ -478,10 +478,10 @@ export function escape(fn: FnV): void {
   }
   for (const name of w.names) {
     const b = fn.env.lookup(name)
-    if (b) b.value = UNKNOWN
+    if (b) m.forget(b)
   }
   for (const name of touchedIn(w, fn.env)) {
     const v = fn.env.lookup(name)?.value
-    if (v instanceof ArrV || v instanceof ObjV) v.opaque = true
+    if (v instanceof ArrV || v instanceof ObjV) m.forgetItems(v)
   }
 }

@@ -29,6 +29,8 @@ export class ArrV {
 export class ObjV {
   opaque = false
   readonly serial = nextSerial()
+  /** serial of the last change to a value it held while simulating (Machine.stamp); 0: never */
+  wrote = 0
   readonly props = new Map<string, Val>()
 }
 
@@ -40,6 +42,8 @@ export type FnNode = Node & {
 export class FnV {
   readonly props = new Map<string, Val>()
   readonly serial = nextSerial()
+  /** as ObjV.wrote, for properties set on the function */
+  wrote = 0
   constructor(
     public node: FnNode,
     public env: Env,

@@ -99,9 +99,11 @@ describe('what an observation records', () => {
         ['handler', 'handler attribute'],
         ['eval', 'eval in a frame'],
         ['Function', 'Function'],
+        ['setTimeout', 'setTimeout string from a ready callback'],
+        ['setTimeout', 'setTimeout string due after the page time played'],
       ]),
     )
-    expect(o.compiled).toHaveLength(6)
+    expect(o.compiled).toHaveLength(8)
   })
 
   it('says how the card was encoded', async () => {

