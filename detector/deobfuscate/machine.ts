@@ -114,6 +114,8 @@ export class Machine {
   recording = false
   local = false
   simulationStart = 0
+  /** when each simulation (by its start) ended */
+  private readonly simulationEnds = new Map<number, number>()
   readonly runs = new Map<AnyNode, number[]>()
   private localWrites = new Map<Binding | ArrV | ObjV | FnV, number[]>()
   /**
@@ -158,6 +160,19 @@ export class Machine {
     else spans.push(this.simulationStart, at, at)
   }
 
+  /** Start recording a simulation at `start` (a scope's own values are made from then on). */
+  startSimulation(start: number, local: boolean): void {
+    this.recording = true
+    this.local = local
+    this.simulationStart = start
+  }
+
+  endSimulation(): void {
+    this.recording = false
+    this.local = false
+    this.simulationEnds.set(this.simulationStart, nextSerial())
+  }
+
   /** A variable code the simulation could not follow may have set: unknown from now on. */
   forget(b: Binding): void {
     b.value = UNKNOWN
@@ -187,11 +202,11 @@ export class Machine {
     for (let j = 0; j < spans.length && (spans[j] as number) <= t; j += 3) i = j
     if (i === -1) return false
     const [start, first, last] = spans.slice(i, i + 3) as [number, number, number]
-    // its changes were over when the node ran: kept, or undone to what the node read
-    if (t > last) return false
-    // a value of its own keeps its last change; an older one is restored after it, so only a
-    // read after its first change saw something else
-    return made >= start ? last > t : first <= t
+    // a value of its own keeps its last change
+    if (made >= start) return last > t
+    // an older one is restored when that simulation ends: code that ran in it after its first
+    // change saw something else
+    return first <= t && t <= (this.simulationEnds.get(start) ?? Infinity)
   }
 
   /**
@@ -347,7 +362,12 @@ export class Machine {
   assign(name: string, env: Env, v: Val): void {
     const b = env.lookup(name)
     if (b && b.kind !== 'const') this.setBinding(b, v)
-    else if (!b) this.global.vars.set(name, { value: v, kind: 'var', wrote: 0 })
+    else if (!b) {
+      // an implicit global: code that ran before this did not see it
+      const made: Binding = { value: v, kind: 'var', wrote: 0 }
+      this.global.vars.set(name, made)
+      this.stamp(made)
+    }
   }
 
   invoke = (fn: Val, self: Val, args: Val[]): Val => this.call(fn, self, args)

@@ -114,10 +114,9 @@ function resolvePass(ast: Node, source: string): { edits: Edit[]; opaque: number
   const body = (ast as AnyNode & { type: 'Program' }).body as AnyNode[]
   const written = writtenNames(ast)
   m.inherited = written.inherited
-  m.recording = true
-  m.simulationStart = nextSerial()
+  m.startSimulation(nextSerial(), false)
   simulate(m, body, m.global)
-  m.recording = false
+  m.endSimulation()
   m.steps = 0
   const r = new Rewriter(m, source, written)
   r.program(ast as AnyNode, body)
@@ -295,17 +294,15 @@ class Rewriter {
     if (this.m.steps < this.m.limits.steps) {
       const outer = this.m.varies
       this.m.varies = { names: this.mutated, born, depth: this.m.depth }
-      this.m.recording = true
-      this.m.local = true
-      this.m.simulationStart = nextSerial()
+      // its parameters, declared since `born`, are its own values too
+      this.m.startSimulation(born, true)
       this.m.guarded(
         () => simulate(this.m, statements, fenv, born),
         'local',
         CANDIDATE_STEPS * 4,
         born,
       )
-      this.m.recording = false
-      this.m.local = false
+      this.m.endSimulation()
       this.m.varies = outer
     }
     this.declareUnreached(facts, fenv)

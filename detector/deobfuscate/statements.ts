@@ -159,8 +159,11 @@ export function exec(m: Machine, node: AnyNode, env: Env, label: string | null =
       throw new Thrown(evalExpr(m, s.argument, env))
     case 'BlockStatement':
       return block(m, s.body as AnyNode[], env)
-    case 'LabeledStatement':
-      return exec(m, s.body as AnyNode, env, s.label.name)
+    case 'LabeledStatement': {
+      // `a: { … break a }` ends the labelled statement, not the code after it
+      const out = exec(m, s.body as AnyNode, env, s.label.name)
+      return out.kind === 'break' && out.label === s.label.name ? NORMAL : out
+    }
     case 'IfStatement':
       if (decide(evalExpr(m, s.test, env))) return exec(m, s.consequent as AnyNode, env)
       return s.alternate ? exec(m, s.alternate as AnyNode, env) : NORMAL
@@ -268,8 +271,13 @@ export function exec(m: Machine, node: AnyNode, env: Env, label: string | null =
  */
 export function simulate(m: Machine, body: AnyNode[], env: Env, born = 0): void {
   m.guarded(() => hoist(m, body, env), 'keep', undefined, born)
-  for (const s of steps(body)) {
-    if (m.steps >= m.limits.steps) return
+  const list = steps(body)
+  for (const [i, s] of list.entries()) {
+    if (m.steps >= m.limits.steps) {
+      // out of steps: what the statements not run would have written is not known
+      for (const rest of list.slice(i)) forgetWritten(m, rest, env, born)
+      return
+    }
     const out = m.guarded(() => exec(m, s, env), 'keep', m.limits.statementSteps, born)
     if (out instanceof Abort) forgetWritten(m, s, env, born)
     else if (out.kind !== 'normal') return

