@@ -196,6 +196,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
             plusNodes.push(n)
             innerPlus.add(n.left)
             innerPlus.add(n.right)
+            if (emptyLiteral(n.left as AnyNode) || emptyLiteral(n.right as AnyNode))
+              facts.coercions.push(siteOf(n))
           } else if (isSizeCheck(n)) facts.sizeChecks.push(siteOf(n))
           break
         case 'VariableDeclaration':
@@ -372,4 +374,12 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   }
   for (const sub of subs) collectLayer(sub, facts, budget)
   for (const sub of subs) facts.layers.push(sub.source)
+}
+
+/** `[]` or `{}`: added to something, only to turn it into text (no benign minifier does). */
+function emptyLiteral(n: AnyNode): boolean {
+  return (
+    (n.type === 'ArrayExpression' && n.elements.length === 0) ||
+    (n.type === 'ObjectExpression' && n.properties.length === 0)
+  )
 }

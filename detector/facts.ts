@@ -126,6 +126,8 @@ export interface ScriptFacts {
   keyCalls: Node[]
   /** p,a,c,k,e,d packer calls that were unpacked statically (their payload is a layer) */
   packed: { node: Node; site: Site }[]
+  /** `x + []`, `{} + x`: a string made by coercing an empty literal (JSFuck's alphabet) */
+  coercions: Site[]
 }
 
 /** Facts of a script before its layers are collected. */
@@ -144,5 +146,6 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     sinks: [],
     keyCalls: [],
     packed: [],
+    coercions: [],
   }
 }

@@ -1,5 +1,5 @@
-import { Parser, parse as acornParse, type Node, type Options } from 'acorn'
-import { parse as looseParse } from 'acorn-loose'
+import { Parser, type Node, type Options } from 'acorn'
+import { LooseParser } from 'acorn-loose'
 
 export interface Parsed {
   ast: Node
@@ -26,7 +26,52 @@ export type NodeWatcher = (node: Node) => void
 
 type Step = (this: unknown, ...args: unknown[]) => Node
 
-const WatchedParser = Parser.extend((Base) => {
+/**
+ * How deep expressions and statements may nest. Real code stays under 50 (43 is the deepest
+ * in the benign corpora); the parsers recurse at each level, and a stack that overflows at
+ * the wrong moment (while V8 compiles a regular expression) aborts the whole process instead
+ * of throwing. Deeper input is refused early with a RangeError, which the detector reports as
+ * its analysis budget. The message must not read as a stack overflow to acorn, which would
+ * turn it into a syntax error and hand the text to acorn-loose.
+ */
+export const MAX_NESTING = 250
+const NESTED = ['parseMaybeAssign', 'parseMaybeUnary', 'parseStatement'] as const
+
+function tooDeep(): RangeError {
+  return new RangeError(`nested more than ${MAX_NESTING} levels deep (call stack budget)`)
+}
+
+/** A parser class whose recursive steps count how deep they are. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the mixin form TypeScript requires
+function nestingGuard<T extends new (...args: any[]) => object>(Base: T): T {
+  const base = Base.prototype as unknown as Record<(typeof NESTED)[number], Step>
+  const Guarded = class extends Base {}
+  const proto = Guarded.prototype as unknown as Record<string, unknown> & { depth?: number }
+  for (const name of NESTED) {
+    const step = base[name]
+    proto[name] = function (this: { depth?: number }, ...args: unknown[]): Node {
+      const depth = (this.depth ?? 0) + 1
+      if (depth > MAX_NESTING) throw tooDeep()
+      this.depth = depth
+      try {
+        return step.apply(this, args)
+      } finally {
+        this.depth = depth - 1
+      }
+    }
+  }
+  return Guarded
+}
+
+const GuardedParser = Parser.extend(nestingGuard as never)
+const GuardedLooseParser = LooseParser.extend(nestingGuard as never)
+
+/** acorn's parse with the nesting guard: for every parse of text the detector reads. */
+export function parseGuarded(source: string, options: Options): Node {
+  return GuardedParser.parse(source, options)
+}
+
+const WatchedParser = GuardedParser.extend((Base) => {
   const base = Base.prototype as unknown as Record<
     'parseVar' | 'parseFunction' | 'parseMethod',
     Step
@@ -52,7 +97,7 @@ const WatchedParser = Parser.extend((Base) => {
 })
 
 function parseAs(source: string, options: Options, watch: NodeWatcher | undefined): Node {
-  if (!watch) return acornParse(source, options)
+  if (!watch) return parseGuarded(source, options)
   // acorn declares the constructor protected; `Parser.parse` itself is `new this(…).parse()`
   const Watched = WatchedParser as unknown as new (
     o: Options,
@@ -81,7 +126,7 @@ export function parseStrict(source: string, watch?: NodeWatcher): Node | null {
 export function parseSource(source: string, watch?: NodeWatcher): Parsed {
   const ast = parseStrict(source, watch)
   if (ast) return { ast, loose: false }
-  const loose = looseParse(source, { ...BASE, sourceType: 'script' }) as Node
+  const loose = GuardedLooseParser.parse(source, { ...BASE, sourceType: 'script' }) as Node
   return { ast: untangle(loose), loose: true }
 }
 

@@ -198,6 +198,7 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   }
   if (runsCode && (readsPayload || socket)) out.push('runs code it decodes or receives at run time')
   if (unreadStringTable(facts)) out.push('obfuscated strings static analysis could not read')
+  if (facts.coercions.length > 0) out.push('spells text by coercing empty literals (JSFuck style)')
   const names = (t: string): boolean => CARD_WORDS.test(t) || CAMEL_CARD.test(t)
   const namesCard =
     facts.strings.some((x) => names(x.value.slice(0, 2000))) ||

@@ -128,6 +128,13 @@ export function createFolder(env: ConstEnv): Folder {
         const last = node.expressions[node.expressions.length - 1]
         return last ? fold(last) : undefined
       }
+      case 'AssignmentExpression': {
+        // `(t = x)` is x: minifiers assign inside the expression that first reads the value
+        if (node.operator !== '=') return undefined
+        const v = fold(node.right)
+        if (v !== undefined) inherit(node, [node.right])
+        return v
+      }
       case 'UnaryExpression': {
         if (node.operator !== '-' && node.operator !== '+' && node.operator !== '~')
           return undefined

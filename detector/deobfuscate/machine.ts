@@ -347,6 +347,13 @@ export class Machine {
     if (this.ranAfter && this.changedLater(b, this.ranAfter))
       throw new Abort('written after it ran')
     const v = b.value
+    // read whole (`''+t`, `String(t)`, a spread), its items must be as they were then too
+    if (
+      this.ranAfter &&
+      (v instanceof ArrV || v instanceof ObjV) &&
+      this.changedLater(v, this.ranAfter)
+    )
+      throw new Abort('written after it ran')
     const varies = this.varies
     if (
       varies !== undefined &&

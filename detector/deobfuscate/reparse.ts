@@ -4,7 +4,8 @@
 // offsets moved by what the edits before them added or removed. Whatever this cannot do
 // exactly as a whole parse would (a region that does not parse alone, a label from outside,
 // a new directive), it declines, and the caller parses the whole text.
-import { parse, type AnyNode, type Node, type Options } from 'acorn'
+import type { AnyNode, Node, Options } from 'acorn'
+import { parseGuarded } from '../parse.ts'
 import { eachChild } from '../children.ts'
 import type { Edit } from './splice.ts'
 
@@ -196,7 +197,7 @@ function parseRegion(text: string, context: Context, module: boolean, shift: num
 
   let program: AnyNode
   try {
-    program = parse(`${head}${text}${tail}`, {
+    program = parseGuarded(`${head}${text}${tail}`, {
       ...OPTIONS,
       sourceType: module ? 'module' : 'script',
     }) as AnyNode

@@ -31,6 +31,9 @@ const CASES: [string, string | number | undefined][] = [
   ['({toString:f})+""', undefined], // its own toString would run
   ['({[k]:1})+""', undefined], // a computed key could be Symbol.toPrimitive
   ['[].map+""', undefined],
+  // an assignment's value is what it assigns: minifiers name a value where it is first read
+  ['(t=![]+[])[1]', 'a'],
+  ['(t+=[])[0]', undefined],
 ]
 
 function fold(expr: string): unknown {

@@ -82,6 +82,32 @@ describe('no input escapes the detector without a sane verdict', { timeout: TEST
     )
   })
 
+  it('nesting whose stack overflow once came while V8 compiled a regular expression', async () => {
+    // an overflow there aborts the process (SIGABRT) instead of throwing: refused earlier now
+    const cycle: [string, string][] = [
+      ['{a:', '}'],
+      ['-', ''],
+      ['`${', '}`'],
+      ['()=>{', '}'],
+      ['if(a){', '}'],
+      ['()=>{', '}'],
+      ['x?', ':0'],
+    ]
+    for (const depth of [700, 1400, 2800]) {
+      let open = 'x='
+      let close = ''
+      for (let i = 0; i < depth; i++) {
+        const [o, c] = cycle[i % cycle.length] as [string, string]
+        open += o
+        close = c + close
+      }
+      const input = `${open}1${close}`
+      await sane(input)
+      const { verdict } = await detector.analyze(input)
+      expect(verdict.findings.map((f) => f.rule)).toContain('analysis-budget')
+    }
+  })
+
   it('huge literals', async () => {
     await fc.assert(
       fc.asyncProperty(huge, (s) => sane(s)),

