@@ -35,7 +35,7 @@ type Step = (this: unknown, ...args: unknown[]) => Node
  * turn it into a syntax error and hand the text to acorn-loose.
  */
 export const MAX_NESTING = 250
-const NESTED = ['parseMaybeAssign', 'parseMaybeUnary', 'parseStatement'] as const
+const NESTED = ['parseMaybeAssign', 'parseStatement'] as const
 
 function tooDeep(): RangeError {
   return new RangeError(`nested more than ${MAX_NESTING} levels deep (call stack budget)`)
