@@ -16,6 +16,7 @@ const LOOPS = new Set([
 
 /** Shared by every plain literal; nothing appends to a fact's decode kinds. */
 export const PLAIN: DecodeKind[] = []
+export const ESCAPED: DecodeKind[] = ['escape']
 
 /** A site whose snippet is cut only when a finding shows it: most sites never do. */
 export class LazySite implements Site {

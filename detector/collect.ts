@@ -1,14 +1,16 @@
 import type { AnyNode, Node } from 'acorn'
 import { createFolder, calleeName, propertyName, type FoldValue } from './deobfuscate/fold.ts'
-import type { Layer, ScriptFacts, Site } from './facts.ts'
+import type { CallFact, Layer, ScriptFacts, Site } from './facts.ts'
 import { pathOf } from './paths.ts'
 import { createTaint } from './taint.ts'
 import { decodedLayers } from './deobfuscate/layers.ts'
 import { walkFull } from './walk.ts'
+import { escapedTexts, hiddenByEscapes } from './deobfuscate/decode.ts'
 import { obfuscatorShape } from './deobfuscate/obfuscator.ts'
 import { resolveLayer } from './deobfuscate/resolve-layer.ts'
 import {
   LazySite,
+  ESCAPED,
   PLAIN,
   collectDebuggerTraps,
   dropWithin,
@@ -62,6 +64,8 @@ const STRING_CALLS = new Set([
   'substring',
   'substr',
 ])
+/** Computed keys that may fold to a name: `T[3]`, `'va' + 'lue'`, `dec(7)`, `k`. */
+const KEY_NODES = new Set(['MemberExpression', 'BinaryExpression', 'CallExpression', 'Identifier'])
 const ITERATORS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'reduce', 'each'])
 const COLLECTORS = new Set(['push', 'append', 'set', 'unshift', 'concat'])
 /** `Object.assign(t, a)`, `$.extend(true, t, a)`, `_.merge(t, a)`: the target receives the sources. */
@@ -109,6 +113,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   if (!position && budget.evaluate !== false) {
     const rewritten = resolveLayer(ast, source, input.shaped ?? obfuscatorShape(ast), budget)
     if (rewritten) {
+      for (const text of escapedTexts(source)) facts.hidden.add(text)
       facts.layers.push(rewritten.source)
       collectLayer({ ...input, ...rewritten }, facts, budget)
       return
@@ -121,6 +126,12 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
       const b = scopes.resolve(at as Node & { name: string })
       return b?.init && !b.mutated && !b.reassigned ? b.init : undefined
     },
+    literalFor(at: Node, prop: string): Node | undefined {
+      const b = scopes.resolve(at as Node & { name: string })
+      if (!b?.init || b.reassigned || b.opaqueWrites || b.props?.has(prop)) return undefined
+      // a method may write it as `this.prop = …`
+      return thisProps.has(prop) ? undefined : b.init
+    },
     get(_name: string, at: Node): FoldValue | undefined {
       const b = scopes.resolve(at as Node & { name: string })
       if (!b?.init || b.mutated || resolving.has(b)) return undefined
@@ -132,6 +143,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
       }
     },
   }
+  /** properties written as `this.prop = …` anywhere in the layer */
+  const thisProps = new Set<string>()
   const folder = createFolder(env)
   const requests = new Map<Binding, 'self' | 'body'>()
   const resolved = new Set<Binding>()
@@ -167,6 +180,10 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   const writtenRoots: Node[] = []
   const innerPlus = new Set<Node>()
   const foldable: Node[] = []
+  // members whose name is computed: named once the scopes are settled
+  const namedLater: number[] = []
+  const assignedLater: (AnyNode & { type: 'AssignmentExpression' })[] = []
+  const readLater: (AnyNode & { type: 'MemberExpression' })[] = []
   let sawDebugger = false
 
   walkFull(
@@ -178,7 +195,10 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           break
         case 'Literal':
           if (typeof n.value === 'string')
-            facts.strings.push({ value: n.value, site: siteOf(n), decoded: PLAIN })
+            if (hiddenByEscapes(n)) {
+              facts.hidden.add(n.value)
+              facts.strings.push({ value: n.value, site: siteOf(n), decoded: ESCAPED })
+            } else facts.strings.push({ value: n.value, site: siteOf(n), decoded: PLAIN })
           else if (n.regex) facts.regexes.push({ pattern: n.regex.pattern, site: siteOf(n) })
           break
         case 'TemplateLiteral':
@@ -223,7 +243,11 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
             scopes.refer(left.name, n.right, n.operator === '=' ? 'assign' : 'mutate')
           else if (left.type === 'MemberExpression') {
             const root = rootName(left)
-            if (root) scopes.refer(root, n.right, 'mutate')
+            // `o.snd = …` writes one named property; `o[k] = …`, `o.a.b = …` could be any
+            const prop =
+              left.object.type === 'Identifier' && !left.computed ? propertyName(left) : undefined
+            if (root) scopes.refer(root, n.right, 'mutate', prop)
+            if (left.object.type === 'ThisExpression') thisProps.add(propertyName(left) ?? '')
             if (root) writtenRoots.push(rootOf(left))
           } else for (const name of patternNames(left)) scopes.refer(name, n.right, 'mutate')
           const target =
@@ -232,6 +256,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
               : left.type === 'MemberExpression'
                 ? propertyName(left)
                 : undefined
+          if (!target && left.type === 'MemberExpression' && KEY_NODES.has(left.property.type))
+            assignedLater.push(n)
           if (target)
             facts.assigns.push({
               node: n,
@@ -264,6 +290,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
               ? pathOf(callee.object)
               : ''
           const args = n.arguments as Node[]
+          if (name === '?' || object.includes('?')) namedLater.push(facts.calls.length)
           facts.calls.push({
             node: n,
             name,
@@ -295,6 +322,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           const name = propertyName(n)
           if (name && MEMBERS_OF_INTEREST.has(name) && n.object.type !== 'Super')
             facts.members.push({ name, object: pathOf(n.object), site: siteOf(n), node: n, layer })
+          else if (name === undefined && KEY_NODES.has(n.property.type)) readLater.push(n)
           break
         }
         case 'DebuggerStatement':
@@ -308,6 +336,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   )
 
   scopes.settle()
+  nameComputedMembers()
   aliasFacts(facts, mark, scopes)
   unaliasNativeCalls(facts, mark, scopes)
   unaliasFunctionConstructor(facts, mark, folder, scopes)
@@ -315,6 +344,42 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   for (const b of feedPromiseChains(facts, mark, scopes)) resolved.add(b)
   for (const b of messageParams(facts, mark, scopes)) resolved.add(b)
   for (const [b, via] of hookParameters(facts, mark, scopes)) requests.set(b, via)
+
+  /**
+   * `jQuery[T[28]](…)`, `el[T[3]] = url`, `e[T[2]]`: names read from a table of constants are
+   * names, once the scopes know what the table holds.
+   */
+  function nameComputedMembers(): void {
+    const named = (m: AnyNode & { type: 'MemberExpression' }): string | undefined =>
+      propertyName(m) ?? (m.computed ? folder.foldString(m.property) : undefined)
+    for (const i of namedLater) {
+      const c = facts.calls[i] as CallFact
+      const callee = calleeOf(c.node as AnyNode & { type: 'CallExpression' })
+      if (callee.type !== 'MemberExpression' || callee.object.type === 'Super') continue
+      if (c.name === '?') c.name = named(callee) ?? '?'
+      if (c.object.includes('?')) c.object = pathOf(callee.object, 0, named)
+    }
+    for (const n of assignedLater) {
+      const left = n.left as AnyNode & { type: 'MemberExpression' }
+      const target = named(left)
+      if (target === undefined || left.object.type === 'Super') continue
+      const object = pathOf(left.object, 0, named)
+      const fact = { node: n, target, object, operator: n.operator, value: n.right, layer }
+      facts.assigns.push({ ...fact, site: siteOf(n) })
+    }
+    for (const n of readLater) {
+      const name = named(n)
+      if (name === undefined || !MEMBERS_OF_INTEREST.has(name) || n.object.type === 'Super')
+        continue
+      facts.members.push({
+        name,
+        object: pathOf(n.object, 0, named),
+        site: siteOf(n),
+        node: n,
+        layer,
+      })
+    }
+  }
 
   // `${HOST}/c?d=${data}`: the text up to the first part that is not constant
   function templatePrefix(t: AnyNode & { type: 'TemplateLiteral' }): string | undefined {
@@ -329,11 +394,20 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
 
   function leadingString(node: Node, depth = 0): string | undefined {
     let cur = node as AnyNode
+    let parent: AnyNode | undefined
     for (let i = 0; i < 10_000; i++) {
       const whole = folder.foldString(cur)
       if (whole !== undefined) return whole
-      if (cur.type === 'BinaryExpression' && cur.operator === '+') cur = cur.left as AnyNode
-      else if (cur.type === 'TemplateLiteral') return templatePrefix(cur)
+      const scheme = parent && schemeOf(cur)
+      if (scheme !== undefined && parent?.type === 'BinaryExpression') {
+        // `proto + 'host.tld/gate.php'`: the scheme alone is chosen at run time
+        const rest = folder.foldString(parent.right)
+        return rest === undefined ? undefined : withScheme(scheme, rest)
+      }
+      if (cur.type === 'BinaryExpression' && cur.operator === '+') {
+        parent = cur
+        cur = cur.left as AnyNode
+      } else if (cur.type === 'TemplateLiteral') return templatePrefix(cur)
       else if (cur.type === 'ConditionalExpression' && depth < 4)
         return eitherArm(
           leadingString(cur.consequent, depth + 1),
@@ -347,6 +421,19 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
       } else return undefined
     }
     return undefined
+  }
+
+  /**
+   * A name or member that holds only a URL scheme: `location.protocol`, or a variable set to
+   * `'https://'` and perhaps switched to `'http://'` later. Gives the scheme's form.
+   */
+  function schemeOf(n: AnyNode): string | undefined {
+    if (n.type === 'MemberExpression' && propertyName(n) === 'protocol') return 'https:'
+    if (n.type !== 'Identifier') return undefined
+    const texts = layer.valuesOf(n).map((v) => folder.foldString(v))
+    if (texts.length === 0 || !texts.every((t) => t !== undefined && SCHEME_ONLY.test(t)))
+      return undefined
+    return texts[0]
   }
 
   /** `c ? URL : ''`: the text a request may start with, when only one arm has any */
@@ -374,6 +461,17 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   }
   for (const sub of subs) collectLayer(sub, facts, budget)
   for (const sub of subs) facts.layers.push(sub.source)
+}
+
+const SCHEME_ONLY = /^(?:https?:)?(?:\/\/)?$/i
+/** `host.tld/…` right after the scheme: a host, not a relative path. */
+const HOST_FIRST = /^(?:\/\/)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[:/?#]|$)/i
+
+/** A scheme chosen at run time and the constant text after it, as one URL (or nothing). */
+function withScheme(scheme: string, rest: string): string | undefined {
+  if (!HOST_FIRST.test(rest)) return undefined
+  const host = rest.replace(/^\/\//, '')
+  return `${/^http:/i.test(scheme) ? 'http:' : 'https:'}//${host}`
 }
 
 /** `[]` or `{}`: added to something, only to turn it into text (no benign minifier does). */

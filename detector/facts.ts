@@ -128,6 +128,8 @@ export interface ScriptFacts {
   packed: { node: Node; site: Site }[]
   /** `x + []`, `{} + x`: a string made by coercing an empty literal (JSFuck's alphabet) */
   coercions: Site[]
+  /** texts the file wrote as escapes of plain ASCII (`'\x77\x72…'`), before any rewrite */
+  hidden: Set<string>
 }
 
 /** Facts of a script before its layers are collected. */
@@ -147,5 +149,6 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     keyCalls: [],
     packed: [],
     coercions: [],
+    hidden: new Set(),
   }
 }

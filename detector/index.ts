@@ -7,6 +7,7 @@ import { emptyFacts, type ScriptFacts } from './facts.ts'
 import { htmlPosition, looksLikeHtml, MAX_PARTS, splitHtml, type HtmlSplit } from './html.ts'
 import { judgePage as judge, scriptName } from './judge-page.ts'
 import { binaryReason, notJavaScriptReason, readSource, type Parsed } from './parse.ts'
+import { escapedTexts } from './deobfuscate/decode.ts'
 import { obfuscatorShape, shapeWatch, type Rewritten } from './deobfuscate/obfuscator.ts'
 import { resolveLayer } from './deobfuscate/resolve-layer.ts'
 import { hostOf } from './paths.ts'
@@ -19,7 +20,7 @@ import { findSinks } from './sinks.ts'
 import { triage } from './triage.ts'
 
 /** Bump whenever rules or signatures change: cached verdicts are keyed by sha256 + this. */
-export const RULES_VERSION = '2026.12.11'
+export const RULES_VERSION = '2026.12.12'
 
 export type { AnalyzeContext } from './context.ts'
 export type { SignatureSet } from './signatures/compile.ts'
@@ -210,7 +211,10 @@ function judgeParsed(
     // what was collected before a failure is still evidence
     const base = { ast: parsed.ast, source, depth: 0, outer: undefined, shaped: parsed.shaped }
     const rewritten = typeof evaluate === 'boolean' ? undefined : evaluate
-    if (rewritten) facts.layers.push(rewritten.source)
+    if (rewritten) {
+      facts.layers.push(rewritten.source)
+      for (const text of escapedTexts(source)) facts.hidden.add(text)
+    }
     const layer = rewritten ? { ...base, ...rewritten } : base
     const budget = { bytesLeft: LAYER_BYTES, evaluate: evaluate !== false }
     guard('collect', () => collectLayer(layer, facts, budget), undefined)

@@ -4,7 +4,12 @@ import { propertyName } from './deobfuscate/fold.ts'
 const GLOBALS = /^(window|self|globalThis|top|parent)\./
 
 /** Dotted path of an expression (`document.forms`, `new Image`), globals stripped. */
-export function pathOf(node: Node, depth = 0): string {
+export function pathOf(
+  node: Node,
+  depth = 0,
+  /** the name of a member: by default only a literal one (`a.b`, `a['b']`) */
+  nameOf: (m: AnyNode & { type: 'MemberExpression' }) => string | undefined = propertyName,
+): string {
   const n = node as AnyNode
   if (depth > 6) return '?'
   switch (n.type) {
@@ -14,16 +19,16 @@ export function pathOf(node: Node, depth = 0): string {
       return 'this'
     case 'MemberExpression': {
       if (n.object.type === 'Super') return 'super'
-      const base = pathOf(n.object, depth + 1)
-      const joined = `${base}.${propertyName(n) ?? '?'}`
+      const base = pathOf(n.object, depth + 1, nameOf)
+      const joined = `${base}.${nameOf(n) ?? '?'}`
       return joined.replace(GLOBALS, '')
     }
     case 'NewExpression':
-      return `new ${n.callee.type === 'Identifier' ? n.callee.name : pathOf(n.callee, depth + 1)}`
+      return `new ${n.callee.type === 'Identifier' ? n.callee.name : pathOf(n.callee, depth + 1, nameOf)}`
     case 'CallExpression':
-      return n.callee.type === 'Super' ? '?' : `${pathOf(n.callee, depth + 1)}()`
+      return n.callee.type === 'Super' ? '?' : `${pathOf(n.callee, depth + 1, nameOf)}()`
     case 'ParenthesizedExpression':
-      return pathOf(n.expression, depth + 1)
+      return pathOf(n.expression, depth + 1, nameOf)
     default:
       return '?'
   }

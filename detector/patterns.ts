@@ -7,9 +7,29 @@ export const CARD_FIELD =
 /** Weaker checkout vocabulary: billing and payment sections of a checkout form. */
 export const CHECKOUT_FIELD = /billing|payment|checkout/i
 
-/** Selectors that grab every form control on the page. */
-export const ALL_INPUTS =
-  /^\s*(?:form\s+)?(?:input|select|textarea)(?:\[[^\]]*\])?(?:\s*,\s*(?:form\s+)?(?:input|select|textarea)(?:\[[^\]]*\])?)*\s*$|^:input$/i
+/** One compound selector: a tag or `*`, then ids, classes, attribute filters, pseudo-classes. */
+const COMPOUND = /^(?:[\w-]+|\*)?(?:[#.][\w-]+|\[[^\]]*\]|::?[\w-]+(?:\([^)]*\))?)*$/
+/** Filters that keep a field sweep a sweep: by type, by having an attribute, by exclusion. */
+const BROAD_FILTERS = /^(?:\[(?:type\b[^\]]*|[\w-]+)\]|:not\([^)]*\)|:(?:visible|enabled|input))*$/i
+const FIELD_TAG = /^(?:input|select|textarea)\b(?![-\w])|^:input\b/i
+
+/**
+ * A selector that grabs every form control on the page (or in a form): a list in which some
+ * entry is bare `input`, `select` or `textarea` (`:input`), perhaps under an ancestor, perhaps
+ * filtered by type; other entries may be anything (`input, select, textarea, checkbox`).
+ */
+export function sweepsInputs(selector: string): boolean {
+  if (selector.length > 500) return false
+  let fields = false
+  for (const part of selector.split(',')) {
+    const steps = part.trim().split(/\s*[>~+]\s*|\s+/)
+    if (!steps.every((s) => COMPOUND.test(s))) return false
+    const last = steps[steps.length - 1] as string
+    const tag = FIELD_TAG.exec(last)
+    if (tag && BROAD_FILTERS.test(last.slice(tag[0].length))) fields = true
+  }
+  return fields
+}
 
 /** Words in URLs of checkout pages, in the languages shops use. */
 export const CHECKOUT_URL =

@@ -18,6 +18,10 @@ export interface Binding {
   param: boolean
   /** the function a `function name() {}` declaration binds to the name */
   fn?: Node | undefined
+  /** names written as `name.prop = …` (the only member writes while `opaqueWrites` is unset) */
+  props?: Set<string>
+  /** written through a member in a way that could reach any property */
+  opaqueWrites?: boolean
 }
 
 export class Scope {
@@ -73,6 +77,8 @@ interface Pending {
   name: string
   value: Node | undefined
   op: Op
+  /** `name.prop = …`: the one property a mutation writes */
+  prop?: string | undefined
 }
 
 /** Names bound by a parameter, catch clause or declaration pattern. */
@@ -209,8 +215,8 @@ export function createScopes(root: Node) {
   }
 
   /** Flow into a name from where the walker is; resolved once every declaration is known. */
-  function refer(name: string, value: Node | undefined, op: Op): void {
-    pending.push({ scope: cur, name, value, op })
+  function refer(name: string, value: Node | undefined, op: Op, prop?: string): void {
+    pending.push({ scope: cur, name, value, op, prop })
   }
 
   /** Apply the deferred assignments: call once after the walk. */
@@ -222,6 +228,8 @@ export function createScopes(root: Node) {
       else {
         if (p.op !== 'bind' || b.init) b.mutated = true
         if (p.op !== 'mutate') b.reassigned = true
+        if (p.op === 'mutate' && p.prop !== undefined) (b.props ??= new Set()).add(p.prop)
+        else b.opaqueWrites = true
       }
       b.param = false
       if (p.value) b.values.push(p.value)

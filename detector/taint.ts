@@ -5,7 +5,7 @@ import { calleeName, propertyName } from './deobfuscate/fold.ts'
 import type { Taint } from './facts.ts'
 import { localFunction, returnsOf } from './flows.ts'
 import type { Binding } from './scope.ts'
-import { ALL_INPUTS, CARD_FIELD, HARVEST_CALLS } from './patterns.ts'
+import { sweepsInputs, CARD_FIELD, HARVEST_CALLS } from './patterns.ts'
 
 const MAX_VISITS = 4000
 
@@ -55,6 +55,11 @@ export function createTaint(
     const b = resolve(callee.object)
     return b !== undefined && resolved.has(b)
   }
+  // `e[T[2]]`, `s[T[7]](…)`: a name read from a table of constants is still that name
+  const memberName = (m: AnyNode & { type: 'MemberExpression' }): string | undefined =>
+    propertyName(m) ?? (m.computed ? folder.foldString(m.property) : undefined)
+  const calleeNamed = (c: AnyNode): string | undefined =>
+    c.type === 'MemberExpression' ? memberName(c) : calleeName(c)
   const memo = new Map<Node, Set<Taint>>()
   // A traversal from a bare name depends on nothing but its binding: work it out once per binding.
   const byBinding = new Map<Binding, Set<Taint>>()
@@ -94,7 +99,7 @@ export function createTaint(
           out.add('card')
         return
       case 'MemberExpression': {
-        const name = propertyName(n)
+        const name = memberName(n)
         const t = name && Object.hasOwn(MEMBER_TAINT, name) ? MEMBER_TAINT[name] : undefined
         if (t) out.add(t)
         if (name === 'location' || name === 'URL') out.add('location')
@@ -113,7 +118,7 @@ export function createTaint(
           out.add('formdata')
         break
       case 'CallExpression': {
-        const name = n.callee.type === 'Super' ? undefined : calleeName(n.callee)
+        const name = n.callee.type === 'Super' ? undefined : calleeNamed(n.callee)
         // String.fromCharCode.apply(null, codes), atob.call(window, s): the function applied
         const applied =
           (name === 'apply' || name === 'call') && n.callee.type === 'MemberExpression'
@@ -136,7 +141,7 @@ export function createTaint(
         }
         if (name && HARVEST_CALLS.has(name)) {
           const sel = n.arguments[0] ? folder.foldString(n.arguments[0]) : undefined
-          if (sel !== undefined && ALL_INPUTS.test(sel)) out.add('harvest')
+          if (sel !== undefined && sweepsInputs(sel)) out.add('harvest')
         }
         break
       }

@@ -114,6 +114,10 @@ const ACCESSOR_INDEXES = 12
 /** accessor calls used as member names (`el[_s(5)]`), with as many distinct indexes */
 const KEYED_CALLS = 12
 
+/** A table index: a number, or a number written as a string (`'0x1f'`, older obfuscators). */
+const indexLike = (v: unknown): boolean =>
+  typeof v === 'number' || (typeof v === 'string' && /^(?:0x[0-9a-f]+|\d+)$/i.test(v))
+
 /**
  * Obfuscation the partial evaluator could not undo: a function called again and again with
  * nothing but a constant index (and a key) whose table is decoded character by character.
@@ -125,7 +129,7 @@ function unreadStringTable(facts: ScriptFacts): boolean {
   const shaped = new Map<Node, ScriptFacts['calls'][number]>()
   for (const c of facts.calls) {
     const [first, second] = c.args as Node[]
-    if (c.args.length > 2 || first?.type !== 'Literal' || typeof first.value !== 'number') continue
+    if (c.args.length > 2 || first?.type !== 'Literal' || !indexLike(first.value)) continue
     if (second && (second.type !== 'Literal' || typeof second.value !== 'string')) continue
     shaped.set(c.node, c)
   }
@@ -220,7 +224,7 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
     const first = literal(c.args[0])
     if (FIELD_QUERIES.has(c.name) && first !== undefined && FORM_WORDS.test(first)) formData = true
     if (SERIALIZERS.has(c.name) && serializesPageForm(c)) formData = true
-    if (CODE_RUNNERS.has(c.name) && (c.object === '' || c.object === 'window')) {
+    if (CODE_RUNNERS.has(c.name) && /^(window|this)?$/.test(c.object)) {
       const arg = c.name === 'Function' ? c.args[c.args.length - 1] : c.args[0]
       if (decodedBlob(arg)) runsDecoded = true
       if (builtAtRunTime(arg)) runsCode = true

@@ -26,6 +26,30 @@ export function decodeUri(s: string): string | undefined {
   }
 }
 
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+}
+
+/** `&#104;&#x74;&amp;` → `ht&`: the text a browser reads out of markup. Tags are dropped. */
+export function decodeEntities(s: string): string | undefined {
+  const out = s
+    .replace(/<[^>]*>/g, '')
+    .replace(
+      /&#(?:x([0-9a-f]+)|(\d+));|&(\w+);/gi,
+      (m, hex?: string, dec?: string, name?: string) => {
+        if (name !== undefined) return NAMED_ENTITIES[name.toLowerCase()] ?? m
+        const code = parseInt(hex ?? dec ?? '', hex ? 16 : 10)
+        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m
+      },
+    )
+  return isPrintable(out) ? out : undefined
+}
+
 export function fromCharCodes(codes: number[]): string | undefined {
   if (codes.some((c) => !Number.isInteger(c) || c < 0 || c > 0xffff)) return undefined
   let out = ''
@@ -42,6 +66,67 @@ export function isPrintable(s: string): boolean {
     if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || (c >= 127 && c < 160)) bad++
   }
   return bad / s.length < 0.05
+}
+
+/** Escapes that spell a character: `\x76`, `\u0061`, `\u{61}`, `\166` (octal). */
+const ESCAPE = /\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]+\}|[0-7]{1,3})/g
+const ESCAPED_MIN = 16
+const ASCII_TEXT = /^[\t\n\r\x20-\x7e]*$/
+
+/**
+ * A string literal written mostly as escapes of plain ASCII (`'\x6F\x6E\x65…'`): text hidden
+ * from a plain read of the file. Escaped non-ASCII (`'\u00e9t\u00e9'`) is how bundles keep
+ * their files ASCII, and does not count.
+ */
+export function hiddenByEscapes(n: AnyNode): boolean {
+  if (n.type !== 'Literal' || typeof n.value !== 'string' || n.raw === undefined) return false
+  return escapeHidden(n.raw, n.value)
+}
+
+function escapeHidden(raw: string, value: string): boolean {
+  if (raw.length < ESCAPED_MIN || !raw.includes('\\') || !ASCII_TEXT.test(value)) return false
+  let escaped = 0
+  for (const m of raw.matchAll(ESCAPE)) escaped += m[0].length
+  return escaped * 2 > raw.length
+}
+
+/** Quoted strings of a source text, roughly (comments and regexes are not told apart). */
+const QUOTED = /"(?:[^"\\\r\n]|\\.){16,}?"|'(?:[^'\\\r\n]|\\.){16,}?'/g
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+}
+
+/**
+ * The texts a source writes as escaped plain ASCII (see hiddenByEscapes), read from the text
+ * itself: what a file hid stays known after the evaluator has replaced the literals.
+ */
+export function escapedTexts(source: string): Set<string> {
+  const out = new Set<string>()
+  if (!/\\(?:x[0-9a-fA-F]|u[0-9a-fA-F{]|[0-7])/.test(source)) return out
+  for (const m of source.matchAll(QUOTED)) {
+    const raw = m[0]
+    if (!raw.includes('\\')) continue
+    const value = unescapeRaw(raw.slice(1, -1))
+    if (escapeHidden(raw, value)) out.add(value)
+  }
+  return out
+}
+
+function unescapeRaw(body: string): string {
+  return body.replace(
+    /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]{1,6})\}|([0-7]{1,3})|([\s\S]))/g,
+    (_m, x?: string, u?: string, cp?: string, oct?: string, ch?: string) => {
+      const hex = x ?? u ?? cp
+      if (hex !== undefined) return String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff))
+      if (oct !== undefined) return String.fromCharCode(parseInt(oct, 8) & 0xff)
+      return ch === undefined ? '' : (SIMPLE_ESCAPES[ch] ?? ch)
+    },
+  )
 }
 
 /** Cheap pre-check before parsing a decoded string as code. */

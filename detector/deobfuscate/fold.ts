@@ -1,5 +1,12 @@
 import type { AnyNode, Node } from 'acorn'
-import { decodeBase64, decodeUnescape, decodeUri, fromCharCodes, isPrintable } from './decode.ts'
+import {
+  decodeBase64,
+  decodeEntities,
+  decodeUnescape,
+  decodeUri,
+  fromCharCodes,
+  isPrintable,
+} from './decode.ts'
 import { isGlobalObject, stringMethod } from './fold-methods.ts'
 import { createCoercer, NOT_KNOWN, plus } from './coerce.ts'
 
@@ -11,10 +18,20 @@ export interface ConstEnv {
   get(name: string, at: Node): FoldValue | undefined
   /** the object literal a never-written name holds, for reading its properties */
   objectAt?(at: Node): Node | undefined
+  /** the object literal a name holds when nothing writes `prop` of it (other members may be) */
+  literalFor?(at: Node, prop: string): Node | undefined
 }
 
 /** How a string was produced; anything but 'plain' counts as a decoding step. */
-export type DecodeKind = 'base64' | 'charcode' | 'unescape' | 'uri' | 'reverse' | 'packer'
+export type DecodeKind =
+  | 'base64'
+  | 'charcode'
+  | 'unescape'
+  | 'uri'
+  | 'reverse'
+  | 'packer'
+  /** a literal written as escape sequences of plain text */
+  | 'escape'
 
 const MAX_LEN = 1 << 20
 const INDEX = /^(0|[1-9]\d*)$/
@@ -38,6 +55,15 @@ export function propertyName(node: AnyNode & { type: 'MemberExpression' }): stri
   if (!node.computed && p.type === 'Identifier') return p.name
   if (p.type === 'Literal' && typeof p.value === 'string') return p.value
   return undefined
+}
+
+/** The argument of `x.html(arg)`: markup handed to an element. */
+function htmlArgument(n: AnyNode): Node | undefined {
+  if (n.type !== 'CallExpression' || n.arguments.length !== 1) return undefined
+  const callee = n.callee as AnyNode
+  if (callee.type !== 'MemberExpression' || propertyName(callee) !== 'html') return undefined
+  const arg = n.arguments[0] as AnyNode
+  return arg.type === 'SpreadElement' ? undefined : arg
 }
 
 export function createFolder(env: ConstEnv): Folder {
@@ -185,9 +211,10 @@ export function createFolder(env: ConstEnv): Folder {
 
   /** `config.url` where `config` holds an object literal nothing writes to: that property. */
   function propertyOfLiteral(node: AnyNode & { type: 'MemberExpression' }): FoldValue | undefined {
-    if (node.object.type !== 'Identifier' || !env.objectAt) return undefined
-    const lit = env.objectAt(node.object) as AnyNode | undefined
     const name = propertyName(node)
+    if (node.object.type !== 'Identifier' || name === undefined) return undefined
+    const lit = (env.literalFor?.(node.object, name) ?? env.objectAt?.(node.object)) as
+      AnyNode | undefined
     if (lit?.type !== 'ObjectExpression' || name === undefined) return undefined
     let found: Node | undefined
     for (const p of lit.properties) {
@@ -282,6 +309,14 @@ export function createFolder(env: ConstEnv): Folder {
       if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) return undefined
       const out = fromCharCodes(v as number[])
       if (out !== undefined) mark(node, 'charcode', args)
+      return out
+    }
+    // `$('<div/>').html('&#104;&#116;…').text()`: markup parsed to read its entities back
+    if ((name === 'text' || name === 'textContent') && args.length === 0) {
+      const markup = htmlArgument(objNode as AnyNode)
+      const s = markup ? foldString(markup) : undefined
+      const out = s !== undefined && /&#?\w+;/.test(s) ? decodeEntities(s) : undefined
+      if (out !== undefined) mark(node, 'unescape', [markup as Node])
       return out
     }
     const obj = fold(objNode)

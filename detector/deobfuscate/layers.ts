@@ -82,7 +82,8 @@ function markupCode(value: string): string[] {
 }
 
 function codeArgument(c: CallFact): Node | undefined {
-  if (!CODE_SINKS.has(c.name) || (c.object !== '' && c.object !== 'window')) return undefined
+  // `this['eval'](…)` at the top of a script is the global eval
+  if (!CODE_SINKS.has(c.name) || !/^(window|this)?$/.test(c.object)) return undefined
   return c.name === 'Function' ? c.args[c.args.length - 1] : c.args[0]
 }
 

@@ -558,6 +558,10 @@ export class Machine {
   }
 }
 
+/** `return this`, or `return (function() {}.constructor("return this")( ));` */
+const RETURNS_GLOBAL =
+  /^\s*return\s*(?:this|\(\s*function\s*\(\s*\)\s*\{\s*\}\s*\.constructor\(\s*(["'])return this\1\s*\)\s*\(\s*\)\s*\))\s*;?\s*$/
+
 export function realmNatives(m: Machine): void {
   const builtin = (name: string, value: NativeV): void => {
     m.realm.vars.set(name, { value, kind: 'const', wrote: 0 })
@@ -565,8 +569,19 @@ export function realmNatives(m: Machine): void {
   builtin('Array', new NativeV('Array', (_s, a) => new ArrV(a)))
   builtin('Object', new NativeV('Object', () => new ObjV()))
   builtin('RegExp', new NativeV('RegExp', () => UNKNOWN))
-  // code runners: known by identity wherever a sample reaches them, never run
-  for (const name of CODE_RUNNERS) builtin(name, new NativeV(name, () => UNKNOWN))
+  // code runners: known by identity wherever a sample reaches them, never run; the one body
+  // understood is the global object's getter obfuscators build (`Function('return this')`)
+  const getGlobal = new NativeV('%global', () => m.globalObject)
+  for (const name of CODE_RUNNERS)
+    builtin(
+      name,
+      new NativeV(name, (_s, args) => {
+        const body = args[args.length - 1]
+        return name === 'Function' && typeof body === 'string' && RETURNS_GLOBAL.test(body)
+          ? getGlobal
+          : UNKNOWN
+      }),
+    )
   // bytes and their UTF-8 text: decoders XOR into a Uint8Array and read it with a TextDecoder
   builtin('Uint8Array', new NativeV('Uint8Array', () => UNKNOWN))
   builtin('TextDecoder', new NativeV('TextDecoder', () => UNKNOWN))

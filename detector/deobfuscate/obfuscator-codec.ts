@@ -4,13 +4,19 @@
 export const OBFUSCATOR_ALPHABET =
   'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/='
 
+/** RFC 4648's order, which older releases used (their decoders polyfill `atob`). */
+export const STANDARD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/='
+
 /** `stringArrayEncoding: ['base64']`: custom-alphabet base64, then UTF-8 via %xx escapes. */
-export function obfuscatorBase64(input: string): string | undefined {
+export function obfuscatorBase64(
+  input: string,
+  alphabet = OBFUSCATOR_ALPHABET,
+): string | undefined {
   let bytes = ''
   let bc = 0
   let bs = 0
   for (let i = 0; i < input.length; i++) {
-    const idx = OBFUSCATOR_ALPHABET.indexOf(input.charAt(i))
+    const idx = alphabet.indexOf(input.charAt(i))
     if (idx === -1) continue
     bc = bs % 4 ? bc * 64 + idx : idx
     if (bs++ % 4) bytes += String.fromCharCode(255 & (bc >> ((-2 * bs) & 6)))
@@ -26,8 +32,12 @@ export function obfuscatorBase64(input: string): string | undefined {
 }
 
 /** `stringArrayEncoding: ['rc4']`: base64 as above, then RC4 with the call site's key. */
-export function obfuscatorRc4(input: string, key: string): string | undefined {
-  const data = obfuscatorBase64(input)
+export function obfuscatorRc4(
+  input: string,
+  key: string,
+  alphabet = OBFUSCATOR_ALPHABET,
+): string | undefined {
+  const data = obfuscatorBase64(input, alphabet)
   if (data === undefined || key.length === 0) return undefined
   const s: number[] = []
   for (let i = 0; i < 256; i++) s[i] = i

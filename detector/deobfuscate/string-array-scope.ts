@@ -1,6 +1,6 @@
 import type { AnyNode, Node } from 'acorn'
 import { evaluate, NO_NAMES } from './evaluate.ts'
-import { OBFUSCATOR_ALPHABET } from './obfuscator-codec.ts'
+import { OBFUSCATOR_ALPHABET, STANDARD_ALPHABET } from './obfuscator-codec.ts'
 
 // Scopes and definitions of a javascript-obfuscator output: which names hold the string array,
 // which decode an index, and which merely forward to those (wrappers and aliases).
@@ -36,6 +36,8 @@ export type Def =
       offset: number
       arrayName: string
       encoding: Encoding
+      /** the base64 alphabet of 'base64' and 'rc4' */
+      alphabet: string | undefined
       decl: Node
     }
   | { kind: 'wrapper'; fn: FunctionNode; call: CallNode }
@@ -165,12 +167,17 @@ function classifyFunction(fn: FunctionNode, decl: Node, source: string): Def {
   const arrayName = offset === undefined ? undefined : arrayNameOf(body)
   if (offset === undefined || arrayName === undefined) return OTHER
   const text = source.slice(fn.start, fn.end)
-  const encoding: Encoding = !text.includes(OBFUSCATOR_ALPHABET)
-    ? 'none'
-    : /\b(0x100|256)\b/.test(text)
-      ? 'rc4'
-      : 'base64'
-  return { kind: 'decoder', fn, offset, arrayName, encoding, decl }
+  // the lowercase-first alphabet of current releases, RFC 4648's (or `atob`) in older ones
+  const alphabet = text.includes(OBFUSCATOR_ALPHABET)
+    ? OBFUSCATOR_ALPHABET
+    : text.includes(STANDARD_ALPHABET) || /\batob\b/.test(text)
+      ? STANDARD_ALPHABET
+      : undefined
+  // a decoder of some other kind: the partial evaluator reads it, or nothing does
+  if (alphabet === undefined && /fromCharCode|charCodeAt/.test(text)) return OTHER
+  const encoding: Encoding =
+    alphabet === undefined ? 'none' : /\b(0x100|256)\b/.test(text) ? 'rc4' : 'base64'
+  return { kind: 'decoder', fn, offset, arrayName, encoding, alphabet, decl }
 }
 
 /** `i = i - 0x1a5` or `i -= 0x1a5` among the first statements: the index offset. */

@@ -61,8 +61,8 @@ function createResolver(info: ScopeInfo, used: Set<Def>): Resolver {
           def.encoding === 'none'
             ? raw
             : def.encoding === 'base64'
-              ? obfuscatorBase64(raw)
-              : obfuscatorRc4(raw, String(argv[1] ?? ''))
+              ? obfuscatorBase64(raw, def.alphabet)
+              : obfuscatorRc4(raw, String(argv[1] ?? ''), def.alphabet)
         if (out !== undefined) {
           used.add(def)
           used.add(arr)
@@ -156,11 +156,12 @@ function solveRotation(
   if (arg0.type !== 'Identifier') return false
   const arr = lookup(arg0.name, scope)?.[0]
   if (arr?.kind !== 'array') return false
+  // an array rotated in a way not solved here (no checksum: older releases) stays unread
+  arr.ok = false
   const target = evaluate(call.arguments[1] as Node, NO_NAMES)
   const checksum = checksumOf(fn)
   const fnScope = info.scopeOf.get(fn)
   if (typeof target !== 'number' || !checksum || !fnScope) return false
-  arr.ok = false
   const n = arr.values.length
   const perTry = Math.max(1, countCalls(checksum))
   const hooks = {

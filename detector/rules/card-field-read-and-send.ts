@@ -45,8 +45,8 @@ export const cardFieldReadAndSend = {
         {
           site: read,
           message: `names ${what} but masks field values before sending (session-replay style)`,
-          points: 10,
-          severity: 'low',
+          points: 0,
+          severity: 'info',
         },
       ]
     // A known foreign host takes card reads as they are; a computed URL or a plain sweep of

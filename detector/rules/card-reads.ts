@@ -4,7 +4,7 @@ import { eachChild } from '../children.ts'
 import { propertyName } from '../deobfuscate/fold.ts'
 import type { ScriptFacts, Sink, Site } from '../facts.ts'
 import { pathOf } from '../paths.ts'
-import { ALL_INPUTS, CARD_FIELD, HARVEST_CALLS, KEY_EVENTS } from '../patterns.ts'
+import { sweepsInputs, CARD_FIELD, HARVEST_CALLS, KEY_EVENTS } from '../patterns.ts'
 
 // A bare "expiry"/"expiration" is cookie and cache vocabulary far more often than a card field.
 const WEAK_ONLY = /^(expir(y|ation)|exp(iry)?[-_]?date)$/i
@@ -46,7 +46,7 @@ function findCardReads(script: ScriptFacts): CardReads {
     const delegated = delegatedSelector(c)
     if (delegated !== undefined) {
       // `$(document).on('change', 'input, select', …)`: every field of the page, as typed
-      if (ALL_INPUTS.test(delegated) && wholePage(c)) generic ??= c.site
+      if (sweepsInputs(delegated) && wholePage(c)) generic ??= c.site
       continue
     }
     // `document.addEventListener('change', e => … e.target.value …)`: the same, undelegated
@@ -56,7 +56,7 @@ function findCardReads(script: ScriptFacts): CardReads {
     }
     if (!HARVEST_CALLS.has(c.name) || !c.args[0]) continue
     const sel = c.layer.folder.foldString(c.args[0])
-    if (sel === undefined || !ALL_INPUTS.test(sel)) continue
+    if (sel === undefined || !sweepsInputs(sel)) continue
     generic ??= c.site
     if (c.name !== 'find' && (c.object === 'document' || c.object === '')) {
       wide = c.site

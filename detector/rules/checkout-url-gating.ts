@@ -27,6 +27,14 @@ export const checkoutUrlGating = {
         .map((n) => {
           const r = n as AnyNode
           if (r.type === 'Literal' && r.regex) return r.regex.pattern
+          // `new RegExp('onepage|checkout')`: the pattern is its first argument
+          if (
+            (r.type === 'NewExpression' || r.type === 'CallExpression') &&
+            r.callee.type === 'Identifier' &&
+            r.callee.name === 'RegExp' &&
+            r.arguments[0]
+          )
+            return c.layer.folder.foldString(r.arguments[0])
           return c.layer.folder.foldString(n)
         })
         .find((w) => w !== undefined && w.length < 300 && CHECKOUT_URL.test(w))

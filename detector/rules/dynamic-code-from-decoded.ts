@@ -1,4 +1,5 @@
 import type { AnyNode, Node } from 'acorn'
+import { hiddenByEscapes } from '../deobfuscate/decode.ts'
 import { calleeName } from '../deobfuscate/fold.ts'
 import type { Layer, ScriptFacts } from '../facts.ts'
 import type { Rule } from './types.ts'
@@ -13,7 +14,7 @@ const CODE_PROPS = new Set(['text', 'textContent'])
 export function directlyDecoded(node: Node, layer: Layer, depth = 0): boolean {
   const n = node as AnyNode
   if (depth > 8) return false
-  if (layer.folder.decodedBy(n).length > 0) return true
+  if (layer.folder.decodedBy(n).length > 0 || hiddenByEscapes(n)) return true
   if (n.type === 'CallExpression' && n.callee.type !== 'Super') {
     const name = calleeName(n.callee)
     if (name && DECODERS.has(name)) return true
@@ -66,7 +67,10 @@ export const dynamicCodeFromDecoded = {
       if (script.packed.some((p) => p.node === arg)) continue
       // Timers take functions far more often than strings: a decoded string, or a name holding
       // one (a name bound to a function carries no decoded taint), counts.
-      const decoded = directlyDecoded(arg, c.layer) || decodedName(arg, c.layer)
+      const decoded =
+        directlyDecoded(arg, c.layer) ||
+        decodedName(arg, c.layer) ||
+        escapedValue(arg, c.layer, script.hidden)
       if (decoded || isPacked(arg))
         return [{ site: c.site, message: `${c.name}() runs a decoded string` }]
     }
@@ -84,6 +88,13 @@ export const dynamicCodeFromDecoded = {
     return []
   },
 } satisfies Rule
+
+/** Text the file hides as escape sequences, reached through a table or a name: `T[3]`. */
+function escapedValue(arg: Node, layer: Layer, escaped: ReadonlySet<string>): boolean {
+  if (escaped.size === 0) return false
+  const text = layer.folder.foldString(arg)
+  return text !== undefined && escaped.has(text)
+}
 
 // eval(function(p,a,c,k,e,d){…}(…)) that could not be unpacked: the payload stays hidden.
 function isPacked(arg: Node): boolean {

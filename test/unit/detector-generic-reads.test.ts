@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { decodeEntities, escapedTexts } from '../../detector/deobfuscate/decode.ts'
+import { stringArrayEdits } from '../../detector/deobfuscate/string-array.ts'
+import { parseStrict } from '../../detector/parse.ts'
+import { sweepsInputs } from '../../detector/patterns.ts'
+
+// How the detector reads what skimmers spell indirectly: field sweeps written as selector lists,
+// entities read back through markup, and text written as escapes.
+describe('selectors that sweep every form field', () => {
+  const cases: [string, boolean][] = [
+    ['input, select, textarea', true],
+    ['input, select, textarea, checkbox', true],
+    ['input,select,textarea,button', true],
+    ['form input', true],
+    ['#co-payment-form input, #co-payment-form select', true],
+    [':input', true],
+    ['input:not([type=hidden])', true],
+    ['input[type=text], select', true],
+    ['input[name="payment[cc_number]"]', false],
+    ['input.qty', false],
+    ['.btn, a', false],
+    ['inputs', false],
+  ]
+  for (const [selector, sweeps] of cases)
+    it(`${JSON.stringify(selector)} ${sweeps ? 'sweeps' : 'does not sweep'}`, () => {
+      expect(sweepsInputs(selector)).toBe(sweeps)
+    })
+})
+
+describe('text spelled another way', () => {
+  it('reads numeric and named HTML entities back as text', () => {
+    expect(decodeEntities('&#104;&#x74;tps&#58;//a.b/?x=1&amp;y=2')).toBe('https://a.b/?x=1&y=2')
+  })
+
+  it('finds ASCII text a file writes as escapes, and leaves escaped non-ASCII alone', () => {
+    const source = `var a = "\\x68\\x74\\x74\\x70\\x73\\x3a\\x2f\\x2f\\x61\\x2e\\x62"; var b = "\\u00e9t\\u00e9 \\u00e0 Paris l\\u00e0-bas"; var c = 'plain text, long enough'`
+    expect([...escapedTexts(source)]).toEqual(['https://a.b'])
+  })
+})
+
+describe("javascript-obfuscator's string arrays, fast path", () => {
+  it('leaves an array it cannot unrotate (no checksum) to the evaluator instead of misreading it', () => {
+    const source = `var t=['second','third','first'];(function(a,n){var r=function(k){while(--k){a.push(a.shift())}};r(++n)}(t,0x1));
+      var d=function(i){i=i-0x0;var s=t[i];return s};document.title=d('0x0')`
+    const edits = stringArrayEdits(parseStrict(source) as never, source) ?? []
+    expect(edits.map((e) => e.text).join(' ')).not.toContain('second')
+  })
+})
