@@ -65,7 +65,16 @@ const STRING_CALLS = new Set([
   'substr',
 ])
 /** Computed keys that may fold to a name: `T[3]`, `'va' + 'lue'`, `dec(7)`, `k`. */
-const KEY_NODES = new Set(['MemberExpression', 'BinaryExpression', 'CallExpression', 'Identifier'])
+const KEY_NODES = new Set([
+  'MemberExpression',
+  'BinaryExpression',
+  'CallExpression',
+  'Identifier',
+  'TaggedTemplateExpression',
+])
+/** Keys built by code, not looked up: a call, a concatenation, a tagged template. */
+const BUILT_KEYS = new Set(['BinaryExpression', 'CallExpression', 'TaggedTemplateExpression'])
+const GLOBAL_OBJECTS = new Set(['window', 'self', 'globalThis'])
 const ITERATORS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'reduce', 'each'])
 const COLLECTORS = new Set(['push', 'append', 'set', 'unshift', 'concat'])
 /** `Object.assign(t, a)`, `$.extend(true, t, a)`, `_.merge(t, a)`: the target receives the sources. */
@@ -369,6 +378,12 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     }
     for (const n of readLater) {
       const name = named(n)
+      if (
+        name === undefined &&
+        BUILT_KEYS.has(n.property.type) &&
+        globalObject(n.object as AnyNode)
+      )
+        facts.builtGlobalReads++
       if (name === undefined || !MEMBERS_OF_INTEREST.has(name) || n.object.type === 'Super')
         continue
       facts.members.push({
@@ -379,6 +394,14 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
         layer,
       })
     }
+  }
+
+  /** `window`, or a name given `window` (`(function (g) {…})(window)`) */
+  function globalObject(n: AnyNode): boolean {
+    if (n.type !== 'Identifier') return false
+    if (GLOBAL_OBJECTS.has(n.name)) return true
+    const init = layer.initOf(n) as AnyNode | undefined
+    return init?.type === 'Identifier' && GLOBAL_OBJECTS.has(init.name)
   }
 
   // `${HOST}/c?d=${data}`: the text up to the first part that is not constant

@@ -130,6 +130,8 @@ export interface ScriptFacts {
   coercions: Site[]
   /** texts the file wrote as escapes of plain ASCII (`'\x77\x72…'`), before any rewrite */
   hidden: Set<string>
+  /** `g[build('Im', 'age')]` on the global object: names it builds and nothing could read */
+  builtGlobalReads: number
 }
 
 /** Facts of a script before its layers are collected. */
@@ -150,5 +152,6 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     packed: [],
     coercions: [],
     hidden: new Set(),
+    builtGlobalReads: 0,
   }
 }

@@ -108,6 +108,9 @@ const CARD_RULES = new Set([
 
 type Node = { type?: string; value?: unknown } | undefined
 
+/** `g[f('Im', 'age')]` this often: names put together so that no reader sees them */
+const BUILT_GLOBAL_READS = 4
+
 /** A string-table accessor called this often with distinct indexes means the table is unread. */
 const ACCESSOR_CALLS = 30
 const ACCESSOR_INDEXES = 12
@@ -249,6 +252,8 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   if (runsDecoded) out.push('runs or injects what a local function decodes from a constant')
   if (unreadStringTable(facts)) out.push('obfuscated strings static analysis could not read')
   if (facts.coercions.length > 0) out.push('spells text by coercing empty literals (JSFuck style)')
+  if (facts.builtGlobalReads >= BUILT_GLOBAL_READS)
+    out.push('reads browser APIs off the global object by names it builds at run time')
   const names = (t: string): boolean => CARD_WORDS.test(t) || CAMEL_CARD.test(t)
   const namesCard =
     facts.strings.some((x) => names(x.value.slice(0, 2000))) ||

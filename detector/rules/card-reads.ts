@@ -222,13 +222,21 @@ export function maskingExplains(script: ScriptFacts): boolean {
   )
 }
 
+/** Characters of a kind, not one character: what masking replaces (`/./g`, `/\d/g`, `/[^\s]/g`). */
+const CHAR_CLASS = /^(?:\.|\\[dwSDW]|\[[^\]]+\])[+*]?$/
+
+function masksClass(pattern: unknown): boolean {
+  const n = pattern as AnyNode | undefined
+  return n?.type === 'Literal' && n.regex !== undefined && CHAR_CLASS.test(n.regex.pattern)
+}
+
 /** Masking (value.replace(/./g, '*'), '*'.repeat(n)) is what replay tools do to card fields. */
 export function masksValues(script: ScriptFacts): boolean {
   return script.calls.some((c) => {
     const callee = (c.node as AnyNode & { type: 'CallExpression' }).callee as AnyNode
     if (c.name === 'replace' || c.name === 'replaceAll') {
       const rep = c.args[1] ? c.layer.folder.foldString(c.args[1]) : undefined
-      return rep !== undefined && MASK.test(rep)
+      return rep !== undefined && MASK.test(rep) && masksClass(c.args[0])
     }
     if (
       c.name === 'repeat' &&

