@@ -64,12 +64,11 @@ const STRING_CALLS = new Set([
   'substring',
   'substr',
 ])
-/** Computed keys that may fold to a name: `T[3]`, `'va' + 'lue'`, `dec(7)`, `k`. */
+/** Computed keys that may fold to a name: `T[3]`, `'va' + 'lue'`, `dec(7)` (not `a[i]`: loops). */
 const KEY_NODES = new Set([
   'MemberExpression',
   'BinaryExpression',
   'CallExpression',
-  'Identifier',
   'TaggedTemplateExpression',
 ])
 /** Keys built by code, not looked up: a call, a concatenation, a tagged template. */
