@@ -132,6 +132,8 @@ export interface ScriptFacts {
   hidden: Set<string>
   /** `g[build('Im', 'age')]` on the global object: names it builds and nothing could read */
   builtGlobalReads: number
+  /** one-line operator wrappers (`function (x, y) { return x * y }`) within a few KB */
+  operatorWrappers: number
 }
 
 /** Facts of a script before its layers are collected. */
@@ -153,5 +155,6 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     coercions: [],
     hidden: new Set(),
     builtGlobalReads: 0,
+    operatorWrappers: 0,
   }
 }

@@ -20,7 +20,7 @@ import { findSinks } from './sinks.ts'
 import { triage } from './triage.ts'
 
 /** Bump whenever rules or signatures change: cached verdicts are keyed by sha256 + this. */
-export const RULES_VERSION = '2026.12.13'
+export const RULES_VERSION = '2026.12.14'
 
 export type { AnalyzeContext } from './context.ts'
 export type { SignatureSet } from './signatures/compile.ts'
@@ -168,7 +168,7 @@ function inspectCode(
     judgeParsed(
       source,
       hash,
-      parsed && { ...parsed, shaped },
+      parsed && { ...parsed, shaped, wrappers: shape.wrappers() },
       parseFindings,
       evaluate,
       ctx,
@@ -187,7 +187,8 @@ function inspectCode(
   } catch {
     // judged again from a fresh tree: the failed evaluation may have changed this one
     const again = readSource(source)
-    const fresh = typeof again === 'string' ? undefined : { ...again, shaped }
+    const fresh =
+      typeof again === 'string' ? undefined : { ...again, shaped, wrappers: shape.wrappers() }
     return judgeParsed(source, hash, fresh, parseFindings, true, ctx, rules, signatures)
   }
   return rewritten ? judge(rewritten) : first
@@ -207,6 +208,7 @@ function judgeParsed(
   const findings: Finding[] = [...parseFindings]
   const guard = guarded(findings)
   const facts = emptyFacts(source, hash)
+  facts.operatorWrappers = parsed?.wrappers ?? 0
   if (parsed) {
     // what was collected before a failure is still evidence
     const base = { ast: parsed.ast, source, depth: 0, outer: undefined, shaped: parsed.shaped }

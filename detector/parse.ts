@@ -7,6 +7,8 @@ export interface Parsed {
   loose: boolean
   /** javascript-obfuscator's layout, when known */
   shaped?: boolean
+  /** one-line operator wrappers seen while parsing */
+  wrappers?: number
 }
 
 const BASE: Options = {

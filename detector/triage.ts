@@ -168,6 +168,11 @@ const literal = (n: unknown): string | undefined => {
 
 /** Where text becomes code or markup the page runs. */
 const CODE_PROPS = /^(text|textContent|innerHTML|outerHTML|innerText|src)$/
+/**
+ * Comparators and small helpers come in handfuls, spread over a library (lodash: 8 in 73 KB); an
+ * obfuscator's operator tables in dozens side by side (counted within a few KB).
+ */
+const OPERATOR_WRAPPERS = 10
 /** An encoded blob is longer than any name or short message. */
 const BLOB_CHARS = 16
 
@@ -252,6 +257,8 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   if (runsDecoded) out.push('runs or injects what a local function decodes from a constant')
   if (unreadStringTable(facts)) out.push('obfuscated strings static analysis could not read')
   if (facts.coercions.length > 0) out.push('spells text by coercing empty literals (JSFuck style)')
+  if (facts.operatorWrappers >= OPERATOR_WRAPPERS)
+    out.push('routes its operators through many one-line wrapper functions (obfuscated)')
   if (facts.builtGlobalReads >= BUILT_GLOBAL_READS)
     out.push('reads browser APIs off the global object by names it builds at run time')
   const names = (t: string): boolean => CARD_WORDS.test(t) || CAMEL_CARD.test(t)

@@ -3,11 +3,17 @@ import type { FoldValue } from './fold.ts'
 
 // The string and array methods the folder evaluates on constants; pure, no sample code runs.
 
+/**
+ * `window.atob`, `self['unescape']`, `this['atob']`: a global function read off the global
+ * object (`this` at the top of a script is the global object; elsewhere an object's own method
+ * of that name decodes the same way).
+ */
 export function isGlobalObject(node: AnyNode): boolean {
+  if (node.type !== 'MemberExpression') return false
+  const o = node.object as AnyNode
   return (
-    node.type === 'MemberExpression' &&
-    node.object.type === 'Identifier' &&
-    ['window', 'self', 'globalThis', 'top', 'parent'].includes(node.object.name)
+    o.type === 'ThisExpression' ||
+    (o.type === 'Identifier' && ['window', 'self', 'globalThis', 'top', 'parent'].includes(o.name))
   )
 }
 

@@ -34,6 +34,34 @@ export type DecodeKind =
   | 'escape'
 
 const MAX_LEN = 1 << 20
+const COMPARISONS = new Set(['<', '>', '<=', '>=', '===', '!==', '==', '!='])
+
+/** A comparison of two constants, as the engine makes it. */
+function compare(op: string, a: unknown, b: unknown): boolean | undefined {
+  type P = string | number
+  const [x, y] = [a as P, b as P]
+  switch (op) {
+    case '<':
+      return x < y
+    case '>':
+      return x > y
+    case '<=':
+      return x <= y
+    case '>=':
+      return x >= y
+    case '===':
+      return x === y
+    case '!==':
+      return x !== y
+    case '==':
+      // the loose comparison the code itself makes
+      return x == y
+    case '!=':
+      return x != y
+    default:
+      return undefined
+  }
+}
 const INDEX = /^(0|[1-9]\d*)$/
 
 export interface Folder {
@@ -204,9 +232,31 @@ export function createFolder(env: ConstEnv): Folder {
       }
       case 'CallExpression':
         return foldCall(node)
+      case 'ConditionalExpression': {
+        // `(61 > 41 ? 'r' : 'm')`: obfuscators spell names through branches decided in place
+        const test = truth(node.test)
+        if (test === undefined) return undefined
+        const arm = test ? node.consequent : node.alternate
+        const v = fold(arm)
+        if (v !== undefined) inherit(node, [arm])
+        return v
+      }
       default:
         return undefined
     }
+  }
+
+  /** Whether a condition made of constants holds; undefined when it is not constant. */
+  function truth(test: AnyNode): boolean | undefined {
+    if (test.type === 'BinaryExpression' && COMPARISONS.has(test.operator)) {
+      if (test.left.type === 'PrivateIdentifier') return undefined
+      const l = coerce.primitive(test.left)
+      const r = l === NOT_KNOWN ? NOT_KNOWN : coerce.primitive(test.right)
+      if (l === NOT_KNOWN || r === NOT_KNOWN) return undefined
+      return compare(test.operator, l, r)
+    }
+    const t = coerce.truth(test)
+    return t === NOT_KNOWN ? undefined : t
   }
 
   /** `config.url` where `config` holds an object literal nothing writes to: that property. */

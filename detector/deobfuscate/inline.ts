@@ -15,8 +15,15 @@ export function inlineProxy(
   const f = fn.node as AnyNode & { params: AnyNode[]; body: AnyNode }
   let expr: AnyNode | undefined
   if (f.body.type === 'BlockStatement') {
-    const [only, extra] = f.body.body as AnyNode[]
-    if (only?.type === 'ReturnStatement' && only.argument && !extra) expr = only.argument as AnyNode
+    const body = f.body.body as AnyNode[]
+    const last = body[body.length - 1]
+    const names = f.params.map((p) => (p.type === 'Identifier' ? p.name : ''))
+    if (
+      last?.type === 'ReturnStatement' &&
+      last.argument &&
+      body.slice(0, -1).every((s) => inertDeclaration(s, names))
+    )
+      expr = last.argument as AnyNode
   } else expr = f.body
   if (!expr || expr.end - expr.start > MAX_BODY) return undefined
   const params = f.params.map((p) => (p.type === 'Identifier' ? p.name : undefined))
@@ -68,4 +75,35 @@ export function inlineProxy(
   }
   out += source.slice(at, expr.end)
   return `(${out})`
+}
+
+/**
+ * `var d = decoder, o = { k: function (a, b) { … } }` before the return: declarations that run
+ * nothing, which an obfuscator leaves behind once their use was resolved. The return may not
+ * read them (the purity check rejects any name but a parameter), nor may they shadow one.
+ */
+function inertDeclaration(s: AnyNode, params: string[]): boolean {
+  if (s.type !== 'VariableDeclaration') return false
+  return s.declarations.every(
+    (d) =>
+      d.id.type === 'Identifier' &&
+      !params.includes(d.id.name) &&
+      (!d.init || inertValue(d.init as AnyNode)),
+  )
+}
+
+function inertValue(n: AnyNode): boolean {
+  switch (n.type) {
+    case 'Identifier':
+    case 'Literal':
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+      return true
+    case 'ObjectExpression':
+      return n.properties.every(
+        (p) => p.type === 'Property' && !p.computed && inertValue(p.value as AnyNode),
+      )
+    default:
+      return false
+  }
 }

@@ -60,22 +60,70 @@ export function looksLikeStringArray(init: Node): boolean {
   return first?.type === 'Literal' && typeof first.value === 'string'
 }
 
-/** Watches nodes for javascript-obfuscator's layout: a string array and a decoder function. */
-export function shapeWatch(): { watch: (n: Node) => void; found: () => boolean } {
+/**
+ * Watches nodes for javascript-obfuscator's layout (a string array and a decoder function), and
+ * counts one-line operator wrappers (`function (x, y) { return x * y }`, `function (y) { return
+ * y }`) in their densest
+ * stretch: obfuscators that route arithmetic through tables write dozens side by side, code
+ * written by people a few here and there.
+ */
+export function shapeWatch(): {
+  watch: (n: Node) => void
+  found: () => boolean
+  /** the most one-line operator wrappers within a few KB of each other */
+  wrappers: () => number
+} {
   let array = false
   let decoder = false
+  const wrappers: number[] = []
   const watch = (n: Node): void => {
-    if (!array && n.type === 'VariableDeclarator') {
+    if (n.type === 'VariableDeclarator') {
       const init = (n as AnyNode & { type: 'VariableDeclarator' }).init
-      if (init) array = looksLikeStringArray(init)
-    } else if (
-      !decoder &&
-      (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression') &&
-      looksLikeDecoder(n as AnyNode & { type: 'FunctionDeclaration' | 'FunctionExpression' })
-    )
-      decoder = true
+      if (!array && init) array = looksLikeStringArray(init)
+    } else if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression') {
+      const fn = n as AnyNode & { type: 'FunctionDeclaration' | 'FunctionExpression' }
+      if (operatorWrapper(fn)) wrappers.push(fn.start)
+      else if (!decoder && looksLikeDecoder(fn)) decoder = true
+    }
   }
-  return { watch, found: () => array && decoder }
+  return { watch, found: () => array && decoder, wrappers: () => densest(wrappers) }
+}
+
+/** Span of text in which operator wrappers are counted: one obfuscator table, not a library. */
+const WRAPPER_SPAN = 4096
+
+/** The most wrappers that start within any WRAPPER_SPAN characters. */
+function densest(starts: number[]): number {
+  const at = [...starts].sort((a, b) => a - b)
+  let best = 0
+  for (let lo = 0, hi = 0; hi < at.length; hi++) {
+    while ((at[hi] as number) - (at[lo] as number) >= WRAPPER_SPAN) lo++
+    best = Math.max(best, hi - lo + 1)
+  }
+  return best
+}
+
+/**
+ * `function (x, y) { return x OP y }`, an operator written as a function of its operands, or
+ * `function (y) { return y }`, the pass-through such tables hold beside them.
+ */
+function operatorWrapper(
+  fn: AnyNode & { type: 'FunctionDeclaration' | 'FunctionExpression' },
+): boolean {
+  const [x, y] = fn.params
+  const only = fn.body.body.length === 1 ? (fn.body.body[0] as AnyNode) : undefined
+  if (x?.type !== 'Identifier' || only?.type !== 'ReturnStatement' || !only.argument) return false
+  const e = only.argument as AnyNode
+  if (fn.params.length === 1) return e.type === 'Identifier' && e.name === x.name
+  return (
+    fn.params.length === 2 &&
+    y?.type === 'Identifier' &&
+    (e.type === 'BinaryExpression' || e.type === 'LogicalExpression') &&
+    e.left.type === 'Identifier' &&
+    e.right.type === 'Identifier' &&
+    e.left.name === x.name &&
+    e.right.name === y.name
+  )
 }
 
 /** A string array and a decoder function somewhere in the file: javascript-obfuscator's layout. */

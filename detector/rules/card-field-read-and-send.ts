@@ -86,19 +86,32 @@ export const cardFieldReadAndSend = {
     const known = offsite.filter((s) => s.destination === 'external')
     const pool = known.length > 0 ? known : offsite
     const covert = pool.find((s) => BEACONS.has(s.kind) || carriesEncoded(s) || noCors(s))
-    const sink = covert ?? (pool[0] as Sink)
+    // The typed values themselves flowing to a foreign host that is no processor is what the
+    // browser would call card data leaving the site, however plainly it is sent.
+    const carried = reads.strong !== undefined ? known.find(carriesForm) : undefined
+    const sink = covert ?? carried ?? (pool[0] as Sink)
     // Every field on the page posted to a foreign host is what a skimmer does; widgets read
     // the fields they need or their own form. A computed destination could be the processor's
     // own API: strong, but not conclusive alone.
     const sweep = !reads.strong && reads.wide !== undefined && known.some(carriesSweep)
     const points =
-      known.length > 0 ? (covert ? 60 : reads.strong ? 45 : sweep ? 55 : 40) : covert ? 55 : 25
+      known.length > 0
+        ? covert || carried
+          ? 60
+          : reads.strong
+            ? 45
+            : sweep
+              ? 55
+              : 40
+        : covert
+          ? 55
+          : 25
     const ev: Evidence[] = [
       {
         site: read,
-        message: `reads ${what} and sends them out via ${sink.kind}`,
+        message: `reads ${what} and sends ${carried && !covert ? 'their values' : 'them'} out via ${sink.kind}`,
         points,
-        severity: covert ? 'critical' : 'high',
+        severity: covert || carried ? 'critical' : 'high',
       },
       {
         site: sink.site,

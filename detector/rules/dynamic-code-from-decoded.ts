@@ -6,6 +6,9 @@ import type { Rule } from './types.ts'
 
 const EVALS = new Set(['eval', 'Function', 'execScript', 'write', 'writeln'])
 const TIMERS = new Set(['setTimeout', 'setInterval'])
+/** jQuery's inserting methods run the scripts in the markup they insert. */
+export const JQUERY_INSERTS = new Set(['append', 'prepend', 'html', 'after', 'before'])
+const SCRIPT_TAG = /<\s*script\b/i
 const DECODERS = new Set(['atob', 'unescape', 'decodeURIComponent', 'decodeURI', 'fromCharCode'])
 // Only script text runs: innerHTML-inserted scripts never execute, textContent elsewhere is display.
 const CODE_PROPS = new Set(['text', 'textContent'])
@@ -59,7 +62,8 @@ export const dynamicCodeFromDecoded = {
   check(script) {
     for (const c of script.calls) {
       const timer = TIMERS.has(c.name)
-      if (!EVALS.has(c.name) && !timer) continue
+      const inserts = JQUERY_INSERTS.has(c.name)
+      if (!EVALS.has(c.name) && !timer && !inserts) continue
       if ((c.name === 'write' || c.name === 'writeln') && c.object !== 'document') continue
       const arg = c.name === 'Function' ? c.args[c.args.length - 1] : c.args[0]
       if (!arg || /Function/.test(arg.type)) continue
@@ -71,8 +75,14 @@ export const dynamicCodeFromDecoded = {
         directlyDecoded(arg, c.layer) ||
         decodedName(arg, c.layer) ||
         escapedValue(arg, c.layer, script.hidden)
-      if (decoded || isPacked(arg))
+      const ciphered = !decoded && ownCipher(arg, c.layer)
+      if (inserts) {
+        if (decoded && SCRIPT_TAG.test(c.layer.folder.foldString(arg) ?? ''))
+          return [{ site: c.site, message: `${c.name}() inserts decoded <script> markup` }]
+      } else if (decoded || isPacked(arg))
         return [{ site: c.site, message: `${c.name}() runs a decoded string` }]
+      else if (ciphered)
+        return [{ site: c.site, message: `${c.name}() runs text it deciphers with its own code` }]
     }
     const makesScript = createsScript(script)
     for (const a of script.assigns) {
@@ -89,8 +99,32 @@ export const dynamicCodeFromDecoded = {
   },
 } satisfies Rule
 
+/** Shorter literals are words and keys, not a payload. */
+const CIPHERTEXT_MIN = 32
+
+/**
+ * Methods called on a long constant string (a literal, or a name that only holds one) that the
+ * folder cannot evaluate: the file's own cipher over its payload (`'…'.replace(/./g, function
+ * (ch) { … })`, a map over its characters).
+ */
+function ownCipher(arg: Node, layer: Layer): boolean {
+  let n = arg as AnyNode
+  if (n.type !== 'CallExpression') return false
+  for (let hops = 0; hops < 8; hops++) {
+    if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression') n = n.callee.object
+    else break
+  }
+  if (n === arg || (n.type !== 'Literal' && n.type !== 'Identifier')) return false
+  const text = layer.folder.foldString(n)
+  return (
+    text !== undefined &&
+    text.length >= CIPHERTEXT_MIN &&
+    layer.folder.foldString(arg) === undefined
+  )
+}
+
 /** Text the file hides as escape sequences, reached through a table or a name: `T[3]`. */
-function escapedValue(arg: Node, layer: Layer, escaped: ReadonlySet<string>): boolean {
+export function escapedValue(arg: Node, layer: Layer, escaped: ReadonlySet<string>): boolean {
   if (escaped.size === 0) return false
   const text = layer.folder.foldString(arg)
   return text !== undefined && escaped.has(text)

@@ -6,6 +6,7 @@ import { exfilSinkSerialisedData } from './exfil-sink-serialised-data.ts'
 import { exfilToFreeHost } from './exfil-to-free-host.ts'
 import { exfilToRawIp } from './exfil-to-raw-ip.ts'
 import { fakePaymentForm } from './fake-payment-form.ts'
+import { hiddenCheckoutLoader } from './hidden-checkout-loader.ts'
 import { imageStegoLoader } from './image-stego-loader.ts'
 import { keyloggerOnInputs } from './keylogger-on-inputs.ts'
 import { knownBadSignature } from './known-bad-signature.ts'
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   dynamicCodeFromDecoded,
   remoteCode,
   checkoutUrlGating,
+  hiddenCheckoutLoader,
   lookalikeDomain,
   knownBadSignature,
   antiAnalysis,

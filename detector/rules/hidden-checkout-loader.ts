@@ -1,0 +1,79 @@
+import type { Node } from 'acorn'
+import type { Layer, ScriptFacts, Site } from '../facts.ts'
+import { processorOf } from '../processors.ts'
+import { destination } from '../sinks.ts'
+import { checkoutGate } from './checkout-url-gating.ts'
+import {
+  createsScript,
+  decodedName,
+  directlyDecoded,
+  escapedValue,
+  JQUERY_INSERTS,
+} from './dynamic-code-from-decoded.ts'
+import type { Rule } from './types.ts'
+
+// A skimmer's first stage: on checkout pages only, it adds a script from another host, and it
+// hides that script's address (base64, escapes, reversed text, a decoded layer) so that nobody
+// reading the page sees where it goes. A tag manager or a widget loads its scripts in the open.
+
+/**
+ * Calls whose markup's `<script src>` loads: document.write and jQuery's inserting methods
+ * (jQuery runs the scripts it inserts; innerHTML and insertAdjacentHTML never do).
+ */
+const MARKUP_WRITERS = new Set(['write', 'writeln', ...JQUERY_INSERTS])
+const SCRIPT_SRC = /<\s*script\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)/i
+
+interface Load {
+  url: string
+  site: Site
+  how: string
+}
+
+/** The address was hidden: decoded at run time, written as escapes, or in a decoded layer. */
+function concealed(node: Node, layer: Layer, hidden: ReadonlySet<string>): boolean {
+  return (
+    layer.depth > 0 ||
+    directlyDecoded(node, layer) ||
+    decodedName(node, layer) ||
+    escapedValue(node, layer, hidden)
+  )
+}
+
+/** Every script from a hidden address the script adds to the page. */
+function hiddenLoads(script: ScriptFacts): Load[] {
+  const out: Load[] = []
+  for (const c of script.calls) {
+    const arg = MARKUP_WRITERS.has(c.name) ? c.args[0] : undefined
+    if (!arg || !concealed(arg, c.layer, script.hidden)) continue
+    const url = SCRIPT_SRC.exec(c.layer.folder.foldString(arg) ?? '')?.[1]
+    if (url) out.push({ url, site: c.site, how: `${c.name}() of <script> markup` })
+  }
+  if (createsScript(script))
+    for (const s of script.sinks) {
+      if (s.kind !== 'element-src' || !s.url || s.urlText === undefined) continue
+      if (concealed(s.url, s.layer, script.hidden))
+        out.push({ url: s.urlText, site: s.site, how: 'a new <script> element' })
+    }
+  return out
+}
+
+export const hiddenCheckoutLoader = {
+  id: 'hidden-checkout-loader',
+  severity: 'high',
+  description: 'On checkout pages only, adds a script from another host whose address it hides',
+  points: 25,
+  check(script, ctx) {
+    const gate = checkoutGate(script)
+    if (!gate) return []
+    const load = hiddenLoads(script).find(
+      (l) => destination(l.url, ctx) === 'external' && processorOf(l.url) === undefined,
+    )
+    if (!load) return []
+    return [
+      {
+        site: load.site,
+        message: `on checkout pages only (${gate.message.replace(/^acts only on /, '')}), loads a script from ${load.url} through ${load.how}, its address hidden`,
+      },
+    ]
+  },
+} satisfies Rule

