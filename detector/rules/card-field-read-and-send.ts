@@ -94,18 +94,10 @@ export const cardFieldReadAndSend = {
     // the fields they need or their own form. A computed destination could be the processor's
     // own API: strong, but not conclusive alone.
     const sweep = !reads.strong && reads.wide !== undefined && known.some(carriesSweep)
-    const points =
-      known.length > 0
-        ? covert || carried
-          ? 60
-          : reads.strong
-            ? 45
-            : sweep
-              ? 55
-              : 40
-        : covert
-          ? 55
-          : 25
+    const points = sendPoints(known.length > 0, covert !== undefined || carried !== undefined, {
+      strong: reads.strong !== undefined,
+      sweep,
+    })
     const ev: Evidence[] = [
       {
         site: read,
@@ -122,3 +114,19 @@ export const cardFieldReadAndSend = {
     return ev
   },
 } satisfies Rule
+
+/**
+ * Points for card or form reads sent off the site: most when the destination is a known
+ * foreign host and the send is covert or carries the values themselves; a computed
+ * destination could be the processor's own API.
+ */
+function sendPoints(
+  knownHost: boolean,
+  covertOrCarried: boolean,
+  reads: { strong: boolean; sweep: boolean },
+): number {
+  if (!knownHost) return covertOrCarried ? 55 : 25
+  if (covertOrCarried) return 60
+  if (reads.strong) return 45
+  return reads.sweep ? 55 : 40
+}
