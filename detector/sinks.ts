@@ -64,6 +64,8 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       if (hostOf(c.layer.leadingString(origin) ?? '') !== undefined)
         add('message', c, origin, c.args.slice(0, 1))
     } else if (/^(\$|jQuery)$/.test(c.name) && plain && c.args.length >= 2) addJqueryElement(c)
+    // Prototype's and MooTools' element factory: `new Element('script', { src: url })`
+    else if (c.isNew && c.name === 'Element' && c.args.length >= 2) addJqueryElement(c)
     else if (/^(attr|prop)$/.test(c.name) && c.args.length >= 2) addMadeElementAttr(c)
     else if (/^(ajax|post|get|getJSON|getScript)$/.test(c.name) && /^(\$|jQuery)$/.test(c.object))
       addJquery(c)
@@ -106,11 +108,12 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     return usesWs ? 'websocket' : 'webrtc'
   }
 
-  /** `$('<iframe>', { src: url })`: jQuery makes the element with its attributes. */
+  /** `$('<iframe>', { src: url })`, `new Element('script', { src: url })`: an element made with its attributes. */
   function addJqueryElement(c: CallFact): void {
     const tag = c.layer.folder.foldString(c.args[0] as Node)
     const attrs = c.args[1] as AnyNode
-    const name = tagOf(tag)
+    const bare = c.isNew ? tag?.trim().toLowerCase() : undefined
+    const name = tagOf(tag) ?? (bare && FETCHING_TAGS.has(bare) ? bare : undefined)
     if (!name || attrs.type !== 'ObjectExpression') return
     for (const p of attrs.properties) {
       if (p.type !== 'Property') continue

@@ -1,6 +1,7 @@
 import type { AnyNode } from 'acorn'
 import { CHECKOUT_URL } from '../patterns.ts'
-import type { ScriptFacts } from '../facts.ts'
+import type { Layer, ScriptFacts } from '../facts.ts'
+import { pathOf } from '../paths.ts'
 import type { Evidence, Rule } from './types.ts'
 
 const TESTS = new Set([
@@ -14,16 +15,30 @@ const TESTS = new Set([
   'exec',
 ])
 
+const LOCATION_PATH = /location|\bURL\b|href|pathname/
+
+/** `location.pathname`, `window.location.href.toLowerCase()`, or a name given one of those. */
+function readsAddress(n: AnyNode, layer: Layer): boolean {
+  const x = n.type === 'Identifier' ? ((layer.initOf(n) as AnyNode | undefined) ?? n) : n
+  return x.type !== 'Identifier' && LOCATION_PATH.test(pathOf(x))
+}
+
 /** Where the script tests the page URL for checkout words, and the words; none: undefined. */
 export function checkoutGate(script: ScriptFacts): Evidence | undefined {
   for (const c of script.calls) {
     if (!TESTS.has(c.name)) continue
     const callee = (c.node as AnyNode & { type: 'CallExpression' }).callee as AnyNode
     if (callee.type !== 'MemberExpression' || callee.object.type === 'Super') continue
+    let held = false
     const word = [callee.object, ...c.args]
       .map((n) => {
-        const r = n as AnyNode
-        if (r.type === 'Literal' && r.regex) return r.regex.pattern
+        // a pattern held in a name: `var gate = /checkout/; gate.test(path)`
+        const init = (n as AnyNode).type === 'Identifier' ? c.layer.initOf(n) : undefined
+        const r = (init ?? n) as AnyNode
+        if (r.type === 'Literal' && r.regex) {
+          held = init !== undefined
+          return r.regex.pattern
+        }
         // `new RegExp('onepage|checkout')`: the pattern is its first argument
         if (
           (r.type === 'NewExpression' || r.type === 'CallExpression') &&
@@ -36,10 +51,13 @@ export function checkoutGate(script: ScriptFacts): Evidence | undefined {
       })
       .find((w) => w !== undefined && w.length < 300 && CHECKOUT_URL.test(w))
     if (word === undefined) continue
-    const onLocation =
-      /location|\bURL\b|href|pathname/.test(c.object) ||
-      c.layer.taint(callee.object).has('location') ||
-      c.args.some((a) => c.layer.taint(a).has('location'))
+    // a pattern kept in a name is common in libraries: then the tested text itself must be
+    // read from the page's address, not merely touched by it somewhere (flow-insensitive taint)
+    const onLocation = held
+      ? c.args.some((a) => readsAddress(a as AnyNode, c.layer))
+      : LOCATION_PATH.test(c.object) ||
+        c.layer.taint(callee.object).has('location') ||
+        c.args.some((a) => c.layer.taint(a).has('location'))
     if (onLocation)
       return { site: c.site, message: `acts only on pages matching "${word.slice(0, 60)}"` }
   }

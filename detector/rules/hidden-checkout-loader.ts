@@ -1,14 +1,12 @@
-import type { Node } from 'acorn'
-import type { Layer, ScriptFacts, Site } from '../facts.ts'
+import type { ScriptFacts, Site } from '../facts.ts'
 import { processorOf } from '../processors.ts'
 import { destination } from '../sinks.ts'
 import { checkoutGate } from './checkout-url-gating.ts'
 import {
+  concealed,
   createsScript,
-  decodedName,
-  directlyDecoded,
-  escapedValue,
   JQUERY_INSERTS,
+  SCRIPT_SRC,
 } from './dynamic-code-from-decoded.ts'
 import type { Rule } from './types.ts'
 
@@ -21,7 +19,6 @@ import type { Rule } from './types.ts'
  * (jQuery runs the scripts it inserts; innerHTML and insertAdjacentHTML never do).
  */
 const MARKUP_WRITERS = new Set(['write', 'writeln', ...JQUERY_INSERTS])
-const SCRIPT_SRC = /<\s*script\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)/i
 
 interface Load {
   url: string
@@ -29,29 +26,19 @@ interface Load {
   how: string
 }
 
-/** The address was hidden: decoded at run time, written as escapes, or in a decoded layer. */
-function concealed(node: Node, layer: Layer, hidden: ReadonlySet<string>): boolean {
-  return (
-    layer.depth > 0 ||
-    directlyDecoded(node, layer) ||
-    decodedName(node, layer) ||
-    escapedValue(node, layer, hidden)
-  )
-}
-
 /** Every script from a hidden address the script adds to the page. */
 function hiddenLoads(script: ScriptFacts): Load[] {
   const out: Load[] = []
   for (const c of script.calls) {
     const arg = MARKUP_WRITERS.has(c.name) ? c.args[0] : undefined
-    if (!arg || !concealed(arg, c.layer, script.hidden)) continue
-    const url = SCRIPT_SRC.exec(c.layer.folder.foldString(arg) ?? '')?.[1]
-    if (url) out.push({ url, site: c.site, how: `${c.name}() of <script> markup` })
+    const url = arg && SCRIPT_SRC.exec(c.layer.folder.foldString(arg) ?? '')?.[1]
+    if (url && concealed(url, script.source))
+      out.push({ url, site: c.site, how: `${c.name}() of <script> markup` })
   }
   if (createsScript(script))
     for (const s of script.sinks) {
       if (s.kind !== 'element-src' || !s.url || s.urlText === undefined) continue
-      if (concealed(s.url, s.layer, script.hidden))
+      if (concealed(s.urlText, script.source))
         out.push({ url: s.urlText, site: s.site, how: 'a new <script> element' })
     }
   return out

