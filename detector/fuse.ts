@@ -173,7 +173,14 @@ function clearedBy(v: ScriptVerdict, obs: Observation, added: Finding[]): Findin
 
 /** One verdict from the static findings and the observation. */
 export function fuseVerdict(v: ScriptVerdict, obs: Observation, inspect: Inspect): ScriptVerdict {
-  const added = observationFindings(obs, inspect)
+  // probes the static side already counted (`navigator.webdriver` read in the code) are the
+  // same evidence seen twice: the chamber's sighting is listed, not counted again
+  const probed = v.findings.some((f) => f.rule === 'anti-analysis' && f.points > 0)
+  const added = observationFindings(obs, inspect).map((f) =>
+    probed && f.rule === 'observed-anti-analysis'
+      ? { ...f, points: 0, severity: 'info' as const }
+      : f,
+  )
   const cleared = clearedBy(v, obs, added)
   if (cleared) added.push(cleared)
   if (added.length === 0) return v

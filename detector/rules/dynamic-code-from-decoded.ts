@@ -2,7 +2,6 @@ import type { AnyNode, Node } from 'acorn'
 import { hiddenByEscapes } from '../deobfuscate/decode.ts'
 import { calleeName } from '../deobfuscate/fold.ts'
 import type { Layer, ScriptFacts } from '../facts.ts'
-import { hostOf } from '../paths.ts'
 import type { Rule } from './types.ts'
 
 const EVALS = new Set(['eval', 'Function', 'execScript', 'write', 'writeln'])
@@ -10,18 +9,6 @@ const TIMERS = new Set(['setTimeout', 'setInterval'])
 /** jQuery's inserting methods run the scripts in the markup they insert. */
 export const JQUERY_INSERTS = new Set(['append', 'prepend', 'html', 'after', 'before'])
 const SCRIPT_TAG = /<\s*script\b/i
-/** The address of an external script in markup. */
-export const SCRIPT_SRC = /<\s*script\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)/i
-
-/**
- * An address is hidden when its host name is nowhere in the file as written: base64, escapes,
- * character codes, reversed or shuffled pieces, a decoded layer. A loader that spells its
- * host in the open (a tag manager, a testing tool) is not hiding where it goes.
- */
-export function concealed(url: string, source: string): boolean {
-  const host = hostOf(url)
-  return host !== undefined && !source.toLowerCase().includes(host)
-}
 const DECODERS = new Set(['atob', 'unescape', 'decodeURIComponent', 'decodeURI', 'fromCharCode'])
 // Only script text runs: innerHTML-inserted scripts never execute, textContent elsewhere is display.
 const CODE_PROPS = new Set(['text', 'textContent'])
@@ -89,15 +76,6 @@ export const dynamicCodeFromDecoded = {
         decodedName(arg, c.layer) ||
         escapedValue(arg, c.layer, script.hidden)
       const ciphered = !decoded && ownCipher(arg, c.layer)
-      const markup = inserts || c.name === 'write' || c.name === 'writeln'
-      const src = markup ? SCRIPT_SRC.exec(c.layer.folder.foldString(arg) ?? '')?.[1] : undefined
-      if (!decoded && src && concealed(src, script.source))
-        return [
-          {
-            site: c.site,
-            message: `${c.name}() adds a script from a host the file never writes out`,
-          },
-        ]
       if (inserts) {
         if (decoded && SCRIPT_TAG.test(c.layer.folder.foldString(arg) ?? ''))
           return [{ site: c.site, message: `${c.name}() inserts decoded <script> markup` }]
@@ -117,8 +95,6 @@ export const dynamicCodeFromDecoded = {
       if (s.kind !== 'element-src' || !s.url) continue
       if (directlyDecoded(s.url, s.layer))
         return [{ site: s.site, message: 'loads a script from a decoded URL' }]
-      if (makesScript && s.urlText !== undefined && concealed(s.urlText, script.source))
-        return [{ site: s.site, message: 'loads a script from a host the file never writes out' }]
     }
     return []
   },

@@ -2,12 +2,8 @@ import type { ScriptFacts, Site } from '../facts.ts'
 import { processorOf } from '../processors.ts'
 import { destination } from '../sinks.ts'
 import { checkoutGate } from './checkout-url-gating.ts'
-import {
-  concealed,
-  createsScript,
-  JQUERY_INSERTS,
-  SCRIPT_SRC,
-} from './dynamic-code-from-decoded.ts'
+import { hostOf } from '../paths.ts'
+import { createsScript, JQUERY_INSERTS } from './dynamic-code-from-decoded.ts'
 import type { Rule } from './types.ts'
 
 // A skimmer's first stage: on checkout pages only, it adds a script from another host, and it
@@ -19,6 +15,19 @@ import type { Rule } from './types.ts'
  * (jQuery runs the scripts it inserts; innerHTML and insertAdjacentHTML never do).
  */
 const MARKUP_WRITERS = new Set(['write', 'writeln', ...JQUERY_INSERTS])
+
+/** The address of an external script in markup. */
+const SCRIPT_SRC = /<\s*script\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)/i
+
+/**
+ * An address is hidden when its host name is nowhere in the file as written: base64, escapes,
+ * character codes, reversed or shuffled pieces, a decoded layer. A loader that spells its
+ * host in the open (a tag manager, a testing tool) is not hiding where it goes.
+ */
+function concealed(url: string, source: string): boolean {
+  const host = hostOf(url)
+  return host !== undefined && !source.toLowerCase().includes(host)
+}
 
 interface Load {
   url: string

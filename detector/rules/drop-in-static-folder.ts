@@ -1,0 +1,58 @@
+import type { AnyNode, Node } from 'acorn'
+import type { Layer } from '../facts.ts'
+import { cardReads } from './card-reads.ts'
+import type { Rule } from './types.ts'
+
+// Skimmers on a compromised shop often send what they collect to the shop itself: to a server
+// script the attackers dropped where only images, uploads and caches belong
+// (`/pub/media/tmp/.cache.php`, `/wp-content/uploads/x.php`). The request never leaves the
+// site, so only where it goes gives it away: no shop's own code posts form data there.
+
+/** A server script inside a folder of static files, uploads or caches. */
+const DROP =
+  /\/(?:pub\/media|media|skin|wp-content\/uploads|uploads?|images?|img|static|cache|tmp)\/(?:[^?#\s'"]*\/)?[^/?#\s'"]*\.(?:php\d?|phtml|aspx?|jsp)(?:[?#]|$)/i
+/** Hidden file names (`.cache.php`) are never a shop's own endpoint. */
+const HIDDEN_SCRIPT = /\/\.[^/?#\s'"]+\.(?:php\d?|phtml|aspx?|jsp)(?:[?#]|$)/i
+
+/** The constant pieces a URL is built from, through names that hold them (a few hops). */
+function pieces(node: Node, layer: Layer, depth = 0): string[] {
+  const n = node as AnyNode
+  if (depth > 6) return []
+  const whole = layer.folder.foldString(n)
+  if (whole !== undefined) return [whole]
+  if (n.type === 'BinaryExpression' && n.operator === '+')
+    return [...pieces(n.left, layer, depth + 1), ...pieces(n.right, layer, depth + 1)]
+  if (n.type === 'TemplateLiteral') return n.quasis.map((q) => q.value.cooked ?? '')
+  if (n.type === 'Identifier') {
+    const init = layer.initOf(n)
+    return init ? pieces(init, layer, depth + 1) : []
+  }
+  return []
+}
+
+export const dropInStaticFolder = {
+  id: 'drop-in-static-folder',
+  severity: 'high',
+  description: 'Sends form data to a server script hidden in a folder of images, uploads or caches',
+  points: 60,
+  check(script) {
+    const reads = cardReads(script)
+    const read = reads.strong ?? reads.generic
+    if (!read) return []
+    for (const s of script.sinks) {
+      // a fixed image or script URL is a resource load; a request sends whatever comes with it
+      if (!s.url || (s.constant && (s.kind === 'element-src' || s.kind === 'image'))) continue
+      const path = pieces(s.url, s.layer).join('')
+      if (!DROP.test(path) && !HIDDEN_SCRIPT.test(path)) continue
+      return [
+        {
+          site: s.site,
+          message: `reads ${reads.strong ? 'card fields' : 'every form field'} and sends to ${path.slice(0, 120)}, a server script in a folder of static files`,
+          // card fields sent there weigh as card values sent to a foreign host
+          points: reads.strong ? 60 : 45,
+        },
+      ]
+    }
+    return []
+  },
+} satisfies Rule
