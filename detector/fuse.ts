@@ -1,6 +1,7 @@
 import type { Finding, Observation, ObservedRequest, ScriptVerdict } from '../core/types.ts'
 import { processorOf } from './processors.ts'
 import { SUSPICIOUS_AT, capModifiers, scoreOf, verdictOf } from './score.ts'
+import { sameSiteExfil } from './rules/drop-in-static-folder.ts'
 
 // Fusion: the static verdict plus what the script did when it ran alone in the chamber, as
 // findings with their evidence. Pure: the observation is a record, the detector never runs code.
@@ -156,6 +157,8 @@ export function observationFindings(obs: Observation, inspect: Inspect): Finding
  */
 function clearedBy(v: ScriptVerdict, obs: Observation, added: Finding[]): Finding | undefined {
   if (v.verdict !== 'suspicious' || obs.status !== 'ok' || obs.reads.length === 0) return undefined
+  // data sent to a script dropped on the shop itself never leaves the site
+  if (sameSiteExfil(v.findings)) return undefined
   if (added.some((f) => f.points > 0) || obs.probes.length > 0 || obs.compiled.length > 0)
     return undefined
   // a script that masks what it reads may send its readable events off the shop, the card not

@@ -9,6 +9,7 @@ import type {
 } from '../core/types.ts'
 import { hostOf, registrable } from './paths.ts'
 import { processorOf } from './processors.ts'
+import { sameSiteExfil } from './rules/drop-in-static-folder.ts'
 
 const KIND_NAMES: Record<Exclude<ScriptKind, 'external'>, string> = {
   inline: 'inline script',
@@ -93,17 +94,20 @@ export function judgePage(capture: PageCapture, verdicts: ScriptVerdict[]): Page
   )
   // A statically suspicious script that had its chance (card typed in) and kept everything on
   // the site or with the processor is not a finding about the page; analysts still see it.
-  const quiet = (sha: string): boolean =>
+  const quiet = (v: ScriptVerdict): boolean =>
     capture.filledCard &&
+    !sameSiteExfil(v.findings) &&
     !cardLeft &&
     !anonymousSend &&
-    capture.requests.every((r) => r.script !== sha || onSite(r) || toProcessor(r) !== undefined)
+    capture.requests.every(
+      (r) => r.script !== v.sha256 || onSite(r) || toProcessor(r) !== undefined,
+    )
   for (const v of verdicts) {
     const top = [...v.findings].sort((a, b) => b.points - a.points)[0]
     const why = top ? `: ${top.message}` : ''
     if (v.verdict === 'malicious')
       malicious.push(`${name(v.sha256)} is malicious (score ${v.score})${why}`)
-    else if (v.verdict === 'suspicious' && quiet(v.sha256))
+    else if (v.verdict === 'suspicious' && quiet(v))
       notes.add(
         `${name(v.sha256)} is suspicious statically (score ${v.score}) but sent nothing off-site during the visit (kept for analysts)${why}`,
       )

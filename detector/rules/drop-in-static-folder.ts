@@ -8,6 +8,17 @@ import type { Rule } from './types.ts'
 // (`/pub/media/tmp/.cache.php`, `/wp-content/uploads/x.php`). The request never leaves the
 // site, so only where it goes gives it away: no shop's own code posts form data there.
 
+/**
+ * Rules whose evidence is data that stays on the shop's own site: a visit in which nothing
+ * left the site does not clear them.
+ */
+export const SAME_SITE_EXFIL: ReadonlySet<string> = new Set(['drop-in-static-folder'])
+
+/** Whether a verdict rests on evidence of exfiltration to the shop's own site. */
+export function sameSiteExfil(findings: readonly { rule: string; points: number }[]): boolean {
+  return findings.some((f) => f.points > 0 && SAME_SITE_EXFIL.has(f.rule))
+}
+
 /** A server script inside a folder of static files, uploads or caches. */
 const DROP =
   /\/(?:pub\/media|media|skin|wp-content\/uploads|uploads?|images?|img|static|cache|tmp)\/(?:[^?#\s'"]*\/)?[^/?#\s'"]*\.(?:php\d?|phtml|aspx?|jsp)(?:[?#]|$)/i

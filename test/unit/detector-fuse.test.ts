@@ -280,3 +280,29 @@ describe('probes seen by the chamber and by the static side', () => {
     expect(points(fuseVerdict(clean, probing, inspect))).toBeGreaterThan(0)
   })
 })
+
+describe('form data sent to a script dropped on the shop itself', () => {
+  it('is not cleared by a visit in which nothing left the site', () => {
+    const dropped: ScriptVerdict = {
+      ...suspicious,
+      score: 45,
+      findings: [
+        {
+          rule: 'drop-in-static-folder',
+          severity: 'high',
+          message: 'm',
+          line: 1,
+          column: 0,
+          points: 45,
+        },
+      ],
+    }
+    const v = fuseVerdict(
+      dropped,
+      obs([{ url: 'https://shop.example/pub/media/.c.php', type: 'xhr' }], read),
+      inspect,
+    )
+    expect(v.verdict).toBe('suspicious')
+    expect(v.findings.map((f) => f.rule)).not.toContain('observed-inert')
+  })
+})
