@@ -1,7 +1,7 @@
 import type { AnyNode, Node } from 'acorn'
 import type { AnalyzeContext } from '../context.ts'
-import type { Layer, ScriptFacts, Site } from '../facts.ts'
-import { hostOf, registrable } from '../paths.ts'
+import type { CallFact, Layer, ScriptFacts, Site } from '../facts.ts'
+import { hostOf, pathOf, registrable } from '../paths.ts'
 import { PROCESSOR_DOMAINS } from '../processors.ts'
 import { destination } from '../sinks.ts'
 import { checkoutGate } from './checkout-url-gating.ts'
@@ -63,18 +63,11 @@ function navigations(script: ScriptFacts): Navigation[] {
       const on = callee.type === 'MemberExpression' ? (callee.object as AnyNode) : undefined
       const wrapped =
         on?.type === 'CallExpression' ? (on.arguments[0] as AnyNode | undefined) : undefined
-      if (wrapped && /(^|\.)location$/.test(pathName(wrapped)))
+      if (wrapped && LOCATION.test(pathOf(wrapped)))
         out.push({ url: c.args[1], site: c.site, layer: c.layer })
     }
   }
   return out
-}
-
-function pathName(n: AnyNode): string {
-  if (n.type === 'Identifier') return n.name
-  if (n.type === 'MemberExpression' && !n.computed && n.property.type === 'Identifier')
-    return `${pathName(n.object as AnyNode)}.${n.property.name}`
-  return ''
 }
 
 /** The redirect carries something of the page: built at run time, not a fixed address. */
@@ -113,6 +106,16 @@ function chainCalls(n: AnyNode, layer: Layer): (AnyNode & { type: 'CallExpressio
   return out
 }
 
+/** The call is made on elements picked by a selector naming the checkout's controls. */
+function onCheckoutControl(c: CallFact): boolean {
+  const callee = (c.node as AnyNode & { type: 'CallExpression' }).callee as AnyNode
+  if (callee.type !== 'MemberExpression') return false
+  return chainCalls(callee.object as AnyNode, c.layer).some((q) => {
+    const picked = q.arguments[0] ? c.layer.folder.foldString(q.arguments[0] as Node) : undefined
+    return picked !== undefined && picked.length < 300 && CHECKOUT_CONTROL.test(picked)
+  })
+}
+
 /**
  * Handlers the script puts on the checkout's controls, or on any form's submit: the ranges of
  * their functions' text, so that a navigation inside one is the button's new behaviour.
@@ -122,14 +125,7 @@ function controlHandlers(script: ScriptFacts): { start: number; end: number }[] 
   for (const c of script.calls) {
     if (!LISTENS.has(c.name) || c.args.length === 0) continue
     const event = c.args.length > 1 ? c.layer.folder.foldString(c.args[0] as Node) : c.name
-    const callee = (c.node as AnyNode & { type: 'CallExpression' }).callee as AnyNode
-    const chain =
-      callee.type === 'MemberExpression' ? chainCalls(callee.object as AnyNode, c.layer) : []
-    const onControl = chain.some((q) => {
-      const picked = q.arguments[0] ? c.layer.folder.foldString(q.arguments[0] as Node) : undefined
-      return picked !== undefined && picked.length < 300 && CHECKOUT_CONTROL.test(picked)
-    })
-    if (!onControl && event !== 'submit') continue
+    if (!onCheckoutControl(c) && event !== 'submit') continue
     // the handler: the last function or name among the arguments (options come after it)
     let fn = [...c.args].reverse().find((a) => a.type === 'Identifier' || FUNCTIONS.has(a.type)) as
       AnyNode | undefined
@@ -140,14 +136,20 @@ function controlHandlers(script: ScriptFacts): { start: number; end: number }[] 
   return out
 }
 
-/** The script takes over the checkout's own controls: a handler attribute rewritten, or the controls looked up by name. */
+/** The script takes over the checkout's own controls: their handler attribute rewritten, or the controls looked up by name. */
 function checkoutControls(script: ScriptFacts): 'rewired' | 'named' | undefined {
   let named = false
   for (const c of script.calls) {
     const first = c.args[0] ? c.layer.folder.foldString(c.args[0]) : undefined
     if (first === undefined) continue
-    if ((c.name === 'attr' || c.name === 'setAttribute') && HANDLER_ATTRS.test(first) && c.args[1])
-      return 'rewired'
+    if (
+      (c.name === 'attr' || c.name === 'setAttribute') &&
+      HANDLER_ATTRS.test(first) &&
+      c.args[1]
+    ) {
+      if (onCheckoutControl(c)) return 'rewired'
+      continue
+    }
     if (CONTROL_QUERIES.has(c.name) && first.length < 300 && CHECKOUT_CONTROL.test(first))
       named = true
   }

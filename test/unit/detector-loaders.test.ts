@@ -150,6 +150,10 @@ describe('the shopper sent from the checkout to a payment page on another host',
       `document.querySelector('#place_order').addEventListener('click', function () { location.href = 'https://help.example/checkout' })`,
     ],
     [
+      "an onclick rewritten on elements that are not the checkout's",
+      `jQuery('.share-button').attr('onclick', 'go()'); function go() { location.href = ${to('social.example')} }`,
+    ],
+    [
       'no checkout in sight',
       `document.querySelector('.share').onclick = function () { location.href = ${to('social.example')} }`,
     ],
