@@ -171,6 +171,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
       return scopes.resolve(id as Node & { name: string })?.values ?? []
     },
   }
+  if (depth === 0) facts.root ??= layer
   // acorn keeps no line numbers (they would cost four objects per node): lines come from offsets
   let starts: number[] | undefined
   const where =

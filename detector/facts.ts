@@ -112,6 +112,8 @@ export interface ScriptFacts {
   sha256: string
   /** text of each decoded layer that parsed as code */
   layers: string[]
+  /** the outermost layer walked: its folder knows what the file's own expressions hold */
+  root?: Layer
   strings: StringFact[]
   regexes: { pattern: string; site: Site }[]
   calls: CallFact[]

@@ -1,6 +1,7 @@
 import type { Finding, PageCapture, PageVerdict, ScriptVerdict } from '../core/types.ts'
 import { sha256 } from '../core/hash.ts'
 import { allowlisted, applyAllowlist, defaultAllowlist } from './allowlist.ts'
+import type { Node } from 'acorn'
 import type { AnalyzeContext } from './context.ts'
 import { collectLayer } from './collect.ts'
 import { emptyFacts, type ScriptFacts } from './facts.ts'
@@ -164,7 +165,7 @@ function inspectCode(
   const shaped =
     parsed !== undefined &&
     (parsed.loose ? guarded([])('shape', () => obfuscatorShape(parsed.ast), true) : shape.found())
-  const judge = (evaluate: boolean | Rewritten): Inspection =>
+  const judge = (evaluate: boolean | Rewritten, seen?: { facts?: ScriptFacts }): Inspection =>
     judgeParsed(
       source,
       hash,
@@ -174,16 +175,28 @@ function inspectCode(
       ctx,
       rules,
       signatures,
+      seen,
     )
   if (shaped || !parsed) return judge(true)
-  const first = judge(false)
+  const seen: { facts?: ScriptFacts } = {}
+  const first = judge(false, seen)
   const anything =
     first.verdict.findings.some((f) => f.points > 0) || (first.verdict.triage?.length ?? 0) > 0
   if (!anything) return first
-  // the evaluator first: when it changes nothing, the second look would be the first one
+  // The evaluator first: when it changes nothing, the second look would be the first one. Nor
+  // when it only writes out values the first look's folder already gave, which every rule read
+  // (a constant inlined into a concatenation): then only the signatures over text could differ.
+  const root = seen.facts?.root
+  const known = root && ((node: Node, value: string | number) => root.folder.fold(node) === value)
   let rewritten: Rewritten | undefined
   try {
-    rewritten = resolveLayer(parsed.ast, source, false, { bytesLeft: LAYER_BYTES })
+    const budget = { bytesLeft: LAYER_BYTES }
+    rewritten = resolveLayer(parsed.ast, source, false, budget, known)
+    if (rewritten?.known) {
+      if (!seen.facts || !textSignaturesDiffer(rewritten.source, seen.facts, first, signatures))
+        return first
+      rewritten = resolveLayer(parsed.ast, source, false, budget)
+    }
   } catch {
     // judged again from a fresh tree: the failed evaluation may have changed this one
     const again = readSource(source)
@@ -204,10 +217,13 @@ function judgeParsed(
   ctx: AnalyzeContext,
   rules: readonly Rule[],
   signatures: SignatureSet,
+  /** receives the facts the verdict came from */
+  seen?: { facts?: ScriptFacts },
 ): Inspection {
   const findings: Finding[] = [...parseFindings]
   const guard = guarded(findings)
   const facts = emptyFacts(source, hash)
+  if (seen) seen.facts = facts
   facts.operatorWrappers = parsed?.wrappers ?? 0
   if (parsed) {
     // what was collected before a failure is still evidence
@@ -234,6 +250,27 @@ function judgeParsed(
   out.verdict.findings.push(...late)
   if (reasons.length > 0) out.verdict.triage = reasons
   return out
+}
+
+/**
+ * Whether a signature over text (YARA, or a signature's text patterns) matches `text` but gave
+ * nothing in the look that `facts` and `verdict` came from.
+ */
+function textSignaturesDiffer(
+  text: string,
+  facts: ScriptFacts,
+  verdict: Inspection,
+  signatures: SignatureSet,
+): boolean {
+  const had = new Set(verdict.verdict.findings.map((f) => f.rule))
+  if (yaraFindings(emptyFacts(text, ''), signatures).some((f) => !had.has(f.rule))) return true
+  const texts = [facts.source, ...facts.layers]
+  return signatures.patterns.some(
+    (p) =>
+      p.all.length > 0 &&
+      p.all.every((r) => r.test(text)) &&
+      !texts.some((t) => p.all.every((r) => r.test(t))),
+  )
 }
 
 // YARA over the raw text and every decoded layer; over the raw text alone if a layer breaks it.

@@ -47,12 +47,16 @@ function tooDeep(): RangeError {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the mixin form TypeScript requires
 function nestingGuard<T extends new (...args: any[]) => object>(Base: T): T {
   const base = Base.prototype as unknown as Record<(typeof NESTED)[number], Step>
-  const Guarded = class extends Base {}
-  const proto = Guarded.prototype as unknown as Record<string, unknown> & { depth?: number }
+  // the count is a field from the start: a property added mid-parse would change the shape of
+  // the parser object under acorn's hot code
+  const Guarded = class extends Base {
+    depth = 0
+  }
+  const proto = Guarded.prototype as unknown as Record<string, unknown>
   for (const name of NESTED) {
     const step = base[name]
-    proto[name] = function (this: { depth?: number }, ...args: unknown[]): Node {
-      const depth = (this.depth ?? 0) + 1
+    proto[name] = function (this: { depth: number }, ...args: unknown[]): Node {
+      const depth = this.depth + 1
       if (depth > MAX_NESTING) throw tooDeep()
       this.depth = depth
       try {

@@ -15,6 +15,8 @@ export interface Rewritten {
   source: string
   /** position in the original file of an offset in `source` */
   position: (offset: number) => Position
+  /** only values the caller already knew were written: `ast` is the input's, not reparsed */
+  known?: true
 }
 
 export function undoObfuscator(ast: Node, source: string): Rewritten | undefined {

@@ -35,6 +35,12 @@ const ARRAY_TO_STRING = new Set(['join', 'toString'])
 const MAX_LITERAL = 64 * 1024
 const IDENT = /^[A-Za-z_$][\w$]*$/
 
+/**
+ * Whether the caller already knew `node` to hold `value` (a first look's constant folder): an
+ * edit that writes only such values teaches nothing a second look would not already have.
+ */
+export type Known = (node: Node, value: string | number) => boolean
+
 export interface Resolved {
   ast: Node
   source: string
@@ -44,6 +50,11 @@ export interface Resolved {
   edits: number
   /** offset in the input text of an offset in `source` */
   origin: (offset: number) => number
+  /**
+   * every edit wrote a value `known` already gave: `source` is the rewritten text, but `ast`
+   * is the input's tree, unchanged (nothing was reparsed)
+   */
+  known?: true
 }
 
 /**
@@ -51,7 +62,7 @@ export interface Resolved {
  * is built from `ast` where it can be (changed in place): after a rewrite, `ast` is the
  * result's, not the tree of `source`.
  */
-export function resolveStatically(ast: Node, source: string): Resolved | undefined {
+export function resolveStatically(ast: Node, source: string, known?: Known): Resolved | undefined {
   const origins: ((offset: number) => number)[] = []
   let text = source
   let cur = ast
@@ -59,13 +70,25 @@ export function resolveStatically(ast: Node, source: string): Resolved | undefin
   for (let pass = 0; pass < PASSES; pass++) {
     let step
     try {
-      step = nextPass(cur, text)
+      step = nextPass(cur, text, pass === 0 ? known : undefined)
     } catch (err) {
       // the tree was already rewritten in place: what the earlier passes resolved is the result
       if (origins.length === 0) throw err
       break
     }
     if (!step) break
+    if ('known' in step) {
+      const { spliced, edits } = step
+      const lines = lineStarts(source)
+      return {
+        ast,
+        source: spliced.text,
+        edits: edits.length,
+        origin: spliced.origin,
+        position: (offset) => positionIn(lines, spliced.origin(offset)),
+        known: true,
+      }
+    }
     const { edits, opaque, spliced, next } = step
     origins.push(spliced.origin)
     total += edits.length
@@ -91,10 +114,13 @@ export function resolveStatically(ast: Node, source: string): Resolved | undefin
 }
 
 /** One pass and the tree of its result; undefined when it changes nothing or cannot parse. */
-function nextPass(cur: Node, text: string) {
+function nextPass(cur: Node, text: string, known: Known | undefined) {
   const { edits, opaque } = resolvePass(cur, text)
   if (edits.length === 0) return undefined
   const spliced = splice(text, edits)
+  // only what no further pass can add to: no opaque edit, each one a value already known
+  if (known && opaque === 0 && edits.every((e) => e.wrote && known(e.wrote.node, e.wrote.value)))
+    return { known: true as const, edits, spliced }
   const next = reparseEdited(cur, text, spliced.kept, spliced.text) ?? parseStrict(spliced.text)
   return next ? { edits, opaque, spliced, next } : undefined
 }
@@ -214,8 +240,10 @@ class Rewriter {
     return ok
   }
 
-  private edit(node: Node, text: string): void {
-    this.edits.push({ start: node.start, end: node.end, text })
+  /** Replace `node` by `text`; `value` when the text is that value written as a literal. */
+  private edit(node: Node, text: string, value?: string | number): void {
+    const wrote = value === undefined ? undefined : { node, value }
+    this.edits.push({ start: node.start, end: node.end, text, ...(wrote ? { wrote } : {}) })
   }
 
   program(node: AnyNode, body: AnyNode[]): void {
@@ -421,7 +449,7 @@ class Rewriter {
     if (typeof v !== 'string') return false
     const text = literal(v)
     if (text === undefined) return false
-    this.edit(node, text)
+    this.edit(node, text, v)
     return true
   }
 
@@ -433,7 +461,7 @@ class Rewriter {
         const v = this.value(node, env)
         const text =
           typeof v === 'string' ? decodedLiteral(v) : typeof v === 'number' ? literal(v) : undefined
-        if (text !== undefined) return this.edit(node, text)
+        if (text !== undefined) return this.edit(node, text, v as string | number)
       }
       this.fn(callee as FnNode, env, node.arguments as AnyNode[])
       this.list(node.arguments as AnyNode[], env)
@@ -445,7 +473,7 @@ class Rewriter {
       const v = this.value(node, env)
       const text =
         typeof v === 'string' ? decodedLiteral(v) : typeof v === 'number' ? literal(v) : undefined
-      if (text !== undefined) return this.edit(node, text)
+      if (text !== undefined) return this.edit(node, text, v as string | number)
       if (
         fn instanceof FnV &&
         callee.type === 'MemberExpression' &&
@@ -540,7 +568,7 @@ class Rewriter {
     const v = this.value(node, env)
     const text = typeof v === 'string' ? literal(v) : undefined
     if (text === undefined) return false
-    this.edit(node, text)
+    this.edit(node, text, v as string)
     return true
   }
 
@@ -552,7 +580,7 @@ class Rewriter {
         const v = this.value(node, env)
         const text = typeof v === 'string' || typeof v === 'number' ? literal(v) : undefined
         if (text !== undefined && this.readsConstant(node.object as AnyNode, env))
-          return this.edit(node, text)
+          return this.edit(node, text, v as string | number)
       }
       const isLiteral = prop.type === 'Literal' && typeof prop.value === 'string'
       if (!isLiteral && this.stable(prop, env)) {
@@ -562,7 +590,8 @@ class Rewriter {
           const rest = IDENT.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
           // from the bracket: a parenthesised object (`(() => 0)[k]`) ends before its `)`
           const open = this.source.lastIndexOf('[', prop.start - 1)
-          this.edits.push({ start: Math.max(open, node.object.end), end: node.end, text: rest })
+          const start = Math.max(open, node.object.end)
+          this.edits.push({ start, end: node.end, text: rest, wrote: { node: prop, value: key } })
           return
         }
       }

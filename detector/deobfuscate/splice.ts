@@ -1,9 +1,12 @@
+import type { Node } from 'acorn'
 // Text edits over a source, with a map from offsets in the edited text back to the original.
 
 export interface Edit {
   start: number
   end: number
   text: string
+  /** the expression replaced and the value written for it, when the edit writes a value */
+  wrote?: { node: Node; value: string | number }
 }
 
 export interface Position {

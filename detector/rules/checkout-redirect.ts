@@ -176,12 +176,16 @@ export const checkoutRedirect = {
     "Sends the shopper from the checkout's own controls to a page on another host (a fake payment page), with data from the page",
   points: 60,
   check(script, ctx) {
+    // navigations away with data are rare: found first, before the checkout's controls
+    const away = navigations(script).flatMap((nav) => {
+      const to = foreign(nav, ctx)
+      return to !== undefined && carriesData(nav) ? [{ nav, to }] : []
+    })
+    if (away.length === 0) return []
     const found = checkoutControls(script) ?? (checkoutGate(script) ? 'named' : undefined)
     if (!found) return []
     const handlers = controlHandlers(script)
-    for (const nav of navigations(script)) {
-      const to = foreign(nav, ctx)
-      if (to === undefined || !carriesData(nav)) continue
+    for (const { nav, to } of away) {
       const at = (nav.url as AnyNode).start
       const controls =
         found === 'named' && handlers.some((h) => h.start <= at && at < h.end) ? 'taken' : found
