@@ -85,6 +85,7 @@ export function factCounts(f: ScriptFacts) {
     assigns: f.assigns.length,
     members: f.members.length,
     sizeChecks: f.sizeChecks.length,
+    comparisons: f.comparisons.length,
   }
 }
 
@@ -103,4 +104,5 @@ export function dropWithin(f: ScriptFacts, from: Counts, to: Counts, spans: Node
   keep(f.assigns, 'assigns', (a) => inside(a.node))
   keep(f.members, 'members', (m) => inside(m.node))
   keep(f.sizeChecks, 'sizeChecks', atInside)
+  keep(f.comparisons, 'comparisons', (c) => inside(c.node))
 }

@@ -161,6 +161,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     folder,
     taint: createTaint(folder, (id) => scopes.resolve(id), requests, resolved),
     leadingString: (node) => leadingString(node),
+    siteOf: (node) => siteOf(node),
     initOf(id) {
       if ((id as AnyNode).type !== 'Identifier') return undefined
       const b = scopes.resolve(id as Node & { name: string })
@@ -227,6 +228,9 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
             innerPlus.add(n.right)
             if (emptyLiteral(n.left as AnyNode) || emptyLiteral(n.right as AnyNode))
               facts.coercions.push(siteOf(n))
+          } else if (EQUALITY.has(n.operator)) {
+            if (textual(n.left as AnyNode) && textual(n.right as AnyNode))
+              facts.comparisons.push({ node: n, layer })
           } else if (isSizeCheck(n)) facts.sizeChecks.push(siteOf(n))
           break
         case 'VariableDeclaration':
@@ -495,6 +499,14 @@ function withScheme(scheme: string, rest: string): string | undefined {
   if (!HOST_FIRST.test(rest)) return undefined
   const host = rest.replace(/^\/\//, '')
   return `${/^http:/i.test(scheme) ? 'http:' : 'https:'}//${host}`
+}
+
+const EQUALITY = new Set(['==', '===', '!=', '!=='])
+
+/** An operand that could hold text: not `typeof x`, a number, a boolean or null. */
+function textual(n: AnyNode): boolean {
+  if (n.type === 'Literal') return typeof n.value === 'string'
+  return n.type !== 'UnaryExpression'
 }
 
 /** `[]` or `{}`: added to something, only to turn it into text (no benign minifier does). */

@@ -37,6 +37,8 @@ export interface Layer {
   initOf(id: Node): Node | undefined
   /** everything a name is ever given, a parameter what its callers pass (flow-insensitive) */
   valuesOf(id: Node): readonly Node[]
+  /** where a node of this layer is, for a finding */
+  siteOf(node: Node): Site
 }
 
 export interface StringFact {
@@ -123,6 +125,8 @@ export interface ScriptFacts {
   debuggerTraps: Site[]
   /** `outerWidth - innerWidth`-style devtools size checks */
   sizeChecks: Site[]
+  /** `a == b`, `a !== b` between two values that could be text (not typeof, not a number) */
+  comparisons: { node: Node; layer: Layer }[]
   sinks: Sink[]
   /** calls whose result is used as a computed property name: `obj[f(0x1f, 'k')]` */
   keyCalls: Node[]
@@ -151,6 +155,7 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     members: [],
     debuggerTraps: [],
     sizeChecks: [],
+    comparisons: [],
     sinks: [],
     keyCalls: [],
     packed: [],

@@ -1,7 +1,7 @@
 import type { Finding, Observation, ObservedRequest, ScriptVerdict } from '../core/types.ts'
 import { processorOf } from './processors.ts'
 import { SUSPICIOUS_AT, capModifiers, scoreOf, verdictOf } from './score.ts'
-import { sameSiteExfil } from './rules/drop-in-static-folder.ts'
+import { inStaticFolder, sameSiteExfil } from './rules/drop-in-static-folder.ts'
 
 // Fusion: the static verdict plus what the script did when it ran alone in the chamber, as
 // findings with their evidence. Pure: the observation is a record, the detector never runs code.
@@ -105,6 +105,25 @@ export function observationFindings(obs: Observation, inspect: Inspect): Finding
       ),
     )
   const readCard = obs.reads.some((r) => /card|cc|cvv|cvc|number|exp/i.test(r.field))
+  // the shop's own site, but a server script among its images and caches: an attacker's drop
+  const drop = obs.requests.find(
+    (r) => !offSite(r) && inStaticFolder(r.url) && (carries(r) || (readCard && opaque(r))),
+  )
+  if (drop) {
+    const what = drop.carriesCard
+      ? 'the typed card number'
+      : drop.carriesPersonal
+        ? 'typed personal data'
+        : 'an unreadable payload after reading the card field'
+    out.push(
+      observed(
+        'observed-drop-in-static-folder',
+        drop.carriesCard ? 'critical' : 'high',
+        drop.carriesCard ? 100 : 45,
+        `sent ${what} to ${short(drop.url)}, a server script among the shop's static files, through ${CHANNEL[drop.type] ?? 'a request'} (seen in the detonation chamber)`,
+      ),
+    )
+  }
   const other = obs.requests.filter(
     (r) => !r.carriesCard && !r.carriesPersonal && offSite(r) && opaque(r),
   )

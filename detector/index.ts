@@ -21,7 +21,7 @@ import { findSinks } from './sinks.ts'
 import { triage } from './triage.ts'
 
 /** Bump whenever rules or signatures change: cached verdicts are keyed by sha256 + this. */
-export const RULES_VERSION = '2026.12.15'
+export const RULES_VERSION = '2026.12.16'
 
 export type { AnalyzeContext } from './context.ts'
 export type { SignatureSet } from './signatures/compile.ts'
@@ -127,12 +127,40 @@ export function inspectScript(
     const binary = binaryReason(source)
     if (binary)
       return done(hash, [info('not-javascript', `input is ${binary}, not JavaScript`)], false)
+    const unescaped = unescapeDump(source)
+    if (unescaped !== undefined) {
+      const inner = inspectScript(unescaped, ctx, rules)
+      const note = info(
+        'escaped-input',
+        'every quote in the input is backslash-escaped, as in a database dump: judged unescaped',
+      )
+      const v = inner.verdict
+      return { ...inner, verdict: { ...v, sha256: hash, findings: [...v.findings, note] } }
+    }
     if (ctx.html === true || looksLikeHtml(source))
       return inspectHtml(source, hash, ctx, rules, signatures)
     return inspectCode(source, hash, ctx, rules, signatures)
   } catch (err) {
     return done(hash, [analysisError('analysis', err)], false, false)
   }
+}
+
+/**
+ * The text with its quotes unescaped when every quote in it is backslash-escaped (`\'`, `\"`),
+ * as a page setting copied out of an SQL dump is: no script or page is written that way, and
+ * unescaping keeps the meaning of any string, template or regex a quote could sit in.
+ */
+export function unescapeDump(source: string): string | undefined {
+  let escaped = 0
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i)
+    if (c === 0x5c) {
+      const next = source.charCodeAt(i + 1)
+      if (next === 0x27 || next === 0x22) escaped++
+      i++
+    } else if (c === 0x27 || c === 0x22) return undefined
+  }
+  return escaped >= 2 ? source.replace(/\\(['"\\])/g, '$1') : undefined
 }
 
 function inspectCode(
@@ -204,7 +232,12 @@ function inspectCode(
       typeof again === 'string' ? undefined : { ...again, shaped, wrappers: shape.wrappers() }
     return judgeParsed(source, hash, fresh, parseFindings, true, ctx, rules, signatures)
   }
-  return rewritten ? judge(rewritten) : first
+  if (!rewritten) return first
+  // what made the first look worth a detonation stays true of the file, whatever the rewrite shows
+  const second = judge(rewritten)
+  const reasons = [...new Set([...(second.verdict.triage ?? []), ...(first.verdict.triage ?? [])])]
+  if (reasons.length > 0) second.verdict.triage = reasons
+  return second
 }
 
 function judgeParsed(

@@ -67,7 +67,11 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     // Prototype's and MooTools' element factory: `new Element('script', { src: url })`
     else if (c.isNew && c.name === 'Element' && c.args.length >= 2) addJqueryElement(c)
     else if (/^(attr|prop)$/.test(c.name) && c.args.length >= 2) addMadeElementAttr(c)
-    else if (/^(ajax|post|get|getJSON|getScript)$/.test(c.name) && /^(\$|jQuery)$/.test(c.object))
+    // Prototype (Magento 1's library): `new Ajax.Request(url, opts)`, `new Ajax.Updater(el, url, opts)`
+    else if (c.isNew && /^(Request|Updater)$/.test(c.name) && /(^|\.)Ajax$/.test(c.object)) {
+      const at = c.name === 'Updater' ? 1 : 0
+      add('xhr', c, c.args[at], c.args.slice(at + 1, at + 2))
+    } else if (/^(ajax|post|get|getJSON|getScript)$/.test(c.name) && /^(\$|jQuery)$/.test(c.object))
       addJquery(c)
     else if (
       c.name === 'submit' &&

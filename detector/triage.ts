@@ -161,6 +161,39 @@ function unreadStringTable(facts: ScriptFacts): boolean {
   return handedOn.length >= ACCESSOR_CALLS && indexes >= ACCESSOR_INDEXES
 }
 
+/** A number written in the code: `7`, `-12`. */
+function numberConstant(n: AnyNode): boolean {
+  if (n.type === 'UnaryExpression' && n.operator === '-') n = n.argument as AnyNode
+  return n.type === 'Literal' && typeof n.value === 'number'
+}
+
+/**
+ * Member names that come out of one function of the file fed only numbers (`o[d(26, -12, 7)]`),
+ * over and over with different numbers: a string table behind a decoder the first look cannot
+ * run (its key may be the decoder's own text). Libraries compute a key now and then, from data.
+ */
+function numberedMemberNames(facts: ScriptFacts): boolean {
+  const byCallee = new Map<string, Set<string>>()
+  for (const k of facts.keyCalls) {
+    const c = k as AnyNode
+    if (c.type !== 'CallExpression' || c.callee.type !== 'Identifier') continue
+    const args = c.arguments as AnyNode[]
+    if (args.length === 0 || !args.every(numberConstant)) continue
+    const seen = byCallee.get(c.callee.name) ?? new Set()
+    seen.add(
+      args
+        .map((a) =>
+          a.type === 'UnaryExpression'
+            ? `-${a.argument.type === 'Literal' ? String(a.argument.value) : ''}`
+            : String((a as AnyNode & { value: unknown }).value),
+        )
+        .join(','),
+    )
+    byCallee.set(c.callee.name, seen)
+  }
+  return [...byCallee.values()].some((tuples) => tuples.size >= KEYED_CALLS)
+}
+
 const literal = (n: unknown): string | undefined => {
   const x = n as Node
   return x?.type === 'Literal' && typeof x.value === 'string' ? x.value : undefined
@@ -255,7 +288,8 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   }
   if (runsCode && (readsPayload || socket)) out.push('runs code it decodes or receives at run time')
   if (runsDecoded) out.push('runs or injects what a local function decodes from a constant')
-  if (unreadStringTable(facts)) out.push('obfuscated strings static analysis could not read')
+  if (unreadStringTable(facts) || numberedMemberNames(facts))
+    out.push('obfuscated strings static analysis could not read')
   if (facts.coercions.length > 0) out.push('spells text by coercing empty literals (JSFuck style)')
   if (facts.operatorWrappers >= OPERATOR_WRAPPERS)
     out.push('routes its operators through many one-line wrapper functions (obfuscated)')

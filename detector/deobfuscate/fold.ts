@@ -371,6 +371,14 @@ export function createFolder(env: ConstEnv): Folder {
     }
     const obj = fold(objNode)
     if (obj === undefined) return undefined
+    // `'i~n*put'.replace(/[~*]/g, '')`: junk characters taken out by a class of characters
+    const cls = (name === 'replace' || name === 'replaceAll') && first && charClass(first)
+    if (cls && typeof obj === 'string') {
+      const by = args[1] ? foldString(args[1]) : undefined
+      if (by === undefined || by.includes('$')) return undefined
+      inherit(node, [objNode, ...args])
+      return obj.replace(cls, () => by)
+    }
     const argv = args.map((a) => fold(a))
     const out = stringMethod(name, obj, argv)
     if (out === undefined) return undefined
@@ -380,4 +388,18 @@ export function createFolder(env: ConstEnv): Folder {
   }
 
   return { fold, foldString, decodedBy: (n) => decoded.get(n) ?? [] }
+}
+
+/** One bracketed class of characters, `[…]` or `[…]+`: no alternation or nesting to backtrack over. */
+const CHAR_CLASS = /^\[(?:[^\]\\]|\\.)+\][+*]?$/
+
+/** A regex literal that is only a class of characters, as a RegExp; anything else: undefined. */
+function charClass(node: Node): RegExp | undefined {
+  const re = (node as AnyNode & { regex?: { pattern: string; flags: string } }).regex
+  if (!re || !CHAR_CLASS.test(re.pattern) || /[^gimsu]/.test(re.flags)) return undefined
+  try {
+    return new RegExp(re.pattern, re.flags)
+  } catch {
+    return undefined
+  }
 }

@@ -6,7 +6,11 @@ import { parseStrict } from '../parse.ts'
 import { decodeBase64, mightBeCode, packerShaped, unpackPacker } from './decode.ts'
 import type { DecodeKind } from './fold.ts'
 
-export const MAX_DEPTH = 3
+/**
+ * How many decoded layers deep the detector reads. Kits nest a packer in a packer in base64
+ * four and five times over; the byte budget, not this, is what bounds the work.
+ */
+export const MAX_DEPTH = 8
 
 export interface DecodedLayer {
   ast: Node

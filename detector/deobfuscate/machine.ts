@@ -112,6 +112,11 @@ export class Machine {
    * and last change, which only concern code that ran in that simulation.
    */
   recording = false
+  /**
+   * The text the simulated tree was parsed from, when it is the text a browser would run (not
+   * a rewrite): `fn.toString()` reads a function's own source from it, as self-keyed decoders do.
+   */
+  text: string | undefined = undefined
   local = false
   simulationStart = 0
   /** when each simulation (by its start) ended */
@@ -410,7 +415,12 @@ export class Machine {
     if (obj instanceof GlobalV) return this.lookup(k, this.global)
     if (obj instanceof FnV) {
       if (obj.props.has(k)) return obj.props.get(k)
-      if (k === 'length') return (obj.node as AnyNode & FnNode).params.length
+      const node = obj.node as AnyNode & FnNode
+      if (k === 'length') return node.params.length
+      if (k === 'toString') {
+        const text = this.text?.slice(node.start, node.end)
+        return text === undefined ? UNKNOWN : new NativeV('toString', () => text, obj)
+      }
       return k === 'call' || k === 'apply' || k === 'bind' ? this.callMethod(obj, k) : undefined
     }
     if (obj instanceof NativeV) {

@@ -31,6 +31,10 @@ import {
 
 const PASSES = 3
 const CANDIDATE_STEPS = 20_000
+/** steps for the code text handed to a built-in code runner (eval, Function, timers) */
+const CODE_STEPS = 400_000
+/** steps for the body of a function called where it is written (it runs once) */
+const IIFE_STEPS = 400_000
 const ARRAY_TO_STRING = new Set(['join', 'toString'])
 const MAX_LITERAL = 64 * 1024
 const IDENT = /^[A-Za-z_$][\w$]*$/
@@ -70,7 +74,7 @@ export function resolveStatically(ast: Node, source: string, known?: Known): Res
   for (let pass = 0; pass < PASSES; pass++) {
     let step
     try {
-      step = nextPass(cur, text, pass === 0 ? known : undefined)
+      step = nextPass(cur, text, pass === 0 ? known : undefined, pass === 0)
     } catch (err) {
       // the tree was already rewritten in place: what the earlier passes resolved is the result
       if (origins.length === 0) throw err
@@ -114,8 +118,8 @@ export function resolveStatically(ast: Node, source: string, known?: Known): Res
 }
 
 /** One pass and the tree of its result; undefined when it changes nothing or cannot parse. */
-function nextPass(cur: Node, text: string, known: Known | undefined) {
-  const { edits, opaque } = resolvePass(cur, text)
+function nextPass(cur: Node, text: string, known: Known | undefined, original: boolean) {
+  const { edits, opaque } = resolvePass(cur, text, original)
   if (edits.length === 0) return undefined
   const spliced = splice(text, edits)
   // only what no further pass can add to: no opaque edit, each one a value already known
@@ -135,8 +139,14 @@ export function resolveEdits(ast: Node, source: string): Edit[] {
  * hide something a further pass would resolve. Every other edit replaces a leaf, or keeps
  * its live code in place and visits it in the same pass (constant branches).
  */
-function resolvePass(ast: Node, source: string): { edits: Edit[]; opaque: number } {
+function resolvePass(
+  ast: Node,
+  source: string,
+  original = false,
+): { edits: Edit[]; opaque: number } {
   const m = createMachine()
+  // a function's own text is the browser's only while nothing has been rewritten
+  if (original) m.text = source
   const body = (ast as AnyNode & { type: 'Program' }).body as AnyNode[]
   const written = writtenNames(ast)
   m.inherited = written.inherited
@@ -259,14 +269,14 @@ class Rewriter {
   }
 
   /** Evaluate speculatively: nothing it does stays; UNKNOWN on any abort. */
-  value(node: Node, env: Env): Val {
+  value(node: Node, env: Env, steps = CANDIDATE_STEPS): Val {
     if (this.m.steps >= this.m.limits.steps) return UNKNOWN
     const m = this.m
     const own = m.runs.get(node as AnyNode)
     if (own) this.enclosing.push(own)
     m.ranAfter = this.ranAfter
     m.freeBefore = nextSerial()
-    const out = m.guarded(() => evalExpr(m, node, env), 'revert', CANDIDATE_STEPS)
+    const out = m.guarded(() => evalExpr(m, node, env), 'revert', steps)
     m.ranAfter = undefined
     if (own) this.enclosing.pop()
     this.overBudget = out instanceof Abort && out.why === 'step budget'
@@ -319,13 +329,20 @@ class Rewriter {
       fenv.declare(f.id.name, 'const', makeFunction(this.m, node, env))
     const body = f.body as AnyNode
     this.enclosing.push(null)
-    if (body.type === 'BlockStatement') this.body(body, fenv, born)
+    // a function called where it is written runs once, like top-level code: its decoding loops
+    // get the steps a top-level statement gets, not those of a body simulated out of order
+    if (body.type === 'BlockStatement') this.body(body, fenv, born, args ? IIFE_STEPS : undefined)
     else this.visit(body, fenv, 'value')
     this.enclosing.pop()
   }
 
   /** A function's block body: simulated on its own, then rewritten. */
-  private body(body: AnyNode & { type: 'BlockStatement' }, fenv: Env, born: number): void {
+  private body(
+    body: AnyNode & { type: 'BlockStatement' },
+    fenv: Env,
+    born: number,
+    steps = CANDIDATE_STEPS * 4,
+  ): void {
     const statements = body.body as AnyNode[]
     const facts = this.scopeFacts(body)
     if (this.m.steps < this.m.limits.steps) {
@@ -333,12 +350,7 @@ class Rewriter {
       this.m.varies = { names: this.mutated, born, depth: this.m.depth }
       // its parameters, declared since `born`, are its own values too
       this.m.startSimulation(born, true)
-      this.m.guarded(
-        () => simulate(this.m, statements, fenv, born),
-        'local',
-        CANDIDATE_STEPS * 4,
-        born,
-      )
+      this.m.guarded(() => simulate(this.m, statements, fenv, born), 'local', steps, born)
       this.m.endSimulation()
       this.m.varies = outer
     }
@@ -467,8 +479,14 @@ class Rewriter {
       this.list(node.arguments as AnyNode[], env)
       return
     }
-    const target = callee.type === 'Identifier' || callee.type === 'MemberExpression'
-    const fn = target ? this.value(callee, env) : UNKNOWN
+    // `(0, o.f)(x)`: minifiers call a method without its receiver through a comma
+    const bare =
+      callee.type === 'SequenceExpression' &&
+      callee.expressions.slice(0, -1).every((e) => e.type === 'Literal')
+        ? (callee.expressions[callee.expressions.length - 1] as AnyNode)
+        : callee
+    const target = bare.type === 'Identifier' || bare.type === 'MemberExpression'
+    const fn = target ? this.value(bare, env) : UNKNOWN
     if (role === 'value' && fn instanceof FnV && this.stable(node, env)) {
       const v = this.value(node, env)
       const text =
@@ -515,7 +533,9 @@ class Rewriter {
       const named = arg.type === 'Identifier' || arg.type === 'MemberExpression'
       if (!named && (fn instanceof FnV || packerShaped(arg) || !needsEvaluator(arg))) continue
       if (!named && !this.stable(arg, env)) continue
-      const v = this.value(arg, env)
+      // what a runner is handed is worth more steps than an ordinary expression: a decoder that
+      // rebuilds its alphabet for every character is slow, not endless
+      const v = this.value(arg, env, fn instanceof NativeV ? CODE_STEPS : CANDIDATE_STEPS)
       // code a runner is given, too costly to work out here: asked again after this pass
       if (this.overBudget) this.opaque++
       if (typeof v !== 'string' || v.length > MAX_LITERAL || !mightBeCode(v)) continue

@@ -61,6 +61,39 @@ export function checkoutGate(script: ScriptFacts): Evidence | undefined {
     if (onLocation)
       return { site: c.site, message: `acts only on pages matching "${word.slice(0, 60)}"` }
   }
+  return comparedGate(script)
+}
+
+/** A checkout word starting a word or path segment: `checkout`, `/onepage/`, not `border-box`. */
+const CHECKOUT_WORD = new RegExp(`(?:^|[^a-z])(?:${CHECKOUT_URL.source})`, 'i')
+
+/** The page's path or whole address (not its host name, which names a site, not a page). */
+const PAGE_ADDRESS = /(?:^|\.)(?:location|pathname|href|URL)$/
+/** A bare host name: `cdn.checkout.com` is where a script is, not a page of the shop. */
+const HOST_NAME = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i
+
+/** The address itself, or a name ever given it (`var p = location.pathname; p = p.replace(…)`). */
+function holdsAddress(n: AnyNode, layer: Layer): boolean {
+  const values = n.type === 'Identifier' ? layer.valuesOf(n) : [n]
+  return values.some((v) => {
+    const x = v as AnyNode
+    return x.type !== 'Identifier' && PAGE_ADDRESS.test(pathOf(x))
+  })
+}
+
+/** `path == atob('Y2hlY2tvdXQ=')`: the page's address compared whole with a checkout word. */
+function comparedGate(script: ScriptFacts): Evidence | undefined {
+  for (const { node, layer } of script.comparisons) {
+    const n = node as AnyNode & { type: 'BinaryExpression' }
+    const sides = [n.left, n.right] as AnyNode[]
+    for (const [i, side] of sides.entries()) {
+      const word = side.type === 'Literal' ? side.value : layer.folder.foldString(side)
+      if (typeof word !== 'string' || word.length >= 300 || HOST_NAME.test(word)) continue
+      if (!CHECKOUT_WORD.test(word)) continue
+      if (!holdsAddress(sides[1 - i] as AnyNode, layer)) continue
+      return { site: layer.siteOf(node), message: `acts only on the page "${word.slice(0, 60)}"` }
+    }
+  }
   return undefined
 }
 

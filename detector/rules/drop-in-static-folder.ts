@@ -12,7 +12,10 @@ import type { Rule } from './types.ts'
  * Rules whose evidence is data that stays on the shop's own site: a visit in which nothing
  * left the site does not clear them.
  */
-export const SAME_SITE_EXFIL: ReadonlySet<string> = new Set(['drop-in-static-folder'])
+export const SAME_SITE_EXFIL: ReadonlySet<string> = new Set([
+  'drop-in-static-folder',
+  'observed-drop-in-static-folder',
+])
 
 /** Whether a verdict rests on evidence of exfiltration to the shop's own site. */
 export function sameSiteExfil(findings: readonly { rule: string; points: number }[]): boolean {
@@ -24,6 +27,11 @@ const DROP =
   /\/(?:pub\/media|media|skin|wp-content\/uploads|uploads?|images?|img|static|cache|tmp)\/(?:[^?#\s'"]*\/)?[^/?#\s'"]*\.(?:php\d?|phtml|aspx?|jsp)(?:[?#]|$)/i
 /** Hidden file names (`.cache.php`) are never a shop's own endpoint. */
 const HIDDEN_SCRIPT = /\/\.[^/?#\s'"]+\.(?:php\d?|phtml|aspx?|jsp)(?:[?#]|$)/i
+
+/** Whether a URL (or the constant text of one) names a server script dropped among static files. */
+export function inStaticFolder(url: string): boolean {
+  return DROP.test(url) || HIDDEN_SCRIPT.test(url)
+}
 
 /** The constant pieces a URL is built from, through names that hold them (a few hops). */
 function pieces(node: Node, layer: Layer, depth = 0): string[] {
@@ -53,8 +61,11 @@ export const dropInStaticFolder = {
     for (const s of script.sinks) {
       // a fixed image or script URL is a resource load; a request sends whatever comes with it
       if (!s.url || (s.constant && (s.kind === 'element-src' || s.kind === 'image'))) continue
-      const path = pieces(s.url, s.layer).join('')
-      if (!DROP.test(path) && !HIDDEN_SCRIPT.test(path)) continue
+      // a scheme and host read at run time leave only their slashes: `///pub/media/…` reads as a path
+      const path = pieces(s.url, s.layer)
+        .join('')
+        .replace(/^\/{3,}/, '/')
+      if (!inStaticFolder(path)) continue
       return [
         {
           site: s.site,

