@@ -56,11 +56,14 @@ export function unaliasNativeCalls(facts: ScriptFacts, from: Counts, scopes: Sco
       continue
     }
     if (callee.type !== 'MemberExpression' || (c.name !== 'call' && c.name !== 'apply')) continue
-    const target = callee.object as AnyNode
+    // `Reflect.apply(P.send, xhr, [body])` is `P.send.apply(xhr, [body])`
+    const reflected = c.name === 'apply' && c.object === 'Reflect'
+    const target = (reflected ? c.args[0] : callee.object) as AnyNode | undefined
+    if (!target) continue
     if (target.type !== 'Identifier' && target.type !== 'MemberExpression') continue
     const { object, name } = split(resolvedPath(target, scopes))
     if (!isNative(object, name)) continue
-    const list = c.args[1] as AnyNode | undefined
+    const list = c.args[reflected ? 2 : 1] as AnyNode | undefined
     const args =
       c.name === 'call'
         ? c.args.slice(1)

@@ -335,6 +335,14 @@ export function createFolder(env: ConstEnv): Folder {
       }
       if (kind) return undefined
     }
+    if (callee.type === 'Identifier') {
+      // `p('inp', 'ut')` where `p` is a one-line wrapper of `+`, as minified operator tables leave
+      const joined = wrapperCall(env.objectAt?.(callee) as AnyNode | undefined, args)
+      if (joined !== undefined) {
+        inherit(node, args)
+        return joined
+      }
+    }
     if (callee.type !== 'MemberExpression' || callee.object.type === 'Super') return undefined
     const objNode = callee.object
     if (name === 'fromCharCode') {
@@ -385,6 +393,36 @@ export function createFolder(env: ConstEnv): Folder {
     if (name === 'reverse') mark(node, 'reverse', [objNode])
     else inherit(node, [objNode, ...args])
     return out
+  }
+
+  /** The result of `function (a, b) { return a + b }` (or `return a`) given constants. */
+  function wrapperCall(fn: AnyNode | undefined, args: Node[]): FoldValue | undefined {
+    if (
+      fn?.type !== 'FunctionExpression' &&
+      fn?.type !== 'ArrowFunctionExpression' &&
+      fn?.type !== 'FunctionDeclaration'
+    )
+      return undefined
+    const body = fn.body as AnyNode
+    const only =
+      body.type !== 'BlockStatement'
+        ? body
+        : body.body.length === 1 && body.body[0]?.type === 'ReturnStatement'
+          ? (body.body[0].argument as AnyNode | null)
+          : null
+    const params = fn.params.map((p) => (p.type === 'Identifier' ? p.name : undefined))
+    const arg = (n: AnyNode): FoldValue | undefined => {
+      const i = n.type === 'Identifier' ? params.indexOf(n.name) : -1
+      return i >= 0 && args[i] ? fold(args[i]) : undefined
+    }
+    if (!only) return undefined
+    if (only.type === 'Identifier') return arg(only)
+    if (only.type !== 'BinaryExpression' || only.operator !== '+') return undefined
+    const a = arg(only.left as AnyNode)
+    const b = arg(only.right as AnyNode)
+    if (Array.isArray(a) || Array.isArray(b) || a === undefined || b === undefined) return undefined
+    if (typeof a === 'number' && typeof b === 'number') return a + b
+    return String(a) + String(b)
   }
 
   return { fold, foldString, decodedBy: (n) => decoded.get(n) ?? [] }

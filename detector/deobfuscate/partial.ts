@@ -36,6 +36,7 @@ const CODE_STEPS = 400_000
 /** steps for the body of a function called where it is written (it runs once) */
 const IIFE_STEPS = 400_000
 const ARRAY_TO_STRING = new Set(['join', 'toString'])
+const REDUCERS = new Set(['reduce', 'reduceRight'])
 const MAX_LITERAL = 64 * 1024
 const IDENT = /^[A-Za-z_$][\w$]*$/
 
@@ -250,9 +251,15 @@ class Rewriter {
     return ok
   }
 
-  /** Replace `node` by `text`; `value` when the text is that value written as a literal. */
+  /** computed member names visited: their values are read as spelled, not folded, by the rest */
+  private keys = new Set<Node>()
+
+  /**
+   * Replace `node` by `text`; `value` when the text is that value written as a literal (a member
+   * name never counts: only its literal spelling names a member for taint and the rules).
+   */
   private edit(node: Node, text: string, value?: string | number): void {
-    const wrote = value === undefined ? undefined : { node, value }
+    const wrote = value === undefined || this.keys.has(node) ? undefined : { node, value }
     this.edits.push({ start: node.start, end: node.end, text, ...(wrote ? { wrote } : {}) })
   }
 
@@ -506,6 +513,7 @@ class Rewriter {
     }
     if (role === 'value' && fn instanceof NativeV && this.runsDecoder(node, env)) return
     if (role === 'value' && fn instanceof NativeV && this.joinsKnownItems(node, fn, env)) return
+    if (role === 'value' && fn instanceof NativeV && this.reducesToText(node, fn, env)) return
     if (!(fn instanceof NativeV && this.namesNative(callee, fn, env)))
       this.visit(callee, env, 'callee')
     const args = node.arguments as AnyNode[]
@@ -592,6 +600,20 @@ class Rewriter {
     return true
   }
 
+  /**
+   * `codes.reduce((s, n) => s + String.fromCharCode(n ^ k), '')`: text folded out of a constant
+   * array by a callback, which the folder never runs; written back as the text.
+   */
+  private reducesToText(node: AnyNode, fn: NativeV, env: Env): boolean {
+    if (!REDUCERS.has(fn.name) || !(fn.bound instanceof ArrV) || !this.stable(node, env))
+      return false
+    const v = this.value(node, env)
+    const text = typeof v === 'string' ? literal(v) : undefined
+    if (text === undefined) return false
+    this.edit(node, text, v as string)
+    return true
+  }
+
   private member(node: AnyNode & { type: 'MemberExpression' }, env: Env, role: Role): void {
     if (node.object.type === 'Super') return
     const prop = node.property as AnyNode
@@ -611,13 +633,17 @@ class Rewriter {
           // from the bracket: a parenthesised object (`(() => 0)[k]`) ends before its `)`
           const open = this.source.lastIndexOf('[', prop.start - 1)
           const start = Math.max(open, node.object.end)
-          this.edits.push({ start, end: node.end, text: rest, wrote: { node: prop, value: key } })
+          // not `known`: taint and rules read a member's name as spelled, so a second look differs
+          this.edits.push({ start, end: node.end, text: rest })
           return
         }
       }
     }
     this.visit(node.object as AnyNode, env, 'value')
-    if (node.computed) this.visit(prop, env, 'value')
+    if (node.computed) {
+      this.keys.add(prop)
+      this.visit(prop, env, 'value')
+    }
   }
 
   /** Only arrays and objects of constants are inlined, never a value a variable holds. */

