@@ -111,6 +111,16 @@ const WOO_PARAMS = `var wc_checkout_params = {
   is_checkout: '1'
 };
 var woocommerce_params = { ajax_url: '/wp-admin/admin-ajax.php', wc_ajax_url: '/?wc-ajax=%%endpoint%%' };
+// What WooCommerce's checkout script does on submit before its own request: it asks the
+// handlers of checkout_place_order (and of the chosen gateway's) whether to go on.
+jQuery(function ($) {
+  var $form = $('form.checkout');
+  $form.on('submit', function () {
+    var method = $form.find('input[name="payment_method"]:checked').val() || '';
+    $form.triggerHandler('checkout_place_order');
+    if (method) $form.triggerHandler('checkout_place_order_' + method);
+  });
+});
 `
 
 const JS = 'application/javascript'
