@@ -26,6 +26,12 @@ function offSite(r: ObservedRequest): boolean {
   return processorOf(host) === undefined
 }
 
+/** A request to the synthetic shop itself. */
+function onShop(r: ObservedRequest): boolean {
+  const host = hostOf(r.url)
+  return host !== undefined && (host === CHAMBER_SITE || host.endsWith(`.${CHAMBER_SITE}`))
+}
+
 const CHANNEL: Record<string, string> = {
   image: 'an image request',
   fetch: 'fetch',
@@ -107,7 +113,7 @@ export function observationFindings(obs: Observation, inspect: Inspect): Finding
   const readCard = obs.reads.some((r) => /card|cc|cvv|cvc|number|exp/i.test(r.field))
   // the shop's own site, but a server script among its images and caches: an attacker's drop
   const drop = obs.requests.find(
-    (r) => !offSite(r) && inStaticFolder(r.url) && (carries(r) || (readCard && opaque(r))),
+    (r) => onShop(r) && inStaticFolder(r.url) && (carries(r) || (readCard && opaque(r))),
   )
   if (drop) {
     const what = drop.carriesCard

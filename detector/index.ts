@@ -1,16 +1,16 @@
 import type { Finding, PageCapture, PageVerdict, ScriptVerdict } from '../core/types.ts'
 import { sha256 } from '../core/hash.ts'
 import { allowlisted, applyAllowlist, defaultAllowlist } from './allowlist.ts'
-import type { Node } from 'acorn'
 import type { AnalyzeContext } from './context.ts'
 import { collectLayer } from './collect.ts'
 import { emptyFacts, type ScriptFacts } from './facts.ts'
 import { htmlPosition, looksLikeHtml, MAX_PARTS, splitHtml, type HtmlSplit } from './html.ts'
 import { judgePage as judge, scriptName } from './judge-page.ts'
-import { binaryReason, notJavaScriptReason, readSource, type Parsed } from './parse.ts'
+import { binaryReason, notJavaScriptReason, parseStrict, readSource, type Parsed } from './parse.ts'
 import { escapedTexts } from './deobfuscate/decode.ts'
 import { obfuscatorShape, shapeWatch, type Rewritten } from './deobfuscate/obfuscator.ts'
 import { resolveLayer } from './deobfuscate/resolve-layer.ts'
+import type { Known } from './deobfuscate/partial.ts'
 import { hostOf } from './paths.ts'
 import { RULES, type Rule } from './rules/index.ts'
 import { capModifiers, scoreOf, toFindings, verdictOf } from './score.ts'
@@ -128,7 +128,7 @@ export function inspectScript(
     if (binary)
       return done(hash, [info('not-javascript', `input is ${binary}, not JavaScript`)], false)
     const unescaped = unescapeDump(source)
-    if (unescaped !== undefined) {
+    if (unescaped !== undefined && dumpOnly(source)) {
       const inner = inspectScript(unescaped, ctx, rules)
       const note = info(
         'escaped-input',
@@ -161,6 +161,19 @@ export function unescapeDump(source: string): string | undefined {
     } else if (c === 0x27 || c === 0x22) return undefined
   }
   return escaped >= 2 ? source.replace(/\\(['"\\])/g, '$1') : undefined
+}
+
+/**
+ * An escaped dump is only that when the text as it stands is no script (a `\'` outside a string
+ * is a syntax error): a script that parses is judged as written, however it spells its quotes.
+ */
+function dumpOnly(source: string): boolean {
+  if (looksLikeHtml(source)) return true
+  try {
+    return parseStrict(source) === null
+  } catch {
+    return false
+  }
 }
 
 function inspectCode(
@@ -214,8 +227,7 @@ function inspectCode(
   // The evaluator first: when it changes nothing, the second look would be the first one. Nor
   // when it only writes out values the first look's folder already gave, which every rule read
   // (a constant inlined into a concatenation): then only the signatures over text could differ.
-  const root = seen.facts?.root
-  const known = root && ((node: Node, value: string | number) => root.folder.fold(node) === value)
+  const known = knownTo(seen.facts)
   let rewritten: Rewritten | undefined
   try {
     const budget = { bytesLeft: LAYER_BYTES }
@@ -283,6 +295,24 @@ function judgeParsed(
   out.verdict.findings.push(...late)
   if (reasons.length > 0) out.verdict.triage = reasons
   return out
+}
+
+/**
+ * What the first look already had, for the evaluator: a value its folder gave for the same
+ * expression and, for text, one it holds as a string fact (lookalike hosts, IOC domains, field
+ * names and markup are read from those, not from the folder). Nothing counts as known when the
+ * first look decoded layers: it did not evaluate them, a second look would.
+ */
+function knownTo(facts: ScriptFacts | undefined): Known | undefined {
+  const root = facts?.root
+  if (!facts || !root || facts.layers.length > 0 || facts.packed.length > 0) return undefined
+  let texts: Set<string> | undefined
+  return (node, value) => {
+    if (root.folder.fold(node) !== value) return false
+    if (typeof value !== 'string') return true
+    texts ??= new Set(facts.strings.map((s) => s.value))
+    return texts.has(value)
+  }
 }
 
 /**

@@ -383,9 +383,12 @@ export function createFolder(env: ConstEnv): Folder {
     const cls = (name === 'replace' || name === 'replaceAll') && first && charClass(first)
     if (cls && typeof obj === 'string') {
       const by = args[1] ? foldString(args[1]) : undefined
-      if (by === undefined || by.includes('$')) return undefined
+      // a replaceAll without the g flag throws; the result must stay within the folder's size
+      if (by === undefined || by.includes('$') || (name === 'replaceAll' && !cls.global))
+        return undefined
+      if (obj.length * (by.length + 1) > MAX_LEN) return undefined
       inherit(node, [objNode, ...args])
-      return obj.replace(cls, () => by)
+      return obj.replace(cls, by)
     }
     const argv = args.map((a) => fold(a))
     const out = stringMethod(name, obj, argv)
@@ -429,7 +432,7 @@ export function createFolder(env: ConstEnv): Folder {
 }
 
 /** One bracketed class of characters, `[…]` or `[…]+`: no alternation or nesting to backtrack over. */
-const CHAR_CLASS = /^\[(?:[^\]\\]|\\.)+\][+*]?$/
+const CHAR_CLASS = /^\[(?:[^\]\\]|\\.)+\]\+?$/
 
 /** A regex literal that is only a class of characters, as a RegExp; anything else: undefined. */
 function charClass(node: Node): RegExp | undefined {

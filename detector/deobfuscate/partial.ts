@@ -67,7 +67,13 @@ export interface Resolved {
  * is built from `ast` where it can be (changed in place): after a rewrite, `ast` is the
  * result's, not the tree of `source`.
  */
-export function resolveStatically(ast: Node, source: string, known?: Known): Resolved | undefined {
+export function resolveStatically(
+  ast: Node,
+  source: string,
+  known?: Known,
+  /** `source` is the text the browser runs (not a rewrite of it): functions' own text is known */
+  original = true,
+): Resolved | undefined {
   const origins: ((offset: number) => number)[] = []
   let text = source
   let cur = ast
@@ -75,7 +81,7 @@ export function resolveStatically(ast: Node, source: string, known?: Known): Res
   for (let pass = 0; pass < PASSES; pass++) {
     let step
     try {
-      step = nextPass(cur, text, pass === 0 ? known : undefined, pass === 0)
+      step = nextPass(cur, text, pass === 0 ? known : undefined, pass === 0 && original)
     } catch (err) {
       // the tree was already rewritten in place: what the earlier passes resolved is the result
       if (origins.length === 0) throw err
@@ -444,9 +450,16 @@ class Rewriter {
         this.visit(node.argument as AnyNode, env, node.operator === 'delete' ? 'target' : 'value')
         return
       case 'Property':
-        if (node.computed) this.visit(node.key as AnyNode, env, 'value')
+        if (node.computed) {
+          this.keys.add(node.key)
+          this.visit(node.key as AnyNode, env, 'value')
+        }
         this.visit(node.value as AnyNode, env, 'value')
         return
+      case 'MethodDefinition':
+      case 'PropertyDefinition':
+        if (node.computed) this.keys.add(node.key)
+        break
       case 'Literal':
       case 'Identifier':
         return

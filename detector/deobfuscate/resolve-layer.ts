@@ -22,7 +22,7 @@ export function resolveLayer(
   if (base.source.length > EVALUATE_BYTES || base.source.length > budget.bytesLeft) return fast
   let resolved
   try {
-    resolved = resolveStatically(base.ast, base.source, fast ? undefined : known)
+    resolved = resolveStatically(base.ast, base.source, fast ? undefined : known, !fast)
   } catch (err) {
     if (err instanceof RangeError) return fast
     throw err

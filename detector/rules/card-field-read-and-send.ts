@@ -75,24 +75,6 @@ export const cardFieldReadAndSend = {
       const home = sinks.find(
         (s) => s.destination === 'same-origin' || s.destination === 'own-host',
       )
-      // the shop's own checkout posts card fields as they are typed; base64 over them, posted
-      // beside the shop's own requests, is a stash for someone who can read the shop's server
-      const stash = reads.strong
-        ? sinks.find(
-            (s) =>
-              (s.destination === 'same-origin' || s.destination === 'own-host') &&
-              carriesEncoded(s),
-          )
-        : undefined
-      if (stash)
-        return [
-          {
-            site: read,
-            message: `reads card fields and sends them base64-encoded to the shop's own server (${stash.kind} to ${stash.urlText ?? 'a computed URL'})`,
-            points: 35,
-            severity: 'high',
-          },
-        ]
       return home
         ? [
             {

@@ -68,7 +68,8 @@ export function checkoutGate(script: ScriptFacts): Evidence | undefined {
 const CHECKOUT_WORD = new RegExp(`(?:^|[^a-z])(?:${CHECKOUT_URL.source})`, 'i')
 
 /** The page's path or whole address (not its host name, which names a site, not a page). */
-const PAGE_ADDRESS = /(?:^|\.)(?:location|pathname|href|URL)$/
+const PAGE_ADDRESS =
+  /^(?:(?:window|self|top|document)\.)?location(?:\.(?:pathname|href))?$|^document\.URL$/
 /** A bare host name: `cdn.checkout.com` is where a script is, not a page of the shop. */
 const HOST_NAME = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i
 

@@ -15,6 +15,7 @@ import type { Rule } from './types.ts'
 export const SAME_SITE_EXFIL: ReadonlySet<string> = new Set([
   'drop-in-static-folder',
   'observed-drop-in-static-folder',
+  'card-stash-on-site',
 ])
 
 /** Whether a verdict rests on evidence of exfiltration to the shop's own site. */

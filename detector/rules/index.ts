@@ -2,6 +2,7 @@ import { antiAnalysis } from './anti-analysis.ts'
 import { cardFieldReadAndSend } from './card-field-read-and-send.ts'
 import { checkoutRedirect } from './checkout-redirect.ts'
 import { checkoutUrlGating } from './checkout-url-gating.ts'
+import { cardStashOnSite } from './card-stash-on-site.ts'
 import { dropInStaticFolder } from './drop-in-static-folder.ts'
 import { dynamicCodeFromDecoded } from './dynamic-code-from-decoded.ts'
 import { exfilSinkSerialisedData } from './exfil-sink-serialised-data.ts'
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = [
   hiddenCheckoutLoader,
   checkoutRedirect,
   dropInStaticFolder,
+  cardStashOnSite,
   lookalikeDomain,
   knownBadSignature,
   antiAnalysis,

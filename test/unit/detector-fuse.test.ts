@@ -316,28 +316,32 @@ describe('probes seen by the chamber and by the static side', () => {
   })
 })
 
-describe('form data sent to a script dropped on the shop itself', () => {
-  it('is not cleared by a visit in which nothing left the site', () => {
-    const dropped: ScriptVerdict = {
-      ...suspicious,
-      score: 45,
-      findings: [
-        {
-          rule: 'drop-in-static-folder',
-          severity: 'high',
-          message: 'm',
-          line: 1,
-          column: 0,
-          points: 45,
-        },
-      ],
-    }
-    const v = fuseVerdict(
-      dropped,
-      obs([{ url: 'https://shop.example/pub/media/.c.php', type: 'xhr' }], read),
-      inspect,
-    )
-    expect(v.verdict).toBe('suspicious')
-    expect(v.findings.map((f) => f.rule)).not.toContain('observed-inert')
-  })
+describe('data kept on the shop for someone who can read its server', () => {
+  const cases: [string, string, string][] = [
+    [
+      'form data sent to a script dropped among static files',
+      'drop-in-static-folder',
+      '/pub/media/.c.php',
+    ],
+    [
+      "card values stashed base64 on the shop's own endpoint",
+      'card-stash-on-site',
+      '/wp-admin/admin-ajax.php',
+    ],
+  ]
+  for (const [what, rule, path] of cases)
+    it(`${what} is not cleared by a visit in which nothing left the site`, () => {
+      const kept: ScriptVerdict = {
+        ...suspicious,
+        score: 45,
+        findings: [{ rule, severity: 'high', message: 'm', line: 1, column: 0, points: 45 }],
+      }
+      const v = fuseVerdict(
+        kept,
+        obs([{ url: `https://shop.example${path}`, type: 'xhr' }], read),
+        inspect,
+      )
+      expect(v.verdict).toBe('suspicious')
+      expect(v.findings.map((f) => f.rule)).not.toContain('observed-inert')
+    })
 })

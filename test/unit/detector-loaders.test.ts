@@ -254,3 +254,17 @@ describe('a checkout gate that compares the address whole', () => {
     expect(analyzeScript(dumped).sha256).toBe(sha256(dumped))
   })
 })
+
+describe('what is not a gate or a dump', () => {
+  it("an element's href compared with a checkout path is no gate", () => {
+    const source = `document.querySelectorAll('a').forEach(function (a) { if (a.href === '/checkout') a.classList.add('go') })`
+    expect(rules(source)).not.toContain('checkout-url-gating')
+  })
+
+  it('a script that parses as written is judged as written, whatever its quotes', () => {
+    const source =
+      "var q = `\\'\\'`; var a = `\\\\`; fetch('/log?c=' + document.cookie) // `.length"
+    expect(rules(source)).not.toContain('escaped-input')
+    expect(analyzeScript(source).findings.map((f) => f.rule)).not.toContain('escaped-input')
+  })
+})

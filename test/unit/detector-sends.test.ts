@@ -61,3 +61,15 @@ describe('card values kept on the shop', () => {
     expect(analyzeScript(plain).verdict).toBe('clean')
   })
 })
+
+describe('base64 beside card fields that is not theirs', () => {
+  it("an encoded return URL posted to the shop (Magento's uenc) is no stash", () => {
+    const source = `var valid = $('input[name="payment[cc_number]"]').val().length > 12
+      jQuery.post('/checkout/cart/add/uenc/' + btoa(location.href), { qty: 1, ok: valid })`
+    expect(
+      analyzeScript(source)
+        .findings.map((f) => f.message)
+        .join('\n'),
+    ).not.toMatch(/base64-encoded to the shop's own server/)
+  })
+})
