@@ -22,8 +22,7 @@ function hostOf(url: string): string | undefined {
 function offSite(r: ObservedRequest): boolean {
   const host = hostOf(r.url)
   if (!host || r.url.startsWith('data:') || r.url.startsWith('blob:')) return false
-  if (host === CHAMBER_SITE || host.endsWith(`.${CHAMBER_SITE}`)) return false
-  return processorOf(host) === undefined
+  return !onShop(r) && processorOf(host) === undefined
 }
 
 /** A request to the synthetic shop itself. */

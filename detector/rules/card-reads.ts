@@ -146,7 +146,8 @@ export function wholePage(c: ScriptFacts['calls'][number]): boolean {
   return PAGE.test(c.layer.folder.foldString(arg) ?? pathOf(arg))
 }
 
-function nodesOf(s: Sink): AnyNode[] {
+/** What a sink sends: its URL and its body. */
+export function nodesOf(s: Sink): AnyNode[] {
   return (s.url ? [s.url, ...s.data] : s.data) as AnyNode[]
 }
 

@@ -1,5 +1,5 @@
 import type { Sink } from '../facts.ts'
-import { cardReads } from './card-reads.ts'
+import { cardReads, nodesOf } from './card-reads.ts'
 import type { Rule } from './types.ts'
 
 // The shop's own checkout posts card fields as they were typed. Card values base64-encoded and
@@ -9,8 +9,7 @@ import type { Rule } from './types.ts'
 
 /** One thing sent is both field values and base64: the values themselves, encoded. */
 function encodesValues(s: Sink): boolean {
-  const nodes = s.url ? [s.url, ...s.data] : s.data
-  return nodes.some((n) => {
+  return nodesOf(s).some((n) => {
     const t = s.layer.taint(n)
     return t.has('b64') && (t.has('value') || t.has('card') || t.has('harvest'))
   })
