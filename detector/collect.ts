@@ -2,7 +2,7 @@ import type { AnyNode, Node } from 'acorn'
 import { createFolder, calleeName, propertyName, type FoldValue } from './deobfuscate/fold.ts'
 import type { CallFact, Layer, ScriptFacts, Site } from './facts.ts'
 import { pathOf } from './paths.ts'
-import { createTaint } from './taint.ts'
+import { createTaint, namedControl } from './taint.ts'
 import { decodedLayers } from './deobfuscate/layers.ts'
 import { walkFull } from './walk.ts'
 import { escapedTexts, hiddenByEscapes } from './deobfuscate/decode.ts'
@@ -333,6 +333,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
         case 'MemberExpression': {
           if (n.computed && n.property.type === 'CallExpression') facts.keyCalls.push(n.property)
           const name = propertyName(n)
+          if (namedControl(n)) facts.namedControls.add(n.object)
           if (name && MEMBERS_OF_INTEREST.has(name) && n.object.type !== 'Super')
             facts.members.push({ name, object: pathOf(n.object), site: siteOf(n), node: n, layer })
           else if (name === undefined && KEY_NODES.has(n.property.type)) readLater.push(n)

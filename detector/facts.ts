@@ -121,6 +121,8 @@ export interface ScriptFacts {
   calls: CallFact[]
   assigns: AssignFact[]
   members: MemberFact[]
+  /** `form.elements` nodes through which one named control is read (`.elements.email`) */
+  namedControls: Set<Node>
   /** `debugger` statements inside loops or timer callbacks */
   debuggerTraps: Site[]
   /** `outerWidth - innerWidth`-style devtools size checks */
@@ -153,6 +155,7 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     calls: [],
     assigns: [],
     members: [],
+    namedControls: new Set(),
     debuggerTraps: [],
     sizeChecks: [],
     comparisons: [],

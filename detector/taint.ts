@@ -37,6 +37,23 @@ const MEMBER_TAINT: Record<string, Taint> = {
   sessionStorage: 'storage',
 }
 
+/** Members of a form's control collection that go over all of it rather than one control. */
+const WHOLE_COLLECTION = new Set(['length', 'item', 'forEach', 'entries', 'keys', 'values'])
+
+/**
+ * `form.elements.email`, `form.elements['email']`, `form.elements.namedItem(name)`: one control
+ * of a form, asked for by name (or a literal index), which is reading a field, not sweeping the
+ * form. `form.elements[i]`, `.length` and `.item(i)` go over the collection: those stay a sweep.
+ */
+export function namedControl(m: AnyNode & { type: 'MemberExpression' }): boolean {
+  const of = m.object as AnyNode
+  if (of.type !== 'MemberExpression' || propertyName(of) !== 'elements') return false
+  const name = propertyName(m)
+  if (name !== undefined) return !WHOLE_COLLECTION.has(name)
+  const key = m.property as AnyNode
+  return key.type === 'Literal' && typeof key.value === 'number'
+}
+
 /**
  * Taint of an expression: which kinds of data flow into it, following names (resolved through
  * their scopes) to everything ever assigned to them (flow-insensitive, bounded).
@@ -102,6 +119,11 @@ export function createTaint(
         const name = memberName(n)
         const t = name && Object.hasOwn(MEMBER_TAINT, name) ? MEMBER_TAINT[name] : undefined
         if (t) out.add(t)
+        if (namedControl(n)) {
+          // one named control of the form: the form itself, not the sweep its \`elements\` would be
+          stack.push((n.object as AnyNode & { type: 'MemberExpression' }).object)
+          return
+        }
         if (name === 'location' || name === 'URL') out.add('location')
         if (name === 'data' && n.object.type === 'Identifier') {
           const b = resolve(n.object)

@@ -1,6 +1,7 @@
 import type { AnyNode } from 'acorn'
 import type { ScriptVerdict } from '../core/types.ts'
 import type { CallFact, ScriptFacts } from './facts.ts'
+import { eachChild } from './children.ts'
 import { replacesNetworkMethod } from './hooks.ts'
 
 // Which scripts static analysis cannot clear, and why: they are worth one run in the
@@ -249,6 +250,84 @@ function builtAtRunTime(arg: unknown): boolean {
   )
 }
 
+/**
+ * `new Proxy(o, { get(t, k) { return t[decode(k)] } })`: a trap that looks up another name than
+ * the one it is asked for, so the code can spell every browser API in its own alphabet
+ * (`P.pbbxvr`). Reactive stores, mocks and loggers look up the key they were given.
+ */
+function renamingProxy(c: CallFact): boolean {
+  if (c.name !== 'Proxy' || !c.isNew) return false
+  let handler = c.args[1] as AnyNode | undefined
+  if (handler?.type === 'Identifier') handler = c.layer.initOf(handler) as AnyNode | undefined
+  if (handler?.type !== 'ObjectExpression') return false
+  for (const p of handler.properties) {
+    if (p.type !== 'Property' || p.computed) continue
+    const key = p.key as AnyNode
+    if ((key.type === 'Identifier' ? key.name : key.type === 'Literal' ? key.value : '') !== 'get')
+      continue
+    const fn = p.value as AnyNode
+    if (fn.type !== 'FunctionExpression' && fn.type !== 'ArrowFunctionExpression') continue
+    const [target, prop] = fn.params as AnyNode[]
+    if (target?.type === 'Identifier' && prop?.type === 'Identifier')
+      return looksUpRenamed(fn.body, target.name, prop.name)
+  }
+  return false
+}
+
+/** Nodes of a trap body read for a renamed lookup: traps are a few lines. */
+const TRAP_NODES = 2000
+
+function looksUpRenamed(body: Node, target: string, key: string): boolean {
+  const nodes: AnyNode[] = []
+  const stack: Node[] = [body]
+  while (stack.length > 0 && nodes.length < TRAP_NODES) {
+    const n = stack.pop() as AnyNode
+    nodes.push(n)
+    eachChild(n, (child) => stack.push(child))
+  }
+  // names holding a value computed from the key: `var n = rot(k)`, `n = k.split('').reverse()…`
+  const keys = new Set([key])
+  const fromKey = (e: AnyNode | null | undefined): boolean => {
+    if (e?.type !== 'CallExpression') return false
+    if (e.arguments.some((a) => a.type === 'Identifier' && keys.has(a.name))) return true
+    const callee = e.callee as AnyNode
+    if (callee.type !== 'MemberExpression') return false
+    const of = callee.object as AnyNode
+    return (of.type === 'Identifier' && keys.has(of.name)) || fromKey(of)
+  }
+  for (let grew = true, rounds = 0; grew && rounds < 4; rounds++) {
+    grew = false
+    for (const n of nodes) {
+      const [id, value] =
+        n.type === 'VariableDeclarator'
+          ? [n.id as AnyNode, n.init as AnyNode | null]
+          : n.type === 'AssignmentExpression'
+            ? [n.left as AnyNode, n.right as AnyNode]
+            : [undefined, undefined]
+      if (id?.type === 'Identifier' && !keys.has(id.name) && fromKey(value)) {
+        keys.add(id.name)
+        grew = true
+      }
+    }
+  }
+  const renamed = (e: AnyNode): boolean =>
+    (e.type === 'Identifier' && e.name !== key && keys.has(e.name)) || fromKey(e)
+  return nodes.some(
+    (n) =>
+      (n.type === 'MemberExpression' &&
+        n.computed &&
+        n.object.type === 'Identifier' &&
+        n.object.name === target &&
+        renamed(n.property as AnyNode)) ||
+      (n.type === 'CallExpression' &&
+        n.callee.type === 'MemberExpression' &&
+        (n.callee.object as AnyNode).type === 'Identifier' &&
+        (n.callee.object as AnyNode & { name: string }).name === 'Reflect' &&
+        n.arguments.length >= 2 &&
+        renamed(n.arguments[1] as AnyNode)),
+  )
+}
+
 export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   const out: string[] = []
   if (v.verdict === 'suspicious') out.push('suspicious statically')
@@ -259,6 +338,7 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   let readsPayload = false
   let socket = false
   let creates = false
+  let renames = false
   // what a local function decodes from a constant, run or injected: the evaluator reads it
   let runsDecoded = facts.assigns.some((a) => CODE_PROPS.test(a.target) && decodedBlob(a.value))
   for (const c of facts.calls) {
@@ -284,12 +364,14 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
     )
       runsCode = true
     if (c.name === 'WebSocket' && c.isNew) socket = true
+    if (renamingProxy(c)) renames = true
     if (c.name === 'createElement') creates = true
   }
   if (runsCode && (readsPayload || socket)) out.push('runs code it decodes or receives at run time')
   if (runsDecoded) out.push('runs or injects what a local function decodes from a constant')
   if (unreadStringTable(facts) || numberedMemberNames(facts))
     out.push('obfuscated strings static analysis could not read')
+  if (renames) out.push('looks up names through a Proxy that rewrites them')
   if (facts.coercions.length > 0) out.push('spells text by coercing empty literals (JSFuck style)')
   if (facts.operatorWrappers >= OPERATOR_WRAPPERS)
     out.push('routes its operators through many one-line wrapper functions (obfuscated)')

@@ -74,7 +74,9 @@ function findCardReads(script: ScriptFacts): CardReads {
   // `form.elements`: every control of one form, read in a loop (`stripe.elements()` is a call)
   if (generic === undefined) {
     const called = new Set<unknown>(script.calls.map((c) => calleeOf(c.node)))
-    generic = script.members.find((m) => m.name === 'elements' && !called.has(m.node))?.site
+    generic = script.members.find(
+      (m) => m.name === 'elements' && !called.has(m.node) && !script.namedControls.has(m.node),
+    )?.site
   }
   return {
     ...(strong ? { strong } : {}),

