@@ -62,8 +62,12 @@ async function main(): Promise<void> {
   const { files, rounds, concurrency } = parseArgs(process.argv.slice(2))
   const fixtures = loadDetonateSamples()
   const samples = [
-    ...fixtures.map((s) => ({ name: s.name, source: s.source })),
-    ...files.map((f) => ({ name: basename(f), source: readFileSync(f, 'utf8') })),
+    ...fixtures.map((s) => ({ name: s.name, source: s.source, html: s.html })),
+    ...files.map((f) => ({
+      name: basename(f),
+      source: readFileSync(f, 'utf8'),
+      html: /\.x?html?$/i.test(f),
+    })),
   ]
   const launchStarted = performance.now()
   const chamber = await createChamber({ responses: sampleResponses(fixtures) })
@@ -74,7 +78,7 @@ async function main(): Promise<void> {
   const worker = async () => {
     for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
       const t = performance.now()
-      const o = await chamber.detonate(s.source)
+      const o = await chamber.detonate(s.source, { html: s.html })
       rows.push(rowOf(s.name, o, Math.round(performance.now() - t)))
     }
   }

@@ -11,7 +11,8 @@ const HTML_NAME = /\.x?html?$/i
 
 /** A file's static verdict; `source` is kept only when the chamber may still need it. */
 export type Judged =
-  { file: string; verdict: ScriptVerdict; source?: string } | { file: string; error: string }
+  | { file: string; verdict: ScriptVerdict; source?: string; html?: boolean }
+  | { file: string; error: string }
 
 /** Read and judge `file` statically; `keepSource` keeps the text of scripts worth detonating. */
 export async function judgeFile(
@@ -30,8 +31,9 @@ export async function judgeFile(
     const verdict = detector.analyze(source, { url: null, html: named })
     const html = named || looksLikeHtml(source)
     const detonate =
-      keepSource && !html && verdict.verdict !== 'malicious' && (verdict.triage?.length ?? 0) > 0
-    return detonate ? { file, verdict, source } : { file, verdict }
+      keepSource && verdict.verdict !== 'malicious' && (verdict.triage?.length ?? 0) > 0
+    if (!detonate) return { file, verdict }
+    return html ? { file, verdict, source, html } : { file, verdict, source }
   } catch (err) {
     return { file, error: `cannot judge ${file}: ${(err as Error).message}` }
   }

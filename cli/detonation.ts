@@ -8,12 +8,21 @@ import { fuseVerdict } from '../detector/fuse.ts'
 
 export interface Detonator {
   /** the fused verdict, or the static one with an info finding saying why nothing ran */
-  judge(source: string, v: ScriptVerdict, detector: Detector): Promise<ScriptVerdict>
+  judge(
+    source: string,
+    v: ScriptVerdict,
+    detector: Detector,
+    /** the source is an HTML fragment: detonated as markup in the page */
+    html?: boolean,
+  ): Promise<ScriptVerdict>
   stats(): { detonated: number; cached: number }
   close(): Promise<void>
 }
 
-type Chamber = { detonate(source: string): Promise<Observation>; close(): Promise<void> }
+type Chamber = {
+  detonate(source: string, opts?: { html?: boolean }): Promise<Observation>
+  close(): Promise<void>
+}
 
 function note(v: ScriptVerdict, message: string): ScriptVerdict {
   const f: Finding = {
@@ -78,15 +87,15 @@ export function createDetonator(cache: ObservationCache, executablePath?: string
       },
     ))
   return {
-    async judge(source, v, detector) {
+    async judge(source, v, detector, html = false) {
       const got = await open()
       if (got instanceof Error)
         return note(v, `not detonated (${got.message.split('\n')[0]}): judged statically`)
-      const key = `${v.sha256}-${v.rulesVersion}-${got.version}`
+      const key = `${v.sha256}-${v.rulesVersion}-${got.version}${html ? '-html' : ''}`
       let obs = await cache.get(key)
       if (obs) cached++
       else {
-        obs = await got.chamber.detonate(source)
+        obs = await got.chamber.detonate(source, { html })
         detonated++
         await cache.put(key, obs)
       }

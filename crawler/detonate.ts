@@ -17,9 +17,10 @@ import { BrowserGoneEarly, detonateOn, HEAP_LIMIT_MB, type DetonateInput } from 
 /**
  * Changes whenever what a sample sees or what is recorded changes: part of the observation
  * cache key. The hash follows the page, assets and steps; the leading number is raised by
- * hand when the recording itself changes (2: code handed over as text is kept unrun too).
+ * hand when the recording itself changes (2: code handed over as text is kept unrun too;
+ * 3: an HTML sample goes into the page as markup).
  */
-export const CHAMBER_VERSION = `2.${sha256(
+export const CHAMBER_VERSION = `3.${sha256(
   [
     OBSERVE_INIT_SCRIPT,
     ...VARIANTS.map((v) => `${v.url}\n${v.html}`),
@@ -41,9 +42,16 @@ export interface ChamberOptions {
   responses?: ResponseMap
 }
 
+export interface DetonateOptions {
+  /** where the script was served from; a local address when unknown */
+  url?: string | null
+  /** the source is an HTML fragment (a CMS block): put in the page as markup */
+  html?: boolean
+}
+
 export interface Chamber {
   /** Safe to call concurrently; resolves within the time budget plus a few seconds, never throws for the sample. */
-  detonate(source: string, opts?: { url?: string | null }): Promise<Observation>
+  detonate(source: string, opts?: DetonateOptions): Promise<Observation>
   close(): Promise<void>
   /** What keeps the browser off the network besides answering every request locally. */
   readonly isolation: Isolation
@@ -141,11 +149,12 @@ export async function createChamber(opts: ChamberOptions = {}): Promise<Chamber>
     }
   }
 
-  async function detonate(source: string, o: { url?: string | null } = {}): Promise<Observation> {
+  async function detonate(source: string, o: DetonateOptions = {}): Promise<Observation> {
     if (closed) throw new SkimwatchError('the detonation chamber is closed')
     const input: DetonateInput = {
       source,
       url: o.url ?? null,
+      html: o.html === true,
       timeBudgetMs,
       responses,
       chamberVersion: CHAMBER_VERSION,

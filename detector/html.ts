@@ -105,6 +105,7 @@ export function splitHtml(html: string): HtmlSplit {
     out.parts.push(part)
   }
   // an explicit stack: hostile markup nests elements far deeper than the call stack allows
+  const data: { id: string; text: string }[] = []
   const stack: AnyNode[] = [doc]
   while (stack.length > 0) {
     const node = stack.pop()
@@ -117,6 +118,9 @@ export function splitHtml(html: string): HtmlSplit {
         const src = el.attribs.src
         if (src !== undefined) {
           if (src.trim() !== '') out.external.push(src.trim())
+        } else if (DATA_TYPES.has(scriptType(el)) && el.attribs.id) {
+          const text = el.children[0]
+          if (text?.type === 'text') data.push({ id: el.attribs.id, text: text.data })
         } else if (isJavaScript(el)) {
           const text = el.children[0]
           if (text?.type === 'text') {
@@ -136,7 +140,56 @@ export function splitHtml(html: string): HtmlSplit {
       if (child) stack.push(child)
     }
   }
+  withDataBlocks(out.parts, data)
   return out
+}
+
+// Data blocks: script elements the browser keeps as text for the page's scripts to read.
+const DATA_TYPES = new Set(['application/json', 'application/ld+json'])
+/** Text of the data blocks one script is judged with, at most. */
+const DATA_BYTES = 256 * 1024
+
+/**
+ * An inline script that names a data block's id (`JSON.parse(getElementById('cfg').text…)`)
+ * reads its settings from the page: the field names and addresses it acts on are there, not in
+ * its code. The block's JSON, a JavaScript expression too, is judged with the script, after its
+ * code so the script's own positions stand.
+ */
+function withDataBlocks(parts: HtmlPart[], data: { id: string; text: string }[]): void {
+  if (data.length === 0) return
+  for (const part of parts) {
+    if (part.kind !== 'script') continue
+    let room = DATA_BYTES
+    const read: string[] = []
+    let tail = ''
+    for (const block of data) {
+      if (block.text.length > room || !namesId(part.source, block.id) || !isJson(block.text))
+        continue
+      room -= block.text.length
+      read.push(`#${block.id}`)
+      tail += `\n;void (${block.text.trim()});`
+    }
+    if (read.length === 0) continue
+    part.source += tail
+    part.label += ` (with data block ${read.join(', ')})`
+  }
+}
+
+function namesId(code: string, id: string): boolean {
+  return [`'${id}'`, `"${id}"`, `\`${id}\``, `#${id}'`, `#${id}"`].some((q) => code.includes(q))
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return text.trim() !== ''
+  } catch {
+    return false
+  }
+}
+
+function scriptType(el: Element): string {
+  return ((el.attribs.type ?? '').split(';')[0] ?? '').trim().toLowerCase()
 }
 
 function isJavaScript(el: Element): boolean {

@@ -9,7 +9,10 @@ import { loadBlind, type BlindSample } from '../fixtures/blind/load.ts'
 
 const ROOT = join(import.meta.dirname, '..')
 
-type Chamber = { detonate(source: string): Promise<Observation>; close(): Promise<void> }
+type Chamber = {
+  detonate(source: string, opts?: { html?: boolean }): Promise<Observation>
+  close(): Promise<void>
+}
 
 export interface Judged {
   name: string
@@ -35,12 +38,11 @@ export async function judge(
   source: string,
   ctx: Parameters<typeof analyzeScript>[1],
   chamber: Chamber | undefined,
-  script = true,
+  html = false,
 ): Promise<{ v: ScriptVerdict; detonated: boolean }> {
   const v = analyzeScript(source, ctx)
-  if (!chamber || !script || v.verdict === 'malicious' || !v.triage?.length)
-    return { v, detonated: false }
-  const obs = await chamber.detonate(source)
+  if (!chamber || v.verdict === 'malicious' || !v.triage?.length) return { v, detonated: false }
+  const obs = await chamber.detonate(source, { html })
   return { v: fuseVerdict(v, obs, (code) => analyzeScript(code, { url: null })), detonated: true }
 }
 
@@ -48,7 +50,7 @@ export async function judgeBlind(chamber: Chamber | undefined): Promise<Judged[]
   const out: Judged[] = []
   for (const s of loadBlind()) {
     const ctx = { url: s.expected.ctx?.url ?? null, ...(s.html ? { html: true } : {}) }
-    const got = await judge(s.source, ctx, chamber, !s.html)
+    const got = await judge(s.source, ctx, chamber, s.html)
     out.push({ name: s.name, kind: s.kind, ...got })
   }
   return out

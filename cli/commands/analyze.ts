@@ -75,12 +75,12 @@ async function finish(
   detonator: Detonator | undefined,
 ): Promise<Line> {
   if ('error' in judged) return judged
-  const { file, source } = judged
+  const { file, source, html } = judged
   let v = judged.verdict
   if (detonator && detector && source !== undefined) {
     // a chamber that fails leaves the static verdict standing, with the failure beside it
     const before = v
-    v = await detonator.judge(source, before, detector).catch((err: unknown) => ({
+    v = await detonator.judge(source, before, detector, html).catch((err: unknown) => ({
       ...before,
       findings: [...before.findings, analysisError('detonation', err)],
     }))

@@ -62,10 +62,12 @@ function corsHeaders(req: Request): Record<string, string> {
   return { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' }
 }
 
+const MARKER = '/* the HTML sample follows this script */\n'
+
 /** Answers every request of `context` locally: `sample.url` serves the sample, `responses` their bodies. */
 export async function answerLocally(
   context: BrowserContext,
-  sample: { url: string; source: string },
+  sample: { url: string; source: string; html?: boolean },
   responses: ResponseMap,
 ): Promise<Network> {
   const assets = pageAssets()
@@ -73,7 +75,8 @@ export async function answerLocally(
   const sampleServed: Served = {
     status: 200,
     contentType: 'application/javascript',
-    body: sample.source,
+    // an HTML sample is markup in the page; its script URL only marks where it starts
+    body: sample.html === true ? MARKER : sample.source,
   }
   const requests: RawRequest[] = []
   const styleInitiated = new Map<string, number>()
@@ -135,7 +138,7 @@ export async function answerLocally(
     const url = stripHash(req.url())
     const main = req.isNavigationRequest() && inMainFrame(req)
     if (main && expected !== null && url === stripHash(expected.url)) {
-      const html = pageHtml(expected, sample.url)
+      const html = pageHtml(expected, sample.url, sample.html === true ? sample.source : undefined)
       expected = null
       return { status: 200, contentType: 'text/html; charset=utf-8', body: html }
     }

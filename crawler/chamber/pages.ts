@@ -218,8 +218,15 @@ export const VARIANTS: readonly Variant[] = [
   },
 ]
 
-/** The variant's page with the sample loaded from `sampleUrl` as its last script. */
-export function pageHtml(variant: Variant, sampleUrl: string): string {
+/**
+ * The variant's page with the sample loaded from `sampleUrl` as its last script. An HTML
+ * sample (a CMS block, a footer snippet) is put in the page as markup after that script, which
+ * is then an empty marker: what the markup's inline scripts and handlers do is the sample's.
+ */
+export function pageHtml(variant: Variant, sampleUrl: string, markup?: string): string {
   const tag = `<script src="${sampleUrl.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"></script>`
-  return variant.html.replace('{{SAMPLE}}', tag)
+  // a function as the replacement: `$&` and friends in the markup stay as written
+  return variant.html.replace('{{SAMPLE}}', () =>
+    markup === undefined ? tag : `${tag}\n${markup}`,
+  )
 }

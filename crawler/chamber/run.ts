@@ -24,6 +24,8 @@ const PROBE_MS = 300
 export interface DetonateInput {
   source: string
   url: string | null
+  /** the source is HTML: it goes into the page as markup */
+  html?: boolean
   timeBudgetMs: number
   responses: ResponseMap
   chamberVersion: string
@@ -107,7 +109,7 @@ async function openPage(
   await context.addInitScript({ content: OBSERVE_INIT_SCRIPT })
   const network = await answerLocally(
     context,
-    { url: sampleUrl, source: input.source },
+    { url: sampleUrl, source: input.source, html: input.html === true },
     input.responses,
   )
   const page = await context.newPage()

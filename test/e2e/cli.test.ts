@@ -36,6 +36,20 @@ describe('skimwatch analyze', () => {
     expect(good).toMatchObject({ file: jquery, verdict: 'clean' })
   })
 
+  it('detonates an HTML block static analysis could not clear, as markup in the page', async () => {
+    const block = 'fixtures/detonate/footer-block-data-config.html'
+    const home = await mkdtemp(path.join(tmpdir(), 'skimwatch-home-'))
+    try {
+      const r = await runCli(['analyze', block, '--json'], { env: { SKIMWATCH_HOME: home } })
+      const [line] = ndjson<AnalyzeLine>(r.stdout)
+      expect(line).toMatchObject({ file: block, verdict: 'malicious' })
+      expect(line?.findings.map((f) => f.rule)).toContain('observed-card-exfil')
+      expect(r.code).toBe(1)
+    } finally {
+      await rm(home, { recursive: true, force: true })
+    }
+  })
+
   it('stops quietly when its reader goes away (`| head -1`)', () => {
     const files = ['inline-shop-skimmer.js', 'plain-image-beacon.js', 'atob-eval-loader.js']
       .map((f) => `fixtures/samples/malicious/${f}`)

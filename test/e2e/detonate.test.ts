@@ -22,7 +22,8 @@ const seen = new Map<string, Observation>()
 async function observe(name: string): Promise<Observation> {
   const known = seen.get(name)
   if (known) return known
-  const o = await chamber.detonate(byName(name).source)
+  const s = byName(name)
+  const o = await chamber.detonate(s.source, { html: s.html })
   seen.set(name, o)
   return o
 }

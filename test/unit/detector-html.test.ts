@@ -193,3 +193,20 @@ describe('splitHtml', () => {
     expect(javascriptUrlCode('https://shop.test/')).toBeUndefined()
   })
 })
+
+describe('data blocks an inline script reads', () => {
+  const page = (script: string, block = '{"to":"https://x.test/p","f":["cc_number","cvv"]}') =>
+    `<div>footer</div><script type="application/json" id="cfg">${block}</script><script>${script}</script>`
+  it('a script naming a JSON block by id is judged with the block after its own code', () => {
+    const code = `var c = JSON.parse(document.getElementById('cfg').textContent)`
+    const [part] = splitHtml(page(code)).parts
+    expect(part?.label).toBe('inline <script> (with data block #cfg)')
+    expect(part?.source.startsWith(code)).toBe(true)
+    expect(part?.source).toContain('"cc_number"')
+  })
+  it('not a script that names no block, nor a block that is not JSON', () => {
+    expect(splitHtml(page('var c = 1')).parts[0]?.source).toBe('var c = 1')
+    const code = `document.querySelector('#cfg')`
+    expect(splitHtml(page(code, '{not json')).parts[0]?.source).toBe(code)
+  })
+})
