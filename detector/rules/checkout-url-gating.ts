@@ -1,6 +1,7 @@
 import type { AnyNode } from 'acorn'
 import { CHECKOUT_URL } from '../patterns.ts'
 import type { Layer, ScriptFacts } from '../facts.ts'
+import { propertyName } from '../deobfuscate/fold.ts'
 import { pathOf } from '../paths.ts'
 import type { Evidence, Rule } from './types.ts'
 
@@ -23,6 +24,22 @@ function readsAddress(n: AnyNode, layer: Layer): boolean {
   return x.type !== 'Identifier' && LOCATION_PATH.test(pathOf(x))
 }
 
+/** What a name, or a property of an object a name holds, was given when it was made. */
+function heldBy(n: AnyNode, layer: Layer): AnyNode | undefined {
+  if (n.type === 'Identifier') return layer.initOf(n) as AnyNode | undefined
+  if (n.type !== 'MemberExpression' || n.object.type !== 'Identifier') return undefined
+  const name = propertyName(n)
+  const object = layer.initOf(n.object) as AnyNode | undefined
+  if (name === undefined || object?.type !== 'ObjectExpression') return undefined
+  for (const p of object.properties) {
+    if (p.type !== 'Property' || p.computed) continue
+    const key = p.key as AnyNode
+    const keyName = key.type === 'Identifier' ? key.name : key.type === 'Literal' ? key.value : ''
+    if (keyName === name) return p.value as AnyNode
+  }
+  return undefined
+}
+
 /** Where the script tests the page URL for checkout words, and the words; none: undefined. */
 export function checkoutGate(script: ScriptFacts): Evidence | undefined {
   for (const c of script.calls) {
@@ -32,8 +49,9 @@ export function checkoutGate(script: ScriptFacts): Evidence | undefined {
     let held = false
     const word = [callee.object, ...c.args]
       .map((n) => {
-        // a pattern held in a name: `var gate = /checkout/; gate.test(path)`
-        const init = (n as AnyNode).type === 'Identifier' ? c.layer.initOf(n) : undefined
+        // a pattern held in a name or a setting: `var gate = /checkout/; gate.test(path)`,
+        // `var cfg = { m: /checkout/ }; cfg.m.test(path)`
+        const init = heldBy(n as AnyNode, c.layer)
         const r = (init ?? n) as AnyNode
         if (r.type === 'Literal' && r.regex) {
           held = init !== undefined

@@ -1,6 +1,6 @@
 import type { AnyNode, Node } from 'acorn'
 import { hiddenByEscapes } from '../deobfuscate/decode.ts'
-import { calleeName } from '../deobfuscate/fold.ts'
+import { calleeName, propertyName } from '../deobfuscate/fold.ts'
 import type { Layer, ScriptFacts } from '../facts.ts'
 import type { Rule } from './types.ts'
 
@@ -54,6 +54,47 @@ export function createsScript(script: ScriptFacts): boolean {
   )
 }
 
+/**
+ * `s.textContent = …` where `s` holds `document.createElement('script')` and is not made a data
+ * block (`s.type = 'application/ld+json'`: text the page reads, never runs).
+ */
+export function ownScriptText(script: ScriptFacts, a: ScriptFacts['assigns'][number]): boolean {
+  const target = (a.node as AnyNode & { type: 'AssignmentExpression' }).left as AnyNode
+  if (target.type !== 'MemberExpression') return false
+  let element = target.object as AnyNode
+  // `(s = document.createElement('script')).textContent = …`, as minifiers write it
+  if (element.type === 'AssignmentExpression' && element.operator === '=') {
+    if (makesScriptElement(element.right as AnyNode, a.layer)) element = element.left as AnyNode
+    else return false
+  } else if (
+    element.type !== 'Identifier' ||
+    !a.layer.valuesOf(element).some((v) => makesScriptElement(v as AnyNode, a.layer))
+  )
+    return false
+  if (element.type !== 'Identifier') return false
+  const name = element.name
+  return !script.assigns.some(
+    (t) =>
+      t.target === 'type' &&
+      t.object === name &&
+      !JS_TYPE.test(t.layer.folder.foldString(t.value) ?? 'text/javascript'),
+  )
+}
+
+function makesScriptElement(n: AnyNode, layer: Layer): boolean {
+  if (n.type !== 'CallExpression' || n.callee.type !== 'MemberExpression') return false
+  const arg = n.arguments[0] as Node | undefined
+  return (
+    propertyName(n.callee) === 'createElement' &&
+    arg !== undefined &&
+    layer.folder.foldString(arg)?.trim().toLowerCase() === 'script'
+  )
+}
+
+/** Script types a browser runs: the JavaScript MIME types, `module`, none at all. */
+const JS_TYPE =
+  /^\s*(?:(?:text|application)\/(?:x-)?(?:java|ecma|j|live)script[\d.]*|module|)\s*(?:;|$)/i
+
 export const dynamicCodeFromDecoded = {
   id: 'dynamic-code-from-decoded',
   severity: 'high',
@@ -89,7 +130,8 @@ export const dynamicCodeFromDecoded = {
     const makesScript = createsScript(script)
     for (const a of script.assigns) {
       // The element must be a name the script holds (its own new <script>), not a page lookup.
-      if (!makesScript || !CODE_PROPS.has(a.target) || !/^[\w$]+$/.test(a.object)) continue
+      if (!makesScript || !CODE_PROPS.has(a.target)) continue
+      if (!/^[\w$]+$/.test(a.object) && !ownScriptText(script, a)) continue
       if (directlyDecoded(a.value, a.layer) || decodedName(a.value, a.layer))
         return [{ site: a.site, message: `.${a.target} is set from a decoded string` }]
     }

@@ -1,11 +1,12 @@
-import { createsScript } from './dynamic-code-from-decoded.ts'
+import { createsScript, ownScriptText } from './dynamic-code-from-decoded.ts'
 import type { Rule } from './types.ts'
 
 // Code that is not in the file: a response or a pushed message run as script. Loaders do this
 // so that the skimmer itself never sits where a scanner reads.
 
 const RUNNERS = new Set(['eval', 'Function', 'execScript'])
-// `.text` is a script element's own property; `.textContent` is mostly messages shown to people
+// `.text` is a script element's own property; `.textContent` is mostly messages shown to people,
+// unless the element is a script the file made itself
 const SCRIPT_TEXT = new Set(['text'])
 
 export const remoteCode = {
@@ -22,7 +23,9 @@ export const remoteCode = {
     }
     const makesScript = createsScript(script)
     for (const a of script.assigns) {
-      if (makesScript && SCRIPT_TEXT.has(a.target) && a.layer.taint(a.value).has('response'))
+      const text =
+        SCRIPT_TEXT.has(a.target) || (a.target === 'textContent' && ownScriptText(script, a))
+      if (makesScript && text && a.layer.taint(a.value).has('response'))
         return [{ site: a.site, message: `a new script's .${a.target} is code it received` }]
     }
     return []

@@ -268,3 +268,23 @@ describe('what is not a gate or a dump', () => {
     expect(analyzeScript(source).findings.map((f) => f.rule)).not.toContain('escaped-input')
   })
 })
+
+describe('code received and run as the text of a new script element', () => {
+  const loader = (
+    type: string,
+  ) => `fetch('/x.json').then(function (r) { return r.json() }).then(function (j) {
+    var s = document.createElement('script'); ${type}; s.textContent = j.code; document.head.appendChild(s) })`
+  it('counts for a script element of any JavaScript type', () => {
+    for (const type of [
+      '',
+      "s.type = 'text/javascript'",
+      "s.type = 'text/x-javascript'",
+      "s.type = 'module'",
+    ])
+      expect(analyzeScript(loader(type)).findings.map((f) => f.rule)).toContain('remote-code')
+  })
+  it('not for a data block (JSON-LD, a template)', () => {
+    for (const type of ["s.type = 'application/ld+json'", "s.type = 'text/template'"])
+      expect(analyzeScript(loader(type)).findings.map((f) => f.rule)).not.toContain('remote-code')
+  })
+})
