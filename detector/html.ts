@@ -157,17 +157,19 @@ const DATA_BYTES = 256 * 1024
  */
 function withDataBlocks(parts: HtmlPart[], data: { id: string; text: string }[]): void {
   if (data.length === 0) return
+  // one budget for the whole document: many scripts naming one block share it
+  let room = DATA_BYTES
   for (const part of parts) {
     if (part.kind !== 'script') continue
-    let room = DATA_BYTES
     const read: string[] = []
     let tail = ''
     for (const block of data) {
-      if (block.text.length > room || !namesId(part.source, block.id) || !isJson(block.text))
-        continue
-      room -= block.text.length
+      if (block.text.length > room || !namesId(part.source, block.id)) continue
+      const json = asJson(block.text)
+      if (json === undefined) continue
+      room -= json.length
       read.push(`#${block.id}`)
-      tail += `\n;void (${block.text.trim()});`
+      tail += `\n;void (${json});`
     }
     if (read.length === 0) continue
     part.source += tail
@@ -179,12 +181,14 @@ function namesId(code: string, id: string): boolean {
   return [`'${id}'`, `"${id}"`, `\`${id}\``, `#${id}'`, `#${id}"`].some((q) => code.includes(q))
 }
 
-function isJson(text: string): boolean {
+/** The block as JSON written anew (`__proto__` twice is JSON, not a JavaScript literal). */
+function asJson(text: string): string | undefined {
   try {
-    JSON.parse(text)
-    return text.trim() !== ''
+    return JSON.stringify(JSON.parse(text), (key, value: unknown) =>
+      key === '__proto__' ? undefined : value,
+    )
   } catch {
-    return false
+    return undefined
   }
 }
 

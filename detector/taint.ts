@@ -42,16 +42,15 @@ const WHOLE_COLLECTION = new Set(['length', 'item', 'forEach', 'entries', 'keys'
 
 /**
  * `form.elements.email`, `form.elements['email']`, `form.elements.namedItem(name)`: one control
- * of a form, asked for by name (or a literal index), which is reading a field, not sweeping the
- * form. `form.elements[i]`, `.length` and `.item(i)` go over the collection: those stay a sweep.
+ * of a form, asked for by name, which is reading a field, not sweeping the
+ * form. `form.elements[i]`, `[0]`, `.length` and `.item(i)` go over the collection: those stay
+ * a sweep.
  */
 export function namedControl(m: AnyNode & { type: 'MemberExpression' }): boolean {
   const of = m.object as AnyNode
   if (of.type !== 'MemberExpression' || propertyName(of) !== 'elements') return false
   const name = propertyName(m)
-  if (name !== undefined) return !WHOLE_COLLECTION.has(name)
-  const key = m.property as AnyNode
-  return key.type === 'Literal' && typeof key.value === 'number'
+  return name !== undefined && !WHOLE_COLLECTION.has(name)
 }
 
 /**

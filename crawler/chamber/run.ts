@@ -8,6 +8,7 @@ import { markSplitCard, matchExfilEncoded } from '../exfil-match.ts'
 import { CONTEXT_HYGIENE, guardContext } from '../hygiene.ts'
 import { OBSERVE_INIT_SCRIPT } from '../init-script.ts'
 import { trackCode, type CodeTracker } from './code.ts'
+import { decodeEntities } from '../../detector/deobfuscate/decode.ts'
 import { leave, runVariant, type Run } from './drive.ts'
 import { answerLocally, MAX_BODY, type RawRequest, type ResponseMap } from './network.ts'
 import { ASSET_URLS, ORIGIN, VARIANTS } from './pages.ts'
@@ -162,6 +163,15 @@ async function open(browser: Browser, input: DetonateInput, sampleUrl: string): 
   }
 }
 
+/** Code the browser compiled straight from the markup: a script body, or a handler's body. */
+function writtenIn(markup: string, code: string): boolean {
+  const text = code.trim()
+  if (text !== '' && markup.includes(text)) return true
+  // a handler attribute compiles as `function onclick(event) {\n<body>\n}`
+  const body = /^function\s+on\w*\s*\(event\)\s*\{([\s\S]*)\}$/.exec(text)?.[1]?.trim()
+  return body !== undefined && body !== '' && (decodeEntities(markup) ?? markup).includes(body)
+}
+
 /** Detonates `input.source` on `browser`; never throws for what the sample does. */
 export async function detonateOn(browser: Browser, input: DetonateInput): Promise<Observation> {
   const sha = sha256(input.source)
@@ -206,7 +216,10 @@ export async function detonateOn(browser: Browser, input: DetonateInput): Promis
   }
   // Sources are read from a live page; a stuck or crashed one is closed first, so nothing waits.
   if (status !== 'ok') await bounded(context.close(), CLOSE_MS)
-  const compiled = (await bounded(code.compiled(), COLLECT_MS)) ?? []
+  const made = (await bounded(code.compiled(), COLLECT_MS)) ?? []
+  // an HTML sample's own inline scripts and handlers were judged with the file: not run-time code
+  const compiled =
+    input.html === true ? made.filter((c) => !writtenIn(input.source, c.source)) : made
   if (status === 'ok') await bounded(context.close(), CLOSE_MS)
 
   return {

@@ -73,11 +73,12 @@ export function ownScriptText(script: ScriptFacts, a: ScriptFacts['assigns'][num
     return false
   if (element.type !== 'Identifier') return false
   const name = element.name
-  return !script.assigns.some(
-    (t) =>
-      t.target === 'type' &&
-      t.object === name &&
-      !JS_TYPE.test(t.layer.folder.foldString(t.value) ?? 'text/javascript'),
+  const types = script.assigns.filter(
+    (t) => t.target === 'type' && t.object === name && t.layer === a.layer,
+  )
+  return (
+    types.length === 0 ||
+    types.some((t) => JS_TYPE.test(t.layer.folder.foldString(t.value) ?? 'text/javascript'))
   )
 }
 
@@ -146,7 +147,7 @@ export const dynamicCodeFromDecoded = {
 
 const URI_DECODERS = new Set(['unescape', 'decodeURI', 'decodeURIComponent'])
 /** Escapes of markup punctuation only: `%3C`, `%3E`, `%2F`, `%22`, `%27`, `%3D`, `%20`. */
-const ESCAPE = /%([0-9a-f]{2})/gi
+const ESCAPE = /%(u[0-9a-f]{4}|[0-9a-f]{2})/gi
 const MARKUP_PUNCTUATION = new Set([0x3c, 0x3e, 0x2f, 0x22, 0x27, 0x3d, 0x20])
 
 /**
@@ -160,24 +161,30 @@ function bracketsOnly(arg: Node, layer: Layer): boolean {
   if (n.type !== 'CallExpression' || n.arguments.length !== 1 || n.callee.type === 'Super')
     return false
   if (!URI_DECODERS.has(calleeName(n.callee) ?? '')) return false
-  const leaves: Node[] = []
-  const flatten = (x: AnyNode): void => {
-    if (x.type === 'BinaryExpression' && x.operator === '+' && leaves.length < 64) {
-      flatten(x.left as AnyNode)
-      flatten(x.right as AnyNode)
-    } else leaves.push(x)
+  const leaves: AnyNode[] = []
+  const flatten = (x: AnyNode): boolean => {
+    if (x.type === 'BinaryExpression' && x.operator === '+')
+      return flatten(x.left as AnyNode) && flatten(x.right as AnyNode)
+    leaves.push(x)
+    return leaves.length <= 64
   }
-  flatten(n.arguments[0] as AnyNode)
+  if (!flatten(n.arguments[0] as AnyNode)) return false
   let escapes = 0
   for (const leaf of leaves) {
-    const l = leaf as AnyNode
-    if (l.type !== 'Literal') {
-      if (directlyDecoded(leaf, layer) || decodedName(leaf, layer)) return false
+    if (hiddenByEscapes(leaf)) return false
+    // a name, a table entry, a setting: what it holds is read like a literal, and what cannot be
+    // read must be neither decoded nor received (a response written as a script's body)
+    const text = leaf.type === 'Literal' ? leaf.value : layer.folder.foldString(leaf)
+    if (typeof text !== 'string') {
+      if (leaf.type === 'Literal') return false
+      const taint = layer.taint(leaf)
+      if (directlyDecoded(leaf, layer) || taint.has('decoded') || taint.has('response'))
+        return false
       continue
     }
-    if (typeof l.value !== 'string') return false
-    for (const m of l.value.matchAll(ESCAPE)) {
-      if (!MARKUP_PUNCTUATION.has(parseInt(m[1] as string, 16))) return false
+    for (const m of text.matchAll(ESCAPE)) {
+      const code = m[1] as string
+      if (code.length !== 2 || !MARKUP_PUNCTUATION.has(parseInt(code, 16))) return false
       escapes++
     }
   }

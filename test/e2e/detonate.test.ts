@@ -62,6 +62,12 @@ describe('detonation samples', () => {
 })
 
 describe('what an observation records', () => {
+  it("keeps an HTML sample's own inline scripts out of its run-time code", async () => {
+    const o = await observe('footer-block-data-config')
+    expect(o.requests.some((r) => r.carriesCard)).toBe(true)
+    expect(o.compiled).toEqual([])
+  })
+
   it('names the sample, the chamber and the three checkouts', async () => {
     const o = await observe('luhn-validator')
     expect(o.sha256).toBe(sha256(byName('luhn-validator').source))

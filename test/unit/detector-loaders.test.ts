@@ -288,3 +288,21 @@ describe('code received and run as the text of a new script element', () => {
       expect(analyzeScript(loader(type)).findings.map((f) => f.rule)).not.toContain('remote-code')
   })
 })
+
+describe('a document.write whose escapes hide only tag brackets', () => {
+  const rules = (code: string) => analyzeScript(code).findings.map((f) => f.rule)
+  it('writes nothing hidden when the address is in clear', () => {
+    const code = `var src = 'https://widgets.example/w.js?id=' + location.hostname
+      document.write(unescape('%3Cscript src="' + src + '"%3E%3C/script%3E'))`
+    expect(rules(code)).not.toContain('dynamic-code-from-decoded')
+  })
+  it('still decodes an address held in a name, %u escapes, or a received body', () => {
+    for (const code of [
+      `var h = '%68%74%74%70%73%3A//cdn-js.test/x.js'; document.write(unescape('%3Cscript src="' + h + '"%3E%3C/script%3E'))`,
+      `document.write(unescape('%3Cscript src="%u0068%u0074tps://cdn-js.test/x.js"%3E%3C/script%3E'))`,
+      `var x = new XMLHttpRequest(); x.open('GET', '/p'); x.onload = function () {
+        document.write(unescape('%3Cscript%3E' + x.responseText + '%3C/script%3E')) }; x.send()`,
+    ])
+      expect(rules(code)).toContain('dynamic-code-from-decoded')
+  })
+})
