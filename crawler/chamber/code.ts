@@ -43,8 +43,13 @@ export interface CodeTracker {
    * init script; `bySample` when the sample's own code handed it over.
    */
   noteCode(text: string, how: string, bySample: boolean): void
-  /** A new document in the main frame: the sample starts over. */
-  newDocument(url: string): void
+  /**
+   * A new document in the main frame: the sample starts over. Called on its execution context,
+   * which the renderer reports in order with its scripts (a navigation event may come later).
+   */
+  newDocument(): void
+  /** The main frame's address now, for telling its handlers apart. */
+  pageAt(url: string): void
   /** Code the sample made at run time, deduplicated by sha256. */
   compiled(): Promise<Compiled[]>
   /** Bumped whenever the sample compiles code not seen before, for "re-fill after late code". */
@@ -166,8 +171,10 @@ export function trackCode(
       if (bySample && text.trim() !== '' && text.length <= MAX_SOURCE && handed.size < MAX_COMPILED)
         handed.set(hash, { how, source: text })
     },
-    newDocument: (url) => {
+    newDocument: () => {
       sampleOn = false
+    },
+    pageAt: (url) => {
       pageUrl = url
     },
     compiled,

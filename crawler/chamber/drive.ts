@@ -76,9 +76,11 @@ async function act(run: Run, url: string): Promise<void> {
   await submitForms(run.cdp)
 }
 
+/** Waits, briefly, for every request the page started to be answered and recorded. */
 async function settle(run: Run): Promise<void> {
   const until = Date.now() + Math.min(SETTLE_MS, run.remaining())
   while (run.network.busy() && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
+  run.network.forget()
 }
 
 /**
@@ -91,6 +93,9 @@ async function runFor(run: Run, ms: number): Promise<void> {
   } catch (err) {
     if (run.page.isClosed() || !/has been closed|detached/i.test(String(err))) throw err
   }
+  // One round trip on the session the reports come by: what the timers reported has arrived
+  // before the buyer decides whether the sample did something new.
+  await run.cdp.send('Runtime.getIsolateId').catch(() => undefined)
 }
 
 /** How long a page that committed may take to fire `load` before the buyer starts anyway. */

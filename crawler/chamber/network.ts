@@ -34,6 +34,8 @@ export interface Network {
   requests(): RawRequest[]
   /** True while a request is being answered or a socket frame is unread. */
   busy(): boolean
+  /** Stops waiting for requests that never ended (the page moved on without them). */
+  forget(): void
 }
 
 const stripHash = (u: string) => u.split('#')[0] ?? u
@@ -86,20 +88,28 @@ export async function answerLocally(
   const formActions = new Set(VARIANTS.flatMap((v) => v.formActions))
   let answered = 0
   let inflight = 0
+  // Requests the page started and that have not ended: a beacon fired just before the buyer
+  // moves on has not reached the route yet.
+  const started = new Set<string>()
 
   // CSS url() loads are images or fonts the style engine started: the parser or 'other', never a
   // script (an Image object or an inserted <img> has the script's stack as its initiator).
   function watch(cdp: CDPSession): void {
     cdp.on('Network.requestWillBeSent', (e) => {
-      const { request, initiator, type } = e as {
+      const { requestId, request, initiator, type } = e as {
+        requestId: string
         request: { url: string }
         initiator: { type: string }
         type?: string
       }
+      if (!request.url.startsWith('data:')) started.add(requestId)
       if (initiator.type !== 'script' && (type === 'Image' || type === 'Font')) {
         styleInitiated.set(request.url, (styleInitiated.get(request.url) ?? 0) + 1)
       }
     })
+    const ended = (e: unknown) => started.delete((e as { requestId: string }).requestId)
+    cdp.on('Network.loadingFinished', ended)
+    cdp.on('Network.loadingFailed', ended)
   }
 
   const typeOf = (req: Request): RawRequest['type'] => {
@@ -213,6 +223,7 @@ export async function answerLocally(
         return { ...r, type: 'css' }
       })
     },
-    busy: () => inflight > 0,
+    busy: () => inflight > 0 || started.size > 0,
+    forget: () => started.clear(),
   }
 }

@@ -120,7 +120,13 @@ async function openPage(
   network.watch(cdp)
   cdp.on('Page.frameNavigated', (e) => {
     const { frame } = e as { frame: { url: string; parentId?: string } }
-    if (frame.parentId === undefined) code.newDocument(frame.url)
+    if (frame.parentId === undefined) code.pageAt(frame.url)
+  })
+  const { frameTree } = await cdp.send('Page.getFrameTree')
+  cdp.on('Runtime.executionContextCreated', (e) => {
+    const aux = (e as { context: { auxData?: { isDefault?: boolean; frameId?: string } } }).context
+      .auxData
+    if (aux?.isDefault === true && aux.frameId === frameTree.frame.id) code.newDocument()
   })
   await Promise.all([
     applyUserAgent(cdp, browser.version()),

@@ -52,8 +52,17 @@ describe('detonation samples', () => {
       const o = await observe(name)
       expect(o.status, o.reason ?? '').toBe('ok')
       const carrying = o.requests.filter((r) => r.carriesCard)
+      // what the sample did, for a failure's message
+      const did = JSON.stringify({
+        requests: o.requests.map((r) => `${r.type} ${r.method} ${r.url} ${r.carriesCard}`),
+        listeners: o.listeners,
+        reads: o.reads.length,
+      })
       if (sample.expected.sends) {
-        expect(carrying.map((r) => r.type)).toContain(sample.expected.via)
+        expect(
+          carrying.map((r) => r.type),
+          seen,
+        ).toContain(sample.expected.via)
       } else {
         expect(carrying).toEqual([])
       }
