@@ -61,7 +61,7 @@ describe('detonation samples', () => {
       if (sample.expected.sends) {
         expect(
           carrying.map((r) => r.type),
-          seen,
+          did,
         ).toContain(sample.expected.via)
       } else {
         expect(carrying).toEqual([])
