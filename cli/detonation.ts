@@ -2,26 +2,48 @@
 // observations are cached in $SKIMWATCH_HOME by sha256 + rules version + chamber version.
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { sha256 } from '../core/hash.ts'
 import type { Finding, Observation, ScriptVerdict } from '../core/types.ts'
 import type { Detector } from '../detector/index.ts'
 import { fuseVerdict } from '../detector/fuse.ts'
 
 export interface Detonator {
   /** the fused verdict, or the static one with an info finding saying why nothing ran */
-  judge(
-    source: string,
-    v: ScriptVerdict,
-    detector: Detector,
-    /** the source is an HTML fragment: detonated as markup in the page */
-    html?: boolean,
-  ): Promise<ScriptVerdict>
+  judge(source: string, v: ScriptVerdict, detector: Detector, where?: Where): Promise<ScriptVerdict>
   stats(): { detonated: number; cached: number }
   close(): Promise<void>
 }
 
+/** What is known of where a script was seen. */
+export interface Where {
+  /** the source is an HTML fragment: detonated as markup in the page */
+  html?: boolean
+  /** where the script was served from: the chamber serves it there */
+  url?: string | null
+  /** the page it was seen on: the chamber's checkouts are served at that origin */
+  pageUrl?: string | null
+}
+
 type Chamber = {
-  detonate(source: string, opts?: { html?: boolean }): Promise<Observation>
+  detonate(source: string, opts?: Where): Promise<Observation>
   close(): Promise<void>
+}
+
+function originOf(url: string | null | undefined): string {
+  try {
+    return url ? new URL(url).origin : ''
+  } catch {
+    return ''
+  }
+}
+
+/** The cache key: the observation also depends on where the script and its page were served. */
+function keyOf(v: ScriptVerdict, version: string, where: Where): string {
+  const at = `${where.url ?? ''} ${originOf(where.pageUrl)}`.trim()
+  return (
+    `${v.sha256}-${v.rulesVersion}-${version}${where.html === true ? '-html' : ''}` +
+    (at === '' ? '' : `-at-${sha256(at).slice(0, 12)}`)
+  )
 }
 
 function note(v: ScriptVerdict, message: string): ScriptVerdict {
@@ -87,15 +109,15 @@ export function createDetonator(cache: ObservationCache, executablePath?: string
       },
     ))
   return {
-    async judge(source, v, detector, html = false) {
+    async judge(source, v, detector, where = {}) {
       const got = await open()
       if (got instanceof Error)
         return note(v, `not detonated (${got.message.split('\n')[0]}): judged statically`)
-      const key = `${v.sha256}-${v.rulesVersion}-${got.version}${html ? '-html' : ''}`
+      const key = keyOf(v, got.version, where)
       let obs = await cache.get(key)
       if (obs) cached++
       else {
-        obs = await got.chamber.detonate(source, { html })
+        obs = await got.chamber.detonate(source, where)
         detonated++
         await cache.put(key, obs)
       }

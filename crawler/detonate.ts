@@ -47,6 +47,11 @@ export interface DetonateOptions {
   url?: string | null
   /** the source is an HTML fragment (a CMS block): put in the page as markup */
   html?: boolean
+  /**
+   * the page the script was seen on: the synthetic checkouts are served at its origin, so a
+   * payload keyed to the shop's host name unlocks as it did there
+   */
+  pageUrl?: string | null
 }
 
 export interface Chamber {
@@ -155,6 +160,7 @@ export async function createChamber(opts: ChamberOptions = {}): Promise<Chamber>
       source,
       url: o.url ?? null,
       html: o.html === true,
+      pageUrl: o.pageUrl ?? null,
       timeBudgetMs,
       responses,
       chamberVersion: CHAMBER_VERSION,

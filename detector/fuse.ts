@@ -1,4 +1,5 @@
 import type { Finding, Observation, ObservedRequest, ScriptVerdict } from '../core/types.ts'
+import { isIpHost, registrable } from './paths.ts'
 import { processorOf } from './processors.ts'
 import { SUSPICIOUS_AT, capModifiers, scoreOf, verdictOf } from './score.ts'
 import { inStaticFolder, sameSiteExfil } from './rules/drop-in-static-folder.ts'
@@ -19,16 +20,32 @@ function hostOf(url: string): string | undefined {
   }
 }
 
-function offSite(r: ObservedRequest): boolean {
-  const host = hostOf(r.url)
-  if (!host || r.url.startsWith('data:') || r.url.startsWith('blob:')) return false
-  return !onShop(r) && processorOf(host) === undefined
+/** The site the chamber's checkouts were served at: the shop's own when its page was known. */
+function siteOf(obs: Observation): string {
+  const host = obs.pages[0] === undefined ? undefined : hostOf(obs.pages[0])
+  if (host === undefined) return CHAMBER_SITE
+  return isIpHost(host) ? host : registrable(host)
 }
 
-/** A request to the synthetic shop itself. */
-function onShop(r: ObservedRequest): boolean {
-  const host = hostOf(r.url)
-  return host !== undefined && (host === CHAMBER_SITE || host.endsWith(`.${CHAMBER_SITE}`))
+interface Places {
+  /** a request to the shop's own site */
+  onShop(r: { url: string }): boolean
+  /** a request that leaves the shop and its processors */
+  offSite(r: { url: string }): boolean
+}
+
+function placesOf(obs: Observation): Places {
+  const site = siteOf(obs)
+  const onShop = (r: { url: string }) => {
+    const host = hostOf(r.url)
+    return host !== undefined && (host === site || host.endsWith(`.${site}`))
+  }
+  const offSite = (r: { url: string }) => {
+    const host = hostOf(r.url)
+    if (!host || r.url.startsWith('data:') || r.url.startsWith('blob:')) return false
+    return !onShop(r) && processorOf(host) === undefined
+  }
+  return { onShop, offSite }
 }
 
 const CHANNEL: Record<string, string> = {
@@ -87,6 +104,7 @@ function safeDecode(s: string): string {
 /** Findings for what the chamber saw; run-time code is judged statically as a new layer. */
 export function observationFindings(obs: Observation, inspect: Inspect): Finding[] {
   const out: Finding[] = []
+  const { onShop, offSite } = placesOf(obs)
   const card = obs.requests.filter((r) => r.carriesCard && offSite(r))
   for (const r of card.slice(0, 3)) {
     const how = r.encodings.length > 0 ? `, ${r.encodings.join('/')},` : ''
@@ -183,13 +201,13 @@ function clearedBy(v: ScriptVerdict, obs: Observation, added: Finding[]): Findin
   if (v.verdict !== 'suspicious' || obs.status !== 'ok' || obs.reads.length === 0) return undefined
   // data sent to a script dropped on the shop itself never leaves the site
   if (sameSiteExfil(v.findings)) return undefined
+  const { offSite } = placesOf(obs)
   if (added.some((f) => f.points > 0) || obs.probes.length > 0 || obs.compiled.length > 0)
     return undefined
   // a script that masks what it reads may send its readable events off the shop, the card not
   const masked = v.findings.some((f) => f.rule === 'masks-field-values')
   if (obs.requests.some((r) => offSite(r) && (!masked || carries(r) || opaque(r)))) return undefined
-  if (obs.injected.some((e) => e.url !== null && offSite({ url: e.url } as ObservedRequest)))
-    return undefined
+  if (obs.injected.some((e) => e.url !== null && offSite({ url: e.url }))) return undefined
   return observed(
     'observed-inert',
     'info',

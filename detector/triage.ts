@@ -2,6 +2,7 @@ import type { AnyNode } from 'acorn'
 import type { ScriptVerdict } from '../core/types.ts'
 import type { CallFact, ScriptFacts } from './facts.ts'
 import { eachChild } from './children.ts'
+import { calleeName } from './deobfuscate/fold.ts'
 import { replacesNetworkMethod } from './hooks.ts'
 
 // Which scripts static analysis cannot clear, and why: they are worth one run in the
@@ -274,6 +275,18 @@ function renamingProxy(c: CallFact): boolean {
   return false
 }
 
+/** Conversions that keep a key's name: a trap normalising its key does not rename it. */
+const SAME_NAME = new Set([
+  'String',
+  'toString',
+  'valueOf',
+  'toLowerCase',
+  'toUpperCase',
+  'toLocaleLowerCase',
+  'toLocaleUpperCase',
+  'trim',
+])
+
 /** Nodes of a trap body read for a renamed lookup: traps are a few lines. */
 const TRAP_NODES = 2000
 
@@ -285,15 +298,26 @@ function looksUpRenamed(body: Node, target: string, key: string): boolean {
     nodes.push(n)
     eachChild(n, (child) => stack.push(child))
   }
-  // names holding a value computed from the key: `var n = rot(k)`, `n = k.split('').reverse()…`
+  // names holding a value computed from the key: `var n = rot(k)`, `n = k.split('').reverse()…`,
+  // or the key itself made over (`k = rot(k)`); `String(k)`, `k.toLowerCase()` keep the name
   const keys = new Set([key])
+  let keyRemade = false
+  const isKey = (a: AnyNode) => a.type === 'Identifier' && keys.has(a.name)
+  const renamedName = (a: AnyNode) =>
+    a.type === 'Identifier' && keys.has(a.name) && (a.name !== key || keyRemade)
   const fromKey = (e: AnyNode | null | undefined): boolean => {
     if (e?.type !== 'CallExpression') return false
-    if (e.arguments.some((a) => a.type === 'Identifier' && keys.has(a.name))) return true
     const callee = e.callee as AnyNode
+    const name = calleeName(callee)
+    const args = e.arguments as AnyNode[]
+    if (name !== undefined && SAME_NAME.has(name)) {
+      const inner = callee.type === 'MemberExpression' ? (callee.object as AnyNode) : args[0]
+      return inner !== undefined && (fromKey(inner) || renamedName(inner))
+    }
+    if (args.some(isKey)) return true
     if (callee.type !== 'MemberExpression') return false
     const of = callee.object as AnyNode
-    return (of.type === 'Identifier' && keys.has(of.name)) || fromKey(of)
+    return isKey(of) || fromKey(of)
   }
   for (let grew = true, rounds = 0; grew && rounds < 4; rounds++) {
     grew = false
@@ -304,14 +328,15 @@ function looksUpRenamed(body: Node, target: string, key: string): boolean {
           : n.type === 'AssignmentExpression'
             ? [n.left as AnyNode, n.right as AnyNode]
             : [undefined, undefined]
-      if (id?.type === 'Identifier' && !keys.has(id.name) && fromKey(value)) {
+      if (id?.type !== 'Identifier' || !fromKey(value)) continue
+      if (id.name === key) keyRemade = true
+      else if (!keys.has(id.name)) {
         keys.add(id.name)
         grew = true
       }
     }
   }
-  const renamed = (e: AnyNode): boolean =>
-    (e.type === 'Identifier' && e.name !== key && keys.has(e.name)) || fromKey(e)
+  const renamed = (e: AnyNode): boolean => renamedName(e) || fromKey(e)
   return nodes.some(
     (n) =>
       (n.type === 'MemberExpression' &&

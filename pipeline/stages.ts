@@ -41,7 +41,12 @@ export interface StageDeps {
   /** opened on first use: detect and notify never need a browser */
   browser: () => Promise<BrowserSession>
   /** runs a script static analysis could not clear in the detonation chamber; off when absent */
-  detonate?: (source: string, v: ScriptVerdict) => Promise<ScriptVerdict>
+  detonate?: (
+    source: string,
+    v: ScriptVerdict,
+    /** where the script was served and the page it was seen on */
+    where: { url: string | null; pageUrl: string },
+  ) => Promise<ScriptVerdict>
   /** the operators' exclusion list as it stands now (read again before each crawl) */
   exclusions?: () => Promise<string[]>
 }
@@ -133,10 +138,12 @@ export async function judgeScripts(
     if (!deps.detonate || v.verdict === 'malicious' || !v.triage?.length) out.push(v)
     else
       out.push(
-        await deps.detonate(script.source, v).catch((err: unknown) => {
-          deps.logger.warn({ sha256: v.sha256, err }, 'detonation failed: judged statically')
-          return v
-        }),
+        await deps
+          .detonate(script.source, v, { url: script.url, pageUrl: script.pageUrl })
+          .catch((err: unknown) => {
+            deps.logger.warn({ sha256: v.sha256, err }, 'detonation failed: judged statically')
+            return v
+          }),
       )
   }
   return out

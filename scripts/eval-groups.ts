@@ -10,7 +10,10 @@ import { loadBlind, type BlindSample } from '../fixtures/blind/load.ts'
 const ROOT = join(import.meta.dirname, '..')
 
 type Chamber = {
-  detonate(source: string, opts?: { html?: boolean }): Promise<Observation>
+  detonate(
+    source: string,
+    opts?: { html?: boolean; url?: string | null; pageUrl?: string | null },
+  ): Promise<Observation>
   close(): Promise<void>
 }
 
@@ -42,14 +45,23 @@ export async function judge(
 ): Promise<{ v: ScriptVerdict; detonated: boolean }> {
   const v = analyzeScript(source, ctx)
   if (!chamber || v.verdict === 'malicious' || !v.triage?.length) return { v, detonated: false }
-  const obs = await chamber.detonate(source, { html })
+  // served where it was seen, on checkouts at its page's origin, as the pipeline does
+  const obs = await chamber.detonate(source, {
+    html,
+    url: ctx?.url ?? null,
+    pageUrl: ctx?.pageUrl ?? null,
+  })
   return { v: fuseVerdict(v, obs, (code) => analyzeScript(code, { url: null })), detonated: true }
 }
 
 export async function judgeBlind(chamber: Chamber | undefined): Promise<Judged[]> {
   const out: Judged[] = []
   for (const s of loadBlind()) {
-    const ctx = { url: s.expected.ctx?.url ?? null, ...(s.html ? { html: true } : {}) }
+    const ctx = {
+      url: s.expected.ctx?.url ?? null,
+      ...(s.expected.ctx?.pageUrl ? { pageUrl: s.expected.ctx.pageUrl } : {}),
+      ...(s.html ? { html: true } : {}),
+    }
     const got = await judge(s.source, ctx, chamber, s.html)
     out.push({ name: s.name, kind: s.kind, ...got })
   }

@@ -80,10 +80,12 @@ async function finish(
   if (detonator && detector && source !== undefined) {
     // a chamber that fails leaves the static verdict standing, with the failure beside it
     const before = v
-    v = await detonator.judge(source, before, detector, html).catch((err: unknown) => ({
-      ...before,
-      findings: [...before.findings, analysisError('detonation', err)],
-    }))
+    v = await detonator
+      .judge(source, before, detector, { html: html === true })
+      .catch((err: unknown) => ({
+        ...before,
+        findings: [...before.findings, analysisError('detonation', err)],
+      }))
   }
   const findings = v.findings.map(toFindingRecord)
   return { file, sha256: v.sha256, verdict: v.verdict, score: v.score, findings }

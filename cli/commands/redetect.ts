@@ -25,7 +25,9 @@ export async function redetectCommand(
     crawl: { allowPrivate: false, resolve: [], timeoutMs: ctx.config.pageTimeoutMs },
     detector,
     browser: () => Promise.reject(new BrowserUnavailableError('redetect never opens a browser')),
-    ...(detonator ? { detonate: (source, v) => detonator.judge(source, v, detector) } : {}),
+    ...(detonator
+      ? { detonate: (source, v, where) => detonator.judge(source, v, detector, where) }
+      : {}),
   }
   try {
     return await judgeAll(store, deps, opts)

@@ -71,7 +71,9 @@ export async function runPipeline(ctx: Context, flags: RunFlags): Promise<SiteOu
     crawl,
     detector,
     browser: () => (browser ??= launchBrowser(crawl)),
-    ...(detonator ? { detonate: (source, v) => detonator.judge(source, v, detector) } : {}),
+    ...(detonator
+      ? { detonate: (source, v, where) => detonator.judge(source, v, detector, where) }
+      : {}),
     exclusions: exclusionsReader(ctx.config.exclusionsFile),
   }
   // on a terminal a bar, with the sites worth a look printed above it; else one line per site

@@ -9,7 +9,7 @@ import {
 import { judgePage } from '../../detector/index.ts'
 import { toPageRecord, type PageRecord } from '../../pipeline/page-record.ts'
 import { judgeScripts } from '../../pipeline/stages.ts'
-import { createDetonator, fileObservations } from '../detonation.ts'
+import { createDetonator, fileObservations, type Where } from '../detonation.ts'
 import type { Context } from '../context.ts'
 import { printJson, printTable } from '../output.ts'
 
@@ -46,7 +46,10 @@ export async function scanCommand(ctx: Context, urls: string[], flags: ScanFlags
     detector,
     logger: ctx.logger,
     ...(detonator
-      ? { detonate: (source: string, v: ScriptVerdict) => detonator.judge(source, v, detector) }
+      ? {
+          detonate: (source: string, v: ScriptVerdict, where: Where) =>
+            detonator.judge(source, v, detector, where),
+        }
       : {}),
   }
   const browser = await launchBrowser(opts)

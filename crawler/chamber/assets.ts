@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { BrowserUnavailableError } from '../../core/errors.ts'
-import { ASSET_URLS } from './pages.ts'
+import { ASSET_URLS, ORIGIN, rebase } from './pages.ts'
 
 export interface Served {
   status: number
@@ -125,9 +125,22 @@ jQuery(function ($) {
 
 const JS = 'application/javascript'
 
-/** Our page scripts by URL (jQuery read lazily: a chamber may never be asked to detonate). */
-export function pageAssets(): Map<string, Served> {
+/**
+ * Our page scripts by URL, served at `origin` (jQuery read lazily: a chamber may never be asked
+ * to detonate).
+ */
+export function pageAssets(origin = ORIGIN): Map<string, Served> {
   const js = (body: string): Served => ({ status: 200, contentType: JS, body })
+  if (origin !== ORIGIN)
+    return new Map(
+      [...pageAssets()].map(([url, served]) => [
+        rebase(url, origin),
+        {
+          ...served,
+          body: typeof served.body === 'string' ? rebase(served.body, origin) : served.body,
+        },
+      ]),
+    )
   return new Map([
     [ASSET_URLS.jquery, js(jquerySource())],
     [ASSET_URLS.jqueryCompat, js(JQUERY_COMPAT)],

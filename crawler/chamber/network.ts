@@ -2,7 +2,7 @@
 // subresources, beacons, form posts, iframes and WebSockets. Nothing is passed on.
 import type { BrowserContext, CDPSession, Request, Route } from 'playwright'
 import type { ObservedRequest } from '../../core/types.ts'
-import { pageHtml, VARIANTS, type Variant } from './pages.ts'
+import { ORIGIN, pageHtml, variantsAt, type Variant } from './pages.ts'
 import { pageAssets, standIn, type Served } from './assets.ts'
 
 export const MAX_REQUESTS = 2000
@@ -71,8 +71,9 @@ export async function answerLocally(
   context: BrowserContext,
   sample: { url: string; source: string; html?: boolean },
   responses: ResponseMap,
+  origin = ORIGIN,
 ): Promise<Network> {
-  const assets = pageAssets()
+  const assets = pageAssets(origin)
   const bodies = served(responses)
   const sampleServed: Served = {
     status: 200,
@@ -85,7 +86,7 @@ export async function answerLocally(
   let expected: Variant | null = null
   let infrastructure = new Set<string>()
   // Every page's own form actions: a post still in flight when the next page loads is ours too.
-  const formActions = new Set(VARIANTS.flatMap((v) => v.formActions))
+  const formActions = new Set(variantsAt(origin).flatMap((v) => v.formActions))
   let answered = 0
   let inflight = 0
   // Requests the page started and that have not ended: a beacon fired just before the buyer

@@ -218,6 +218,36 @@ export const VARIANTS: readonly Variant[] = [
   },
 ]
 
+/** `text` with the chamber's own origin replaced by `origin`. */
+export function rebase(text: string, origin: string): string {
+  return origin === ORIGIN ? text : text.split(ORIGIN).join(origin)
+}
+
+/**
+ * The checkouts served at `origin` (a shop's own, when the page a script was seen on is known),
+ * so code keyed to the shop's host name runs there as it would on the shop.
+ */
+export function variantsAt(origin: string): readonly Variant[] {
+  if (origin === ORIGIN) return VARIANTS
+  return VARIANTS.map((v) => ({
+    ...v,
+    url: rebase(v.url, origin),
+    html: rebase(v.html, origin),
+    formActions: v.formActions.map((a) => rebase(a, origin)),
+  }))
+}
+
+/** The origin of the page a script was seen on (http or https), else the chamber's own. */
+export function originFor(pageUrl: string | null | undefined): string {
+  if (!pageUrl) return ORIGIN
+  try {
+    const u = new URL(pageUrl)
+    return /^https?:$/.test(u.protocol) && u.hostname !== '' ? u.origin : ORIGIN
+  } catch {
+    return ORIGIN
+  }
+}
+
 /**
  * The variant's page with the sample loaded from `sampleUrl` as its last script. An HTML
  * sample (a CMS block, a footer snippet) is put in the page as markup after that script, which

@@ -11,7 +11,7 @@ import { trackCode, type CodeTracker } from './code.ts'
 import { decodeEntities } from '../../detector/deobfuscate/decode.ts'
 import { leave, runVariant, type Run } from './drive.ts'
 import { answerLocally, MAX_BODY, type RawRequest, type ResponseMap } from './network.ts'
-import { ASSET_URLS, ORIGIN, VARIANTS } from './pages.ts'
+import { ASSET_URLS, originFor, rebase, variantsAt } from './pages.ts'
 import { collectReports, type HintedRequest, type ReportLog } from './reports.ts'
 
 /** The heap a chamber page may use; a sample that wants more is stopped. */
@@ -27,6 +27,8 @@ export interface DetonateInput {
   url: string | null
   /** the source is HTML: it goes into the page as markup */
   html?: boolean
+  /** the page the script was seen on: the checkouts are served at its origin */
+  pageUrl?: string | null
   timeBudgetMs: number
   responses: ResponseMap
   chamberVersion: string
@@ -40,7 +42,7 @@ export class BrowserGoneEarly extends Error {
 type Outcome =
   { kind: 'done' } | { kind: 'crashed' } | { kind: 'late' } | { kind: 'failed'; error: unknown }
 
-function sampleUrlFor(url: string | null, sha: string): string {
+function sampleUrlFor(url: string | null, sha: string, origin: string): string {
   if (url !== null && /^https?:\/\//i.test(url)) {
     try {
       return new URL(url).href.split('#')[0] ?? url
@@ -48,7 +50,7 @@ function sampleUrlFor(url: string | null, sha: string): string {
       // fall through to a local address
     }
   }
-  return `${ORIGIN}/media/js/${sha.slice(0, 16)}.min.js`
+  return `${origin}/media/js/${sha.slice(0, 16)}.min.js`
 }
 
 function judge(raws: RawRequest[], hinted: HintedRequest[]): ObservedRequest[] {
@@ -101,6 +103,7 @@ async function openPage(
   browser: Browser,
   input: DetonateInput,
   sampleUrl: string,
+  origin: string,
 ): Promise<Opened> {
   const started = Date.now()
   guardContext(context)
@@ -112,10 +115,12 @@ async function openPage(
     context,
     { url: sampleUrl, source: input.source, html: input.html === true },
     input.responses,
+    origin,
   )
   const page = await context.newPage()
   const cdp = await context.newCDPSession(page)
-  const code = trackCode(cdp, sampleUrl, new Set(Object.values(ASSET_URLS)))
+  const ours = Object.values(ASSET_URLS).map((u) => rebase(u, origin))
+  const code = trackCode(cdp, sampleUrl, new Set(ours))
   const log = collectReports(cdp, code)
   network.watch(cdp)
   cdp.on('Page.frameNavigated', (e) => {
@@ -151,7 +156,12 @@ async function openPage(
 }
 
 /** A fresh context with the page set up; a browser found dead on the way is BrowserGoneEarly. */
-async function open(browser: Browser, input: DetonateInput, sampleUrl: string): Promise<Opened> {
+async function open(
+  browser: Browser,
+  input: DetonateInput,
+  sampleUrl: string,
+  origin: string,
+): Promise<Opened> {
   const gone = (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err)
     return !browser.isConnected() || /has been closed/.test(message)
@@ -162,7 +172,7 @@ async function open(browser: Browser, input: DetonateInput, sampleUrl: string): 
       throw gone(err) ? new BrowserGoneEarly() : err
     })
   try {
-    return await openPage(context, browser, input, sampleUrl)
+    return await openPage(context, browser, input, sampleUrl, origin)
   } catch (err) {
     await bounded(context.close(), CLOSE_MS)
     throw gone(err) ? new BrowserGoneEarly() : err
@@ -181,13 +191,14 @@ function writtenIn(markup: string, code: string): boolean {
 /** Detonates `input.source` on `browser`; never throws for what the sample does. */
 export async function detonateOn(browser: Browser, input: DetonateInput): Promise<Observation> {
   const sha = sha256(input.source)
-  const sampleUrl = sampleUrlFor(input.url, sha)
-  const { context, page, cdp, run, log, code } = await open(browser, input, sampleUrl)
+  const origin = originFor(input.pageUrl)
+  const sampleUrl = sampleUrlFor(input.url, sha, origin)
+  const { context, page, cdp, run, log, code } = await open(browser, input, sampleUrl, origin)
 
   const crashed = new Promise<Outcome>((r) => page.once('crash', () => r({ kind: 'crashed' })))
   const work = (async (): Promise<Outcome> => {
     const pageTime = { ms: 0 }
-    for (const variant of VARIANTS) await runVariant(run, variant, pageTime)
+    for (const variant of variantsAt(origin)) await runVariant(run, variant, pageTime)
     await leave(run)
     return { kind: 'done' }
   })().catch((error: unknown): Outcome => ({ kind: 'failed', error }))

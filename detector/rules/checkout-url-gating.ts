@@ -24,6 +24,14 @@ function readsAddress(n: AnyNode, layer: Layer): boolean {
   return x.type !== 'Identifier' && LOCATION_PATH.test(pathOf(x))
 }
 
+/** The page's own address (`location…`, `document.URL`), not any link's `href`. */
+const PAGE_LOCATION = /(?:^|\.)location(?:\.|$)|\bdocument\.URL\b/
+
+function readsPageAddress(n: AnyNode, layer: Layer): boolean {
+  const x = n.type === 'Identifier' ? ((layer.initOf(n) as AnyNode | undefined) ?? n) : n
+  return x.type !== 'Identifier' && PAGE_LOCATION.test(pathOf(x))
+}
+
 /** What a name, or a property of an object a name holds, was given when it was made. */
 function heldBy(n: AnyNode, layer: Layer): AnyNode | undefined {
   if (n.type === 'Identifier') return layer.initOf(n) as AnyNode | undefined
@@ -46,33 +54,34 @@ export function checkoutGate(script: ScriptFacts): Evidence | undefined {
     if (!TESTS.has(c.name)) continue
     const callee = (c.node as AnyNode & { type: 'CallExpression' }).callee as AnyNode
     if (callee.type !== 'MemberExpression' || callee.object.type === 'Super') continue
-    let held = false
-    const word = [callee.object, ...c.args]
-      .map((n) => {
-        // a pattern held in a name or a setting: `var gate = /checkout/; gate.test(path)`,
-        // `var cfg = { m: /checkout/ }; cfg.m.test(path)`
-        const init = heldBy(n as AnyNode, c.layer)
-        const r = (init ?? n) as AnyNode
-        if (r.type === 'Literal' && r.regex) {
-          held = init !== undefined
-          return r.regex.pattern
-        }
-        // `new RegExp('onepage|checkout')`: the pattern is its first argument
-        if (
-          (r.type === 'NewExpression' || r.type === 'CallExpression') &&
-          r.callee.type === 'Identifier' &&
-          r.callee.name === 'RegExp' &&
-          r.arguments[0]
-        )
-          return c.layer.folder.foldString(r.arguments[0])
-        return c.layer.folder.foldString(n)
-      })
-      .find((w) => w !== undefined && w.length < 300 && CHECKOUT_URL.test(w))
-    if (word === undefined) continue
-    // a pattern kept in a name is common in libraries: then the tested text itself must be
-    // read from the page's address, not merely touched by it somewhere (flow-insensitive taint)
+    // the checkout word, and whether its pattern is kept in a name: `var gate = /checkout/;
+    // gate.test(path)`, `var cfg = { m: /checkout/ }; cfg.m.test(path)`, `path.match(cfg.m)`
+    const parts = [callee.object, ...c.args].map((n) => {
+      const init = heldBy(n as AnyNode, c.layer)
+      const r = (init ?? n) as AnyNode
+      if (r.type === 'Literal' && r.regex) return { w: r.regex.pattern, held: init !== undefined }
+      // `new RegExp('onepage|checkout')`: the pattern is its first argument
+      if (
+        (r.type === 'NewExpression' || r.type === 'CallExpression') &&
+        r.callee.type === 'Identifier' &&
+        r.callee.name === 'RegExp' &&
+        r.arguments[0]
+      )
+        return { w: c.layer.folder.foldString(r.arguments[0]), held: false }
+      return { w: c.layer.folder.foldString(n), held: false }
+    })
+    const found = parts.findIndex(
+      ({ w }) => w !== undefined && w.length < 300 && CHECKOUT_URL.test(w),
+    )
+    if (found === -1) continue
+    const { w: word, held } = parts[found] as { w: string; held: boolean }
+    // a pattern kept in a name is common in libraries: then the tested text itself (the other
+    // side of the call) must be read from the page's address, not merely touched by it
+    // somewhere (flow-insensitive taint)
     const onLocation = held
-      ? c.args.some((a) => readsAddress(a as AnyNode, c.layer))
+      ? found === 0
+        ? c.args.some((a) => readsAddress(a as AnyNode, c.layer))
+        : readsPageAddress(callee.object, c.layer)
       : LOCATION_PATH.test(c.object) ||
         c.layer.taint(callee.object).has('location') ||
         c.args.some((a) => c.layer.taint(a).has('location'))

@@ -17,26 +17,30 @@ let home: string
 let store: Store
 const detonators: Detonator[] = []
 
-async function script(file: string): Promise<CapturedScript> {
+async function script(
+  file: string,
+  pageUrl = 'https://shop.example/checkout',
+): Promise<CapturedScript> {
   const source = await readFile(path.join('fixtures/detonate', file), 'utf8')
   return {
     sha256: sha256(source),
-    url: `https://cdn.example/${file}`,
+    url: `${new URL(pageUrl).origin}/static/js/${file}`,
     kind: 'external',
     source,
-    pageUrl: 'https://shop.example/checkout',
+    pageUrl,
   }
 }
 
 function capture(scripts: CapturedScript[]): PageCapture {
+  const page = scripts[0]?.pageUrl ?? 'https://shop.example/checkout'
   return {
-    url: 'https://shop.example/',
-    finalUrl: 'https://shop.example/checkout',
+    url: `${new URL(page).origin}/`,
+    finalUrl: page,
     status: 'ok',
     reason: null,
     startedAt: '2026-12-04T01:00:00.000Z',
     durationMs: 1000,
-    visited: ['https://shop.example/checkout'],
+    visited: [page],
     filledCard: true,
     scripts,
     requests: [],
@@ -55,7 +59,7 @@ function deps(detonator: Detonator): StageDeps {
     crawl: { allowPrivate: false, resolve: [], timeoutMs: config.pageTimeoutMs },
     detector,
     browser: () => Promise.reject(new Error('the detect stage opens no browser')),
-    detonate: (source, v) => detonator.judge(source, v, detector),
+    detonate: (source, v, where) => detonator.judge(source, v, detector, where),
   }
 }
 
@@ -94,4 +98,24 @@ it('a script that reads clean but sends the card through a CSS url makes the sca
   const second = worker()
   expect((await detectStage(deps(second), { scanId })).verdict).toBe('malicious')
   expect(second.stats()).toEqual({ detonated: 0, cached: 1 })
+}, 120_000)
+
+it("a payload keyed to the shop's host is detonated on checkouts at that shop's origin; another shop's page is detonated anew", async () => {
+  const keyed = await script('host-keyed-payload.js', 'https://www.harbour-kites.test/checkout/')
+  const scanId = await store.saveCapture(null, capture([keyed]))
+  const first = worker()
+  expect((await detectStage(deps(first), { scanId })).verdict).toBe('malicious')
+  expect(first.stats()).toEqual({ detonated: 1, cached: 0 })
+  const skim = (await store.getScanResult(scanId))?.scripts[0]
+  expect(skim?.findings.map((f) => f.rule)).toContain('observed-card-exfil')
+
+  // the same text on another shop: its own origin, its own observation, and there it stays locked
+  const elsewhere = { ...keyed, pageUrl: 'https://kites-elsewhere.test/checkout/' }
+  const otherScan = await store.saveCapture(null, capture([elsewhere]))
+  const second = worker()
+  const judged = await detectStage(deps(second), { scanId: otherScan })
+  expect(second.stats()).toEqual({ detonated: 1, cached: 0 })
+  const there = (await store.getScanResult(otherScan))?.scripts[0]
+  expect(there?.findings.map((f) => f.rule)).not.toContain('observed-card-exfil')
+  expect(judged.verdict).not.toBe('malicious')
 }, 120_000)

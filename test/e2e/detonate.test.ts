@@ -23,7 +23,7 @@ async function observe(name: string): Promise<Observation> {
   const known = seen.get(name)
   if (known) return known
   const s = byName(name)
-  const o = await chamber.detonate(s.source, { html: s.html })
+  const o = await chamber.detonate(s.source, { html: s.html, pageUrl: s.expected.pageUrl ?? null })
   seen.set(name, o)
   return o
 }
@@ -71,6 +71,20 @@ describe('detonation samples', () => {
 })
 
 describe('what an observation records', () => {
+  it("serves the checkouts at the page's own origin, where a host-keyed payload unlocks", async () => {
+    const s = byName('host-keyed-payload')
+    const there = await observe('host-keyed-payload')
+    expect(there.pages.every((p) => p.startsWith('https://www.harbour-kites.test/checkout/'))).toBe(
+      true,
+    )
+    expect(there.compiled.map((c) => c.how)).toContain('Function')
+    // on the chamber's own origin the key is wrong: the bytes stay noise, nothing runs or leaves
+    const elsewhere = await chamber.detonate(s.source)
+    expect(elsewhere.pages[0]).toMatch(/^https:\/\/shop\.example\//)
+    expect(elsewhere.compiled).toEqual([])
+    expect(elsewhere.requests.filter((r) => r.carriesCard)).toEqual([])
+  })
+
   it("keeps an HTML sample's own inline scripts out of its run-time code", async () => {
     const o = await observe('footer-block-data-config')
     expect(o.requests.some((r) => r.carriesCard)).toBe(true)

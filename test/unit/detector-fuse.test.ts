@@ -62,6 +62,32 @@ const CASES: { name: string; o: Observation; verdict: string; rule?: string }[] 
     verdict: 'clean',
   },
   {
+    name: "on checkouts served at a shop's own origin, the card posted to that shop's site stays there",
+    o: obs([{ url: 'https://kites.co.uk/rest/V1/orders', type: 'fetch', carriesCard: true }], {
+      pages: ['https://www.kites.co.uk/checkout/#payment'],
+    }),
+    verdict: 'clean',
+  },
+  {
+    name: "on checkouts served at a shop's own origin, the chamber's usual site is another host",
+    o: obs([{ url: 'https://shop.example/c', type: 'beacon', carriesCard: true }], {
+      pages: ['https://www.kites.co.uk/checkout/#payment'],
+    }),
+    verdict: 'malicious',
+    rule: 'observed-card-exfil',
+  },
+  {
+    name: "a look-alike of the shop's site is another host",
+    o: obs(
+      [{ url: 'https://kites.co.uk.cdn-assets.example/c', type: 'image', carriesCard: true }],
+      {
+        pages: ['https://www.kites.co.uk/checkout/'],
+      },
+    ),
+    verdict: 'malicious',
+    rule: 'observed-card-exfil',
+  },
+  {
     name: "the card posted to a server script among the shop's static files is malicious",
     o: obs([
       {

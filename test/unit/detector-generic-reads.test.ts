@@ -80,6 +80,25 @@ describe('a Proxy that looks up other names than it is asked for', () => {
     const viaReflect = `const h = { get(t, k, rx) { return Reflect.get(t, atob(k), rx) } }
       const g = new Proxy(self, h); g.ZmV0Y2g('/x')`
     expect(analyzeScript(viaReflect).triage ?? []).toContain(reason)
+    // the key itself made over before the lookup, even when then spelt as a string
+    for (const body of ['k = r(k); return t[k]', 'k = r(k); return t[String(k)]'])
+      expect(
+        analyzeScript(`var r = function (s) { return s.split('').reverse().join('') }
+        var W = new Proxy(window, { get: function (t, k) { ${body} } }); W.nocaeBdnes('https://m.example/c', '1')`)
+          .triage ?? [],
+      ).toContain(reason)
+  })
+  it('not a trap that only normalises the key it is given (String, lower case)', () => {
+    for (const body of [
+      'return t[String(k)]',
+      'return t[k.toLowerCase()]',
+      'return t[String(k).trim()]',
+    ])
+      expect(
+        analyzeScript(
+          `var headers = new Proxy({}, { get: function (t, k) { ${body} } }); fetch('/a', { headers: { x: headers.accept } })`,
+        ).triage ?? [],
+      ).not.toContain(reason)
   })
   it('not a reactive store or logger that looks up the key it was given', () => {
     const reactive = `function track(t, k) { deps.push([t, k]) }

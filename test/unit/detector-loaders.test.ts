@@ -255,6 +255,32 @@ describe('a checkout gate that compares the address whole', () => {
   })
 })
 
+describe('a checkout pattern kept in a name or a setting', () => {
+  const gates: [string, string][] = [
+    [
+      'tested by the address',
+      `var cfg = { m: /onepage|checkout/ }; if (cfg.m.test(location.pathname)) go()`,
+    ],
+    [
+      'given to the address',
+      `var cfg = { m: /onepage|checkout/ }; if (location.pathname.match(cfg.m)) go()`,
+    ],
+    [
+      'given to a name holding the address',
+      `var o = { re: /checkout|payment/ }; var p = window.location.href.toLowerCase(); if (p.search(o.re) > -1) go()`,
+    ],
+    ['given to document.URL', `var gate = /onestepcheckout/; if (document.URL.match(gate)) go()`],
+  ]
+  for (const [what, source] of gates)
+    it(`${what} is a gate`, () => {
+      expect(rules(source)).toContain('checkout-url-gating')
+    })
+  it("given to a link's href is no gate", () => {
+    const source = `var routes = { m: /checkout/ }; document.querySelectorAll('a').forEach(function (a) { if (a.href.match(routes.m)) a.classList.add('cta') })`
+    expect(rules(source)).not.toContain('checkout-url-gating')
+  })
+})
+
 describe('what is not a gate or a dump', () => {
   it("an element's href compared with a checkout path is no gate", () => {
     const source = `document.querySelectorAll('a').forEach(function (a) { if (a.href === '/checkout') a.classList.add('go') })`
