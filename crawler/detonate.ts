@@ -18,9 +18,10 @@ import { BrowserGoneEarly, detonateOn, HEAP_LIMIT_MB, type DetonateInput } from 
  * Changes whenever what a sample sees or what is recorded changes: part of the observation
  * cache key. The hash follows the page, assets and steps; the leading number is raised by
  * hand when the recording itself changes (2: code handed over as text is kept unrun too;
- * 3: an HTML sample goes into the page as markup).
+ * 3: an HTML sample goes into the page as markup; 4: checkouts at the page's own origin,
+ * requests waited for before moving on, base64 written backwards read as the card).
  */
-export const CHAMBER_VERSION = `3.${sha256(
+export const CHAMBER_VERSION = `4.${sha256(
   [
     OBSERVE_INIT_SCRIPT,
     ...VARIANTS.map((v) => `${v.url}\n${v.html}`),

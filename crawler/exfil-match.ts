@@ -45,16 +45,25 @@ function isMostlyPrintable(s: string): boolean {
   return printable / s.length > 0.85
 }
 
-function decodeBase64Tokens(s: string): string[] {
+const fromBase64 = (token: string): string =>
+  Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('latin1')
+
+/**
+ * Readable text under base64 tokens; `reversed` gets tokens that are base64 written backwards
+ * (`=0nIl…`), turned around for the next step to decode.
+ */
+function decodeBase64Tokens(s: string, reversed: string[] = []): string[] {
   const out: string[] = []
   for (const m of s.matchAll(/[A-Za-z0-9+/_-]{12,}={0,2}/g)) {
     // A token glued to a URL path decodes misaligned, so each path segment is tried too.
     const tokens = new Set([m[0], ...m[0].split('/').filter((t) => t.length >= 12)])
     for (const token of tokens) {
-      const decoded = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString(
-        'latin1',
-      )
+      const decoded = fromBase64(token)
       if (isMostlyPrintable(decoded)) out.push(decoded)
+      else if (token.length >= 16) {
+        const back = reverse(token)
+        if (isMostlyPrintable(fromBase64(back))) reversed.push(back)
+      }
     }
   }
   return out
@@ -97,7 +106,9 @@ export interface View {
 
 function decodeStep(s: string): Array<{ s: string; e: Encoding }> {
   const out: Array<{ s: string; e: Encoding }> = [{ s: safeDecodeUri(s), e: 'url' }]
-  for (const d of decodeBase64Tokens(s)) out.push({ s: d, e: 'base64' })
+  const backwards: string[] = []
+  for (const d of decodeBase64Tokens(s, backwards)) out.push({ s: d, e: 'base64' })
+  for (const d of backwards) out.push({ s: d, e: 'reversed' })
   for (const d of decodeHexTokens(s)) out.push({ s: d, e: 'hex' })
   out.push(...decodeEscapes(s))
   return out

@@ -45,6 +45,10 @@ const MEMBERS_OF_INTEREST = new Set([
   'outerWidth',
   'outerHeight',
   'location',
+  // listing an object's own names: how code finds APIs it never spells out (triage)
+  'getOwnPropertyNames',
+  'ownKeys',
+  'getOwnPropertyDescriptors',
 ])
 const STRING_CALLS = new Set([
   'atob',

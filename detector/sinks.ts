@@ -17,7 +17,8 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   const usesRtc = facts.calls.some(
     (c) => (c.isNew && /RTCPeerConnection$/.test(c.name)) || c.name === 'createDataChannel',
   )
-  const makesElement = facts.calls.some((c) => c.name === 'createElement') || has(/^Image$/)
+  // an Image or Audio object fetches its src as soon as it is set (`new Audio(url)` at once)
+  const makesElement = facts.calls.some((c) => c.name === 'createElement') || has(/^(Image|Audio)$/)
   // a <link> fetches its href as soon as it is in the page (stylesheet, prefetch, preconnect)
   const makesLink = facts.calls.some(
     (c) =>
@@ -26,7 +27,11 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       c.layer.folder.foldString(c.args[0])?.toLowerCase() === 'link',
   )
   const fetchesBy = (attr: string | undefined): boolean =>
-    attr === 'src' || attr === 'action' || (attr === 'href' && makesLink)
+    attr === 'src' ||
+    attr === 'srcset' ||
+    attr === 'poster' ||
+    attr === 'action' ||
+    (attr === 'href' && makesLink)
   const add = (
     kind: SinkKind,
     c: { site: Site; layer: Layer },
@@ -56,6 +61,7 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       add(sendKind(), c, undefined, c.args)
     else if (c.name === 'WebSocket' && c.isNew) add('websocket', c, c.args[0], [])
     else if (c.name === 'EventSource' && c.isNew) add('eventsource', c, c.args[0], [])
+    else if (c.name === 'Audio' && c.isNew && c.args[0]) add('image', c, c.args[0], [])
     else if (c.isNew && /RTCPeerConnection$/.test(c.name) && c.args[0])
       add('webrtc', c, undefined, c.args.slice(0, 1))
     else if (c.name === 'postMessage' && !plain && c.args.length >= 2) {
@@ -93,7 +99,10 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       add('element-src', c, c.args[1], [])
   }
   for (const a of facts.assigns) {
-    if (a.target === 'src' && (makesElement || a.object.startsWith('new Image')))
+    if (
+      /^(src|srcset|poster)$/.test(a.target) &&
+      (makesElement || a.object.startsWith('new Image'))
+    )
       add(
         a.object.startsWith('new Image') || /img|image|pixel/i.test(a.object)
           ? 'image'

@@ -26,6 +26,9 @@ const CARD_WORDS =
   /(^|[^a-z])(cvv|cvc|cvn)|cc[-_. ]?(num|exp|cid|cvv)|card[-_. ]?(num|number|no\b|holder|expir|code|cvv)|security[-_ ]?code|kartennummer|pr(ü|ue)fnummer|num(e|é)ro[-_ ]?(de[-_ ])?carte|tarjeta|cryptogramme/i
 /** `cardCvv`, `ccCvc`: the code's own name inside a camel-case identifier (not `StaticVNode`). */
 const CAMEL_CARD = /[a-z]C(vv|vc|vn)(?![a-z])/
+/** Listing an object's own property names: how code finds APIs it never spells out. */
+const NAME_SEARCH = new Set(['getOwnPropertyNames', 'ownKeys', 'getOwnPropertyDescriptors'])
+
 const SENDERS = new Set([
   'fetch',
   'sendBeacon',
@@ -408,6 +411,12 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
     facts.regexes.some((r) => names(r.pattern))
   if (namesCard && (facts.calls.some((c) => SENDERS.has(c.name)) || loadsBuiltUrl(facts)))
     out.push('names card fields and can send or load something')
+  // no sender in sight, but the names it calls are found by searching the browser's own
+  // property lists (`getOwnPropertyNames(proto)` filtered by length and letters)
+  else if (namesCard && facts.members.some((m) => NAME_SEARCH.has(m.name)))
+    out.push(
+      "names card fields and finds the browser's method names by searching its property lists",
+    )
   if (formData && socket) out.push('reads form fields and opens a WebSocket')
   else if (formData && (facts.sinks.length > 0 || creates))
     out.push('reads form fields and sends or loads something')

@@ -66,6 +66,12 @@ describe('matchExfilEncoded names the encoding', () => {
     ['base64 JSON', 'https://x.example/c', b64(JSON.stringify({ n: card })), ['base64', 'json']],
     ['hex', 'https://x.example/c', Buffer.from(`n=${card}`).toString('hex'), ['hex']],
     ['reversed', 'https://x.example/c', [...card].reverse().join(''), ['reversed']],
+    [
+      'base64 written backwards, in a URL path',
+      `https://x.example/v1/${[...b64(JSON.stringify({ n: card, c: '123' }))].reverse().join('')}`,
+      null,
+      ['reversed', 'base64'],
+    ],
   ]
   it.each(cases)('%s', (_, url, body, encodings) => {
     const m = matchExfilEncoded(url, body)

@@ -25,6 +25,7 @@ describe('matchExfil finds the test card', () => {
     ['hex', 'https://x.test/c', `data=${hex(json)}`],
     ['reversed', 'https://x.test/c', `v=${reversed(card)}`],
     ['reversed with spaces', 'https://x.test/c', reversed('4111 1111 1111 1111')],
+    ['reversed base64', 'https://x.test/c', `d=${reversed(b64(json))}`],
     [
       'JSON unicode escapes',
       'https://x.test/c',

@@ -110,6 +110,28 @@ describe('a Proxy that looks up other names than it is asked for', () => {
   })
 })
 
+describe('method names found by searching property lists', () => {
+  const reason =
+    "names card fields and finds the browser's method names by searching its property lists"
+  const search = `var own = Object.getOwnPropertyNames, up = Object.getPrototypeOf
+    function find(o, n, a) { for (var t = o; t; t = up(t)) { var k = own(t)
+      for (var i = 0; i < k.length; i++) if (k[i].length === n && k[i][0] === a) return k[i] } return '' }
+    var D = window[find(window, 8, 'd')]`
+  it('with card fields named, the file goes to the chamber', () => {
+    const source = `${search}; var sel = 'input[name*="cvv"], input[autocomplete="cc-number"]'
+      D[find(D, 13, 'q')](sel)`
+    expect(analyzeScript(source).triage ?? []).toContain(reason)
+    const viaReflect = source.replace('Object.getOwnPropertyNames', 'Reflect.ownKeys')
+    expect(analyzeScript(viaReflect).triage ?? []).toContain(reason)
+  })
+  it('not a mixin that copies own properties, with no card field named', () => {
+    const mixin = `function assign(to, from) { Object.getOwnPropertyNames(from).forEach(function (k) {
+      Object.defineProperty(to, k, Object.getOwnPropertyDescriptor(from, k)) }); return to }
+      assign(window.App = {}, { start: function () { document.title = 'Shop' } })`
+    expect(analyzeScript(mixin).triage ?? []).not.toContain(reason)
+  })
+})
+
 describe('reading one named control of a form is not a sweep', () => {
   const post = (
     read: string,
