@@ -1,5 +1,6 @@
 // Detonation for `analyze`: scripts static analysis could not clear run once in the chamber;
-// observations are cached in $SKIMWATCH_HOME by sha256 + rules version + chamber version.
+// observations are cached in $SKIMWATCH_HOME by sha256 + rules version + chamber version (and
+// the script's URL and page origin, when known).
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { sha256 } from '../core/hash.ts'

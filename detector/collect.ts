@@ -48,7 +48,6 @@ const MEMBERS_OF_INTEREST = new Set([
   // listing an object's own names: how code finds APIs it never spells out (triage)
   'getOwnPropertyNames',
   'ownKeys',
-  'getOwnPropertyDescriptors',
 ])
 const STRING_CALLS = new Set([
   'atob',

@@ -1,5 +1,6 @@
 import type { Finding, Observation, ObservedRequest, ScriptVerdict } from '../core/types.ts'
-import { isIpHost, registrable } from './paths.ts'
+import { getDomain } from 'tldts'
+import { isIpHost } from './paths.ts'
 import { processorOf } from './processors.ts'
 import { SUSPICIOUS_AT, capModifiers, scoreOf, verdictOf } from './score.ts'
 import { inStaticFolder, sameSiteExfil } from './rules/drop-in-static-folder.ts'
@@ -24,7 +25,8 @@ function hostOf(url: string): string | undefined {
 function siteOf(obs: Observation): string {
   const host = obs.pages[0] === undefined ? undefined : hostOf(obs.pages[0])
   if (host === undefined) return CHAMBER_SITE
-  return isIpHost(host) ? host : registrable(host)
+  // a shop on a shared platform (kites.myshopify.com) is its own site, not the platform's
+  return isIpHost(host) ? host : (getDomain(host, { allowPrivateDomains: true }) ?? host)
 }
 
 interface Places {

@@ -27,7 +27,7 @@ const CARD_WORDS =
 /** `cardCvv`, `ccCvc`: the code's own name inside a camel-case identifier (not `StaticVNode`). */
 const CAMEL_CARD = /[a-z]C(vv|vc|vn)(?![a-z])/
 /** Listing an object's own property names: how code finds APIs it never spells out. */
-const NAME_SEARCH = new Set(['getOwnPropertyNames', 'ownKeys', 'getOwnPropertyDescriptors'])
+const NAME_SEARCH = new Set(['getOwnPropertyNames', 'ownKeys'])
 
 const SENDERS = new Set([
   'fetch',
@@ -308,19 +308,26 @@ function looksUpRenamed(body: Node, target: string, key: string): boolean {
   const isKey = (a: AnyNode) => a.type === 'Identifier' && keys.has(a.name)
   const renamedName = (a: AnyNode) =>
     a.type === 'Identifier' && keys.has(a.name) && (a.name !== key || keyRemade)
+  // `String(k)`, `k.toString()`: the key under another type, the same name
+  const sameName = (e: AnyNode): AnyNode | undefined => {
+    if (e.type !== 'CallExpression') return undefined
+    const callee = e.callee as AnyNode
+    if (!SAME_NAME.has(calleeName(callee) ?? '')) return undefined
+    return callee.type === 'MemberExpression' ? (callee.object as AnyNode) : e.arguments[0]
+  }
+  const keyish = (a: AnyNode): boolean => {
+    const inner = sameName(a)
+    return inner === undefined ? isKey(a) : keyish(inner)
+  }
   const fromKey = (e: AnyNode | null | undefined): boolean => {
     if (e?.type !== 'CallExpression') return false
+    const inner = sameName(e)
+    if (inner !== undefined) return fromKey(inner) || renamedName(inner)
+    if ((e.arguments as AnyNode[]).some(keyish)) return true
     const callee = e.callee as AnyNode
-    const name = calleeName(callee)
-    const args = e.arguments as AnyNode[]
-    if (name !== undefined && SAME_NAME.has(name)) {
-      const inner = callee.type === 'MemberExpression' ? (callee.object as AnyNode) : args[0]
-      return inner !== undefined && (fromKey(inner) || renamedName(inner))
-    }
-    if (args.some(isKey)) return true
     if (callee.type !== 'MemberExpression') return false
     const of = callee.object as AnyNode
-    return isKey(of) || fromKey(of)
+    return keyish(of) || fromKey(of)
   }
   for (let grew = true, rounds = 0; grew && rounds < 4; rounds++) {
     grew = false
@@ -412,8 +419,13 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   if (namesCard && (facts.calls.some((c) => SENDERS.has(c.name)) || loadsBuiltUrl(facts)))
     out.push('names card fields and can send or load something')
   // no sender in sight, but the names it calls are found by searching the browser's own
-  // property lists (`getOwnPropertyNames(proto)` filtered by length and letters)
-  else if (namesCard && facts.members.some((m) => NAME_SEARCH.has(m.name)))
+  // property lists (`getOwnPropertyNames(proto)` filtered by length and letters) and used as
+  // member names a function returns (`doc[find(doc, 13, 'q')]`); copying helpers never do that
+  else if (
+    namesCard &&
+    facts.keyCalls.length > 0 &&
+    facts.members.some((m) => NAME_SEARCH.has(m.name))
+  )
     out.push(
       "names card fields and finds the browser's method names by searching its property lists",
     )

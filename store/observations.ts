@@ -1,4 +1,5 @@
-// Detonation observations, cached by key (sha256 + rules version + chamber version).
+// Detonation observations, cached by key (sha256 + rules version + chamber version, and the
+// script URL and page origin when known).
 import type { Observation } from '../core/types.ts'
 import type { Queryable } from './db.ts'
 

@@ -40,13 +40,20 @@ export async function saveVerdicts(
   if (updated.length === 0) throw new Error(`scan ${scanId} does not exist`)
 }
 
+/**
+ * A script's verdict under one rules version. What the chamber saw can depend on the page (a
+ * payload keyed to one shop's host): a weaker verdict from another page never replaces it.
+ */
 async function upsertScriptVerdict(tx: Queryable, v: ScriptVerdict): Promise<void> {
-  await tx.query(
+  const kept = await tx.query<{ sha256: string }>(
     `INSERT INTO script_verdicts (sha256, rules_version, verdict, score) VALUES ($1, $2, $3, $4)
      ON CONFLICT (sha256, rules_version)
-     DO UPDATE SET verdict = excluded.verdict, score = excluded.score, judged_at = now()`,
+     DO UPDATE SET verdict = excluded.verdict, score = excluded.score, judged_at = now()
+     WHERE excluded.score >= script_verdicts.score
+     RETURNING sha256`,
     [v.sha256, v.rulesVersion, v.verdict, Math.round(v.score)],
   )
+  if (kept.length === 0) return
   await tx.query('DELETE FROM findings WHERE sha256 = $1 AND rules_version = $2', [
     v.sha256,
     v.rulesVersion,

@@ -1,4 +1,5 @@
-// The synthetic checkouts a sample is detonated on, all served from memory at one https origin.
+// The synthetic checkouts a sample is detonated on, all served from memory at one https origin:
+// https://shop.example, or the origin of the page the script was seen on (see originFor).
 //
 // Three platforms, in this order, each at the URL skimmers gate on:
 //   magento2     https://shop.example/checkout/#payment      (checkout, payment; require/define)
@@ -237,12 +238,20 @@ export function variantsAt(origin: string): readonly Variant[] {
   }))
 }
 
-/** The origin of the page a script was seen on (http or https), else the chamber's own. */
+/**
+ * The https origin of the page a script was seen on (its host name is what keyed payloads read;
+ * an http page is served over https, as the browser would upgrade it), else the chamber's own.
+ * Addresses and local names gain nothing and change what a page may do: they get ours.
+ */
 export function originFor(pageUrl: string | null | undefined): string {
   if (!pageUrl) return ORIGIN
   try {
     const u = new URL(pageUrl)
-    return /^https?:$/.test(u.protocol) && u.hostname !== '' ? u.origin : ORIGIN
+    const host = u.hostname.toLowerCase()
+    if (!/^https?:$/.test(u.protocol) || !/^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/.test(host)) return ORIGIN
+    if (/^[\d.]+$/.test(host) || /(?:^|\.)(?:localhost|local|internal|lan)$/.test(host))
+      return ORIGIN
+    return `https://${host}`
   } catch {
     return ORIGIN
   }

@@ -42,15 +42,26 @@ export class BrowserGoneEarly extends Error {
 type Outcome =
   { kind: 'done' } | { kind: 'crashed' } | { kind: 'late' } | { kind: 'failed'; error: unknown }
 
+/** Where the sample is served: its own URL (https), unless that is one of our pages or scripts. */
 function sampleUrlFor(url: string | null, sha: string, origin: string): string {
-  if (url !== null && /^https?:\/\//i.test(url)) {
-    try {
-      return new URL(url).href.split('#')[0] ?? url
-    } catch {
-      // fall through to a local address
+  const local = `${origin}/media/js/${sha.slice(0, 16)}.min.js`
+  if (url === null || !/^https?:\/\//i.test(url)) return local
+  try {
+    // over https, as the https checkout would load it (an http script there would be blocked)
+    const u = new URL(url)
+    if (u.protocol === 'http:') {
+      u.protocol = 'https:'
+      u.port = ''
     }
+    const href = u.href.split('#')[0] ?? url
+    const ours = [
+      ...Object.values(ASSET_URLS).map((u) => rebase(u, origin)),
+      ...variantsAt(origin).flatMap((v) => [v.url, ...v.formActions]),
+    ].map((u) => u.split('#')[0])
+    return ours.includes(href) ? local : href
+  } catch {
+    return local
   }
-  return `${origin}/media/js/${sha.slice(0, 16)}.min.js`
 }
 
 function judge(raws: RawRequest[], hinted: HintedRequest[]): ObservedRequest[] {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { findFields, findPayButton } from '../../crawler/fields.ts'
 import { matchExfilEncoded, TEST_VALUES } from '../../crawler/exfil-match.ts'
 import { INIT_SCRIPT, OBSERVE_INIT_SCRIPT } from '../../crawler/init-script.ts'
-import { pageHtml, VARIANTS } from '../../crawler/chamber/pages.ts'
+import { ORIGIN, originFor, pageHtml, VARIANTS } from '../../crawler/chamber/pages.ts'
 import { CHAMBER_VERSION } from '../../crawler/detonate.ts'
 
 const SAMPLE_URL = 'https://shop.example/media/js/sample.min.js'
@@ -103,5 +103,24 @@ describe('init scripts', () => {
 
   it('version the chamber by what it serves and hooks', () => {
     expect(CHAMBER_VERSION).toMatch(/^\d+\.[0-9a-f]{12}$/)
+  })
+})
+
+describe('originFor: where the checkouts are served for a page a script was seen on', () => {
+  it("is that page's host, over https", () => {
+    expect(originFor('https://www.kites.co.uk/checkout/#payment')).toBe('https://www.kites.co.uk')
+    expect(originFor('http://kites.example:8080/checkout')).toBe('https://kites.example')
+  })
+  it("is the chamber's own for addresses, local names, other schemes and no page", () => {
+    for (const page of [
+      'https://127.0.0.1/checkout',
+      'http://[::1]/checkout',
+      'https://localhost/checkout',
+      'https://printer.local/',
+      'file:///etc/passwd',
+      'not a url',
+      null,
+    ])
+      expect(originFor(page)).toBe(ORIGIN)
   })
 })

@@ -77,6 +77,14 @@ const CASES: { name: string; o: Observation; verdict: string; rule?: string }[] 
     rule: 'observed-card-exfil',
   },
   {
+    name: 'on a shared platform, another shop of the platform is another host',
+    o: obs([{ url: 'https://collector.myshopify.com/c', type: 'image', carriesCard: true }], {
+      pages: ['https://kites.myshopify.com/checkout/'],
+    }),
+    verdict: 'malicious',
+    rule: 'observed-card-exfil',
+  },
+  {
     name: "a look-alike of the shop's site is another host",
     o: obs(
       [{ url: 'https://kites.co.uk.cdn-assets.example/c', type: 'image', carriesCard: true }],

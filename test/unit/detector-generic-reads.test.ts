@@ -81,7 +81,12 @@ describe('a Proxy that looks up other names than it is asked for', () => {
       const g = new Proxy(self, h); g.ZmV0Y2g('/x')`
     expect(analyzeScript(viaReflect).triage ?? []).toContain(reason)
     // the key itself made over before the lookup, even when then spelt as a string
-    for (const body of ['k = r(k); return t[k]', 'k = r(k); return t[String(k)]'])
+    for (const body of [
+      'k = r(k); return t[k]',
+      'k = r(k); return t[String(k)]',
+      "return t[String(k).split('').reverse().join('')]",
+      "var n = k.toString().split('').reverse().join(''); return t[n]",
+    ])
       expect(
         analyzeScript(`var r = function (s) { return s.split('').reverse().join('') }
         var W = new Proxy(window, { get: function (t, k) { ${body} } }); W.nocaeBdnes('https://m.example/c', '1')`)
@@ -129,6 +134,11 @@ describe('method names found by searching property lists', () => {
       Object.defineProperty(to, k, Object.getOwnPropertyDescriptor(from, k)) }); return to }
       assign(window.App = {}, { start: function () { document.title = 'Shop' } })`
     expect(analyzeScript(mixin).triage ?? []).not.toContain(reason)
+    // a transpiler's object-spread helper beside a card form's labels
+    const spread = `function ownKeys(o) { var k = Object.keys(o); if (Object.getOwnPropertySymbols) k.push.apply(k, Object.getOwnPropertySymbols(o)); return k }
+      function spread(t, s) { Reflect.ownKeys(s).forEach(function (k) { t[k] = s[k] }); return t }
+      var labels = spread({}, { cardNumber: 'Card number', cvc: 'Security code' }); render(labels)`
+    expect(analyzeScript(spread).triage ?? []).not.toContain(reason)
   })
 })
 
