@@ -6,7 +6,6 @@ import { join } from 'node:path'
 import { sha256 } from '../core/hash.ts'
 import type { Finding, Observation, ScriptVerdict } from '../core/types.ts'
 import type { Detector } from '../detector/index.ts'
-import { fuseVerdict } from '../detector/fuse.ts'
 
 export interface Detonator {
   /** the fused verdict, or the static one with an info finding saying why nothing ran */
@@ -122,6 +121,9 @@ export function createDetonator(cache: ObservationCache, executablePath?: string
         detonated++
         await cache.put(key, obs)
       }
+      // loaded with the first detonation: `analyze --static` starts without it (and its
+      // public-suffix list)
+      const { fuseVerdict } = await import('../detector/fuse.ts')
       const fused = fuseVerdict(v, obs, (code) => detector.analyze(code, { url: null }))
       return note(
         fused,
