@@ -141,6 +141,11 @@ export class Machine {
     this.stepLimit = limits.steps
   }
 
+  /** steps this evaluation may still take */
+  stepsLeft(): number {
+    return this.stepLimit - this.steps
+  }
+
   tick(): void {
     if (++this.steps > this.stepLimit) throw new Abort('step budget')
   }

