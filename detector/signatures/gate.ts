@@ -33,15 +33,13 @@ export function yaraGate(source: string): YaraGate | undefined {
     if (rules.length === 0) return undefined
     return {
       mayMatch(text) {
-        let lower: string | undefined
         return rules.some((rule) => {
           const seen = new Map<string, boolean>()
           const maybe = (name: string): boolean => {
             let found = seen.get(name)
             if (found === undefined) {
               const need = rule.strings.get(name)
-              const hay = need?.nocase ? (lower ??= lowerCase(text)) : text
-              found = !need?.literals || need.literals.some((l) => hay.includes(l))
+              found = !need?.literals || need.literals.some((l) => contains(text, l, need.nocase))
               seen.set(name, found)
             }
             return found
@@ -56,15 +54,25 @@ export function yaraGate(source: string): YaraGate | undefined {
   }
 }
 
-// Every YARA file's gate asks about the same text in turn: it is lower-cased once.
+// Every rule of every YARA file's gate asks about the same text in turn, many of them about the
+// same literals: the text is lower-cased once, and each literal is looked for once.
 let lastText: string | undefined
-let lastLower = ''
-function lowerCase(text: string): string {
+let lastLower: string | undefined
+const found = new Map<string, boolean>()
+
+function contains(text: string, literal: string, nocase: boolean): boolean {
   if (text !== lastText) {
     lastText = text
-    lastLower = text.toLowerCase()
+    lastLower = undefined
+    found.clear()
   }
-  return lastLower
+  const key = nocase ? `i${literal}` : `s${literal}`
+  let hit = found.get(key)
+  if (hit === undefined) {
+    hit = (nocase ? (lastLower ??= text.toLowerCase()) : text).includes(literal)
+    found.set(key, hit)
+  }
+  return hit
 }
 
 // ---- reading the file ----

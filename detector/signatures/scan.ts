@@ -9,37 +9,59 @@ export const DEFAULT_YARA_SEVERITY: Severity = 'high'
 /** Run every YARA file over the raw script and each decoded layer; one finding per rule. */
 export function yaraFindings(facts: ScriptFacts, set: SignatureSet): Finding[] {
   if (set.yara.length === 0) return []
-  const seen = new Set<string>()
-  const out: Finding[] = []
-  const texts = [facts.source, ...facts.layers]
-  texts.forEach((text, layer) => {
-    let bytes: Buffer | undefined
-    for (const file of set.yara) {
-      if (!file.needs(text)) continue
-      const buf = (bytes ??= Buffer.from(text, 'utf8'))
-      for (const m of file.scanner.scan(buf)) {
-        if (seen.has(m.ruleIdentifier)) continue
-        seen.add(m.ruleIdentifier)
-        const meta = m.meta as Record<string, unknown>
-        const first = m.matches[0]
-        const site =
-          layer === 0
-            ? siteAt(text, buf, first?.offset ?? 0)
-            : layerSite(facts, text, first?.data ?? '')
-        const description = typeof meta.description === 'string' ? meta.description : undefined
-        out.push({
-          rule: `yara:${m.ruleIdentifier}`,
-          severity: severityOf(meta.severity),
-          message: `${description ?? `matches YARA rule ${m.ruleIdentifier}`} (${file.fileOf?.get(m.ruleIdentifier) ?? file.name})${layer > 0 ? ' (in decoded layer)' : ''}`,
-          line: site.line,
-          column: site.column,
-          snippet: site.snippet,
-          points: pointsOf(meta.score),
-        })
-      }
-    }
-  })
+  const out = sourceFindings(facts, set)
+  const seen = new Set(out.map((f) => f.rule))
+  facts.layers.forEach((text, i) => scanText(facts, set, text, i + 1, seen, out))
   return out
+}
+
+// A file judged twice (before and after the evaluator rewrites it) has the same raw text both
+// times: it is scanned once.
+let last: { text: string; set: SignatureSet; found: Finding[] } | undefined
+
+function sourceFindings(facts: ScriptFacts, set: SignatureSet): Finding[] {
+  if (last?.text !== facts.source || last.set !== set) {
+    const found: Finding[] = []
+    scanText(facts, set, facts.source, 0, new Set(), found)
+    last = { text: facts.source, set, found }
+  }
+  return last.found.map((f) => ({ ...f }))
+}
+
+function scanText(
+  facts: ScriptFacts,
+  set: SignatureSet,
+  text: string,
+  layer: number,
+  seen: Set<string>,
+  out: Finding[],
+): void {
+  let bytes: Buffer | undefined
+  for (const file of set.yara) {
+    if (!file.needs(text)) continue
+    const buf = (bytes ??= Buffer.from(text, 'utf8'))
+    for (const m of file.scanner.scan(buf)) {
+      const rule = `yara:${m.ruleIdentifier}`
+      if (seen.has(rule)) continue
+      seen.add(rule)
+      const meta = m.meta as Record<string, unknown>
+      const first = m.matches[0]
+      const site =
+        layer === 0
+          ? siteAt(text, buf, first?.offset ?? 0)
+          : layerSite(facts, text, first?.data ?? '')
+      const description = typeof meta.description === 'string' ? meta.description : undefined
+      out.push({
+        rule,
+        severity: severityOf(meta.severity),
+        message: `${description ?? `matches YARA rule ${m.ruleIdentifier}`} (${file.fileOf?.get(m.ruleIdentifier) ?? file.name})${layer > 0 ? ' (in decoded layer)' : ''}`,
+        line: site.line,
+        column: site.column,
+        snippet: site.snippet,
+        points: pointsOf(meta.score),
+      })
+    }
+  }
 }
 
 function severityOf(v: unknown): Severity {
