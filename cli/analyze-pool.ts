@@ -2,6 +2,7 @@
 // file is independent, so N threads judge N files at a time. Output order, verdicts and
 // errors are exactly those of a single thread; a thread that dies (a file that exhausts its
 // memory) costs that file an error line and is replaced.
+import { statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { Judged } from './analyze-files.ts'
@@ -23,7 +24,7 @@ export interface JudgePool {
 }
 
 export interface PoolOptions {
-  files: number
+  files: readonly string[]
   /** configured thread count (SKIMWATCH_ANALYZE_THREADS); default: one per core but one */
   threads: number | undefined
   signaturesDir: string | undefined
@@ -39,23 +40,54 @@ function workerScript(): URL | undefined {
     : new URL('dist/analyze-worker.js', __skimwatchRoot)
 }
 
-/** How many threads to use for `files` files; 1 means judge on the main thread. */
-export function threadCount(files: number, configured: number | undefined): number {
+/** Below this many bytes in all, a batch is judged on the main thread unless told otherwise. */
+export const THREADED_BYTES = 1024 * 1024
+
+/** How many threads to use for `files`; 1 means judge on the main thread. */
+export function threadCount(files: readonly string[], configured: number | undefined): number {
   if (!workerScript()) return 1
-  // V8's garbage collector already keeps a second core busy: on 2 cores, threads measured
-  // slower than one (bench/detector.ts), so by default one core is left to it
-  return Math.max(1, Math.min(files, configured ?? Math.min(availableParallelism() - 1, 8)))
+  if (configured !== undefined) return Math.max(1, Math.min(files.length, configured))
+  // a thread costs about 0.1 s to start: a small batch is over sooner on the main thread
+  let bytes = 0
+  for (let i = 0; i < files.length && bytes < THREADED_BYTES; i++)
+    bytes += sizeOf(files[i] as string)
+  if (bytes < THREADED_BYTES) return 1
+  return Math.max(1, Math.min(files.length, availableParallelism(), 8))
 }
 
 interface Job {
   id: number
   file: string
+  /** bytes on disk: the largest waiting file is judged first */
+  size: number
   done: (j: Judged) => void
+}
+
+/** A file's size, or 0 when it cannot be read (its thread reports why). */
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * The largest waiting job, taken from the queue. Files judged largest first end together: a
+ * large file picked up last would keep one thread busy while the others have nothing left.
+ */
+export function largest<J extends { size: number }>(queue: J[]): J | undefined {
+  let at = -1
+  for (let i = 0; i < queue.length; i++)
+    if (at < 0 || (queue[i] as J).size > (queue[at] as J).size) at = i
+  return at < 0 ? undefined : queue.splice(at, 1)[0]
 }
 
 interface Slot {
   worker: Worker
   job: Job | undefined
+  /** the thread has loaded the detector: a job given before then waits in the queue */
+  ready: boolean
 }
 
 export function createJudgePool(opts: PoolOptions): JudgePool {
@@ -79,7 +111,7 @@ export function createJudgePool(opts: PoolOptions): JudgePool {
       stderr: false,
     })
     warned = true
-    const slot: Slot = { worker, job: undefined }
+    const slot: Slot = { worker, job: undefined, ready: false }
     slots.add(slot)
     worker.on('message', (m: { ready?: true; warning?: string; id?: number; judged?: Judged }) => {
       if (m.warning !== undefined) opts.warn?.(m.warning)
@@ -88,6 +120,7 @@ export function createJudgePool(opts: PoolOptions): JudgePool {
         slot.job = undefined
         job.done(m.judged)
       }
+      if (m.ready) slot.ready = true
       if (m.ready || m.judged) feed(slot)
     })
     worker.on('error', (err) => stopped(slot, err.message))
@@ -107,8 +140,8 @@ export function createJudgePool(opts: PoolOptions): JudgePool {
   }
 
   const feed = (slot: Slot): void => {
-    if (slot.job || closed) return
-    const job = queue.shift()
+    if (slot.job || !slot.ready || closed) return
+    const job = largest(queue)
     if (!job) return
     slot.job = job
     slot.worker.postMessage({ id: job.id, file: job.file } satisfies AnalyzeJob)
@@ -117,7 +150,7 @@ export function createJudgePool(opts: PoolOptions): JudgePool {
   return {
     judge(file) {
       return new Promise<Judged>((done) => {
-        queue.push({ id: nextId++, file, done })
+        queue.push({ id: nextId++, file, size: sizeOf(file), done })
         if (slots.size < size) spawn()
         else for (const s of slots) feed(s)
       })

@@ -18,13 +18,13 @@ export async function analyzeCommand(
   opts: { json?: boolean; static?: boolean },
 ): Promise<number> {
   const keepSource = !opts.static
-  const threads = threadCount(files.length, ctx.config.analyzeThreads)
+  const threads = threadCount(files, ctx.config.analyzeThreads)
   // the main thread judges only without threads, and detonates only with the chamber on
   const detector = threads === 1 || keepSource ? await ctx.detector() : undefined
   const pool =
     threads > 1
       ? createJudgePool({
-          files: files.length,
+          files,
           threads,
           signaturesDir: ctx.config.signaturesDir,
           keepSource,
@@ -45,7 +45,9 @@ export async function analyzeCommand(
     if (file === undefined) return
     ahead.push(pool ? pool.judge(file) : judgeFile(detector as Detector, file, keepSource))
   }
-  const window = pool ? threads * 4 : 1
+  // threads pick the largest waiting file first, so they get every file at once when only
+  // verdicts are kept; with detonation each judged file keeps its text until it is printed
+  const window = !pool ? 1 : keepSource ? threads * 4 : files.length
   while (next < Math.min(window, files.length)) submit()
   try {
     // one file that cannot be read or judged never stops the others
