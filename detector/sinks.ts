@@ -8,6 +8,11 @@ import { hostOf, registrable } from './paths.ts'
 const METHOD = /^(get|post|put|patch)$/i
 
 /** Find every outbound channel in the script: beacons, fetch, XHR, WebSocket, forms, script src. */
+const GLOBAL_OBJECT = /^(window|self|globalThis)$/
+
+/** jQuery by name or as a global's member: `$`, `jQuery`, `w.jQuery` (a window given to a wrapper) */
+export const JQUERY_PATH = /(^|\.)(\$|jQuery)$/
+
 export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   const sinks: Sink[] = []
   const has = (re: RegExp): boolean =>
@@ -53,7 +58,8 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     })
   }
   for (const c of facts.calls) {
-    const plain = c.object === '' || c.object === 'window'
+    // called bare or on the global object: `fetch(…)`, `window.fetch(…)`, `globalThis.fetch(…)`
+    const plain = c.object === '' || GLOBAL_OBJECT.test(c.object)
     if (c.name === 'fetch' && plain) add('fetch', c, c.args[0], c.args.slice(1, 2))
     else if (c.name === 'sendBeacon') add('beacon', c, c.args[0], c.args.slice(1, 2))
     else if (c.name === 'open' && c.args.length >= 2 && isMethod(c)) add('xhr', c, c.args[1], [])
@@ -77,7 +83,7 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     else if (c.isNew && /^(Request|Updater)$/.test(c.name) && /(^|\.)Ajax$/.test(c.object)) {
       const at = c.name === 'Updater' ? 1 : 0
       add('xhr', c, c.args[at], c.args.slice(at + 1, at + 2))
-    } else if (/^(ajax|post|get|getJSON|getScript)$/.test(c.name) && /^(\$|jQuery)$/.test(c.object))
+    } else if (/^(ajax|post|get|getJSON|getScript)$/.test(c.name) && JQUERY_PATH.test(c.object))
       addJquery(c)
     else if (
       c.name === 'submit' &&

@@ -4,6 +4,7 @@ import type { CallFact, ScriptFacts } from './facts.ts'
 import { eachChild } from './children.ts'
 import { calleeName } from './deobfuscate/fold.ts'
 import { replacesNetworkMethod } from './hooks.ts'
+import { calleeOf } from './aliases.ts'
 
 // Which scripts static analysis cannot clear, and why: they are worth one run in the
 // detonation chamber. A skimmer must touch form data or fetch code that does; scripts that
@@ -363,6 +364,17 @@ function looksUpRenamed(body: Node, target: string, key: string): boolean {
   )
 }
 
+/** `window[name](…)`, `globalThis[k](…)`: a global function called by a name not written. */
+function callsGlobalByName(c: ScriptFacts['calls'][number]): boolean {
+  if (c.name !== '?') return false
+  const callee = calleeOf(c.node as AnyNode & { type: 'CallExpression' }) as AnyNode
+  if (callee.type !== 'MemberExpression' || !callee.computed) return false
+  const on = callee.object as AnyNode
+  return on.type === 'Identifier' && GLOBAL_NAMES.has(on.name) && callee.property.type !== 'Literal'
+}
+
+const GLOBAL_NAMES = new Set(['window', 'self', 'globalThis', 'top', 'parent'])
+
 export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   const out: string[] = []
   if (v.verdict === 'suspicious') out.push('suspicious statically')
@@ -418,6 +430,10 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
     facts.regexes.some((r) => names(r.pattern))
   if (namesCard && (facts.calls.some((c) => SENDERS.has(c.name)) || loadsBuiltUrl(facts)))
     out.push('names card fields and can send or load something')
+  // no sender in sight, but it calls a function of the global object whose name it holds in a
+  // variable or builds (`globalThis[fn](url, opts)`): which one is known only when it runs
+  else if (namesCard && facts.calls.some(callsGlobalByName))
+    out.push('names card fields and calls a global function by a name it computes')
   // no sender in sight, but the names it calls are found by searching the browser's own
   // property lists (`getOwnPropertyNames(proto)` filtered by length and letters) and used as
   // member names a function returns (`doc[find(doc, 13, 'q')]`); copying helpers never do that

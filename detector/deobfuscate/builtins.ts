@@ -188,6 +188,10 @@ export function makeGlobals(): Map<string, Val> {
   g.set('NaN', NaN)
   g.set('Infinity', Infinity)
   stringStatics.set('fromCharCode', fromCharCode)
+  stringStatics.set(
+    'raw',
+    fn('raw', (_s, args) => stringRaw(args)),
+  )
   arrayStatics.set(
     'isArray',
     fn('isArray', (_s, [a]) => a instanceof ArrV),
@@ -203,6 +207,24 @@ export function makeGlobals(): Map<string, Val> {
     ),
   )
   return g
+}
+
+/** `String.raw(strings, ...values)`: the strings as written, the values between them. */
+function stringRaw([strings, ...values]: Val[]): Val {
+  const raw = strings instanceof ArrV ? strings.raw : undefined
+  if (!raw || raw.opaque) return UNKNOWN
+  let out = ''
+  for (let i = 0; i < raw.items.length; i++) {
+    const part = str(raw.items[i])
+    if (part === undefined) return UNKNOWN
+    out += part
+    if (i + 1 < raw.items.length && i < values.length) {
+      const v = str(values[i])
+      if (v === undefined) return UNKNOWN
+      out += v
+    }
+  }
+  return out
 }
 
 export const stringStatics = new Map<string, Val>()

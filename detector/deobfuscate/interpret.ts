@@ -325,6 +325,21 @@ export function evalExpr(m: Machine, node: Node, env: Env): Val {
     }
     case 'NewExpression':
       return m.construct(evalExpr(m, n.callee, env), evalArgs(m, n.arguments as AnyNode[], env))
+    case 'TaggedTemplateExpression': {
+      // `tag\`a${x}b\``: the tag is called with the strings (cooked, and as written) and the values
+      const tag = n.tag as AnyNode
+      let self: Val = undefined
+      let fn: Val
+      if (tag.type === 'MemberExpression' && tag.object.type !== 'Super') {
+        self = evalExpr(m, tag.object, env)
+        fn = m.getMember(self, memberKey(m, tag, env))
+      } else fn = evalExpr(m, tag, env)
+      const quasis = n.quasi.quasis
+      const strings = new ArrV(quasis.map((q) => q.value.cooked ?? undefined))
+      strings.raw = new ArrV(quasis.map((q) => q.value.raw))
+      const values = n.quasi.expressions.map((e) => evalExpr(m, e, env))
+      return m.call(fn, self, [strings, ...values])
+    }
     default:
       throw new Abort(`unsupported ${n.type}`)
   }

@@ -409,7 +409,10 @@ export class Machine {
     if (k === 'constructor') return this.constructorOf(obj)
     if (typeof obj === 'string' || typeof obj === 'number' || typeof obj === 'boolean')
       return primitiveMember(obj, k, this.invoke)
-    if (obj instanceof ArrV) return arrayMember(obj, k, this.invoke, this.touchArray)
+    if (obj instanceof ArrV) {
+      if (k === 'raw' && obj.raw) return obj.raw
+      return arrayMember(obj, k, this.invoke, this.touchArray)
+    }
     if (obj instanceof RegexV) return UNKNOWN
     if (obj instanceof ObjV) {
       if (obj.opaque) return UNKNOWN
@@ -498,13 +501,27 @@ export class Machine {
   private callMethod(target: FnV | NativeV, k: 'call' | 'apply' | 'bind'): Val {
     return new NativeV(k, (_self, args) => {
       const [self, ...rest] = args
-      if (k === 'call') return this.call(target, self, rest)
+      if (k === 'call') return this.callOn(target, self, rest)
       if (k === 'bind')
-        return new NativeV('bound', (_s, more) => this.call(target, self, [...rest, ...more]))
+        return new NativeV('bound', (_s, more) => this.callOn(target, self, [...rest, ...more]))
       const list = rest[0]
-      if (list === undefined || list === null) return this.call(target, self, [])
-      return list instanceof ArrV && !list.opaque ? this.call(target, self, list.items) : UNKNOWN
+      if (list === undefined || list === null) return this.callOn(target, self, [])
+      return list instanceof ArrV && !list.opaque ? this.callOn(target, self, list.items) : UNKNOWN
     })
+  }
+
+  /**
+   * `f.call(self, …)`: `self` is the receiver, also for a method read off another one
+   * (`[].slice.call(arguments)` slices the arguments, not the empty array). A built-in method
+   * runs on another receiver only when that is an array it can read, else its result is unknown.
+   */
+  private callOn(target: FnV | NativeV, self: Val, args: Val[]): Val {
+    if (!(target instanceof NativeV) || target.bound === undefined || self === target.bound)
+      return this.call(target, self, args)
+    if (!(target.bound instanceof ArrV) || !(self instanceof ArrV) || self.opaque) return UNKNOWN
+    this.tick()
+    if (target.writes) this.havoc([self, ...args])
+    return target.fn(self, args)
   }
 
   /** Call anything: sample functions run in the evaluator, host functions answer UNKNOWN. */

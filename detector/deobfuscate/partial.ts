@@ -409,6 +409,9 @@ class Rewriter {
         return this.fn(node as FnNode, env)
       case 'CallExpression':
         return this.call(node, env, role)
+      case 'TaggedTemplateExpression':
+        if (role === 'value' && this.taggedText(node, env)) return
+        break
       case 'MemberExpression':
         return this.member(node, env, role)
       case 'BinaryExpression':
@@ -482,6 +485,18 @@ class Rewriter {
     const text = literal(v)
     if (text === undefined) return false
     this.edit(node, text, v)
+    return true
+  }
+
+  /** `tag\`…\`` run by a function of the file over constant parts: the text it makes. */
+  private taggedText(node: AnyNode & { type: 'TaggedTemplateExpression' }, env: Env): boolean {
+    const parts = node.quasi.expressions as AnyNode[]
+    if (!parts.every((p) => p.type === 'Literal') || !this.stable(node, env)) return false
+    if (!(this.value(node.tag as AnyNode, env) instanceof FnV)) return false
+    const v = this.value(node, env)
+    const text = typeof v === 'string' ? decodedLiteral(v) : undefined
+    if (text === undefined) return false
+    this.edit(node, text, v as string)
     return true
   }
 
@@ -587,15 +602,18 @@ class Rewriter {
   /**
    * A built-in decoder fed values the folder cannot follow (`fromCharCode.apply(null,
    * codes.map(f))`): when the result is code, it is written back as decoded text, so the
-   * decoded layer is read and its provenance kept.
+   * decoded layer is read and its provenance kept; an address (`https://host/…`) is written
+   * back as text, for the rules that ask where a request or a script goes.
    */
   private runsDecoder(node: AnyNode & { type: 'CallExpression' }, env: Env): boolean {
     if (!DECODERS.has(decoderName(node.callee as AnyNode))) return false
     const computed = (node.arguments as AnyNode[]).some((a) => (bitsOf(a) & NEEDS) !== 0)
     if (!computed || !this.stable(node, env)) return false
     const v = this.value(node, env)
-    if (typeof v !== 'string' || v.length > MAX_LITERAL || !mightBeCode(v)) return false
-    this.edit(node, decodedLiteral(v) as string)
+    if (typeof v !== 'string' || v.length > MAX_LITERAL) return false
+    if (mightBeCode(v)) this.edit(node, decodedLiteral(v) as string)
+    else if (ADDRESS.test(v)) this.edit(node, asDecoded(v))
+    else return false
     return true
   }
 
@@ -781,6 +799,11 @@ function lexicalNames(node: AnyNode): string[] {
 /** Code made by a sample's own decoder keeps its provenance: the folder sees it decoded. */
 function decodedLiteral(v: string): string | undefined {
   if (!mightBeCode(v) || v.length > MAX_LITERAL) return literal(v)
+  return asDecoded(v)
+}
+
+/** Text written back as decoded: the folder reads it, and knows it was hidden. */
+function asDecoded(v: string): string {
   return `atob(${JSON.stringify(Buffer.from(v, 'utf8').toString('base64'))})`
 }
 
@@ -795,6 +818,9 @@ const FOLDER_DECODERS = new Set([
 
 // built-ins that turn codes or encodings into text (`decode` is TextDecoder's)
 const DECODERS = new Set([...FOLDER_DECODERS, 'fromCodePoint', 'decode'])
+
+/** A whole absolute address with a host name: `https://cdn.example/x.js`, `//h.example/p`. */
+const ADDRESS = /^(?:https?:)?\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?(?:[/?#][^\s"'<>]*)?$/i
 
 /** `atob`, `String.fromCharCode`, and the function `.apply`/`.call` runs. */
 function decoderName(callee: AnyNode): string {

@@ -23,6 +23,8 @@ export class ArrV {
   readonly serial = nextSerial()
   /** serial of the last write to its items while simulating (Machine.stamp); 0: never */
   wrote = 0
+  /** a tagged template's strings as written (`strings.raw`), beside the cooked ones */
+  raw: ArrV | undefined = undefined
   constructor(public items: Val[]) {}
 }
 

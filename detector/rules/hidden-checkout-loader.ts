@@ -1,6 +1,6 @@
 import type { ScriptFacts, Site } from '../facts.ts'
 import { processorOf } from '../processors.ts'
-import { destination } from '../sinks.ts'
+import { destination, JQUERY_PATH } from '../sinks.ts'
 import { checkoutGate } from './checkout-url-gating.ts'
 import { hostOf } from '../paths.ts'
 import { createsScript, JQUERY_INSERTS } from './dynamic-code-from-decoded.ts'
@@ -35,6 +35,12 @@ interface Load {
   how: string
 }
 
+/** The address `$.getScript(url)` loads and runs. */
+function scriptLoad(c: ScriptFacts['calls'][number]): string | undefined {
+  if (c.name !== 'getScript' || !JQUERY_PATH.test(c.object) || !c.args[0]) return undefined
+  return c.layer.folder.foldString(c.args[0]) ?? c.layer.leadingString(c.args[0])
+}
+
 /** Every script from a hidden address the script adds to the page. */
 function hiddenLoads(script: ScriptFacts): Load[] {
   const out: Load[] = []
@@ -43,6 +49,10 @@ function hiddenLoads(script: ScriptFacts): Load[] {
     const url = arg && SCRIPT_SRC.exec(c.layer.folder.foldString(arg) ?? '')?.[1]
     if (url && concealed(url, script.source))
       out.push({ url, site: c.site, how: `${c.name}() of <script> markup` })
+    // jQuery's script loader fetches the file and runs it
+    const loaded = scriptLoad(c)
+    if (loaded && concealed(loaded, script.source))
+      out.push({ url: loaded, site: c.site, how: 'jQuery.getScript()' })
   }
   if (createsScript(script))
     for (const s of script.sinks) {

