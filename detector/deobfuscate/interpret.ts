@@ -169,6 +169,18 @@ export function memberKey(m: Machine, n: AnyNode & { type: 'MemberExpression' },
   return evalExpr(m, p, env)
 }
 
+/**
+ * The function a call runs and its receiver: `o.f(…)` runs `f` on `o`. Undefined when an
+ * optional chain (`o?.f()`) stops at a missing receiver.
+ */
+function calleeValue(m: Machine, callee: AnyNode, env: Env): [fn: Val, self: Val] | undefined {
+  if (callee.type !== 'MemberExpression' || callee.object.type === 'Super')
+    return [evalExpr(m, callee, env), undefined]
+  const self = evalExpr(m, callee.object, env)
+  if (callee.optional && (self === null || self === undefined)) return undefined
+  return [m.getMember(self, memberKey(m, callee, env)), self]
+}
+
 export function evalExpr(m: Machine, node: Node, env: Env): Val {
   m.tick()
   const n = node as AnyNode
@@ -309,13 +321,9 @@ export function evalExpr(m: Machine, node: Node, env: Env): Val {
     }
     case 'CallExpression': {
       const callee = n.callee as AnyNode
-      let self: Val = undefined
-      let fn: Val
-      if (callee.type === 'MemberExpression' && callee.object.type !== 'Super') {
-        self = evalExpr(m, callee.object, env)
-        if (callee.optional && (self === null || self === undefined)) return undefined
-        fn = m.getMember(self, memberKey(m, callee, env))
-      } else fn = evalExpr(m, callee, env)
+      const target = calleeValue(m, callee, env)
+      if (!target) return undefined
+      const [fn, self] = target
       if (n.optional && (fn === null || fn === undefined)) return undefined
       const args = evalArgs(m, n.arguments as AnyNode[], env)
       // `document.querySelectorAll(s).forEach(f)`: f runs now, over items nobody knows
@@ -327,13 +335,7 @@ export function evalExpr(m: Machine, node: Node, env: Env): Val {
       return m.construct(evalExpr(m, n.callee, env), evalArgs(m, n.arguments as AnyNode[], env))
     case 'TaggedTemplateExpression': {
       // `tag\`a${x}b\``: the tag is called with the strings (cooked, and as written) and the values
-      const tag = n.tag as AnyNode
-      let self: Val = undefined
-      let fn: Val
-      if (tag.type === 'MemberExpression' && tag.object.type !== 'Super') {
-        self = evalExpr(m, tag.object, env)
-        fn = m.getMember(self, memberKey(m, tag, env))
-      } else fn = evalExpr(m, tag, env)
+      const [fn, self] = calleeValue(m, n.tag as AnyNode, env) ?? [undefined, undefined]
       const quasis = n.quasi.quasis
       const strings = new ArrV(quasis.map((q) => q.value.cooked ?? undefined))
       strings.raw = new ArrV(quasis.map((q) => q.value.raw))
