@@ -25,7 +25,7 @@ export interface JudgePool {
 
 export interface PoolOptions {
   files: readonly string[]
-  /** configured thread count (SKIMWATCH_ANALYZE_THREADS); default: one per core but one */
+  /** thread count: SKIMWATCH_ANALYZE_THREADS, or what threadCount chose */
   threads: number | undefined
   signaturesDir: string | undefined
   keepSource: boolean

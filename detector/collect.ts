@@ -1,7 +1,7 @@
 import type { AnyNode, Node } from 'acorn'
 import { createFolder, calleeName, propertyName, type FoldValue } from './deobfuscate/fold.ts'
 import type { CallFact, Layer, ScriptFacts, Site } from './facts.ts'
-import { pathOf } from './paths.ts'
+import { GLOBAL_OBJECTS, pathOf } from './paths.ts'
 import { createTaint, namedControl } from './taint.ts'
 import { decodedLayers } from './deobfuscate/layers.ts'
 import { walkFull } from './walk.ts'
@@ -76,7 +76,6 @@ const KEY_NODES = new Set([
 ])
 /** Keys built by code, not looked up: a call, a concatenation, a tagged template. */
 const BUILT_KEYS = new Set(['BinaryExpression', 'CallExpression', 'TaggedTemplateExpression'])
-const GLOBAL_OBJECTS = new Set(['window', 'self', 'globalThis'])
 const ITERATORS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'reduce', 'each'])
 const COLLECTORS = new Set(['push', 'append', 'set', 'unshift', 'concat'])
 /** `Object.assign(t, a)`, `$.extend(true, t, a)`, `_.merge(t, a)`: the target receives the sources. */

@@ -46,6 +46,9 @@ export function hostOf(url: string): string | undefined {
   return h && /^[a-z0-9.[\]:-]+$/.test(h) ? h : undefined
 }
 
+/** Names of the global object: `window.fetch`, `self.fetch` and `globalThis.fetch` are `fetch`. */
+export const GLOBAL_OBJECTS: ReadonlySet<string> = new Set(['window', 'self', 'globalThis'])
+
 const SECOND_LEVEL = new Set(['co', 'com', 'net', 'org', 'gov', 'edu', 'ac', 'or', 'ne', 'go'])
 
 /** Registrable domain, approximated: last two labels, three under co.uk-style suffixes. */

@@ -3,13 +3,11 @@ import type { AnalyzeContext } from './context.ts'
 import type { CallFact, Destination, Layer, ScriptFacts, Sink, SinkKind, Site } from './facts.ts'
 import { calleeOf } from './aliases.ts'
 import { propertyName } from './deobfuscate/fold.ts'
-import { hostOf, registrable } from './paths.ts'
+import { GLOBAL_OBJECTS, hostOf, registrable } from './paths.ts'
 
 const METHOD = /^(get|post|put|patch)$/i
 
 /** Find every outbound channel in the script: beacons, fetch, XHR, WebSocket, forms, script src. */
-const GLOBAL_OBJECT = /^(window|self|globalThis)$/
-
 /** jQuery by name or as a global's member: `$`, `jQuery`, `w.jQuery` (a window given to a wrapper) */
 export const JQUERY_PATH = /(^|\.)(\$|jQuery)$/
 
@@ -59,7 +57,7 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   }
   for (const c of facts.calls) {
     // called bare or on the global object: `fetch(…)`, `window.fetch(…)`, `globalThis.fetch(…)`
-    const plain = c.object === '' || GLOBAL_OBJECT.test(c.object)
+    const plain = c.object === '' || GLOBAL_OBJECTS.has(c.object)
     if (c.name === 'fetch' && plain) add('fetch', c, c.args[0], c.args.slice(1, 2))
     else if (c.name === 'sendBeacon') add('beacon', c, c.args[0], c.args.slice(1, 2))
     else if (c.name === 'open' && c.args.length >= 2 && isMethod(c)) add('xhr', c, c.args[1], [])

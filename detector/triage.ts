@@ -5,6 +5,7 @@ import { eachChild } from './children.ts'
 import { calleeName } from './deobfuscate/fold.ts'
 import { replacesNetworkMethod } from './hooks.ts'
 import { calleeOf } from './aliases.ts'
+import { GLOBAL_OBJECTS } from './paths.ts'
 
 // Which scripts static analysis cannot clear, and why: they are worth one run in the
 // detonation chamber. A skimmer must touch form data or fetch code that does; scripts that
@@ -370,10 +371,10 @@ function callsGlobalByName(c: ScriptFacts['calls'][number]): boolean {
   const callee = calleeOf(c.node as AnyNode & { type: 'CallExpression' }) as AnyNode
   if (callee.type !== 'MemberExpression' || !callee.computed) return false
   const on = callee.object as AnyNode
-  return on.type === 'Identifier' && GLOBAL_NAMES.has(on.name) && callee.property.type !== 'Literal'
+  return (
+    on.type === 'Identifier' && GLOBAL_OBJECTS.has(on.name) && callee.property.type !== 'Literal'
+  )
 }
-
-const GLOBAL_NAMES = new Set(['window', 'self', 'globalThis', 'top', 'parent'])
 
 export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   const out: string[] = []

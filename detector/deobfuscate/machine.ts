@@ -519,9 +519,7 @@ export class Machine {
     if (!(target instanceof NativeV) || target.bound === undefined || self === target.bound)
       return this.call(target, self, args)
     if (!(target.bound instanceof ArrV) || !(self instanceof ArrV) || self.opaque) return UNKNOWN
-    this.tick()
-    if (target.writes) this.havoc([self, ...args])
-    return target.fn(self, args)
+    return this.call(new NativeV(target.name, target.fn, self, target.writes), self, args)
   }
 
   /** Call anything: sample functions run in the evaluator, host functions answer UNKNOWN. */

@@ -109,7 +109,6 @@ function block(m: Machine, body: AnyNode[], env: Env): Completion {
   return execBody(m, body, inner)
 }
 
-/** Loop bookkeeping: true when the loop must stop, with the completion to pass on. */
 /** A loop's counter and its bound: `i < n`, `n > i`, `i <= a.length`, `i !== 0`. */
 interface Counted {
   counter: string
@@ -173,6 +172,7 @@ function boundOf(n: AnyNode, env: Env): Val {
   return v instanceof ArrV && !v.opaque ? v.items.length : UNKNOWN
 }
 
+/** Loop bookkeeping: true when the loop must stop, with the completion to pass on. */
 function loopExit(c: Completion, label: string | null): Completion | undefined {
   if (c.kind === 'return') return c
   if (c.kind === 'break') return c.label === null || c.label === label ? NORMAL : c
