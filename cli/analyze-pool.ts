@@ -29,7 +29,7 @@ export interface PoolOptions {
   threads: number | undefined
   signaturesDir: string | undefined
   keepSource: boolean
-  /** where the first thread reports broken signature files; none: it stays quiet */
+  /** where broken signature files are reported, each message once; none: they stay quiet */
   warn?: (message: string) => void
 }
 
@@ -98,11 +98,14 @@ export function createJudgePool(opts: PoolOptions): JudgePool {
   const slots = new Set<Slot>()
   let nextId = 0
   let closed = false
-  let warned = opts.warn === undefined
+  // Every thread reports the same broken files. Printing only the first thread's would lose
+  // them when that thread is closed before it has loaded: the others may have judged every
+  // file by then. A thread's warnings arrive before its first verdict, so each is printed once.
+  const warned = new Set<string>()
 
   const spawn = (): void => {
     const worker = new Worker(script, {
-      workerData: { signaturesDir: opts.signaturesDir, keepSource: opts.keepSource, warn: !warned },
+      workerData: { signaturesDir: opts.signaturesDir, keepSource: opts.keepSource },
       resourceLimits: {
         maxOldGenerationSizeMb: OLD_SPACE_MB,
         maxYoungGenerationSizeMb: YOUNG_SPACE_MB,
@@ -110,11 +113,13 @@ export function createJudgePool(opts: PoolOptions): JudgePool {
       stdout: false,
       stderr: false,
     })
-    warned = true
     const slot: Slot = { worker, job: undefined, ready: false }
     slots.add(slot)
     worker.on('message', (m: { ready?: true; warning?: string; id?: number; judged?: Judged }) => {
-      if (m.warning !== undefined) opts.warn?.(m.warning)
+      if (m.warning !== undefined && !warned.has(m.warning)) {
+        warned.add(m.warning)
+        opts.warn?.(m.warning)
+      }
       const job = slot.job
       if (m.judged && job && job.id === m.id) {
         slot.job = undefined

@@ -9,17 +9,16 @@ export interface AnalyzeJob {
   file: string
 }
 
-const { signaturesDir, keepSource, warn } = workerData as {
+const { signaturesDir, keepSource } = workerData as {
   signaturesDir: string | undefined
   keepSource: boolean
-  /** the first thread reports broken signature files, the others stay quiet */
-  warn: boolean
 }
 const port = parentPort
 if (!port) throw new Error('analyze-worker runs only as a worker thread')
-const detector = await createPipelineDetector(signaturesDir, (warning) => {
-  if (warn) port.postMessage({ warning })
-})
+// every thread reports broken signature files before it is ready; the pool prints each once
+const detector = await createPipelineDetector(signaturesDir, (warning) =>
+  port.postMessage({ warning }),
+)
 port.on('message', (job: AnalyzeJob) => {
   void judgeFile(detector, job.file, keepSource).then((judged) =>
     port.postMessage({ id: job.id, judged }),
