@@ -10,7 +10,7 @@ import { OBSERVE_INIT_SCRIPT } from './init-script.ts'
 import { assetSources, jquerySource } from './chamber/assets.ts'
 import { STEPS } from './chamber/drive.ts'
 import type { ResponseMap } from './chamber/network.ts'
-import { VARIANTS } from './chamber/pages.ts'
+import { SUCCESS, VARIANTS } from './chamber/pages.ts'
 import { isolatedExecutable, type Isolation } from './chamber/isolate.ts'
 import { BrowserGoneEarly, detonateOn, HEAP_LIMIT_MB, type DetonateInput } from './chamber/run.ts'
 
@@ -24,13 +24,13 @@ import { BrowserGoneEarly, detonateOn, HEAP_LIMIT_MB, type DetonateInput } from 
 export const CHAMBER_VERSION = `4.${sha256(
   [
     OBSERVE_INIT_SCRIPT,
-    ...VARIANTS.map((v) => `${v.url}\n${v.html}`),
+    ...[...VARIANTS, SUCCESS].map((v) => `${v.url}\n${v.html}`),
     ...assetSources(),
     JSON.stringify(STEPS),
   ].join('\n'),
 ).slice(0, 12)}`
 
-export const DEFAULT_TIME_BUDGET_MS = 20_000
+export const DEFAULT_TIME_BUDGET_MS = 25_000
 const LAUNCH_MS = 30_000
 /** Past the budget, a detonation whose browser stopped answering is given up on. */
 const HARD_STOP_MS = 3000

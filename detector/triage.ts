@@ -365,6 +365,17 @@ function looksUpRenamed(body: Node, target: string, key: string): boolean {
   )
 }
 
+/**
+ * `Reflect.apply(f, el, args)`, `Reflect.construct(C, args)`, `call.apply(f, [el, …])`: a call
+ * whose function is a value, not a name, so which method runs is known only when it runs.
+ */
+function callsThroughReflection(c: ScriptFacts['calls'][number]): boolean {
+  if (c.name === 'apply' || c.name === 'construct') {
+    if (/(^|\.)Reflect$/.test(c.object)) return true
+  }
+  return c.name === 'apply' && /(^|\.)prototype\.call$/.test(c.object)
+}
+
 /** `window[name](…)`, `globalThis[k](…)`: a global function called by a name not written. */
 function callsGlobalByName(c: ScriptFacts['calls'][number]): boolean {
   if (c.name !== '?') return false
@@ -445,6 +456,12 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   )
     out.push(
       "names card fields and finds the browser's method names by searching its property lists",
+    )
+  // no sender in sight, but it calls functions it holds as values through Reflect or
+  // `call.apply`: methods read off prototypes by names it assembles are called that way
+  else if (namesCard && facts.calls.some(callsThroughReflection))
+    out.push(
+      'names card fields and calls functions it holds as values through Reflect or call.apply',
     )
   if (formData && socket) out.push('reads form fields and opens a WebSocket')
   else if (formData && (facts.sinks.length > 0 || creates))

@@ -1,15 +1,22 @@
 // The synthetic checkouts a sample is detonated on, all served from memory at one https origin:
 // https://shop.example, or the origin of the page the script was seen on (see originFor).
 //
-// Three platforms, in this order, each at the URL skimmers gate on:
+// Four platforms, in this order, each at the URL skimmers gate on:
 //   magento2     https://shop.example/checkout/#payment      (checkout, payment; require/define)
 //   magento1     https://shop.example/checkout/onepage/?section=billing&layout=onestepcheckout
 //                                                            (onepage; billing and onestepcheckout
 //                                                             in the query, for href tests)
 //   woocommerce  https://shop.example/checkout/              (the exact WooCommerce path)
+//   opencart     https://shop.example/index.php?route=checkout/checkout
+//                                                            (the route in the query; its pay
+//                                                             button is "Confirm Order", #button-confirm)
 // Together the URLs satisfy location tests on checkout, onepage, onestepcheckout, payment,
 // billing, pay and order (in the form actions). A test on `location.pathname` alone for
 // onestepcheckout or billing is not met. Every page has jQuery; only Magento 2 has AMD.
+//
+// After them, a sample that wrote to storage (localStorage, sessionStorage, a cookie, an
+// IndexedDB database) also runs on an order-confirmation page, with that storage kept: code that
+// stashes the card at checkout and sends it once the order is placed does so there.
 
 export const ORIGIN = 'https://shop.example'
 export const STATIC = `${ORIGIN}/static/version1712345678/frontend`
@@ -23,7 +30,7 @@ export const ASSET_URLS = {
   wooParams: `${ORIGIN}/wp-content/plugins/woocommerce/assets/js/frontend/checkout-params.js`,
 } as const
 
-export type PlatformName = 'magento2' | 'magento1' | 'woocommerce'
+export type PlatformName = 'magento2' | 'magento1' | 'woocommerce' | 'opencart' | 'success'
 
 export interface Variant {
   name: PlatformName
@@ -196,6 +203,72 @@ ${scripts([ASSET_URLS.jquery, ASSET_URLS.jqueryCompat, ASSET_URLS.wooParams])}
 </body>
 </html>`
 
+// OpenCart 3's one-page checkout with a card-taking payment extension: guest details, then the
+// extension's card form and its script-driven "Confirm Order" input (no form of its own posts).
+const opencart = `<!DOCTYPE html>
+<html dir="ltr" lang="en">
+<head>
+<meta charset="UTF-8">
+<title>Checkout</title>
+${scripts([ASSET_URLS.jquery])}
+</head>
+<body class="checkout-checkout">
+<div id="checkout-checkout" class="container"><div class="row"><div id="content" class="col-sm-12">
+<h1>Checkout</h1>
+<div class="panel-group" id="accordion">
+  <div class="panel panel-default"><div class="panel-heading"><h4 class="panel-title">Step 2: Account &amp; Billing Details</h4></div>
+  <div class="panel-collapse collapse in" id="collapse-payment-address"><div class="panel-body">
+  <form id="form-guest" class="form-horizontal" action="/index.php?route=checkout/guest/save" method="post">
+    <div class="form-group required"><label class="control-label" for="input-payment-firstname">First Name</label><input type="text" name="firstname" value="" placeholder="First Name" id="input-payment-firstname" class="form-control"></div>
+    <div class="form-group required"><label class="control-label" for="input-payment-lastname">Last Name</label><input type="text" name="lastname" value="" placeholder="Last Name" id="input-payment-lastname" class="form-control"></div>
+    <div class="form-group required"><label class="control-label" for="input-payment-email">E-Mail</label><input type="text" name="email" value="" placeholder="E-Mail" id="input-payment-email" class="form-control"></div>
+    <div class="form-group required"><label class="control-label" for="input-payment-telephone">Telephone</label><input type="text" name="telephone" value="" placeholder="Telephone" id="input-payment-telephone" class="form-control"></div>
+    <div class="form-group required"><label class="control-label" for="input-payment-address-1">Address 1</label><input type="text" name="address_1" value="" placeholder="Address 1" id="input-payment-address-1" class="form-control"></div>
+    <div class="form-group required"><label class="control-label" for="input-payment-city">City</label><input type="text" name="city" value="" placeholder="City" id="input-payment-city" class="form-control"></div>
+    <div class="form-group required"><label class="control-label" for="input-payment-postcode">Post Code</label><input type="text" name="postcode" value="" placeholder="Post Code" id="input-payment-postcode" class="form-control"></div>
+  </form>
+  </div></div></div>
+  <div class="panel panel-default"><div class="panel-heading"><h4 class="panel-title">Step 6: Confirm Order</h4></div>
+  <div class="panel-collapse collapse in" id="collapse-checkout-confirm"><div class="panel-body">
+  <form id="payment" class="form-horizontal" action="/index.php?route=extension/payment/authorizenet_aim/send" method="post">
+    <fieldset><legend>Credit Card Details</legend>
+    <div class="form-group required"><label class="col-sm-2 control-label" for="input-cc-owner">Card Owner</label><input type="text" name="cc_owner" value="" placeholder="Card Owner" id="input-cc-owner" class="form-control"></div>
+    <div class="form-group required"><label class="col-sm-2 control-label" for="input-cc-number">Card Number</label><input type="text" name="cc_number" value="" placeholder="Card Number" id="input-cc-number" class="form-control"></div>
+    <div class="form-group required"><label class="col-sm-2 control-label" for="input-cc-expire-date">Card Expiry Date</label>
+      <select name="cc_expire_date_month" id="input-cc-expire-date" class="form-control">${options(months)}</select>
+      <select name="cc_expire_date_year" class="form-control">${options(years)}</select></div>
+    <div class="form-group required"><label class="col-sm-2 control-label" for="input-cc-cvv2">Card Security Code (CVV2)</label><input type="text" name="cc_cvv2" value="" placeholder="Card Security Code (CVV2)" id="input-cc-cvv2" class="form-control"></div>
+    </fieldset>
+  </form>
+  <div class="buttons"><div class="pull-right"><input type="button" value="Confirm Order" id="button-confirm" data-loading-text="Loading..." class="btn btn-primary"></div></div>
+  </div></div></div>
+</div>
+</div></div></div>
+{{SAMPLE}}
+</body>
+</html>`
+
+// Magento 2's order-confirmation page: where the buyer lands once the order is placed.
+const success = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Success Page</title>
+${scripts([ASSET_URLS.require, ASSET_URLS.jquery, ASSET_URLS.jqueryCompat])}
+</head>
+<body class="checkout-onepage-success page-layout-1column">
+<main id="maincontent" class="page-main">
+<h1 class="page-title"><span class="base">Thank you for your purchase!</span></h1>
+<div class="checkout-success">
+  <p>Your order # is: <span>000000123</span>.</p>
+  <p>We'll email you an order confirmation with details and tracking info.</p>
+  <div class="actions-toolbar"><div class="primary"><a class="action primary continue" href="/"><span>Continue Shopping</span></a></div></div>
+</div>
+</main>
+{{SAMPLE}}
+</body>
+</html>`
+
 export const VARIANTS: readonly Variant[] = [
   {
     name: 'magento2',
@@ -217,7 +290,30 @@ export const VARIANTS: readonly Variant[] = [
     html: woocommerce,
     formActions: [`${ORIGIN}/checkout/?wc-ajax=checkout`],
   },
+  {
+    name: 'opencart',
+    url: `${ORIGIN}/index.php?route=checkout/checkout`,
+    html: opencart,
+    formActions: ['checkout/guest/save', 'extension/payment/authorizenet_aim/send'].map(
+      (r) => `${ORIGIN}/index.php?route=${r}`,
+    ),
+  },
 ]
+
+/** The order-confirmation page, for samples that wrote to storage at checkout. */
+export const SUCCESS: Variant = {
+  name: 'success',
+  url: `${ORIGIN}/checkout/onepage/success/`,
+  html: success,
+  formActions: [],
+}
+
+const rebased = (v: Variant, origin: string): Variant => ({
+  ...v,
+  url: rebase(v.url, origin),
+  html: rebase(v.html, origin),
+  formActions: v.formActions.map((a) => rebase(a, origin)),
+})
 
 /** `text` with the chamber's own origin replaced by `origin`. */
 export function rebase(text: string, origin: string): string {
@@ -229,13 +325,12 @@ export function rebase(text: string, origin: string): string {
  * so code keyed to the shop's host name runs there as it would on the shop.
  */
 export function variantsAt(origin: string): readonly Variant[] {
-  if (origin === ORIGIN) return VARIANTS
-  return VARIANTS.map((v) => ({
-    ...v,
-    url: rebase(v.url, origin),
-    html: rebase(v.html, origin),
-    formActions: v.formActions.map((a) => rebase(a, origin)),
-  }))
+  return origin === ORIGIN ? VARIANTS : VARIANTS.map((v) => rebased(v, origin))
+}
+
+/** The order-confirmation page served at `origin`. */
+export function successAt(origin: string): Variant {
+  return origin === ORIGIN ? SUCCESS : rebased(SUCCESS, origin)
 }
 
 /**

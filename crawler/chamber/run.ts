@@ -1,5 +1,5 @@
-// One detonation: a fresh context, the sample on each synthetic checkout in turn, a hard
-// deadline, and the observation built from whatever was seen, also when it was cut off.
+// One detonation: a fresh context, the sample on each synthetic checkout in turn (then on an
+// order-confirmation page when it wrote to storage), a hard deadline, and the observation built from whatever was seen, also when it was cut off.
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright'
 import { sha256 } from '../../core/hash.ts'
 import type { Observation, ObservedRequest } from '../../core/types.ts'
@@ -11,7 +11,7 @@ import { trackCode, type CodeTracker } from './code.ts'
 import { decodeEntities } from '../../detector/deobfuscate/decode.ts'
 import { leave, runVariant, type Run } from './drive.ts'
 import { answerLocally, MAX_BODY, type RawRequest, type ResponseMap } from './network.ts'
-import { ASSET_URLS, originFor, rebase, variantsAt } from './pages.ts'
+import { ASSET_URLS, originFor, rebase, successAt, variantsAt } from './pages.ts'
 import { collectReports, type HintedRequest, type ReportLog } from './reports.ts'
 
 /** The heap a chamber page may use; a sample that wants more is stopped. */
@@ -56,7 +56,7 @@ function sampleUrlFor(url: string | null, sha: string, origin: string): string {
     const href = u.href.split('#')[0] ?? url
     const ours = [
       ...Object.values(ASSET_URLS).map((u) => rebase(u, origin)),
-      ...variantsAt(origin).flatMap((v) => [v.url, ...v.formActions]),
+      ...[...variantsAt(origin), successAt(origin)].flatMap((v) => [v.url, ...v.formActions]),
     ].map((u) => u.split('#')[0])
     return ours.includes(href) ? local : href
   } catch {
@@ -210,6 +210,8 @@ export async function detonateOn(browser: Browser, input: DetonateInput): Promis
   const work = (async (): Promise<Outcome> => {
     const pageTime = { ms: 0 }
     for (const variant of variantsAt(origin)) await runVariant(run, variant, pageTime)
+    // what was stashed at checkout may be sent only once the order is placed
+    if (log.storage.length > 0) await runVariant(run, successAt(origin), pageTime)
     await leave(run)
     return { kind: 'done' }
   })().catch((error: unknown): Outcome => ({ kind: 'failed', error }))

