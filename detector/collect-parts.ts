@@ -106,3 +106,71 @@ export function dropWithin(f: ScriptFacts, from: Counts, to: Counts, spans: Node
   keep(f.sizeChecks, 'sizeChecks', atInside)
   keep(f.comparisons, 'comparisons', (c) => inside(c.node))
 }
+
+/** `console`, `window.console`, `console.log`: a reference that is truthy when a console is there. */
+function consoleRef(n: AnyNode): boolean {
+  if (n.type === 'Identifier') return n.name === 'console'
+  if (n.type !== 'MemberExpression' || n.object.type === 'Super') return false
+  const o = n.object as AnyNode
+  if (o.type === 'Identifier' && o.name === 'console') return true
+  return propertyName(n) === 'console' && (o.type === 'Identifier' || o.type === 'ThisExpression')
+}
+
+/**
+ * Whether `test` holds when the page has a console ('present'), or when it has none ('absent'):
+ * `typeof console !== 'undefined'`, `'log' in console`, `window.console`, negations, and
+ * conjunctions (an `else` of `has && more` still runs where there is none).
+ */
+export function consoleTest(test: Node): 'present' | 'absent' | undefined {
+  const t = test as AnyNode
+  const flip = (v: 'present' | 'absent' | undefined) =>
+    v === 'present' ? 'absent' : v === 'absent' ? 'present' : undefined
+  switch (t.type) {
+    case 'Identifier':
+    case 'MemberExpression':
+      return consoleRef(t) ? 'present' : undefined
+    case 'UnaryExpression':
+      return t.operator === '!' ? flip(consoleTest(t.argument)) : undefined
+    // a minifier folds the statements before an `if` into its test: the last one decides
+    case 'SequenceExpression': {
+      const last = t.expressions[t.expressions.length - 1]
+      return last ? consoleTest(last) : undefined
+    }
+    case 'LogicalExpression': {
+      const sides = [consoleTest(t.left), consoleTest(t.right)]
+      if (t.operator === '&&') return sides.includes('present') ? 'present' : undefined
+      if (t.operator === '||') return sides.includes('absent') ? 'absent' : undefined
+      return undefined
+    }
+    case 'BinaryExpression': {
+      if (t.operator === 'in') return consoleRef(t.right as AnyNode) ? 'present' : undefined
+      const [a, b] = [t.left as AnyNode, t.right as AnyNode]
+      const typed = (x: AnyNode) =>
+        x.type === 'UnaryExpression' && x.operator === 'typeof' && consoleRef(x.argument as AnyNode)
+      const undef = (x: AnyNode) => x.type === 'Literal' && x.value === 'undefined'
+      if (!((typed(a) && undef(b)) || (typed(b) && undef(a)))) return undefined
+      if (t.operator === '!==' || t.operator === '!=') return 'present'
+      return t.operator === '===' || t.operator === '==' ? 'absent' : undefined
+    }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The part of an `if`, `?:`, `||` or `&&` that runs only where the page has no console
+ * (`else console = { log: function () {} }`): code there stands in for a missing console.
+ */
+export function consoleFallback(n: AnyNode): Node | undefined {
+  if (n.type === 'IfStatement' || n.type === 'ConditionalExpression') {
+    const when = consoleTest(n.test)
+    if (when === 'present') return n.alternate ?? undefined
+    return when === 'absent' ? n.consequent : undefined
+  }
+  if (n.type === 'LogicalExpression') {
+    const when = consoleTest(n.left)
+    if (n.operator === '||' && when === 'present') return n.right
+    if (n.operator === '&&' && when === 'absent') return n.right
+  }
+  return undefined
+}

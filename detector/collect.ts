@@ -13,6 +13,7 @@ import {
   ESCAPED,
   PLAIN,
   collectDebuggerTraps,
+  consoleFallback,
   dropWithin,
   factCounts,
   isSizeCheck,
@@ -249,6 +250,13 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
         case 'ClassDeclaration':
           if (n.id) scopes.declareOpaque(n.id.name)
           break
+        case 'IfStatement':
+        case 'ConditionalExpression':
+        case 'LogicalExpression': {
+          const fallback = consoleFallback(n)
+          if (fallback) facts.consoleFallbacks.push({ node: fallback, layer })
+          break
+        }
         case 'UpdateExpression':
           if (n.argument.type === 'Identifier') scopes.refer(n.argument.name, undefined, 'mutate')
           break

@@ -123,6 +123,8 @@ export interface ScriptFacts {
   members: MemberFact[]
   /** `form.elements` nodes through which one named control is read (`.elements.email`) */
   namedControls: Set<Node>
+  /** code that runs only where the page has no console (`else console = {…}`) */
+  consoleFallbacks: { node: Node; layer: Layer }[]
   /** `debugger` statements inside loops or timer callbacks */
   debuggerTraps: Site[]
   /** `outerWidth - innerWidth`-style devtools size checks */
@@ -156,6 +158,7 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     assigns: [],
     members: [],
     namedControls: new Set(),
+    consoleFallbacks: [],
     debuggerTraps: [],
     sizeChecks: [],
     comparisons: [],

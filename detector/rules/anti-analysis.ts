@@ -50,10 +50,16 @@ export const antiAnalysis = {
         message: '`debugger` in a loop or timer stalls anyone inspecting the page',
         points: 15,
       })
+    // a console given only to a page that has none is a stand-in, not a cover
+    const standIn = (a: (typeof script.assigns)[number]): boolean =>
+      script.consoleFallbacks.some(
+        (f) => f.layer === a.layer && f.node.start <= a.node.start && a.node.end <= f.node.end,
+      )
     const clobber = script.assigns.find(
       (a) =>
-        (a.object === 'console' && CONSOLE_METHODS.test(a.target)) ||
-        (a.target === 'console' && a.object !== 'this'),
+        ((a.object === 'console' && CONSOLE_METHODS.test(a.target)) ||
+          (a.target === 'console' && a.object !== 'this')) &&
+        !standIn(a),
     )
     if (clobber)
       ev.push({

@@ -169,6 +169,33 @@ describe('calls through Reflect or call.apply', () => {
   })
 })
 
+describe('a console given to a page that has none', () => {
+  const clobbers = (source: string) =>
+    analyzeScript(source).findings.some(
+      (f) => f.rule === 'anti-analysis' && /console/.test(f.message),
+    )
+  it('is a stand-in, not anti-analysis, however the missing console is tested', () => {
+    for (const source of [
+      `if (typeof console !== 'undefined' && 'log' in console) { start() } else console = { log: function () {} }`,
+      // a minifier's sequence in the test, and the test turned round
+      `if (init(), "undefined" != typeof console) run(); else console = { log: function () {} }`,
+      `if ('undefined' === typeof console) { window.console = { log: function () {}, warn: function () {} } }`,
+      `window.console || (window.console = { log: function () {} })`,
+      `var c = !window.console ? (console = { error: function () {} }) : console`,
+    ])
+      expect(clobbers(source), source).toBe(false)
+  })
+  it('still counts silencing the console the page has', () => {
+    for (const source of [
+      `console.log = function () {}`,
+      `if (typeof console !== 'undefined') { console.log = console.warn = function () {} }`,
+      `window.console && (console.error = function () {})`,
+      `if (typeof console === 'undefined') { setup() } else { console = { log: function () {} } }`,
+    ])
+      expect(clobbers(source), source).toBe(true)
+  })
+})
+
 describe('reading one named control of a form is not a sweep', () => {
   const post = (
     read: string,
