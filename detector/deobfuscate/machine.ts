@@ -15,6 +15,7 @@ import {
   Env,
   FnV,
   GlobalV,
+  isPrim,
   MAX_ARRAY,
   NativeV,
   ObjV,
@@ -96,6 +97,15 @@ export class Machine {
    * they are unknown; functions it calls (a decoder's own table) are not affected.
    */
   varies: { names: ReadonlySet<string>; born: number; depth: number } | undefined
+  /**
+   * Names some function writes though another declares them, where that write did not run
+   * when the program was simulated (`armed = true` in a handler, `n += 1` in a counter called
+   * later). Code that runs at a time the simulation does not know (a body simulated out of
+   * order, code the rewrite evaluates) finds in them whatever those writes left by then: read
+   * from outside the code being evaluated, a primitive there is unknown, also through the
+   * functions it calls (`const isArmed = () => armed`).
+   */
+  closureWritten: ReadonlySet<string> | undefined = undefined
   /**
    * Property names the program may have put on a built-in prototype (`Object.prototype.x = 1`,
    * `o.__proto__ = p`), 'all' when it cannot be told which: such a name absent from an object
@@ -365,6 +375,10 @@ export class Machine {
     )
       throw new Abort('written after it ran')
     const varies = this.varies
+    if (this.closureWritten?.has(name) && isPrim(v)) {
+      const born = this.ranAfter ? this.freeBefore : varies?.born
+      if (born !== undefined && (b.serial ?? 0) < born) return UNKNOWN
+    }
     if (
       varies !== undefined &&
       (v instanceof ArrV || v instanceof ObjV) &&

