@@ -31,7 +31,7 @@ export function codeParameter(
   if (known !== undefined) return known
   const node = fn.node as AnyNode & FnNode
   const params = (node.params as AnyNode[]).map((p) => (p.type === 'Identifier' ? p.name : ''))
-  const env = new Env(fn.env, true)
+  const env = new Env(fn.env, true, fn.node)
   for (const p of params) if (p) env.declare(p, 'param', UNKNOWN)
   let found = -1
   let visits = 0

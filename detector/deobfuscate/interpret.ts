@@ -36,9 +36,11 @@ export function createMachine(limits?: Limits): Machine {
 function callFunction(m: Machine, fn: FnV, self: Val, args: Val[]): Val {
   if (m.depth >= m.limits.depth) throw new Abort('call depth')
   m.depth++
+  const caller = m.callee
+  m.callee = fn.node as AnyNode
   try {
     const node = fn.node as AnyNode & FnNode
-    const env = new Env(fn.env, true)
+    const env = new Env(fn.env, true, fn.node)
     if (node.type !== 'ArrowFunctionExpression') {
       env.vars.set('%this', { value: self, kind: 'const', wrote: 0 })
       env.vars.set('arguments', { value: new ArrV(args.slice()), kind: 'var', wrote: 0 })
@@ -51,6 +53,7 @@ function callFunction(m: Machine, fn: FnV, self: Val, args: Val[]): Val {
     return c.kind === 'return' ? c.value : undefined
   } finally {
     m.depth--
+    m.callee = caller
   }
 }
 

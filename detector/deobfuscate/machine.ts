@@ -1,4 +1,4 @@
-import type { AnyNode } from 'acorn'
+import type { AnyNode, Node } from 'acorn'
 import { arrayMember } from './arrays.ts'
 import { OBJECT_KEYS, OBJECT_METHODS } from './prototypes.ts'
 import {
@@ -105,7 +105,19 @@ export class Machine {
    * from outside the code being evaluated, a primitive there is unknown, also through the
    * functions it calls (`const isArmed = () => armed`).
    */
-  closureWritten: ReadonlySet<string> | undefined = undefined
+  closureWritten: ReadonlyMap<Node, ReadonlySet<string>> | undefined = undefined
+  /**
+   * The same for arrays and objects written into by such code (`q.push(v)`, `q[k] = v` in a
+   * handler), with the functions that write them: read anywhere but in those functions (a
+   * memo table its own decoder fills), they are unknown. Both are keyed by the function (or
+   * program) that declares the name, as minified code gives many variables one name.
+   */
+  closureMutated: ReadonlyMap<Node, ReadonlyMap<string, ReadonlySet<AnyNode>>> | undefined =
+    undefined
+  /** properties such code writes, or writes into (`st.armed`, `g.Data[k]`), by name */
+  closureProps: ReadonlyMap<string, ReadonlySet<AnyNode>> | undefined = undefined
+  /** the function being interpreted (see closureMutated) */
+  callee: AnyNode | undefined = undefined
   /**
    * Property names the program may have put on a built-in prototype (`Object.prototype.x = 1`,
    * `o.__proto__ = p`), 'all' when it cannot be told which: such a name absent from an object
@@ -375,10 +387,7 @@ export class Machine {
     )
       throw new Abort('written after it ran')
     const varies = this.varies
-    if (this.closureWritten?.has(name) && isPrim(v)) {
-      const born = this.ranAfter ? this.freeBefore : varies?.born
-      if (born !== undefined && (b.serial ?? 0) < born) return UNKNOWN
-    }
+    if (this.closureWritten !== undefined && this.writtenElsewhere(name, b, v)) return UNKNOWN
     if (
       varies !== undefined &&
       (v instanceof ArrV || v instanceof ObjV) &&
@@ -388,6 +397,39 @@ export class Machine {
     )
       return UNKNOWN
     return v
+  }
+
+  /** When code runs at a time the simulation does not know: the first serial it made. */
+  private evaluatedFrom(): number | undefined {
+    return this.ranAfter ? this.freeBefore : this.varies?.born
+  }
+
+  /** A variable from before the code being evaluated that code run later writes, or fills. */
+  private writtenElsewhere(name: string, b: Binding, v: Val): boolean {
+    const owner = b.scope ?? this.global.node
+    if (owner === undefined) return false
+    if (isPrim(v)) {
+      if (!this.closureWritten?.get(owner)?.has(name)) return false
+    } else if (v instanceof ArrV || v instanceof ObjV) {
+      if (!this.notOwn(this.closureMutated?.get(owner)?.get(name))) return false
+    } else return false
+    const born = this.evaluatedFrom()
+    return born !== undefined && (b.serial ?? 0) < born
+  }
+
+  /** Written by these functions, and read outside them. */
+  private notOwn(writers: ReadonlySet<AnyNode> | undefined): boolean {
+    return writers !== undefined && !(this.callee !== undefined && writers.has(this.callee))
+  }
+
+  /**
+   * A property of a value from before the code being evaluated, which code run later writes
+   * (see closureProps): unknown when that code runs at a time the simulation does not know.
+   */
+  private writtenLater(obj: ArrV | ObjV | FnV, k: string): boolean {
+    if (!this.notOwn(this.closureProps?.get(k))) return false
+    const born = this.evaluatedFrom()
+    return born !== undefined && obj.serial < born
   }
 
   assign(name: string, env: Env, v: Val): void {
@@ -418,6 +460,12 @@ export class Machine {
     }
     const k = typeof key === 'string' ? key : toStr(key)
     if (k === UNKNOWN) return UNKNOWN
+    if (
+      this.closureProps !== undefined &&
+      (obj instanceof ArrV || obj instanceof ObjV || obj instanceof FnV) &&
+      this.writtenLater(obj, k)
+    )
+      return UNKNOWN
     if (this.inherited !== undefined && (this.inherited === 'all' || this.inherited.has(k)))
       if (!ownProperty(obj, k)) return UNKNOWN
     if (k === 'constructor') return this.constructorOf(obj)

@@ -162,9 +162,26 @@ function resolvePass(
   m.endSimulation()
   // what a function outside the program's own run writes (a handler, a callback never called
   // at load) holds whatever that code left by the time code run later reads it
-  m.closureWritten = new Set(
-    written.closureWrites.filter((w) => !m.runs.has(w.node)).map((w) => w.name),
-  )
+  m.global.node = ast
+  const rewritten = new Map<Node, Set<string>>()
+  for (const w of written.closureWrites)
+    if (!m.runs.has(w.node))
+      rewritten.set(w.owner, (rewritten.get(w.owner) ?? new Set()).add(w.name))
+  const filled = new Map<Node, Map<string, Set<AnyNode>>>()
+  const props = new Map<string, Set<AnyNode>>()
+  for (const w of written.closureMutations) {
+    if (m.runs.has(w.node)) continue
+    let by = props
+    if (w.kind === 'name' && w.owner) {
+      const known = filled.get(w.owner)
+      by = known ?? new Map()
+      if (!known) filled.set(w.owner, by)
+    }
+    by.set(w.key, (by.get(w.key) ?? new Set<AnyNode>()).add(w.fn))
+  }
+  m.closureWritten = rewritten
+  m.closureMutated = filled
+  m.closureProps = props
   m.steps = 0
   const r = new Rewriter(m, source, written)
   r.program(ast as AnyNode, body)
@@ -325,7 +342,7 @@ class Rewriter {
   private fn(node: FnNode, env: Env, args?: readonly AnyNode[]): void {
     const f = node as AnyNode & FnNode
     const born = nextSerial()
-    const fenv = new Env(env, true)
+    const fenv = new Env(env, true, node)
     // after a spread, which argument lands in which parameter is not known
     const spread = args ? args.findIndex((a) => a.type === 'SpreadElement') : -1
     const argv = args
@@ -905,8 +922,17 @@ const MUTATORS = new Set([
 interface Written {
   reassigned: Set<string>
   mutated: Set<string>
-  /** writes to a name inside a function other than the one that declares it (see Machine) */
-  closureWrites: { name: string; node: AnyNode }[]
+  /**
+   * Writes to a name inside a function other than `owner`, the function (or program) that
+   * declares it (see Machine.closureWritten).
+   */
+  closureWrites: { name: string; node: AnyNode; owner: AnyNode }[]
+  /**
+   * The same for writes into values, with the function that writes: `q[k] = v` and `q.push(v)`
+   * change what the name `q` holds (`kind: 'name'`); `st.armed = true`, `g.Sent.push(v)` and
+   * `g.Data[k] = v` change the property `armed`, `Sent`, `Data` (`kind: 'prop'`).
+   */
+  closureMutations: Mutation[]
   /** per function body (and the program): what its own scope declares */
   scopes: Map<AnyNode, ScopeFacts>
   /** names put on built-in prototypes (see Machine.inherited) */
@@ -929,6 +955,7 @@ function writtenNames(ast: Node): Written {
   const declaredIn = new Map<AnyNode, Set<string>>()
   const parentFn = new Map<AnyNode, AnyNode>()
   const writes: { name: string; fn: AnyNode; node: AnyNode }[] = []
+  const mutations: Mutation[] = []
   const declare = (fn: AnyNode, names: readonly string[]): void => {
     let set = declaredIn.get(fn)
     if (!set) declaredIn.set(fn, (set = new Set()))
@@ -997,6 +1024,10 @@ function writtenNames(ast: Node): Written {
           reassigned.add(name)
           writes.push({ name, fn, node: n })
         }
+        if (inside && n.left.type === 'MemberExpression') {
+          const w = mutationOf(n.left, false)
+          if (w) mutations.push({ ...w, fn, node: n })
+        }
         if (inside && n.left.type === 'MemberExpression' && n.left.object.type === 'Identifier')
           mutated.add(n.left.object.name)
         break
@@ -1004,6 +1035,9 @@ function writtenNames(ast: Node): Written {
         if (n.argument.type === 'Identifier') {
           reassigned.add(n.argument.name)
           writes.push({ name: n.argument.name, fn, node: n })
+        } else if (inside && n.argument.type === 'MemberExpression') {
+          const w = mutationOf(n.argument, false)
+          if (w) mutations.push({ ...w, fn, node: n })
         }
         break
       case 'ClassDeclaration':
@@ -1057,6 +1091,10 @@ function writtenNames(ast: Node): Written {
             p.type === 'Identifier' ? p.name : p.type === 'Literal' ? String(p.value) : ''
           if (MUTATORS.has(name)) mutated.add(n.callee.object.name)
         }
+        if (inside && n.callee.type === 'MemberExpression' && MUTATORS.has(propertyOf(n.callee))) {
+          const w = mutationOf(n.callee.object as AnyNode, true)
+          if (w) mutations.push({ ...w, fn, node: n })
+        }
         break
       }
       default:
@@ -1066,13 +1104,31 @@ function writtenNames(ast: Node): Written {
   }
   const root = ast as AnyNode & { type: 'Program' }
   visit(root, false, open(root, root.body as AnyNode[]), root)
-  const closureWrites = writes.filter((w) => {
-    let owner: AnyNode | undefined = w.fn
-    while (owner && !declaredIn.get(owner)?.has(w.name)) owner = parentFn.get(owner)
-    // undeclared: a global, which any function may write
-    return (owner ?? root) !== w.fn
-  })
-  return { reassigned, mutated, closureWrites, scopes, inherited }
+  // the function declaring a name as seen from `fn`; undeclared: a global, the program's
+  const ownerOf = (name: string, fn: AnyNode): AnyNode => {
+    let owner: AnyNode | undefined = fn
+    while (owner && !declaredIn.get(owner)?.has(name)) owner = parentFn.get(owner)
+    return owner ?? root
+  }
+  const closureWrites: Written['closureWrites'] = []
+  for (const w of writes) {
+    const owner = ownerOf(w.name, w.fn)
+    if (owner !== w.fn) closureWrites.push({ name: w.name, node: w.node, owner })
+  }
+  const closureMutations: Mutation[] = []
+  for (const w of mutations) {
+    // `this.on = true`: the object is whatever the method is called on
+    const owner = w.root === undefined ? root : ownerOf(w.root, w.fn)
+    if (owner !== w.fn) closureMutations.push({ ...w, owner })
+  }
+  return {
+    reassigned,
+    mutated,
+    closureWrites,
+    closureMutations,
+    scopes,
+    inherited,
+  }
 }
 
 // prototypes whose properties every object, array, function or primitive the evaluator models inherits
@@ -1091,6 +1147,43 @@ function builtinPrototype(n: AnyNode): boolean {
 function keyName(n: AnyNode): string | undefined {
   if (n.type === 'Identifier') return n.name
   return n.type === 'Literal' && typeof n.value === 'string' ? n.value : undefined
+}
+
+interface Mutation {
+  kind: 'name' | 'prop'
+  /** the name whose value changes, or the property whose value or contents change */
+  key: string
+  /** the name the member chain starts from; undefined for `this` */
+  root: string | undefined
+  fn: AnyNode
+  node: AnyNode
+  /** where the root name is declared (the program for `this` and globals) */
+  owner?: AnyNode
+}
+
+/**
+ * What a write changes: `target` is the member written (`st.armed`, `g.Data[k]`), or, for
+ * `whole`, the value a mutator is called on (`q` in `q.push(v)`, `g.Sent` in `g.Sent.push(v)`).
+ */
+function mutationOf(target: AnyNode, whole: boolean): Omit<Mutation, 'fn' | 'node'> | undefined {
+  let cur = target
+  while (cur.type === 'MemberExpression' && cur.object.type !== 'Super') cur = cur.object as AnyNode
+  if (cur.type !== 'Identifier' && cur.type !== 'ThisExpression') return undefined
+  const root = cur.type === 'Identifier' ? cur.name : undefined
+  // the value itself changes: a mutator on it, or an item written under a computed key
+  let holder = target
+  if (!whole) {
+    if (target.type !== 'MemberExpression') return undefined
+    const key = propertyOf(target)
+    if (key !== '' && !target.computed) return { kind: 'prop', key, root }
+    if (key !== '' && (target.property as AnyNode).type === 'Literal')
+      return { kind: 'prop', key, root }
+    holder = target.object as AnyNode
+  }
+  if (holder.type === 'Identifier') return { kind: 'name', key: holder.name, root }
+  if (holder.type !== 'MemberExpression') return undefined
+  const key = propertyOf(holder)
+  return key === '' ? undefined : { kind: 'prop', key, root }
 }
 
 function targetNames(n: AnyNode): string[] {

@@ -94,6 +94,8 @@ export interface Binding {
   serial?: number
   /** serial of the last write while simulating (Machine.stamp); 0: never */
   wrote: number
+  /** the function (or program) whose scope declares it, when its Env knows */
+  scope?: Node | undefined
 }
 
 export class Env {
@@ -102,6 +104,8 @@ export class Env {
     public parent: Env | null,
     /** function (or program) scope: `var` lands here */
     public fnScope: boolean,
+    /** for a function scope: the function (or program) it is the scope of */
+    public node: Node | undefined = undefined,
   ) {}
 
   lookup(name: string): Binding | undefined {
@@ -118,7 +122,7 @@ export class Env {
     const target = kind === 'var' || kind === 'function' ? this.varScope() : this
     const had = target.vars.get(name)
     if (had && kind === 'var') return had
-    const b = { value, kind, serial: nextSerial(), wrote: 0 }
+    const b = { value, kind, serial: nextSerial(), wrote: 0, scope: this.varScope().node }
     target.vars.set(name, b)
     return b
   }

