@@ -6,7 +6,9 @@
 //   magento1     https://shop.example/checkout/onepage/?section=billing&layout=onestepcheckout
 //                                                            (onepage; billing and onestepcheckout
 //                                                             in the query, for href tests)
-//   woocommerce  https://shop.example/checkout/              (the exact WooCommerce path)
+//   woocommerce  https://shop.example/checkout/              (the exact WooCommerce path; two card
+//                                                             gateways' forms: WooCommerce's own
+//                                                             and Authorize.Net CIM's field ids)
 //   opencart     https://shop.example/index.php?route=checkout/checkout
 //                                                            (the route in the query; its pay
 //                                                             button is "Confirm Order", #button-confirm)
@@ -190,6 +192,15 @@ ${scripts([ASSET_URLS.jquery, ASSET_URLS.jqueryCompat, ASSET_URLS.wooParams])}
           <p class="form-row"><label for="card-number">Card number</label><input id="card-number" name="card-number" class="input-text wc-credit-card-form-card-number" inputmode="numeric" autocomplete="cc-number" type="tel" placeholder="&bull;&bull;&bull;&bull; &bull;&bull;&bull;&bull; &bull;&bull;&bull;&bull; &bull;&bull;&bull;&bull;"></p>
           <p class="form-row"><label for="card-expiry">Expiry (MM/YY)</label><input id="card-expiry" name="card-expiry" class="input-text wc-credit-card-form-card-expiry" autocomplete="cc-exp" type="tel" placeholder="MM / YY"></p>
           <p class="form-row"><label for="card-cvc">Card code</label><input id="card-cvc" name="card-cvc" class="input-text wc-credit-card-form-card-cvc" autocomplete="off" type="tel" maxlength="4" placeholder="CVC"></p>
+        </fieldset>
+      </li>
+      <li class="wc_payment_method payment_method_authorize_net_cim_credit_card">
+        <input id="payment_method_authorize_net_cim_credit_card" type="radio" class="input-radio" name="payment_method" value="authorize_net_cim_credit_card">
+        <label for="payment_method_authorize_net_cim_credit_card">Credit Card (Authorize.Net)</label>
+        <fieldset id="wc-authorize-net-cim-credit-card-credit-card-form" class="wc-credit-card-form wc-payment-form sv-wc-payment-gateway-payment-form">
+          <p class="form-row"><label for="wc-authorize-net-cim-credit-card-account-number">Card Number</label><input type="tel" id="wc-authorize-net-cim-credit-card-account-number" name="wc-authorize-net-cim-credit-card-account-number" class="input-text js-sv-wc-payment-gateway-credit-card-form-input js-sv-wc-payment-gateway-credit-card-form-account-number" autocomplete="cc-number" maxlength="20"></p>
+          <p class="form-row"><label for="wc-authorize-net-cim-credit-card-expiry">Expiration (MM/YY)</label><input type="tel" id="wc-authorize-net-cim-credit-card-expiry" name="wc-authorize-net-cim-credit-card-expiry" class="input-text js-sv-wc-payment-gateway-credit-card-form-input js-sv-wc-payment-gateway-credit-card-form-expiry" autocomplete="cc-exp" placeholder="MM / YY"></p>
+          <p class="form-row"><label for="wc-authorize-net-cim-credit-card-csc">Card Security Code</label><input type="tel" id="wc-authorize-net-cim-credit-card-csc" name="wc-authorize-net-cim-credit-card-csc" class="input-text js-sv-wc-payment-gateway-credit-card-form-input js-sv-wc-payment-gateway-credit-card-form-csc" autocomplete="off" maxlength="4"></p>
         </fieldset>
       </li></ul>
       <div class="form-row place-order">
