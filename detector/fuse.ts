@@ -78,8 +78,13 @@ function short(url: string): string {
   return url.length > 120 ? `${url.slice(0, 117)}…` : url
 }
 
-// a token no field value typed in the chamber could hide in as plain text: ciphertext, base64
-const BLOB = /[A-Za-z0-9+/_-]{40,}|[^\t\n\r\x20-\x7e\u00a0-\uffff]/
+// a token no field value typed in the chamber could hide in as plain text: ciphertext, base64,
+// hex; a long name spelt in letters alone (an element id, `payment_method_authorize_net_cim…`)
+// is none of those, which always carry digits or base64's `+` and `/` over 40 characters
+const RUN = /[A-Za-z0-9+/_-]{40,}/g
+const BINARY = /[^\t\n\r\x20-\x7e\u00a0-\uffff]/
+const blob = (text: string): boolean =>
+  BINARY.test(text) || (text.match(RUN) ?? []).some((run) => /[0-9+/]/.test(run))
 
 /**
  * Whether a request could hide the card: a payload that reads as text without a long opaque
@@ -90,7 +95,7 @@ function opaque(r: ObservedRequest): boolean {
   const at = r.url.indexOf('?')
   const query = at >= 0 ? safeDecode(r.url.slice(at + 1)) : ''
   if (r.body === null && r.method !== 'GET') return true
-  return BLOB.test(r.body ?? '') || BLOB.test(query)
+  return blob(r.body ?? '') || blob(query)
 }
 
 const carries = (r: ObservedRequest): boolean => r.carriesCard || r.carriesPersonal

@@ -303,6 +303,13 @@ describe('fusion of static verdict and observation', () => {
     expect(v.verdict).toBe('clean')
     expect(v.findings.map((f) => f.rule)).toContain('observed-inert')
   })
+  it('a long element id in the recorded events is no opaque payload', () => {
+    const ids = {
+      ...events,
+      body: '[{"t":"focus","id":"payment_method_authorize_net_cim_credit_card"}]',
+    }
+    expect(fuseVerdict(replay, obs([ids], read), inspect).verdict).toBe('clean')
+  })
   it('a masking script is not cleared when the card, or an opaque payload, leaves', () => {
     for (const r of [
       { ...events, carriesCard: true },
