@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parse } from 'acorn'
 import * as detector from '../detector/index.ts'
-import { THREADED_BYTES } from '../cli/analyze-pool.ts'
+import { defaultThreads } from '../cli/analyze-pool.ts'
 
 const ROOT = join(import.meta.dirname, '..')
 const BIN = join(ROOT, 'bin/skimwatch.mjs')
@@ -182,9 +182,8 @@ function main(): void {
   const corpus = loadCorpus()
   const files = corpus.map((c) => c.path)
   const bytes = corpus.reduce((n, c) => n + Buffer.byteLength(c.source), 0)
-  // as analyze chooses by default (cli/analyze-pool.ts)
-  const threads =
-    bytes >= THREADED_BYTES ? Math.max(1, Math.min(availableParallelism(), 8, corpus.length)) : 1
+  // as analyze chooses by default
+  const threads = defaultThreads(bytes, corpus.length, availableParallelism())
   const mbps = (secs: number): string => `${(bytes / MB / secs).toFixed(2)} MB/s`
   const s = (secs: number): string => `${secs.toFixed(3)} s`
   tmp = mkdtempSync(join(tmpdir(), 'skimwatch-bench-'))
