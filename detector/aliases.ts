@@ -1,7 +1,7 @@
 import type { AnyNode, Node } from 'acorn'
 import type { Counts } from './collect-parts.ts'
 import type { ScriptFacts } from './facts.ts'
-import { pathOf, stripGlobals } from './paths.ts'
+import { GLOBAL_OBJECTS, pathOf, stripGlobals } from './paths.ts'
 import type { Scopes } from './scope.ts'
 
 // Names that stand for something else: an IIFE's parameters are its arguments
@@ -73,14 +73,13 @@ export function resolvedPath(node: Node, scopes: Scopes, hops = 0): string {
   return stripGlobals(resolvedPath(init, scopes, hops + 1) + path.slice(root.name.length))
 }
 
-const ROOT_NAMES = new Set(['window', 'self', 'globalThis', 'global'])
-
 /**
  * The global object as wrappers pick it: `typeof window !== 'undefined' ? window : this`,
  * `window || global`: every branch is a name of the global object, `this`, or nothing.
  */
 function globalRoot(n: AnyNode): boolean {
-  const names = (x: AnyNode): boolean => x.type === 'Identifier' && ROOT_NAMES.has(x.name)
+  const names = (x: AnyNode): boolean =>
+    x.type === 'Identifier' && (GLOBAL_OBJECTS.has(x.name) || x.name === 'global')
   const nothing = (x: AnyNode): boolean =>
     x.type === 'ThisExpression' ||
     (x.type === 'Literal' && x.value === null) ||

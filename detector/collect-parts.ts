@@ -2,7 +2,7 @@ import type { AnyNode, Node } from 'acorn'
 import * as walk from 'acorn-walk'
 import { calleeName, propertyName, type DecodeKind } from './deobfuscate/fold.ts'
 import type { ScriptFacts, Site } from './facts.ts'
-import { snippetOf } from './paths.ts'
+import { GLOBAL_OBJECTS, snippetOf } from './paths.ts'
 
 // Small pieces of the per-layer collection: sites, fact bookkeeping, shapes it looks for.
 
@@ -113,7 +113,9 @@ function consoleRef(n: AnyNode): boolean {
   if (n.type !== 'MemberExpression' || n.object.type === 'Super') return false
   const o = n.object as AnyNode
   if (o.type === 'Identifier' && o.name === 'console') return true
-  return propertyName(n) === 'console' && (o.type === 'Identifier' || o.type === 'ThisExpression')
+  const global =
+    (o.type === 'Identifier' && GLOBAL_OBJECTS.has(o.name)) || o.type === 'ThisExpression'
+  return propertyName(n) === 'console' && global
 }
 
 /**

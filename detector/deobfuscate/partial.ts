@@ -12,6 +12,7 @@ import { reparseEdited, treeGeneration } from './reparse.ts'
 import { mightBeCode, packerShaped } from './decode.ts'
 import { inlineProxy } from './inline.ts'
 import { patternNames } from '../scope.ts'
+import { rootOf } from '../collect-parts.ts'
 import {
   Abort,
   ArrV,
@@ -1166,18 +1167,15 @@ interface Mutation {
  * `whole`, the value a mutator is called on (`q` in `q.push(v)`, `g.Sent` in `g.Sent.push(v)`).
  */
 function mutationOf(target: AnyNode, whole: boolean): Omit<Mutation, 'fn' | 'node'> | undefined {
-  let cur = target
-  while (cur.type === 'MemberExpression' && cur.object.type !== 'Super') cur = cur.object as AnyNode
-  if (cur.type !== 'Identifier' && cur.type !== 'ThisExpression') return undefined
-  const root = cur.type === 'Identifier' ? cur.name : undefined
+  const start = rootOf(target)
+  if (start.type !== 'Identifier' && start.type !== 'ThisExpression') return undefined
+  const root = start.type === 'Identifier' ? start.name : undefined
   // the value itself changes: a mutator on it, or an item written under a computed key
   let holder = target
   if (!whole) {
     if (target.type !== 'MemberExpression') return undefined
     const key = propertyOf(target)
-    if (key !== '' && !target.computed) return { kind: 'prop', key, root }
-    if (key !== '' && (target.property as AnyNode).type === 'Literal')
-      return { kind: 'prop', key, root }
+    if (key !== '') return { kind: 'prop', key, root }
     holder = target.object as AnyNode
   }
   if (holder.type === 'Identifier') return { kind: 'name', key: holder.name, root }
