@@ -188,7 +188,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   const mark = factCounts(facts)
   const firstString = facts.strings.length
   const firstCall = facts.calls.length
-  const plusNodes: Node[] = []
+  const plusNodes: (AnyNode & { type: 'BinaryExpression' })[] = []
   /** the names under member writes (`t[k] = v`): what extend-like helpers fill */
   const writtenRoots: Node[] = []
   const innerPlus = new Set<Node>()
@@ -481,7 +481,18 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     return a === b ? a : undefined
   }
 
-  for (const p of plusNodes) if (!innerPlus.has(p)) foldable.push(p)
+  for (const p of plusNodes) {
+    if (innerPlus.has(p)) continue
+    // `'v' + VERSION + '] ' + msg`: the longest head that folds is text the script holds, and the
+    // text the evaluator writes as one literal
+    let head = p
+    while (folder.foldString(head) === undefined) {
+      const left = head.left as AnyNode
+      if (left.type !== 'BinaryExpression' || left.operator !== '+') break
+      head = left
+    }
+    foldable.push(head)
+  }
   for (const node of foldable) {
     const value = folder.foldString(node)
     if (value === undefined || value.length === 0) continue

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { parseStrict } from '../../detector/parse.ts'
 import { resolveStatically, type Known } from '../../detector/deobfuscate/partial.ts'
 import { inspectScript } from '../../detector/index.ts'
+import { collectLayer } from '../../detector/collect.ts'
+import { emptyFacts } from '../../detector/facts.ts'
 
 // The evaluator told what a first look already knew: a rewrite that only writes out those
 // values is marked `known` and the tree is left as it was (nothing reparsed), so the caller
@@ -58,6 +60,26 @@ describe('evaluator rewrites of values a first look knew', () => {
     const v = inspectScript(ROTATED).verdict
     expect(v.verdict).toBe('malicious')
     expect(v.findings.map((f) => f.message).join('\n')).toContain('https://h.example/c')
+  })
+})
+
+describe('what the first look holds as text', () => {
+  it("a concatenation's longest head that folds is a text, the one the evaluator writes", () => {
+    const source = `var V = "2.4.1"
+      function warn(o) { console.warn("[lib v" + V + "] option '" + o + "' is deprecated") }`
+    const facts = emptyFacts(source, '')
+    const ast = parseStrict(source) as Node
+    collectLayer({ ast, source, depth: 0, outer: undefined }, facts, {
+      bytesLeft: 1 << 20,
+      evaluate: false,
+    })
+    expect(facts.strings.map((s) => s.value)).toContain("[lib v2.4.1] option '")
+    const wrote: (string | number)[] = []
+    resolve(source, (_node, value) => {
+      wrote.push(value)
+      return true
+    })
+    expect(wrote).toEqual(["[lib v2.4.1] option '"])
   })
 })
 
