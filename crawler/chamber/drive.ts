@@ -58,6 +58,20 @@ const SUBMIT_FN = `(i) => {
   return true;
 }`
 
+// The buyer leaves: the tab goes to the background, then the page is hidden for good. Senders
+// that wait for that (a stash sent on pagehide or visibilitychange) run while the document is
+// still there, so what they send is answered and recorded like any other request.
+const HIDE_FN = `() => {
+  try {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+  } catch {}
+  document.dispatchEvent(new Event('visibilitychange'));
+  window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+}`
+/** Page time for what the leaving handlers started (a timer, a promise chain) */
+const HIDDEN_MS = 1000
+
 /** Clicks other buttons, then submits every form, one per task so none replaces another. */
 async function submitForms(cdp: CDPSession): Promise<void> {
   const main = (await sameOriginWorlds(cdp).catch(() => [])).find((w) => w.main)
@@ -137,7 +151,16 @@ export async function runVariant(run: Run, variant: Variant, pageTime: { ms: num
       seen = run.activity()
     }
   }
+  go(run)
+  run.step = `hiding ${variant.url} as a buyer leaving it`
+  await hide(run)
   await settle(run)
+}
+
+/** In the page's own world: the visibility the sample reads is the page's, not an isolated one's. */
+async function hide(run: Run): Promise<void> {
+  const hidden = await run.page.evaluate(`(${HIDE_FN})(), true`).catch(() => false)
+  if (hidden) await runFor(run, HIDDEN_MS)
 }
 
 /** Leaves the last page, so unload and pagehide senders fire, and lets their requests land. */
