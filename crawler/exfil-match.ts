@@ -52,13 +52,19 @@ const fromBase64 = (token: string): string =>
  * Readable text under base64 tokens; `reversed` gets tokens that are base64 written backwards
  * (`=0nIl…`), turned around for the next step to decode.
  */
-function decodeBase64Tokens(s: string, reversed: string[] = []): string[] {
+function decodeBase64Tokens(
+  s: string,
+  reversed: string[] = [],
+  xored: Step[] = [],
+  budget = { bytes: 0 },
+): string[] {
   const out: string[] = []
   for (const m of s.matchAll(/[A-Za-z0-9+/_-]{12,}={0,2}/g)) {
     // A token glued to a URL path decodes misaligned, so each path segment is tried too.
     const tokens = new Set([m[0], ...m[0].split('/').filter((t) => t.length >= 12)])
     for (const token of tokens) {
       const decoded = fromBase64(token)
+      for (const x of unXored(decoded, budget)) xored.push({ s: x, e: ['base64', 'xor'] })
       if (isMostlyPrintable(decoded)) out.push(decoded)
       else if (token.length >= 16) {
         const back = reverse(token)
@@ -69,13 +75,63 @@ function decodeBase64Tokens(s: string, reversed: string[] = []): string[] {
   return out
 }
 
-function decodeHexTokens(s: string): string[] {
+function decodeHexTokens(s: string, xored: Step[] = [], budget = { bytes: 0 }): string[] {
   const out: string[] = []
   for (const m of s.matchAll(/(?:[0-9a-fA-F]{2}){8,}/g)) {
     const decoded = Buffer.from(m[0], 'hex').toString('latin1')
     if (isMostlyPrintable(decoded)) out.push(decoded)
+    for (const x of unXored(decoded, budget)) xored.push({ s: x, e: ['hex', 'xor'] })
   }
   return out
+}
+
+/** Bytes of decoded tokens tried against every key, per text matched */
+const XOR_BYTES = 4 * 1024
+/** What serialised form data is mostly made of: lower-case words, digits, JSON and query marks */
+const DATA_CHARS = new Uint8Array(256)
+for (const ch of 'abcdefghijklmnopqrstuvwxyz0123456789 ":,{}&=._-@/')
+  DATA_CHARS[ch.charCodeAt(0)] = 1
+
+/**
+ * Bytes XORed with one key byte, the commonest cipher in skimmer kits, under hex or base64:
+ * every key is tried. Kept are the two outputs most made of what data is written in (lower-case
+ * words, digits, JSON and query marks; a key with its case bit flipped reads as text too, as
+ * noise), and any that holds a run of twelve digits or more (a card number, whatever else).
+ */
+function unXored(bytes: string, budget: { bytes: number }): string[] {
+  if (bytes.length < 8 || bytes.length > budget.bytes) return []
+  budget.bytes -= bytes.length
+  const readable: { key: number; words: number; digits: boolean }[] = []
+  // a key byte of 0 is the text itself; 0x20 flips only the case of letters
+  for (let key = 1; key < 256; key++) {
+    if (key === 0x20) continue
+    let printable = 0
+    let words = 0
+    let run = 0
+    let digits = false
+    for (let i = 0; i < bytes.length; i++) {
+      const c = (bytes.charCodeAt(i) ^ key) & 0xff
+      if ((c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09) printable++
+      if (DATA_CHARS[c] === 1) words++
+      run = c >= 0x30 && c <= 0x39 ? run + 1 : 0
+      if (run >= 12) digits = true
+    }
+    if (printable / bytes.length > 0.85) readable.push({ key, words, digits })
+  }
+  const ranked = readable.sort((a, b) => b.words - a.words)
+  // a run of one repeated byte reads as digits under ten keys: a card's digits are among them
+  const kept = [
+    ...ranked.slice(0, 2),
+    ...ranked
+      .slice(2)
+      .filter((r) => r.digits)
+      .slice(0, 10),
+  ]
+  return kept.map(({ key }) => {
+    const codes = new Uint8Array(bytes.length)
+    for (let i = 0; i < bytes.length; i++) codes[i] = (bytes.charCodeAt(i) ^ key) & 0xff
+    return Buffer.from(codes).toString('latin1')
+  })
 }
 
 // JSON and JS escapes: "\u0034", "\x34", and char-code lists like "52,49,49,49".
@@ -96,7 +152,22 @@ function decodeEscapes(s: string): Array<{ s: string; e: Encoding }> {
 
 /** How a readable view of a request was reached from its raw text. */
 export type Encoding =
-  'plain' | 'url' | 'base64' | 'hex' | 'escape' | 'charcodes' | 'reversed' | 'json' | 'split'
+  | 'plain'
+  | 'url'
+  | 'base64'
+  | 'hex'
+  | 'xor'
+  | 'escape'
+  | 'charcodes'
+  | 'reversed'
+  | 'json'
+  | 'split'
+
+/** One decoding of a text: what came out and how (a cipher under an encoding names both). */
+interface Step {
+  s: string
+  e: Encoding | Encoding[]
+}
 
 /** One readable form of a request's text and the decodings that led to it, outermost first. */
 export interface View {
@@ -104,12 +175,14 @@ export interface View {
   encodings: Encoding[]
 }
 
-function decodeStep(s: string): Array<{ s: string; e: Encoding }> {
-  const out: Array<{ s: string; e: Encoding }> = [{ s: safeDecodeUri(s), e: 'url' }]
+function decodeStep(s: string, budget: { bytes: number }): Step[] {
+  const out: Step[] = [{ s: safeDecodeUri(s), e: 'url' }]
   const backwards: string[] = []
-  for (const d of decodeBase64Tokens(s, backwards)) out.push({ s: d, e: 'base64' })
+  const xored: Step[] = []
+  for (const d of decodeBase64Tokens(s, backwards, xored, budget)) out.push({ s: d, e: 'base64' })
   for (const d of backwards) out.push({ s: d, e: 'reversed' })
-  for (const d of decodeHexTokens(s)) out.push({ s: d, e: 'hex' })
+  for (const d of decodeHexTokens(s, xored, budget)) out.push({ s: d, e: 'hex' })
+  out.push(...xored)
   out.push(...decodeEscapes(s))
   return out
 }
@@ -120,13 +193,14 @@ export function labelledViews(text: string): View[] {
   const queue: Array<{ s: string; depth: number; via: Encoding[] }> = [
     { s: text.slice(0, MAX_TEXT), depth: 0, via: [] },
   ]
+  const budget = { bytes: XOR_BYTES }
   while (queue.length > 0) {
     const item = queue.shift()
     if (item === undefined || seen.has(item.s)) continue
     seen.set(item.s, item.via)
     if (item.depth >= MAX_DEPTH || seen.size > 200) continue
-    for (const { s, e } of decodeStep(item.s)) {
-      if (!seen.has(s)) queue.push({ s, depth: item.depth + 1, via: [...item.via, e] })
+    for (const { s, e } of decodeStep(item.s, budget)) {
+      if (!seen.has(s)) queue.push({ s, depth: item.depth + 1, via: item.via.concat(e) })
     }
   }
   return [...seen].map(([t, encodings]) => ({ text: t, encodings }))

@@ -23,7 +23,7 @@ import {
 import { lineStarts, positionIn, type Position } from './deobfuscate/splice.ts'
 import { createScopes, patternNames, type Binding, type Scopes } from './scope.ts'
 import { aliasFacts, bindCallee, calleeOf, isFunction } from './aliases.ts'
-import { hookParameters, unaliasNativeCalls } from './hooks.ts'
+import { hookParameters, setterWrites, unaliasNativeCalls } from './hooks.ts'
 import { unaliasFunctionConstructor } from './function-constructor.ts'
 import { feedLocalCalls, feedPromiseChains, messageParams } from './flows.ts'
 
@@ -363,6 +363,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   nameComputedMembers()
   aliasFacts(facts, mark, scopes)
   unaliasNativeCalls(facts, mark, scopes)
+  setterWrites(facts, mark, scopes)
   unaliasFunctionConstructor(facts, mark, folder, scopes)
   feedLocalCalls(facts, mark, scopes, writtenRoots)
   for (const b of feedPromiseChains(facts, mark, scopes)) resolved.add(b)

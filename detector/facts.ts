@@ -66,6 +66,8 @@ export interface AssignFact {
   object: string
   operator: string
   value: Node
+  /** the object written when the write is a call (a setter called on it), not an assignment */
+  receiver?: Node
   site: Site
   layer: Layer
 }

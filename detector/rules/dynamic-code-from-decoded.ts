@@ -59,9 +59,10 @@ export function createsScript(script: ScriptFacts): boolean {
  * block (`s.type = 'application/ld+json'`: text the page reads, never runs).
  */
 export function ownScriptText(script: ScriptFacts, a: ScriptFacts['assigns'][number]): boolean {
-  const target = (a.node as AnyNode & { type: 'AssignmentExpression' }).left as AnyNode
-  if (target.type !== 'MemberExpression') return false
-  let element = target.object as AnyNode
+  const target = (a.node as AnyNode & { type: 'AssignmentExpression' }).left as AnyNode | undefined
+  const written = a.receiver ?? (target?.type === 'MemberExpression' ? target.object : undefined)
+  if (!written) return false
+  let element = written as AnyNode
   // `(s = document.createElement('script')).textContent = …`, as minifiers write it
   if (element.type === 'AssignmentExpression' && element.operator === '=') {
     if (makesScriptElement(element.right as AnyNode, a.layer)) element = element.left as AnyNode

