@@ -95,6 +95,11 @@ export type SinkKind =
   | 'message'
   /** WebRTC: peer-connection settings (ICE server names and credentials) and data channels */
   | 'webrtc'
+  /**
+   * An analytics or tag library's call (`gtag('event', …)`, `dataLayer.push(…)`, `fbq(…)`):
+   * the library sends what it is given to the property or pixel the call names
+   */
+  | 'analytics'
 
 export type Destination = 'same-origin' | 'own-host' | 'external' | 'unknown'
 

@@ -178,6 +178,41 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   }
 }
 
+/** Tag and pixel functions called bare: gtag.js, analytics.js, Meta, TikTok, Pinterest, Snap, X, Reddit */
+const TAG_FUNCTIONS = /^(gtag|ga|fbq|ttq|pintrk|snaptr|twq|rdt|_satellite)$/
+/** Command queues tag libraries read (`dataLayer.push`, Matomo's `_paq`, HubSpot's `_hsq`, Bing's `uetq`) */
+const TAG_QUEUES = /(^|\.)(dataLayer|_gaq|_paq|_hsq|uetq|_learnq|_kmq|_qevents|_tfa)$/
+/** Tracker objects and the methods that report an event or a person */
+const TRACKERS = /(^|\.)(analytics|mixpanel|amplitude|heap|posthog|ttq|woopra|klaviyo)$/
+const TRACKING = /^(track|identify|capture|logEvent|trackCustom|push|register|set_config)$/
+
+/** A call that hands its arguments to an analytics or tag library, which sends them on. */
+function analyticsCall(c: CallFact): boolean {
+  if (c.isNew || c.args.length === 0) return false
+  if ((c.object === '' || GLOBAL_OBJECTS.has(c.object)) && TAG_FUNCTIONS.test(c.name)) return true
+  if (c.name === 'push' && TAG_QUEUES.test(c.object)) return true
+  return TRACKING.test(c.name) && TRACKERS.test(c.object)
+}
+
+/**
+ * Calls to analytics and tag libraries, as sinks of their own: the library sends what it is
+ * given to its vendor, for the property or pixel the call names, never to the shop. Kept apart
+ * from the page's requests: every checkout reports its steps, so only the card rule asks, and
+ * only whether card values go in.
+ */
+export function analyticsSinks(facts: ScriptFacts): Sink[] {
+  return facts.calls.filter(analyticsCall).map((c) => ({
+    kind: 'analytics',
+    url: undefined,
+    urlText: undefined,
+    data: c.args,
+    destination: 'external',
+    constant: false,
+    site: c.site,
+    layer: c.layer,
+  }))
+}
+
 /**
  * `'https://' + hex(fields) + '.zone.example'`: a host name made of what was typed goes to
  * whoever answers DNS for it, never to the page's own origin (`location.host` is no field).

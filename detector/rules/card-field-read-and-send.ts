@@ -1,7 +1,9 @@
 import type { Sink } from '../facts.ts'
 import { sinkProcessor } from '../processors.ts'
+import { analyticsSinks } from '../sinks.ts'
 import {
   cardReads,
+  carriesCard,
   carriesEncoded,
   carriesForm,
   carriesSweep,
@@ -37,9 +39,10 @@ export const cardFieldReadAndSend = {
   check(script) {
     const reads = cardReads(script)
     // A form's action is a constant URL, yet submit() carries every field in it.
-    const sinks = withPairedDestinations(script.sinks).filter(
-      (s) => !s.constant || s.kind === 'form',
-    )
+    const sinks = [
+      ...withPairedDestinations(script.sinks).filter((s) => !s.constant || s.kind === 'form'),
+      ...analyticsSinks(script).filter(carriesCard),
+    ]
     if (sinks.length === 0 || (!reads.strong && !reads.generic)) return []
     const what = reads.strong ? 'card fields' : 'every form field'
     const read = reads.strong ?? reads.generic
@@ -117,7 +120,10 @@ export const cardFieldReadAndSend = {
       },
       {
         site: sink.site,
-        message: `outbound ${sink.kind} to ${sink.urlText ?? 'a computed URL'}`,
+        message:
+          sink.kind === 'analytics'
+            ? 'card values handed to an analytics call, which sends them to the property it names'
+            : `outbound ${sink.kind} to ${sink.urlText ?? 'a computed URL'}`,
         points: 0,
       },
     ]

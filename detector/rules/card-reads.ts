@@ -218,6 +218,11 @@ function keyName(k: AnyNode): string | undefined {
   return k.type === 'Literal' && typeof k.value === 'string' ? k.value : undefined
 }
 
+/** Values read from card fields flow into the sink. */
+export function carriesCard(s: Sink): boolean {
+  return nodesOf(s).some((n) => s.layer.taint(n).has('card'))
+}
+
 /** The sweep itself (every form, every input, a serialised form) flows into the sink. */
 export function carriesSweep(s: Sink): boolean {
   return nodesOf(s).some((n) => s.layer.taint(n).has('harvest'))

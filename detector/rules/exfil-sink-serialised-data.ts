@@ -1,6 +1,7 @@
 import type { Sink, Taint } from '../facts.ts'
 import { sinkProcessor } from '../processors.ts'
-import { withPairedDestinations } from './card-reads.ts'
+import { analyticsSinks } from '../sinks.ts'
+import { carriesCard, withPairedDestinations } from './card-reads.ts'
 import type { Evidence, Rule } from './types.ts'
 
 const LABEL: Partial<Record<Taint, string>> = {
@@ -29,7 +30,7 @@ function judge(s: Sink): Evidence | undefined {
   const whose = paid ? ` (payment processor ${paid.name})` : home ? ' (own site)' : ''
   return {
     site: s.site,
-    message: `${s.kind} sink carries ${how.join(' + ')} to ${s.urlText ?? 'a computed URL'}${whose}`,
+    message: `${s.kind} sink carries ${how.join(' + ')} to ${s.urlText ?? (s.kind === 'analytics' ? 'the property the call names' : 'a computed URL')}${whose}`,
     // Serialised posts to the script's own site or its payment processor are ordinary traffic.
     points: home ? 0 : s.destination === 'unknown' ? (strong ? 15 : 10) : strong ? 25 : 15,
     ...(home ? { severity: 'info' as const } : {}),
@@ -44,7 +45,12 @@ export const exfilSinkSerialisedData = {
   points: 25,
   check(script) {
     let best: Evidence | undefined
-    for (const s of withPairedDestinations(script.sinks)) {
+    // an analytics call only when card values go into it (see analyticsSinks)
+    const sinks = [
+      ...withPairedDestinations(script.sinks),
+      ...analyticsSinks(script).filter(carriesCard),
+    ]
+    for (const s of sinks) {
       const e = judge(s)
       if (e && (best === undefined || (e.points ?? 0) > (best.points ?? 0))) best = e
       if ((best?.points ?? 0) >= 25) break

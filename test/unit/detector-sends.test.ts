@@ -64,6 +64,28 @@ describe('a property written through its own setter, not an assignment', () => {
   })
 })
 
+describe('card values handed to an analytics or tag library', () => {
+  const read = `var n = document.querySelector('#cc_number'), c = document.querySelector('#cc_cid')
+    var email = document.querySelector('#email')`
+  it.each([
+    ['gtag', "gtag('event', 'step', { event_label: n.value + '|' + c.value })"],
+    ['a Meta pixel', "fbq('trackCustom', 'Pay', { content_name: n.value })"],
+    ['a dataLayer push', "window.dataLayer.push({ event: 'pay', d: btoa(n.value + c.value) })"],
+    ['a tracker object', "analytics.track('Payment', { card: n.value, cvc: c.value })"],
+  ])('through %s is card data leaving', (_, call) => {
+    expect(rules(`${read}; document.forms[0].onsubmit = function () { ${call} }`)).toContain(
+      'card-field-read-and-send',
+    )
+  })
+  it('a payment step reported without card values is not', () => {
+    const source = `${read}; document.forms[0].onsubmit = function () {
+      if (n.value.length > 12) gtag('event', 'add_payment_info', { payment_type: 'card', value: 42 })
+      window.dataLayer.push({ event: 'checkout', email: email.value }) }`
+    expect(rules(source)).not.toContain('card-field-read-and-send')
+    expect(rules(source)).not.toContain('exfil-sink-serialised-data')
+  })
+})
+
 describe('reads of the whole checkout form', () => {
   const send = (form: string): string =>
     `jQuery(function ($) { $(document.body).on('checkout_place_order', function () {
