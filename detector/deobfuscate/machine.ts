@@ -114,6 +114,11 @@ export class Machine {
    */
   closureMutated: ReadonlyMap<Node, ReadonlyMap<string, ReadonlySet<AnyNode>>> | undefined =
     undefined
+  /**
+   * Every function other than its own that writes into a name's array or object, whenever it
+   * runs (keyed like closureMutated): a table only its decoder fills is that decoder's memo.
+   */
+  tableWriters: ReadonlyMap<Node, ReadonlyMap<string, ReadonlySet<AnyNode>>> | undefined = undefined
   /** properties such code writes, or writes into (`st.armed`, `g.Data[k]`), by name */
   closureProps: ReadonlyMap<string, ReadonlySet<AnyNode>> | undefined = undefined
   /** the function being interpreted (see closureMutated) */
@@ -379,13 +384,16 @@ export class Machine {
     if (this.ranAfter && this.changedLater(b, this.ranAfter))
       throw new Abort('written after it ran')
     const v = b.value
-    // read whole (`''+t`, `String(t)`, a spread), its items must be as they were then too
+    // read whole (`''+t`, `String(t)`, a spread), its items must be as they were then too; but
+    // a memo table read by the one function that fills it holds what that function gives
     if (
       this.ranAfter &&
       (v instanceof ArrV || v instanceof ObjV) &&
+      !this.ownMemo(name, b) &&
       this.changedLater(v, this.ranAfter)
     )
       throw new Abort('written after it ran')
+    if (v instanceof ArrV || v instanceof ObjV) this.memo = this.ownMemo(name, b) ? v : undefined
     const varies = this.varies
     if (this.closureWritten !== undefined && this.writtenElsewhere(name, b, v)) return UNKNOWN
     if (
@@ -416,6 +424,20 @@ export class Machine {
     const born = this.evaluatedFrom()
     return born !== undefined && (b.serial ?? 0) < born
   }
+
+  /**
+   * The table the function being interpreted fills (`cache[k] = decoded`) and no other code
+   * writes: its entries are what this function computes, whenever they were written.
+   */
+  private ownMemo(name: string, b: Binding): boolean {
+    if (this.callee === undefined) return false
+    const owner = b.scope ?? this.global.node
+    const writers = owner ? this.tableWriters?.get(owner)?.get(name) : undefined
+    return writers !== undefined && writers.size === 1 && writers.has(this.callee)
+  }
+
+  /** the memo table last read by the function that fills it (see ownMemo) */
+  private memo: ArrV | ObjV | undefined = undefined
 
   /** Written by these functions, and read outside them. */
   private notOwn(writers: ReadonlySet<AnyNode> | undefined): boolean {
@@ -451,6 +473,7 @@ export class Machine {
     if (
       this.ranAfter &&
       (obj instanceof ArrV || obj instanceof ObjV || obj instanceof FnV) &&
+      obj !== this.memo &&
       this.changedLater(obj, this.ranAfter)
     )
       throw new Abort('written after it ran')

