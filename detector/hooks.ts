@@ -46,6 +46,32 @@ export function replacesNetworkMethod(a: AssignFact): boolean {
   return (REPLACEABLE[object]?.test(a.target) ?? false) && isFunction(a.value as AnyNode)
 }
 
+/**
+ * A function called through `f.call(t, a, b)`, `f.apply(t, [a, b])` or `Reflect.apply(f, t,
+ * [a, b])`: the function, what it is called on, and its arguments (none known when the list is
+ * not written out).
+ */
+function indirectCall(
+  c: CallFact,
+): { fn: AnyNode; receiver: AnyNode | undefined; args: Node[] } | undefined {
+  const reflected = c.object === 'Reflect' && c.name === 'apply'
+  const callee = calleeOf(c.node)
+  if (
+    !reflected &&
+    (callee.type !== 'MemberExpression' || (c.name !== 'call' && c.name !== 'apply'))
+  )
+    return undefined
+  const fn = (reflected ? c.args[0] : (callee as AnyNode & { type: 'MemberExpression' }).object) as
+    AnyNode | undefined
+  if (!fn) return undefined
+  const receiver = c.args[reflected ? 1 : 0] as AnyNode | undefined
+  if (c.name === 'call') return { fn, receiver, args: c.args.slice(1) }
+  const list = c.args[reflected ? 2 : 1] as AnyNode | undefined
+  const args =
+    list?.type === 'ArrayExpression' ? (list.elements.filter((e) => e !== null) as Node[]) : []
+  return { fn, receiver, args }
+}
+
 /** Calls to saved natives read as the natives: `f.call(t, a)` and `f(a)` with `f = fetch`. */
 export function unaliasNativeCalls(facts: ScriptFacts, from: Counts, scopes: Scopes): void {
   for (let i = from.calls; i < facts.calls.length; i++) {
@@ -56,22 +82,11 @@ export function unaliasNativeCalls(facts: ScriptFacts, from: Counts, scopes: Sco
       if (name !== callee.name && isNative(object, name)) Object.assign(c, { object, name })
       continue
     }
-    if (callee.type !== 'MemberExpression' || (c.name !== 'call' && c.name !== 'apply')) continue
-    // `Reflect.apply(P.send, xhr, [body])` is `P.send.apply(xhr, [body])`
-    const reflected = c.name === 'apply' && c.object === 'Reflect'
-    const target = (reflected ? c.args[0] : callee.object) as AnyNode | undefined
-    if (!target) continue
-    if (target.type !== 'Identifier' && target.type !== 'MemberExpression') continue
+    const indirect = indirectCall(c)
+    const target = indirect?.fn
+    if (!target || (target.type !== 'Identifier' && target.type !== 'MemberExpression')) continue
     const { object, name } = split(resolvedPath(target, scopes))
-    if (!isNative(object, name)) continue
-    const list = c.args[reflected ? 2 : 1] as AnyNode | undefined
-    const args =
-      c.name === 'call'
-        ? c.args.slice(1)
-        : list?.type === 'ArrayExpression'
-          ? (list.elements.filter((e) => e !== null) as Node[])
-          : []
-    Object.assign(c, { object, name, args })
+    if (isNative(object, name)) Object.assign(c, { object, name, args: indirect.args })
   }
 }
 
@@ -105,28 +120,16 @@ function written(
   c: CallFact,
   scopes: Scopes,
 ): { name: string; element: AnyNode; value: Node } | undefined {
-  const fold = (n: Node | undefined) => (n ? c.layer.folder.foldString(n) : undefined)
-  const listed = (n: Node | undefined, i: number) =>
-    (n as AnyNode | undefined)?.type === 'ArrayExpression'
-      ? ((n as AnyNode & { type: 'ArrayExpression' }).elements[i] ?? undefined)
-      : undefined
-  const [a0, a1, a2] = c.args as (AnyNode | undefined)[]
+  const fold = (n: Node): string | undefined => c.layer.folder.foldString(n)
   if (c.object === 'Reflect' && c.name === 'set') {
-    const name = fold(a1)
-    return name && a0 && a2 ? { name, element: a0, value: a2 } : undefined
+    const [element, key, value] = c.args as (AnyNode | undefined)[]
+    const name = key && fold(key)
+    return name && element && value ? { name, element, value } : undefined
   }
-  const callee = calleeOf(c.node as AnyNode & { type: 'CallExpression' })
-  let setter: Node | undefined
-  let element: AnyNode | undefined
-  let value: Node | undefined
-  if (c.object === 'Reflect' && c.name === 'apply') {
-    ;[setter, element, value] = [a0, a1, listed(a2, 0)]
-  } else if (callee.type === 'MemberExpression' && (c.name === 'call' || c.name === 'apply')) {
-    setter = callee.object
-    element = a0
-    value = c.name === 'call' ? a1 : listed(a1, 0)
-  } else return undefined
-  const name = setter && descriptorSetter(setter, scopes, c.layer.folder.foldString)
+  const indirect = indirectCall(c)
+  const name = indirect && descriptorSetter(indirect.fn, scopes, fold)
+  const element = indirect?.receiver
+  const value = indirect?.args[0]
   return name && element && value ? { name, element, value } : undefined
 }
 
