@@ -26,6 +26,7 @@ import {
   now,
   opaqueMethod,
   type Binding,
+  type ScopedNames,
   type FnNode,
   type Val,
 } from './values.ts'
@@ -96,7 +97,7 @@ export class Machine {
    * left when the body really runs, not what they held at load. Read directly in the body,
    * they are unknown; functions it calls (a decoder's own table) are not affected.
    */
-  varies: { names: ReadonlySet<string>; born: number; depth: number } | undefined
+  varies: { names: ScopedNames; born: number; depth: number } | undefined
   /**
    * Names some function writes though another declares them, where that write did not run
    * when the program was simulated (`armed = true` in a handler, `n += 1` in a counter called
@@ -401,7 +402,7 @@ export class Machine {
       (v instanceof ArrV || v instanceof ObjV) &&
       v.serial < varies.born &&
       this.depth === varies.depth &&
-      varies.names.has(name)
+      varies.names.has(b.scope ?? this.global.node, name)
     )
       return UNKNOWN
     return v

@@ -20,6 +20,7 @@ import {
   FnV,
   NativeV,
   ObjV,
+  ScopedNames,
   UNKNOWN,
   nextSerial,
   type FnNode,
@@ -217,8 +218,8 @@ class Rewriter {
   opaque = 0
   /** declarations with an initial value in the scope being visited; null when ambiguous */
   private inits = new Map<string, AnyNode | null>()
-  private reassigned: Set<string>
-  private mutated: Set<string>
+  private reassigned: ScopedNames
+  private mutated: ScopedNames
   private scopes: Map<AnyNode, ScopeFacts>
   /**
    * When the nodes enclosing the one being visited first ran in each simulation (see
@@ -254,10 +255,13 @@ class Rewriter {
   private stable(n: AnyNode, env: Env): boolean {
     switch (n.type) {
       case 'Identifier': {
-        const v = env.lookup(n.name)?.value
+        const b = env.lookup(n.name)
+        const v = b?.value
+        const owner = b?.scope ?? this.m.global.node
         // filled by a callback or loop the simulation could not follow: its contents vary
-        if (this.mutated.has(n.name) && (v instanceof ArrV || v instanceof ObjV)) return false
-        if (!this.reassigned.has(n.name)) return true
+        if (this.mutated.has(owner, n.name) && (v instanceof ArrV || v instanceof ObjV))
+          return false
+        if (!this.reassigned.has(owner, n.name)) return true
         return v instanceof FnV || v instanceof ArrV || v instanceof ObjV || v instanceof NativeV
       }
       case 'ThisExpression':
@@ -927,8 +931,8 @@ const MUTATORS = new Set([
 ])
 
 interface Written {
-  reassigned: Set<string>
-  mutated: Set<string>
+  reassigned: ScopedNames
+  mutated: ScopedNames
   /**
    * Writes to a name inside a function other than `owner`, the function (or program) that
    * declares it (see Machine.closureWritten).
@@ -954,8 +958,12 @@ interface Written {
  * binds (`var` anywhere in it, and what its own statements declare).
  */
 function writtenNames(ast: Node): Written {
-  const reassigned = new Set<string>()
-  const mutated = new Set<string>()
+  // names written, by the function they are written in: whose names they are is known after
+  const reassignedIn: { name: string; fn: AnyNode }[] = []
+  const mutatedIn: { name: string; fn: AnyNode }[] = []
+  const reassigned = { add: (name: string): void => void reassignedIn.push({ name, fn: cur }) }
+  const mutated = { add: (name: string): void => void mutatedIn.push({ name, fn: cur }) }
+  let cur: AnyNode = ast as AnyNode
   const scopes = new Map<AnyNode, ScopeFacts>()
   // which function (or the program) declares each name, and which writes each one: a name
   // written in another function than its own holds what that code last left in it
@@ -990,6 +998,7 @@ function writtenNames(ast: Node): Written {
     return facts
   }
   const visit = (n: AnyNode, inFn: boolean, scope: ScopeFacts, fn: AnyNode): void => {
+    cur = fn
     const inside = inFn || isFunctionNode(n)
     let inner = scope
     let innerFn = fn
@@ -1128,9 +1137,14 @@ function writtenNames(ast: Node): Written {
     const owner = w.root === undefined ? root : ownerOf(w.root, w.fn)
     if (owner !== w.fn) closureMutations.push({ ...w, owner })
   }
+  const byOwner = (written: { name: string; fn: AnyNode }[]): ScopedNames => {
+    const names = new ScopedNames()
+    for (const w of written) names.add(ownerOf(w.name, w.fn), w.name)
+    return names
+  }
   return {
-    reassigned,
-    mutated,
+    reassigned: byOwner(reassignedIn),
+    mutated: byOwner(mutatedIn),
     closureWrites,
     closureMutations,
     scopes,

@@ -98,6 +98,24 @@ export interface Binding {
   scope?: Node | undefined
 }
 
+/**
+ * Names, each of the function (or program) whose scope declares it: minified code gives many
+ * variables one name, and a library's `t` reassigned says nothing of the `t` of code after it.
+ */
+export class ScopedNames {
+  private readonly by = new Map<Node, Set<string>>()
+
+  add(owner: Node, name: string): void {
+    const names = this.by.get(owner)
+    if (names) names.add(name)
+    else this.by.set(owner, new Set([name]))
+  }
+
+  has(owner: Node | undefined, name: string): boolean {
+    return owner !== undefined && (this.by.get(owner)?.has(name) ?? false)
+  }
+}
+
 export class Env {
   readonly vars = new Map<string, Binding>()
   constructor(

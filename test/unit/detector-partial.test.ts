@@ -84,6 +84,14 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     not: ['undefined'],
   },
   {
+    // minified code gives many variables one name: a library's own `d` and `g`, reassigned and
+    // filled in its functions, say nothing of the `d` and `g` of the code appended after it
+    name: 'names reassigned in other functions do not hide what code after a library holds',
+    source: `!function(g,d){for(d in g)g[d]=d;d=g.x}({});!function(){var g=[];g.push(1)}();
+      (function(g){var d='at'+'ob';Function(g[d]('YWxlcnQoMSk='))()})(this)`,
+    has: ['atob("YWxlcnQoMSk=")'],
+  },
+  {
     name: 'constant branches keep only the live arm',
     source: `function f(){ return 'k' } if (f() === 'k') { send(1) } else { decoy() }`,
     has: ['send(1)'],
