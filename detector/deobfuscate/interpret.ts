@@ -20,6 +20,32 @@ import {
   type Val,
 } from './values.ts'
 
+/**
+ * What `typeof` gives for objects and functions every browser page has, which the evaluator
+ * does not model: code that checks it is running in a page (`typeof document != 'undefined'`)
+ * goes on as it would there. Anything else the page may lack stays unknown.
+ */
+const HOST_TYPES = new Map<string, string>([
+  ...[
+    'document',
+    'navigator',
+    'location',
+    'history',
+    'screen',
+    'localStorage',
+    'sessionStorage',
+  ].map((name): [string, string] => [name, 'object']),
+  ...[
+    'XMLHttpRequest',
+    'Image',
+    'FormData',
+    'fetch',
+    'setTimeout',
+    'setInterval',
+    'addEventListener',
+  ].map((name): [string, string] => [name, 'function']),
+])
+
 // Expressions of the partial evaluator: a small interpreter over constants, never `eval`,
 // never `vm`. Host objects are UNKNOWN; a branch on an unknown value aborts the evaluation.
 
@@ -254,7 +280,7 @@ export function evalExpr(m: Machine, node: Node, env: Env): Val {
       if (n.operator === 'typeof') {
         if (n.argument.type === 'Identifier' && !env.lookup(n.argument.name)) {
           const v = m.lookup(n.argument.name, env)
-          return v === UNKNOWN ? UNKNOWN : typeOf(v)
+          return v === UNKNOWN ? (HOST_TYPES.get(n.argument.name) ?? UNKNOWN) : typeOf(v)
         }
         return typeOf(evalExpr(m, n.argument, env))
       }

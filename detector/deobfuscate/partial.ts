@@ -162,9 +162,21 @@ function resolvePass(
   m.startSimulation(nextSerial(), false)
   simulate(m, body, m.global)
   m.endSimulation()
-  // what a function outside the program's own run writes (a handler, a callback never called
-  // at load) holds whatever that code left by the time code run later reads it
   m.global.node = ast
+  const loaded = nextSerial()
+  noteClosures(m, written)
+  m.steps = 0
+  const r = new Rewriter(m, source, written, loaded)
+  r.program(ast as AnyNode, body)
+  return { edits: r.edits, opaque: r.opaque }
+}
+
+/**
+ * What a function outside the program's own run writes (a handler, a callback never called at
+ * load) holds whatever that code left by the time code run later reads it. Asked again when
+ * more of the program has been simulated.
+ */
+function noteClosures(m: Machine, written: Written): void {
   const rewritten = new Map<Node, Set<string>>()
   for (const w of written.closureWrites)
     if (!m.runs.has(w.node))
@@ -190,10 +202,6 @@ function resolvePass(
   m.closureMutated = filled
   m.closureProps = props
   m.tableWriters = tables
-  m.steps = 0
-  const r = new Rewriter(m, source, written)
-  r.program(ast as AnyNode, body)
-  return { edits: r.edits, opaque: r.opaque }
 }
 
 /** `(function (h, k) {…})('…', 'k')`: every argument a literal, one of them a string. */
@@ -230,8 +238,11 @@ class Rewriter {
   constructor(
     private m: Machine,
     private source: string,
-    written: Written,
+    private written: Written,
+    /** serial at the end of the program's own simulation: what ran before it ran at load */
+    private loaded: number,
   ) {
+    this.loads.push([0, loaded])
     this.reassigned = written.reassigned
     this.mutated = written.mutated
     this.scopes = written.scopes
@@ -408,6 +419,61 @@ class Rewriter {
   }
 
   /**
+   * An `if` whose test is not known. An arm no simulation entered (the code behind a gate on
+   * the page's address, say) is simulated on its own, as a function body is, from when the
+   * test would pass: what it computes is what it holds whenever it runs.
+   */
+  private arms(node: AnyNode & { type: 'IfStatement' }, env: Env): void {
+    this.visit(node.test as AnyNode, env, 'value')
+    for (const arm of [node.consequent, node.alternate] as (AnyNode | null)[]) {
+      if (!arm) continue
+      if (
+        arm.type !== 'BlockStatement' ||
+        arm.body.length === 0 ||
+        this.m.runs.has(arm) ||
+        !this.ranAtLoad(node)
+      )
+        this.visit(arm, env, 'value')
+      else this.unreachedBlock(arm, env)
+    }
+  }
+
+  /** when the program's own run was simulated: its simulation, then each unreached arm's */
+  private readonly loads: [from: number, to: number][] = []
+
+  /** The program's own run reached `node` (not only a function body simulated on its own). */
+  private ranAtLoad(node: AnyNode): boolean {
+    const times = this.m.runs.get(node)
+    return times?.some((t) => this.loads.some(([from, to]) => t >= from && t < to)) ?? false
+  }
+
+  private unreachedBlock(block: AnyNode & { type: 'BlockStatement' }, env: Env): void {
+    const born = nextSerial()
+    // a scope of its own for what it declares, `var` too: outside it those stay unknown
+    const inner = new Env(env, true, env.varScope().node)
+    const statements = block.body as AnyNode[]
+    if (this.m.steps < this.m.limits.steps) {
+      const outer = this.m.varies
+      this.m.varies = { names: this.mutated, born, depth: this.m.depth }
+      this.m.startSimulation(born, true)
+      this.m.guarded(
+        () => simulate(this.m, statements, inner, born),
+        'local',
+        CANDIDATE_STEPS * 4,
+        born,
+      )
+      this.m.endSimulation()
+      this.m.varies = outer
+      // what the arm ran, it ran at load: a function it called is not code that runs later
+      this.loads.push([born, nextSerial()])
+      noteClosures(this.m, this.written)
+    }
+    for (const name of lexicalNames(block))
+      if (!inner.vars.has(name)) inner.declare(name, 'let', UNKNOWN)
+    this.list(statements, inner)
+  }
+
+  /**
    * Names a block, loop head, catch clause or switch declares with let, const, class or a
    * block-level function hide outer names inside it; the simulation kept no value for them.
    */
@@ -454,6 +520,7 @@ class Rewriter {
       case 'IfStatement':
       case 'ConditionalExpression':
         if (this.branch(node, env)) return
+        if (node.type === 'IfStatement') return this.arms(node, env)
         break
       case 'WhileStatement':
       case 'ForStatement':

