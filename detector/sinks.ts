@@ -1,6 +1,15 @@
 import type { AnyNode, Node } from 'acorn'
 import type { AnalyzeContext } from './context.ts'
-import type { CallFact, Destination, Layer, ScriptFacts, Sink, SinkKind, Site } from './facts.ts'
+import type {
+  AssignFact,
+  CallFact,
+  Destination,
+  Layer,
+  ScriptFacts,
+  Sink,
+  SinkKind,
+  Site,
+} from './facts.ts'
 import { calleeOf } from './aliases.ts'
 import { propertyName } from './deobfuscate/fold.ts'
 import { GLOBAL_OBJECTS, hostOf, registrable } from './paths.ts'
@@ -108,7 +117,9 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       (makesElement || a.object.startsWith('new Image'))
     )
       add(
-        a.object.startsWith('new Image') || /img|image|pixel/i.test(a.object)
+        a.object.startsWith('new Image') ||
+          /img|image|pixel/i.test(a.object) ||
+          elementTag(a) === 'img'
           ? 'image'
           : 'element-src',
         a,
@@ -248,6 +259,23 @@ function madeElement(
     made = layer.initOf(made) as AnyNode | undefined
   }
   return made?.type === 'CallExpression' ? made : undefined
+}
+
+/**
+ * The tag of the element an assignment writes to, when the script made it under a name given
+ * nothing else: `var a; (a = document.createElement('img')).width = 1; a.src = u`, `var p = new
+ * Image()`. What a minifier names the element says nothing of what it is.
+ */
+function elementTag(a: AssignFact): string | undefined {
+  const node = a.node as AnyNode
+  const left = node.type === 'AssignmentExpression' ? (node.left as AnyNode) : undefined
+  let made = (a.receiver ?? (left?.type === 'MemberExpression' ? left.object : undefined)) as
+    AnyNode | undefined
+  for (let hops = 0; made?.type === 'Identifier' && hops < 4; hops++)
+    made = a.layer.initOf(made) as AnyNode | undefined
+  return made && (made.type === 'CallExpression' || made.type === 'NewExpression')
+    ? madeTag(made, a.layer)
+    : undefined
 }
 
 const FETCHING_TAGS = new Set(['img', 'iframe', 'script', 'link', 'form'])

