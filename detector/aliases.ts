@@ -48,6 +48,7 @@ export function bindCallee(callee: AnyNode, args: Node[], scopes: Scopes): void 
   if (callee.type === 'Identifier') {
     if (fn && isFunction(fn) && (callee.name === 'jQuery' || callee.name === '$'))
       scopes.bindParam(fn, 0, callee)
+    if (AMD.has(callee.name)) bindModules(args, scopes)
     return
   }
   if (callee.type !== 'MemberExpression' || callee.property.type !== 'Identifier') return
@@ -58,6 +59,28 @@ export function bindCallee(callee: AnyNode, args: Node[], scopes: Scopes): void 
   if (name !== 'ready' || !fn || !isFunction(fn)) return
   const root = chainRoot(obj)
   if (root) scopes.bindParam(fn, 0, root)
+}
+
+const AMD = new Set(['require', 'requirejs', 'define'])
+
+/**
+ * `require(['jquery', 'mage/url'], function (e, t) {…})`, `define('x', ['jquery'], f)`: the
+ * module loader hands each parameter the module listed at its place, and the one named `jquery`
+ * is jQuery (Magento and other AMD pages load it so).
+ */
+function bindModules(args: Node[], scopes: Scopes): void {
+  const at = args.findIndex((a) => (a as AnyNode).type === 'ArrayExpression')
+  const list = args[at] as (AnyNode & { type: 'ArrayExpression' }) | undefined
+  const fn = args[at + 1] as AnyNode | undefined
+  if (!list || !fn || !isFunction(fn)) return
+  list.elements.forEach((e, i) => {
+    const m = e as AnyNode | null
+    if (m?.type !== 'Literal' || typeof m.value !== 'string' || m.value.toLowerCase() !== 'jquery')
+      return
+    // the parameter stands for the global jQuery, written where the module is named
+    const jquery = { type: 'Identifier', name: 'jQuery', start: m.start, end: m.end } as Node
+    scopes.bindParam(fn, i, jquery)
+  })
 }
 
 /** Dotted path of `node` with its root name replaced by the constant it aliases. */

