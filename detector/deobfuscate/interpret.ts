@@ -12,6 +12,7 @@ import {
   Thrown,
   UNKNOWN,
   isPrim,
+  making,
   toPrim,
   toStr,
   truthy,
@@ -63,7 +64,9 @@ function callFunction(m: Machine, fn: FnV, self: Val, args: Val[]): Val {
   if (m.depth >= m.limits.depth) throw new Abort('call depth')
   m.depth++
   const caller = m.callee
+  const home = making.home
   m.callee = fn.node as AnyNode
+  making.home = fn.node
   try {
     const node = fn.node as AnyNode & FnNode
     const env = new Env(fn.env, true, fn.node)
@@ -80,6 +83,7 @@ function callFunction(m: Machine, fn: FnV, self: Val, args: Val[]): Val {
   } finally {
     m.depth--
     m.callee = caller
+    making.home = home
   }
 }
 

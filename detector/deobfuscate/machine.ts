@@ -440,6 +440,20 @@ export class Machine {
   /** the memo table last read by the function that fills it (see ownMemo) */
   private memo: ArrV | ObjV | undefined = undefined
 
+  /** the function (or the program) each function is written in */
+  parentFn: ReadonlyMap<AnyNode, AnyNode> | undefined = undefined
+
+  /** Whether some writer other than the function being interpreted is written inside `home`. */
+  private reaches(writers: ReadonlySet<AnyNode>, home: Node): boolean {
+    if (this.parentFn === undefined) return true
+    for (const w of writers) {
+      if (w === this.callee) continue
+      for (let f: AnyNode | undefined = w; f !== undefined; f = this.parentFn.get(f))
+        if (f === home) return true
+    }
+    return false
+  }
+
   /** Written by these functions, and read outside them. */
   private notOwn(writers: ReadonlySet<AnyNode> | undefined): boolean {
     return writers !== undefined && !(this.callee !== undefined && writers.has(this.callee))
@@ -450,7 +464,12 @@ export class Machine {
    * (see closureProps): unknown when that code runs at a time the simulation does not know.
    */
   private writtenLater(obj: ArrV | ObjV | FnV, k: string): boolean {
-    if (!this.notOwn(this.closureProps?.get(k))) return false
+    const writers = this.closureProps?.get(k)
+    if (!this.notOwn(writers)) return false
+    // a value made in a function is written later only by code inside that function: code
+    // outside it (a library's `t.length = n` before an appended script) never holds it by name
+    if (obj.home !== undefined && !this.reaches(writers as ReadonlySet<AnyNode>, obj.home))
+      return false
     const born = this.evaluatedFrom()
     return born !== undefined && obj.serial < born
   }

@@ -22,6 +22,7 @@ import {
   ObjV,
   ScopedNames,
   UNKNOWN,
+  making,
   nextSerial,
   type FnNode,
   type Val,
@@ -154,11 +155,13 @@ function resolvePass(
   original = false,
 ): { edits: Edit[]; opaque: number } {
   const m = createMachine()
+  making.home = undefined
   // a function's own text is the browser's only while nothing has been rewritten
   if (original) m.text = source
   const body = (ast as AnyNode & { type: 'Program' }).body as AnyNode[]
   const written = writtenNames(ast)
   m.inherited = written.inherited
+  m.parentFn = written.parentFn
   m.startSimulation(nextSerial(), false)
   simulate(m, body, m.global)
   m.endSimulation()
@@ -407,7 +410,9 @@ class Rewriter {
       this.m.varies = { names: this.mutated, born, depth: this.m.depth }
       // its parameters, declared since `born`, are its own values too
       this.m.startSimulation(born, true)
+      making.home = fenv.node
       this.m.guarded(() => simulate(this.m, statements, fenv, born), 'local', steps, born)
+      making.home = undefined
       this.m.endSimulation()
       this.m.varies = outer
     }
@@ -456,12 +461,14 @@ class Rewriter {
       const outer = this.m.varies
       this.m.varies = { names: this.mutated, born, depth: this.m.depth }
       this.m.startSimulation(born, true)
+      making.home = inner.node
       this.m.guarded(
         () => simulate(this.m, statements, inner, born),
         'local',
         CANDIDATE_STEPS * 4,
         born,
       )
+      making.home = undefined
       this.m.endSimulation()
       this.m.varies = outer
       // what the arm ran, it ran at load: a function it called is not code that runs later
@@ -1023,6 +1030,8 @@ interface Written {
   scopes: Map<AnyNode, ScopeFacts>
   /** names put on built-in prototypes (see Machine.inherited) */
   inherited: Set<string> | 'all' | undefined
+  /** the function (or the program) each function is written in */
+  parentFn: Map<AnyNode, AnyNode>
 }
 
 /**
@@ -1224,6 +1233,7 @@ function writtenNames(ast: Node): Written {
     closureMutations,
     scopes,
     inherited,
+    parentFn,
   }
 }
 

@@ -15,12 +15,19 @@ export const nextSerial = (): number => ++serials
 /** The serial counter as a clock: what was made or written before now has a serial ≤ it. */
 export const now = (): number => serials
 
+/**
+ * The function (or, undefined, the program) whose code is being simulated: each array, object
+ * and function made remembers it as its home (see Machine.writtenLater).
+ */
+export const making: { home: Node | undefined } = { home: undefined }
+
 export class ArrV {
   /** set when something wrote to it in a way the evaluator could not follow */
   opaque = false
   /** set when a property other than an index or the length was written (it is not kept) */
   named = false
   readonly serial = nextSerial()
+  readonly home = making.home
   /** serial of the last write to its items while simulating (Machine.stamp); 0: never */
   wrote = 0
   /** a tagged template's strings as written (`strings.raw`), beside the cooked ones */
@@ -31,6 +38,7 @@ export class ArrV {
 export class ObjV {
   opaque = false
   readonly serial = nextSerial()
+  readonly home = making.home
   /** serial of the last change to a value it held while simulating (Machine.stamp); 0: never */
   wrote = 0
   readonly props = new Map<string, Val>()
@@ -44,6 +52,7 @@ export type FnNode = Node & {
 export class FnV {
   readonly props = new Map<string, Val>()
   readonly serial = nextSerial()
+  readonly home = making.home
   /** as ObjV.wrote, for properties set on the function */
   wrote = 0
   constructor(

