@@ -19,6 +19,8 @@ const CALL_TAINT: Record<string, Taint> = {
   unescape: 'decoded',
   decodeURIComponent: 'decoded',
   fromCharCode: 'decoded',
+  /** `new TextDecoder().decode(bytes)`: text rebuilt from bytes */
+  decode: 'decoded',
   val: 'value',
   serialize: 'harvest',
   serializeArray: 'harvest',

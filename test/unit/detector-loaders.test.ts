@@ -62,6 +62,14 @@ describe('code a file deciphers with its own code', () => {
       'dynamic-code-from-decoded',
     )
   })
+  it('runs text a TextDecoder rebuilds from a table of bytes', () => {
+    const source = `var t = [${[...'alert(1)'].map((c) => c.charCodeAt(0)).join(',')}]
+      function unpack(d) { var b = new Uint8Array(d.length); for (var i = 0; i < d.length; i++) b[i] = d[i]; return b }
+      new Function(new TextDecoder('utf-8').decode(unpack(t)))()`
+    const v = analyzeScript(source)
+    expect(v.findings.map((f) => f.rule)).toContain('dynamic-code-from-decoded')
+    expect(v.triage).toContain('runs code it decodes or receives at run time')
+  })
   it('a short constant is a word, not a payload', () => {
     expect(rules(cipher('abc'))).not.toContain('dynamic-code-from-decoded')
   })
