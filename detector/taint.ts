@@ -39,6 +39,9 @@ const MEMBER_TAINT: Record<string, Taint> = {
   sessionStorage: 'storage',
 }
 
+/** Members that tell the shape of what they are read from (a count, a tag), not its data. */
+const SHAPE_ONLY = new Set(['length', 'type', 'tagName', 'nodeName', 'nodeType', 'localName'])
+
 /** Members of a form's control collection that go over all of it rather than one control. */
 const WHOLE_COLLECTION = new Set(['length', 'item', 'forEach', 'entries', 'keys', 'values'])
 
@@ -118,6 +121,8 @@ export function createTaint(
         return
       case 'MemberExpression': {
         const name = memberName(n)
+        // how many there are, what kind of element: a count or a tag, never what was typed
+        if (!n.computed && name !== undefined && SHAPE_ONLY.has(name)) return
         const t = name && Object.hasOwn(MEMBER_TAINT, name) ? MEMBER_TAINT[name] : undefined
         if (t) out.add(t)
         if (namedControl(n)) {
@@ -136,6 +141,13 @@ export function createTaint(
         }
         break
       }
+      case 'Property':
+        // `{ controls: n }`: the key is a name, not the variable of that name
+        if (!n.computed) {
+          stack.push(n.value)
+          return
+        }
+        break
       case 'NewExpression':
         if (n.callee.type === 'Identifier' && /^(FormData|URLSearchParams)$/.test(n.callee.name))
           out.add('formdata')

@@ -65,6 +65,19 @@ describe('sends the first look cannot name', () => {
     expect(rules(masked)).not.toContain('card-field-read-and-send')
   })
 
+  it('the shape of a form (how many fields, of what type) is not what was typed in it', () => {
+    const shape = `function formShape() {
+        var controls = document.querySelectorAll('input, select, textarea'), byType = {}
+        for (var i = 0; i < controls.length; i++) {
+          var t = controls[i].type || controls[i].tagName.toLowerCase(); byType[t] = (byType[t] || 0) + 1 }
+        return { forms: document.forms.length, controls: controls.length, byType: byType } }
+      navigator.sendBeacon('https://rum.example/c', JSON.stringify({ shape: formShape() }))`
+    expect(rules(shape)).not.toContain('card-field-read-and-send')
+    // the values themselves are
+    const values = shape.replace('controls[i].type ||', 'controls[i].value ||')
+    expect(rules(values)).toContain('card-field-read-and-send')
+  })
+
   it('names joined by a one-line wrapper of + are names', () => {
     const source = `var j = function (a, b) { return a + b }
       document[j('addEvent', 'Listener')](j('sub', 'mit'), function () {
