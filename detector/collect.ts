@@ -2,7 +2,7 @@ import type { AnyNode, Node } from 'acorn'
 import { createFolder, calleeName, propertyName, type FoldValue } from './deobfuscate/fold.ts'
 import type { CallFact, Layer, ScriptFacts, Site } from './facts.ts'
 import { GLOBAL_OBJECTS, pathOf } from './paths.ts'
-import { createTaint, namedControl } from './taint.ts'
+import { SHAPE_ONLY, createTaint, namedControl } from './taint.ts'
 import { decodedLayers } from './deobfuscate/layers.ts'
 import { walkFull } from './walk.ts'
 import { escapedTexts, hiddenByEscapes } from './deobfuscate/decode.ts'
@@ -117,6 +117,13 @@ function mergeInto(args: Node[], scopes: Scopes): void {
 }
 
 /** Walk one layer once, appending what rules need to `facts`; recurse into decoded layers. */
+/** `document.forms`, `form.elements`: a collection whose `.length` is only a count. */
+function countable(n: Node): boolean {
+  if ((n as AnyNode).type !== 'MemberExpression') return false
+  const name = propertyName(n as AnyNode & { type: 'MemberExpression' })
+  return name === 'forms' || name === 'elements'
+}
+
 export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budget): void {
   const { ast, source, depth, outer, position } = input
   // The file is resolved before it is walked: when the evaluator rewrites it, only the
@@ -161,6 +168,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   const resolved = new Set<Binding>()
   const layer: Layer = {
     depth,
+    ast,
     folder,
     taint: createTaint(folder, (id) => scopes.resolve(id), requests, resolved),
     leadingString: (node) => leadingString(node),
@@ -344,6 +352,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           if (n.computed && n.property.type === 'CallExpression') facts.keyCalls.push(n.property)
           const name = propertyName(n)
           if (namedControl(n)) facts.namedControls.add(n.object)
+          else if (name !== undefined && SHAPE_ONLY.has(name) && countable(n.object))
+            facts.countedCollections.add(n.object)
           if (name && MEMBERS_OF_INTEREST.has(name) && n.object.type !== 'Super')
             facts.members.push({ name, object: pathOf(n.object), site: siteOf(n), node: n, layer })
           else if (name === undefined && KEY_NODES.has(n.property.type)) readLater.push(n)

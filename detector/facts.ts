@@ -29,6 +29,8 @@ export type Taint =
 /** Per-layer context: folding and taint are only meaningful within one parsed layer. */
 export interface Layer {
   depth: number
+  /** the layer's parsed tree */
+  ast: Node
   folder: Folder
   taint(node: Node): Set<Taint>
   /** longest constant prefix of a string expression (URLs built by concatenation) */
@@ -130,6 +132,8 @@ export interface ScriptFacts {
   members: MemberFact[]
   /** `form.elements` nodes through which one named control is read (`.elements.email`) */
   namedControls: Set<Node>
+  /** `document.forms`, `form.elements` nodes whose only use is their count or kind (`.length`) */
+  countedCollections: Set<Node>
   /** code that runs only where the page has no console (`else console = {…}`) */
   consoleFallbacks: { node: Node; layer: Layer }[]
   /** `debugger` statements inside loops or timer callbacks */
@@ -165,6 +169,7 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     assigns: [],
     members: [],
     namedControls: new Set(),
+    countedCollections: new Set(),
     consoleFallbacks: [],
     debuggerTraps: [],
     sizeChecks: [],

@@ -40,7 +40,14 @@ const MEMBER_TAINT: Record<string, Taint> = {
 }
 
 /** Members that tell the shape of what they are read from (a count, a tag), not its data. */
-const SHAPE_ONLY = new Set(['length', 'type', 'tagName', 'nodeName', 'nodeType', 'localName'])
+export const SHAPE_ONLY: ReadonlySet<string> = new Set([
+  'length',
+  'type',
+  'tagName',
+  'nodeName',
+  'nodeType',
+  'localName',
+])
 
 /** Members of a form's control collection that go over all of it rather than one control. */
 const WHOLE_COLLECTION = new Set(['length', 'item', 'forEach', 'entries', 'keys', 'values'])

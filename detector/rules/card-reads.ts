@@ -3,6 +3,7 @@ import { calleeOf } from '../aliases.ts'
 import { eachChild } from '../children.ts'
 import { propertyName } from '../deobfuscate/fold.ts'
 import type { ScriptFacts, Sink, Site, Taint } from '../facts.ts'
+import { SHAPE_ONLY } from '../taint.ts'
 import { pathOf } from '../paths.ts'
 import { sweepsInputs, CARD_FIELD, HARVEST_CALLS, KEY_EVENTS } from '../patterns.ts'
 
@@ -61,21 +62,29 @@ function findCardReads(script: ScriptFacts): CardReads {
     }
     if (!HARVEST_CALLS.has(c.name) || !c.args[0]) continue
     const sel = c.layer.folder.foldString(c.args[0])
-    if (sel === undefined || !sweepsInputs(sel)) continue
+    if (sel === undefined || !sweepsInputs(sel) || countsOnly(c)) continue
     generic ??= c.site
     if (c.name !== 'find' && (c.object === 'document' || c.object === '')) {
       wide = c.site
       break
     }
   }
-  const forms = script.members.find((m) => m.name === 'forms' && m.object === 'document')?.site
+  // `document.forms.length` counts the forms and reads none of them
+  const counted = script.countedCollections
+  const forms = script.members.find(
+    (m) => m.name === 'forms' && m.object === 'document' && !counted.has(m.node),
+  )?.site
   generic ??= forms
   wide ??= forms
   // `form.elements`: every control of one form, read in a loop (`stripe.elements()` is a call)
   if (generic === undefined) {
     const called = new Set<unknown>(script.calls.map((c) => calleeOf(c.node)))
     generic = script.members.find(
-      (m) => m.name === 'elements' && !called.has(m.node) && !script.namedControls.has(m.node),
+      (m) =>
+        m.name === 'elements' &&
+        !called.has(m.node) &&
+        !counted.has(m.node) &&
+        !script.namedControls.has(m.node),
     )?.site
   }
   return {
@@ -83,6 +92,72 @@ function findCardReads(script: ScriptFacts): CardReads {
     ...(generic ? { generic } : {}),
     ...(wide ? { wide } : {}),
   }
+}
+
+const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression'])
+const MAX_USES_WALK = 20_000
+
+/**
+ * A sweep kept in a variable that is only ever counted or classified (`all.length`,
+ * `all[i].type`, `all[i].tagName`): it tells the page's shape and reads no field. Any other use
+ * (a value, a name, the list handed on) is a read, as is a sweep not kept in a variable.
+ */
+function countsOnly(c: ScriptFacts['calls'][number]): boolean {
+  const found = enclosing(c.layer.ast as AnyNode, c.node)
+  if (!found) return false
+  const { fn, parent } = found
+  if (parent?.type !== 'VariableDeclarator' || parent.id.type !== 'Identifier') return false
+  const name = parent.id.name
+  const stack: [AnyNode, AnyNode | undefined, AnyNode | undefined][] = [[fn, undefined, undefined]]
+  for (let seen = 0; stack.length > 0; seen++) {
+    if (seen > MAX_USES_WALK) return false
+    const [n, up, upper] = stack.pop() as [AnyNode, AnyNode | undefined, AnyNode | undefined]
+    if (n.type === 'Identifier' && n.name === name && n !== parent.id && !nameOnly(n, up)) {
+      if (c.layer.initOf(n) === c.node && !shapeUse(n, up, upper)) return false
+      continue
+    }
+    eachChild(n, (child) => stack.push([child, n, up]))
+  }
+  return true
+}
+
+/** An identifier that is a property's name, not a variable: `o.all`, `{ all: 1 }`. */
+function nameOnly(id: AnyNode, up: AnyNode | undefined): boolean {
+  if (up?.type === 'MemberExpression') return up.property === id && !up.computed
+  if (up?.type === 'Property') return up.key === id && !up.computed && !up.shorthand
+  return false
+}
+
+/** `all.length`, `all[i].type`: the count of a sweep, or the kind of one of its controls. */
+function shapeUse(id: AnyNode, up: AnyNode | undefined, upper: AnyNode | undefined): boolean {
+  if (up?.type !== 'MemberExpression' || up.object !== id) return false
+  if (!up.computed) return SHAPE_ONLY.has(propertyName(up) ?? '')
+  return (
+    upper?.type === 'MemberExpression' &&
+    upper.object === up &&
+    !upper.computed &&
+    SHAPE_ONLY.has(propertyName(upper) ?? '')
+  )
+}
+
+/** The innermost function (or the program) holding `target`, and `target`'s parent node. */
+function enclosing(
+  root: AnyNode,
+  target: Node,
+): { fn: AnyNode; parent: AnyNode | undefined } | undefined {
+  let fn = root
+  let at = root
+  for (let depth = 0; depth < 10_000; depth++) {
+    let next: AnyNode | undefined
+    eachChild(at, (child) => {
+      if (!next && child.start <= target.start && child.end >= target.end) next = child
+    })
+    if (!next) return undefined
+    if (next === target) return { fn, parent: at }
+    if (FUNCTIONS.has(next.type)) fn = next
+    at = next
+  }
+  return undefined
 }
 
 /** The selector of a delegated jQuery listener: `.on(events, selector, fn)`, `.delegate(selector, …)`. */

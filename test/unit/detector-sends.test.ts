@@ -78,6 +78,29 @@ describe('sends the first look cannot name', () => {
     expect(rules(values)).toContain('card-field-read-and-send')
   })
 
+  it('a sweep only counted or sorted by kind reads no field, whatever else holds a value', () => {
+    // a timing entry's `.value` rides in the same beacon as the count of the page's controls
+    const counted = `var shift = 0
+      new PerformanceObserver(function (l) { l.getEntries().forEach(function (e) { shift += e.value }) })
+      function shape() {
+        var all = document.querySelectorAll('input, select, textarea'), kinds = {}
+        for (var i = 0; i < all.length; i++) kinds[all[i].type || all[i].tagName] = 1
+        return { forms: document.forms.length, n: all.length, kinds: kinds } }
+      addEventListener('pagehide', function () {
+        navigator.sendBeacon('https://rum.example/c', JSON.stringify({ cls: shift, shape: shape() })) })`
+    expect(rules(counted)).not.toContain('card-field-read-and-send')
+    // a control's name is no shape: the sweep reads the fields
+    const named = counted.replace('all[i].type ||', 'all[i].name ||')
+    expect(rules(named)).toContain('card-field-read-and-send')
+    // nor is the list handed on, or the page's forms themselves
+    const handed = counted.replace('n: all.length', 'n: [].slice.call(all)')
+    expect(rules(handed)).toContain('card-field-read-and-send')
+    const forms = counted
+      .replace("'input, select, textarea'", "'img'")
+      .replace('document.forms.length', 'document.forms[0].action')
+    expect(rules(forms)).toContain('card-field-read-and-send')
+  })
+
   it('names joined by a one-line wrapper of + are names', () => {
     const source = `var j = function (a, b) { return a + b }
       document[j('addEvent', 'Listener')](j('sub', 'mit'), function () {
