@@ -9,6 +9,7 @@ import {
   carriesSweep,
   computedSend,
   maskingExplains,
+  nodesOf,
   noCors,
   withPairedDestinations,
 } from './card-reads.ts'
@@ -65,9 +66,11 @@ export const cardFieldReadAndSend = {
     // tokenizer needs the token back, a skimmer posting to the host it is served from does not.
     const foreign = (s: Sink): boolean =>
       s.destination === 'external' || (s.destination === 'own-host' && unanswered(s))
+    const tokenizer = tokenRoundTrip(sinks)
     const offsite = sinks.filter(
       (s) =>
         sinkProcessor(s) === undefined &&
+        !tokenizer(s) &&
         ((foreign(s) && (reads.strong !== undefined || carriesForm(s))) ||
           (reads.strong !== undefined && computedSend(s))),
     )
@@ -82,9 +85,17 @@ export const cardFieldReadAndSend = {
             severity: 'info',
           },
         ]
-      const home = sinks.find(
-        (s) => s.destination === 'same-origin' || s.destination === 'own-host',
-      )
+      const tokens = sinks.find(tokenizer)
+      if (tokens)
+        return [
+          {
+            site: read,
+            message: `reads ${what} and sends to ${tokens.urlText ?? 'a computed URL'}, whose answer it posts to its own site (a tokenizer's round trip; the host is no listed processor)`,
+            points: 10,
+            severity: 'low',
+          },
+        ]
+      const home = sinks.find(homeward)
       return home
         ? [
             {
@@ -130,6 +141,27 @@ export const cardFieldReadAndSend = {
     return ev
   },
 } satisfies Rule
+
+const homeward = (s: Sink): boolean =>
+  s.destination === 'same-origin' || s.destination === 'own-host'
+const ANSWERED = new Set(['fetch', 'xhr', 'jquery-ajax'])
+
+/**
+ * A tokenizing integration sends the card to its processor, reads the answer (a token) and
+ * posts that to the shop's own server: the send it is read from is the processor's. A skimmer
+ * has no use for the answer, nor anything to tell the shop. The browser still sees where the
+ * card went: a detonation or a visit judges the host for what it is.
+ */
+function tokenRoundTrip(sinks: Sink[]): (s: Sink) => boolean {
+  let forwards: boolean | undefined
+  return (s) => {
+    if (!ANSWERED.has(s.kind) || noCors(s) || homeward(s)) return false
+    forwards ??= sinks.some(
+      (h) => homeward(h) && nodesOf(h).some((n) => h.layer.taint(n).has('response')),
+    )
+    return forwards
+  }
+}
 
 /**
  * Points for card or form reads sent off the site: most when the destination is a known

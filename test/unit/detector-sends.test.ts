@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { analyzeScript } from '../../detector/index.ts'
 
@@ -99,6 +100,19 @@ describe('sends the first look cannot name', () => {
       .replace("'input, select, textarea'", "'img'")
       .replace('document.forms.length', 'document.forms[0].action')
     expect(rules(forms)).toContain('card-field-read-and-send')
+  })
+
+  it("a card sent where the answer is read and its token posted home is a tokenizer's round trip", () => {
+    const source = readFileSync('fixtures/detonate/token-round-trip-decoy.js', 'utf8')
+    const v = analyzeScript(source)
+    expect(v.verdict).not.toBe('malicious')
+    expect(v.findings.map((f) => f.message).join('\n')).toMatch(/tokenizer's round trip/)
+    // the chamber judges where the card went
+    expect(v.triage?.length).toBeGreaterThan(0)
+    // the same send without the answer going home is the card leaving
+    const oneWay = source.replace(/\s*\.then\(function \(r\)[^]*?\}\);\n\s*\}\);/, ';')
+    expect(oneWay).not.toContain('/checkout/token')
+    expect(analyzeScript(oneWay).verdict).toBe('malicious')
   })
 
   it('names joined by a one-line wrapper of + are names', () => {
