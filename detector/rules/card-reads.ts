@@ -12,7 +12,14 @@ const WEAK_ONLY = /^(expir(y|ation)|exp(iry)?[-_]?date)$/i
 
 /** A string that names a card field (selector, name, id, autocomplete), not a path or prose. */
 export function namesCardField(s: string): boolean {
-  if (s.length >= 200 || /\/|\.js\b|\s{2}|[.!?]\s/.test(s)) return false
+  if (/\/|\.js\b|\s{2}|[.!?]\s/.test(s)) return false
+  // a long selector list (`[…].join(',')` folded into one string) names what its parts name
+  if (s.length >= 200)
+    return (
+      s.length < 5000 &&
+      s.includes(',') &&
+      s.split(',').some((p) => p.length < 200 && namesCardField(p))
+    )
   const m = CARD_FIELD.exec(s)
   if (!m) return false
   return !WEAK_ONLY.test(m[0]) || /[[#=]/.test(s)

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { analyzeScript } from '../../detector/index.ts'
+import { namesCardField } from '../../detector/rules/card-reads.ts'
 
 // Ways a send or a read hides: a request made through Reflect.apply to an address a reduce over
 // numbers builds, names joined by a one-line wrapper, the checkout form serialized whole, card
@@ -113,6 +114,25 @@ describe('sends the first look cannot name', () => {
     const oneWay = source.replace(/\s*\.then\(function \(r\)[^]*?\}\);\n\s*\}\);/, ';')
     expect(oneWay).not.toContain('/checkout/token')
     expect(analyzeScript(oneWay).verdict).toBe('malicious')
+  })
+
+  it('a long list of selectors joined into one string still names the card fields in it', () => {
+    const parts = [
+      'cardnumber',
+      'card_number',
+      'cc-number',
+      'cc_cvv',
+      'cvc',
+      'exp_month',
+      'exp_year',
+    ]
+    const list = parts.flatMap((p) => [`input[name*="${p}"]`, `input[id*="${p}"]`])
+    const long = list.join(',')
+    expect(long.length).toBeGreaterThan(200)
+    expect(namesCardField(long)).toBe(true)
+    // prose, paths and lists of other words stay what they are
+    expect(namesCardField(list.join(', and then ').replace(/cc|card|cv|exp/g, 'x'))).toBe(false)
+    expect(namesCardField(`${'a,'.repeat(150)}cardnumber/readme.md`)).toBe(false)
   })
 
   it('names joined by a one-line wrapper of + are names', () => {
