@@ -38,6 +38,23 @@ export function rootName(node: Node): string | undefined {
   return root.type === 'Identifier' ? root.name : undefined
 }
 
+/** `p` of `this.p` (`#p` of `this.#p`), also under a chain written through it (`this.p.q`). */
+export function thisKey(node: Node): string | undefined {
+  let m = node as AnyNode
+  while (m.type === 'MemberExpression' && m.object.type === 'MemberExpression') m = m.object
+  if (m.type !== 'MemberExpression' || m.object.type !== 'ThisExpression') return undefined
+  const p = m.property as AnyNode
+  if (p.type === 'PrivateIdentifier') return `#${p.name}`
+  return propertyName(m)
+}
+
+/** The name a class field declares: `buf`, `#buf`, `'buf'`. */
+export function fieldKey(k: AnyNode): string | undefined {
+  if (k.type === 'Identifier') return k.name
+  if (k.type === 'PrivateIdentifier') return `#${k.name}`
+  return k.type === 'Literal' && typeof k.value === 'string' ? k.value : undefined
+}
+
 /** The innermost object of a member chain: `a` in `a.b[c].d`. */
 export function rootOf(node: Node): AnyNode {
   let cur = node as AnyNode

@@ -16,9 +16,11 @@ import {
   consoleFallback,
   dropWithin,
   factCounts,
+  fieldKey,
   isSizeCheck,
   rootName,
   rootOf,
+  thisKey,
 } from './collect-parts.ts'
 import { lineStarts, positionIn, type Position } from './deobfuscate/splice.ts'
 import { createScopes, patternNames, type Binding, type Scopes } from './scope.ts'
@@ -163,6 +165,14 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   }
   /** properties written as `this.prop = …` anywhere in the layer */
   const thisProps = new Set<string>()
+  /** what `this.p` / `this.#p` is given anywhere in the layer: assignments, class fields, `this.p.push(v)` */
+  const ownProps = new Map<string, Node[]>()
+  const giveThis = (key: string | undefined, value: Node | undefined): void => {
+    if (key === undefined || !value) return
+    const list = ownProps.get(key)
+    if (list) list.push(value)
+    else ownProps.set(key, [value])
+  }
   const folder = createFolder(env)
   const requests = new Map<Binding, 'self' | 'body'>()
   const resolved = new Set<Binding>()
@@ -170,7 +180,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     depth,
     ast,
     folder,
-    taint: createTaint(folder, (id) => scopes.resolve(id), requests, resolved),
+    taint: createTaint(folder, (id) => scopes.resolve(id), requests, resolved, ownProps),
     leadingString: (node) => leadingString(node),
     siteOf: (node) => siteOf(node),
     initOf(id) {
@@ -268,6 +278,12 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
         case 'UpdateExpression':
           if (n.argument.type === 'Identifier') scopes.refer(n.argument.name, undefined, 'mutate')
           break
+        case 'PropertyDefinition': {
+          // a class field, `#buf = new Map()`: what `this.#buf` starts as
+          const key = n.key as AnyNode
+          if (!n.computed && n.value) giveThis(fieldKey(key), n.value)
+          break
+        }
         case 'AssignmentExpression': {
           const left = n.left as AnyNode
           if (left.type === 'Identifier')
@@ -279,6 +295,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
               left.object.type === 'Identifier' && !left.computed ? propertyName(left) : undefined
             if (root) scopes.refer(root, n.right, 'mutate', prop)
             if (left.object.type === 'ThisExpression') thisProps.add(propertyName(left) ?? '')
+            giveThis(thisKey(left), n.right)
             if (root) writtenRoots.push(rootOf(left))
           } else for (const name of patternNames(left)) scopes.refer(name, n.right, 'mutate')
           const target =
@@ -336,6 +353,9 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
             if (root && COLLECTORS.has(name)) {
               scopes.refer(root, undefined, 'mutate')
               for (const a of args) scopes.refer(root, a, 'mutate')
+            } else if (COLLECTORS.has(name)) {
+              const key = thisKey(callee.object)
+              for (const a of args) giveThis(key, a)
             }
             if (MERGERS.has(name)) mergeInto(args, scopes)
             const fn = args[0] as AnyNode | undefined

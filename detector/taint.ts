@@ -4,6 +4,7 @@ import type { Folder } from './deobfuscate/fold.ts'
 import { calleeName, propertyName } from './deobfuscate/fold.ts'
 import type { Taint } from './facts.ts'
 import { localFunction, returnsOf } from './flows.ts'
+import { thisKey } from './collect-parts.ts'
 import type { Binding } from './scope.ts'
 import { sweepsInputs, CARD_FIELD, HARVEST_CALLS } from './patterns.ts'
 
@@ -76,6 +77,8 @@ export function createTaint(
   requests: ReadonlyMap<Binding, 'self' | 'body'> = new Map(),
   /** what promise callbacks and socket message handlers receive: `r.text()`, `e.data` */
   resolved: ReadonlySet<Binding> = new Set(),
+  /** what `this.p` is given anywhere in the layer, by `p` (filled once the layer is walked) */
+  ownProps: ReadonlyMap<string, readonly Node[]> = new Map(),
 ): (node: Node) => Set<Taint> {
   const readsResolved = (call: AnyNode & { type: 'CallExpression' }): boolean => {
     const callee = call.callee
@@ -96,7 +99,7 @@ export function createTaint(
     const hit = bound === undefined ? memo.get(root) : byBinding.get(bound)
     if (hit) return hit
     const out = new Set<Taint>()
-    const seen = new Set<Binding>()
+    const seen = new Set<Binding | string>()
     const stack: Node[] = [root]
     let visits = 0
     while (stack.length > 0 && visits++ < MAX_VISITS) {
@@ -109,7 +112,7 @@ export function createTaint(
     return out
   }
 
-  function visit(n: AnyNode, out: Set<Taint>, seen: Set<Binding>, stack: Node[]): void {
+  function visit(n: AnyNode, out: Set<Taint>, seen: Set<Binding | string>, stack: Node[]): void {
     switch (n.type) {
       case 'Identifier': {
         if (n.name === 'location') out.add('location')
@@ -142,6 +145,14 @@ export function createTaint(
           return
         }
         if (name === 'location' || name === 'URL') out.add('location')
+        if (n.object.type === 'ThisExpression') {
+          // `this.#buf`: everything the object's methods put there
+          const key = thisKey(n)
+          if (key !== undefined && !seen.has(`this.${key}`)) {
+            seen.add(`this.${key}`)
+            stack.push(...(ownProps.get(key) ?? []))
+          }
+        }
         if (name === 'data' && n.object.type === 'Identifier') {
           const b = resolve(n.object)
           if (b && resolved.has(b)) out.add('response')

