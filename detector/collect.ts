@@ -118,13 +118,14 @@ function mergeInto(args: Node[], scopes: Scopes): void {
   for (const a of args.slice(at + 1)) scopes.refer(target.name, a, 'mutate')
 }
 
-/** Walk one layer once, appending what rules need to `facts`; recurse into decoded layers. */
 /** `document.forms`, `form.elements`: a collection whose `.length` is only a count. */
 function countable(n: Node): boolean {
   if ((n as AnyNode).type !== 'MemberExpression') return false
   const name = propertyName(n as AnyNode & { type: 'MemberExpression' })
   return name === 'forms' || name === 'elements'
 }
+
+/** Walk one layer once, appending what rules need to `facts`; recurse into decoded layers. */
 
 export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budget): void {
   const { ast, source, depth, outer, position } = input

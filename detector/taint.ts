@@ -9,6 +9,8 @@ import type { Binding } from './scope.ts'
 import { sweepsInputs, CARD_FIELD, HARVEST_CALLS } from './patterns.ts'
 
 const MAX_VISITS = 4000
+/** `this.p` given more values than this anywhere in the layer is not followed */
+const OWN_PROP_VALUES = 16
 
 const CALL_TAINT: Record<string, Taint> = {
   stringify: 'json',
@@ -147,10 +149,12 @@ export function createTaint(
         if (name === 'location' || name === 'URL') out.add('location')
         if (n.object.type === 'ThisExpression') {
           // `this.#buf`: everything the object's methods put there
+          // keyed by name alone: a name many classes fill (`this.options`) says nothing of one
           const key = thisKey(n)
-          if (key !== undefined && !seen.has(`this.${key}`)) {
+          const given = key === undefined ? undefined : ownProps.get(key)
+          if (given && given.length <= OWN_PROP_VALUES && !seen.has(`this.${key}`)) {
             seen.add(`this.${key}`)
-            stack.push(...(ownProps.get(key) ?? []))
+            for (const v of given) stack.push(v)
           }
         }
         if (name === 'data' && n.object.type === 'Identifier') {
@@ -214,8 +218,9 @@ export function createTaint(
   }
 }
 
-const CSS_URL = /url\(/i
-const VALUE_SELECTOR = /\[\s*value\s*[$^*~|]?=/i
+export const CSS_URL = /(^|[^\w$])url\(/i
+/** `[value$="4"]`, not `[value=""]`: a selector on what a field holds, not on its being empty */
+export const VALUE_SELECTOR = /\[\s*value\s*[$^*~|]?=\s*(?!""|''|\])/i
 
 function cssTaint(text: string, out: Set<Taint>): void {
   if (CSS_URL.test(text)) out.add('css-url')

@@ -9,7 +9,6 @@ import {
   carriesSweep,
   computedSend,
   maskingExplains,
-  nodesOf,
   noCors,
   withPairedDestinations,
 } from './card-reads.ts'
@@ -155,9 +154,15 @@ const ANSWERED = new Set(['fetch', 'xhr', 'jquery-ajax'])
 function tokenRoundTrip(sinks: Sink[]): (s: Sink) => boolean {
   let forwards: boolean | undefined
   return (s) => {
-    if (!ANSWERED.has(s.kind) || noCors(s) || homeward(s)) return false
+    // a named host, sent the card as it is: an encoded body hides it from the processor too
+    if (s.destination !== 'external' || !ANSWERED.has(s.kind) || noCors(s) || carriesEncoded(s))
+      return false
+    // the shop's own pages, not the host the script came from (a skimmer's own server)
     forwards ??= sinks.some(
-      (h) => homeward(h) && nodesOf(h).some((n) => h.layer.taint(n).has('response')),
+      (h) =>
+        h.destination === 'same-origin' &&
+        h.site.line >= s.site.line &&
+        h.data.some((n) => h.layer.taint(n).has('response')),
     )
     return forwards
   }

