@@ -3,8 +3,10 @@
 // errors are exactly those of a single thread; a thread that dies (a file that exhausts its
 // memory) costs that file an error line and is replaced.
 import { statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
+import type * as WorkerThreads from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { Judged } from './analyze-files.ts'
 import type { AnalyzeJob } from './analyze-worker.ts'
 
@@ -100,9 +102,13 @@ interface Slot {
   ready: boolean
 }
 
+// Loaded only when threads are asked for: most runs judge on the main thread and start faster.
+const builtin = createRequire(import.meta.url)
+
 export function createJudgePool(opts: PoolOptions): JudgePool {
   const script = workerScript()
   if (!script) throw new Error('analyze threads need the compiled build (dist/)')
+  const { Worker: Thread } = builtin('node:worker_threads') as typeof WorkerThreads
   const size = threadCount(opts.files, opts.threads)
   const queue: Job[] = []
   const slots = new Set<Slot>()
@@ -114,7 +120,7 @@ export function createJudgePool(opts: PoolOptions): JudgePool {
   const warned = new Set<string>()
 
   const spawn = (): void => {
-    const worker = new Worker(script, {
+    const worker = new Thread(script, {
       workerData: { signaturesDir: opts.signaturesDir, keepSource: opts.keepSource },
       resourceLimits: {
         maxOldGenerationSizeMb: OLD_SPACE_MB,
