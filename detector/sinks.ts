@@ -267,6 +267,12 @@ function madeElement(
  * Image()`. What a minifier names the element says nothing of what it is.
  */
 function elementTag(a: AssignFact): string | undefined {
+  const made = madeBy(a)
+  return made ? madeTag(made, a.layer) : undefined
+}
+
+/** The call or `new` that made the element an assignment writes to, followed through names. */
+export function madeBy(a: AssignFact): AnyNode | undefined {
   const node = a.node as AnyNode
   const left = node.type === 'AssignmentExpression' ? (node.left as AnyNode) : undefined
   let made = (a.receiver ?? (left?.type === 'MemberExpression' ? left.object : undefined)) as
@@ -274,7 +280,7 @@ function elementTag(a: AssignFact): string | undefined {
   for (let hops = 0; made?.type === 'Identifier' && hops < 4; hops++)
     made = a.layer.initOf(made) as AnyNode | undefined
   return made && (made.type === 'CallExpression' || made.type === 'NewExpression')
-    ? madeTag(made, a.layer)
+    ? made
     : undefined
 }
 

@@ -1,7 +1,8 @@
-import type { AnyNode, Node } from 'acorn'
-import type { Layer, ScriptFacts, Site, Taint } from '../facts.ts'
+import type { Node } from 'acorn'
+import type { AssignFact, Layer, ScriptFacts, Site, Taint } from '../facts.ts'
 import { CARD_FIELD } from '../patterns.ts'
 import { CSS_URL, VALUE_SELECTOR } from '../taint.ts'
+import { madeBy } from '../sinks.ts'
 import { cardReads } from './card-reads.ts'
 import type { Evidence, Rule } from './types.ts'
 
@@ -38,17 +39,11 @@ interface StyleWrite {
 }
 
 /** `var st = document.createElement('style')`: the element an assignment writes to is a style. */
-function madeStyle(layer: Layer, node: Node): boolean {
-  const left =
-    (node as AnyNode).type === 'AssignmentExpression'
-      ? (node as AnyNode & { left: AnyNode }).left
-      : undefined
-  let made = left?.type === 'MemberExpression' ? (left.object as AnyNode) : undefined
-  for (let hops = 0; made?.type === 'Identifier' && hops < 4; hops++)
-    made = layer.initOf(made) as AnyNode | undefined
+function madeStyle(a: AssignFact): boolean {
+  const made = madeBy(a)
   if (made?.type !== 'CallExpression' || !made.arguments[0]) return false
   return (
-    layer.folder
+    a.layer.folder
       .foldString(made.arguments[0] as Node)
       ?.trim()
       .toLowerCase() === 'style'
@@ -64,7 +59,7 @@ function styleWrites(script: ScriptFacts): StyleWrite[] {
   }
   for (const a of script.assigns) {
     if (TEXT_PROPS.has(a.target))
-      add(a.layer, a.value, a.site, a.target === 'cssText' || madeStyle(a.layer, a.node))
+      add(a.layer, a.value, a.site, a.target === 'cssText' || madeStyle(a))
     else if (URL_STYLE.test(a.target) && /(^|\.)style$/.test(a.object))
       add(a.layer, a.value, a.site, true)
   }
