@@ -140,34 +140,31 @@ function consoleRef(n: AnyNode): boolean {
  * `typeof console !== 'undefined'`, `'log' in console`, `window.console`, negations, and
  * conjunctions (an `else` of `has && more` still runs where there is none).
  */
-export function consoleTest(test: Node): 'present' | 'absent' | undefined {
+export function consoleTest(test: Node): ConsoleState {
+  // called for every test in a layer: written to allocate nothing
   const t = test as AnyNode
-  const flip = (v: 'present' | 'absent' | undefined) =>
-    v === 'present' ? 'absent' : v === 'absent' ? 'present' : undefined
   switch (t.type) {
     case 'Identifier':
     case 'MemberExpression':
       return consoleRef(t) ? 'present' : undefined
     case 'UnaryExpression':
-      return t.operator === '!' ? flip(consoleTest(t.argument)) : undefined
+      return t.operator === '!' ? flipped(consoleTest(t.argument)) : undefined
     // a minifier folds the statements before an `if` into its test: the last one decides
     case 'SequenceExpression': {
       const last = t.expressions[t.expressions.length - 1]
       return last ? consoleTest(last) : undefined
     }
     case 'LogicalExpression': {
-      const sides = [consoleTest(t.left), consoleTest(t.right)]
-      if (t.operator === '&&') return sides.includes('present') ? 'present' : undefined
-      if (t.operator === '||') return sides.includes('absent') ? 'absent' : undefined
-      return undefined
+      const want = t.operator === '&&' ? 'present' : t.operator === '||' ? 'absent' : undefined
+      if (want === undefined) return undefined
+      return consoleTest(t.left) === want || consoleTest(t.right) === want ? want : undefined
     }
     case 'BinaryExpression': {
       if (t.operator === 'in') return consoleRef(t.right as AnyNode) ? 'present' : undefined
-      const [a, b] = [t.left as AnyNode, t.right as AnyNode]
-      const typed = (x: AnyNode) =>
-        x.type === 'UnaryExpression' && x.operator === 'typeof' && consoleRef(x.argument as AnyNode)
-      const undef = (x: AnyNode) => x.type === 'Literal' && x.value === 'undefined'
-      if (!((typed(a) && undef(b)) || (typed(b) && undef(a)))) return undefined
+      const a = t.left as AnyNode
+      const b = t.right as AnyNode
+      if (!((typeofConsole(a) && isUndefinedText(b)) || (typeofConsole(b) && isUndefinedText(a))))
+        return undefined
       if (t.operator === '!==' || t.operator === '!=') return 'present'
       return t.operator === '===' || t.operator === '==' ? 'absent' : undefined
     }
@@ -175,6 +172,16 @@ export function consoleTest(test: Node): 'present' | 'absent' | undefined {
       return undefined
   }
 }
+
+type ConsoleState = 'present' | 'absent' | undefined
+
+const flipped = (v: ConsoleState): ConsoleState =>
+  v === 'present' ? 'absent' : v === 'absent' ? 'present' : undefined
+
+const typeofConsole = (x: AnyNode): boolean =>
+  x.type === 'UnaryExpression' && x.operator === 'typeof' && consoleRef(x.argument as AnyNode)
+
+const isUndefinedText = (x: AnyNode): boolean => x.type === 'Literal' && x.value === 'undefined'
 
 /**
  * The part of an `if`, `?:`, `||` or `&&` that runs only where the page has no console

@@ -227,6 +227,13 @@ function cssTaint(text: string, out: Set<Taint>): void {
   if (VALUE_SELECTOR.test(text)) out.add('value-selector')
 }
 
+// one callback for every call: a closure made per node visited was most of what taint allocated
+let pushTo: Node[]
+const pushOne = (c: Node): void => void pushTo.push(c)
+
 export function pushChildren(n: Node, stack: Node[]): void {
-  eachChild(n, (c) => stack.push(c))
+  pushTo = stack
+  eachChild(n, pushOne)
+  pushTo = NO_STACK
 }
+const NO_STACK: Node[] = []

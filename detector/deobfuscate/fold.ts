@@ -94,6 +94,9 @@ function htmlArgument(n: AnyNode): Node | undefined {
   return arg.type === 'SpreadElement' ? undefined : arg
 }
 
+/** what `decodedBy` gives for most nodes: one shared array, never written to */
+const NOT_DECODED: DecodeKind[] = []
+
 export function createFolder(env: ConstEnv): Folder {
   // Plain Maps: they live for one analysis and are far cheaper for the GC than WeakMaps.
   const memo = new Map<Node, FoldValue | null>()
@@ -428,7 +431,7 @@ export function createFolder(env: ConstEnv): Folder {
     return String(a) + String(b)
   }
 
-  return { fold, foldString, decodedBy: (n) => decoded.get(n) ?? [] }
+  return { fold, foldString, decodedBy: (n) => decoded.get(n) ?? NOT_DECODED }
 }
 
 /** One bracketed class of characters, `[…]` or `[…]+`: no alternation or nesting to backtrack over. */
