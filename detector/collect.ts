@@ -486,8 +486,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
       else if (cur.type === 'Identifier' && depth < 4) {
         // `var to = ready ? BASE : ''`: a name that holds one of two texts
         const init = layer.initOf(cur) as AnyNode | undefined
-        if (init?.type !== 'ConditionalExpression') return undefined
-        cur = init
+        if (init?.type === 'ConditionalExpression') cur = init
+        else return givenText(cur, depth)
       } else return undefined
     }
     return undefined
@@ -507,6 +507,26 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   }
 
   /** `c ? URL : ''`: the text a request may start with, when only one arm has any */
+  /**
+   * A name given a few values, each starting with the same text: a helper's parameter
+   * (`function send(url) {…}` called with `BASE + '/c?' + data`), a variable set in two places.
+   * A name given nothing the folder reads, or texts that differ, starts with nothing known.
+   */
+  function givenText(id: AnyNode & { type: 'Identifier' }, depth: number): string | undefined {
+    // a helper's parameter, fed by its callers: a variable's own values are not followed here
+    if (!scopes.resolve(id)?.param) return undefined
+    const values = layer.valuesOf(id)
+    if (values.length === 0 || values.length > GIVEN_TEXTS) return undefined
+    let text: string | undefined
+    for (const v of values) {
+      if (v === id) return undefined
+      const t = leadingString(v, depth + 1)
+      if (t === undefined || t === '' || (text !== undefined && t !== text)) return undefined
+      text = t
+    }
+    return text
+  }
+
   function eitherArm(a: string | undefined, b: string | undefined): string | undefined {
     if (a === undefined || a === '') return b
     if (b === undefined || b === '') return a
@@ -544,6 +564,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   for (const sub of subs) facts.layers.push(sub.source)
 }
 
+/** how many values a name may be given and still be read as the text they all start with */
+const GIVEN_TEXTS = 8
 const SCHEME_ONLY = /^(?:https?:)?(?:\/\/)?$/i
 /** `host.tld/…` right after the scheme: a host, not a relative path. */
 const HOST_FIRST = /^(?:\/\/)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[:/?#]|$)/i

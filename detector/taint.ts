@@ -114,6 +114,17 @@ export function createTaint(
     return out
   }
 
+  /**
+   * What an iterator step or a stored record holds (`it.next().value`, `cursor.value` of
+   * `req.result`): its `value` is data the script already had, not what a field was typed.
+   */
+  function storedRecord(o: AnyNode): boolean {
+    if (recordSource(o)) return true
+    if (o.type !== 'Identifier') return false
+    const b = resolve(o)
+    return b !== undefined && !b.param && b.values.length > 0 && b.values.every(recordSource)
+  }
+
   function visit(n: AnyNode, out: Set<Taint>, seen: Set<Binding | string>, stack: Node[]): void {
     switch (n.type) {
       case 'Identifier': {
@@ -140,7 +151,7 @@ export function createTaint(
         // how many there are, what kind of element: a count or a tag, never what was typed
         if (!n.computed && name !== undefined && SHAPE_ONLY.has(name)) return
         const t = name && Object.hasOwn(MEMBER_TAINT, name) ? MEMBER_TAINT[name] : undefined
-        if (t) out.add(t)
+        if (t && !(t === 'value' && storedRecord(n.object as AnyNode))) out.add(t)
         if (namedControl(n)) {
           // one named control of the form: the form itself, not the sweep its \`elements\` would be
           stack.push((n.object as AnyNode & { type: 'MemberExpression' }).object)
@@ -216,6 +227,18 @@ export function createTaint(
     }
     pushChildren(n, stack)
   }
+}
+
+/** `it.next()`, `req.result`: an iterator's step, an IndexedDB request's or a FileReader's result */
+function recordSource(n: Node): boolean {
+  const x = n as AnyNode
+  if (x.type === 'MemberExpression') return propertyName(x) === 'result'
+  return (
+    x.type === 'CallExpression' &&
+    x.callee.type === 'MemberExpression' &&
+    propertyName(x.callee) === 'next' &&
+    x.arguments.length === 0
+  )
 }
 
 export const CSS_URL = /(^|[^\w$])url\(/i

