@@ -50,7 +50,9 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     url: Node | undefined,
     data: Node[],
   ): void => {
-    const urlText = url ? c.layer.leadingString(url) : undefined
+    const lead = url ? c.layer.leadingString(url) : undefined
+    // `url(https://…)`: the address a CSS source names (a FontFace's)
+    const urlText = lead?.replace(CSS_URL_OPEN, '')
     const whole = url ? c.layer.folder.foldString(url) : undefined
     sinks.push({
       kind,
@@ -75,6 +77,9 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     else if (c.name === 'WebSocket' && c.isNew) add('websocket', c, c.args[0], [])
     else if (c.name === 'EventSource' && c.isNew) add('eventsource', c, c.args[0], [])
     else if (c.name === 'Audio' && c.isNew && c.args[0]) add('image', c, c.args[0], [])
+    // `new FontFace(family, 'url(…)')`: the font is fetched from that address, as an image is
+    else if (c.name === 'FontFace' && c.isNew && c.args[1] && cssSource(c.layer, c.args[1]))
+      add('image', c, c.args[1], [])
     else if (c.isNew && /RTCPeerConnection$/.test(c.name) && c.args[0])
       add('webrtc', c, undefined, c.args.slice(0, 1))
     else if (c.name === 'postMessage' && !plain && c.args.length >= 2) {
@@ -237,6 +242,13 @@ function hostFromFields(urlText: string | undefined, url: Node, layer: Layer): b
     const t = layer.taint(u)
     return t.has('value') || t.has('harvest') || t.has('card') || t.has('formdata')
   })
+}
+
+const CSS_URL_OPEN = /^\s*url\(\s*['"]?/i
+
+/** A CSS source text that starts with `url(`: what a FontFace loads, not font bytes. */
+function cssSource(layer: Layer, n: Node): boolean {
+  return CSS_URL_OPEN.test(layer.leadingString(n) ?? '')
 }
 
 /** The tag of markup that makes an element which fetches its URL: `<img/>`, `<iframe …>`. */

