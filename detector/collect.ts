@@ -27,7 +27,7 @@ import { createScopes, patternNames, type Binding, type Scopes } from './scope.t
 import { aliasFacts, bindCallee, calleeOf, isFunction } from './aliases.ts'
 import { hookParameters, setterWrites, unaliasNativeCalls } from './hooks.ts'
 import { unaliasFunctionConstructor } from './function-constructor.ts'
-import { feedLocalCalls, feedPromiseChains, messageParams } from './flows.ts'
+import { feedLocalCalls, feedPromiseChains, localFunction, messageParams } from './flows.ts'
 
 const MEMBERS_OF_INTEREST = new Set([
   'webdriver',
@@ -192,6 +192,10 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     valuesOf(id) {
       if ((id as AnyNode).type !== 'Identifier') return []
       return scopes.resolve(id as Node & { name: string })?.values ?? []
+    },
+    functionOf(id) {
+      if ((id as AnyNode).type !== 'Identifier') return undefined
+      return localFunction(scopes.resolve(id as Node & { name: string }))
     },
   }
   if (depth === 0) facts.root ??= layer

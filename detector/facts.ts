@@ -43,6 +43,8 @@ export interface Layer {
   initOf(id: Node): Node | undefined
   /** everything a name is ever given, a parameter what its callers pass (flow-insensitive) */
   valuesOf(id: Node): readonly Node[]
+  /** the function of the layer a name is bound to (`function doc(d) {…}`, `var f = () => …`) */
+  functionOf(id: Node): Node | undefined
   /** where a node of this layer is, for a finding */
   siteOf(node: Node): Site
 }

@@ -11,6 +11,7 @@ import type {
   Site,
 } from './facts.ts'
 import { calleeOf } from './aliases.ts'
+import { returnsOf } from './flows.ts'
 import { propertyName } from './deobfuscate/fold.ts'
 import { GLOBAL_OBJECTS, hostOf, registrable } from './paths.ts'
 
@@ -49,8 +50,9 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     c: { site: Site; layer: Layer },
     url: Node | undefined,
     data: Node[],
+    address?: string,
   ): void => {
-    const lead = url ? c.layer.leadingString(url) : undefined
+    const lead = address ?? (url ? c.layer.leadingString(url) : undefined)
     // `url(https://…)`: the address a CSS source names (a FontFace's)
     const urlText = lead?.replace(CSS_URL_OPEN, '')
     const whole = url ? c.layer.folder.foldString(url) : undefined
@@ -60,7 +62,9 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       urlText,
       data,
       destination:
-        url && hostFromFields(urlText, url, c.layer) ? 'external' : destination(urlText, ctx),
+        url && !address && hostFromFields(urlText, url, c.layer)
+          ? 'external'
+          : destination(urlText, ctx),
       constant: data.length === 0 && whole !== undefined,
       site: c.site,
       layer: c.layer,
@@ -115,6 +119,13 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       fetchesBy(c.layer.folder.foldString(c.args[0]))
     )
       add('element-src', c, c.args[1], [])
+    else if (
+      c.name === 'setAttribute' &&
+      c.args[1] &&
+      c.args[0] &&
+      c.layer.folder.foldString(c.args[0])?.toLowerCase() === 'srcdoc'
+    )
+      addFrameDocument(c, c.args[1])
   }
   for (const a of facts.assigns) {
     if (
@@ -133,9 +144,24 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       )
     else if (a.target === 'href' && makesLink && a.object !== '') add('element-src', a, a.value, [])
     else if (a.target === 'action' && a.object !== '') add('form', a, a.value, [])
+    else if (a.target === 'srcdoc' && a.value) addFrameDocument(a, a.value)
   }
   return sinks
 
+  /**
+   * `frame.srcdoc = markup`: the frame loads that document, and what its elements name is
+   * requested (a form it submits, an image, a script). The markup is the data; the address is
+   * the first one an element of it names.
+   */
+  function addFrameDocument(c: { site: Site; layer: Layer }, markup: Node): void {
+    for (const text of markupTexts(c.layer, markup, 0)) {
+      const m = MARKUP_ADDRESS.exec(text)
+      if (!m) continue
+      const kind = (m[1] as string).toLowerCase() === 'action' ? 'form' : 'element-src'
+      add(kind, c, markup, [markup], m[2])
+      return
+    }
+  }
   function sendKind(): SinkKind {
     if (usesXhr) return 'xhr'
     return usesWs ? 'websocket' : 'webrtc'
@@ -245,6 +271,61 @@ function hostFromFields(urlText: string | undefined, url: Node, layer: Layer): b
 }
 
 const CSS_URL_OPEN = /^\s*url\(\s*['"]?/i
+
+/** An element's address in markup: `action="https://…"`, `src=//host/…` */
+const MARKUP_ADDRESS =
+  /\b(src|action|href|data|formaction)\s*=\s*["']?\s*((?:https?:)?\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)+[^"'\s>]*)/i
+const MARKUP_VALUES = 8
+
+/**
+ * The texts markup is built from, as far as they are known: a concatenation's folded parts
+ * joined (what is not known left out), a name's values, a local function's returns.
+ */
+function markupTexts(layer: Layer, n: Node, depth: number): string[] {
+  const x = n as AnyNode
+  if (depth > 3) return []
+  if (x.type === 'Identifier')
+    return layer
+      .valuesOf(x)
+      .slice(0, MARKUP_VALUES)
+      .flatMap((v) => (v === x ? [] : markupTexts(layer, v, depth + 1)))
+  if (x.type === 'CallExpression' && x.callee.type === 'Identifier') {
+    const fn = layer.functionOf(x.callee)
+    return fn
+      ? returnsOf(fn)
+          .slice(0, MARKUP_VALUES)
+          .flatMap((r) => markupTexts(layer, r, depth + 1))
+      : []
+  }
+  if (x.type === 'BinaryExpression' && x.operator === '+') {
+    const parts: string[] = []
+    // what a part may hold when it holds several texts: each is searched on its own
+    const apart: string[] = []
+    const flat = (p: AnyNode): void => {
+      if (
+        p.type === 'BinaryExpression' &&
+        p.operator === '+' &&
+        layer.folder.foldString(p) === undefined
+      ) {
+        flat(p.left as AnyNode)
+        flat(p.right as AnyNode)
+        return
+      }
+      // a name or a call in the chain: what it holds, when that is one text
+      const known = layer.folder.foldString(p)
+      const inner = known === undefined ? markupTexts(layer, p, depth + 1) : [known]
+      if (inner.length === 1) parts.push(inner[0] as string)
+      else {
+        parts.push('\u0000')
+        apart.push(...inner)
+      }
+    }
+    flat(x)
+    return [parts.join(''), ...apart]
+  }
+  const whole = layer.folder.foldString(x) ?? layer.leadingString(x)
+  return whole === undefined ? [] : [whole]
+}
 
 /** A CSS source text that starts with `url(`: what a FontFace loads, not font bytes. */
 function cssSource(layer: Layer, n: Node): boolean {

