@@ -395,6 +395,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   )
 
   scopes.settle()
+  globalAliasWrites(writtenRoots, scopes)
   nameComputedMembers()
   aliasFacts(facts, mark, scopes)
   unaliasNativeCalls(facts, mark, scopes)
@@ -595,4 +596,34 @@ function emptyLiteral(n: AnyNode): boolean {
     (n.type === 'ArrayExpression' && n.elements.length === 0) ||
     (n.type === 'ObjectExpression' && n.properties.length === 0)
   )
+}
+
+/**
+ * `var st = window.X = window.X || {}; st.f[k] = v`: a name that holds a property of the global
+ * object writes into the page's global object, where another function or another script of the
+ * page reads it back (`window.X.f`). What is written through such a name is also given to the
+ * global object's name, as writes through `window.X.…` are.
+ */
+type Identifier = Node & { type: 'Identifier'; name: string }
+
+function globalAliasWrites(roots: readonly Node[], scopes: Scopes): void {
+  const done = new Set<Binding>()
+  for (const r of roots) {
+    const b = (r as AnyNode).type === 'Identifier' ? scopes.resolve(r as Identifier) : undefined
+    if (!b || done.has(b) || GLOBAL_OBJECTS.has((r as Identifier).name)) continue
+    done.add(b)
+    const held = b.values.find((v) => globalMemberOf(v as AnyNode) !== undefined)
+    const root = held && globalMemberOf(held as AnyNode)
+    const global = root && scopes.resolve(root)
+    if (!global || global === b) continue
+    for (const v of b.values) if (v !== held && !global.values.includes(v)) global.values.push(v)
+  }
+}
+
+/** The global object's name under `window.X`, `self.X.y`, or an assignment to one of them. */
+function globalMemberOf(n: AnyNode): Identifier | undefined {
+  const m = n.type === 'AssignmentExpression' ? (n.left as AnyNode) : n
+  if (m.type !== 'MemberExpression') return undefined
+  const root = rootOf(m) as AnyNode
+  return root.type === 'Identifier' && GLOBAL_OBJECTS.has(root.name) ? root : undefined
 }

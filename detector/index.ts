@@ -4,7 +4,14 @@ import { allowlisted, applyAllowlist, defaultAllowlist } from './allowlist.ts'
 import type { AnalyzeContext } from './context.ts'
 import { collectLayer } from './collect.ts'
 import { emptyFacts, type ScriptFacts } from './facts.ts'
-import { htmlPosition, looksLikeHtml, MAX_PARTS, splitHtml, type HtmlSplit } from './html.ts'
+import {
+  htmlPosition,
+  looksLikeHtml,
+  MAX_PARTS,
+  splitHtml,
+  type HtmlPart,
+  type HtmlSplit,
+} from './html.ts'
 import { judgePage as judge, scriptName } from './judge-page.ts'
 import { binaryReason, notJavaScriptReason, parseStrict, readSource, type Parsed } from './parse.ts'
 import { escapedTexts } from './deobfuscate/decode.ts'
@@ -21,7 +28,7 @@ import { findSinks } from './sinks.ts'
 import { triage } from './triage.ts'
 
 /** Bump whenever rules or signatures change: cached verdicts are keyed by sha256 + this. */
-export const RULES_VERSION = '2026.12.54'
+export const RULES_VERSION = '2026.12.55'
 
 export type { AnalyzeContext } from './context.ts'
 export type { SignatureSet } from './signatures/compile.ts'
@@ -346,6 +353,45 @@ function signatureFindings(facts: ScriptFacts, signatures: SignatureSet, guard: 
 
 const VERDICT_RANK = { clean: 0, suspicious: 1, malicious: 2 } as const
 
+type Ranked = Pick<ScriptVerdict, 'verdict' | 'score'>
+const worseThan = (a: Ranked, b: Ranked): boolean =>
+  (VERDICT_RANK[a.verdict] - VERDICT_RANK[b.verdict] || a.score - b.score) > 0
+
+/**
+ * A page's classic scripts share one global scope: what one inline `<script>` leaves on
+ * `window` the next one reads (a host stored by the first, values gathered by the second, sent
+ * by the third). The parsed `<script>` blocks, in page order, as one program; its findings are
+ * placed back in the blocks they come from.
+ */
+function scriptsTogether(judged: { part: HtmlPart; got: Inspection }[]) {
+  const blocks = judged.filter(({ part, got }) => part.kind === 'script' && got.parsed)
+  if (blocks.length < 2) return undefined
+  const starts: { line: number; part: HtmlPart }[] = []
+  let line = 1
+  let source = ''
+  for (const { part } of blocks) {
+    starts.push({ line, part })
+    source += `${part.source}\n;\n`
+    line += part.source.split('\n').length + 1
+  }
+  // the joined part starts the page: its findings carry their places in the page already
+  const part: HtmlPart = {
+    kind: 'script',
+    label: `${blocks.length} inline <script> blocks together`,
+    source,
+    line: 1,
+    column: 0,
+  }
+  const relocated = (got: Inspection): Inspection => {
+    const findings = got.verdict.findings.map((f) => {
+      const at = starts.findLast((s) => s.line <= f.line) ?? (starts[0] as (typeof starts)[0])
+      return { ...f, ...htmlPosition(at.part, f.line - at.line + 1, f.column) }
+    })
+    return { ...got, verdict: { ...got.verdict, findings } }
+  }
+  return { part, relocated }
+}
+
 /**
  * An HTML document: every inline script, event handler and javascript: URL is judged as the
  * browser would compile it, plus the signatures over the whole text. The worst part gives
@@ -370,15 +416,26 @@ function inspectHtml(
     part,
     got: inspectCode(part.source, sha256(part.source), partCtx, rules, signatures),
   }))
+  const together = guard('inline scripts together', () => scriptsTogether(judged), undefined)
+  if (together) {
+    const got = inspectCode(
+      together.part.source,
+      sha256(together.part.source),
+      partCtx,
+      rules,
+      signatures,
+    )
+    // only when the page's scripts show more together than any of them alone
+    if (judged.every((j) => worseThan(got.verdict, j.got.verdict)))
+      judged.push({ part: together.part, got: together.relocated(got) })
+  }
   const partRules = new Set(judged.flatMap(({ got }) => got.verdict.findings.map((f) => f.rule)))
   const document = capModifiers(docFindings.filter((f) => !partRules.has(f.rule)))
   const documentScore = scoreOf(document)
   let worst: (typeof judged)[number] | undefined
   for (const j of judged) {
-    const v = j.got.verdict
     const best = worst?.got.verdict ?? { verdict: verdictOf(documentScore), score: documentScore }
-    const worse = VERDICT_RANK[v.verdict] - VERDICT_RANK[best.verdict] || v.score - best.score
-    if (worse > 0) worst = j
+    if (worseThan(j.got.verdict, best)) worst = j
   }
   const findings = [
     htmlSummary(split),

