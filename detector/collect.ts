@@ -220,6 +220,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   const namedLater: number[] = []
   const assignedLater: (AnyNode & { type: 'AssignmentExpression' })[] = []
   const readLater: (AnyNode & { type: 'MemberExpression' })[] = []
+  /** `o[k]`: a member read by a name's value */
+  const keyedByName: (AnyNode & { type: 'MemberExpression' })[] = []
   let sawDebugger = false
 
   walkFull(
@@ -382,6 +384,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           if (name && MEMBERS_OF_INTEREST.has(name) && n.object.type !== 'Super')
             facts.members.push({ name, object: pathOf(n.object), site: siteOf(n), node: n, layer })
           else if (name === undefined && KEY_NODES.has(n.property.type)) readLater.push(n)
+          else if (n.computed && n.property.type === 'Identifier' && n.object.type === 'Identifier')
+            keyedByName.push(n)
           break
         }
         case 'DebuggerStatement':
@@ -428,6 +432,15 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
       const fact = { node: n, target, object, operator: n.operator, value: n.right, layer }
       facts.assigns.push({ ...fact, site: siteOf(n) })
     }
+    // `var k = '' + part; window[k](…)`, `doc[\`${a}${b}\`]`: a name holding a text built at
+    // run time that no constant gives, used on the page's global object or its document
+    for (const n of keyedByName)
+      if (
+        (globalObject(n.object as AnyNode) || documentObject(n.object as AnyNode)) &&
+        builtText(layer.initOf(n.property) as AnyNode | undefined) &&
+        folder.foldString(n.property) === undefined
+      )
+        facts.builtGlobalReads++
     for (const n of readLater) {
       const name = named(n)
       if (
@@ -454,6 +467,20 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     if (GLOBAL_OBJECTS.has(n.name)) return true
     const init = layer.initOf(n) as AnyNode | undefined
     return init?.type === 'Identifier' && GLOBAL_OBJECTS.has(init.name)
+  }
+
+  /** `document`, or a name given it (`(function (g, d) {…})(window, document)`) */
+  function documentObject(n: AnyNode): boolean {
+    if (n.type !== 'Identifier') return false
+    const init = n.name === 'document' ? n : (layer.initOf(n) as AnyNode | undefined)
+    return init?.type === 'Identifier' && init.name === 'document'
+  }
+
+  /** A concatenation, a template with parts, or a call: text put together at run time. */
+  function builtText(n: AnyNode | undefined): boolean {
+    if (!n) return false
+    if (n.type === 'TemplateLiteral') return n.expressions.length > 0
+    return (n.type === 'BinaryExpression' && n.operator === '+') || n.type === 'CallExpression'
   }
 
   // `${HOST}/c?d=${data}`: the text up to the first part that is not constant

@@ -463,7 +463,9 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   if (facts.operatorWrappers >= OPERATOR_WRAPPERS)
     out.push('routes its operators through many one-line wrapper functions (obfuscated)')
   if (facts.builtGlobalReads >= BUILT_GLOBAL_READS)
-    out.push('reads browser APIs off the global object by names it builds at run time')
+    out.push(
+      'reads browser APIs off the global object or the document by names it builds at run time',
+    )
   const names = (t: string): boolean => CARD_WORDS.test(t) || CAMEL_CARD.test(t)
   const namesCard =
     facts.strings.some((x) => names(x.value.slice(0, 2000))) ||

