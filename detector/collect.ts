@@ -126,7 +126,6 @@ function countable(n: Node): boolean {
 }
 
 /** Walk one layer once, appending what rules need to `facts`; recurse into decoded layers. */
-
 export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budget): void {
   const { ast, source, depth, outer, position } = input
   // The file is resolved before it is walked: when the evaluator rewrites it, only the
@@ -538,7 +537,6 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     return texts[0]
   }
 
-  /** `c ? URL : ''`: the text a request may start with, when only one arm has any */
   /**
    * A name given a few values, each starting with the same text: a helper's parameter
    * (`function send(url) {…}` called with `BASE + '/c?' + data`), a variable set in two places.
@@ -559,6 +557,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     return text
   }
 
+  /** `c ? URL : ''`: the text a request may start with, when only one arm has any */
   function eitherArm(a: string | undefined, b: string | undefined): string | undefined {
     if (a === undefined || a === '') return b
     if (b === undefined || b === '') return a
@@ -625,14 +624,14 @@ function emptyLiteral(n: AnyNode): boolean {
   )
 }
 
+type Identifier = Node & { type: 'Identifier'; name: string }
+
 /**
  * `var st = window.X = window.X || {}; st.f[k] = v`: a name that holds a property of the global
  * object writes into the page's global object, where another function or another script of the
  * page reads it back (`window.X.f`). What is written through such a name is also given to the
  * global object's name, as writes through `window.X.…` are.
  */
-type Identifier = Node & { type: 'Identifier'; name: string }
-
 function globalAliasWrites(roots: readonly Node[], scopes: Scopes): void {
   const done = new Set<Binding>()
   for (const r of roots) {

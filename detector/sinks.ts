@@ -52,9 +52,7 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     data: Node[],
     address?: string,
   ): void => {
-    const lead = address ?? (url ? c.layer.leadingString(url) : undefined)
-    // `url(https://…)`: the address a CSS source names (a FontFace's)
-    const urlText = lead?.replace(CSS_URL_OPEN, '')
+    const urlText = address ?? (url ? c.layer.leadingString(url) : undefined)
     const whole = url ? c.layer.folder.foldString(url) : undefined
     sinks.push({
       kind,
@@ -82,9 +80,10 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     else if (c.name === 'EventSource' && c.isNew) add('eventsource', c, c.args[0], [])
     else if (c.name === 'Audio' && c.isNew && c.args[0]) add('image', c, c.args[0], [])
     // `new FontFace(family, 'url(…)')`: the font is fetched from that address, as an image is
-    else if (c.name === 'FontFace' && c.isNew && c.args[1] && cssSource(c.layer, c.args[1]))
-      add('image', c, c.args[1], [])
-    else if (c.isNew && /RTCPeerConnection$/.test(c.name) && c.args[0])
+    else if (c.name === 'FontFace' && c.isNew && c.args[1]) {
+      const address = cssAddress(c.layer, c.args[1])
+      if (address !== undefined) add('image', c, c.args[1], [], address)
+    } else if (c.isNew && /RTCPeerConnection$/.test(c.name) && c.args[0])
       add('webrtc', c, undefined, c.args.slice(0, 1))
     else if (c.name === 'postMessage' && !plain && c.args.length >= 2) {
       // only to a named origin: '*' and computed origins are how pages talk to their own frames
@@ -327,9 +326,10 @@ function markupTexts(layer: Layer, n: Node, depth: number): string[] {
   return whole === undefined ? [] : [whole]
 }
 
-/** A CSS source text that starts with `url(`: what a FontFace loads, not font bytes. */
-function cssSource(layer: Layer, n: Node): boolean {
-  return CSS_URL_OPEN.test(layer.leadingString(n) ?? '')
+/** The address of a CSS source, `url(https://…) format(…)`: what a FontFace loads, not font bytes. */
+function cssAddress(layer: Layer, n: Node): string | undefined {
+  const text = layer.leadingString(n)
+  return text !== undefined && CSS_URL_OPEN.test(text) ? text.replace(CSS_URL_OPEN, '') : undefined
 }
 
 /** The tag of markup that makes an element which fetches its URL: `<img/>`, `<iframe …>`. */
