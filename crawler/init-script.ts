@@ -22,6 +22,63 @@ export const CARD_FIELD_PATTERN =
 
 const MARKS = { READ_MARK, LISTEN_MARK, SEND_MARK, WS_MARK, LINK_MARK, CODE_MARK }
 
+/** The message a page's stand-in for a shared worker hands its port over with. */
+const CONNECT = '__skimwatch_connect__'
+
+/**
+ * What a shared worker requests reaches no page's network events in Chromium, so neither a
+ * visit nor the chamber would see it. Each `new SharedWorker(url)` runs the same script as a
+ * dedicated worker of the page (whose requests are seen), and its `port` is one end of a
+ * channel whose other end the worker's `connect` handlers get, as a shared worker's would.
+ */
+const SHARED_WORKER_SOURCE = `
+  if (typeof window.SharedWorker === 'function' && typeof Worker === 'function') {
+    const DedicatedWorker = Worker;
+    const nativeShared = window.SharedWorker;
+    const boot = (href, module) => \`(() => {
+      const waiting = [];
+      let ready = false;
+      const connect = (port) => {
+        const e = new MessageEvent('connect', { ports: [port], data: '' });
+        if (typeof self.onconnect === 'function') self.onconnect.call(self, e);
+        self.dispatchEvent(e);
+      };
+      self.addEventListener('message', (e) => {
+        if (e.data !== '${CONNECT}' || !e.ports[0]) return;
+        e.stopImmediatePropagation();
+        if (ready) connect(e.ports[0]); else waiting.push(e.ports[0]);
+      });
+      const start = () => { ready = true; waiting.splice(0).forEach(connect); };
+      \${module ? \`import(\${JSON.stringify(href)}).then(start)\` : \`importScripts(\${JSON.stringify(href)}); start()\`};
+    })()\`;
+    const proto = Object.create(EventTarget.prototype);
+    Object.defineProperty(proto, Symbol.toStringTag, { value: 'SharedWorker' });
+    const SharedWorker = function SharedWorker(url, options) {
+      if (!new.target) throw new TypeError("Failed to construct 'SharedWorker': Please use the 'new' operator, this DOM object constructor cannot be called as a function.");
+      const opts = typeof options === 'string' ? { name: options } : (options || {});
+      const module = opts.type === 'module';
+      const code = new Blob([boot(abs(url), module)], { type: 'text/javascript' });
+      const worker = new DedicatedWorker(URL.createObjectURL(code), { type: module ? 'module' : 'classic', name: String(opts.name || '') });
+      const channel = new MessageChannel();
+      worker.postMessage('${CONNECT}', [channel.port2]);
+      const shared = Reflect.construct(EventTarget, [], new.target);
+      Object.defineProperty(shared, 'port', { value: channel.port1, enumerable: true });
+      shared.onerror = null;
+      worker.addEventListener('error', (e) => {
+        const copy = new ErrorEvent('error', { message: e.message, filename: e.filename, lineno: e.lineno, colno: e.colno });
+        if (typeof shared.onerror === 'function') shared.onerror.call(shared, copy);
+        shared.dispatchEvent(copy);
+      });
+      return shared;
+    };
+    SharedWorker.prototype = proto;
+    Object.defineProperty(proto, 'constructor', { value: SharedWorker });
+    Object.defineProperty(SharedWorker, 'toString', { value: () => nativeShared.toString() });
+    disguised.set(SharedWorker, nativeShared);
+    window.SharedWorker = SharedWorker;
+  }
+`
+
 const source = (cardPattern: string, m: typeof MARKS, observe: boolean) => `(() => {
   const debug = console.debug.bind(console);
   const OBSERVE = ${observe};
@@ -69,6 +126,7 @@ const source = (cardPattern: string, m: typeof MARKS, observe: boolean) => `(() 
   wrap(HTMLFormElement.prototype, 'submit', (f) => sent(f.action));
   wrap(HTMLFormElement.prototype, 'requestSubmit', (f) => sent(f.action));
   wrap(WebSocket.prototype, 'send', (ws) => report(${JSON.stringify(m.WS_MARK)}, ws.url));
+  ${SHARED_WORKER_SOURCE}
   const seen = new WeakSet();
   const injected = ${observe ? '(node) => noteInjected(node)' : '() => undefined'};
   const inserted = (node) => {

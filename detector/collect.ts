@@ -77,6 +77,8 @@ const KEY_NODES = new Set([
   'CallExpression',
   'TaggedTemplateExpression',
 ])
+/** A Trusted Types policy's methods: each hands back what the policy's rule made of its text. */
+const TRUSTED_TYPES_CALLS = new Set(['createScriptURL', 'createHTML', 'createScript'])
 /** Keys built by code, not looked up: a call, a concatenation, a tagged template. */
 const BUILT_KEYS = new Set(['BinaryExpression', 'CallExpression', 'TaggedTemplateExpression'])
 const ITERATORS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'reduce', 'each'])
@@ -236,7 +238,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
               facts.hidden.add(n.value)
               facts.strings.push({ value: n.value, site: siteOf(n), decoded: ESCAPED })
             } else facts.strings.push({ value: n.value, site: siteOf(n), decoded: PLAIN })
-          else if (n.regex) facts.regexes.push({ pattern: n.regex.pattern, site: siteOf(n) })
+          else if (n.regex)
+            facts.regexes.push({ pattern: n.regex.pattern, site: siteOf(n), node: n, layer })
           break
         case 'TemplateLiteral':
           foldable.push(n)
@@ -334,6 +337,9 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           if (id?.type === 'Identifier') scopes.refer(id.name, n.right, 'bind')
           break
         }
+        case 'ImportExpression':
+          facts.imports.push({ node: n, url: n.source, site: siteOf(n), layer })
+          break
         case 'CallExpression':
         case 'NewExpression': {
           if (n.callee.type === 'Super') break
@@ -509,6 +515,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
         parent = cur
         cur = cur.left as AnyNode
       } else if (cur.type === 'TemplateLiteral') return templatePrefix(cur)
+      else if (cur.type === 'CallExpression' && policyCall(cur)) cur = cur.arguments[0] as AnyNode
       else if (cur.type === 'ConditionalExpression' && depth < 4)
         return eitherArm(
           leadingString(cur.consequent, depth + 1),
@@ -518,10 +525,27 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
         // `var to = ready ? BASE : ''`: a name that holds one of two texts
         const init = layer.initOf(cur) as AnyNode | undefined
         if (init?.type === 'ConditionalExpression') cur = init
+        // a name given one text, never another: `const url = BASE + '?d=' + data`
+        else if (init && builtText(init)) return leadingString(init, depth + 1)
         else return givenText(cur, depth)
       } else return undefined
     }
     return undefined
+  }
+
+  /**
+   * A Trusted Types policy's `createScriptURL(url)`, `createHTML(markup)`, `createScript(code)`:
+   * what the policy's rule makes of the text, whose address is the text's (a policy may vet it,
+   * never move it elsewhere).
+   */
+  function policyCall(c: AnyNode & { type: 'CallExpression' }): boolean {
+    const callee = c.callee as AnyNode
+    return (
+      callee.type === 'MemberExpression' &&
+      c.arguments.length >= 1 &&
+      c.arguments[0]?.type !== 'SpreadElement' &&
+      TRUSTED_TYPES_CALLS.has(propertyName(callee) ?? '')
+    )
   }
 
   /**

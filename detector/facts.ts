@@ -132,8 +132,10 @@ export interface ScriptFacts {
   /** the outermost layer walked: its folder knows what the file's own expressions hold */
   root?: Layer
   strings: StringFact[]
-  regexes: { pattern: string; site: Site }[]
+  regexes: { pattern: string; site: Site; node: Node; layer: Layer }[]
   calls: CallFact[]
+  /** `import(url)`: a module fetched from a computed address (not a call: no callee) */
+  imports: { node: Node; url: Node; site: Site; layer: Layer }[]
   assigns: AssignFact[]
   members: MemberFact[]
   /** `form.elements` nodes through which one named control is read (`.elements.email`) */
@@ -172,6 +174,7 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     strings: [],
     regexes: [],
     calls: [],
+    imports: [],
     assigns: [],
     members: [],
     namedControls: new Set(),

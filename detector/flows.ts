@@ -58,6 +58,23 @@ export function localFunction(b: Binding | undefined): Node | undefined {
   return b.fn ?? (b.init && isFunction(b.init as AnyNode) ? b.init : undefined)
 }
 
+/** How many functions a name handed back may hold before none of them is followed. */
+const MAX_RETURNED = 8
+
+/**
+ * The functions `maker` returns: written in its returns, or held in a name it returns (`var T;
+ * … T = function (m) {…}; return T`), each of the name's values that is a function.
+ */
+function returnedFunctions(maker: Node, scopes: Scopes): Node[] {
+  const out = new Set<Node>()
+  for (const r of returnsOf(maker) as AnyNode[]) {
+    if (isFunction(r)) out.add(r)
+    else if (r.type === 'Identifier')
+      for (const v of scopes.resolve(r)?.values ?? []) if (isFunction(v as AnyNode)) out.add(v)
+  }
+  return out.size <= MAX_RETURNED ? [...out] : []
+}
+
 /** A local function's parameters receive what its callers pass (for taint, not for folding). */
 export function feedLocalCalls(
   facts: ScriptFacts,
@@ -74,11 +91,21 @@ export function feedLocalCalls(
   for (let i = from.calls; i < facts.calls.length; i++) {
     const c = facts.calls[i] as CallFact
     const callee = calleeOf(c.node)
-    if (callee.type !== 'Identifier' || c.isNew) continue
+    if (c.isNew) continue
+    const args = (c.node as AnyNode & { arguments: AnyNode[] }).arguments
+    // `sender()(data)`: the functions a local function hands back receive the arguments
+    if (callee.type === 'CallExpression' && callee.callee.type === 'Identifier') {
+      const maker = localFunction(scopes.resolve(callee.callee))
+      for (const fn of maker ? returnedFunctions(maker, scopes) : [])
+        args.forEach((a, k) => {
+          if (a.type !== 'SpreadElement') scopes.feedParam(fn, k, a)
+        })
+      continue
+    }
+    if (callee.type !== 'Identifier') continue
     const b = scopes.resolve(callee as Node & { name: string })
     const fn = localFunction(b)
     if (!fn) continue
-    const args = (c.node as AnyNode & { arguments: AnyNode[] }).arguments
     args.forEach((a, k) => {
       if (a.type !== 'SpreadElement') scopes.feedParam(fn, k, a)
     })

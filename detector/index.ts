@@ -28,7 +28,7 @@ import { findSinks } from './sinks.ts'
 import { triage } from './triage.ts'
 
 /** Bump whenever rules or signatures change: cached verdicts are keyed by sha256 + this. */
-export const RULES_VERSION = '2026.12.56'
+export const RULES_VERSION = '2026.12.57'
 
 export type { AnalyzeContext } from './context.ts'
 export type { SignatureSet } from './signatures/compile.ts'
@@ -244,7 +244,9 @@ function inspectCode(
         return first
       rewritten = resolveLayer(parsed.ast, source, false, budget)
     }
-  } catch {
+  } catch (err) {
+    // what the evaluator could not finish is said, as any stage's failure is
+    parseFindings.push(failure('partial evaluation', err))
     // judged again from a fresh tree: the failed evaluation may have changed this one
     const again = readSource(source)
     const fresh =

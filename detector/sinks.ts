@@ -16,6 +16,8 @@ import { propertyName } from './deobfuscate/fold.ts'
 import { GLOBAL_OBJECTS, hostOf, registrable } from './paths.ts'
 
 const METHOD = /^(get|post|put|patch)$/i
+/** `CSS.paintWorklet`, `ctx.audioWorklet`, `CSS.layoutWorklet`: a Worklet by its property name */
+const WORKLET = /(^|\.)\w*Worklet$/
 
 /** Find every outbound channel in the script: beacons, fetch, XHR, WebSocket, forms, script src. */
 /** jQuery by name or as a global's member: `$`, `jQuery`, `w.jQuery` (a window given to a wrapper) */
@@ -79,6 +81,9 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     else if (c.name === 'WebSocket' && c.isNew) add('websocket', c, c.args[0], [])
     else if (c.name === 'EventSource' && c.isNew) add('eventsource', c, c.args[0], [])
     else if (c.name === 'Audio' && c.isNew && c.args[0]) add('image', c, c.args[0], [])
+    // a worklet's module (`CSS.paintWorklet.addModule(url)`) is a script fetched from the address
+    else if (c.name === 'addModule' && WORKLET.test(c.object) && c.args[0])
+      add('element-src', c, c.args[0], [])
     // `new FontFace(family, 'url(…)')`: the font is fetched from that address, as an image is
     else if (c.name === 'FontFace' && c.isNew && c.args[1]) {
       const address = cssAddress(c.layer, c.args[1])
@@ -126,6 +131,8 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     )
       addFrameDocument(c, c.args[1])
   }
+  // `import(url)` fetches a module from the address, as a script element's src does
+  for (const i of facts.imports) add('element-src', i, i.url, [])
   for (const a of facts.assigns) {
     if (
       /^(src|srcset|poster)$/.test(a.target) &&

@@ -2,7 +2,7 @@ import type { AnyNode, Node } from 'acorn'
 import { calleeOf } from '../aliases.ts'
 import { eachChild } from '../children.ts'
 import { propertyName } from '../deobfuscate/fold.ts'
-import type { ScriptFacts, Sink, Site, Taint } from '../facts.ts'
+import type { Layer, ScriptFacts, Sink, Site, Taint } from '../facts.ts'
 import { SHAPE_ONLY } from '../taint.ts'
 import { pathOf } from '../paths.ts'
 import { sweepsInputs, CARD_FIELD, HARVEST_CALLS, KEY_EVENTS } from '../patterns.ts'
@@ -50,7 +50,9 @@ export function cardReads(script: ScriptFacts): CardReads {
 function findCardReads(script: ScriptFacts): CardReads {
   const strong =
     script.strings.find((s) => namesCardField(s.value))?.site ??
-    script.regexes.find((r) => r.pattern.length < 200 && CARD_FIELD.test(r.pattern))?.site
+    script.regexes.find(
+      (r) => r.pattern.length < 200 && CARD_FIELD.test(r.pattern) && !skipsOnly(r.node, r.layer),
+    )?.site
   let generic: Site | undefined
   let wide: Site | undefined
   for (const c of script.calls) {
@@ -140,6 +142,68 @@ function countsOnly(c: ScriptFacts['calls'][number]): boolean {
     eachChild(n, (child) => stack.push([child, n, up]))
   }
   return shapes > 0
+}
+
+/**
+ * A pattern of card words used only to leave sensitive fields alone: every use of it (itself, or
+ * the one name given it) is `if (re.test(label)) return;` (or `continue`, `break`), alone or in
+ * an `||` of such tests. Privacy-minded recorders and analytics skip card fields this way; a
+ * script that picks card fields tests for them to go on, or returns what it found.
+ */
+function skipsOnly(regex: Node, layer: Layer): boolean {
+  const found = enclosing(layer.ast as AnyNode, regex)
+  if (!found) return false
+  const { fn, parent } = found
+  const named =
+    parent?.type === 'VariableDeclarator' &&
+    parent.init === regex &&
+    parent.id.type === 'Identifier'
+      ? parent.id
+      : undefined
+  const parents = new Map<AnyNode, AnyNode>()
+  const uses: AnyNode[] = named ? [] : [regex as AnyNode]
+  const stack: AnyNode[] = [fn]
+  for (let seen = 0; stack.length > 0; seen++) {
+    if (seen > MAX_USES_WALK) return false
+    const n = stack.pop() as AnyNode
+    if (n.type === 'WithStatement') return false
+    if (named && n.type === 'Identifier' && n.name === named.name && n !== named) {
+      const up = parents.get(n)
+      if (!nameOnly(n, up) && layer.valuesOf(n).includes(regex)) uses.push(n)
+      continue
+    }
+    eachChild(n, (child) => {
+      parents.set(child, n)
+      stack.push(child)
+    })
+  }
+  return uses.length > 0 && uses.every((u) => exitTest(u, parents))
+}
+
+/** `re.test(x)` as the test of an `if` that only leaves: `if (re.test(x) || …) return` */
+function exitTest(use: AnyNode, parents: Map<AnyNode, AnyNode>): boolean {
+  const member = parents.get(use)
+  if (member?.type !== 'MemberExpression' || member.object !== use) return false
+  if (propertyName(member) !== 'test') return false
+  let at = parents.get(member)
+  if (at?.type !== 'CallExpression' || at.callee !== member) return false
+  let up = parents.get(at)
+  while (up?.type === 'LogicalExpression' && up.operator === '||') {
+    at = up
+    up = parents.get(up)
+  }
+  if (up?.type !== 'IfStatement' || up.test !== at) return false
+  return leaves(up.consequent as AnyNode)
+}
+
+/**
+ * `return;`, `continue`, `break`, or a block holding only that. Not `return 'cvv'` nor `return
+ * true`: a classifier's answer, or a predicate whose callers may keep what it picks.
+ */
+function leaves(s: AnyNode): boolean {
+  if (s.type === 'BlockStatement') return s.body.length === 1 && leaves(s.body[0] as AnyNode)
+  if (s.type === 'ContinueStatement' || s.type === 'BreakStatement') return true
+  return s.type === 'ReturnStatement' && !s.argument
 }
 
 /** An identifier that is a property's name, not a variable: `o.all`, `{ all: 1 }`. */

