@@ -161,6 +161,11 @@ export interface ScriptFacts {
   hidden: Set<string>
   /** `g[build('Im', 'age')]` on the global object: names it builds and nothing could read */
   builtGlobalReads: number
+  /**
+   * calls of `Function` reached as a function's `.constructor` (`(0).constructor.constructor(code)`)
+   * whose code is not written as a literal: symbol-only encodings compile their payload so
+   */
+  indirectRunners: number
   /** one-line operator wrappers (`function (x, y) { return x * y }`) within a few KB */
   operatorWrappers: number
 }
@@ -189,6 +194,7 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     coercions: [],
     hidden: new Set(),
     builtGlobalReads: 0,
+    indirectRunners: 0,
     operatorWrappers: 0,
   }
 }

