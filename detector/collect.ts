@@ -1,5 +1,11 @@
 import type { AnyNode, Node } from 'acorn'
-import { createFolder, calleeName, propertyName, type FoldValue } from './deobfuscate/fold.ts'
+import {
+  createFolder,
+  calleeName,
+  keyName,
+  propertyName,
+  type FoldValue,
+} from './deobfuscate/fold.ts'
 import type { CallFact, Layer, ScriptFacts, Site } from './facts.ts'
 import { GLOBAL_OBJECTS, pathOf } from './paths.ts'
 import { SHAPE_ONLY, createTaint, namedControl } from './taint.ts'
@@ -516,6 +522,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
         cur = cur.left as AnyNode
       } else if (cur.type === 'TemplateLiteral') return templatePrefix(cur)
       else if (cur.type === 'CallExpression' && policyCall(cur)) cur = cur.arguments[0] as AnyNode
+      else if (cur.type === 'MemberExpression' && depth < 4) return memberText(cur, depth)
       else if (cur.type === 'ConditionalExpression' && depth < 4)
         return eitherArm(
           leadingString(cur.consequent, depth + 1),
@@ -575,6 +582,38 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     for (const v of values) {
       if (v === id) return undefined
       const t = leadingString(v, depth + 1)
+      if (t === undefined || t === '' || (text !== undefined && t !== text)) return undefined
+      text = t
+    }
+    return text
+  }
+
+  /**
+   * `msg.to` where every value `msg` is given is an object written with a `to` (`send({ to: BASE +
+   * path, … })`): the text all those start with. Anything else starts with nothing known.
+   */
+  function memberText(
+    m: AnyNode & { type: 'MemberExpression' },
+    depth: number,
+  ): string | undefined {
+    const obj = m.object as AnyNode
+    const key = m.computed ? undefined : propertyName(m)
+    if (key === undefined || obj.type !== 'Identifier') return undefined
+    // a property written elsewhere, or one a spread may supply, holds what nobody wrote here (a
+    // parameter counts as changed from the start: its writes are looked for by name)
+    const b = scopes.resolve(obj)
+    if (!b || (b.mutated && !b.param)) return undefined
+    if (facts.assigns.some((a) => a.target === key && a.object === obj.name)) return undefined
+    const values = layer.valuesOf(obj)
+    if (values.length === 0 || values.length > GIVEN_TEXTS) return undefined
+    let text: string | undefined
+    for (const v of values as AnyNode[]) {
+      if (v.type !== 'ObjectExpression' || v.properties.some((p) => p.type !== 'Property'))
+        return undefined
+      const prop = v.properties.find(
+        (p) => p.type === 'Property' && !p.computed && keyName(p.key as AnyNode) === key,
+      ) as (AnyNode & { type: 'Property' }) | undefined
+      const t = prop ? leadingString(prop.value, depth + 1) : undefined
       if (t === undefined || t === '' || (text !== undefined && t !== text)) return undefined
       text = t
     }

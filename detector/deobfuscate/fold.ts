@@ -78,6 +78,12 @@ export function calleeName(node: AnyNode): string | undefined {
   return undefined
 }
 
+/** A property's key as written: `{ mode: … }` and `{ 'mode': … }` (minifiers quote keys) alike. */
+export function keyName(k: AnyNode): string | undefined {
+  if (k.type === 'Identifier') return k.name
+  return k.type === 'Literal' && typeof k.value === 'string' ? k.value : undefined
+}
+
 export function propertyName(node: AnyNode & { type: 'MemberExpression' }): string | undefined {
   const p = node.property as AnyNode
   if (!node.computed && p.type === 'Identifier') return p.name

@@ -11,6 +11,7 @@ import { isFunctionNode, propertyOf, simulate } from './statements.ts'
 import { reparseEdited, treeGeneration } from './reparse.ts'
 import { mightBeCode, packerShaped } from './decode.ts'
 import { inlineProxy } from './inline.ts'
+import { keyName } from './fold.ts'
 import { patternNames } from '../scope.ts'
 import { rootOf } from '../collect-parts.ts'
 import {
@@ -1088,9 +1089,21 @@ function writtenNames(ast: Node): Written {
   const scopeOf: ScopeFacts[] = []
   const fnOf: AnyNode[] = []
   const kids: AnyNode[] = []
+  // a function called where it is written runs once, at load, like the code around it: what
+  // its own statements write is no more varying than what top-level statements write
+  const ranOnce = new Set<AnyNode>()
   const visit = (n: AnyNode, inFn: boolean, scope: ScopeFacts, fn: AnyNode): void => {
     cur = fn
-    const inside = inFn || isFunctionNode(n)
+    if (n.type === 'CallExpression') {
+      const callee = n.callee as AnyNode
+      const called =
+        callee.type === 'MemberExpression' && /^(call|apply)$/.test(propertyOf(callee))
+          ? (callee.object as AnyNode)
+          : callee
+      if (called.type === 'FunctionExpression' || called.type === 'ArrowFunctionExpression')
+        ranOnce.add(called)
+    }
+    const inside = inFn || (isFunctionNode(n) && !ranOnce.has(n))
     let inner = scope
     let innerFn = fn
     switch (n.type) {
@@ -1276,11 +1289,6 @@ function builtinPrototype(n: AnyNode): boolean {
   if (key === '__proto__') return true
   const o = n.object as AnyNode
   return key === 'prototype' && o.type === 'Identifier' && BUILTINS.has(o.name)
-}
-
-function keyName(n: AnyNode): string | undefined {
-  if (n.type === 'Identifier') return n.name
-  return n.type === 'Literal' && typeof n.value === 'string' ? n.value : undefined
 }
 
 interface Mutation {

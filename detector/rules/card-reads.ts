@@ -1,7 +1,7 @@
 import type { AnyNode, Node } from 'acorn'
 import { calleeOf } from '../aliases.ts'
 import { eachChild } from '../children.ts'
-import { propertyName } from '../deobfuscate/fold.ts'
+import { keyName, propertyName } from '../deobfuscate/fold.ts'
 import type { Layer, ScriptFacts, Sink, Site, Taint } from '../facts.ts'
 import { SHAPE_ONLY } from '../taint.ts'
 import { pathOf } from '../paths.ts'
@@ -370,12 +370,6 @@ export function noCors(s: Sink): boolean {
       keyName(p.key as AnyNode) === 'mode' &&
       s.layer.folder.foldString(p.value) === 'no-cors',
   )
-}
-
-// `{ mode: … }` and `{ 'mode': … }` (obfuscators and minifiers quote keys) are the same key.
-function keyName(k: AnyNode): string | undefined {
-  if (k.type === 'Identifier') return k.name
-  return k.type === 'Literal' && typeof k.value === 'string' ? k.value : undefined
 }
 
 /** Values read from card fields flow into the sink. */

