@@ -8,7 +8,7 @@ import {
 } from './deobfuscate/fold.ts'
 import type { CallFact, Layer, ScriptFacts, Site } from './facts.ts'
 import { GLOBAL_OBJECTS, pathOf } from './paths.ts'
-import { SHAPE_ONLY, createTaint, namedControl } from './taint.ts'
+import { SHAPE_ONLY, cardMember, createTaint, namedControl } from './taint.ts'
 import { decodedLayers } from './deobfuscate/layers.ts'
 import { walkFull } from './walk.ts'
 import { escapedTexts, hiddenByEscapes } from './deobfuscate/decode.ts'
@@ -392,7 +392,11 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           if (namedControl(n)) facts.namedControls.add(n.object)
           else if (name !== undefined && SHAPE_ONLY.has(name) && countable(n.object))
             facts.countedCollections.add(n.object)
-          if (name && MEMBERS_OF_INTEREST.has(name) && n.object.type !== 'Super')
+          if (
+            name &&
+            (MEMBERS_OF_INTEREST.has(name) || cardMember(name)) &&
+            n.object.type !== 'Super'
+          )
             facts.members.push({ name, object: pathOf(n.object), site: siteOf(n), node: n, layer })
           else if (name === undefined && KEY_NODES.has(n.property.type)) readLater.push(n)
           else if (n.computed && n.property.type === 'Identifier' && n.object.type === 'Identifier')

@@ -151,8 +151,30 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     else if (a.target === 'href' && makesLink && a.object !== '') add('element-src', a, a.value, [])
     else if (a.target === 'action' && a.object !== '') add('form', a, a.value, [])
     else if (a.target === 'srcdoc' && a.value) addFrameDocument(a, a.value)
+    else if (MARKUP_PROPS.has(a.target) && a.object !== '' && a.value) addMarkup(a, a.value)
   }
+  // `el.insertAdjacentHTML('beforeend', markup)`: markup written beside an element
+  for (const c of facts.calls)
+    if (c.name === 'insertAdjacentHTML' && c.object !== '' && c.args[1]) addMarkup(c, c.args[1])
   return sinks
+
+  /**
+   * Markup written into the page (`innerHTML`, `outerHTML`, `insertAdjacentHTML`): an element
+   * in it that fetches (an image, a frame, a stylesheet) requests its address as it is parsed.
+   * Scripts written so never run, and are not looked for.
+   */
+  function addMarkup(c: { site: Site; layer: Layer }, markup: Node): void {
+    for (const text of markupTexts(c.layer, markup, 0)) {
+      const m = MARKUP_FETCH.exec(text)
+      if (!m) continue
+      const kind = (m[1] as string).toLowerCase() === 'img' ? 'image' : 'element-src'
+      const address = m[3] as string
+      // an address put together at run time (`'<img src="' + url + '">'`) is not known here
+      if (address.startsWith(UNKNOWN_PART)) add(kind, c, undefined, [markup])
+      else if (address !== '') add(kind, c, markup, [markup], address)
+      return
+    }
+  }
 
   /**
    * `frame.srcdoc = markup`: the frame loads that document, and what its elements name is
@@ -282,6 +304,12 @@ const CSS_URL_OPEN = /^\s*url\(\s*['"]?/i
 const MARKUP_ADDRESS =
   /\b(src|action|href|data|formaction)\s*=\s*["']?\s*((?:https?:)?\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)+[^"'\s>]*)/i
 const MARKUP_VALUES = 8
+const MARKUP_PROPS = new Set(['innerHTML', 'outerHTML'])
+/** An element that fetches as markup is parsed, and its address: `<img src="https://…"` */
+const MARKUP_FETCH =
+  /<(img|iframe|frame|link|source|video|audio|input|embed|object)\b[^>]*?\b(src|srcset|href|data|poster)\s*=\s*["']?\s*([^"'\s>]*)/i
+/** where markupTexts left out a part it could not read */
+const UNKNOWN_PART = '\u0000'
 
 /**
  * The texts markup is built from, as far as they are known: a concatenation's folded parts
@@ -322,7 +350,7 @@ function markupTexts(layer: Layer, n: Node, depth: number): string[] {
       const inner = known === undefined ? markupTexts(layer, p, depth + 1) : [known]
       if (inner.length === 1) parts.push(inner[0] as string)
       else {
-        parts.push('\u0000')
+        parts.push(UNKNOWN_PART)
         apart.push(...inner)
       }
     }

@@ -42,6 +42,16 @@ const MEMBER_TAINT: Record<string, Taint> = {
   sessionStorage: 'storage',
 }
 
+/**
+ * A property named for a card field (`cc_number`, `cardNumber`, `cvv`): what an object of the
+ * page's own code (a payment component's data, a checkout model) holds for the card.
+ */
+export function cardMember(name: string): boolean {
+  return CARD_MEMBER.test(name)
+}
+const CARD_MEMBER =
+  /^(cc[-_]?(num|number|no|cid|cvv|cvc|csc|exp(iry)?([-_]?(month|year|date|mm|yy))?)|card[-_]?(num|number|no|cvc|cvv|code|holder|exp(iry)?([-_]?(month|year|date))?)|cvv2?|cvc2?|csc|credit[-_]?card([-_]?number)?|security[-_]?code)$/i
+
 /** Members that tell the shape of what they are read from (a count, a tag), not its data. */
 export const SHAPE_ONLY: ReadonlySet<string> = new Set([
   'length',
@@ -158,6 +168,8 @@ export function createTaint(
           return
         }
         if (name === 'location' || name === 'URL') out.add('location')
+        // `data.additional_data.cc_number`, `payment.cardNumber`: card data a page's own code holds
+        if (!n.computed && name !== undefined && cardMember(name)) out.add('card')
         if (n.object.type === 'ThisExpression') {
           // `this.#buf`: everything the object's methods put there
           // keyed by name alone: a name many classes fill (`this.options`) says nothing of one

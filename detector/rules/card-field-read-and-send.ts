@@ -37,12 +37,12 @@ export const cardFieldReadAndSend = {
     'Reads payment-card or checkout fields and sends data off the page in the same script',
   points: 60,
   check(script) {
-    const reads = cardReads(script)
     // A form's action is a constant URL, yet submit() carries every field in it.
     const sinks = [
       ...withPairedDestinations(script.sinks).filter((s) => !s.constant || s.kind === 'form'),
       ...analyticsSinks(script).filter(carriesCard),
     ]
+    const reads = withCardMembers(cardReads(script), sinks)
     if (sinks.length === 0 || (!reads.strong && !reads.generic)) return []
     const what = reads.strong ? 'card fields' : 'every form field'
     const read = reads.strong ?? reads.generic
@@ -140,6 +140,19 @@ export const cardFieldReadAndSend = {
     return ev
   },
 } satisfies Rule
+
+/**
+ * Card data read off the page's own objects (`payment.additional_data.cc_number`) counts as a
+ * card read where it flows to a named foreign host that is no processor: a tokenizing SDK holds
+ * the same names and sends them to its processor, at an address it works out at run time.
+ */
+function withCardMembers(reads: ReturnType<typeof cardReads>, sinks: Sink[]) {
+  if (reads.strong || !reads.members) return reads
+  const named = sinks.some(
+    (s) => s.destination === 'external' && sinkProcessor(s) === undefined && carriesCard(s),
+  )
+  return named ? { ...reads, strong: reads.members } : reads
+}
 
 const homeward = (s: Sink): boolean =>
   s.destination === 'same-origin' || s.destination === 'own-host'

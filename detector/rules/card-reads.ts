@@ -3,7 +3,7 @@ import { calleeOf } from '../aliases.ts'
 import { eachChild } from '../children.ts'
 import { keyName, propertyName } from '../deobfuscate/fold.ts'
 import type { Layer, ScriptFacts, Sink, Site, Taint } from '../facts.ts'
-import { SHAPE_ONLY } from '../taint.ts'
+import { cardMember, SHAPE_ONLY } from '../taint.ts'
 import { pathOf } from '../paths.ts'
 import { sweepsInputs, CARD_FIELD, HARVEST_CALLS, KEY_EVENTS } from '../patterns.ts'
 
@@ -28,7 +28,13 @@ export function namesCardField(s: string): boolean {
 /** One selector of a list: a tag with an attribute, id or class test, nothing like a sentence. */
 const SELECTOR_PART = /^\s*[\w-]*(\[[^\]]{1,80}\]|[#.][\w-]+)[^\s,]*\s*$/
 
-type CardReads = { strong?: Site; generic?: Site; wide?: Site }
+type CardReads = {
+  strong?: Site
+  generic?: Site
+  wide?: Site
+  /** a property named for a card field read off an object of the page's own code */
+  members?: Site
+}
 
 // Three rules ask the same question of one script's facts.
 const readsOf = new WeakMap<ScriptFacts, { size: string; reads: CardReads }>()
@@ -53,6 +59,7 @@ function findCardReads(script: ScriptFacts): CardReads {
     script.regexes.find(
       (r) => r.pattern.length < 200 && CARD_FIELD.test(r.pattern) && !skipsOnly(r.node, r.layer),
     )?.site
+  const members = script.members.find((m) => cardMember(m.name))?.site
   let generic: Site | undefined
   let wide: Site | undefined
   for (const c of script.calls) {
@@ -103,6 +110,7 @@ function findCardReads(script: ScriptFacts): CardReads {
     ...(strong ? { strong } : {}),
     ...(generic ? { generic } : {}),
     ...(wide ? { wide } : {}),
+    ...(members ? { members } : {}),
   }
 }
 

