@@ -27,9 +27,11 @@ const CONNECT = '__skimwatch_connect__'
 
 /**
  * What a shared worker requests reaches no page's network events in Chromium, so neither a
- * visit nor the chamber would see it. Each `new SharedWorker(url)` runs the same script as a
- * dedicated worker of the page (whose requests are seen), and its `port` is one end of a
- * channel whose other end the worker's `connect` handlers get, as a shared worker's would.
+ * visit nor the chamber would see it. Each `new SharedWorker(url)` of code the page made (a
+ * `blob:` or `data:` URL, whose relative addresses resolve no better as a shared worker) runs
+ * the same script as a dedicated worker of the page (whose requests are seen), and its `port`
+ * is one end of a channel whose other end the worker's `connect` handlers get, as a shared
+ * worker's would. A worker script the shop serves stays a real shared worker.
  */
 const SHARED_WORKER_SOURCE = `
   if (typeof window.SharedWorker === 'function' && typeof Worker === 'function') {
@@ -38,8 +40,9 @@ const SHARED_WORKER_SOURCE = `
     const boot = (href, module) => \`(() => {
       const waiting = [];
       let ready = false;
+      self.onconnect = null;
       const connect = (port) => {
-        const e = new MessageEvent('connect', { ports: [port], data: '' });
+        const e = new MessageEvent('connect', { ports: [port], data: '', source: port });
         if (typeof self.onconnect === 'function') self.onconnect.call(self, e);
         self.dispatchEvent(e);
       };
@@ -51,10 +54,11 @@ const SHARED_WORKER_SOURCE = `
       const start = () => { ready = true; waiting.splice(0).forEach(connect); };
       \${module ? \`import(\${JSON.stringify(href)}).then(start)\` : \`importScripts(\${JSON.stringify(href)}); start()\`};
     })()\`;
-    const proto = Object.create(EventTarget.prototype);
-    Object.defineProperty(proto, Symbol.toStringTag, { value: 'SharedWorker' });
+    const proto = nativeShared.prototype;
     const SharedWorker = function SharedWorker(url, options) {
       if (!new.target) throw new TypeError("Failed to construct 'SharedWorker': Please use the 'new' operator, this DOM object constructor cannot be called as a function.");
+      // a script of the page's own (http or https) keeps its own base URL only as itself
+      if (!/^(blob|data):/i.test(String(url))) return Reflect.construct(nativeShared, arguments, new.target);
       const opts = typeof options === 'string' ? { name: options } : (options || {});
       const module = opts.type === 'module';
       const code = new Blob([boot(abs(url), module)], { type: 'text/javascript' });
@@ -62,8 +66,9 @@ const SHARED_WORKER_SOURCE = `
       const channel = new MessageChannel();
       worker.postMessage('${CONNECT}', [channel.port2]);
       const shared = Reflect.construct(EventTarget, [], new.target);
+      // own properties over the prototype's accessors, which only a real shared worker passes
       Object.defineProperty(shared, 'port', { value: channel.port1, enumerable: true });
-      shared.onerror = null;
+      Object.defineProperty(shared, 'onerror', { value: null, writable: true, enumerable: true });
       worker.addEventListener('error', (e) => {
         const copy = new ErrorEvent('error', { message: e.message, filename: e.filename, lineno: e.lineno, colno: e.colno });
         if (typeof shared.onerror === 'function') shared.onerror.call(shared, copy);
@@ -72,8 +77,9 @@ const SHARED_WORKER_SOURCE = `
       return shared;
     };
     SharedWorker.prototype = proto;
-    Object.defineProperty(proto, 'constructor', { value: SharedWorker });
+    Object.defineProperty(proto, 'constructor', { value: SharedWorker, writable: true, configurable: true });
     Object.defineProperty(SharedWorker, 'toString', { value: () => nativeShared.toString() });
+    Object.defineProperty(SharedWorker, 'length', { value: 1 });
     disguised.set(SharedWorker, nativeShared);
     window.SharedWorker = SharedWorker;
   }

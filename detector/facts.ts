@@ -29,6 +29,8 @@ export type Taint =
   | 'css-url'
   /** an attribute selector on a field's value (`[value$="4"]`): CSS that matches what is typed */
   | 'value-selector'
+  /** read off an object of the page's own code under a card field's name (`ad.cc_number`) */
+  | 'card-member'
 
 /** Per-layer context: folding and taint are only meaningful within one parsed layer. */
 export interface Layer {

@@ -169,9 +169,12 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       if (!m) continue
       const kind = (m[1] as string).toLowerCase() === 'img' ? 'image' : 'element-src'
       const address = m[3] as string
-      // an address put together at run time (`'<img src="' + url + '">'`) is not known here
-      if (address.startsWith(UNKNOWN_PART)) add(kind, c, undefined, [markup])
-      else if (address !== '') add(kind, c, markup, [markup], address)
+      const open = address.indexOf(UNKNOWN_PART)
+      // a fixed address carries nothing the script put together (an icon, a badge)
+      if (open === -1) return
+      // one put together at run time (`'<img src="' + url + '">'`) is known up to that part
+      if (open === 0) add(kind, c, undefined, [markup])
+      else add(kind, c, markup, [markup], address.slice(0, open))
       return
     }
   }
@@ -307,7 +310,7 @@ const MARKUP_VALUES = 8
 const MARKUP_PROPS = new Set(['innerHTML', 'outerHTML'])
 /** An element that fetches as markup is parsed, and its address: `<img src="https://…"` */
 const MARKUP_FETCH =
-  /<(img|iframe|frame|link|source|video|audio|input|embed|object)\b[^>]*?\b(src|srcset|href|data|poster)\s*=\s*["']?\s*([^"'\s>]*)/i
+  /<(img|iframe|frame|link|source|video|audio|input|embed|object)\b[^<>]{0,400}?\s(src|srcset|href|data|poster)\s*=\s*["']?\s*([^"'\s>]*)/i
 /** where markupTexts left out a part it could not read */
 const UNKNOWN_PART = '\u0000'
 

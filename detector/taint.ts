@@ -169,7 +169,7 @@ export function createTaint(
         }
         if (name === 'location' || name === 'URL') out.add('location')
         // `data.additional_data.cc_number`, `payment.cardNumber`: card data a page's own code holds
-        if (!n.computed && name !== undefined && cardMember(name)) out.add('card')
+        if (!n.computed && name !== undefined && cardMember(name)) out.add('card-member')
         if (n.object.type === 'ThisExpression') {
           // `this.#buf`: everything the object's methods put there
           // keyed by name alone: a name many classes fill (`this.options`) says nothing of one

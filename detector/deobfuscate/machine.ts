@@ -714,9 +714,12 @@ export function realmNatives(m: Machine): void {
     builtin(
       name,
       new NativeV(name, (_s, args) => {
-        const body = args[args.length - 1]
+        // Function's body is its last argument, eval's code its first
+        const body = name === 'Function' ? args[args.length - 1] : args[0]
         if (typeof body !== 'string') return UNKNOWN
         if (name === 'Function' && RETURNS_GLOBAL.test(body)) return getGlobal
+        // reading the text costs as a loop over it would
+        m.steps += body.length >> 6
         const text = literalText(body, name === 'Function')
         if (text === undefined) return UNKNOWN
         return name === 'Function' ? new NativeV('%literal', () => text) : text
@@ -736,6 +739,19 @@ const LITERAL_CODE = 1 << 20
  */
 function literalText(code: string, returns: boolean): string | undefined {
   if (code.length > LITERAL_CODE || !/^\s*(return\b|["'`])/.test(code)) return undefined
+  const key = `${returns ? 'F' : 'E'}${code}`
+  if (literals.has(key)) return literals.get(key)
+  const text = readLiteral(code, returns)
+  if (literals.size >= LITERALS_KEPT) literals.clear()
+  literals.set(key, text)
+  return text
+}
+
+/** texts already read: a loop handing the same text to `eval` parses it once */
+const literals = new Map<string, string | undefined>()
+const LITERALS_KEPT = 64
+
+function readLiteral(code: string, returns: boolean): string | undefined {
   let program: AnyNode
   try {
     program = parseGuarded(returns ? `(function(){${code}\n})` : code, {

@@ -1100,7 +1100,12 @@ function writtenNames(ast: Node): Written {
         callee.type === 'MemberExpression' && /^(call|apply)$/.test(propertyOf(callee))
           ? (callee.object as AnyNode)
           : callee
-      if (called.type === 'FunctionExpression' || called.type === 'ArrowFunctionExpression')
+      // an async function or a generator stops partway: the rest of its body runs later
+      if (
+        (called.type === 'FunctionExpression' || called.type === 'ArrowFunctionExpression') &&
+        !called.async &&
+        !(called as AnyNode & { generator?: boolean }).generator
+      )
         ranOnce.add(called)
     }
     const inside = inFn || (isFunctionNode(n) && !ranOnce.has(n))

@@ -149,7 +149,10 @@ export const cardFieldReadAndSend = {
 function withCardMembers(reads: ReturnType<typeof cardReads>, sinks: Sink[]) {
   if (reads.strong || !reads.members) return reads
   const named = sinks.some(
-    (s) => s.destination === 'external' && sinkProcessor(s) === undefined && carriesCard(s),
+    (s) =>
+      s.destination === 'external' &&
+      sinkProcessor(s) === undefined &&
+      s.data.some((n) => s.layer.taint(n).has('card-member')),
   )
   return named ? { ...reads, strong: reads.members } : reads
 }

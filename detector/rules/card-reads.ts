@@ -154,7 +154,7 @@ function countsOnly(c: ScriptFacts['calls'][number]): boolean {
 
 /**
  * A pattern of card words used only to leave sensitive fields alone: every use of it (itself, or
- * the one name given it) is `if (re.test(label)) return;` (or `continue`, `break`), alone or in
+ * the one name given it) is `if (re.test(label)) return;` (or `continue`), alone or in
  * an `||` of such tests. Privacy-minded recorders and analytics skip card fields this way; a
  * script that picks card fields tests for them to go on, or returns what it found.
  */
@@ -205,12 +205,13 @@ function exitTest(use: AnyNode, parents: Map<AnyNode, AnyNode>): boolean {
 }
 
 /**
- * `return;`, `continue`, `break`, or a block holding only that. Not `return 'cvv'` nor `return
- * true`: a classifier's answer, or a predicate whose callers may keep what it picks.
+ * `return;`, `continue`, or a block holding only that. Not `return 'cvv'` nor `return true`: a
+ * classifier's answer, or a predicate whose callers may keep what it picks.
  */
 function leaves(s: AnyNode): boolean {
   if (s.type === 'BlockStatement') return s.body.length === 1 && leaves(s.body[0] as AnyNode)
-  if (s.type === 'ContinueStatement' || s.type === 'BreakStatement') return true
+  // not `break`: that is how a loop searching for the card field ends
+  if (s.type === 'ContinueStatement') return true
   return s.type === 'ReturnStatement' && !s.argument
 }
 

