@@ -4,6 +4,9 @@
 export const CARD_FIELD =
   /cc[-_ .[]?(?:num|number|no|exp|expiry|csc|cvv|cvc|cid|name|type|month|year|mm|yy)|card[-_ .]?(?:num|number|no|holder|code|cvc|cvv|exp|expiry|name|type|data)|cardnumber|creditcard|credit[-_ ]card|\bcvv2?\b|\bcvc2?\b|\bcsc\b|security[-_ ]?code|expir(?:y|ation)|exp(?:iry)?[-_]?(?:month|year|date|mm|yy)|\[name\*=['"]?(?:card|cc|cvv)|payment\[cc_|autocomplete[~^*|$]?=\s*["']?cc-/i
 
+/** A whole property name for a card field (`cc_number`, `cardNumber`, `cvv`), not a setting. */
+export const CARD_MEMBER =
+  /^(cc[-_]?(num|number|no|cid|cvv|cvc|csc|exp(iry)?([-_]?(month|year|date|mm|yy))?)|card[-_]?(num|number|no|cvc|cvv|code|holder|exp(iry)?([-_]?(month|year|date))?)|cvv2?|cvc2?|csc|credit[-_]?card([-_]?number)?|security[-_]?code)$/i
 /** Weaker checkout vocabulary: billing and payment sections of a checkout form. */
 export const CHECKOUT_FIELD = /billing|payment|checkout/i
 

@@ -6,7 +6,7 @@ import type { Taint } from './facts.ts'
 import { localFunction, returnsOf } from './flows.ts'
 import { thisKey } from './collect-parts.ts'
 import type { Binding } from './scope.ts'
-import { sweepsInputs, CARD_FIELD, HARVEST_CALLS } from './patterns.ts'
+import { sweepsInputs, CARD_FIELD, CARD_MEMBER, HARVEST_CALLS } from './patterns.ts'
 
 const MAX_VISITS = 4000
 /** `this.p` given more values than this anywhere in the layer is not followed */
@@ -49,8 +49,6 @@ const MEMBER_TAINT: Record<string, Taint> = {
 export function cardMember(name: string): boolean {
   return CARD_MEMBER.test(name)
 }
-const CARD_MEMBER =
-  /^(cc[-_]?(num|number|no|cid|cvv|cvc|csc|exp(iry)?([-_]?(month|year|date|mm|yy))?)|card[-_]?(num|number|no|cvc|cvv|code|holder|exp(iry)?([-_]?(month|year|date))?)|cvv2?|cvc2?|csc|credit[-_]?card([-_]?number)?|security[-_]?code)$/i
 
 /** Members that tell the shape of what they are read from (a count, a tag), not its data. */
 export const SHAPE_ONLY: ReadonlySet<string> = new Set([

@@ -710,6 +710,8 @@ export function realmNatives(m: Machine): void {
   // and text that is one string literal, read, not run: how symbol-only encodings unescape
   // their payload (`Function('return "\\155…"')()`, `eval('"\\x61…"')`)
   const getGlobal = new NativeV('%global', () => m.globalObject)
+  // texts already read, for this machine only: a loop handing one text to `eval` parses it once
+  const literals = new Map<string, string | undefined>()
   for (const name of CODE_RUNNERS)
     builtin(
       name,
@@ -720,7 +722,7 @@ export function realmNatives(m: Machine): void {
         if (name === 'Function' && RETURNS_GLOBAL.test(body)) return getGlobal
         // reading the text costs as a loop over it would
         m.steps += body.length >> 6
-        const text = literalText(body, name === 'Function')
+        const text = literalText(body, name === 'Function', literals)
         if (text === undefined) return UNKNOWN
         return name === 'Function' ? new NativeV('%literal', () => text) : text
       }),
@@ -737,7 +739,11 @@ const LITERAL_CODE = 1 << 20
  * The string a code text gives without running anything: a function body that only returns a
  * string literal (`returns`), or a script that is only one (`eval`'s completion value).
  */
-function literalText(code: string, returns: boolean): string | undefined {
+function literalText(
+  code: string,
+  returns: boolean,
+  literals: Map<string, string | undefined>,
+): string | undefined {
   if (code.length > LITERAL_CODE || !/^\s*(return\b|["'`])/.test(code)) return undefined
   const key = `${returns ? 'F' : 'E'}${code}`
   if (literals.has(key)) return literals.get(key)
@@ -747,8 +753,6 @@ function literalText(code: string, returns: boolean): string | undefined {
   return text
 }
 
-/** texts already read: a loop handing the same text to `eval` parses it once */
-const literals = new Map<string, string | undefined>()
 const LITERALS_KEPT = 64
 
 function readLiteral(code: string, returns: boolean): string | undefined {
