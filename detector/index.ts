@@ -4,6 +4,7 @@ import { allowlisted, applyAllowlist, defaultAllowlist } from './allowlist.ts'
 import type { AnalyzeContext } from './context.ts'
 import { collectLayer } from './collect.ts'
 import { emptyFacts, type ScriptFacts } from './facts.ts'
+import { focusOf } from './focus.ts'
 import {
   htmlPosition,
   looksLikeHtml,
@@ -28,7 +29,7 @@ import { findSinks } from './sinks.ts'
 import { triage } from './triage.ts'
 
 /** Bump whenever rules or signatures change: cached verdicts are keyed by sha256 + this. */
-export const RULES_VERSION = '2026.12.61'
+export const RULES_VERSION = '2026.12.62'
 
 export type { AnalyzeContext } from './context.ts'
 export type { SignatureSet } from './signatures/compile.ts'
@@ -235,14 +236,15 @@ function inspectCode(
   // when it only writes out values the first look's folder already gave, which every rule read
   // (a constant inlined into a concatenation): then only the signatures over text could differ.
   const known = knownTo(seen.facts)
+  const focus = seen.facts && focusOf(seen.facts, first.verdict.findings)
   let rewritten: Rewritten | undefined
   try {
     const budget = { bytesLeft: LAYER_BYTES }
-    rewritten = resolveLayer(parsed.ast, source, false, budget, known)
+    rewritten = resolveLayer(parsed.ast, source, false, budget, known, focus)
     if (rewritten?.known) {
       if (!seen.facts || !textSignaturesDiffer(rewritten.source, seen.facts, first, signatures))
         return first
-      rewritten = resolveLayer(parsed.ast, source, false, budget)
+      rewritten = resolveLayer(parsed.ast, source, false, budget, undefined, focus)
     }
   } catch (err) {
     // what the evaluator could not finish is said, as any stage's failure is

@@ -11,9 +11,9 @@ import { GLOBAL_OBJECTS } from './paths.ts'
 // detonation chamber. A skimmer must touch form data or fetch code that does; scripts that
 // do neither, and carry no evidence, are plainly inert and never detonated.
 
-const CODE_RUNNERS = new Set(['eval', 'Function', 'execScript'])
-const TIMERS = new Set(['setTimeout', 'setInterval'])
-const FIELD_QUERIES = new Set([
+export const CODE_RUNNERS = new Set(['eval', 'Function', 'execScript'])
+export const TIMERS = new Set(['setTimeout', 'setInterval'])
+export const FIELD_QUERIES = new Set([
   'querySelector',
   'querySelectorAll',
   'getElementById',
@@ -31,7 +31,7 @@ const CAMEL_CARD = /[a-z]C(vv|vc|vn)(?![a-z])/
 /** Listing an object's own property names: how code finds APIs it never spells out. */
 const NAME_SEARCH = new Set(['getOwnPropertyNames', 'ownKeys'])
 
-const SENDERS = new Set([
+export const SENDERS = new Set([
   'fetch',
   'sendBeacon',
   'open',

@@ -50,6 +50,12 @@ const IDENT = /^[A-Za-z_$][\w$]*$/
  */
 export type Known = (node: Node, value: string | number) => boolean
 
+/**
+ * Whether a function spanning `start`..`end` of the input text is worth resolving: one that is
+ * not is left as written, its body neither simulated nor rewritten.
+ */
+export type Focus = (start: number, end: number) => boolean
+
 export interface Resolved {
   ast: Node
   source: string
@@ -77,15 +83,22 @@ export function resolveStatically(
   known?: Known,
   /** `source` is the text the browser runs (not a rewrite of it): functions' own text is known */
   original = true,
+  focus?: Focus,
 ): Resolved | undefined {
   const origins: ((offset: number) => number)[] = []
   let text = source
   let cur = ast
   let total = 0
+  const inInput = (offset: number): number => {
+    let o = offset
+    for (let i = origins.length - 1; i >= 0; i--) o = (origins[i] as (n: number) => number)(o)
+    return o
+  }
+  const worth = focus && ((n: Node) => focus(inInput(n.start), inInput(n.end)))
   for (let pass = 0; pass < PASSES; pass++) {
     let step
     try {
-      step = nextPass(cur, text, pass === 0 ? known : undefined, pass === 0 && original)
+      step = nextPass(cur, text, pass === 0 ? known : undefined, pass === 0 && original, worth)
     } catch (err) {
       // the tree was already rewritten in place: what the earlier passes resolved is the result
       if (origins.length === 0) throw err
@@ -114,23 +127,24 @@ export function resolveStatically(
   }
   if (origins.length === 0) return undefined
   const lines = lineStarts(source)
-  const origin = (offset: number): number => {
-    let o = offset
-    for (let i = origins.length - 1; i >= 0; i--) o = (origins[i] as (n: number) => number)(o)
-    return o
-  }
   return {
     ast: cur,
     source: text,
     edits: total,
-    origin,
-    position: (offset) => positionIn(lines, origin(offset)),
+    origin: inInput,
+    position: (offset) => positionIn(lines, inInput(offset)),
   }
 }
 
 /** One pass and the tree of its result; undefined when it changes nothing or cannot parse. */
-function nextPass(cur: Node, text: string, known: Known | undefined, original: boolean) {
-  const { edits, opaque } = resolvePass(cur, text, original)
+function nextPass(
+  cur: Node,
+  text: string,
+  known: Known | undefined,
+  original: boolean,
+  worth: ((fn: Node) => boolean) | undefined,
+) {
+  const { edits, opaque } = resolvePass(cur, text, original, worth)
   if (edits.length === 0) return undefined
   const spliced = splice(text, edits)
   // only what no further pass can add to: no opaque edit, each one a value already known
@@ -154,6 +168,8 @@ function resolvePass(
   ast: Node,
   source: string,
   original = false,
+  /** the functions worth resolving; all when undefined */
+  worth?: (fn: Node) => boolean,
 ): { edits: Edit[]; opaque: number } {
   const m = createMachine()
   making.home = undefined
@@ -170,7 +186,7 @@ function resolvePass(
   const loaded = nextSerial()
   noteClosures(m, written)
   m.steps = 0
-  const r = new Rewriter(m, source, written, loaded)
+  const r = new Rewriter(m, source, written, loaded, worth)
   r.program(ast as AnyNode, body)
   return { edits: r.edits, opaque: r.opaque }
 }
@@ -245,6 +261,7 @@ class Rewriter {
     private written: Written,
     /** serial at the end of the program's own simulation: what ran before it ran at load */
     private loaded: number,
+    private worth?: (fn: Node) => boolean,
   ) {
     this.loads.push([0, loaded])
     this.reassigned = written.reassigned
@@ -366,6 +383,7 @@ class Rewriter {
   }
 
   private fn(node: FnNode, env: Env, args?: readonly AnyNode[]): void {
+    if (this.worth && !this.worth(node as Node)) return
     const f = node as AnyNode & FnNode
     const born = nextSerial()
     const fenv = new Env(env, true, node)

@@ -1,7 +1,7 @@
 import type { Node } from 'acorn'
 import type { Budget } from '../collect.ts'
 import { undoObfuscator, type Rewritten } from './obfuscator.ts'
-import { resolveStatically, type Known } from './partial.ts'
+import { resolveStatically, type Focus, type Known } from './partial.ts'
 
 // The statically resolved form of one layer: javascript-obfuscator's own layout is undone
 // first when it is there (a fast path), then the partial evaluator resolves what is left.
@@ -16,13 +16,17 @@ export function resolveLayer(
   budget: Budget,
   /** what a first look already knew: a rewrite of only that is marked `known` and not reparsed */
   known?: Known,
+  /** the parts of the file worth resolving, when not all are (see Focus) */
+  focus?: Focus,
 ): Rewritten | undefined {
   const fast = obfuscatorShape ? undoObfuscator(ast, source) : undefined
   const base = fast ?? { ast, source, position: undefined }
   if (base.source.length > EVALUATE_BYTES || base.source.length > budget.bytesLeft) return fast
   let resolved
   try {
-    resolved = resolveStatically(base.ast, base.source, fast ? undefined : known, !fast)
+    resolved = fast
+      ? resolveStatically(base.ast, base.source, undefined, false)
+      : resolveStatically(base.ast, base.source, known, true, focus)
   } catch (err) {
     if (err instanceof RangeError) return fast
     throw err

@@ -8,7 +8,9 @@ import { splice, type Edit } from '../../detector/deobfuscate/splice.ts'
 
 // The tree built from the old one and the edited statements must be the tree a whole parse of
 // the edited text gives, node for node, offsets included; where it cannot be, it declines.
-const plain = (n: unknown): unknown => JSON.parse(JSON.stringify(n))
+// (a BigInt literal's value is written as its digits: JSON has no BigInt)
+const plain = (n: unknown): unknown =>
+  JSON.parse(JSON.stringify(n, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)))
 
 function compare(source: string, edits: Edit[]): 'same' | 'declined' {
   const spliced = splice(source, edits)
