@@ -96,6 +96,7 @@ export type SinkKind =
   | 'xhr'
   | 'beacon'
   | 'websocket'
+  | 'webtransport'
   | 'form'
   | 'element-src'
   | 'jquery-ajax'

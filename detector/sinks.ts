@@ -28,7 +28,16 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   const has = (re: RegExp): boolean =>
     facts.calls.some((c) => re.test(c.name) && (c.isNew || c.name === 'createElement'))
   const usesXhr = has(/^XMLHttpRequest$/)
+  // `x.open('POST', url)` then `x.send(body)`: the request protocol, whatever made `x` (another
+  // frame's XMLHttpRequest, a constructor held under another name)
+  const opened = new Set(
+    facts.calls
+      .filter((c) => c.name === 'open' && c.object !== '' && c.args.length >= 2 && isMethod(c))
+      .map((c) => `${c.layer.depth}:${c.object}`),
+  )
+  const openedHere = (c: CallFact): boolean => opened.has(`${c.layer.depth}:${c.object}`)
   const usesWs = has(/^WebSocket$/)
+  const usesWt = has(/^WebTransport$/)
   const usesRtc = facts.calls.some(
     (c) => (c.isNew && /RTCPeerConnection$/.test(c.name)) || c.name === 'createDataChannel',
   )
@@ -76,9 +85,25 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     if (c.name === 'fetch' && plain) add('fetch', c, c.args[0], c.args.slice(1, 2))
     else if (c.name === 'sendBeacon') add('beacon', c, c.args[0], c.args.slice(1, 2))
     else if (c.name === 'open' && c.args.length >= 2 && isMethod(c)) add('xhr', c, c.args[1], [])
-    else if (c.name === 'send' && c.args.length === 1 && !plain && (usesXhr || usesWs || usesRtc))
-      add(sendKind(), c, undefined, c.args)
+    else if (
+      c.name === 'send' &&
+      c.args.length === 1 &&
+      !plain &&
+      (usesXhr || usesWs || usesRtc || openedHere(c))
+    )
+      add(usesXhr || openedHere(c) ? 'xhr' : sendKind(), c, undefined, c.args)
     else if (c.name === 'WebSocket' && c.isNew) add('websocket', c, c.args[0], [])
+    else if (c.name === 'WebTransport' && c.isNew) add('webtransport', c, c.args[0], [])
+    // what a script holding a WebTransport writes to a stream writer goes out on it (datagrams,
+    // streams): `writer.write(bytes)`, never `document.write`
+    else if (
+      c.name === 'write' &&
+      usesWt &&
+      c.args.length === 1 &&
+      !plain &&
+      !/(^|\.)document$/.test(c.object)
+    )
+      add('webtransport', c, undefined, c.args)
     else if (c.name === 'EventSource' && c.isNew) add('eventsource', c, c.args[0], [])
     else if (c.name === 'Audio' && c.isNew && c.args[0]) add('image', c, c.args[0], [])
     // a worklet's module (`CSS.paintWorklet.addModule(url)`) is a script fetched from the address
@@ -141,7 +166,8 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       add(
         a.object.startsWith('new Image') ||
           /img|image|pixel/i.test(a.object) ||
-          elementTag(a) === 'img'
+          elementTag(a) === 'img' ||
+          mediaElement(a)
           ? 'image'
           : 'element-src',
         a,
@@ -416,6 +442,17 @@ export function madeBy(a: AssignFact): AnyNode | undefined {
 }
 
 const FETCHING_TAGS = new Set(['img', 'iframe', 'script', 'link', 'form'])
+/** Elements that fetch their source as an image does: a GET whose answer the page never reads. */
+const MEDIA_TAGS = new Set(['audio', 'video', 'source', 'track'])
+
+/** `t = document.createElement('track'); t.src = url`: a media element's source. */
+function mediaElement(a: AssignFact): boolean {
+  const made = madeBy(a)
+  if (made?.type !== 'CallExpression' || made.callee.type !== 'MemberExpression') return false
+  if (propertyName(made.callee) !== 'createElement' || !made.arguments[0]) return false
+  const tag = a.layer.folder.foldString(made.arguments[0])?.trim().toLowerCase()
+  return tag !== undefined && MEDIA_TAGS.has(tag)
+}
 
 /** The element a jQuery wrapper is given: markup, `document.createElement(tag)`, `new Image()`. */
 function madeTag(arg: AnyNode, layer: Layer): string | undefined {

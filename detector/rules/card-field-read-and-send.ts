@@ -23,6 +23,7 @@ const unanswered = (s: Sink): boolean => UNANSWERED.has(s.kind) || noCors(s)
 const BEACONS = new Set([
   'image',
   'websocket',
+  'webtransport',
   'beacon',
   'form',
   'element-src',

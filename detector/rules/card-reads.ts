@@ -343,9 +343,12 @@ export function computedSend(s: Sink): boolean {
 }
 
 /**
- * `xhr.send(body)` and `socket.send(frame)` carry no URL: they go where the script's
- * `xhr.open(…, url)` or `new WebSocket(url)` in the same layer points.
+ * `xhr.send(body)`, `socket.send(frame)` and a WebTransport writer carry no URL: they go where
+ * the script's `xhr.open(…, url)`, `new WebSocket(url)` or `new WebTransport(url)` in the same
+ * layer points.
  */
+const PAIRED = new Set(['xhr', 'websocket', 'webtransport'])
+
 export function withPairedDestinations(sinks: Sink[]): Sink[] {
   return sinks.map((s) => {
     if (s.url || s.destination !== 'unknown') return s
@@ -355,14 +358,10 @@ export function withPairedDestinations(sinks: Sink[]): Sink[] {
       )
       return action ? { ...s, destination: 'external', urlText: action.urlText } : s
     }
-    if (s.kind !== 'xhr' && s.kind !== 'websocket') return s
+    if (!PAIRED.has(s.kind)) return s
     // jQuery-sized files make `send` look like XHR even for sockets: pair either kind.
     const opener = sinks.find(
-      (o) =>
-        (o.kind === 'xhr' || o.kind === 'websocket') &&
-        o.url &&
-        o.layer === s.layer &&
-        o.destination === 'external',
+      (o) => PAIRED.has(o.kind) && o.url && o.layer === s.layer && o.destination === 'external',
     )
     return opener ? { ...s, destination: 'external', urlText: opener.urlText } : s
   })

@@ -14,7 +14,12 @@ export const exfilToFreeHost = {
       const host = s.urlText ? hostOf(s.urlText) : undefined
       const what = host ? freeHost(host) : undefined
       // An xhr.open / form action URL is constant even though send() or submit() carries data.
-      const sends = !s.constant || s.kind === 'xhr' || s.kind === 'form' || s.kind === 'websocket'
+      const sends =
+        !s.constant ||
+        s.kind === 'xhr' ||
+        s.kind === 'form' ||
+        s.kind === 'websocket' ||
+        s.kind === 'webtransport'
       if (what && sends && s.destination !== 'same-origin' && s.destination !== 'own-host')
         return [{ site: s.site, message: `${s.kind} sends data to ${host} (${what})` }]
     }

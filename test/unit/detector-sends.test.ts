@@ -706,3 +706,37 @@ describe('what is not a send of card data', () => {
     ).toContain('reads card fields')
   })
 })
+
+describe('channels named by what is done with them', () => {
+  it('open() then send() on one object is a request, whatever constructor made it', () => {
+    const sinks = factsOf(
+      `var R = frames[0].XMLHttpRequest; var q = new R(); q.open('POST', u); q.send(d)`,
+      { sinks: true },
+    ).sinks
+    expect(sinks.map((s) => s.kind)).toEqual(['xhr', 'xhr'])
+    // a send() on an object no open() was called on stays unknown
+    const lone = factsOf(`var R = frames[0].Channel; var q = new R(); q.send(d)`, { sinks: true })
+    expect(lone.sinks).toEqual([])
+  })
+
+  it('a WebTransport writer carries data; document.write beside it does not', () => {
+    const { sinks } = factsOf(
+      `var t = new WebTransport(u); var w = t.datagrams.writable.getWriter(); w.write(d);
+       document.write('<p>hi</p>')`,
+      { sinks: true },
+    )
+    expect(sinks.map((s) => `${s.kind}:${s.data.length}`)).toEqual([
+      'webtransport:0',
+      'webtransport:1',
+    ])
+  })
+
+  it('a media element fetches its source as an image does', () => {
+    const { sinks } = factsOf(
+      `var t = document.createElement('track'); t.src = base + q;
+       var s = document.createElement('div'); s.src = base + q`,
+      { sinks: true },
+    )
+    expect(sinks.map((s) => s.kind)).toEqual(['image', 'element-src'])
+  })
+})
