@@ -92,8 +92,38 @@ export function resolvedPath(node: Node, scopes: Scopes, hops = 0): string {
   const init = b?.init as AnyNode | undefined
   if (!init || b?.reassigned || init === root) return path
   if (globalRoot(init)) return stripGlobals(`window${path.slice(root.name.length)}`)
-  if (init.type !== 'Identifier' && init.type !== 'MemberExpression') return path
-  return stripGlobals(resolvedPath(init, scopes, hops + 1) + path.slice(root.name.length))
+  const target = boundMethod(init) ?? init
+  if (target.type !== 'Identifier' && target.type !== 'MemberExpression') return path
+  return stripGlobals(resolvedPath(target, scopes, hops + 1) + path.slice(root.name.length))
+}
+
+/** `g.bind(x)`: the function a bound function calls (its receiver and arguments aside). */
+export function boundMethod(n: AnyNode): AnyNode | undefined {
+  if (n.type !== 'CallExpression' || n.callee.type !== 'MemberExpression') return undefined
+  const c = n.callee
+  if (c.computed || c.property.type !== 'Identifier' || c.property.name !== 'bind') return undefined
+  const fn = c.object as AnyNode
+  return fn.type === 'Identifier' || fn.type === 'MemberExpression' ? fn : undefined
+}
+
+/**
+ * What `obj.name` holds when `obj` is only ever an object literal that spells `name` out and no
+ * code writes that member: `io.go(…)` with `io = { go: navigator.sendBeacon.bind(navigator) }`.
+ */
+export function literalMember(obj: AnyNode, name: string, scopes: Scopes): AnyNode | undefined {
+  if (obj.type !== 'Identifier') return undefined
+  const b = scopes.resolve(obj)
+  const init = b?.init as AnyNode | undefined
+  if (!b || !init || init.type !== 'ObjectExpression' || b.reassigned || b.opaqueWrites)
+    return undefined
+  if (b.props?.has(name)) return undefined
+  for (const p of init.properties as AnyNode[]) {
+    if (p.type !== 'Property' || p.computed || p.kind !== 'init') continue
+    const key = p.key as AnyNode
+    const k = key.type === 'Identifier' ? key.name : key.type === 'Literal' ? key.value : undefined
+    if (k === name) return p.value as AnyNode
+  }
+  return undefined
 }
 
 /**

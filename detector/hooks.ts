@@ -2,7 +2,7 @@ import type { AnyNode, Node } from 'acorn'
 import type { AssignFact, CallFact, ScriptFacts } from './facts.ts'
 import type { Counts } from './collect-parts.ts'
 import type { Binding, Scopes } from './scope.ts'
-import { calleeOf, isFunction, resolvedPath } from './aliases.ts'
+import { boundMethod, calleeOf, isFunction, literalMember, resolvedPath } from './aliases.ts'
 import { propertyName } from './deobfuscate/fold.ts'
 import { pathOf, stripGlobals } from './paths.ts'
 
@@ -72,7 +72,20 @@ function indirectCall(
   return { fn, receiver, args }
 }
 
-/** Calls to saved natives read as the natives: `f.call(t, a)` and `f(a)` with `f = fetch`. */
+/**
+ * The function a member of an object literal holds (`io.go` with `io = { go: g.bind(x) }` is
+ * `g`); the node itself when it holds nothing known.
+ */
+function heldBy(n: AnyNode, scopes: Scopes): AnyNode {
+  if (n.type !== 'MemberExpression' || n.computed || n.property.type !== 'Identifier') return n
+  const held = literalMember(n.object as AnyNode, n.property.name, scopes)
+  return held ? (boundMethod(held) ?? held) : n
+}
+
+/**
+ * Calls to saved natives read as the natives: `f.call(t, a)` and `f(a)` with `f = fetch` or
+ * `f = navigator.sendBeacon.bind(navigator)`, and `io.go(a)` with `io = { go: f }`.
+ */
 export function unaliasNativeCalls(facts: ScriptFacts, from: Counts, scopes: Scopes): void {
   for (let i = from.calls; i < facts.calls.length; i++) {
     const c = facts.calls[i] as CallFact
@@ -82,11 +95,19 @@ export function unaliasNativeCalls(facts: ScriptFacts, from: Counts, scopes: Sco
       if (name !== callee.name && isNative(object, name)) Object.assign(c, { object, name })
       continue
     }
+    const held = heldBy(callee, scopes)
+    if (held !== callee && (held.type === 'Identifier' || held.type === 'MemberExpression')) {
+      const { object, name } = split(resolvedPath(held, scopes))
+      if (isNative(object, name)) {
+        Object.assign(c, { object, name })
+        continue
+      }
+    }
     const indirect = indirectCall(c)
-    const target = indirect?.fn
+    const target = indirect && heldBy(indirect.fn, scopes)
     if (!target || (target.type !== 'Identifier' && target.type !== 'MemberExpression')) continue
     const { object, name } = split(resolvedPath(target, scopes))
-    if (isNative(object, name)) Object.assign(c, { object, name, args: indirect.args })
+    if (isNative(object, name)) Object.assign(c, { object, name, args: indirect?.args ?? [] })
   }
 }
 

@@ -6,6 +6,7 @@ import { calleeName } from './deobfuscate/fold.ts'
 import { replacesNetworkMethod } from './hooks.ts'
 import { calleeOf } from './aliases.ts'
 import { GLOBAL_OBJECTS } from './paths.ts'
+import { literalKeys } from './deobfuscate/with-scope.ts'
 
 // Which scripts static analysis cannot clear, and why: they are worth one run in the
 // detonation chamber. A skimmer must touch form data or fetch code that does; scripts that
@@ -308,6 +309,40 @@ function renamingProxy(c: CallFact): boolean {
   return false
 }
 
+/** `with (name)`: the only form whose object the first look can know. */
+const WITH_NAME = /\bwith\s*\(\s*[A-Za-z_$][\w$]*\s*\)/
+
+/**
+ * `with (io) { go(to, pack(data)) }` where `io` is an object literal of the script's with a
+ * member `go`: a call whose function the first look cannot see (bare names inside are the
+ * object's members); the evaluator spells them out.
+ */
+function withOwnObject(facts: ScriptFacts): boolean {
+  const root = facts.root
+  if (!root || !WITH_NAME.test(facts.source)) return false
+  const stack: AnyNode[] = [root.ast as AnyNode]
+  while (stack.length > 0) {
+    const n = stack.pop() as AnyNode
+    if (n.type === 'WithStatement' && n.object.type === 'Identifier') {
+      const keys = literalKeys(root.initOf(n.object) as AnyNode | undefined)
+      if (keys && callsBareName(n.body as AnyNode, keys)) return true
+    }
+    eachChild(n, (c) => stack.push(c))
+  }
+  return false
+}
+
+function callsBareName(body: AnyNode, names: ReadonlySet<string>): boolean {
+  const stack: AnyNode[] = [body]
+  while (stack.length > 0) {
+    const n = stack.pop() as AnyNode
+    if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && names.has(n.callee.name))
+      return true
+    eachChild(n, (c) => stack.push(c))
+  }
+  return false
+}
+
 /** Conversions that keep a key's name: a trap normalising its key does not rename it. */
 const SAME_NAME = new Set([
   'String',
@@ -459,6 +494,7 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   if (unreadStringTable(facts) || numberedMemberNames(facts))
     out.push('obfuscated strings static analysis could not read')
   if (renames) out.push('looks up names through a Proxy that rewrites them')
+  if (withOwnObject(facts)) out.push('calls names a with statement takes from an object of its own')
   if (facts.coercions.length > 0) out.push('spells text by coercing empty literals (JSFuck style)')
   if (facts.indirectRunners > 0)
     out.push("compiles code it builds at run time through a function's constructor (Function)")

@@ -11,6 +11,7 @@ import { isFunctionNode, propertyOf, simulate } from './statements.ts'
 import { reparseEdited, treeGeneration } from './reparse.ts'
 import { mightBeCode, packerShaped } from './decode.ts'
 import { inlineProxy } from './inline.ts'
+import { literalKeys, withNameEdits } from './with-scope.ts'
 import { keyName } from './fold.ts'
 import { patternNames } from '../scope.ts'
 import { rootOf } from '../collect-parts.ts'
@@ -572,10 +573,18 @@ class Rewriter {
         }
         break
       }
-      case 'WithStatement':
-        // inside, any name may be a property of the object: nothing there is rewritten
-        this.visit(node.object as AnyNode, env, 'value')
+      case 'WithStatement': {
+        // inside, any name may be a property of the object: nothing there is rewritten, but
+        // the names an object literal certainly has are spelled as its members
+        const obj = node.object as AnyNode
+        this.visit(obj, env, 'value')
+        const name = obj.type === 'Identifier' && this.stable(obj, env) ? obj.name : undefined
+        const keys = name === undefined ? undefined : literalKeys(this.inits.get(name))
+        const named =
+          name !== undefined && keys && keys.size > 0 ? withNameEdits(node, name, keys) : undefined
+        if (named) this.edits.push(...named)
         return
+      }
       case 'AssignmentExpression':
         this.visit(node.left as AnyNode, env, 'target')
         this.visit(node.right as AnyNode, env, 'value')
