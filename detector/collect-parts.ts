@@ -62,6 +62,29 @@ export function rootOf(node: Node): AnyNode {
   return cur
 }
 
+/** A number or string written in the code, or an array of them. */
+function constantData(n: AnyNode): boolean {
+  if (n.type === 'Literal') return typeof n.value === 'number' || typeof n.value === 'string'
+  if (n.type === 'UnaryExpression' && n.operator === '-') return constantData(n.argument as AnyNode)
+  return (
+    n.type === 'ArrayExpression' &&
+    n.elements.length > 0 &&
+    n.elements.every((e) => e !== null && constantData(e as AnyNode))
+  )
+}
+
+/** `get h() { return dec([104, 116, …]) }`: a getter that only decodes a constant. */
+export function decodingGetter(p: AnyNode & { type: 'Property' }): boolean {
+  const fn = p.value as AnyNode
+  if (p.kind !== 'get' || fn.type !== 'FunctionExpression') return false
+  const body = (fn.body as AnyNode & { body: AnyNode[] }).body
+  const ret = body.length === 1 ? body[0] : undefined
+  const call = ret?.type === 'ReturnStatement' ? (ret.argument as AnyNode | null) : undefined
+  if (call?.type !== 'CallExpression' || call.callee.type !== 'Identifier') return false
+  const args = call.arguments as AnyNode[]
+  return args.length > 0 && args.every(constantData)
+}
+
 export function isSizeCheck(n: AnyNode & { type: 'BinaryExpression' }): boolean {
   if (n.left.type !== 'MemberExpression' || n.right.type !== 'MemberExpression') return false
   const a = propertyName(n.left)

@@ -20,6 +20,7 @@ import {
   PLAIN,
   collectDebuggerTraps,
   consoleFallback,
+  decodingGetter,
   dropWithin,
   factCounts,
   fieldKey,
@@ -255,6 +256,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           const k = n.key as AnyNode
           if (!n.computed && k.type === 'Literal' && typeof k.value === 'string')
             facts.strings.push({ value: k.value, site: siteOf(k), decoded: PLAIN })
+          if (n.kind === 'get' && decodingGetter(n)) facts.decodingGetters++
           break
         }
         case 'BinaryExpression':

@@ -165,6 +165,11 @@ export interface ScriptFacts {
   /** `g[build('Im', 'age')]` on the global object: names it builds and nothing could read */
   builtGlobalReads: number
   /**
+   * getters that only return what a function of the file makes of constants (`get h() { return
+   * dec([104, 116]) }`): a string table read as properties
+   */
+  decodingGetters: number
+  /**
    * calls of `Function` reached as a function's `.constructor` (`(0).constructor.constructor(code)`)
    * whose code is not written as a literal: symbol-only encodings compile their payload so
    */
@@ -197,6 +202,7 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     coercions: [],
     hidden: new Set(),
     builtGlobalReads: 0,
+    decodingGetters: 0,
     indirectRunners: 0,
     operatorWrappers: 0,
   }

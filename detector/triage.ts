@@ -309,6 +309,9 @@ function renamingProxy(c: CallFact): boolean {
   return false
 }
 
+/** Getters that decode constants: a handful is a string table, one a computed default. */
+const DECODING_GETTERS = 3
+
 /** `with (name)`: the only form whose object the first look can know. */
 const WITH_NAME = /\bwith\s*\(\s*[A-Za-z_$][\w$]*\s*\)/
 
@@ -491,7 +494,11 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   }
   if (runsCode && (readsPayload || socket)) out.push('runs code it decodes or receives at run time')
   if (runsDecoded) out.push('runs or injects what a local function decodes from a constant')
-  if (unreadStringTable(facts) || numberedMemberNames(facts))
+  if (
+    unreadStringTable(facts) ||
+    numberedMemberNames(facts) ||
+    facts.decodingGetters >= DECODING_GETTERS
+  )
     out.push('obfuscated strings static analysis could not read')
   if (renames) out.push('looks up names through a Proxy that rewrites them')
   if (withOwnObject(facts)) out.push('calls names a with statement takes from an object of its own')

@@ -265,8 +265,12 @@ export function evalExpr(m: Machine, node: Node, env: Env): Val {
           continue
         }
         const key = propertyKey(m, p as never, env)
-        if (key === UNKNOWN || p.kind !== 'init') o.opaque = true
-        else o.props.set(String(key), evalExpr(m, p.value as AnyNode, env))
+        if (key === UNKNOWN || p.kind !== 'init') {
+          o.opaque = true
+          // what a getter returns is read by running it (see Machine.getMember)
+          const fn = key !== UNKNOWN && p.kind === 'get' ? evalExpr(m, p.value, env) : undefined
+          if (fn instanceof FnV) (o.getters ??= new Map()).set(String(key), fn)
+        } else o.props.set(String(key), evalExpr(m, p.value as AnyNode, env))
       }
       return o
     }

@@ -521,6 +521,8 @@ export class Machine {
     }
     if (obj instanceof RegexV) return UNKNOWN
     if (obj instanceof ObjV) {
+      const getter = obj.getters?.get(k)
+      if (getter) return this.callFunction(getter, obj, [])
       if (obj.opaque) return UNKNOWN
       // inherited from Object.prototype unless the object has its own
       if (obj.props.has(k) || !OBJECT_KEYS.has(k)) return obj.props.get(k)
@@ -539,6 +541,7 @@ export class Machine {
     }
     if (obj instanceof NativeV) {
       if (k === 'call' || k === 'apply') return this.callMethod(obj, k)
+      if (obj.name === 'Array' && k === 'from') return this.arrayFrom
       const statics =
         obj.name === 'String'
           ? stringStatics
@@ -596,11 +599,31 @@ export class Machine {
     } else if (obj instanceof GlobalV && k !== UNKNOWN) this.assign(k, this.global, v)
   }
 
+  /**
+   * `Array.from(items, f)`: a copy of an array, a string's characters or `{ length: n }` empty
+   * slots, mapped by `f` with each item and its index as `map` does.
+   */
+  private readonly arrayFrom = new NativeV('from', (_self, [source, mapper]) => {
+    let items: Val[] | undefined
+    if (source instanceof ArrV && !source.opaque) items = [...source.items]
+    else if (typeof source === 'string') items = [...source]
+    else if (source instanceof ObjV && !source.opaque && source.props.size === 1) {
+      const n = source.props.get('length')
+      if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_ARRAY)
+        items = new Array<Val>(n).fill(undefined)
+    }
+    if (items === undefined) return UNKNOWN
+    const copy = new ArrV(items)
+    if (mapper === undefined) return copy
+    return this.invoke(arrayMember(copy, 'map', this.invoke, this.touchArray), copy, [mapper])
+  })
+
   deleteMember(obj: Val, key: Val): void {
     const k = toStr(key)
     if (obj instanceof ObjV && k !== UNKNOWN) {
       this.touchMap(obj, k)
       obj.props.delete(k)
+      obj.getters?.delete(k)
     } else if (obj instanceof ArrV || obj instanceof ObjV) this.makeOpaque(obj)
   }
 

@@ -791,6 +791,7 @@ class Rewriter {
   private member(node: AnyNode & { type: 'MemberExpression' }, env: Env, role: Role): void {
     if (node.object.type === 'Super') return
     const prop = node.property as AnyNode
+    if (!node.computed && role === 'value' && this.readsGetter(node, env)) return
     if (node.computed && !node.optional) {
       if (role === 'value' && this.stable(node, env)) {
         const v = this.value(node, env)
@@ -818,6 +819,19 @@ class Rewriter {
       this.keys.add(prop)
       this.visit(prop, env, 'value')
     }
+  }
+
+  /** `T.addr` where `addr` is a getter of the object literal `T`: the text it returns. */
+  private readsGetter(node: AnyNode & { type: 'MemberExpression' }, env: Env): boolean {
+    const prop = node.property as AnyNode
+    if (prop.type !== 'Identifier' || !this.stable(node.object as AnyNode, env)) return false
+    const obj = this.value(node.object as AnyNode, env)
+    if (!(obj instanceof ObjV) || !obj.getters?.has(prop.name)) return false
+    const v = this.value(node, env)
+    const text = typeof v === 'string' || typeof v === 'number' ? literal(v) : undefined
+    if (text === undefined) return false
+    this.edit(node, text, v as string | number)
+    return true
   }
 
   /** Only arrays and objects of constants are inlined, never a value a variable holds. */

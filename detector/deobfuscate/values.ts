@@ -42,6 +42,8 @@ export class ObjV {
   /** serial of the last change to a value it held while simulating (Machine.stamp); 0: never */
   wrote = 0
   readonly props = new Map<string, Val>()
+  /** `get name() {…}` of an object literal: run on each read (the object is opaque otherwise) */
+  getters: Map<string, FnV> | undefined = undefined
 }
 
 export type FnNode = Node & {
