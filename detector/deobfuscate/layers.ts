@@ -38,6 +38,8 @@ export function decodedLayers(
     // markup the script builds runs as the browser reads it: inline scripts and handlers
     for (const text of markupCode(s.value)) candidates.push({ text, site: s.site })
     for (const text of jsonCarriedCode(s.value)) candidates.push({ text, site: s.site })
+    const module = dataUrlCode(s.value)
+    if (module !== undefined) candidates.push({ text: module, site: s.site })
   }
   for (const c of calls) {
     const arg = codeArgument(c)
@@ -126,6 +128,26 @@ function hasBehaviour(ast: Node): boolean {
       return true
   }
   return false
+}
+
+/** `data:text/javascript;base64,…`: a script or module carried in an address. */
+const DATA_SCRIPT =
+  /^data:(?:text|application)\/(?:x-)?(?:java|ecma)script(?:;[\w.=-]+)*?(;base64)?,/i
+
+/**
+ * The code a `data:` address of JavaScript holds: whatever loads it (a module import, an import
+ * map, a script's src, a worker) runs it, so it is read as a layer of the file.
+ */
+function dataUrlCode(value: string): string | undefined {
+  const m = DATA_SCRIPT.exec(value)
+  if (!m) return undefined
+  const body = value.slice(m[0].length)
+  if (m[1]) return decodeBase64(body)
+  try {
+    return decodeURIComponent(body)
+  } catch {
+    return undefined
+  }
 }
 
 const JSON_TEXT = /^\s*[[{]/

@@ -519,7 +519,9 @@ export class Machine {
       if (k === 'raw' && obj.raw) return obj.raw
       return arrayMember(obj, k, this.invoke, this.touchArray)
     }
-    if (obj instanceof RegexV) return UNKNOWN
+    // a pattern's text as written (`/https:\/\/h/.source` is `https:\/\/h`), and its flags
+    if (obj instanceof RegexV)
+      return k === 'source' ? obj.pattern : k === 'flags' ? obj.flags : UNKNOWN
     if (obj instanceof ObjV) {
       const getter = obj.getters?.get(k)
       if (getter) return this.callFunction(getter, obj, [])

@@ -8,6 +8,7 @@ import {
   carriesForm,
   carriesSweep,
   computedSend,
+  keepAlive,
   maskingExplains,
   noCors,
   withPairedDestinations,
@@ -18,7 +19,7 @@ export { cardReads, maskingExplains } from './card-reads.ts'
 
 /** Requests whose answer the page cannot read. */
 const UNANSWERED = new Set(['image', 'beacon'])
-const unanswered = (s: Sink): boolean => UNANSWERED.has(s.kind) || noCors(s)
+const unanswered = (s: Sink): boolean => UNANSWERED.has(s.kind) || noCors(s) || keepAlive(s)
 
 const BEACONS = new Set([
   'image',

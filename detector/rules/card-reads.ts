@@ -369,14 +369,27 @@ export function withPairedDestinations(sinks: Sink[]): Sink[] {
 
 /** fetch(url, { mode: 'no-cors' }): fire-and-forget to a host that never answered CORS. */
 export function noCors(s: Sink): boolean {
+  return fetchOption(s, 'mode', (v) => s.layer.folder.foldString(v) === 'no-cors')
+}
+
+/**
+ * fetch(url, { keepalive: true }): a request meant to outlive the page, its answer left unread
+ * (the fetch form of a beacon); a tokenizer waits for its token.
+ */
+export function keepAlive(s: Sink): boolean {
+  return fetchOption(
+    s,
+    'keepalive',
+    (v) => v.type === 'Literal' && (v as AnyNode & { value: unknown }).value === true,
+  )
+}
+
+function fetchOption(s: Sink, name: string, holds: (value: Node) => boolean): boolean {
   if (s.kind !== 'fetch') return false
   const opts = s.data[0] as AnyNode | undefined
   if (opts?.type !== 'ObjectExpression') return false
   return opts.properties.some(
-    (p) =>
-      p.type === 'Property' &&
-      keyName(p.key as AnyNode) === 'mode' &&
-      s.layer.folder.foldString(p.value) === 'no-cors',
+    (p) => p.type === 'Property' && keyName(p.key as AnyNode) === name && holds(p.value),
   )
 }
 
