@@ -117,13 +117,19 @@ export function literalMember(obj: AnyNode, name: string, scopes: Scopes): AnyNo
   if (!b || !init || init.type !== 'ObjectExpression' || b.reassigned || b.opaqueWrites)
     return undefined
   if (b.props?.has(name)) return undefined
+  // the last property of that name is the one the object holds; a spread or computed key after
+  // it may replace it
+  let held: AnyNode | undefined
   for (const p of init.properties as AnyNode[]) {
-    if (p.type !== 'Property' || p.computed || p.kind !== 'init') continue
+    if (p.type !== 'Property' || p.computed) {
+      held = undefined
+      continue
+    }
     const key = p.key as AnyNode
     const k = key.type === 'Identifier' ? key.name : key.type === 'Literal' ? key.value : undefined
-    if (k === name) return p.value as AnyNode
+    if (k === name) held = p.kind === 'init' ? (p.value as AnyNode) : undefined
   }
-  return undefined
+  return held
 }
 
 /**

@@ -62,14 +62,29 @@ export function rootOf(node: Node): AnyNode {
   return cur
 }
 
-/** A number or string written in the code, or an array of them. */
+const isNumber = (n: AnyNode): boolean =>
+  (n.type === 'Literal' && typeof n.value === 'number') ||
+  (n.type === 'UnaryExpression' && n.operator === '-' && isNumber(n.argument as AnyNode))
+
+/**
+ * Encoded data written in the code: an array of numbers, or a string no one would read (no
+ * spaces, digits among letters, or characters words and keys do not use). A label or a
+ * translation key (`__('Save')`, `t('cart.title')`) is neither.
+ */
 function constantData(n: AnyNode): boolean {
-  if (n.type === 'Literal') return typeof n.value === 'number' || typeof n.value === 'string'
-  if (n.type === 'UnaryExpression' && n.operator === '-') return constantData(n.argument as AnyNode)
+  if (isNumber(n)) return true
+  if (n.type === 'Literal' && typeof n.value === 'string') {
+    const v = n.value
+    return (
+      v.length >= 8 &&
+      !/\s/.test(v) &&
+      (/[^\w.-]/.test(v) || (/\d/.test(v) && /[a-z]/i.test(v) && !/[._-]/.test(v)))
+    )
+  }
   return (
     n.type === 'ArrayExpression' &&
-    n.elements.length > 0 &&
-    n.elements.every((e) => e !== null && constantData(e as AnyNode))
+    n.elements.length > 1 &&
+    n.elements.every((e) => e !== null && isNumber(e as AnyNode))
   )
 }
 

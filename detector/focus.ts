@@ -45,6 +45,10 @@ const WORTH_RESOLVING = new Set([
   'charCodeAt',
   'setItem',
   'getItem',
+  // handlers: what they compare typed fields against may be hidden too
+  'addEventListener',
+  'attachEvent',
+  'on',
 ])
 
 /** Assigned properties that fetch or run what they are given. */

@@ -33,9 +33,12 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   const opened = new Set(
     facts.calls
       .filter((c) => c.name === 'open' && c.object !== '' && c.args.length >= 2 && isMethod(c))
-      .map((c) => `${c.layer.depth}:${c.object}`),
+      .map(receiverOf),
   )
-  const openedHere = (c: CallFact): boolean => opened.has(`${c.layer.depth}:${c.object}`)
+  const openedHere = (c: CallFact): boolean => {
+    const r = receiverOf(c)
+    return r !== undefined && opened.has(r)
+  }
   const usesWs = has(/^WebSocket$/)
   const usesWt = has(/^WebTransport$/)
   const usesRtc = facts.calls.some(
@@ -101,7 +104,7 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       usesWt &&
       c.args.length === 1 &&
       !plain &&
-      !/(^|\.)document$/.test(c.object)
+      !DOCUMENTS.test(c.object)
     )
       add('webtransport', c, undefined, c.args)
     else if (c.name === 'EventSource' && c.isNew) add('eventsource', c, c.args[0], [])
@@ -442,6 +445,21 @@ export function madeBy(a: AssignFact): AnyNode | undefined {
 }
 
 const FETCHING_TAGS = new Set(['img', 'iframe', 'script', 'link', 'form'])
+/** `document.write`, a frame's `contentDocument.write`: markup, not a stream writer. */
+const DOCUMENTS = /(^|\.)(document|contentDocument|ownerDocument)$/
+
+/**
+ * What a method is called on, as one key per object: a name's single value (`var q = new R()`:
+ * the same wherever `q` is read; a name with no single value, a parameter, has none), or the
+ * spelled path of a member (`r.req`) within one layer.
+ */
+function receiverOf(c: CallFact): Node | string | undefined {
+  const callee = (c.node as AnyNode & { callee?: AnyNode }).callee
+  if (callee?.type !== 'MemberExpression') return undefined
+  const obj = callee.object as AnyNode
+  if (obj.type === 'Identifier') return c.layer.initOf(obj)
+  return `${c.layer.depth}:${c.object}`
+}
 /** Elements that fetch their source as an image does: a GET whose answer the page never reads. */
 const MEDIA_TAGS = new Set(['audio', 'video', 'source', 'track'])
 

@@ -260,17 +260,32 @@ export function evalExpr(m: Machine, node: Node, env: Env): Val {
       for (const p of n.properties) {
         if (p.type === 'SpreadElement') {
           const v = evalExpr(m, p.argument, env)
-          if (v instanceof ObjV && !v.opaque) for (const [k, x] of v.props) o.props.set(k, x)
-          else o.opaque = true
+          if (v instanceof ObjV && !v.opaque)
+            for (const [k, x] of v.props) {
+              o.props.set(k, x)
+              o.getters?.delete(k)
+            }
+          else {
+            o.opaque = true
+            // it may define any name: no getter written before it is known to stay
+            o.getters = undefined
+          }
           continue
         }
         const key = propertyKey(m, p as never, env)
-        if (key === UNKNOWN || p.kind !== 'init') {
+        if (key === UNKNOWN) {
+          o.opaque = true
+          o.getters = undefined
+        } else if (p.kind !== 'init') {
           o.opaque = true
           // what a getter returns is read by running it (see Machine.getMember)
-          const fn = key !== UNKNOWN && p.kind === 'get' ? evalExpr(m, p.value, env) : undefined
+          const fn = p.kind === 'get' ? evalExpr(m, p.value, env) : undefined
           if (fn instanceof FnV) (o.getters ??= new Map()).set(String(key), fn)
-        } else o.props.set(String(key), evalExpr(m, p.value as AnyNode, env))
+        } else {
+          o.props.set(String(key), evalExpr(m, p.value as AnyNode, env))
+          // a later property of the same name replaces the getter
+          o.getters?.delete(String(key))
+        }
       }
       return o
     }

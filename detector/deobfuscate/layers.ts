@@ -132,22 +132,28 @@ function hasBehaviour(ast: Node): boolean {
 
 /** `data:text/javascript;base64,…`: a script or module carried in an address. */
 const DATA_SCRIPT =
-  /^data:(?:text|application)\/(?:x-)?(?:java|ecma)script(?:;[\w.=-]+)*?(;base64)?,/i
+  /^data:(?:(?:text|application)\/(?:x-)?(?:java|ecma)script)?(?:;[\w.=-]+)*?(;base64)?,/i
 
 /**
- * The code a `data:` address of JavaScript holds: whatever loads it (a module import, an import
- * map, a script's src, a worker) runs it, so it is read as a layer of the file.
+ * The code a `data:` address of JavaScript holds (or of no type at all, as a classic script's
+ * `src` runs any): whatever loads it (a module import, an import map, a script's src, a worker)
+ * runs it, so it is read as a layer of the file. Text that is no code is dropped as any is.
  */
 function dataUrlCode(value: string): string | undefined {
   const m = DATA_SCRIPT.exec(value)
   if (!m) return undefined
   const body = value.slice(m[0].length)
   if (m[1]) return decodeBase64(body)
-  try {
-    return decodeURIComponent(body)
-  } catch {
-    return undefined
-  }
+  // as the browser reads it: a `%` not followed by two hex digits stays as it is
+  return body.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+    try {
+      return decodeURIComponent(run)
+    } catch {
+      return run.replace(/%([0-9a-f]{2})/gi, (_m, h: string) =>
+        String.fromCharCode(parseInt(h, 16)),
+      )
+    }
+  })
 }
 
 const JSON_TEXT = /^\s*[[{]/

@@ -221,6 +221,7 @@ export class Machine {
   /** An array or object such code may have filled: unknown from now on. */
   forgetItems(o: ArrV | ObjV): void {
     o.opaque = true
+    if (o instanceof ObjV) o.getters = undefined
     this.stamp(o)
   }
 
@@ -373,6 +374,8 @@ export class Machine {
 
   private makeOpaque(o: ObjV | ArrV): void {
     const f = this.frames[this.frames.length - 1]
+    // written under a name not known: any getter may have been replaced
+    if (o instanceof ObjV) o.getters = undefined
     if (o.opaque) return
     this.stamp(o)
     if (f) (f.objects ??= new Set()).add(o)
@@ -519,9 +522,12 @@ export class Machine {
       if (k === 'raw' && obj.raw) return obj.raw
       return arrayMember(obj, k, this.invoke, this.touchArray)
     }
-    // a pattern's text as written (`/https:\/\/h/.source` is `https:\/\/h`), and its flags
-    if (obj instanceof RegexV)
-      return k === 'source' ? obj.pattern : k === 'flags' ? obj.flags : UNKNOWN
+    // a pattern's text (`/https:\/\/h/.source` is `https:\/\/h`) and its flags, as the
+    // browser's RegExp gives them
+    if (obj instanceof RegexV) {
+      const re = k === 'source' || k === 'flags' ? obj.regex() : undefined
+      return re ? re[k as 'source' | 'flags'] : UNKNOWN
+    }
     if (obj instanceof ObjV) {
       const getter = obj.getters?.get(k)
       if (getter) return this.callFunction(getter, obj, [])
@@ -605,7 +611,7 @@ export class Machine {
    * `Array.from(items, f)`: a copy of an array, a string's characters or `{ length: n }` empty
    * slots, mapped by `f` with each item and its index as `map` does.
    */
-  private readonly arrayFrom = new NativeV('from', (_self, [source, mapper]) => {
+  private readonly arrayFrom = new NativeV('from', (_self, [source, mapper, self]) => {
     let items: Val[] | undefined
     if (source instanceof ArrV && !source.opaque) items = [...source.items]
     else if (typeof source === 'string') items = [...source]
@@ -614,10 +620,11 @@ export class Machine {
       if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_ARRAY)
         items = new Array<Val>(n).fill(undefined)
     }
-    if (items === undefined) return UNKNOWN
-    const copy = new ArrV(items)
-    if (mapper === undefined) return copy
-    return this.invoke(arrayMember(copy, 'map', this.invoke, this.touchArray), copy, [mapper])
+    if (items === undefined || items.length > MAX_ARRAY) return UNKNOWN
+    if (mapper === undefined) return new ArrV(items)
+    const out: Val[] = []
+    for (let i = 0; i < items.length; i++) out.push(this.invoke(mapper, self, [items[i], i]))
+    return new ArrV(out)
   })
 
   deleteMember(obj: Val, key: Val): void {

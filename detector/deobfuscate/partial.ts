@@ -95,7 +95,15 @@ export function resolveStatically(
     for (let i = origins.length - 1; i >= 0; i--) o = (origins[i] as (n: number) => number)(o)
     return o
   }
-  const worth = focus && ((n: Node) => focus(inInput(n.start), inInput(n.end)))
+  // a function inside text an earlier pass copied over unvisited (an unflattened block) maps to
+  // no range of the input: it is worth resolving, as that text was
+  const worth =
+    focus &&
+    ((n: Node) => {
+      const start = inInput(n.start)
+      const end = inInput(n.end)
+      return end <= start || focus(start, end)
+    })
   for (let pass = 0; pass < PASSES; pass++) {
     let step
     try {
@@ -578,11 +586,12 @@ class Rewriter {
         // the names an object literal certainly has are spelled as its members
         const obj = node.object as AnyNode
         this.visit(obj, env, 'value')
-        const name = obj.type === 'Identifier' && this.stable(obj, env) ? obj.name : undefined
+        const name =
+          obj.type === 'Identifier' && this.neverReassigned(obj.name, env) ? obj.name : undefined
         const keys = name === undefined ? undefined : literalKeys(this.inits.get(name))
         const named =
           name !== undefined && keys && keys.size > 0 ? withNameEdits(node, name, keys) : undefined
-        if (named) this.edits.push(...named)
+        for (const e of named ?? []) this.edits.push(e)
         return
       }
       case 'AssignmentExpression':
@@ -821,14 +830,24 @@ class Rewriter {
     }
   }
 
+  /** The name's own binding is never given another value. */
+  private neverReassigned(name: string, env: Env): boolean {
+    const owner = env.lookup(name)?.scope ?? this.m.global.node
+    return !this.reassigned.has(owner, name)
+  }
+
   /** `T.addr` where `addr` is a getter of the object literal `T`: the text it returns. */
   private readsGetter(node: AnyNode & { type: 'MemberExpression' }, env: Env): boolean {
     const prop = node.property as AnyNode
-    if (prop.type !== 'Identifier' || !this.stable(node.object as AnyNode, env)) return false
-    const obj = this.value(node.object as AnyNode, env)
+    const o = node.object as AnyNode
+    // only a name whose literal spells a getter of that name is worth evaluating
+    if (prop.type !== 'Identifier' || !this.written.getters.has(prop.name)) return false
+    if (o.type !== 'Identifier' || !this.stable(o, env)) return false
+    const obj = this.value(o, env)
     if (!(obj instanceof ObjV) || !obj.getters?.has(prop.name)) return false
     const v = this.value(node, env)
-    const text = typeof v === 'string' || typeof v === 'number' ? literal(v) : undefined
+    // text only: a number written where a member is read next (`5.toFixed`) would not parse
+    const text = typeof v === 'string' ? literal(v) : undefined
     if (text === undefined) return false
     this.edit(node, text, v as string | number)
     return true
@@ -1074,6 +1093,8 @@ interface Written {
   inherited: Set<string> | 'all' | undefined
   /** the function (or the program) each function is written in */
   parentFn: Map<AnyNode, AnyNode>
+  /** names of the getters object literals define (`{ get h() {…} }`) */
+  getters: Set<string>
 }
 
 /**
@@ -1103,6 +1124,7 @@ function writtenNames(ast: Node): Written {
     for (const name of names) set.add(name)
   }
   let inherited: Set<string> | 'all' | undefined
+  const getters = new Set<string>()
   const inherit = (key: string | undefined): void => {
     if (inherited === 'all') return
     if (key === undefined) inherited = 'all'
@@ -1177,6 +1199,11 @@ function writtenNames(ast: Node): Written {
         inherit(undefined)
         break
       case 'ObjectExpression':
+        for (const p of n.properties)
+          if (p.type === 'Property' && p.kind === 'get' && !p.computed) {
+            const key = keyName(p.key as AnyNode)
+            if (key !== undefined) getters.add(key)
+          }
         // `{ __proto__: null, … }` (a bundler's module namespace) inherits nothing at all
         for (const p of n.properties)
           if (
@@ -1321,6 +1348,7 @@ function writtenNames(ast: Node): Written {
     scopes,
     inherited,
     parentFn,
+    getters,
   }
 }
 

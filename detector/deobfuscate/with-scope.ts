@@ -26,8 +26,8 @@ const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFu
 
 /**
  * Edits spelling each bare name of `keys` read or written in the body of `stmt` as a member of
- * `object`; undefined when the body declares one of those names itself (a parameter, a `var`,
- * a shorthand property), where a bare name may mean the declaration instead.
+ * `object`; undefined when the body declares one of those names or the object's own name itself
+ * (a parameter, a `var`, a shorthand property), where a bare name may mean the declaration.
  */
 export function withNameEdits(
   stmt: AnyNode & { type: 'WithStatement' },
@@ -36,9 +36,12 @@ export function withNameEdits(
 ): Edit[] | undefined {
   const edits: Edit[] = []
   let declares = false
+  // a body that declares one of the names, or the object's own name, may mean that declaration
   const declared = (names: readonly string[]): void => {
-    if (names.some((n) => keys.has(n))) declares = true
+    if (names.some((n) => keys.has(n) || n === object)) declares = true
   }
+  // `o.o` would be read as a member of the member
+  if (keys.has(object)) return undefined
   const stack: AnyNode[] = [stmt.body as AnyNode]
   while (stack.length > 0 && !declares) {
     const n = stack.pop() as AnyNode

@@ -377,11 +377,14 @@ export function noCors(s: Sink): boolean {
  * (the fetch form of a beacon); a tokenizer waits for its token.
  */
 export function keepAlive(s: Sink): boolean {
-  return fetchOption(
-    s,
-    'keepalive',
-    (v) => v.type === 'Literal' && (v as AnyNode & { value: unknown }).value === true,
-  )
+  return fetchOption(s, 'keepalive', (v) => {
+    const n = v as AnyNode
+    // `true`, or `!0` as minifiers write it
+    if (n.type === 'Literal') return n.value === true
+    return (
+      n.type === 'UnaryExpression' && n.operator === '!' && s.layer.folder.fold(n.argument) === 0
+    )
+  })
 }
 
 function fetchOption(s: Sink, name: string, holds: (value: Node) => boolean): boolean {

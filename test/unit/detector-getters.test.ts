@@ -42,3 +42,45 @@ describe('getters of an object literal', () => {
     expect(analyzeScript(state).triage ?? []).not.toContain(reason)
   })
 })
+
+describe('getters, as the browser reads them', () => {
+  it('a later property of the same name, or a spread, replaces the getter', () => {
+    const out = rewrite(
+      `${DEC} var T = { get u() { return dec([${codes('https://a.example')}]) }, u: 'https://b.example' }; window['fe' + 'tch'](T.u)`,
+    )
+    expect(out).toContain('window.fetch(T.u)')
+    const spread = rewrite(
+      `${DEC} var T = { get u() { return dec([${codes('https://a.example')}]) }, ...other }; window['fe' + 'tch'](T.u)`,
+    )
+    expect(spread).toContain('window.fetch(T.u)')
+  })
+
+  it('a number a getter returns is not written where a member is read next', () => {
+    const out = rewrite(
+      `${DEC} var T = { get n() { return 5 }, get k() { return dec([${codes('fetch')}]) } }; T.n.toFixed(2); window[T.k]('/x')`,
+    )
+    expect(out).toContain('window.fetch')
+    expect(out).not.toContain('5.toFixed')
+  })
+
+  it('Array.from hands the mapper the item and its index only, and stops at the array budget', () => {
+    const out = rewrite(
+      `var a = Array.from([1, 2], function (v, i, k) { return k === undefined ? 'A' : 'B' }).join('');
+       var n = Array.from('x'.repeat(200000)).length + ''`,
+    )
+    expect(out).toContain('var a = "AA"')
+    expect(out ?? '').not.toContain('"200000"')
+  })
+
+  it("a pattern's source is the browser's: slashes escaped", () => {
+    const out = rewrite(`var s = new RegExp('a/b').source + /x/gi.flags; fetch(s)`)
+    expect(out).toContain(String.raw`var s = "a\\/bgi"`)
+  })
+
+  it('translation getters are no string table', () => {
+    const i18n = `var L = { get save() { return __('Save') }, get cancel() { return __('Cancel') }, get title() { return t('cart.title') }, get pay() { return t('checkout.pay_now') } }`
+    expect(analyzeScript(i18n).triage ?? []).not.toContain(
+      'obfuscated strings static analysis could not read',
+    )
+  })
+})

@@ -740,3 +740,20 @@ describe('channels named by what is done with them', () => {
     expect(sinks.map((s) => s.kind)).toEqual(['image', 'element-src'])
   })
 })
+
+describe('channels that only look alike', () => {
+  it('send() on a parameter pairs with no open() of another function', () => {
+    const { sinks } = factsOf(`function a(e) { e.open('GET', '/x') } function b(e) { e.send(d) }`, {
+      sinks: true,
+    })
+    expect(sinks.filter((s) => s.kind === 'xhr' && s.data.length > 0)).toEqual([])
+  })
+
+  it("a frame's document.write is markup, beside a WebTransport", () => {
+    const { sinks } = factsOf(
+      `var t = new WebTransport(u); frame.contentDocument.write('<p>x</p>'); el.ownerDocument.write('y')`,
+      { sinks: true },
+    )
+    expect(sinks.map((s) => s.kind)).toEqual(['webtransport'])
+  })
+})

