@@ -62,7 +62,8 @@ export function rootOf(node: Node): AnyNode {
   return cur
 }
 
-const isNumber = (n: AnyNode): boolean =>
+/** A number written in the code: `7`, `-12`. */
+export const isNumber = (n: AnyNode): boolean =>
   (n.type === 'Literal' && typeof n.value === 'number') ||
   (n.type === 'UnaryExpression' && n.operator === '-' && isNumber(n.argument as AnyNode))
 

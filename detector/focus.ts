@@ -1,9 +1,17 @@
 import type { Finding } from '../core/types.ts'
 import type { ScriptFacts, Site } from './facts.ts'
-import type { Focus } from './deobfuscate/partial.ts'
+import { DECODERS, type Focus } from './deobfuscate/partial.ts'
 import { lineStarts } from './deobfuscate/splice.ts'
 import { CARD_FIELD } from './patterns.ts'
-import { CODE_RUNNERS, FIELD_QUERIES, SENDERS, TIMERS } from './triage.ts'
+import {
+  CODE_PROPS,
+  CODE_RUNNERS,
+  FIELD_QUERIES,
+  MARKUP_PROPS,
+  SENDERS,
+  TIMERS,
+  URL_PROPS,
+} from './triage.ts'
 
 // In a large file (a library, a bundle, a skimmer injected into one) the partial evaluator
 // resolves only the functions where a first look saw something: what the file hides still
@@ -14,7 +22,7 @@ import { CODE_RUNNERS, FIELD_QUERIES, SENDERS, TIMERS } from './triage.ts'
 export const FOCUS_BYTES = 100 * 1024
 
 /** Calls whose arguments the evaluator may have to work out: triage's senders, runners and
- * field queries, and the elements, decoders and storage a skimmer works with. */
+ * field queries, the evaluator's decoders, and the elements and storage a skimmer works with. */
 const WORTH_RESOLVING = new Set([
   ...SENDERS,
   ...CODE_RUNNERS,
@@ -32,16 +40,10 @@ const WORTH_RESOLVING = new Set([
   'write',
   'writeln',
   'importScripts',
+  ...DECODERS,
   'apply',
   'call',
-  'atob',
   'btoa',
-  'unescape',
-  'escape',
-  'decodeURIComponent',
-  'decodeURI',
-  'fromCharCode',
-  'fromCodePoint',
   'charCodeAt',
   'setItem',
   'getItem',
@@ -51,9 +53,9 @@ const WORTH_RESOLVING = new Set([
   'on',
 ])
 
-/** Assigned properties that fetch or run what they are given. */
-const FETCHING_PROPS =
-  /^(src|href|action|srcset|data|innerHTML|outerHTML|cssText|text|textContent)$/
+/** Assigned properties that fetch or run what they are given (triage's own lists). */
+const fetchingProp = (target: string): boolean =>
+  URL_PROPS.test(target) || MARKUP_PROPS.test(target) || CODE_PROPS.test(target)
 
 /**
  * Which functions of a large file are worth resolving, by their place in the file: those that
@@ -76,7 +78,7 @@ export function focusOf(facts: ScriptFacts, findings: readonly Finding[]): Focus
   for (const f of findings) if (f.points > 0) add(f.line, f.column)
   for (const s of facts.sinks) addSite(s.site)
   for (const c of facts.calls) if (WORTH_RESOLVING.has(c.name)) addSite(c.site)
-  for (const a of facts.assigns) if (FETCHING_PROPS.test(a.target)) addSite(a.site)
+  for (const a of facts.assigns) if (fetchingProp(a.target)) addSite(a.site)
   for (const s of facts.strings) if (CARD_FIELD.test(s.value.slice(0, 2000))) addSite(s.site)
   for (const r of facts.regexes) if (CARD_FIELD.test(r.pattern)) addSite(r.site)
   for (const k of facts.keyCalls) at.push(k.start)

@@ -7,6 +7,7 @@ import { replacesNetworkMethod } from './hooks.ts'
 import { calleeOf } from './aliases.ts'
 import { GLOBAL_OBJECTS } from './paths.ts'
 import { literalKeys } from './deobfuscate/with-scope.ts'
+import { isNumber } from './collect-parts.ts'
 
 // Which scripts static analysis cannot clear, and why: they are worth one run in the
 // detonation chamber. A skimmer must touch form data or fetch code that does; scripts that
@@ -44,10 +45,10 @@ export const SENDERS = new Set([
   'postMessage',
 ])
 /** Element properties that make the browser fetch a URL: an exfil channel when built at run time. */
-const URL_PROPS = /^(src|href|action|data|background|backgroundImage|cssText|srcset)$/
+export const URL_PROPS = /^(src|href|action|data|background|backgroundImage|cssText|srcset)$/
 
 /** Text that becomes CSS or HTML: a `url(…)` or a tag with a source in it makes a request. */
-const MARKUP_PROPS = /^(textContent|innerHTML|outerHTML|innerText|cssText)$/
+export const MARKUP_PROPS = /^(textContent|innerHTML|outerHTML|innerText|cssText)$/
 const FETCHING_MARKUP = /url\(|<(img|link|script|iframe)\b/i
 /** Calls that add rules to a style sheet. */
 const STYLE_CALLS = new Set(['insertRule', 'replaceSync', 'appendRule'])
@@ -197,12 +198,6 @@ function unreadStringTable(facts: ScriptFacts): boolean {
   return handedOn.length >= ACCESSOR_CALLS && indexes >= ACCESSOR_INDEXES
 }
 
-/** A number written in the code: `7`, `-12`. */
-function numberConstant(n: AnyNode): boolean {
-  if (n.type === 'UnaryExpression' && n.operator === '-') n = n.argument as AnyNode
-  return n.type === 'Literal' && typeof n.value === 'number'
-}
-
 /**
  * Member names that come out of one function of the file fed only numbers (`o[d(26, -12, 7)]`),
  * over and over with different numbers: a string table behind a decoder the first look cannot
@@ -214,7 +209,7 @@ function numberedMemberNames(facts: ScriptFacts): boolean {
     const c = k as AnyNode
     if (c.type !== 'CallExpression' || c.callee.type !== 'Identifier') continue
     const args = c.arguments as AnyNode[]
-    if (args.length === 0 || !args.every(numberConstant)) continue
+    if (args.length === 0 || !args.every(isNumber)) continue
     const seen = byCallee.get(c.callee.name) ?? new Set()
     seen.add(
       args
@@ -236,7 +231,7 @@ const literal = (n: unknown): string | undefined => {
 }
 
 /** Where text becomes code or markup the page runs. */
-const CODE_PROPS = /^(text|textContent|innerHTML|outerHTML|innerText|src)$/
+export const CODE_PROPS = /^(text|textContent|innerHTML|outerHTML|innerText|src)$/
 /**
  * Comparators and small helpers come in handfuls, spread over a library (lodash: 8 in 73 KB); an
  * obfuscator's operator tables in dozens side by side (counted within a few KB).

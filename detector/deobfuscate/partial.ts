@@ -993,7 +993,7 @@ const FOLDER_DECODERS = new Set([
 ])
 
 // built-ins that turn codes or encodings into text (`decode` is TextDecoder's)
-const DECODERS = new Set([...FOLDER_DECODERS, 'fromCodePoint', 'decode'])
+export const DECODERS = new Set([...FOLDER_DECODERS, 'fromCodePoint', 'decode'])
 
 /** A whole absolute address with a host name: `https://cdn.example/x.js`, `//h.example/p`. */
 const ADDRESS = /^(?:https?:)?\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?(?:[/?#][^\s"'<>]*)?$/i
