@@ -43,7 +43,16 @@ export interface CapturedScript {
 }
 
 export type RequestType =
-  'image' | 'fetch' | 'xhr' | 'beacon' | 'websocket' | 'form' | 'script' | 'document' | 'other'
+  | 'image'
+  | 'fetch'
+  | 'xhr'
+  | 'beacon'
+  | 'websocket'
+  | 'webtransport'
+  | 'form'
+  | 'script'
+  | 'document'
+  | 'other'
 
 /** One request that left a page (or a WebSocket frame). */
 export interface CapturedRequest {

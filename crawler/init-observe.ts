@@ -10,7 +10,10 @@ export const INJECT_MARK = '__skimwatch_inject__'
 /** A WebRTC peer connection (one ICE server URL) or a data channel send (label, payload). */
 export const RTC_MARK = '__skimwatch_rtc__'
 
-export const OBSERVE_MARKS = { PROBE_MARK, STORE_MARK, INJECT_MARK, RTC_MARK }
+/** A WebTransport session was opened (url, null) or wrote a datagram or stream chunk (url, text). */
+export const TRANSPORT_MARK = '__skimwatch_transport__'
+
+export const OBSERVE_MARKS = { PROBE_MARK, STORE_MARK, INJECT_MARK, RTC_MARK, TRANSPORT_MARK }
 
 /** Listener types worth naming: typing, editing, leaving a field, submitting, clicking, leaving. */
 const LISTEN_TYPES =
@@ -174,5 +177,57 @@ export const observeSource = (listenMark: string) => `
     } });
     if (typeof RTCDataChannel === 'function')
       wrap(RTCDataChannel.prototype, 'send', (ch, [data]) => report(${JSON.stringify(RTC_MARK)}, 'rtc:datachannel/' + ch.label, typeof data === 'string' ? data : null));
+  }
+
+  // WebTransport runs over HTTP/3, which no route or proxy of ours answers: a stand-in session
+  // opens at once and records what is written to its datagrams and streams, as UTF-8 text.
+  {
+    const Native = window.WebTransport;
+    const utf8 = new TextDecoder();
+    const textOf = (chunk) => {
+      try {
+        if (typeof chunk === 'string') return chunk;
+        if (chunk instanceof ArrayBuffer) return utf8.decode(new Uint8Array(chunk));
+        if (ArrayBuffer.isView(chunk)) return utf8.decode(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      } catch {}
+      return null;
+    };
+    const wrote = (url, chunk) => report(${JSON.stringify(TRANSPORT_MARK)}, url, textOf(chunk));
+    // Reported where the sample writes, so the report carries its stack; a pipe reports from the sink.
+    const writable = (url) => {
+      const stream = new WritableStream({ write(chunk) { wrote(url, chunk); } });
+      const getWriter = stream.getWriter;
+      stream.getWriter = function () {
+        const writer = getWriter.call(this);
+        const write = writer.write;
+        writer.write = function (chunk) { wrote(url, chunk); return write.call(this, chunk); };
+        return writer;
+      };
+      return stream;
+    };
+    const silent = () => new ReadableStream({ start() {} });
+    const urls = new WeakMap();
+    function WebTransport(url) {
+      if (!new.target) throw new TypeError("Failed to construct 'WebTransport': Please use the 'new' operator, this DOM object constructor cannot be called as a function.");
+      const href = abs(url);
+      urls.set(this, href);
+      report(${JSON.stringify(TRANSPORT_MARK)}, href, null);
+      this.ready = Promise.resolve(undefined);
+      this.closed = new Promise(() => undefined);
+      this.draining = new Promise(() => undefined);
+      this.datagrams = { readable: silent(), writable: writable(href), maxDatagramSize: 1200, incomingHighWaterMark: 1, outgoingHighWaterMark: 1 };
+      this.incomingBidirectionalStreams = silent();
+      this.incomingUnidirectionalStreams = silent();
+    }
+    const proto = WebTransport.prototype;
+    proto.createUnidirectionalStream = async function () { return writable(urls.get(this)); };
+    proto.createBidirectionalStream = async function () { return { readable: silent(), writable: writable(urls.get(this)) }; };
+    proto.close = function () {};
+    proto.getStats = async function () { return {}; };
+    if (Native) {
+      Object.defineProperty(WebTransport, 'toString', { value: () => Native.toString() });
+      disguised.set(WebTransport, Native);
+    }
+    window.WebTransport = WebTransport;
   }
 `

@@ -56,6 +56,7 @@ const CHANNEL: Record<string, string> = {
   xhr: 'XMLHttpRequest',
   beacon: 'sendBeacon',
   websocket: 'a WebSocket',
+  webtransport: 'a WebTransport session',
   form: 'a form post',
   script: 'an injected script',
   css: 'a CSS url()',

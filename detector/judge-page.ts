@@ -34,7 +34,7 @@ function hostOfUrl(url: string): string {
 }
 
 // Requests that carry data by design; an unattributed one could be anyone's.
-const DATA_SENDS = new Set(['fetch', 'xhr', 'beacon', 'websocket', 'form'])
+const DATA_SENDS = new Set(['fetch', 'xhr', 'beacon', 'websocket', 'webtransport', 'form'])
 
 /** What the browser saw, in the terms the page verdict needs. */
 function observe(capture: PageCapture) {

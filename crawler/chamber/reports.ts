@@ -2,7 +2,7 @@
 // what the sample (or code it made) did: reports from our page's own scripts are dropped.
 import type { CDPSession } from 'playwright'
 import type { Observation } from '../../core/types.ts'
-import { INJECT_MARK, PROBE_MARK, RTC_MARK, STORE_MARK } from '../init-observe.ts'
+import { INJECT_MARK, PROBE_MARK, RTC_MARK, STORE_MARK, TRANSPORT_MARK } from '../init-observe.ts'
 import { CODE_MARK, LINK_MARK, LISTEN_MARK, READ_MARK } from '../init-script.ts'
 import type { CodeTracker, Stack } from './code.ts'
 
@@ -11,11 +11,11 @@ const MAX_DEBUGGER_PAUSES = 20
 // jQuery's form serialisers read every field's value on the sample's behalf.
 const SERIALIZERS = new Set(['serialize', 'serializeArray', 'param'])
 
-/** A request-like thing only the init script sees: a resource hint or a WebRTC attempt. */
+/** A request-like thing only the init script sees: a resource hint, a WebRTC or WebTransport attempt. */
 export interface HintedRequest {
   url: string
   method: string
-  type: 'link' | 'other'
+  type: 'link' | 'webtransport' | 'other'
   body: string | null
 }
 
@@ -93,6 +93,13 @@ export function collectReports(cdp: CDPSession, code: CodeTracker): ReportLog {
       hinted.add({ url: first, method: (second ?? 'link').toUpperCase(), type: 'link', body: null })
     } else if (mark === RTC_MARK && first !== null) {
       hinted.add({ url: first, method: 'RTC', type: 'other', body: second })
+    } else if (mark === TRANSPORT_MARK && first !== null) {
+      hinted.add({
+        url: first,
+        method: second === null ? 'CONNECT' : 'SEND',
+        type: 'webtransport',
+        body: second,
+      })
     }
   })
 

