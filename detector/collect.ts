@@ -276,9 +276,17 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
             const init = d.init ?? undefined
             if (d.id.type === 'Identifier') scopes.declare(n.kind, d.id.name, init)
             else
-              for (const name of patternNames(d.id as AnyNode)) {
-                scopes.declare(n.kind, name, undefined)
-                scopes.refer(name, init, 'mutate')
+              for (const p of d.id.type === 'ObjectPattern' ? d.id.properties : [d.id]) {
+                // `const { sendBeacon: s } = navigator`: s holds navigator.sendBeacon
+                const member = init && destructuredMember(p as AnyNode, init as AnyNode)
+                if (member) scopes.declare(n.kind, member.name, member.init)
+                else
+                  for (const name of patternNames(
+                    (p.type === 'Property' ? p.value : p) as AnyNode,
+                  )) {
+                    scopes.declare(n.kind, name, undefined)
+                    scopes.refer(name, init, 'mutate')
+                  }
               }
           }
           break
@@ -721,4 +729,30 @@ function globalMemberOf(n: AnyNode): Identifier | undefined {
   if (m.type !== 'MemberExpression') return undefined
   const root = rootOf(m) as AnyNode
   return root.type === 'Identifier' && GLOBAL_OBJECTS.has(root.name) ? root : undefined
+}
+
+/**
+ * A property of an object pattern that takes one member by its name into a name of its own
+ * (`{ sendBeacon: s }`, `{ fetch }`): that name and the member it holds, as `init.key` placed
+ * where the property is written. Defaults, nested patterns and computed keys are not followed.
+ */
+function destructuredMember(
+  p: AnyNode,
+  init: AnyNode,
+): { name: string; init: AnyNode } | undefined {
+  if (p.type !== 'Property' || p.computed || p.value.type !== 'Identifier') return undefined
+  if (init.type !== 'Identifier' && init.type !== 'MemberExpression') return undefined
+  const key = p.key as AnyNode
+  const name = key.type === 'Identifier' ? key.name : key.type === 'Literal' ? key.value : undefined
+  if (typeof name !== 'string') return undefined
+  const member = {
+    type: 'MemberExpression',
+    object: init,
+    property: { type: 'Identifier', name, start: key.start, end: key.end },
+    computed: false,
+    optional: false,
+    start: p.start,
+    end: p.end,
+  }
+  return { name: p.value.name, init: member as unknown as AnyNode }
 }

@@ -69,6 +69,31 @@ function methodOf(obj: AnyNode, name: string, folder: Folder, scopes: Scopes, de
   return FUNCTION_METHODS.has(name) && isFunctionValue(obj, folder, scopes, depth + 1)
 }
 
+/**
+ * `Object.getPrototypeOf(<function>)` (or `Reflect.getPrototypeOf`, `<function>.__proto__`):
+ * `Function.prototype`, or for an async or generator function the prototype whose
+ * `.constructor` is `AsyncFunction` or `GeneratorFunction`, which compile code as `Function` does.
+ */
+function prototypeOfFunction(node: AnyNode, folder: Folder, scopes: Scopes): boolean {
+  if (node.type === 'MemberExpression')
+    return (
+      node.object.type !== 'Super' &&
+      memberName(node, folder) === '__proto__' &&
+      isFunctionValue(node.object, folder, scopes)
+    )
+  if (node.type !== 'CallExpression' || node.arguments.length !== 1) return false
+  const callee = node.callee as AnyNode
+  if (callee.type !== 'MemberExpression' || callee.object.type !== 'Identifier') return false
+  const owner = callee.object.name
+  if ((owner !== 'Object' && owner !== 'Reflect') || scopes.resolve(callee.object)) return false
+  const arg = node.arguments[0] as AnyNode
+  return (
+    memberName(callee, folder) === 'getPrototypeOf' &&
+    arg.type !== 'SpreadElement' &&
+    isFunctionValue(arg, folder, scopes)
+  )
+}
+
 /** `<function>.constructor`, read directly or through a name that holds it. */
 function reachesFunction(callee: AnyNode, folder: Folder, scopes: Scopes): boolean {
   let target: AnyNode | undefined = callee
@@ -80,7 +105,8 @@ function reachesFunction(callee: AnyNode, folder: Folder, scopes: Scopes): boole
     target?.type === 'MemberExpression' &&
     target.object.type !== 'Super' &&
     memberName(target, folder) === 'constructor' &&
-    isFunctionValue(target.object, folder, scopes)
+    (isFunctionValue(target.object, folder, scopes) ||
+      prototypeOfFunction(target.object as AnyNode, folder, scopes))
   )
 }
 

@@ -298,6 +298,15 @@ const STRING_METHODS: Record<string, StrMethod> = {
   },
   replace: (s, args, invoke) => replace(s, args, invoke, false),
   replaceAll: (s, args, invoke) => replace(s, args, invoke, true),
+  // with the g flag every match (`hex.match(/../g)` splits a hex text into bytes); without it
+  // the first match and its groups (its index and input are not modelled: unknown)
+  match: (s, [pat]) => {
+    const re = pat instanceof RegexV ? pat.regex() : undefined
+    if (!re || s.length > 100_000) return UNKNOWN
+    const found = s.match(re)
+    if (found === null) return null
+    return re.global ? arr([...found]) : UNKNOWN
+  },
 }
 
 function replace(s: string, [pat, rep]: Val[], invoke: Invoke, all: boolean): Val {

@@ -40,6 +40,8 @@ export function decodedLayers(
     for (const text of jsonCarriedCode(s.value)) candidates.push({ text, site: s.site })
     const module = dataUrlCode(s.value)
     if (module !== undefined) candidates.push({ text: module, site: s.site })
+    const navigated = javascriptUrlCode(s.value)
+    if (navigated !== undefined) candidates.push({ text: navigated, site: s.site })
   }
   for (const c of calls) {
     const arg = codeArgument(c)
@@ -144,7 +146,22 @@ function dataUrlCode(value: string): string | undefined {
   if (!m) return undefined
   const body = value.slice(m[0].length)
   if (m[1]) return decodeBase64(body)
-  // as the browser reads it: a `%` not followed by two hex digits stays as it is
+  return percentDecoded(body)
+}
+
+const JAVASCRIPT_URL = /^\s*javascript:/i
+
+/**
+ * The code of a `javascript:` address: a frame, a link or the page sent there runs it, as
+ * `eval` would (`frame.src = 'javascript:' + encodeURIComponent(code)`).
+ */
+function javascriptUrlCode(value: string): string | undefined {
+  const m = JAVASCRIPT_URL.exec(value)
+  return m ? percentDecoded(value.slice(m[0].length)) : undefined
+}
+
+/** As the browser reads an address: a `%` not followed by two hex digits stays as it is. */
+function percentDecoded(body: string): string {
   return body.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
     try {
       return decodeURIComponent(run)

@@ -1,6 +1,7 @@
 import type { AnyNode, Node } from 'acorn'
 import { parseGuarded } from '../parse.ts'
 import { arrayMember } from './arrays.ts'
+import type { PropWrites } from './own-methods.ts'
 import { OBJECT_KEYS, OBJECT_METHODS } from './prototypes.ts'
 import {
   RegexV,
@@ -67,6 +68,13 @@ function ownProperty(obj: Val, k: string): boolean {
 
 /** How many arrays and objects one call of unknown code makes unknown, at most. */
 const MAX_HAVOC = 10_000
+/** A kept property of a forgotten object (see keptProperties): no code ever wrote it. */
+function keptRead(obj: Val, key: Val): boolean {
+  if (!(obj instanceof ObjV) || !obj.opaque || obj.kept === undefined) return false
+  const k = toStr(key)
+  return k !== UNKNOWN && obj.kept.has(k)
+}
+
 const MODELLED_CONSTRUCTORS = new Set(['Array', 'Object', 'Uint8Array', 'TextDecoder', 'RegExp'])
 
 /** Wrote to an array or a non-function variable older than `born` (caches on objects are fine). */
@@ -131,6 +139,8 @@ export class Machine {
    * is unknown, not undefined.
    */
   inherited: ReadonlySet<string> | 'all' | undefined = undefined
+  /** the program's member writes by name, for what an object's own methods cannot change */
+  propWrites: PropWrites | undefined = undefined
   /**
    * Time, for reading values as they were when code ran; the clock is the serial counter.
    * While `recording` a simulation, each node evaluated keeps when it first ran in each
@@ -218,10 +228,17 @@ export class Machine {
     this.stamp(b)
   }
 
-  /** An array or object such code may have filled: unknown from now on. */
-  forgetItems(o: ArrV | ObjV): void {
+  /**
+   * An array or object such code may have filled: unknown from now on, but for `kept`, the
+   * properties it surely did not change.
+   */
+  forgetItems(o: ArrV | ObjV, kept?: ReadonlySet<string>): void {
+    const keep = o.opaque ? undefined : kept
     o.opaque = true
-    if (o instanceof ObjV) o.getters = undefined
+    if (o instanceof ObjV) {
+      o.getters = undefined
+      o.kept = keep?.size ? keep : undefined
+    }
     this.stamp(o)
   }
 
@@ -332,6 +349,7 @@ export class Machine {
         if (h === 'keep') continue
         m.clear()
         if (h === 'revert') for (const [k, v] of old) m.set(k, v)
+        else if (owner instanceof ObjV) owner.kept = undefined
         this.stamp(owner)
       }
     if (frame.objects)
@@ -339,6 +357,7 @@ export class Machine {
         const h = how(o.serial)
         if (h === 'keep') continue
         o.opaque = h === 'havoc'
+        if (o instanceof ObjV) o.kept = undefined
         this.stamp(o)
       }
   }
@@ -375,7 +394,10 @@ export class Machine {
   private makeOpaque(o: ObjV | ArrV): void {
     const f = this.frames[this.frames.length - 1]
     // written under a name not known: any getter may have been replaced
-    if (o instanceof ObjV) o.getters = undefined
+    if (o instanceof ObjV) {
+      o.getters = undefined
+      o.kept = undefined
+    }
     if (o.opaque) return
     this.stamp(o)
     if (f) (f.objects ??= new Set()).add(o)
@@ -395,6 +417,8 @@ export class Machine {
       this.ranAfter &&
       (v instanceof ArrV || v instanceof ObjV) &&
       !this.ownMemo(name, b) &&
+      // a forgotten object reads unknown whole; what it kept, no code ever wrote
+      !(v instanceof ObjV && v.opaque && v.kept !== undefined) &&
       this.changedLater(v, this.ranAfter)
     )
       throw new Abort('written after it ran')
@@ -498,6 +522,7 @@ export class Machine {
       this.ranAfter &&
       (obj instanceof ArrV || obj instanceof ObjV || obj instanceof FnV) &&
       obj !== this.memo &&
+      !keptRead(obj, key) &&
       this.changedLater(obj, this.ranAfter)
     )
       throw new Abort('written after it ran')
@@ -531,7 +556,7 @@ export class Machine {
     if (obj instanceof ObjV) {
       const getter = obj.getters?.get(k)
       if (getter) return this.callFunction(getter, obj, [])
-      if (obj.opaque) return UNKNOWN
+      if (obj.opaque) return obj.kept?.has(k) ? obj.props.get(k) : UNKNOWN
       // inherited from Object.prototype unless the object has its own
       if (obj.props.has(k) || !OBJECT_KEYS.has(k)) return obj.props.get(k)
       return OBJECT_METHODS.has(k) ? opaqueMethod(k) : UNKNOWN
@@ -550,6 +575,8 @@ export class Machine {
     if (obj instanceof NativeV) {
       if (k === 'call' || k === 'apply') return this.callMethod(obj, k)
       if (obj.name === 'Array' && k === 'from') return this.arrayFrom
+      if (k === 'getPrototypeOf' && obj.name === 'Object') return this.getPrototypeOf
+      if (obj.name === 'Function' && k === 'prototype') return this.functionPrototype()
       const statics =
         obj.name === 'String'
           ? stringStatics
@@ -606,6 +633,35 @@ export class Machine {
       obj.props.set(k, v)
     } else if (obj instanceof GlobalV && k !== UNKNOWN) this.assign(k, this.global, v)
   }
+
+  /**
+   * `Function.prototype`: its `toString` gives a sample function's own text (a payload kept in a
+   * comment inside a function is read this way), its `constructor` is `Function`.
+   */
+  private fnProto: ObjV | undefined
+  private functionPrototype(): ObjV {
+    if (this.fnProto) return this.fnProto
+    const proto = new ObjV()
+    proto.props.set('constructor', this.lookup('Function', this.realm))
+    proto.props.set(
+      'toString',
+      new NativeV('toString', (self) => {
+        if (!(self instanceof FnV)) return UNKNOWN
+        const text = this.text?.slice(self.node.start, self.node.end)
+        return text === undefined ? UNKNOWN : text
+      }),
+    )
+    return (this.fnProto = proto)
+  }
+
+  /**
+   * `Object.getPrototypeOf(f)` of a function is `Function.prototype`, or for an async function
+   * or a generator a prototype whose `constructor` (AsyncFunction, GeneratorFunction) compiles
+   * code as `Function` does: all three are the same code runner here.
+   */
+  private readonly getPrototypeOf = new NativeV('getPrototypeOf', (_self, [of]) =>
+    of instanceof FnV || of instanceof NativeV ? this.functionPrototype() : UNKNOWN,
+  )
 
   /**
    * `Array.from(items, f)`: a copy of an array, a string's characters or `{ length: n }` empty

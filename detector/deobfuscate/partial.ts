@@ -13,6 +13,7 @@ import { mightBeCode, packerShaped } from './decode.ts'
 import { inlineProxy } from './inline.ts'
 import { literalKeys, withNameEdits } from './with-scope.ts'
 import { keyName } from './fold.ts'
+import { emptyPropWrites, notePropWrites, type PropWrites } from './own-methods.ts'
 import { patternNames } from '../scope.ts'
 import { rootOf } from '../collect-parts.ts'
 import {
@@ -187,6 +188,7 @@ function resolvePass(
   const body = (ast as AnyNode & { type: 'Program' }).body as AnyNode[]
   const written = writtenNames(ast)
   m.inherited = written.inherited
+  m.propWrites = written.propWrites
   m.parentFn = written.parentFn
   m.startSimulation(nextSerial(), false)
   simulate(m, body, m.global)
@@ -231,6 +233,14 @@ function noteClosures(m: Machine, written: Written): void {
   m.closureMutated = filled
   m.closureProps = props
   m.tableWriters = tables
+}
+
+/** `(0, o.f)`: minifiers call a method without its receiver through a comma; `o.f` then. */
+function withoutComma(callee: AnyNode): AnyNode {
+  return callee.type === 'SequenceExpression' &&
+    callee.expressions.slice(0, -1).every((e) => e.type === 'Literal')
+    ? (callee.expressions[callee.expressions.length - 1] as AnyNode)
+    : callee
 }
 
 /** `(function (h, k) {…})('…', 'k')`: every argument a literal, one of them a string. */
@@ -551,6 +561,11 @@ class Rewriter {
         return this.fn(node as FnNode, env)
       case 'CallExpression':
         return this.call(node, env, role)
+      case 'NewExpression':
+        // `new Function(code)`, also under another name (`new AF(code)`, AF an async
+        // function's constructor): the code it is given is read as a layer, as for a call
+        if (this.constructsRunner(node, env)) return
+        break
       case 'TaggedTemplateExpression':
         if (role === 'value' && this.taggedText(node, env)) return
         break
@@ -632,12 +647,23 @@ class Rewriter {
   private constant(node: AnyNode, env: Env): boolean {
     if (node.type === 'BinaryExpression' && node.operator !== '+') return false
     if (!needsEvaluator(node) || !this.stable(node, env)) return false
-    const v = this.value(node, env)
+    // `'javascript:' + code` is code a navigation runs: worth the steps `eval`'s text gets
+    const v = this.value(node, env, this.javascriptUrl(node, env) ? CODE_STEPS : CANDIDATE_STEPS)
     if (typeof v !== 'string') return false
     const text = literal(v)
     if (text === undefined) return false
     this.edit(node, text, v)
     return true
+  }
+
+  /** A concatenation that starts with `javascript:`. */
+  private javascriptUrl(node: AnyNode, env: Env): boolean {
+    let first = node
+    while (first.type === 'BinaryExpression' && first.operator === '+')
+      first = first.left as AnyNode
+    if (first === node) return false
+    const v = this.value(first, env)
+    return typeof v === 'string' && /^\s*javascript:/i.test(v)
   }
 
   /** `tag\`…\`` run by a function of the file over constant parts: the text it makes. */
@@ -666,12 +692,7 @@ class Rewriter {
       this.list(node.arguments as AnyNode[], env)
       return
     }
-    // `(0, o.f)(x)`: minifiers call a method without its receiver through a comma
-    const bare =
-      callee.type === 'SequenceExpression' &&
-      callee.expressions.slice(0, -1).every((e) => e.type === 'Literal')
-        ? (callee.expressions[callee.expressions.length - 1] as AnyNode)
-        : callee
+    const bare = withoutComma(callee)
     const target = bare.type === 'Identifier' || bare.type === 'MemberExpression'
     const fn = target ? this.value(bare, env) : UNKNOWN
     if (role === 'value' && fn instanceof FnV && this.stable(node, env)) {
@@ -699,6 +720,18 @@ class Rewriter {
     const args = node.arguments as AnyNode[]
     const code = this.runsKnownCode(args, fn, env)
     for (const a of args) if (a !== code) this.visit(a, env, 'value')
+  }
+
+  private constructsRunner(node: AnyNode & { type: 'NewExpression' }, env: Env): boolean {
+    const callee = withoutComma(node.callee as AnyNode)
+    if (callee.type !== 'Identifier' && callee.type !== 'MemberExpression') return false
+    const fn = this.value(callee, env)
+    if (!(fn instanceof NativeV) || fn.name !== 'Function') return false
+    if (!this.namesNative(callee, fn, env)) this.visit(callee, env, 'callee')
+    const args = node.arguments as AnyNode[]
+    const code = this.runsKnownCode(args, fn, env)
+    for (const a of args) if (a !== code) this.visit(a, env, 'value')
+    return true
   }
 
   /**
@@ -1095,6 +1128,8 @@ interface Written {
   parentFn: Map<AnyNode, AnyNode>
   /** names of the getters object literals define (`{ get h() {…} }`) */
   getters: Set<string>
+  /** member writes by the name they spell (see keptProperties) */
+  propWrites: PropWrites
 }
 
 /**
@@ -1155,8 +1190,10 @@ function writtenNames(ast: Node): Written {
   // a function called where it is written runs once, at load, like the code around it: what
   // its own statements write is no more varying than what top-level statements write
   const ranOnce = new Set<AnyNode>()
+  const propWrites = emptyPropWrites()
   const visit = (n: AnyNode, inFn: boolean, scope: ScopeFacts, fn: AnyNode): void => {
     cur = fn
+    notePropWrites(propWrites, n)
     if (n.type === 'CallExpression') {
       const callee = n.callee as AnyNode
       const called =
@@ -1349,6 +1386,7 @@ function writtenNames(ast: Node): Written {
     inherited,
     parentFn,
     getters,
+    propWrites,
   }
 }
 

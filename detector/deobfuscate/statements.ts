@@ -4,6 +4,7 @@ import { patternNames } from '../scope.ts'
 import { treeGeneration } from './reparse.ts'
 import { decide, evalExpr, makeFunction } from './interpret.ts'
 import type { Machine } from './machine.ts'
+import { keptProperties, ownMethodCall } from './own-methods.ts'
 import { Abort, ArrV, Env, ObjV, Thrown, UNKNOWN, type FnNode, FnV, type Val } from './values.ts'
 
 // Statements of the partial evaluator, and `simulate`: run a scope's statements one by one,
@@ -441,10 +442,16 @@ function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void 
     const b = env.lookup(name)
     if (b && (born === 0 || (b.serial ?? 0) >= born)) m.forget(b)
   }
+  const value = (name: string): Val => env.lookup(name)?.value
   for (const name of touchedIn(written, env)) {
-    const v = env.lookup(name)?.value
-    if ((v instanceof ArrV || v instanceof ObjV) && (born === 0 || v.serial >= born))
-      m.forgetItems(v)
+    const v = value(name)
+    if (!((v instanceof ArrV || v instanceof ObjV) && (born === 0 || v.serial >= born))) continue
+    // touched only as the receiver of its own methods: what no method can write is kept
+    const own =
+      v instanceof ObjV &&
+      !written.direct.has(name) &&
+      (written.methods.get(name) ?? []).every((c) => ownMethodCall(c, value) === name)
+    m.forgetItems(v, own ? keptProperties(v, name, m.propWrites) : undefined)
   }
 }
 
@@ -456,6 +463,8 @@ function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void 
 function writtenBy(code: AnyNode, nested: boolean): Written {
   const names = new Set<string>()
   const touched = new Set<string>()
+  const direct = new Set<string>()
+  const methods = new Map<string, AnyNode[]>()
   const given: Given[] = []
   const visit = (n: AnyNode): void => {
     if (n !== code && !nested && isFunctionNode(n)) return
@@ -468,20 +477,24 @@ function writtenBy(code: AnyNode, nested: boolean): Written {
       callee?.type === 'MemberExpression' &&
       callee.object.type === 'Identifier' &&
       !(READS_ONLY.has(propertyOf(callee)) && !writes(n as AnyNode & { type: 'CallExpression' }))
-    )
+    ) {
       touched.add(callee.object.name)
+      const list = methods.get(callee.object.name) ?? []
+      methods.set(callee.object.name, [...list, callee])
+    }
     // what a call is given, the call may fill (`Object.assign(cfg, data)`, `$.extend(o, x)`)
     if ((n.type === 'CallExpression' || n.type === 'NewExpression') && !readsArguments(n))
       for (const a of n.arguments as AnyNode[])
         if (a.type === 'Identifier') given.push({ name: a.name, callee: n.callee as AnyNode })
     if (n.type === 'AssignmentExpression' && n.left.type === 'MemberExpression')
-      if (n.left.object.type === 'Identifier') touched.add(n.left.object.name)
+      if (n.left.object.type === 'Identifier') direct.add(n.left.object.name)
     // `with (o) { n = 1 }` writes o.n
-    if (n.type === 'WithStatement' && n.object.type === 'Identifier') touched.add(n.object.name)
+    if (n.type === 'WithStatement' && n.object.type === 'Identifier') direct.add(n.object.name)
     eachChild(n, visit)
   }
   visit(code)
-  return { names, touched, given }
+  for (const name of direct) touched.add(name)
+  return { names, touched, direct, methods, given }
 }
 
 interface Given {
@@ -492,6 +505,10 @@ interface Given {
 interface Written {
   names: Set<string>
   touched: Set<string>
+  /** touched otherwise than as the receiver of a method call (`o.k = v`, `with (o)`) */
+  direct: Set<string>
+  /** the callees of method calls, by receiver name (`o.m` of `o.m(x)`) */
+  methods: Map<string, AnyNode[]>
   /** names handed to calls: filled unless the sample's own function takes them (its body is simulated) */
   given: Given[]
 }
@@ -579,6 +596,8 @@ export function escape(m: Machine, fn: FnV): void {
     w = {
       names: new Set([...all.names].filter(outer)),
       touched: new Set([...all.touched].filter(outer)),
+      direct: all.direct,
+      methods: all.methods,
       given: all.given.filter((g) => outer(g.name)),
     }
     escaped.set(fn.node, w)

