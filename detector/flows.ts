@@ -88,11 +88,21 @@ export function feedLocalCalls(
     const b = scopes.resolve(r as Node & { name: string })
     if (b) filled.add(b)
   }
+  const methods = methodFunctions(facts, from)
   for (let i = from.calls; i < facts.calls.length; i++) {
     const c = facts.calls[i] as CallFact
     const callee = calleeOf(c.node)
     if (c.isNew) continue
     const args = (c.node as AnyNode & { arguments: AnyNode[] }).arguments
+    // `sock.emit(e, data)`, `this.post(packet)`: a method the script assigns under that name
+    // (`Transport.prototype.emit = function (event, data) {…}`) receives the arguments
+    if (callee.type === 'MemberExpression' && !callee.computed) {
+      for (const fn of methods.get(propertyName(callee)) ?? [])
+        args.forEach((a, k) => {
+          if (a.type !== 'SpreadElement') scopes.feedParam(fn, k, a)
+        })
+      continue
+    }
     // `sender()(data)`: the functions a local function hands back receive the arguments
     if (callee.type === 'CallExpression' && callee.callee.type === 'Identifier') {
       const maker = localFunction(scopes.resolve(callee.callee))
@@ -120,6 +130,29 @@ export function feedLocalCalls(
       for (const a of args) if (a !== target && a.type !== 'SpreadElement') into.values.push(a)
     })
   }
+}
+
+/** A method name is followed only when the script assigns a function under it this often. */
+const MAX_METHODS = 2
+
+const propertyName = (m: AnyNode & { type: 'MemberExpression' }): string =>
+  m.property.type === 'Identifier' ? m.property.name : ''
+
+/**
+ * Functions the script assigns as members (`C.prototype.m = function…`, `o.m = function…`),
+ * by member name; a name given more than MAX_METHODS functions is left out: which one a call
+ * reaches is not known.
+ */
+function methodFunctions(facts: ScriptFacts, from: Counts): Map<string, Node[]> {
+  const out = new Map<string, Node[]>()
+  for (let i = from.assigns; i < facts.assigns.length; i++) {
+    const a = facts.assigns[i]
+    if (!a || a.operator !== '=' || !a.object || !isFunction(a.value as AnyNode)) continue
+    const list = out.get(a.target) ?? []
+    out.set(a.target, [...list, a.value])
+  }
+  for (const [name, list] of out) if (list.length > MAX_METHODS) out.delete(name)
+  return out
 }
 
 /**

