@@ -20,10 +20,12 @@ export interface PropWrites {
   /** `this` written under a computed name or handed to a copier somewhere */
   thisComputed: boolean
   /**
-   * How often each name is read as a value and not only as the object of a member (`o.k`,
-   * `o.m()`): what holds the object a name never hands out reaches no other code.
+   * Whether a name is ever read as a value and not only as the object of a member (`o.k`,
+   * `o.m()`): what holds the object a name never hands out reaches no other code. Worked out
+   * for a name when first asked, over the program (`root`).
    */
-  uses: Map<string, number>
+  handedOut: Map<string, boolean>
+  root: Node | undefined
 }
 
 const COPIERS = new Set(['assign', 'defineProperty', 'defineProperties', 'set', 'extend', 'merge'])
@@ -34,40 +36,13 @@ export function emptyPropWrites(): PropWrites {
     byObject: new Map(),
     computedOn: new Set(),
     thisComputed: false,
-    uses: new Map(),
+    handedOut: new Map(),
+    root: undefined,
   }
 }
 
-const bump = (w: PropWrites, name: string, by: number): void => {
-  w.uses.set(name, (w.uses.get(name) ?? 0) + by)
-}
-
-/** Note one node's member writes and name uses (called for every node of the program). */
+/** Note one node's member writes (called for every node of the program). */
 export function notePropWrites(w: PropWrites, n: AnyNode): void {
-  switch (n.type) {
-    case 'Identifier':
-      return bump(w, n.name, 1)
-    // a name as a member's object, a property's key or a declaration hands nothing out
-    case 'MemberExpression':
-      if (n.object.type === 'Identifier') bump(w, n.object.name, -1)
-      if (!n.computed && n.property.type === 'Identifier') bump(w, n.property.name, -1)
-      break
-    case 'Property':
-    case 'MethodDefinition':
-    case 'PropertyDefinition':
-      if (!n.computed && n.key.type === 'Identifier') bump(w, n.key.name, -1)
-      break
-    case 'VariableDeclarator':
-      if (n.id.type === 'Identifier') bump(w, n.id.name, -1)
-      break
-    case 'FunctionDeclaration':
-    case 'FunctionExpression':
-    case 'ClassDeclaration':
-      if (n.id) bump(w, n.id.name, -1)
-      break
-    default:
-      break
-  }
   let target: AnyNode | undefined
   if (n.type === 'AssignmentExpression') {
     target = n.left as AnyNode
@@ -178,11 +153,50 @@ export function keptProperties(obj: ObjV, name: string, w: PropWrites | undefine
     if (!home.ok) return kept
     for (const k of home.writes) writes.add(k)
   }
-  const handedOut = (w.uses.get(name) ?? 0) > 0
+  const handedOut = isHandedOut(w, name)
   if (handedOut && w.thisComputed) return kept
   for (const [k, v] of obj.props)
     if (isPrimitive(v) && !writes.has(k) && !(handedOut && w.names.has(k))) kept.add(k)
   return kept
+}
+
+/** Whether `name` is read anywhere as a value, not as a member's object or a declaration. */
+function isHandedOut(w: PropWrites, name: string): boolean {
+  const known = w.handedOut.get(name)
+  if (known !== undefined) return known
+  let uses = 0
+  const stack: { n: AnyNode; parent: AnyNode | undefined }[] = []
+  if (w.root) stack.push({ n: w.root as AnyNode, parent: undefined })
+  while (stack.length > 0 && uses === 0) {
+    const { n, parent } = stack.pop() as { n: AnyNode; parent: AnyNode | undefined }
+    if (n.type === 'Identifier' && n.name === name && !declaresOrNames(n, parent)) uses++
+    eachChild(n, (c) => void stack.push({ n: c as AnyNode, parent: n }))
+  }
+  w.handedOut.set(name, uses > 0)
+  return uses > 0
+}
+
+/** `x` as a member's object or name (`x.k`, `o.x`), a key (`{ x: 1 }`) or a declared name. */
+function declaresOrNames(x: AnyNode, parent: AnyNode | undefined): boolean {
+  if (!parent) return false
+  switch (parent.type) {
+    case 'MemberExpression':
+      return parent.object === x || (!parent.computed && parent.property === x)
+    case 'Property':
+    case 'MethodDefinition':
+    case 'PropertyDefinition':
+      return (
+        !parent.computed && parent.key === x && (parent.type !== 'Property' || !parent.shorthand)
+      )
+    case 'VariableDeclarator':
+      return parent.id === x
+    case 'FunctionDeclaration':
+    case 'FunctionExpression':
+    case 'ClassDeclaration':
+      return parent.id === x
+    default:
+      return false
+  }
 }
 
 /** `o.m(…)` where `o` holds an object of the sample's own and `m` one of its functions. */

@@ -1191,6 +1191,7 @@ function writtenNames(ast: Node): Written {
   // its own statements write is no more varying than what top-level statements write
   const ranOnce = new Set<AnyNode>()
   const propWrites = emptyPropWrites()
+  propWrites.root = ast
   const visit = (n: AnyNode, inFn: boolean, scope: ScopeFacts, fn: AnyNode): void => {
     cur = fn
     notePropWrites(propWrites, n)
