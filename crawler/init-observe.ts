@@ -183,14 +183,17 @@ export const observeSource = (listenMark: string) => `
   // opens at once and records what is written to its datagrams and streams, as UTF-8 text.
   {
     const Native = window.WebTransport;
-    const utf8 = new TextDecoder();
+    const utf8 = new TextDecoder('utf-8', { fatal: true });
+    // bytes that are no UTF-8 text (encrypted, packed) are kept as hex, which the matcher decodes
+    const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    const bytesText = (bytes) => { try { return utf8.decode(bytes); } catch { return hex(bytes); } };
     const textOf = (chunk) => {
       try {
         if (typeof chunk === 'string') return chunk;
-        if (chunk instanceof ArrayBuffer) return utf8.decode(new Uint8Array(chunk));
-        if (ArrayBuffer.isView(chunk)) return utf8.decode(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      } catch {}
-      return null;
+        if (chunk instanceof ArrayBuffer) return bytesText(new Uint8Array(chunk));
+        if (ArrayBuffer.isView(chunk)) return bytesText(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        return String(chunk);
+      } catch { return ''; }
     };
     const wrote = (url, chunk) => report(${JSON.stringify(TRANSPORT_MARK)}, url, textOf(chunk));
     // Reported where the sample writes, so the report carries its stack; a pipe reports from the sink.
@@ -201,8 +204,10 @@ export const observeSource = (listenMark: string) => `
         const writer = getWriter.call(this);
         const write = writer.write;
         writer.write = function (chunk) { wrote(url, chunk); return write.call(this, chunk); };
+        disguised.set(writer.write, write);
         return writer;
       };
+      disguised.set(stream.getWriter, getWriter);
       return stream;
     };
     const silent = () => new ReadableStream({ start() {} });
@@ -225,8 +230,9 @@ export const observeSource = (listenMark: string) => `
     proto.close = function () {};
     proto.getStats = async function () { return {}; };
     if (Native) {
-      Object.defineProperty(WebTransport, 'toString', { value: () => Native.toString() });
       disguised.set(WebTransport, Native);
+      for (const name of ['createUnidirectionalStream', 'createBidirectionalStream', 'close', 'getStats'])
+        if (typeof Native.prototype[name] === 'function') disguised.set(proto[name], Native.prototype[name]);
     }
     window.WebTransport = WebTransport;
   }

@@ -302,12 +302,15 @@ const STRING_METHODS: Record<string, StrMethod> = {
   // the first match and its groups (its index and input are not modelled: unknown)
   match: (s, [pat]) => {
     const re = pat instanceof RegexV ? pat.regex() : undefined
-    if (!re || s.length > 100_000) return UNKNOWN
+    if (!re || s.length > MATCH_TEXT) return UNKNOWN
     const found = s.match(re)
     if (found === null) return null
     return re.global ? arr([...found]) : UNKNOWN
   },
 }
+
+/** The longest text `match` is run over: a hex payload of a large stage, not a whole library. */
+const MATCH_TEXT = 32_768
 
 function replace(s: string, [pat, rep]: Val[], invoke: Invoke, all: boolean): Val {
   const re = pat instanceof RegexV ? pat.regex() : undefined

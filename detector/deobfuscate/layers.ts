@@ -120,6 +120,8 @@ function hasBehaviour(ast: Node): boolean {
       return true
     if (n.type === 'Program') stack.push(...(n.body as AnyNode[]))
     else if (n.type === 'ExpressionStatement') stack.push(n.expression as AnyNode)
+    // an async function's body awaits what it calls: `await fetch(…)`
+    else if (n.type === 'AwaitExpression') stack.push(n.argument as AnyNode)
     else if (n.type === 'VariableDeclaration') {
       for (const d of n.declarations) if (d.init) stack.push(d.init as AnyNode)
     } else if (

@@ -593,7 +593,9 @@ export class Machine {
   /** `x.constructor`: a primitive's or array's wrapper, and for any function, `Function`. */
   private constructorOf(obj: Val): Val {
     if ((obj instanceof ObjV || obj instanceof FnV) && obj.props.has('constructor'))
-      return (obj as ObjV).opaque ? UNKNOWN : obj.props.get('constructor')
+      return (obj as ObjV).opaque && !keptRead(obj, 'constructor')
+        ? UNKNOWN
+        : obj.props.get('constructor')
     const name =
       typeof obj === 'string'
         ? 'String'
@@ -641,7 +643,10 @@ export class Machine {
   private fnProto: ObjV | undefined
   private functionPrototype(): ObjV {
     if (this.fnProto) return this.fnProto
+    // nothing else of it is modelled: any other member reads unknown
     const proto = new ObjV()
+    proto.opaque = true
+    proto.kept = new Set(['constructor', 'toString'])
     proto.props.set('constructor', this.lookup('Function', this.realm))
     proto.props.set(
       'toString',

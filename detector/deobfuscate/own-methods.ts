@@ -8,6 +8,7 @@ import type { AnyNode, Node } from 'acorn'
 import { eachChild } from '../children.ts'
 import { isFunctionNode, propertyOf } from './statements.ts'
 import { FnV, ObjV, type Val } from './values.ts'
+import { patternNames } from '../scope.ts'
 
 /** Member writes of the whole program, by the property name they spell. */
 export interface PropWrites {
@@ -19,6 +20,10 @@ export interface PropWrites {
   computedOn: Set<string>
   /** `this` written under a computed name or handed to a copier somewhere */
   thisComputed: boolean
+  /** `with` or a direct `eval` somewhere: any name may be written, none is kept */
+  unknownWrites: boolean
+  /** code compiled from text somewhere (`Function`, `setTimeout(text)`): it reaches global names */
+  compiles: boolean
   /**
    * Whether a name is ever read as a value and not only as the object of a member (`o.k`,
    * `o.m()`): what holds the object a name never hands out reaches no other code. Worked out
@@ -36,6 +41,8 @@ export function emptyPropWrites(): PropWrites {
     byObject: new Map(),
     computedOn: new Set(),
     thisComputed: false,
+    unknownWrites: false,
+    compiles: false,
     handedOut: new Map(),
     root: undefined,
   }
@@ -43,13 +50,12 @@ export function emptyPropWrites(): PropWrites {
 
 /** Note one node's member writes (called for every node of the program). */
 export function notePropWrites(w: PropWrites, n: AnyNode): void {
-  let target: AnyNode | undefined
-  if (n.type === 'AssignmentExpression') {
-    target = n.left as AnyNode
-    if (target.type === 'ObjectPattern' || target.type === 'ArrayPattern') w.thisComputed = true
-  } else if (n.type === 'UpdateExpression') target = n.argument as AnyNode
-  else if (n.type === 'UnaryExpression' && n.operator === 'delete') target = n.argument as AnyNode
-  else if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression') {
+  if (n.type === 'WithStatement') w.unknownWrites = true
+  if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && n.callee.name === 'eval')
+    w.unknownWrites = true
+  if ((n.type === 'CallExpression' || n.type === 'NewExpression') && compilesText(n))
+    w.compiles = true
+  if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression') {
     const called = propertyOf(n.callee)
     const first = n.arguments[0] as AnyNode | undefined
     if (!COPIERS.has(called) || !first) return
@@ -60,11 +66,26 @@ export function notePropWrites(w: PropWrites, n: AnyNode): void {
     else if (first.type === 'Identifier') w.computedOn.add(first.name)
     return
   }
-  if (target?.type !== 'MemberExpression') return
-  const name = propertyOf(target)
-  if (name !== '') written(w, target.object as AnyNode, name)
-  else if (target.object.type === 'ThisExpression') w.thisComputed = true
-  else if (target.object.type === 'Identifier') w.computedOn.add(target.object.name)
+  for (const t of writeTargets(n)) {
+    const target = t as AnyNode & { type: 'MemberExpression' }
+    const obj = target.object as AnyNode
+    const name = propertyOf(target)
+    if (name !== '') written(w, obj, name)
+    else if (obj.type === 'ThisExpression') w.thisComputed = true
+    else if (obj.type === 'Identifier') w.computedOn.add(obj.name)
+  }
+}
+
+const COMPILERS = new Set(['Function', 'eval', 'setTimeout', 'setInterval', 'execScript'])
+
+/** `Function(text)`, `setTimeout(text)`, `window.eval(text)`: a timer given a function aside. */
+function compilesText(n: AnyNode & { type: 'CallExpression' | 'NewExpression' }): boolean {
+  const c = n.callee as AnyNode
+  const name = c.type === 'Identifier' ? c.name : c.type === 'MemberExpression' ? propertyOf(c) : ''
+  if (!COMPILERS.has(name)) return false
+  if (name !== 'setTimeout' && name !== 'setInterval') return true
+  const first = n.arguments[0] as AnyNode | undefined
+  return !!first && !isFunctionNode(first) && first.type !== 'Identifier'
 }
 
 function written(w: PropWrites, obj: AnyNode, key: string): void {
@@ -94,14 +115,14 @@ function thisStaysHome(fn: Node): Home {
   const uses: { node: AnyNode; parent: AnyNode | undefined }[] = []
   const targets = new Set<AnyNode>()
   const home: Home = { ok: true, writes: new Set() }
-  const visit = (n: AnyNode, parent: AnyNode | undefined): void => {
+  // `own`: inside the method or its arrows, where `this` is the object; a function of its own
+  // has its own `this`, but the names holding the object reach into it all the same
+  const visit = (n: AnyNode, parent: AnyNode | undefined, own: boolean): void => {
     if (!home.ok) return
-    // a function of its own has its own `this`; an arrow shares this one's
-    if (n !== fn && isFunctionNode(n) && n.type !== 'ArrowFunctionExpression') return
-    if (n.type === 'AssignmentExpression' || n.type === 'UpdateExpression')
-      targets.add((n.type === 'AssignmentExpression' ? n.left : n.argument) as AnyNode)
-    if (n.type === 'UnaryExpression' && n.operator === 'delete') targets.add(n.argument as AnyNode)
-    if (n.type === 'ThisExpression') {
+    const inner = own && !(n !== fn && isFunctionNode(n) && n.type !== 'ArrowFunctionExpression')
+    for (const t of writeTargets(n)) targets.add(t)
+    if (n.type === 'Super') home.ok = false
+    if (n.type === 'ThisExpression' && inner) {
       if (parent?.type === 'VariableDeclarator' && parent.init === n) {
         if (parent.id.type === 'Identifier') aliases.add(parent.id.name)
         else home.ok = false
@@ -110,13 +131,13 @@ function thisStaysHome(fn: Node): Home {
       return
     }
     if (n.type === 'Identifier') uses.push({ node: n, parent })
-    eachChild(n, (c) => visit(c as AnyNode, n))
+    eachChild(n, (c) => visit(c as AnyNode, n, inner))
   }
   const noteWrite = (member: AnyNode): void => {
     if (targets.has(member))
       home.writes.add(propertyOf(member as AnyNode & { type: 'MemberExpression' }))
   }
-  visit(fn as AnyNode, undefined)
+  visit(fn as AnyNode, undefined, true)
   if (home.ok)
     for (const { node, parent } of uses) {
       if (!aliases.has((node as AnyNode & { name: string }).name)) continue
@@ -126,6 +147,28 @@ function thisStaysHome(fn: Node): Home {
     }
   homebound.set(fn, home)
   return home
+}
+
+/**
+ * The members a node writes: an assignment's or update's target, `delete`'s, a for-in/of's
+ * left side, and every member inside a destructuring target (`[this.k] = v`).
+ */
+function writeTargets(n: AnyNode): AnyNode[] {
+  let target: AnyNode | undefined
+  if (n.type === 'AssignmentExpression') target = n.left as AnyNode
+  else if (n.type === 'UpdateExpression') target = n.argument as AnyNode
+  else if (n.type === 'UnaryExpression' && n.operator === 'delete') target = n.argument as AnyNode
+  else if (n.type === 'ForInStatement' || n.type === 'ForOfStatement') target = n.left as AnyNode
+  if (!target) return []
+  if (target.type === 'MemberExpression') return [target]
+  if (target.type !== 'ObjectPattern' && target.type !== 'ArrayPattern') return []
+  const out: AnyNode[] = []
+  const walk = (x: AnyNode): void => {
+    if (x.type === 'MemberExpression') out.push(x)
+    else eachChild(x, (c) => walk(c as AnyNode))
+  }
+  walk(target)
+  return out
 }
 
 /** `x` is the object of `x.k` or `x['k']` (a member named as written). */
@@ -138,14 +181,23 @@ const isPrimitive = (v: Val): boolean =>
 
 /**
  * The properties of `obj` (held by `name`) that a call of its own methods cannot have changed:
- * those holding a primitive that no code writes. When the name never hands the object out,
- * only its methods' writes through `this` and writes through the name itself count; else
- * every write of that member name anywhere. None when the object has getters, is written
- * under computed names, or one of its methods lets `this` out.
+ * those holding a primitive that neither its methods (through `this` or a name holding it) nor
+ * any code through `name` writes. None when the object's name is handed to other code, when it
+ * has getters or a prototype of its own, is written under computed names, when one of its
+ * methods lets `this` out or uses `super`, and in a program with `with` or a direct `eval`.
+ * `scope`: the function (or program) declaring `name`; the page's global names are reached by
+ * code compiled from text too.
  */
-export function keptProperties(obj: ObjV, name: string, w: PropWrites | undefined): Set<string> {
+export function keptProperties(
+  obj: ObjV,
+  name: string,
+  w: PropWrites | undefined,
+  scope: Node | undefined,
+): Set<string> {
+  const global = scope === undefined || scope.type === 'Program'
   const kept = new Set<string>()
-  if (!w || w.computedOn.has(name) || obj.getters?.size) return kept
+  if (!w || w.unknownWrites || (global && w.compiles) || w.computedOn.has(name)) return kept
+  if (obj.getters?.size || obj.props.has('__proto__')) return kept
   const writes = new Set(w.byObject.get(name))
   for (const v of obj.props.values()) {
     if (!(v instanceof FnV)) continue
@@ -153,27 +205,51 @@ export function keptProperties(obj: ObjV, name: string, w: PropWrites | undefine
     if (!home.ok) return kept
     for (const k of home.writes) writes.add(k)
   }
-  const handedOut = isHandedOut(w, name)
-  if (handedOut && w.thisComputed) return kept
-  for (const [k, v] of obj.props)
-    if (isPrimitive(v) && !writes.has(k) && !(handedOut && w.names.has(k))) kept.add(k)
+  if (isHandedOut(w, name, scope)) return kept
+  for (const [k, v] of obj.props) if (isPrimitive(v) && !writes.has(k)) kept.add(k)
   return kept
 }
 
-/** Whether `name` is read anywhere as a value, not as a member's object or a declaration. */
-function isHandedOut(w: PropWrites, name: string): boolean {
-  const known = w.handedOut.get(name)
+/** How many names a program is searched for before the rest count as handed out. */
+const MAX_SEARCHES = 16
+
+/**
+ * Whether the object `name` (declared in `scope`, a function or the program) is read anywhere
+ * as a value, not as a member's object or a declaration. A function inside `scope` that has a
+ * parameter, a `var` or a function of that name has its own: its uses are not counted.
+ */
+function isHandedOut(w: PropWrites, name: string, scope: Node | undefined): boolean {
+  const key = `${name} ${scope?.start ?? -1}`
+  const known = w.handedOut.get(key)
   if (known !== undefined) return known
-  let uses = 0
-  const stack: { n: AnyNode; parent: AnyNode | undefined }[] = []
-  if (w.root) stack.push({ n: w.root as AnyNode, parent: undefined })
-  while (stack.length > 0 && uses === 0) {
-    const { n, parent } = stack.pop() as { n: AnyNode; parent: AnyNode | undefined }
-    if (n.type === 'Identifier' && n.name === name && !declaresOrNames(n, parent)) uses++
-    eachChild(n, (c) => void stack.push({ n: c as AnyNode, parent: n }))
+  if (w.handedOut.size >= MAX_SEARCHES || !w.root) return true
+  const home = scope && scope.type !== 'Program' ? (scope as AnyNode) : (w.root as AnyNode)
+  // uses, each with the functions (inside `home`) it is nested in; functions declaring `name`
+  const uses: AnyNode[][] = []
+  const own = new Set<AnyNode>()
+  const stack: { n: AnyNode; parent: AnyNode | undefined; fns: AnyNode[] }[] = [
+    { n: home, parent: undefined, fns: [] },
+  ]
+  while (stack.length > 0) {
+    const { n, parent, fns } = stack.pop() as (typeof stack)[number]
+    let inner = fns
+    if (n !== home && isFunctionNode(n)) {
+      inner = [...fns, n]
+      const f = n as AnyNode & { params: AnyNode[]; id?: AnyNode | null }
+      if (f.params.some((p) => patternNames(p).includes(name))) own.add(n)
+    }
+    const innermost = inner[inner.length - 1]
+    if (n.type === 'VariableDeclaration' && n.kind === 'var' && innermost)
+      for (const d of n.declarations)
+        if (patternNames(d.id as AnyNode).includes(name)) own.add(innermost)
+    if (n.type === 'FunctionDeclaration' && n.id?.name === name && fns.length > 0)
+      own.add(fns[fns.length - 1] as AnyNode)
+    if (n.type === 'Identifier' && n.name === name && !declaresOrNames(n, parent)) uses.push(inner)
+    eachChild(n, (c) => void stack.push({ n: c as AnyNode, parent: n, fns: inner }))
   }
-  w.handedOut.set(name, uses > 0)
-  return uses > 0
+  const out = uses.some((fns) => !fns.some((f) => own.has(f)))
+  w.handedOut.set(key, out)
+  return out
 }
 
 /** `x` as a member's object or name (`x.k`, `o.x`), a key (`{ x: 1 }`) or a declared name. */
@@ -192,6 +268,8 @@ function declaresOrNames(x: AnyNode, parent: AnyNode | undefined): boolean {
       return parent.id === x
     case 'FunctionDeclaration':
     case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+      return parent.id === x || parent.params.includes(x as never)
     case 'ClassDeclaration':
       return parent.id === x
     default:

@@ -562,8 +562,9 @@ class Rewriter {
       case 'CallExpression':
         return this.call(node, env, role)
       case 'NewExpression':
-        // `new Function(code)`, also under another name (`new AF(code)`, AF an async
-        // function's constructor): the code it is given is read as a layer, as for a call
+        // `new AF(code)`, AF an async function's constructor or another name of `Function`:
+        // the code it is given is read as a layer (`new Function(…)` as written is left as it
+        // is: template engines compile the code they build with it)
         if (this.constructsRunner(node, env)) return
         break
       case 'TaggedTemplateExpression':
@@ -725,6 +726,7 @@ class Rewriter {
   private constructsRunner(node: AnyNode & { type: 'NewExpression' }, env: Env): boolean {
     const callee = withoutComma(node.callee as AnyNode)
     if (callee.type !== 'Identifier' && callee.type !== 'MemberExpression') return false
+    if (callee.type === 'Identifier' && callee.name === 'Function') return false
     const fn = this.value(callee, env)
     if (!(fn instanceof NativeV) || fn.name !== 'Function') return false
     if (!this.namesNative(callee, fn, env)) this.visit(callee, env, 'callee')

