@@ -719,8 +719,43 @@ class Rewriter {
     if (!(fn instanceof NativeV && this.namesNative(callee, fn, env)))
       this.visit(callee, env, 'callee')
     const args = node.arguments as AnyNode[]
-    const code = this.runsKnownCode(args, fn, env)
+    const handed = this.handedToRunner(bare, args, env)
+    const code = handed
+      ? this.runsKnownCode(handed.args, handed.runner, env)
+      : this.runsKnownCode(args, fn, env)
     for (const a of args) if (a !== code) this.visit(a, env, 'value')
+  }
+
+  /**
+   * Code handed to a runner through another function: `eval.bind(null, code)`,
+   * `Function.call(null, code)`, `Reflect.apply(eval, null, [code])`,
+   * `Reflect.construct(Function, [code])`: the runner and the arguments it receives.
+   */
+  private handedToRunner(
+    callee: AnyNode,
+    args: AnyNode[],
+    env: Env,
+  ): { runner: NativeV; args: AnyNode[] } | undefined {
+    if (callee.type !== 'MemberExpression') return undefined
+    const how = propertyOf(callee)
+    const isRunner = (n: AnyNode | undefined): NativeV | undefined => {
+      if (!n || n.type === 'SpreadElement') return undefined
+      const v = this.value(n, env)
+      return v instanceof NativeV && nativeCodeArgument(v, 1) >= 0 ? v : undefined
+    }
+    const listed = (n: AnyNode | undefined): AnyNode[] | undefined =>
+      n?.type === 'ArrayExpression' && n.elements.every((e) => e && e.type !== 'SpreadElement')
+        ? (n.elements as AnyNode[])
+        : undefined
+    if (how === 'bind' || how === 'call') {
+      const runner = isRunner(callee.object as AnyNode)
+      return runner ? { runner, args: args.slice(1) } : undefined
+    }
+    const reflect = callee.object.type === 'Identifier' && callee.object.name === 'Reflect'
+    if (!reflect || (how !== 'apply' && how !== 'construct')) return undefined
+    const runner = isRunner(args[0])
+    const list = listed(how === 'apply' ? args[2] : args[1])
+    return runner && list ? { runner, args: list } : undefined
   }
 
   private constructsRunner(node: AnyNode & { type: 'NewExpression' }, env: Env): boolean {

@@ -501,6 +501,23 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
   },
 ]
 
+describe('code handed to a runner through another function', () => {
+  // long enough that decoding it takes more steps than an ordinary expression is given
+  const stage = Array.from({ length: 300 }, (_, i) => `window.v${i} = document.title;`).join('')
+  const shifted = [...stage].map((c) => String.fromCharCode(c.charCodeAt(0) + 1)).join('')
+  const un = `function un(s) { var o = ''; for (var i = 0; i < s.length; i++) o += String.fromCharCode(s.charCodeAt(i) - 1); return o }`
+  it.each([
+    ['eval.bind', `setTimeout(eval.bind(null, un(${JSON.stringify(shifted)})), 10)`],
+    ['Function.call', `Function.call(null, un(${JSON.stringify(shifted)}))()`],
+    ['Reflect.apply', `Reflect.apply(eval, null, [un(${JSON.stringify(shifted)})])`],
+    ['Reflect.construct', `Reflect.construct(Function, [un(${JSON.stringify(shifted)})])()`],
+  ])('%s', (_how, call) => {
+    const source = `${un}\n${call}`
+    const out = resolveStatically(parseStrict(source) as never, source)?.source ?? source
+    expect(out).toContain(`atob("${Buffer.from(stage).toString('base64')}")`)
+  })
+})
+
 describe('partial evaluator', () => {
   for (const c of CASES)
     it(c.name, () => {
