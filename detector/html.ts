@@ -106,6 +106,7 @@ export function splitHtml(html: string): HtmlSplit {
   }
   // an explicit stack: hostile markup nests elements far deeper than the call stack allows
   const data: { id: string; text: string }[] = []
+  const encoded: string[] = []
   const stack: AnyNode[] = [doc]
   while (stack.length > 0) {
     const node = stack.pop()
@@ -137,11 +138,44 @@ export function splitHtml(html: string): HtmlSplit {
     }
     for (let i = node.children.length - 1; i >= 0; i--) {
       const child = node.children[i]
+      if (child?.type === 'text') {
+        const text = encodedText(child.data)
+        if (text !== undefined) encoded.push(text)
+      }
       if (child) stack.push(child)
     }
   }
   withDataBlocks(out.parts, data)
+  withEncodedText(out.parts, encoded)
   return out
+}
+
+/** An element's text that is base64 and nothing else (wrapped over lines, maybe): no words a page shows are written so. */
+function encodedText(data: string): string | undefined {
+  if (data.length < 60 || data.length > DATA_BYTES) return undefined
+  const text = data.replace(/\s+/g, '')
+  return text.length >= 60 && /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? text : undefined
+}
+/** Scripts that read elements' text. */
+const READS_TEXT = /\.(?:textContent|innerText|innerHTML|nodeValue|text)\b/
+
+/**
+ * A script of the page that reads elements' text (`desc.textContent`) may run what an element
+ * of the same page holds in base64 (`<svg><desc>…</desc>`): that text is judged with it, as a
+ * decoded string after its code, so the code it decodes to is read as a layer.
+ */
+function withEncodedText(parts: HtmlPart[], encoded: string[]): void {
+  if (encoded.length === 0) return
+  let room = DATA_BYTES
+  const tail = encoded
+    .filter((t) => (room -= t.length) >= 0)
+    .map((t) => `\n;void atob(${JSON.stringify(t)});`)
+    .join('')
+  for (const part of parts)
+    if (part.kind === 'script' && READS_TEXT.test(part.source)) {
+      part.source += tail
+      part.label += ' (with the base64 text of the page)'
+    }
 }
 
 // Data blocks: script elements the browser keeps as text for the page's scripts to read.

