@@ -50,21 +50,23 @@ export function emptyPropWrites(): PropWrites {
 
 /** Note one node's member writes (called for every node of the program). */
 export function notePropWrites(w: PropWrites, n: AnyNode): void {
-  if (n.type === 'WithStatement') w.unknownWrites = true
-  if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && n.callee.name === 'eval')
-    w.unknownWrites = true
-  if ((n.type === 'CallExpression' || n.type === 'NewExpression') && compilesText(n))
-    w.compiles = true
-  if (n.type === 'CallExpression' && n.callee.type === 'MemberExpression') {
-    const called = propertyOf(n.callee)
-    const first = n.arguments[0] as AnyNode | undefined
-    if (!COPIERS.has(called) || !first) return
-    const key = n.arguments[1] as AnyNode | undefined
-    if (called === 'defineProperty' && key?.type === 'Literal' && typeof key.value === 'string')
-      written(w, first, key.value)
-    else if (first.type === 'ThisExpression') w.thisComputed = true
-    else if (first.type === 'Identifier') w.computedOn.add(first.name)
-    return
+  switch (n.type) {
+    case 'WithStatement':
+      w.unknownWrites = true
+      return
+    case 'NewExpression':
+      if (compilesText(n)) w.compiles = true
+      return
+    case 'CallExpression':
+      return noteCall(w, n)
+    case 'AssignmentExpression':
+    case 'UpdateExpression':
+    case 'UnaryExpression':
+    case 'ForInStatement':
+    case 'ForOfStatement':
+      break
+    default:
+      return
   }
   for (const t of writeTargets(n)) {
     const target = t as AnyNode & { type: 'MemberExpression' }
@@ -74,6 +76,20 @@ export function notePropWrites(w: PropWrites, n: AnyNode): void {
     else if (obj.type === 'ThisExpression') w.thisComputed = true
     else if (obj.type === 'Identifier') w.computedOn.add(obj.name)
   }
+}
+
+function noteCall(w: PropWrites, n: AnyNode & { type: 'CallExpression' }): void {
+  if (n.callee.type === 'Identifier' && n.callee.name === 'eval') w.unknownWrites = true
+  if (compilesText(n)) w.compiles = true
+  if (n.callee.type !== 'MemberExpression') return
+  const called = propertyOf(n.callee)
+  const first = n.arguments[0] as AnyNode | undefined
+  if (!COPIERS.has(called) || !first) return
+  const key = n.arguments[1] as AnyNode | undefined
+  if (called === 'defineProperty' && key?.type === 'Literal' && typeof key.value === 'string')
+    written(w, first, key.value)
+  else if (first.type === 'ThisExpression') w.thisComputed = true
+  else if (first.type === 'Identifier') w.computedOn.add(first.name)
 }
 
 const COMPILERS = new Set(['Function', 'eval', 'setTimeout', 'setInterval', 'execScript'])
@@ -149,19 +165,21 @@ function thisStaysHome(fn: Node): Home {
   return home
 }
 
+const NONE: readonly AnyNode[] = []
+
 /**
  * The members a node writes: an assignment's or update's target, `delete`'s, a for-in/of's
  * left side, and every member inside a destructuring target (`[this.k] = v`).
  */
-function writeTargets(n: AnyNode): AnyNode[] {
+function writeTargets(n: AnyNode): readonly AnyNode[] {
   let target: AnyNode | undefined
   if (n.type === 'AssignmentExpression') target = n.left as AnyNode
   else if (n.type === 'UpdateExpression') target = n.argument as AnyNode
   else if (n.type === 'UnaryExpression' && n.operator === 'delete') target = n.argument as AnyNode
   else if (n.type === 'ForInStatement' || n.type === 'ForOfStatement') target = n.left as AnyNode
-  if (!target) return []
+  if (!target) return NONE
   if (target.type === 'MemberExpression') return [target]
-  if (target.type !== 'ObjectPattern' && target.type !== 'ArrayPattern') return []
+  if (target.type !== 'ObjectPattern' && target.type !== 'ArrayPattern') return NONE
   const out: AnyNode[] = []
   const walk = (x: AnyNode): void => {
     if (x.type === 'MemberExpression') out.push(x)

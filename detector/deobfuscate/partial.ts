@@ -648,8 +648,9 @@ class Rewriter {
   private constant(node: AnyNode, env: Env): boolean {
     if (node.type === 'BinaryExpression' && node.operator !== '+') return false
     if (!needsEvaluator(node) || !this.stable(node, env)) return false
+    let v = this.value(node, env)
     // `'javascript:' + code` is code a navigation runs: worth the steps `eval`'s text gets
-    const v = this.value(node, env, this.javascriptUrl(node, env) ? CODE_STEPS : CANDIDATE_STEPS)
+    if (this.overBudget && this.javascriptUrl(node, env)) v = this.value(node, env, CODE_STEPS)
     if (typeof v !== 'string') return false
     const text = literal(v)
     if (text === undefined) return false
@@ -748,7 +749,13 @@ class Rewriter {
         ? (n.elements as AnyNode[])
         : undefined
     if (how === 'bind' || how === 'call') {
-      const runner = isRunner(callee.object as AnyNode)
+      // a name (`eval`, one holding it) or a member named so (`window.eval`): `f.call(…)` is
+      // everywhere, and most receivers are not worth evaluating
+      const obj = callee.object as AnyNode
+      const named =
+        obj.type === 'Identifier' ||
+        (obj.type === 'MemberExpression' && /^(eval|Function)$/.test(propertyOf(obj)))
+      const runner = named ? isRunner(obj) : undefined
       return runner ? { runner, args: args.slice(1) } : undefined
     }
     const reflect = callee.object.type === 'Identifier' && callee.object.name === 'Reflect'
