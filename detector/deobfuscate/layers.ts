@@ -1,7 +1,7 @@
 import type { AnyNode, Node } from 'acorn'
 import type { Budget } from '../collect.ts'
 import type { CallFact, Layer, Site, StringFact } from '../facts.ts'
-import { splitHtml } from '../html.ts'
+import { javascriptUrlCode, splitHtml } from '../html.ts'
 import { parseStrict } from '../parse.ts'
 import { decodeBase64, mightBeCode, packerShaped, unpackPacker } from './decode.ts'
 import type { DecodeKind } from './fold.ts'
@@ -40,6 +40,7 @@ export function decodedLayers(
     for (const text of jsonCarriedCode(s.value)) candidates.push({ text, site: s.site })
     const module = dataUrlCode(s.value)
     if (module !== undefined) candidates.push({ text: module, site: s.site })
+    // a frame, a link or the page sent to a `javascript:` address runs its code, as eval would
     const navigated = javascriptUrlCode(s.value)
     if (navigated !== undefined) candidates.push({ text: navigated, site: s.site })
   }
@@ -149,17 +150,6 @@ function dataUrlCode(value: string): string | undefined {
   const body = value.slice(m[0].length)
   if (m[1]) return decodeBase64(body)
   return percentDecoded(body)
-}
-
-const JAVASCRIPT_URL = /^\s*javascript:/i
-
-/**
- * The code of a `javascript:` address: a frame, a link or the page sent there runs it, as
- * `eval` would (`frame.src = 'javascript:' + encodeURIComponent(code)`).
- */
-function javascriptUrlCode(value: string): string | undefined {
-  const m = JAVASCRIPT_URL.exec(value)
-  return m ? percentDecoded(value.slice(m[0].length)) : undefined
 }
 
 /** As the browser reads an address: a `%` not followed by two hex digits stays as it is. */
