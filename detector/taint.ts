@@ -29,6 +29,13 @@ const CALL_TAINT: Record<string, Taint> = {
   serializeArray: 'harvest',
 }
 
+/**
+ * Requests whose call gives back the server's answer (a response, a jqXHR): none of what
+ * they were handed. `get` and `post` are left out: most calls of those names are a map's or
+ * a cache's, which do give back what they were handed.
+ */
+const ANSWERED_REQUESTS: ReadonlySet<string> = new Set(['fetch', 'ajax', 'getJSON'])
+
 const MEMBER_TAINT: Record<string, Taint> = {
   value: 'value',
   forms: 'harvest',
@@ -210,16 +217,27 @@ export function createTaint(
           x && Object.hasOwn(CALL_TAINT, x) ? CALL_TAINT[x] : undefined
         const t = taintOf(name) ?? taintOf(applied)
         if (t) out.add(t)
+        // what a request gives back is the server's answer, not what the request carried
+        if (name !== undefined && ANSWERED_REQUESTS.has(name)) return
         if (name === 'getAttribute' || name === 'attr') {
           const a = n.arguments[0]
           if (a && folder.foldString(a) === 'value') out.add('value')
         }
         if ((name === 'text' || name === 'json') && n.arguments.length === 0 && readsResolved(n))
           out.add('response')
-        // a local function's call carries what the function returns
+        // a local function's call carries what the function returns, and what it is handed
+        // as far as that can reach the returns other than through a plain parameter, which
+        // local calls feed (flows.ts): a spread, a pattern, an argument past the last one
         if (n.callee.type === 'Identifier') {
           const fn = localFunction(resolve(n.callee))
-          if (fn) stack.push(...returnsOf(fn))
+          if (fn) {
+            stack.push(...returnsOf(fn))
+            const params = (fn as AnyNode & { params: AnyNode[] }).params
+            n.arguments.forEach((a, k) => {
+              if (a.type === 'SpreadElement' || params[k]?.type !== 'Identifier') stack.push(a)
+            })
+            return
+          }
         }
         if (name && HARVEST_CALLS.has(name)) {
           const sel = n.arguments[0] ? folder.foldString(n.arguments[0]) : undefined

