@@ -16,6 +16,12 @@ import { propertyName } from './deobfuscate/fold.ts'
 import { GLOBAL_OBJECTS, hostOf, registrable } from './paths.ts'
 
 const METHOD = /^(get|post|put|patch)$/i
+/** a window whose `name` is handed on when it is navigated: the page's own, or a frame's */
+const NAMED_WINDOW = /^(window|self|globalThis)$|\.contentWindow$/
+const GLOBAL_WINDOWS: ReadonlySet<string> = new Set(['window', 'self', 'globalThis', 'document'])
+const GLOBAL_LOCATIONS: ReadonlySet<string> = new Set(
+  ['', 'window.', 'self.', 'globalThis.', 'document.'].map((o) => `${o}location`),
+)
 /** `CSS.paintWorklet`, `ctx.audioWorklet`, `CSS.layoutWorklet`: a Worklet by its property name */
 const WORKLET = /(^|\.)\w*Worklet$/
 
@@ -53,11 +59,13 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       c.args[0] !== undefined &&
       c.layer.folder.foldString(c.args[0])?.toLowerCase() === 'link',
   )
+  // a link's `ping` addresses are posted to when the link is followed (hyperlink auditing)
   const fetchesBy = (attr: string | undefined): boolean =>
     attr === 'src' ||
     attr === 'srcset' ||
     attr === 'poster' ||
     attr === 'action' ||
+    attr === 'ping' ||
     (attr === 'href' && makesLink)
   const add = (
     kind: SinkKind,
@@ -163,7 +171,7 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   for (const i of facts.imports) add('element-src', i, i.url, [])
   for (const a of facts.assigns) {
     if (
-      /^(src|srcset|poster)$/.test(a.target) &&
+      /^(src|srcset|poster|ping)$/.test(a.target) &&
       (makesElement || a.object.startsWith('new Image'))
     )
       add(
@@ -177,15 +185,52 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
         a.value,
         [],
       )
+    else if (a.target === 'name' && a.value && NAMED_WINDOW.test(a.object)) addWindowName(a)
     else if (a.target === 'href' && makesLink && a.object !== '') add('element-src', a, a.value, [])
     else if (a.target === 'action' && a.object !== '') add('form', a, a.value, [])
     else if (a.target === 'srcdoc' && a.value) addFrameDocument(a, a.value)
     else if (MARKUP_PROPS.has(a.target) && a.object !== '' && a.value) addMarkup(a, a.value)
   }
+  // `window.open(url, name)`: the new window's name is handed to the page it opens
+  for (const c of facts.calls)
+    if (c.name === 'open' && (c.object === '' || GLOBAL_OBJECTS.has(c.object)) && c.args[1])
+      if (!isMethod(c)) add('message', c, c.args[0], c.args.slice(1, 2))
   // `el.insertAdjacentHTML('beforeend', markup)`: markup written beside an element
   for (const c of facts.calls)
     if (c.name === 'insertAdjacentHTML' && c.object !== '' && c.args[1]) addMarkup(c, c.args[1])
   return sinks
+
+  /**
+   * `frame.contentWindow.name = data`, then `frame.src = url`; `window.name = data`, then
+   * `location.href = url`: a window keeps its name when it is navigated, so the page it is sent
+   * to reads what the name holds. Data handed to another origin with nothing in any URL.
+   */
+  function addWindowName(a: AssignFact): void {
+    const frame = /^(.+)\.contentWindow$/.exec(a.object)?.[1]
+    const global = frame === undefined
+    const locations = global ? GLOBAL_LOCATIONS : new Set([`${a.object}.location`])
+    const windows = global ? GLOBAL_WINDOWS : new Set([a.object])
+    const write = facts.assigns.find(
+      (x) =>
+        x.layer === a.layer &&
+        ((x.target === 'href' && locations.has(x.object)) ||
+          (x.target === 'location' && windows.has(x.object)) ||
+          (x.target === 'src' && x.object === frame)),
+    )
+    if (write) return add('message', a, write.value, [a.value])
+    const call = facts.calls.find(
+      (c) =>
+        c.layer === a.layer &&
+        c.args[0] !== undefined &&
+        ((/^(assign|replace)$/.test(c.name) && locations.has(c.object)) ||
+          (c.name === 'setAttribute' &&
+            c.object === frame &&
+            c.layer.folder.foldString(c.args[0]) === 'src' &&
+            c.args[1] !== undefined)),
+    )
+    if (call)
+      add('message', a, call.name === 'setAttribute' ? call.args[1] : call.args[0], [a.value])
+  }
 
   /**
    * Markup written into the page (`innerHTML`, `outerHTML`, `insertAdjacentHTML`): an element

