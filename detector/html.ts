@@ -106,7 +106,7 @@ export function splitHtml(html: string): HtmlSplit {
   }
   // an explicit stack: hostile markup nests elements far deeper than the call stack allows
   const data: { id: string; text: string }[] = []
-  const encoded: string[] = []
+  const encoded: Encoded[] = []
   const stack: AnyNode[] = [doc]
   while (stack.length > 0) {
     const node = stack.pop()
@@ -114,7 +114,12 @@ export function splitHtml(html: string): HtmlSplit {
     if (node.type === 'tag' || node.type === 'script' || node.type === 'style') {
       const el = node as Element
       for (const part of attributeParts(html, el, at)) add(part)
-      if (INERT.has(el.name)) continue
+      if (INERT.has(el.name)) {
+        // never markup, but text a script of the page can read (`noscript.textContent`)
+        const held = encodedText(textOf(el), el.attribs)
+        if (held) encoded.push(held)
+        continue
+      }
       if (el.name === 'script') {
         const src = el.attribs.src
         if (src !== undefined) {
@@ -139,8 +144,8 @@ export function splitHtml(html: string): HtmlSplit {
     for (let i = node.children.length - 1; i >= 0; i--) {
       const child = node.children[i]
       if (child?.type === 'text') {
-        const text = encodedText(child.data)
-        if (text !== undefined) encoded.push(text)
+        const held = encodedText(child.data, (node as Partial<Element>).attribs ?? {})
+        if (held) encoded.push(held)
       }
       if (child) stack.push(child)
     }
@@ -150,32 +155,92 @@ export function splitHtml(html: string): HtmlSplit {
   return out
 }
 
-/** An element's text that is base64 and nothing else (wrapped over lines, maybe): no words a page shows are written so. */
-function encodedText(data: string): string | undefined {
-  if (data.length < 60 || data.length > DATA_BYTES) return undefined
-  const text = data.replace(/\s+/g, '')
-  return text.length >= 60 && /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? text : undefined
+/** An element's text held in base64 or hex, and the attributes of the element holding it. */
+interface Encoded {
+  /** the text without its white space */
+  text: string
+  encoding: 'base64' | 'hex'
+  attribs: Record<string, string>
 }
+
+/**
+ * An element's text that is base64 or hex and nothing else (wrapped over lines, maybe): no
+ * words a page shows are written so. Chunks of a longer text are as short as 32 characters.
+ */
+function encodedText(data: string, attribs: Record<string, string>): Encoded | undefined {
+  if (data.length < 32 || data.length > DATA_BYTES) return undefined
+  const text = data.replace(/\s+/g, '')
+  if (text.length < 32) return undefined
+  // a piece of a longer hex text may hold an odd count of digits
+  if (/^[0-9a-f]+$/i.test(text)) return { text, encoding: 'hex', attribs }
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? { text, encoding: 'base64', attribs } : undefined
+}
+
+/** The text an element holds, markup and all, as `textContent` reads it. */
+function textOf(el: Element): string {
+  let out = ''
+  const stack: AnyNode[] = [el]
+  while (stack.length > 0 && out.length <= DATA_BYTES) {
+    const node = stack.pop()
+    if (node?.type === 'text') out += node.data
+    else if (node && 'children' in node)
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as AnyNode)
+  }
+  return out
+}
+
 /** Scripts that read elements' text. */
 const READS_TEXT = /\.(?:textContent|innerText|innerHTML|nodeValue|text)\b/
 
 /**
- * A script of the page that reads elements' text (`desc.textContent`) may run what an element
- * of the same page holds in base64 (`<svg><desc>…</desc>`): that text is judged with it, as a
- * decoded string after its code, so the code it decodes to is read as a layer.
+ * A script of the page that reads elements' text (`desc.textContent`) may run what elements of
+ * the same page hold in base64 or hex (`<svg><desc>…</desc>`, `<noscript data-i="3">…`): that
+ * text is judged with it, as a decoded string after its code, so the code it decodes to is read
+ * as a layer. Each text alone, and a text split over several elements joined: in the order an
+ * attribute all of them number (`data-i`, `data-order`), or else the page's own order.
  */
-function withEncodedText(parts: HtmlPart[], encoded: string[]): void {
+function withEncodedText(parts: HtmlPart[], encoded: Encoded[]): void {
   if (encoded.length === 0) return
+  const texts = encoded.map(asBase64)
+  for (const encoding of ['base64', 'hex'] as const) {
+    const chunks = encoded.filter((e) => e.encoding === encoding)
+    if (chunks.length > 1) texts.push(asBase64({ ...chunks[0]!, text: inOrder(chunks) }))
+  }
   let room = DATA_BYTES
-  const tail = encoded
+  const tail = texts
     .filter((t) => (room -= t.length) >= 0)
     .map((t) => `\n;void atob(${JSON.stringify(t)});`)
     .join('')
   for (const part of parts)
     if (part.kind === 'script' && READS_TEXT.test(part.source)) {
       part.source += tail
-      part.label += ' (with the base64 text of the page)'
+      part.label += ' (with the encoded text of the page)'
     }
+}
+
+/** The text in base64, as the script's decoder of it (hex digits to bytes, or atob) would read it. */
+function asBase64(e: Encoded): string {
+  return e.encoding === 'base64' ? e.text : Buffer.from(e.text, 'hex').toString('base64')
+}
+
+/**
+ * Chunks joined in the order an attribute every one of them has numbers them with distinct
+ * integers, or else in the page's order. Base64 chunks lose their padding inside the join.
+ */
+function inOrder(chunks: Encoded[]): string {
+  const first = chunks[0]!.attribs
+  const index = Object.keys(first).find((name) => {
+    const values = chunks.map((c) => c.attribs[name])
+    return (
+      values.every((v) => v !== undefined && /^\d{1,4}$/.test(v)) &&
+      new Set(values).size === values.length
+    )
+  })
+  const sorted =
+    index === undefined
+      ? chunks
+      : [...chunks].sort((a, b) => Number(a.attribs[index]) - Number(b.attribs[index]))
+  return sorted.map((c) => c.text.replace(/=+$/, '')).join('')
 }
 
 // Data blocks: script elements the browser keeps as text for the page's scripts to read.

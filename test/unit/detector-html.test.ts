@@ -240,4 +240,30 @@ describe("base64 text of the page's elements", () => {
     const v = analyzeScript(page(`document.documentElement.classList.add('js')`), { html: true })
     expect(v.findings.map((f) => f.rule)).not.toContain('card-field-read-and-send')
   })
+
+  // the stage in hex, cut in four, kept in inert elements out of order and numbered by `data-n`
+  const hex = Buffer.from(stage).toString('hex')
+  const quarter = Math.ceil(hex.length / 4)
+  const pieces = [0, 1, 2, 3].map((i) => hex.slice(i * quarter, (i + 1) * quarter))
+  const shuffled = (numbered: boolean): string =>
+    [2, 0, 3, 1]
+      .map((i) => `<noscript${numbered ? ` data-n="${i}"` : ''}>${pieces[i]}</noscript>`)
+      .join('\n')
+  const reader = `<script>var t = [].slice.call(document.querySelectorAll('noscript[data-n]'))
+    .sort(function (a, b) { return a.dataset.n - b.dataset.n })
+    .map(function (e) { return e.textContent.trim() }).join('');
+    var s = ''; for (var i = 0; i < t.length; i += 2) s += String.fromCharCode(parseInt(t.substr(i, 2), 16));
+    var el = document.createElement('script'); el.text = s; document.head.appendChild(el)</script>`
+
+  it('split in hex over inert elements is joined in the order they are numbered', () => {
+    const v = analyzeScript(`<footer>${shuffled(true)}</footer>${reader}`, { html: true })
+    expect(v.verdict).toBe('malicious')
+    expect(v.findings.map((f) => f.rule)).toContain('card-field-read-and-send')
+    expect(splitHtml(`${shuffled(true)}${reader}`).parts[0]?.label).toContain('encoded text')
+  })
+
+  it('is not pieced together where the pieces are not numbered and out of order', () => {
+    const v = analyzeScript(`<footer>${shuffled(false)}</footer>${reader}`, { html: true })
+    expect(v.findings.map((f) => f.rule)).not.toContain('card-field-read-and-send')
+  })
 })
