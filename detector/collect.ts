@@ -33,6 +33,7 @@ import { lineStarts, positionIn, type Position } from './deobfuscate/splice.ts'
 import { createScopes, patternNames, type Binding, type Scopes } from './scope.ts'
 import { aliasFacts, bindCallee, calleeOf, isFunction } from './aliases.ts'
 import { hookParameters, setterWrites, unaliasNativeCalls } from './hooks.ts'
+import { luhnTracker } from './luhn.ts'
 import { unaliasFunctionConstructor } from './function-constructor.ts'
 import { feedLocalCalls, feedPromiseChains, localFunction, messageParams } from './flows.ts'
 
@@ -231,6 +232,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   /** `o[k]`: a member read by a name's value */
   const keyedByName: (AnyNode & { type: 'MemberExpression' })[] = []
   let sawDebugger = false
+  const luhn = luhnTracker(scopes.hooks)
 
   walkFull(
     ast,
@@ -259,7 +261,11 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           if (n.kind === 'get' && decodingGetter(n)) facts.decodingGetters++
           break
         }
+        case 'ArrayExpression':
+          luhn.visit(n)
+          break
         case 'BinaryExpression':
+          luhn.visit(n)
           if (n.operator === '+') {
             plusNodes.push(n)
             innerPlus.add(n.left)
@@ -310,6 +316,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           break
         }
         case 'AssignmentExpression': {
+          luhn.visit(n)
           const left = n.left as AnyNode
           if (left.type === 'Identifier')
             scopes.refer(left.name, n.right, n.operator === '=' ? 'assign' : 'mutate')
@@ -420,8 +427,9 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           break
       }
     },
-    scopes.hooks,
+    luhn.hooks,
   )
+  for (const fn of luhn.found) facts.luhn.push(siteOf(fn))
 
   scopes.settle()
   globalAliasWrites(writtenRoots, scopes)

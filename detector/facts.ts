@@ -176,6 +176,8 @@ export interface ScriptFacts {
   indirectRunners: number
   /** one-line operator wrappers (`function (x, y) { return x * y }`) within a few KB */
   operatorWrappers: number
+  /** functions that compute the Luhn checksum of card numbers (luhn.ts) */
+  luhn: Site[]
 }
 
 /** Facts of a script before its layers are collected. */
@@ -205,5 +207,6 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     decodingGetters: 0,
     indirectRunners: 0,
     operatorWrappers: 0,
+    luhn: [],
   }
 }

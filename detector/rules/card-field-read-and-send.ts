@@ -46,7 +46,12 @@ export const cardFieldReadAndSend = {
     ]
     const reads = withCardMembers(cardReads(script), sinks)
     if (sinks.length === 0 || (!reads.strong && !reads.generic)) return []
-    const what = reads.strong ? 'card fields' : 'every form field'
+    const what =
+      reads.strong === undefined
+        ? 'every form field'
+        : reads.strong === script.luhn[0]
+          ? 'values it checks as card numbers (Luhn checksum)'
+          : 'card fields'
     const read = reads.strong ?? reads.generic
     if (!read) return []
     if (maskingExplains(script))
@@ -68,12 +73,16 @@ export const cardFieldReadAndSend = {
     const foreign = (s: Sink): boolean =>
       s.destination === 'external' || (s.destination === 'own-host' && unanswered(s))
     const tokenizer = tokenRoundTrip(sinks)
+    // a script that runs field values through the Luhn checksum knows which is the card number:
+    // the values it sends to a computed address, a script's src too, carry it
+    const checked = (s: Sink): boolean =>
+      script.luhn.length > 0 && s.destination === 'unknown' && carriesForm(s)
     const offsite = sinks.filter(
       (s) =>
         sinkProcessor(s) === undefined &&
         !tokenizer(s) &&
         ((foreign(s) && (reads.strong !== undefined || carriesForm(s))) ||
-          (reads.strong !== undefined && computedSend(s))),
+          (reads.strong !== undefined && (computedSend(s) || checked(s)))),
     )
     if (offsite.length === 0) {
       const paid = sinks.find((s) => sinkProcessor(s) !== undefined)

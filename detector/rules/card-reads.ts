@@ -58,7 +58,9 @@ function findCardReads(script: ScriptFacts): CardReads {
     script.strings.find((s) => namesCardField(s.value))?.site ??
     script.regexes.find(
       (r) => r.pattern.length < 200 && CARD_FIELD.test(r.pattern) && !skipsOnly(r.node, r.layer),
-    )?.site
+    )?.site ??
+    // a value run through the Luhn checksum is a card number, whatever its field is named
+    script.luhn[0]
   const members = script.members.find((m) => cardMember(m.name))?.site
   let generic: Site | undefined
   let wide: Site | undefined
