@@ -247,8 +247,10 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
               facts.hidden.add(n.value)
               facts.strings.push({ value: n.value, site: siteOf(n), decoded: ESCAPED })
             } else facts.strings.push({ value: n.value, site: siteOf(n), decoded: PLAIN })
-          else if (n.regex)
+          else if (n.regex) {
             facts.regexes.push({ pattern: n.regex.pattern, site: siteOf(n), node: n, layer })
+            luhn.visit(n)
+          }
           break
         case 'TemplateLiteral':
           foldable.push(n)

@@ -176,7 +176,7 @@ export interface ScriptFacts {
   indirectRunners: number
   /** one-line operator wrappers (`function (x, y) { return x * y }`) within a few KB */
   operatorWrappers: number
-  /** functions that compute the Luhn checksum of card numbers (luhn.ts) */
+  /** functions that check card numbers: the Luhn checksum or the length (luhn.ts) */
   luhn: Site[]
 }
 

@@ -1,15 +1,25 @@
 import type { AnyNode, Node } from 'acorn'
 import type { ScopeHooks } from './walk.ts'
 
-// The Luhn checksum, as code computes it: the digits summed with every second one doubled
-// (less 9 when over 9, or through the table 0 2 4 6 8 1 3 5 7 9), the sum taken modulo 10.
-// A function that does all three checks whether a value is a card number: what it is handed
-// is a card number, whatever the field it came from is named.
+// Card-number checks, as code computes them. The Luhn checksum: the digits summed with every
+// second one doubled (less 9 when over 9, or through the table 0 2 4 6 8 1 3 5 7 9), the sum
+// taken modulo 10. Or the length of a card number: a value stripped to its digits, then held
+// to at least 13 of them (the shortest card number) or to 13 to 19. A function that does
+// either checks whether a value is a card number: what it is handed is one, whatever the
+// field it came from is named.
 
 const MOD_TEN = 1
 const DOUBLED = 2
 const LESS_NINE = 4
 const ALL = MOD_TEN | DOUBLED | LESS_NINE
+const DIGITS_ONLY = 8
+const PAN_LENGTH = 16
+const LENGTH_CHECK = DIGITS_ONLY | PAN_LENGTH
+/** `/\D/g`, `/[^0-9]/g`, `/[^\d]/g`: what strips a value to its digits */
+const NOT_DIGITS = /^(?:\\D|\[\^(?:0-9|\\d)\])\+?$/
+
+const isChecksum = (bits: number): boolean =>
+  (bits & ALL) === ALL || (bits & LENGTH_CHECK) === LENGTH_CHECK
 const DOUBLED_DIGITS = '0,2,4,6,8,1,3,5,7,9'
 
 const isFunction = (n: AnyNode): boolean =>
@@ -25,6 +35,7 @@ function partOf(n: AnyNode): number {
     case 'BinaryExpression': {
       const l = n.left as AnyNode
       const r = n.right as AnyNode
+      if (isPanLength(n.operator, l, r)) return PAN_LENGTH
       if (n.operator === '%' && isNumber(r, 10)) return MOD_TEN
       if (n.operator === '*' && (isNumber(r, 2) || isNumber(l, 2))) return DOUBLED
       if (/^(-|>|>=)$/.test(n.operator) && isNumber(r, 9)) return LESS_NINE
@@ -34,6 +45,10 @@ function partOf(n: AnyNode): number {
       if (n.operator === '%=' && isNumber(n.right as AnyNode, 10)) return MOD_TEN
       if (n.operator === '*=' && isNumber(n.right as AnyNode, 2)) return DOUBLED
       return n.operator === '-=' && isNumber(n.right as AnyNode, 9) ? LESS_NINE : 0
+    case 'Literal':
+      return n.regex && NOT_DIGITS.test(n.regex.pattern) && n.regex.flags.includes('g')
+        ? DIGITS_ONLY
+        : 0
     case 'ArrayExpression':
       return n.elements.length === 10 &&
         n.elements.map((e) => (e?.type === 'Literal' ? e.value : '')).join(',') === DOUBLED_DIGITS
@@ -42,6 +57,24 @@ function partOf(n: AnyNode): number {
     default:
       return 0
   }
+}
+
+/** `x.length >= 13`, `x.length > 12`, `x.length < 13` (the refusal), `13 <= x.length` */
+function isPanLength(operator: string, l: AnyNode, r: AnyNode): boolean {
+  const length = (n: AnyNode): boolean =>
+    n.type === 'MemberExpression' &&
+    !n.computed &&
+    n.property.type === 'Identifier' &&
+    n.property.name === 'length'
+  if (length(l) && r.type === 'Literal')
+    return (
+      (/^(>=|<)$/.test(operator) && r.value === 13) || (/^(>|<=)$/.test(operator) && r.value === 12)
+    )
+  if (length(r) && l.type === 'Literal')
+    return (
+      (/^(<=|>)$/.test(operator) && l.value === 13) || (/^(<|>=)$/.test(operator) && l.value === 12)
+    )
+  return false
 }
 
 export interface LuhnTracker {
@@ -68,7 +101,7 @@ export function luhnTracker(inner: ScopeHooks): LuhnTracker {
         if (isFunction(node as AnyNode)) frames.push(0)
       },
       leave(node) {
-        if (isFunction(node as AnyNode) && (frames.pop() ?? 0) === ALL) found.push(node)
+        if (isFunction(node as AnyNode) && isChecksum(frames.pop() ?? 0)) found.push(node)
         inner.leave(node)
       },
     },

@@ -50,7 +50,7 @@ export const cardFieldReadAndSend = {
       reads.strong === undefined
         ? 'every form field'
         : reads.strong === script.luhn[0]
-          ? 'values it checks as card numbers (Luhn checksum)'
+          ? 'values it checks as card numbers (Luhn checksum or length)'
           : 'card fields'
     const read = reads.strong ?? reads.generic
     if (!read) return []

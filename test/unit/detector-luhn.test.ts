@@ -21,6 +21,14 @@ describe('the Luhn checksum', () => {
       'through the table of doubled digits',
       `const v = (s) => { let sum = 0, alt = false; for (const ch of [...s].reverse()) { sum += alt ? [0,2,4,6,8,1,3,5,7,9][+ch] : +ch; alt = !alt } return sum % 10 === 0 }`,
     ],
+    [
+      'or the length of a card number, digits only',
+      `function u(t){return /^[0-9-\\s]+$/.test(t)&&t.replace(/\\D/g,"").length>=13}`,
+    ],
+    [
+      'or the length held to 13 to 19 digits',
+      `const pan = (v) => { const d = v.replace(/[^0-9]/g, ''); return !(d.length < 13 || d.length > 19) }`,
+    ],
   ])('is recognised %s', (_how, source) => {
     expect(luhnFunctions(source)).toBe(1)
   })
@@ -38,6 +46,8 @@ describe('the Luhn checksum', () => {
       'the parts spread over different functions',
       `function a(x){return x%10}function b(x){return x*2}function c(x){return x-9}`,
     ],
+    ['a phone number held to 10 digits', `function tel(v){return v.replace(/\\D/g,'').length>=10}`],
+    ['a name held to 13 characters', `function n(v){return v.trim().length>=13}`],
   ])('is not %s', (_how, source) => {
     expect(luhnFunctions(source)).toBe(0)
   })
