@@ -30,7 +30,8 @@ export const CHAMBER_VERSION = `4.${sha256(
   ].join('\n'),
 ).slice(0, 12)}`
 
-export const DEFAULT_TIME_BUDGET_MS = 25_000
+// five checkouts and the order confirmation, each played through a minute of page time
+export const DEFAULT_TIME_BUDGET_MS = 30_000
 const LAUNCH_MS = 30_000
 /** Past the budget, a detonation whose browser stopped answering is given up on. */
 const HARD_STOP_MS = 3000

