@@ -264,6 +264,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           break
         }
         case 'ArrayExpression':
+        case 'WhileStatement':
+        case 'DoWhileStatement':
           luhn.visit(n)
           break
         case 'BinaryExpression':

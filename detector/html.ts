@@ -201,16 +201,14 @@ const READS_TEXT = /\.(?:textContent|innerText|innerHTML|nodeValue|text)\b/
  */
 function withEncodedText(parts: HtmlPart[], encoded: Encoded[]): void {
   if (encoded.length === 0) return
-  const texts = encoded.map(asBase64)
-  for (const encoding of ['base64', 'hex'] as const) {
-    const chunks = encoded.filter((e) => e.encoding === encoding)
-    if (chunks.length > 1) texts.push(asBase64({ ...chunks[0]!, text: inOrder(chunks) }))
-  }
+  // joins first: one long text split into pieces is what a stage hidden so looks like
+  const texts = [...joined(encoded), ...encoded.filter((e) => e.text.length >= ALONE).map(asBase64)]
   let room = DATA_BYTES
   const tail = texts
     .filter((t) => (room -= t.length) >= 0)
     .map((t) => `\n;void atob(${JSON.stringify(t)});`)
     .join('')
+  if (tail === '') return
   for (const part of parts)
     if (part.kind === 'script' && READS_TEXT.test(part.source)) {
       part.source += tail
@@ -218,29 +216,37 @@ function withEncodedText(parts: HtmlPart[], encoded: Encoded[]): void {
     }
 }
 
+/** An encoded text is judged on its own from this length; shorter ones only as pieces. */
+const ALONE = 60
+
 /** The text in base64, as the script's decoder of it (hex digits to bytes, or atob) would read it. */
 function asBase64(e: Encoded): string {
   return e.encoding === 'base64' ? e.text : Buffer.from(e.text, 'hex').toString('base64')
 }
 
 /**
- * Chunks joined in the order an attribute every one of them has numbers them with distinct
- * integers, or else in the page's order. Base64 chunks lose their padding inside the join.
+ * Pieces joined, in base64: for each encoding and each attribute that numbers two or more of
+ * its texts with distinct integers (`data-i`, `data-order`), those texts in that order; and
+ * every text of the encoding in the page's order. Base64 pieces lose their padding inside a join.
  */
-function inOrder(chunks: Encoded[]): string {
-  const first = chunks[0]!.attribs
-  const index = Object.keys(first).find((name) => {
-    const values = chunks.map((c) => c.attribs[name])
-    return (
-      values.every((v) => v !== undefined && /^\d{1,4}$/.test(v)) &&
-      new Set(values).size === values.length
-    )
-  })
-  const sorted =
-    index === undefined
-      ? chunks
-      : [...chunks].sort((a, b) => Number(a.attribs[index]) - Number(b.attribs[index]))
-  return sorted.map((c) => c.text.replace(/=+$/, '')).join('')
+function joined(encoded: Encoded[]): string[] {
+  const out: string[] = []
+  const join = (chunks: Encoded[]): void => {
+    if (chunks.length < 2) return
+    const text = chunks.map((c) => c.text.replace(/=+$/, '')).join('')
+    out.push(asBase64({ ...(chunks[0] as Encoded), text }))
+  }
+  for (const encoding of ['base64', 'hex'] as const) {
+    const chunks = encoded.filter((e) => e.encoding === encoding)
+    const names = new Set(chunks.flatMap((c) => Object.keys(c.attribs)))
+    for (const name of names) {
+      const numbered = chunks.filter((c) => /^\d{1,4}$/.test(c.attribs[name] ?? ''))
+      if (new Set(numbered.map((c) => c.attribs[name])).size !== numbered.length) continue
+      join(numbered.sort((a, b) => Number(a.attribs[name]) - Number(b.attribs[name])))
+    }
+    join(chunks)
+  }
+  return out
 }
 
 // Data blocks: script elements the browser keeps as text for the page's scripts to read.

@@ -5,16 +5,26 @@ import type { ScopeHooks } from './walk.ts'
 // second one doubled (less 9 when over 9, or through the table 0 2 4 6 8 1 3 5 7 9), the sum
 // taken modulo 10. Or the length of a card number: a value stripped to its digits, then held
 // to at least 13 of them (the shortest card number) or to 13 to 19. A function that does
-// either checks whether a value is a card number: what it is handed is one, whatever the
-// field it came from is named.
+// either in its own body, over digits it loops through, checks whether a value is a card
+// number: what it is handed is one, whatever the field it came from is named. The parts are
+// looked for in one function: a checksum spread over callbacks (`map`, then `reduce`), or
+// through a table defined outside the function, is not recognised.
 
 const MOD_TEN = 1
 const DOUBLED = 2
 const LESS_NINE = 4
-const ALL = MOD_TEN | DOUBLED | LESS_NINE
+const LOOPS = 32
+const ALL = MOD_TEN | DOUBLED | LESS_NINE | LOOPS
 const DIGITS_ONLY = 8
 const PAN_LENGTH = 16
 const LENGTH_CHECK = DIGITS_ONLY | PAN_LENGTH
+const LOOP_TYPES = new Set([
+  'ForStatement',
+  'ForInStatement',
+  'ForOfStatement',
+  'WhileStatement',
+  'DoWhileStatement',
+])
 /** `/\D/g`, `/[^0-9]/g`, `/[^\d]/g`: what strips a value to its digits */
 const NOT_DIGITS = /^(?:\\D|\[\^(?:0-9|\\d)\])\+?$/
 
@@ -49,6 +59,10 @@ function partOf(n: AnyNode): number {
       return n.regex && NOT_DIGITS.test(n.regex.pattern) && n.regex.flags.includes('g')
         ? DIGITS_ONLY
         : 0
+    // `for` loops open a scope: the walker's hooks see them
+    case 'WhileStatement':
+    case 'DoWhileStatement':
+      return LOOPS
     case 'ArrayExpression':
       return n.elements.length === 10 &&
         n.elements.map((e) => (e?.type === 'Literal' ? e.value : '')).join(',') === DOUBLED_DIGITS
@@ -80,7 +94,7 @@ function isPanLength(operator: string, l: AnyNode, r: AnyNode): boolean {
 export interface LuhnTracker {
   /** the walker's hooks, around `inner`'s */
   hooks: ScopeHooks
-  /** a binary or assignment expression, or an array literal, the walker visits */
+  /** a binary or assignment expression, an array or regex literal, a while loop the walker visits */
   visit(n: AnyNode): void
   /** functions that compute the checksum */
   found: Node[]
@@ -99,6 +113,7 @@ export function luhnTracker(inner: ScopeHooks): LuhnTracker {
       enter(node) {
         inner.enter(node)
         if (isFunction(node as AnyNode)) frames.push(0)
+        else if (frames.length > 0 && LOOP_TYPES.has(node.type)) frames[frames.length - 1]! |= LOOPS
       },
       leave(node) {
         if (isFunction(node as AnyNode) && isChecksum(frames.pop() ?? 0)) found.push(node)

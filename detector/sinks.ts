@@ -18,7 +18,13 @@ import { GLOBAL_OBJECTS, hostOf, registrable } from './paths.ts'
 const METHOD = /^(get|post|put|patch)$/i
 /** a window whose `name` is handed on when it is navigated: the page's own, or a frame's */
 const NAMED_WINDOW = /^(window|self|globalThis)$|\.contentWindow$/
-const GLOBAL_WINDOWS: ReadonlySet<string> = new Set(['window', 'self', 'globalThis', 'document'])
+const GLOBAL_WINDOWS: ReadonlySet<string> = new Set([
+  '',
+  'window',
+  'self',
+  'globalThis',
+  'document',
+])
 const GLOBAL_LOCATIONS: ReadonlySet<string> = new Set(
   ['', 'window.', 'self.', 'globalThis.', 'document.'].map((o) => `${o}location`),
 )
@@ -59,13 +65,11 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       c.args[0] !== undefined &&
       c.layer.folder.foldString(c.args[0])?.toLowerCase() === 'link',
   )
-  // a link's `ping` addresses are posted to when the link is followed (hyperlink auditing)
   const fetchesBy = (attr: string | undefined): boolean =>
     attr === 'src' ||
     attr === 'srcset' ||
     attr === 'poster' ||
     attr === 'action' ||
-    attr === 'ping' ||
     (attr === 'href' && makesLink)
   const add = (
     kind: SinkKind,
@@ -159,6 +163,14 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       fetchesBy(c.layer.folder.foldString(c.args[0]))
     )
       add('element-src', c, c.args[1], [])
+    // a link's `ping` addresses are posted to when the link is followed (hyperlink auditing)
+    else if (
+      c.name === 'setAttribute' &&
+      c.args[0] &&
+      c.layer.folder.foldString(c.args[0]) === 'ping' &&
+      madeLink(memberOwner(c.node), c.layer)
+    )
+      add('element-src', c, c.args[1], [])
     else if (
       c.name === 'setAttribute' &&
       c.args[1] &&
@@ -171,7 +183,8 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   for (const i of facts.imports) add('element-src', i, i.url, [])
   for (const a of facts.assigns) {
     if (
-      /^(src|srcset|poster|ping)$/.test(a.target) &&
+      /^(src|srcset|poster)$/.test(a.target) &&
+      a.object !== '' &&
       (makesElement || a.object.startsWith('new Image'))
     )
       add(
@@ -185,6 +198,8 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
         a.value,
         [],
       )
+    else if (a.target === 'ping' && a.object !== '' && madeLink(memberOwner(a.node), a.layer))
+      add('element-src', a, a.value, [])
     else if (a.target === 'name' && a.value && NAMED_WINDOW.test(a.object)) addWindowName(a)
     else if (a.target === 'href' && makesLink && a.object !== '') add('element-src', a, a.value, [])
     else if (a.target === 'action' && a.object !== '') add('form', a, a.value, [])
@@ -193,8 +208,15 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   }
   // `window.open(url, name)`: the new window's name is handed to the page it opens
   for (const c of facts.calls)
-    if (c.name === 'open' && (c.object === '' || GLOBAL_OBJECTS.has(c.object)) && c.args[1])
-      if (!isMethod(c)) add('message', c, c.args[0], c.args.slice(1, 2))
+    if (
+      c.name === 'open' &&
+      (c.object === '' || GLOBAL_OBJECTS.has(c.object)) &&
+      c.args[1] &&
+      !isMethod(c) &&
+      // `'_blank'`, `'help'`: a name written out is a target, not data
+      c.layer.folder.foldString(c.args[1]) === undefined
+    )
+      add('message', c, c.args[0], c.args.slice(1, 2))
   // `el.insertAdjacentHTML('beforeend', markup)`: markup written beside an element
   for (const c of facts.calls)
     if (c.name === 'insertAdjacentHTML' && c.object !== '' && c.args[1]) addMarkup(c, c.args[1])
@@ -210,26 +232,26 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     const global = frame === undefined
     const locations = global ? GLOBAL_LOCATIONS : new Set([`${a.object}.location`])
     const windows = global ? GLOBAL_WINDOWS : new Set([a.object])
-    const write = facts.assigns.find(
-      (x) =>
+    // every navigation of that window in the layer: which one runs after the write is not known
+    for (const x of facts.assigns)
+      if (
         x.layer === a.layer &&
         ((x.target === 'href' && locations.has(x.object)) ||
           (x.target === 'location' && windows.has(x.object)) ||
-          (x.target === 'src' && x.object === frame)),
-    )
-    if (write) return add('message', a, write.value, [a.value])
-    const call = facts.calls.find(
-      (c) =>
+          (x.target === 'src' && x.object === frame))
+      )
+        add('message', a, x.value, [a.value])
+    for (const c of facts.calls)
+      if (
         c.layer === a.layer &&
         c.args[0] !== undefined &&
         ((/^(assign|replace)$/.test(c.name) && locations.has(c.object)) ||
           (c.name === 'setAttribute' &&
             c.object === frame &&
             c.layer.folder.foldString(c.args[0]) === 'src' &&
-            c.args[1] !== undefined)),
-    )
-    if (call)
-      add('message', a, call.name === 'setAttribute' ? call.args[1] : call.args[0], [a.value])
+            c.args[1] !== undefined))
+      )
+        add('message', a, c.name === 'setAttribute' ? c.args[1] : c.args[0], [a.value])
   }
 
   /**
@@ -518,6 +540,30 @@ function mediaElement(a: AssignFact): boolean {
 }
 
 /** The element a jQuery wrapper is given: markup, `document.createElement(tag)`, `new Image()`. */
+/** What a call's method or an assignment's member is on: `a` of `a.setAttribute(…)`, `a.ping = …`. */
+function memberOwner(node: Node): AnyNode | undefined {
+  const n = node as AnyNode
+  const target =
+    n.type === 'CallExpression' ? n.callee : n.type === 'AssignmentExpression' ? n.left : undefined
+  return target?.type === 'MemberExpression' ? (target.object as AnyNode) : undefined
+}
+
+/** A link the script makes (`createElement('a')`, `'area'`), followed through names. */
+function madeLink(obj: AnyNode | undefined, layer: Layer): boolean {
+  let made = obj
+  for (let hops = 0; made?.type === 'Identifier' && hops < 4; hops++)
+    made = layer.initOf(made) as AnyNode | undefined
+  if (
+    made?.type !== 'CallExpression' ||
+    made.callee.type !== 'MemberExpression' ||
+    propertyName(made.callee) !== 'createElement' ||
+    !made.arguments[0]
+  )
+    return false
+  const tag = layer.folder.foldString(made.arguments[0] as AnyNode)
+  return /^(a|area)$/i.test(tag?.trim() ?? '')
+}
+
 function madeTag(arg: AnyNode, layer: Layer): string | undefined {
   if (arg.type === 'NewExpression' && arg.callee.type === 'Identifier')
     return arg.callee.name === 'Image' ? 'img' : undefined

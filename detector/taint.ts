@@ -36,6 +36,26 @@ const CALL_TAINT: Record<string, Taint> = {
  */
 const ANSWERED_REQUESTS: ReadonlySet<string> = new Set(['fetch', 'ajax', 'getJSON'])
 
+const readsArgumentsOf = new WeakMap<Node, boolean>()
+
+/** Whether a function's own body (not a nested function's) reads `arguments`. */
+function readsArguments(fn: Node): boolean {
+  const hit = readsArgumentsOf.get(fn)
+  if (hit !== undefined) return hit
+  let found = false
+  const stack: AnyNode[] = [(fn as AnyNode & { body: AnyNode }).body]
+  for (let visits = 0; stack.length > 0 && !found && visits < 5000; visits++) {
+    const n = stack.pop() as AnyNode
+    if (n.type === 'Identifier' && n.name === 'arguments') found = true
+    else if (n.type !== 'FunctionExpression' && n.type !== 'FunctionDeclaration')
+      eachChild(n, (c) => void stack.push(c as AnyNode))
+  }
+  // a body too large to search is taken to read them
+  if (stack.length > 0) found = true
+  readsArgumentsOf.set(fn, found)
+  return found
+}
+
 const MEMBER_TAINT: Record<string, Taint> = {
   value: 'value',
   forms: 'harvest',
@@ -217,8 +237,9 @@ export function createTaint(
           x && Object.hasOwn(CALL_TAINT, x) ? CALL_TAINT[x] : undefined
         const t = taintOf(name) ?? taintOf(applied)
         if (t) out.add(t)
+        const local = n.callee.type === 'Identifier' ? localFunction(resolve(n.callee)) : undefined
         // what a request gives back is the server's answer, not what the request carried
-        if (name !== undefined && ANSWERED_REQUESTS.has(name)) return
+        if (!local && name !== undefined && ANSWERED_REQUESTS.has(name)) return
         if (name === 'getAttribute' || name === 'attr') {
           const a = n.arguments[0]
           if (a && folder.foldString(a) === 'value') out.add('value')
@@ -227,17 +248,16 @@ export function createTaint(
           out.add('response')
         // a local function's call carries what the function returns, and what it is handed
         // as far as that can reach the returns other than through a plain parameter, which
-        // local calls feed (flows.ts): a spread, a pattern, an argument past the last one
-        if (n.callee.type === 'Identifier') {
-          const fn = localFunction(resolve(n.callee))
-          if (fn) {
-            stack.push(...returnsOf(fn))
-            const params = (fn as AnyNode & { params: AnyNode[] }).params
-            n.arguments.forEach((a, k) => {
-              if (a.type === 'SpreadElement' || params[k]?.type !== 'Identifier') stack.push(a)
-            })
-            return
-          }
+        // local calls feed (flows.ts): a spread, a pattern, an argument past the last one, and
+        // all of them to a function that reads `arguments`
+        if (local) {
+          stack.push(...returnsOf(local))
+          const params = (local as AnyNode & { params: AnyNode[] }).params
+          const all = readsArguments(local)
+          n.arguments.forEach((a, k) => {
+            if (all || a.type === 'SpreadElement' || params[k]?.type !== 'Identifier') stack.push(a)
+          })
+          return
         }
         if (name && HARVEST_CALLS.has(name)) {
           const sel = n.arguments[0] ? folder.foldString(n.arguments[0]) : undefined

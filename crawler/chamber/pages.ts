@@ -260,15 +260,16 @@ ${scripts([ASSET_URLS.jquery])}
 </body>
 </html>`
 
-// PrestaShop 8's one-page checkout (classic theme): the shop's \`prestashop\` object, the
-// address step, and a card-taking payment module's form in the payment step, placed by the
-// "Place order" button of #payment-confirmation.
+// PrestaShop 8's one-page checkout (classic theme): the shop's `prestashop` object (with the
+// on/emit events its core adds), the address step, and a card-taking payment module's form in
+// the payment step, placed by the "Place order" button of #payment-confirmation.
 const prestashop = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>Order</title>
-<script>var prestashop = {"page":{"page_name":"checkout","body_classes":{"page-order":true}},"customer":{"is_logged":false,"addresses":{}},"cart":{"products_count":1,"products":[{"id_product":"7","name":"Linen shirt","quantity":1}]},"urls":{"base_url":"/","pages":{"order":"/order"}}};</script>
+<script>var prestashop = {"page":{"page_name":"checkout","body_classes":{"page-order":true}},"customer":{"is_logged":false,"addresses":{}},"cart":{"products_count":1,"products":[{"id_product":"7","name":"Linen shirt","quantity":1}]},"urls":{"base_url":"/","pages":{"order":"/order"}}};
+(function (h) { prestashop.on = function (e, f) { (h[e] = h[e] || []).push(f) }; prestashop.emit = function (e, d) { (h[e] || []).forEach(function (f) { f(d) }) } })({});</script>
 ${scripts([ASSET_URLS.jquery])}
 </head>
 <body id="checkout" class="lang-en country-us page-order">

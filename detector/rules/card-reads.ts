@@ -39,7 +39,7 @@ type CardReads = {
 // Three rules ask the same question of one script's facts.
 const readsOf = new WeakMap<ScriptFacts, { size: string; reads: CardReads }>()
 const sizeOf = (f: ScriptFacts): string =>
-  `${f.strings.length} ${f.regexes.length} ${f.calls.length} ${f.members.length}`
+  `${f.strings.length} ${f.regexes.length} ${f.calls.length} ${f.members.length} ${f.luhn.length}`
 
 /**
  * Where the script touches card fields (strong) or sweeps up every form control (generic);

