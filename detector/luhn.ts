@@ -1,12 +1,13 @@
 import type { AnyNode, Node } from 'acorn'
 import type { ScopeHooks } from './walk.ts'
+import { isFunctionNode } from './deobfuscate/statements.ts'
 
 // Card-number checks, as code computes them. The Luhn checksum: the digits summed with every
 // second one doubled (less 9 when over 9, or through the table 0 2 4 6 8 1 3 5 7 9), the sum
 // taken modulo 10. Or the length of a card number: a value stripped to its digits, then held
 // to at least 13 of them (the shortest card number) or to 13 to 19. A function that does
-// either in its own body, over digits it loops through, checks whether a value is a card
-// number: what it is handed is one, whatever the field it came from is named. The parts are
+// either in its own body (the checksum in a loop over the digits) checks whether a value is a
+// card number: what it is handed is one, whatever the field it came from is named. The parts are
 // looked for in one function: a checksum spread over callbacks (`map`, then `reduce`), or
 // through a table defined outside the function, is not recognised.
 
@@ -31,11 +32,6 @@ const NOT_DIGITS = /^(?:\\D|\[\^(?:0-9|\\d)\])\+?$/
 const isChecksum = (bits: number): boolean =>
   (bits & ALL) === ALL || (bits & LENGTH_CHECK) === LENGTH_CHECK
 const DOUBLED_DIGITS = '0,2,4,6,8,1,3,5,7,9'
-
-const isFunction = (n: AnyNode): boolean =>
-  n.type === 'FunctionDeclaration' ||
-  n.type === 'FunctionExpression' ||
-  n.type === 'ArrowFunctionExpression'
 
 const isNumber = (n: AnyNode, value: number): boolean => n.type === 'Literal' && n.value === value
 
@@ -101,8 +97,8 @@ export interface LuhnTracker {
 }
 
 /**
- * Follows one walk of a layer: the parts of the checksum each function computes in its own
- * body (a table defined outside the function counts for the function that holds it).
+ * Follows one walk of a layer: the parts of a card-number check each function computes in its
+ * own body; a nested function's parts are its own, not its parent's.
  */
 export function luhnTracker(inner: ScopeHooks): LuhnTracker {
   const frames: number[] = []
@@ -112,11 +108,11 @@ export function luhnTracker(inner: ScopeHooks): LuhnTracker {
     hooks: {
       enter(node) {
         inner.enter(node)
-        if (isFunction(node as AnyNode)) frames.push(0)
+        if (isFunctionNode(node as AnyNode)) frames.push(0)
         else if (frames.length > 0 && LOOP_TYPES.has(node.type)) frames[frames.length - 1]! |= LOOPS
       },
       leave(node) {
-        if (isFunction(node as AnyNode) && isChecksum(frames.pop() ?? 0)) found.push(node)
+        if (isFunctionNode(node as AnyNode) && isChecksum(frames.pop() ?? 0)) found.push(node)
         inner.leave(node)
       },
     },

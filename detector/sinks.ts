@@ -502,10 +502,11 @@ function elementTag(a: AssignFact): string | undefined {
 export function madeBy(a: AssignFact): AnyNode | undefined {
   const node = a.node as AnyNode
   const left = node.type === 'AssignmentExpression' ? (node.left as AnyNode) : undefined
-  let made = (a.receiver ?? (left?.type === 'MemberExpression' ? left.object : undefined)) as
-    AnyNode | undefined
-  for (let hops = 0; made?.type === 'Identifier' && hops < 4; hops++)
-    made = a.layer.initOf(made) as AnyNode | undefined
+  const made = initialValue(
+    (a.receiver ?? (left?.type === 'MemberExpression' ? left.object : undefined)) as
+      AnyNode | undefined,
+    a.layer,
+  )
   return made && (made.type === 'CallExpression' || made.type === 'NewExpression')
     ? made
     : undefined
@@ -539,7 +540,6 @@ function mediaElement(a: AssignFact): boolean {
   return tag !== undefined && MEDIA_TAGS.has(tag)
 }
 
-/** The element a jQuery wrapper is given: markup, `document.createElement(tag)`, `new Image()`. */
 /** What a call's method or an assignment's member is on: `a` of `a.setAttribute(…)`, `a.ping = …`. */
 function memberOwner(node: Node): AnyNode | undefined {
   const n = node as AnyNode
@@ -548,11 +548,17 @@ function memberOwner(node: Node): AnyNode | undefined {
   return target?.type === 'MemberExpression' ? (target.object as AnyNode) : undefined
 }
 
-/** A link the script makes (`createElement('a')`, `'area'`), followed through names. */
-function madeLink(obj: AnyNode | undefined, layer: Layer): boolean {
-  let made = obj
+/** What a name was first given, followed through names (`var l = a; var a = make()`). */
+function initialValue(node: AnyNode | undefined, layer: Layer): AnyNode | undefined {
+  let made = node
   for (let hops = 0; made?.type === 'Identifier' && hops < 4; hops++)
     made = layer.initOf(made) as AnyNode | undefined
+  return made
+}
+
+/** A link the script makes (`createElement('a')`, `'area'`), followed through names. */
+function madeLink(obj: AnyNode | undefined, layer: Layer): boolean {
+  const made = initialValue(obj, layer)
   if (
     made?.type !== 'CallExpression' ||
     made.callee.type !== 'MemberExpression' ||
@@ -564,6 +570,7 @@ function madeLink(obj: AnyNode | undefined, layer: Layer): boolean {
   return /^(a|area)$/i.test(tag?.trim() ?? '')
 }
 
+/** The element a jQuery wrapper is given: markup, `document.createElement(tag)`, `new Image()`. */
 function madeTag(arg: AnyNode, layer: Layer): string | undefined {
   if (arg.type === 'NewExpression' && arg.callee.type === 'Identifier')
     return arg.callee.name === 'Image' ? 'img' : undefined

@@ -36,11 +36,11 @@ const CALL_TAINT: Record<string, Taint> = {
  */
 const ANSWERED_REQUESTS: ReadonlySet<string> = new Set(['fetch', 'ajax', 'getJSON'])
 
-const readsArgumentsOf = new WeakMap<Node, boolean>()
+const readsArgumentsObjectOf = new WeakMap<Node, boolean>()
 
 /** Whether a function's own body (not a nested function's) reads `arguments`. */
-function readsArguments(fn: Node): boolean {
-  const hit = readsArgumentsOf.get(fn)
+function readsArgumentsObject(fn: Node): boolean {
+  const hit = readsArgumentsObjectOf.get(fn)
   if (hit !== undefined) return hit
   let found = false
   const stack: AnyNode[] = [(fn as AnyNode & { body: AnyNode }).body]
@@ -52,7 +52,7 @@ function readsArguments(fn: Node): boolean {
   }
   // a body too large to search is taken to read them
   if (stack.length > 0) found = true
-  readsArgumentsOf.set(fn, found)
+  readsArgumentsObjectOf.set(fn, found)
   return found
 }
 
@@ -253,7 +253,7 @@ export function createTaint(
         if (local) {
           stack.push(...returnsOf(local))
           const params = (local as AnyNode & { params: AnyNode[] }).params
-          const all = readsArguments(local)
+          const all = readsArgumentsObject(local)
           n.arguments.forEach((a, k) => {
             if (all || a.type === 'SpreadElement' || params[k]?.type !== 'Identifier') stack.push(a)
           })

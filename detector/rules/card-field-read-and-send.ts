@@ -73,7 +73,7 @@ export const cardFieldReadAndSend = {
     const foreign = (s: Sink): boolean =>
       s.destination === 'external' || (s.destination === 'own-host' && unanswered(s))
     const tokenizer = tokenRoundTrip(sinks)
-    // a script that runs field values through the Luhn checksum knows which is the card number:
+    // a script that checks field values as card numbers (Luhn, length) knows which is the card:
     // the values it sends to a computed address, a script's src too, carry it
     const checked = (s: Sink): boolean =>
       script.luhn.length > 0 && s.destination === 'unknown' && carriesForm(s)
