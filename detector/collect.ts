@@ -32,7 +32,7 @@ import {
 import { lineStarts, positionIn, type Position } from './deobfuscate/splice.ts'
 import { createScopes, patternNames, type Binding, type Scopes } from './scope.ts'
 import { aliasFacts, bindCallee, calleeOf, isFunction } from './aliases.ts'
-import { hookParameters, setterWrites, unaliasNativeCalls } from './hooks.ts'
+import { hookParameters, setterWrites, unaliasNativeCalls, type BodyVia } from './hooks.ts'
 import { luhnTracker } from './luhn.ts'
 import { unaliasFunctionConstructor } from './function-constructor.ts'
 import { feedLocalCalls, feedPromiseChains, localFunction, messageParams } from './flows.ts'
@@ -184,7 +184,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     else ownProps.set(key, [value])
   }
   const folder = createFolder(env)
-  const requests = new Map<Binding, 'self' | 'body'>()
+  const requests = new Map<Binding, BodyVia>()
   const resolved = new Set<Binding>()
   const layer: Layer = {
     depth,
@@ -401,6 +401,12 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
             if (ITERATORS.has(name) && fn && isFunction(fn)) {
               scopes.feedParam(fn, 0, callee.object)
               scopes.feedParam(fn, 1, callee.object)
+            }
+            // a library's iterator takes the collection first: `$.each(o, fn)`, `_.map(xs, fn)`
+            const over = args[1] as AnyNode | undefined
+            if (ITERATORS.has(name) && fn && !isFunction(fn) && over && isFunction(over)) {
+              scopes.feedParam(over, 0, fn)
+              scopes.feedParam(over, 1, fn)
             }
           }
           if (n.type === 'CallExpression') bindCallee(callee, args, scopes)

@@ -23,6 +23,8 @@ export type Taint =
   | 'storage'
   /** a URL or body of the page's own request, taken by a replaced network method */
   | 'request'
+  /** the settings of a request the page makes through jQuery, seen by one of jQuery's hooks */
+  | 'jquery-request'
   /** the body of a response the script fetched */
   | 'response'
   /** text with a CSS `url(…)`: written into a style, the browser requests it */

@@ -191,7 +191,8 @@ function descriptorSetter(
 }
 
 /** How a replacement receives the request body: as an argument, or as `init.body`. */
-export type BodyVia = 'self' | 'body'
+/** how a hook's parameter holds a request body: itself, its `body`, or its `data` (jQuery's options) */
+export type BodyVia = 'self' | 'body' | 'data'
 const BODY_PARAM: Record<string, [number, BodyVia]> = {
   send: [0, 'self'],
   sendBeacon: [1, 'self'],
@@ -215,5 +216,25 @@ export function hookParameters(
     const b = scopes.paramsOf(a.value)[body[0]]
     if (b) out.push([b, body[1]])
   }
+  // jQuery's own hooks see every request the page makes through it: `$.ajaxPrefilter((options,
+  // original) => …)` before it leaves, `.ajaxSend((event, xhr, settings) => …)` as it leaves;
+  // their `data` is the page's request body (a checkout's form, card fields and all)
+  for (let i = from.calls; i < facts.calls.length; i++) {
+    const c = facts.calls[i] as CallFact
+    const at = JQUERY_HOOKS[c.name]
+    const fn = c.args.findLast((x) => isFunction(x as AnyNode))
+    if (!at || !fn) continue
+    const params = scopes.paramsOf(fn)
+    for (const p of at) {
+      const b = params[p]
+      if (b) out.push([b, 'data'])
+    }
+  }
   return out
+}
+
+/** jQuery's request hooks, and which of their callback's parameters hold a request's settings. */
+const JQUERY_HOOKS: Record<string, number[]> = {
+  ajaxPrefilter: [0, 1],
+  ajaxSend: [2],
 }

@@ -145,6 +145,17 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       add('xhr', c, c.args[at], c.args.slice(at + 1, at + 2))
     } else if (/^(ajax|post|get|getJSON|getScript)$/.test(c.name) && JQUERY_PATH.test(c.object))
       addJquery(c)
+    // `Object.assign(new Image(), { src: url })`: the element's source written through a copy
+    else if (c.name === 'assign' && c.object === 'Object' && c.args.length >= 2) addAssigned(c)
+    // an HTTP client's `post(url, data)` (axios, ky, superagent, AngularJS's $http): a request
+    // whenever the address is a written-out absolute URL, whatever holds the client
+    else if (
+      /^(post|put|patch)$/.test(c.name) &&
+      !plain &&
+      c.args.length >= 2 &&
+      hostOf(c.layer.leadingString(c.args[0] as Node) ?? '') !== undefined
+    )
+      add('xhr', c, c.args[0], c.args.slice(1, 2))
     else if (
       c.name === 'submit' &&
       !plain &&
@@ -326,8 +337,36 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     return m !== undefined && METHOD.test(m)
   }
 
+  function addAssigned(c: CallFact): void {
+    const tag = madeTag(
+      initialValue(c.args[0] as AnyNode, c.layer) ?? (c.args[0] as AnyNode),
+      c.layer,
+    )
+    if (tag === undefined) return
+    for (const arg of c.args.slice(1)) {
+      const props =
+        (arg as AnyNode).type === 'ObjectExpression'
+          ? (arg as AnyNode & { type: 'ObjectExpression' }).properties
+          : []
+      for (const p of props) {
+        if (p.type !== 'Property' || p.computed) continue
+        const key =
+          p.key.type === 'Identifier'
+            ? p.key.name
+            : p.key.type === 'Literal'
+              ? String(p.key.value)
+              : ''
+        if (fetchesBy(key) || (key === 'href' && tag === 'link'))
+          add(tag === 'img' ? 'image' : 'element-src', c, p.value as Node, [])
+      }
+    }
+  }
+
   function addJquery(c: CallFact): void {
-    const first = c.args[0] as AnyNode | undefined
+    // the settings object, written in place or held by a name (`var opts = {…}; $.ajax(opts)`)
+    const given = c.args[0] as AnyNode | undefined
+    const held = c.name === 'ajax' ? initialValue(given, c.layer) : undefined
+    const first = held?.type === 'ObjectExpression' ? held : given
     if (c.name === 'ajax' && first?.type === 'ObjectExpression') {
       const prop = (key: string): Node | undefined => {
         for (const p of first.properties) {

@@ -1,3 +1,4 @@
+import type { BodyVia } from './hooks.ts'
 import { eachChild } from './children.ts'
 import type { AnyNode, Node } from 'acorn'
 import type { Folder } from './deobfuscate/fold.ts'
@@ -111,7 +112,7 @@ export function createTaint(
   folder: Folder,
   resolve: (id: Node & { name: string }) => Binding | undefined,
   /** parameters whose values are the page's own requests (filled once the layer is walked) */
-  requests: ReadonlyMap<Binding, 'self' | 'body'> = new Map(),
+  requests: ReadonlyMap<Binding, BodyVia> = new Map(),
   /** what promise callbacks and socket message handlers receive: `r.text()`, `e.data` */
   resolved: ReadonlySet<Binding> = new Set(),
   /** what `this.p` is given anywhere in the layer, by `p` (filled once the layer is walked) */
@@ -208,6 +209,7 @@ export function createTaint(
         if (name === 'data' && n.object.type === 'Identifier') {
           const b = resolve(n.object)
           if (b && resolved.has(b)) out.add('response')
+          if (b && requests.get(b) === 'data') out.add('jquery-request')
         }
         if (name === 'body' && n.object.type === 'Identifier') {
           const b = resolve(n.object)

@@ -8,6 +8,7 @@ import { calleeOf } from './aliases.ts'
 import { GLOBAL_OBJECTS } from './paths.ts'
 import { literalKeys } from './deobfuscate/with-scope.ts'
 import { isNumber } from './collect-parts.ts'
+import { JQUERY_PATH } from './sinks.ts'
 
 // Which scripts static analysis cannot clear, and why: they are worth one run in the
 // detonation chamber. A skimmer must touch form data or fetch code that does; scripts that
@@ -438,13 +439,20 @@ function callsThroughReflection(c: ScriptFacts['calls'][number]): boolean {
 }
 
 /** `window[name](…)`, `globalThis[k](…)`: a global function called by a name not written. */
+/** A sender by name, or an HTTP client's `put(url, data)` / `patch(url, data)` */
+const sends = (c: CallFact): boolean =>
+  SENDERS.has(c.name) || (/^(put|patch)$/.test(c.name) && c.object !== '' && c.args.length >= 2)
+
 function callsGlobalByName(c: ScriptFacts['calls'][number]): boolean {
   if (c.name !== '?') return false
   const callee = calleeOf(c.node as AnyNode & { type: 'CallExpression' }) as AnyNode
   if (callee.type !== 'MemberExpression' || !callee.computed) return false
   const on = callee.object as AnyNode
+  // jQuery's own functions too (`$[m](opts)`): ajax, get, post and getScript are among them
   return (
-    on.type === 'Identifier' && GLOBAL_OBJECTS.has(on.name) && callee.property.type !== 'Literal'
+    on.type === 'Identifier' &&
+    (GLOBAL_OBJECTS.has(on.name) || JQUERY_PATH.test(c.object)) &&
+    callee.property.type !== 'Literal'
   )
 }
 
@@ -510,7 +518,7 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
   const namesCard =
     facts.strings.some((x) => names(x.value.slice(0, 2000))) ||
     facts.regexes.some((r) => names(r.pattern))
-  if (namesCard && (facts.calls.some((c) => SENDERS.has(c.name)) || loadsBuiltUrl(facts)))
+  if (namesCard && (facts.calls.some(sends) || loadsBuiltUrl(facts)))
     out.push('names card fields and can send or load something')
   // no sender in sight, but it calls a function of the global object whose name it holds in a
   // variable or builds (`globalThis[fn](url, opts)`): which one is known only when it runs

@@ -853,11 +853,7 @@ class Rewriter {
   private joinsKnownItems(node: AnyNode, fn: NativeV, env: Env): boolean {
     if (!(fn.bound instanceof ArrV) || !ARRAY_TO_STRING.has(fn.name)) return false
     if (!this.stable(node, env)) return false
-    const v = this.value(node, env)
-    const text = typeof v === 'string' ? literal(v) : undefined
-    if (text === undefined) return false
-    this.edit(node, text, v as string)
-    return true
+    return this.editText(node, env)
   }
 
   /**
@@ -867,17 +863,14 @@ class Rewriter {
   private reducesToText(node: AnyNode, fn: NativeV, env: Env): boolean {
     if (!REDUCERS.has(fn.name) || !(fn.bound instanceof ArrV) || !this.stable(node, env))
       return false
-    const v = this.value(node, env)
-    const text = typeof v === 'string' ? literal(v) : undefined
-    if (text === undefined) return false
-    this.edit(node, text, v as string)
-    return true
+    return this.editText(node, env)
   }
 
   private member(node: AnyNode & { type: 'MemberExpression' }, env: Env, role: Role): void {
     if (node.object.type === 'Super') return
     const prop = node.property as AnyNode
     if (!node.computed && role === 'value' && this.readsGetter(node, env)) return
+    if (!node.computed && role === 'value' && this.readsMadeObject(node, env)) return
     if (node.computed && !node.optional) {
       if (role === 'value' && this.stable(node, env)) {
         const v = this.value(node, env)
@@ -927,6 +920,32 @@ class Rewriter {
     const text = typeof v === 'string' ? literal(v) : undefined
     if (text === undefined) return false
     this.edit(node, text, v as string | number)
+    return true
+  }
+
+  /**
+   * `cfg.url` where `cfg` holds an object a function made (`var cfg = (function (p) { return {
+   * url: p[0] + '//' + p[1] } })([…])`) and no code writes `url` by name: the text it holds.
+   * An object written as a literal is read by the first look's folder itself.
+   */
+  private readsMadeObject(node: AnyNode & { type: 'MemberExpression' }, env: Env): boolean {
+    const prop = node.property as AnyNode
+    const o = node.object as AnyNode
+    if (prop.type !== 'Identifier' || o.type !== 'Identifier') return false
+    if (this.inits.get(o.name)?.type === 'ObjectExpression') return false
+    if (this.m.propWrites?.names.has(prop.name) !== false) return false
+    const obj = this.value(o, env)
+    if (!(obj instanceof ObjV) || obj.opaque || obj.getters?.size) return false
+    if (!this.stable(o, env)) return false
+    return this.editText(node, env)
+  }
+
+  /** The expression written as the text it evaluates to, when it is text. */
+  private editText(node: AnyNode, env: Env): boolean {
+    const v = this.value(node, env)
+    const text = typeof v === 'string' ? literal(v) : undefined
+    if (text === undefined) return false
+    this.edit(node, text, v as string)
     return true
   }
 
