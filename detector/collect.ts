@@ -135,6 +135,37 @@ function countable(n: Node): boolean {
   return name === 'forms' || name === 'elements'
 }
 
+/**
+ * The function a method call runs, when the object is an object literal of the layer:
+ * `this.read()` in a method of that literal, `helper.read()` with `helper` given only it.
+ */
+function methodCalled(
+  callee: Node,
+  objectOf: ReadonlyMap<Node, Node>,
+  scopes: Scopes,
+): Node | undefined {
+  const c = callee as AnyNode
+  if (c.type !== 'MemberExpression' || c.computed) return undefined
+  const name = propertyName(c)
+  if (name === undefined) return undefined
+  let obj: Node | undefined
+  if (c.object.type === 'ThisExpression') {
+    const fn = scopes.thisFunctionAt(c.start)
+    obj = fn && objectOf.get(fn)
+  } else if (c.object.type === 'Identifier') {
+    const b = scopes.resolve(c.object)
+    obj = b && !b.reassigned && !b.opaqueWrites && !b.props?.has(name) ? b.init : undefined
+  }
+  if ((obj as AnyNode | undefined)?.type !== 'ObjectExpression') return undefined
+  let found: Node | undefined
+  for (const p of (obj as AnyNode & { type: 'ObjectExpression' }).properties) {
+    if (p.type !== 'Property' || p.computed || keyName(p.key as AnyNode) !== name) continue
+    if (found) return undefined
+    found = isFunction(p.value as AnyNode) ? p.value : undefined
+  }
+  return found
+}
+
 /** Walk one layer once, appending what rules need to `facts`; recurse into decoded layers. */
 export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budget): void {
   const { ast, source, depth, outer, position } = input
@@ -183,6 +214,10 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     if (list) list.push(value)
     else ownProps.set(key, [value])
   }
+  /** `{ ajaxPrefilter: … }`: where jQuery itself is defined (its hooks are its own) */
+  const hookMakers: Node[] = []
+  /** the object literal a method is written in: `{ read: function () {…} }` */
+  const objectOf = new Map<Node, Node>()
   const folder = createFolder(env)
   const requests = new Map<Binding, BodyVia>()
   const resolved = new Set<Binding>()
@@ -190,7 +225,14 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
     depth,
     ast,
     folder,
-    taint: createTaint(folder, (id) => scopes.resolve(id), requests, resolved, ownProps),
+    taint: createTaint(
+      folder,
+      (id) => scopes.resolve(id),
+      requests,
+      resolved,
+      ownProps,
+      (callee) => methodCalled(callee, objectOf, scopes),
+    ),
     leadingString: (node) => leadingString(node),
     siteOf: (node) => siteOf(node),
     initOf(id) {
@@ -261,6 +303,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           if (!n.computed && k.type === 'Literal' && typeof k.value === 'string')
             facts.strings.push({ value: k.value, site: siteOf(k), decoded: PLAIN })
           if (n.kind === 'get' && decodingGetter(n)) facts.decodingGetters++
+          if (!n.computed && keyName(k) === 'ajaxPrefilter') hookMakers.push(n)
           break
         }
         case 'ArrayExpression':
@@ -413,6 +456,15 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           if (n.type === 'CallExpression' && STRING_CALLS.has(name)) foldable.push(n)
           break
         }
+        case 'ObjectExpression':
+          for (const p of n.properties)
+            if (p.type === 'Property' && !p.computed && isFunction(p.value as AnyNode))
+              objectOf.set(p.value, n)
+          break
+        case 'TaggedTemplateExpression':
+          if (n.tag.type === 'Identifier' && n.quasi.expressions.length === 0)
+            facts.taggedTexts.push({ node: n, layer })
+          break
         case 'MemberExpression': {
           if (n.computed && n.property.type === 'CallExpression') facts.keyCalls.push(n.property)
           const name = propertyName(n)
@@ -451,7 +503,8 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   feedLocalCalls(facts, mark, scopes, writtenRoots)
   for (const b of feedPromiseChains(facts, mark, scopes)) resolved.add(b)
   for (const b of messageParams(facts, mark, scopes)) resolved.add(b)
-  for (const [b, via] of hookParameters(facts, mark, scopes)) requests.set(b, via)
+  const libraries = hookMakers.map((p) => scopes.thisFunctionAt(p.start) ?? ast)
+  for (const [b, via] of hookParameters(facts, mark, scopes, libraries)) requests.set(b, via)
 
   /**
    * `jQuery[T[28]](…)`, `el[T[3]] = url`, `e[T[2]]`: names read from a table of constants are

@@ -158,6 +158,8 @@ export interface ScriptFacts {
   sinks: Sink[]
   /** calls whose result is used as a computed property name: `obj[f(0x1f, 'k')]` */
   keyCalls: Node[]
+  /** constant text handed to a function of the file as a template tag: `d\`…\`` */
+  taggedTexts: { node: Node; layer: Layer }[]
   /** p,a,c,k,e,d packer calls that were unpacked statically (their payload is a layer) */
   packed: { node: Node; site: Site }[]
   /** `x + []`, `{} + x`: a string made by coercing an empty literal (JSFuck's alphabet) */
@@ -202,6 +204,7 @@ export function emptyFacts(source: string, hash: string): ScriptFacts {
     comparisons: [],
     sinks: [],
     keyCalls: [],
+    taggedTexts: [],
     packed: [],
     coercions: [],
     hidden: new Set(),

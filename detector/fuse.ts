@@ -199,6 +199,9 @@ export function observationFindings(obs: Observation, inspect: Inspect): Finding
   return out
 }
 
+/** static findings an uneventful run does not clear */
+const UNCLEARED: ReadonlySet<string> = new Set(['lookalike-domain', 'known-bad-signature'])
+
 /**
  * A script only suspicious statically that, run with the card typed and pay clicked, read the
  * fields, probed nothing and sent nothing off the shop or its processor (or, when it masks
@@ -209,6 +212,10 @@ function clearedBy(v: ScriptVerdict, obs: Observation, added: Finding[]): Findin
   if (v.verdict !== 'suspicious' || obs.status !== 'ok' || obs.reads.length === 0) return undefined
   // data sent to a script dropped on the shop itself never leaves the site
   if (sameSiteExfil(v.findings)) return undefined
+  // who the script talks to, not what it did in one run: a look-alike of a well-known domain
+  // or a known skimmer's text stays evidence however quiet the run (a hook waits for code of
+  // the real checkout the chamber's pages may not have)
+  if (v.findings.some((f) => f.points > 0 && UNCLEARED.has(f.rule))) return undefined
   const { offSite } = placesOf(obs)
   if (added.some((f) => f.points > 0) || obs.probes.length > 0 || obs.compiled.length > 0)
     return undefined

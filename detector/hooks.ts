@@ -207,6 +207,8 @@ export function hookParameters(
   facts: ScriptFacts,
   from: Counts,
   scopes: Scopes,
+  /** functions that define jQuery's hooks (jQuery's own code): their registrations are its own */
+  libraries: readonly Node[] = [],
 ): [Binding, BodyVia][] {
   const out: [Binding, BodyVia][] = []
   for (let i = from.assigns; i < facts.assigns.length; i++) {
@@ -224,6 +226,8 @@ export function hookParameters(
     const at = JQUERY_HOOKS[c.name]
     const fn = c.args.findLast((x) => isFunction(x as AnyNode))
     if (!at || !fn) continue
+    // jQuery's own prefilters (JSONP, script, cross-domain) hand requests on to its transports
+    if (libraries.some((l) => l.start <= c.node.start && c.node.end <= l.end)) continue
     const params = scopes.paramsOf(fn)
     for (const p of at) {
       const b = params[p]

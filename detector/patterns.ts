@@ -55,6 +55,8 @@ export const HARVEST_CALLS = new Set([
   'getElementsByTagName',
   '$',
   'jQuery',
+  // Prototype's and MooTools' selector query
+  '$$',
   'find',
 ])
 

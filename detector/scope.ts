@@ -237,6 +237,14 @@ export function createScopes(root: Node) {
     pending.length = 0
   }
 
+  /** The function whose `this` code at `pos` reads: the innermost one that is not an arrow. */
+  function thisFunctionAt(pos: number): Node | undefined {
+    for (let s: Scope | undefined = innermost(pos); s; s = s.parent)
+      if (s.fn && s.node.type !== 'ArrowFunctionExpression' && s.node.type !== 'Program')
+        return s.node
+    return undefined
+  }
+
   /** The binding an identifier at `node` reads, found by position in the scope tree. */
   function resolve(node: Node & { name: string }): Binding | undefined {
     const hit = byNode.get(node)
@@ -279,5 +287,6 @@ export function createScopes(root: Node) {
     refer,
     settle,
     resolve,
+    thisFunctionAt,
   }
 }

@@ -26,6 +26,9 @@ const CALL_TAINT: Record<string, Taint> = {
   /** `new TextDecoder().decode(bytes)`: text rebuilt from bytes */
   decode: 'decoded',
   val: 'value',
+  // Prototype's (Magento 1's library) reads of a control's value: `$F(el)`, `el.getValue()`
+  $F: 'value',
+  getValue: 'value',
   serialize: 'harvest',
   serializeArray: 'harvest',
 }
@@ -117,6 +120,8 @@ export function createTaint(
   resolved: ReadonlySet<Binding> = new Set(),
   /** what `this.p` is given anywhere in the layer, by `p` (filled once the layer is walked) */
   ownProps: ReadonlyMap<string, readonly Node[]> = new Map(),
+  /** the method of an object literal of the layer a call runs (`this.read()`), if known */
+  methodOf: (callee: Node) => Node | undefined = () => undefined,
 ): (node: Node) => Set<Taint> {
   const readsResolved = (call: AnyNode & { type: 'CallExpression' }): boolean => {
     const callee = call.callee
@@ -240,6 +245,10 @@ export function createTaint(
         const t = taintOf(name) ?? taintOf(applied)
         if (t) out.add(t)
         const local = n.callee.type === 'Identifier' ? localFunction(resolve(n.callee)) : undefined
+        // a method's parameters are fed by no call (flows.ts feeds named functions'): its
+        // call carries its returns besides what it is handed and what it is called on
+        const method = local ? undefined : methodOf(n.callee)
+        if (method) stack.push(...returnsOf(method))
         // what a request gives back is the server's answer, not what the request carried
         if (!local && name !== undefined && ANSWERED_REQUESTS.has(name)) return
         if (name === 'getAttribute' || name === 'attr') {

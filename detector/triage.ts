@@ -2,7 +2,7 @@ import type { AnyNode, Node as AcornNode } from 'acorn'
 import type { ScriptVerdict } from '../core/types.ts'
 import type { CallFact, Layer, ScriptFacts } from './facts.ts'
 import { eachChild } from './children.ts'
-import { calleeName } from './deobfuscate/fold.ts'
+import { calleeName, propertyName } from './deobfuscate/fold.ts'
 import { replacesNetworkMethod } from './hooks.ts'
 import { calleeOf } from './aliases.ts'
 import { GLOBAL_OBJECTS } from './paths.ts'
@@ -23,6 +23,8 @@ export const FIELD_QUERIES = new Set([
   'getElementsByName',
   'getElementsByTagName',
   'getElementsByClassName',
+  // Prototype's and MooTools' CSS selector query
+  '$$',
 ])
 const FORM_WORDS =
   /card|cc[-_]|cc\b|cvv|cvc|cvn|expir|billing|checkout|payment|kreditkarte|tarjeta|carte/i
@@ -439,6 +441,44 @@ function callsThroughReflection(c: ScriptFacts['calls'][number]): boolean {
 }
 
 /** `window[name](…)`, `globalThis[k](…)`: a global function called by a name not written. */
+/**
+ * Constant text tagged with a function of the file that rebuilds it character by character
+ * (`d\`}iu|m\``, the tag mapping each code through `String.fromCharCode`): strings written so
+ * that no reader sees them. A translation or formatting tag looks its text up instead.
+ */
+function tagDecodes(facts: ScriptFacts): boolean {
+  const decoders = new Map<Node, boolean>()
+  let texts = 0
+  for (const t of facts.taggedTexts) {
+    const tagged = t.node as AnyNode & { type: 'TaggedTemplateExpression' }
+    const fn = t.layer.functionOf(tagged.tag) as AnyNode | undefined
+    if (!fn) continue
+    let decodes = decoders.get(fn)
+    if (decodes === undefined) {
+      decodes = buildsFromCodes(fn, 0)
+      decoders.set(fn, decodes)
+    }
+    const raw = tagged.quasi.quasis.reduce((n, q) => n + q.value.raw.length, 0)
+    if (decodes && raw >= BLOB_CHARS) texts++
+  }
+  return texts >= TAGGED_TEXTS
+}
+
+/** how many decoded tagged texts make a file's strings hidden (one could be a joke, or a test) */
+const TAGGED_TEXTS = 2
+
+/** Whether a function's own code calls `fromCharCode` (its nested functions' too). */
+function buildsFromCodes(n: AnyNode, depth: number): boolean {
+  if (depth > 200) return false
+  if (n.type === 'MemberExpression' && !n.computed && propertyName(n) === 'fromCharCode')
+    return true
+  let found = false
+  eachChild(n, (c) => {
+    if (!found && buildsFromCodes(c, depth + 1)) found = true
+  })
+  return found
+}
+
 /** A sender by name, or an HTTP client's `put(url, data)` / `patch(url, data)` */
 const sends = (c: CallFact): boolean =>
   SENDERS.has(c.name) || (/^(put|patch)$/.test(c.name) && c.object !== '' && c.args.length >= 2)
@@ -503,6 +543,7 @@ export function triage(facts: ScriptFacts, v: ScriptVerdict): string[] {
     facts.decodingGetters >= DECODING_GETTERS
   )
     out.push('obfuscated strings static analysis could not read')
+  if (tagDecodes(facts)) out.push('decodes constant text through template tags of its own')
   if (renames) out.push('looks up names through a Proxy that rewrites them')
   if (withOwnObject(facts)) out.push('calls names a with statement takes from an object of its own')
   if (facts.coercions.length > 0) out.push('spells text by coercing empty literals (JSFuck style)')

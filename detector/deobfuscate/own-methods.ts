@@ -211,6 +211,8 @@ export function keptProperties(
   name: string,
   w: PropWrites | undefined,
   scope: Node | undefined,
+  /** only those holding a primitive (arrays and objects may be filled through calls) */
+  primitivesOnly = true,
 ): Set<string> {
   const global = scope === undefined || scope.type === 'Program'
   const kept = new Set<string>()
@@ -224,7 +226,8 @@ export function keptProperties(
     for (const k of home.writes) writes.add(k)
   }
   if (isHandedOut(w, name, scope)) return kept
-  for (const [k, v] of obj.props) if (isPrimitive(v) && !writes.has(k)) kept.add(k)
+  for (const [k, v] of obj.props)
+    if ((!primitivesOnly || isPrimitive(v)) && !writes.has(k)) kept.add(k)
   return kept
 }
 

@@ -12,8 +12,8 @@ import { reparseEdited, treeGeneration } from './reparse.ts'
 import { mightBeCode, packerShaped } from './decode.ts'
 import { inlineProxy } from './inline.ts'
 import { literalKeys, withNameEdits } from './with-scope.ts'
-import { keyName } from './fold.ts'
-import { emptyPropWrites, notePropWrites, type PropWrites } from './own-methods.ts'
+import { keyName, propertyName } from './fold.ts'
+import { emptyPropWrites, keptProperties, notePropWrites, type PropWrites } from './own-methods.ts'
 import { patternNames } from '../scope.ts'
 import { rootOf } from '../collect-parts.ts'
 import {
@@ -235,6 +235,27 @@ function noteClosures(m: Machine, written: Written): void {
   m.tableWriters = tables
 }
 
+/** A named object literal as the simulation made it, and the properties no code rewrites. */
+interface Self {
+  obj: ObjV
+  kept: Set<string>
+}
+
+/**
+ * A method's `this`, made when its body is simulated: what the body writes to it stays its own,
+ * and what another method wrote is not read as if it had been there all along.
+ */
+function ownCopy(self: Self): ObjV {
+  // made where the object was: code outside that function never holds it by name
+  const outer = making.home
+  making.home = self.obj.home
+  const copy = new ObjV()
+  making.home = outer
+  for (const [k, v] of self.obj.props) copy.props.set(k, v)
+  if (self.kept.size > 0) copy.kept = self.kept
+  return copy
+}
+
 /** `(0, o.f)`: minifiers call a method without its receiver through a comma; `o.f` then. */
 function withoutComma(callee: AnyNode): AnyNode {
   return callee.type === 'SequenceExpression' &&
@@ -328,7 +349,15 @@ class Rewriter {
     const known = this.stableMemo.get(n)
     if (known !== undefined) return known
     let ok = true
-    if (n.type === 'MemberExpression') {
+    if (n.type === 'MemberExpression' && n.object.type === 'ThisExpression') {
+      // `this.k` in a method of a named object literal: its value while no code writes `k`
+      const name = n.computed ? undefined : propertyName(n)
+      const self = this.m.lookup('%this', env)
+      ok =
+        name !== undefined &&
+        self instanceof ObjV &&
+        (this.m.propWrites?.names.has(name) === false || (self.kept?.has(name) ?? false))
+    } else if (n.type === 'MemberExpression') {
       ok =
         this.stable(n.object as AnyNode, env) &&
         (!n.computed || this.stable(n.property as AnyNode, env))
@@ -401,7 +430,10 @@ class Rewriter {
     for (const n of nodes) if (n) this.visit(n, env, 'value')
   }
 
-  private fn(node: FnNode, env: Env, args?: readonly AnyNode[]): void {
+  /** object literals held by a name nothing reassigns, with the object the simulation made */
+  private readonly selves = new Map<Node, Self>()
+
+  private fn(node: FnNode, env: Env, args?: readonly AnyNode[], self?: Self): void {
     if (this.worth && !this.worth(node as Node)) return
     const f = node as AnyNode & FnNode
     const born = nextSerial()
@@ -420,7 +452,7 @@ class Rewriter {
       else for (const name of patternNames(p as AnyNode)) fenv.declare(name, 'param', UNKNOWN)
     })
     if (f.type !== 'ArrowFunctionExpression') {
-      fenv.declare('%this', 'const', UNKNOWN)
+      fenv.declare('%this', 'const', self ? ownCopy(self) : UNKNOWN)
       fenv.declare('arguments', 'var', UNKNOWN)
     }
     if (f.id && f.type === 'FunctionExpression')
@@ -608,6 +640,42 @@ class Rewriter {
         const named =
           name !== undefined && keys && keys.size > 0 ? withNameEdits(node, name, keys) : undefined
         for (const e of named ?? []) this.edits.push(e)
+        return
+      }
+      case 'VariableDeclarator': {
+        // `var o = { m() { … this.k … } }`: a method called as `o.m()` runs with `this` = o
+        const init = node.init as AnyNode | null
+        if (init?.type === 'ObjectExpression' && node.id.type === 'Identifier') {
+          const kept = this.neverReassigned(node.id.name, env)
+          // what the program's run left in the name, or (a run that stopped before it, at a
+          // gate on the page) the object as written
+          const held = kept ? this.m.lookup(node.id.name, env) : UNKNOWN
+          const self = held instanceof ObjV || !kept ? held : this.value(init, env)
+          if (self instanceof ObjV && !self.opaque) {
+            // what neither its methods (through `this`) nor code through its name ever write:
+            // `this.k` reads that, whatever other objects of the file do with a `k` of theirs
+            const scope = env.lookup(node.id.name)?.scope ?? this.m.global.node
+            const kept = keptProperties(self, node.id.name, this.m.propWrites, scope, false)
+            this.selves.set(init, { obj: self, kept })
+          }
+        }
+        break
+      }
+      case 'ObjectExpression': {
+        const self = this.selves.get(node)
+        if (!self) break
+        for (const p of node.properties) {
+          const value = p.type === 'Property' ? (p.value as AnyNode) : undefined
+          if (value?.type !== 'FunctionExpression') {
+            this.visit(p as AnyNode, env, 'value')
+            continue
+          }
+          if (p.type === 'Property' && p.computed) {
+            this.keys.add(p.key)
+            this.visit(p.key as AnyNode, env, 'value')
+          }
+          this.fn(value as FnNode, env, undefined, self)
+        }
         return
       }
       case 'AssignmentExpression':

@@ -386,3 +386,44 @@ describe('data kept on the shop for someone who can read its server', () => {
       expect(v.findings.map((f) => f.rule)).not.toContain('observed-inert')
     })
 })
+
+describe('who a script talks to, which a quiet run does not disprove', () => {
+  for (const rule of ['lookalike-domain', 'known-bad-signature'])
+    it(`${rule} keeps a script suspicious after a run in which nothing left the site`, () => {
+      const kept: ScriptVerdict = {
+        ...suspicious,
+        score: 50,
+        findings: [
+          { rule, severity: 'high', message: 'm', line: 1, column: 0, points: 25 },
+          {
+            rule: 'checkout-url-gating',
+            severity: 'medium',
+            message: 'm',
+            line: 1,
+            column: 0,
+            points: 25,
+          },
+        ],
+      }
+      const v = fuseVerdict(kept, obs([], read), inspect)
+      expect(v.verdict).toBe('suspicious')
+      expect(v.findings.map((f) => f.rule)).not.toContain('observed-inert')
+    })
+  it('a gate alone is cleared by the same run', () => {
+    const gated: ScriptVerdict = {
+      ...suspicious,
+      score: 50,
+      findings: [
+        {
+          rule: 'checkout-url-gating',
+          severity: 'medium',
+          message: 'm',
+          line: 1,
+          column: 0,
+          points: 50,
+        },
+      ],
+    }
+    expect(fuseVerdict(gated, obs([], read), inspect).verdict).toBe('clean')
+  })
+})
