@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { BrowserUnavailableError } from '../../core/errors.ts'
+import { OPCHECKOUT, PROTOTYPE } from './magento1.ts'
 import { ASSET_URLS, ORIGIN, rebase } from './pages.ts'
 
 export interface Served {
@@ -123,6 +124,25 @@ jQuery(function ($) {
 });
 `
 
+// The shop's own order placement, as the platforms' checkout scripts do it (WooCommerce's
+// checkout.js, Magento's payment step, OpenCart's #button-confirm): the payment form is not
+// posted by the browser but serialized with jQuery and sent with $.ajax to its action. Code that
+// waits for that (a wrapped $.fn.val or $.ajax, a jQuery prefilter, an XHR hook) sees the card
+// go by. Only the page's own forms, as loaded: a form a sample makes is posted as it says.
+const PLACE_ORDER = `jQuery(function ($) {
+  var own = $('form').get();
+  $(document).on('submit', 'form', function (e) {
+    if (own.indexOf(this) < 0 || e.isDefaultPrevented()) return;
+    e.preventDefault();
+    $.ajax({ url: this.action, type: 'POST', data: $(this).serialize(), dataType: 'json' });
+  });
+});
+`
+
+// Magento 1 loads jQuery after Prototype and gives `$` back to Prototype.
+const NO_CONFLICT = `var $j = jQuery.noConflict();
+`
+
 const JS = 'application/javascript'
 
 /**
@@ -147,12 +167,25 @@ export function pageAssets(origin = ORIGIN): Map<string, Served> {
     [ASSET_URLS.require, js(REQUIRE)],
     [ASSET_URLS.checkoutConfig, js(CHECKOUT_CONFIG)],
     [ASSET_URLS.wooParams, js(WOO_PARAMS)],
+    [ASSET_URLS.placeOrder, js(PLACE_ORDER)],
+    [ASSET_URLS.prototype, js(PROTOTYPE)],
+    [ASSET_URLS.noConflict, js(NO_CONFLICT)],
+    [ASSET_URLS.opcheckout, js(OPCHECKOUT)],
   ])
 }
 
 /** The sources of our own page scripts, for telling them apart from the sample's code. */
 export function assetSources(): string[] {
-  return [JQUERY_COMPAT, REQUIRE, CHECKOUT_CONFIG, WOO_PARAMS]
+  return [
+    JQUERY_COMPAT,
+    REQUIRE,
+    CHECKOUT_CONFIG,
+    WOO_PARAMS,
+    PLACE_ORDER,
+    PROTOTYPE,
+    NO_CONFLICT,
+    OPCHECKOUT,
+  ]
 }
 
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')

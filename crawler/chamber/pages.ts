@@ -14,7 +14,11 @@
 //                                                             button is "Confirm Order", #button-confirm)
 // Together the URLs satisfy location tests on checkout, onepage, onestepcheckout, payment,
 // billing, pay and order (in the form actions). A test on `location.pathname` alone for
-// onestepcheckout or billing is not met. Every page has jQuery; only Magento 2 has AMD.
+// onestepcheckout or billing is not met. Every page has jQuery; only Magento 2 has AMD; Magento 1
+// has Prototype and its one-page checkout objects (magento1.ts), `$` being Prototype's. The
+// Magento 2, WooCommerce and OpenCart checkouts place the order as those platforms' scripts do:
+// the form serialized with jQuery and posted with $.ajax to its action (assets.ts); Magento 1's
+// steps post with Ajax.Request, and its forms and PrestaShop's are submitted by the browser.
 //
 // After them, a sample that wrote to storage (localStorage, sessionStorage, a cookie, an
 // IndexedDB database) also runs on an order-confirmation page, with that storage kept: code that
@@ -30,6 +34,10 @@ export const ASSET_URLS = {
   require: `${STATIC}/requirejs/require.js`,
   checkoutConfig: `${STATIC}/Magento_Checkout/js/checkout-config.js`,
   wooParams: `${ORIGIN}/wp-content/plugins/woocommerce/assets/js/frontend/checkout-params.js`,
+  placeOrder: `${STATIC}/checkout/place-order.js`,
+  prototype: `${ORIGIN}/js/prototype/prototype.js`,
+  noConflict: `${ORIGIN}/js/lib/jquery/noconflict.js`,
+  opcheckout: `${STATIC}/base/default/js/opcheckout.js`,
 } as const
 
 export type PlatformName =
@@ -57,7 +65,7 @@ const magento2 = `<!doctype html>
 <meta charset="utf-8">
 <title>Checkout</title>
 <script type="text/x-magento-init">{"*": {"Magento_Ui/js/core/app": {"components": {"checkout": {}}}}}</script>
-${scripts([ASSET_URLS.require, ASSET_URLS.jquery, ASSET_URLS.jqueryCompat, ASSET_URLS.checkoutConfig])}
+${scripts([ASSET_URLS.require, ASSET_URLS.jquery, ASSET_URLS.jqueryCompat, ASSET_URLS.checkoutConfig, ASSET_URLS.placeOrder])}
 </head>
 <body class="checkout-index-index page-layout-checkout">
 <header class="page-header"><a class="logo" href="/">Luma</a></header>
@@ -115,7 +123,7 @@ const magento1 = `<!DOCTYPE html>
 <head>
 <meta http-equiv="Content-Type" content="text/html; charset=utf-8">
 <title>Checkout</title>
-${scripts([ASSET_URLS.jquery, ASSET_URLS.jqueryCompat])}
+${scripts([ASSET_URLS.prototype, ASSET_URLS.jquery, ASSET_URLS.noConflict, ASSET_URLS.jqueryCompat, ASSET_URLS.opcheckout])}
 </head>
 <body class="checkout-onepage-index">
 <div class="wrapper"><div class="page">
@@ -148,6 +156,7 @@ ${scripts([ASSET_URLS.jquery, ASSET_URLS.jqueryCompat])}
         <li><label for="ccsave_cc_cid">Card Verification Number</label><input type="text" title="Card Verification Number" class="input-text cvv" id="ccsave_cc_cid" name="payment[cc_cid]"></li>
       </ul></dd>
     </dl>
+    <div class="buttons-set" id="payment-buttons-container"><button type="button" class="button"><span><span>Continue</span></span></button></div>
   </form>
 </li>
 <li id="opc-review" class="section allow">
@@ -169,7 +178,7 @@ const woocommerce = `<!DOCTYPE html>
 <head>
 <meta charset="UTF-8">
 <title>Checkout &#8211; Shop</title>
-${scripts([ASSET_URLS.jquery, ASSET_URLS.jqueryCompat, ASSET_URLS.wooParams])}
+${scripts([ASSET_URLS.jquery, ASSET_URLS.jqueryCompat, ASSET_URLS.wooParams, ASSET_URLS.placeOrder])}
 </head>
 <body class="page-template-default page woocommerce-checkout woocommerce-page">
 <div class="woocommerce">
@@ -222,7 +231,7 @@ const opencart = `<!DOCTYPE html>
 <head>
 <meta charset="UTF-8">
 <title>Checkout</title>
-${scripts([ASSET_URLS.jquery])}
+${scripts([ASSET_URLS.jquery, ASSET_URLS.placeOrder])}
 </head>
 <body class="checkout-checkout">
 <div id="checkout-checkout" class="container"><div class="row"><div id="content" class="col-sm-12">
