@@ -235,11 +235,16 @@ function noteClosures(m: Machine, written: Written): void {
   m.tableWriters = tables
 }
 
-/** A named object literal as the simulation made it, and the properties no code rewrites. */
+/** A named object literal as the simulation made it; the properties no code rewrites, once asked. */
 interface Self {
   obj: ObjV
-  kept: Set<string>
+  name: string
+  /** the function (or program) declaring the name */
+  scope: Node | undefined
+  kept?: Set<string>
 }
+
+const NOTHING_KEPT: ReadonlySet<string> = new Set()
 
 /**
  * A method's `this`, made when its body is simulated: what the body writes to it stays its own,
@@ -252,7 +257,6 @@ function ownCopy(self: Self): ObjV {
   const copy = new ObjV()
   making.home = outer
   for (const [k, v] of self.obj.props) copy.props.set(k, v)
-  if (self.kept.size > 0) copy.kept = self.kept
   return copy
 }
 
@@ -356,7 +360,7 @@ class Rewriter {
       ok =
         name !== undefined &&
         self instanceof ObjV &&
-        (this.m.propWrites?.names.has(name) === false || (self.kept?.has(name) ?? false))
+        (this.m.propWrites?.names.has(name) === false || this.kept(self).has(name))
     } else if (n.type === 'MemberExpression') {
       ok =
         this.stable(n.object as AnyNode, env) &&
@@ -433,6 +437,21 @@ class Rewriter {
   /** object literals held by a name nothing reassigns, with the object the simulation made */
   private readonly selves = new Map<Node, Self>()
 
+  /** each method's own `this` (see ownCopy), and the object literal it stands for */
+  private readonly copies = new Map<ObjV, Self>()
+
+  /**
+   * What neither the object's methods (through `this`) nor code through its name ever write:
+   * `this.k` reads that, whatever other objects of the file do with a `k` of theirs. Worked out
+   * when first asked: it searches the program for where the name is handed out.
+   */
+  private kept(copy: ObjV): ReadonlySet<string> {
+    const self = this.copies.get(copy)
+    if (!self) return NOTHING_KEPT
+    self.kept ??= keptProperties(self.obj, self.name, this.m.propWrites, self.scope, false)
+    return self.kept
+  }
+
   private fn(node: FnNode, env: Env, args?: readonly AnyNode[], self?: Self): void {
     if (this.worth && !this.worth(node as Node)) return
     const f = node as AnyNode & FnNode
@@ -452,7 +471,9 @@ class Rewriter {
       else for (const name of patternNames(p as AnyNode)) fenv.declare(name, 'param', UNKNOWN)
     })
     if (f.type !== 'ArrowFunctionExpression') {
-      fenv.declare('%this', 'const', self ? ownCopy(self) : UNKNOWN)
+      let own: ObjV | undefined
+      if (self) this.copies.set((own = ownCopy(self)), self)
+      fenv.declare('%this', 'const', own ?? UNKNOWN)
       fenv.declare('arguments', 'var', UNKNOWN)
     }
     if (f.id && f.type === 'FunctionExpression')
@@ -652,11 +673,8 @@ class Rewriter {
           const held = kept ? this.m.lookup(node.id.name, env) : UNKNOWN
           const self = held instanceof ObjV || !kept ? held : this.value(init, env)
           if (self instanceof ObjV && !self.opaque) {
-            // what neither its methods (through `this`) nor code through its name ever write:
-            // `this.k` reads that, whatever other objects of the file do with a `k` of theirs
             const scope = env.lookup(node.id.name)?.scope ?? this.m.global.node
-            const kept = keptProperties(self, node.id.name, this.m.propWrites, scope, false)
-            this.selves.set(init, { obj: self, kept })
+            this.selves.set(init, { obj: self, name: node.id.name, scope })
           }
         }
         break
