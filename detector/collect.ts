@@ -303,7 +303,9 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           if (!n.computed && k.type === 'Literal' && typeof k.value === 'string')
             facts.strings.push({ value: k.value, site: siteOf(k), decoded: PLAIN })
           if (n.kind === 'get' && decodingGetter(n)) facts.decodingGetters++
-          if (!n.computed && keyName(k) === 'ajaxPrefilter') hookMakers.push(n)
+          // jQuery's own `ajaxPrefilter: addToPrefiltersOrTransports(prefilters)`
+          if (!n.computed && keyName(k) === 'ajaxPrefilter' && n.value.type === 'CallExpression')
+            hookMakers.push(n)
           break
         }
         case 'ArrayExpression':
@@ -503,7 +505,7 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   feedLocalCalls(facts, mark, scopes, writtenRoots)
   for (const b of feedPromiseChains(facts, mark, scopes)) resolved.add(b)
   for (const b of messageParams(facts, mark, scopes)) resolved.add(b)
-  const libraries = hookMakers.map((p) => scopes.thisFunctionAt(p.start) ?? ast)
+  const libraries = hookMakers.flatMap((p) => scopes.thisFunctionAt(p.start) ?? [])
   for (const [b, via] of hookParameters(facts, mark, scopes, libraries)) requests.set(b, via)
 
   /**

@@ -223,7 +223,7 @@ export function hookParameters(
   // their `data` is the page's request body (a checkout's form, card fields and all)
   for (let i = from.calls; i < facts.calls.length; i++) {
     const c = facts.calls[i] as CallFact
-    const at = JQUERY_HOOKS[c.name]
+    const at = Object.hasOwn(JQUERY_HOOKS, c.name) ? JQUERY_HOOKS[c.name] : undefined
     const fn = c.args.findLast((x) => isFunction(x as AnyNode))
     if (!at || !fn) continue
     // jQuery's own prefilters (JSONP, script, cross-domain) hand requests on to its transports

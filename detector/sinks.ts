@@ -366,7 +366,8 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     // the settings object, written in place or held by a name (`var opts = {…}; $.ajax(opts)`)
     const given = c.args[0] as AnyNode | undefined
     const held = c.name === 'ajax' ? initialValue(given, c.layer) : undefined
-    const first = held?.type === 'ObjectExpression' ? held : given
+    // only when the literal says where: settings whose url is written in later stay the name
+    const first = held?.type === 'ObjectExpression' && hasKey(held, 'url') ? held : given
     if (c.name === 'ajax' && first?.type === 'ObjectExpression') {
       const prop = (key: string): Node | undefined => {
         for (const p of first.properties) {
@@ -535,6 +536,17 @@ function madeElement(
 function elementTag(a: AssignFact): string | undefined {
   const made = madeBy(a)
   return made ? madeTag(made, a.layer) : undefined
+}
+
+/** An object literal with a property of that name, written as a name or a string. */
+function hasKey(obj: AnyNode & { type: 'ObjectExpression' }, key: string): boolean {
+  return obj.properties.some(
+    (p) =>
+      p.type === 'Property' &&
+      !p.computed &&
+      ((p.key.type === 'Identifier' && p.key.name === key) ||
+        (p.key.type === 'Literal' && p.key.value === key)),
+  )
 }
 
 /** The call or `new` that made the element an assignment writes to, followed through names. */

@@ -26,9 +26,8 @@ const CALL_TAINT: Record<string, Taint> = {
   /** `new TextDecoder().decode(bytes)`: text rebuilt from bytes */
   decode: 'decoded',
   val: 'value',
-  // Prototype's (Magento 1's library) reads of a control's value: `$F(el)`, `el.getValue()`
+  // Prototype's (Magento 1's library) read of a control's value
   $F: 'value',
-  getValue: 'value',
   serialize: 'harvest',
   serializeArray: 'harvest',
 }
@@ -248,7 +247,10 @@ export function createTaint(
         // a method's parameters are fed by no call (flows.ts feeds named functions'): its
         // call carries its returns besides what it is handed and what it is called on
         const method = local ? undefined : methodOf(n.callee)
-        if (method) stack.push(...returnsOf(method))
+        if (method && !seen.has(`method:${method.start}`)) {
+          seen.add(`method:${method.start}`)
+          stack.push(...returnsOf(method))
+        }
         // what a request gives back is the server's answer, not what the request carried
         if (!local && name !== undefined && ANSWERED_REQUESTS.has(name)) return
         if (name === 'getAttribute' || name === 'attr') {

@@ -481,7 +481,19 @@ function buildsFromCodes(n: AnyNode, depth: number): boolean {
 
 /** A sender by name, or an HTTP client's `put(url, data)` / `patch(url, data)` */
 const sends = (c: CallFact): boolean =>
-  SENDERS.has(c.name) || (/^(put|patch)$/.test(c.name) && c.object !== '' && c.args.length >= 2)
+  SENDERS.has(c.name) ||
+  (/^(put|patch)$/.test(c.name) && c.object !== '' && c.args.length >= 2 && addressLike(c.args[0]))
+
+/** What could be an address: text, not a record, a list or a value held by a name (IndexedDB's
+ *  `store.put(record, key)`, the Cache API's `cache.put(request, response)`). */
+function addressLike(n: unknown): boolean {
+  const x = n as AnyNode | undefined
+  if (x?.type === 'Literal')
+    return typeof x.value === 'string' && /^(https?:)?\/\/|^\//.test(x.value)
+  return (
+    x?.type === 'TemplateLiteral' || x?.type === 'BinaryExpression' || x?.type === 'CallExpression'
+  )
+}
 
 function callsGlobalByName(c: ScriptFacts['calls'][number]): boolean {
   if (c.name !== '?') return false

