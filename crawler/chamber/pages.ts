@@ -156,8 +156,8 @@ ${scripts([ASSET_URLS.prototype, ASSET_URLS.jquery, ASSET_URLS.noConflict, ASSET
         <li><label for="ccsave_cc_cid">Card Verification Number</label><input type="text" title="Card Verification Number" class="input-text cvv" id="ccsave_cc_cid" name="payment[cc_cid]"></li>
       </ul></dd>
     </dl>
-    <div class="buttons-set" id="payment-buttons-container"><button type="button" class="button"><span><span>Continue</span></span></button></div>
   </form>
+  <div class="buttons-set" id="payment-buttons-container"><button type="button" class="button"><span><span>Continue</span></span></button></div>
 </li>
 <li id="opc-review" class="section allow">
   <div class="step-title"><h2>Order Review</h2></div>
