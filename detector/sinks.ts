@@ -12,7 +12,7 @@ import type {
 } from './facts.ts'
 import { calleeOf } from './aliases.ts'
 import { returnsOf } from './flows.ts'
-import { propertyName } from './deobfuscate/fold.ts'
+import { keyName, propertyName } from './deobfuscate/fold.ts'
 import { GLOBAL_OBJECTS, hostOf, registrable } from './paths.ts'
 
 const METHOD = /^(get|post|put|patch)$/i
@@ -350,12 +350,7 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
           : []
       for (const p of props) {
         if (p.type !== 'Property' || p.computed) continue
-        const key =
-          p.key.type === 'Identifier'
-            ? p.key.name
-            : p.key.type === 'Literal'
-              ? String(p.key.value)
-              : ''
+        const key = keyName(p.key as AnyNode)
         if (fetchesBy(key) || (key === 'href' && tag === 'link'))
           add(tag === 'img' ? 'image' : 'element-src', c, p.value as Node, [])
       }
@@ -541,11 +536,7 @@ function elementTag(a: AssignFact): string | undefined {
 /** An object literal with a property of that name, written as a name or a string. */
 function hasKey(obj: AnyNode & { type: 'ObjectExpression' }, key: string): boolean {
   return obj.properties.some(
-    (p) =>
-      p.type === 'Property' &&
-      !p.computed &&
-      ((p.key.type === 'Identifier' && p.key.name === key) ||
-        (p.key.type === 'Literal' && p.key.value === key)),
+    (p) => p.type === 'Property' && !p.computed && keyName(p.key as AnyNode) === key,
   )
 }
 
