@@ -5,7 +5,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { BrowserUnavailableError } from '../../core/errors.ts'
 import { OPCHECKOUT, PROTOTYPE } from './magento1.ts'
-import { ASSET_URLS, ORIGIN, rebase } from './pages.ts'
+import { ASSET_URLS, MAGENTO2_CART, ORIGIN, rebase } from './pages.ts'
 
 export interface Served {
   status: number
@@ -98,7 +98,8 @@ const REQUIRE = `(function () {
 const CHECKOUT_CONFIG = `window.checkoutConfig = {
   formKey: 'k7Qm2XzP0aL9sWd3',
   isCustomerLoggedIn: false,
-  quoteData: { entity_id: '1842', grand_total: 84.5, base_currency_code: 'USD' },
+  quoteData: { entity_id: '${MAGENTO2_CART}', grand_total: 84.5, base_currency_code: 'USD' },
+  storeCode: 'default',
   payment: { ccform: { availableTypes: { authorizenet_directpost: { VI: 'Visa', MC: 'MasterCard' } } } },
   checkoutUrl: 'https://shop.example/checkout/'
 };
@@ -139,6 +140,54 @@ const PLACE_ORDER = `jQuery(function ($) {
 });
 `
 
+// Magento 2's payment step places the order through its REST API, as its place-order action
+// does (storage.post): the cc form's getData() (card fields in additional_data), the billing
+// address and the email, posted as JSON with $.ajax to the guest cart's payment-information
+// endpoint. Code that waits for that request (an XHR, fetch or $.ajax hook keyed on its URL)
+// sees the card go by in its body.
+const MAGENTO2_PLACE_ORDER = `jQuery(function ($) {
+  var own = $('form').get();
+  var field = function (form, name) { return $(form).find('[name="' + name + '"]').val() || ''; };
+  $(document).on('submit', 'form', function (e) {
+    if (own.indexOf(this) < 0 || e.isDefaultPrevented()) return;
+    e.preventDefault();
+    var config = window.checkoutConfig;
+    var cartId = config.quoteData.entity_id;
+    var method = $(this).find('input[name="payment[method]"]:checked').val();
+    var payload = {
+      cartId: cartId,
+      billingAddress: {
+        firstname: $('#billing-firstname').val() || $('#shipping-firstname').val() || '',
+        lastname: $('#shipping-lastname').val() || '',
+        street: [$('#billing-street').val() || $('#shipping-street0').val() || ''],
+        city: $('#shipping-city').val() || '',
+        postcode: $('#shipping-postcode').val() || '',
+        telephone: $('#shipping-telephone').val() || '',
+        countryId: 'US'
+      },
+      paymentMethod: {
+        method: method,
+        additional_data: {
+          cc_cid: field(this, 'payment[cc_cid]'),
+          cc_type: 'VI',
+          cc_exp_year: field(this, 'payment[cc_exp_year]'),
+          cc_exp_month: field(this, 'payment[cc_exp_month]'),
+          cc_number: field(this, 'payment[cc_number]')
+        }
+      },
+      email: $('#customer-email').val() || ''
+    };
+    $.ajax({
+      url: window.BASE_URL + 'rest/' + config.storeCode + '/V1/guest-carts/' + cartId + '/payment-information',
+      type: 'POST',
+      data: JSON.stringify(payload),
+      global: true,
+      contentType: 'application/json'
+    });
+  });
+});
+`
+
 // Magento 1 loads jQuery after Prototype and gives `$` back to Prototype.
 const NO_CONFLICT = `var $j = jQuery.noConflict();
 `
@@ -168,6 +217,7 @@ export function pageAssets(origin = ORIGIN): Map<string, Served> {
     [ASSET_URLS.checkoutConfig, js(CHECKOUT_CONFIG)],
     [ASSET_URLS.wooParams, js(WOO_PARAMS)],
     [ASSET_URLS.placeOrder, js(PLACE_ORDER)],
+    [ASSET_URLS.magento2PlaceOrder, js(MAGENTO2_PLACE_ORDER)],
     [ASSET_URLS.prototype, js(PROTOTYPE)],
     [ASSET_URLS.noConflict, js(NO_CONFLICT)],
     [ASSET_URLS.opcheckout, js(OPCHECKOUT)],

@@ -16,8 +16,9 @@
 // billing, pay and order (in the form actions). A test on `location.pathname` alone for
 // onestepcheckout or billing is not met. Every page has jQuery; only Magento 2 has AMD; Magento 1
 // has Prototype and its one-page checkout objects (magento1.ts), `$` being Prototype's. The
-// Magento 2, WooCommerce and OpenCart checkouts place the order as those platforms' scripts do:
-// the form serialized with jQuery and posted with $.ajax to its action (assets.ts); Magento 1's
+// WooCommerce and OpenCart checkouts place the order as those platforms' scripts do: the form
+// serialized with jQuery and posted with $.ajax to its action; Magento 2's posts the payment
+// data as JSON to its REST payment-information endpoint (assets.ts); Magento 1's
 // steps post with Ajax.Request, and its forms and PrestaShop's are submitted by the browser.
 //
 // After them, a sample that wrote to storage (localStorage, sessionStorage, a cookie, an
@@ -25,6 +26,8 @@
 // stashes the card at checkout and sends it once the order is placed does so there.
 
 export const ORIGIN = 'https://shop.example'
+/** The guest cart's masked id in Magento 2's checkout config; its REST calls carry it. */
+export const MAGENTO2_CART = 'Zq8vR3kT1mWb6YcN0pLx4HdG7sJe2AfU'
 export const STATIC = `${ORIGIN}/static/version1712345678/frontend`
 
 /** Page scripts of ours, served from memory; the sample's own URL is added per detonation. */
@@ -35,6 +38,7 @@ export const ASSET_URLS = {
   checkoutConfig: `${STATIC}/Magento_Checkout/js/checkout-config.js`,
   wooParams: `${ORIGIN}/wp-content/plugins/woocommerce/assets/js/frontend/checkout-params.js`,
   placeOrder: `${STATIC}/checkout/place-order.js`,
+  magento2PlaceOrder: `${STATIC}/Magento/luma/en_US/Magento_Checkout/js/action/place-order.js`,
   prototype: `${ORIGIN}/js/prototype/prototype.js`,
   noConflict: `${ORIGIN}/js/lib/jquery/noconflict.js`,
   opcheckout: `${STATIC}/base/default/js/opcheckout.js`,
@@ -65,7 +69,7 @@ const magento2 = `<!doctype html>
 <meta charset="utf-8">
 <title>Checkout</title>
 <script type="text/x-magento-init">{"*": {"Magento_Ui/js/core/app": {"components": {"checkout": {}}}}}</script>
-${scripts([ASSET_URLS.require, ASSET_URLS.jquery, ASSET_URLS.jqueryCompat, ASSET_URLS.checkoutConfig, ASSET_URLS.placeOrder])}
+${scripts([ASSET_URLS.require, ASSET_URLS.jquery, ASSET_URLS.jqueryCompat, ASSET_URLS.checkoutConfig, ASSET_URLS.magento2PlaceOrder])}
 </head>
 <body class="checkout-index-index page-layout-checkout">
 <header class="page-header"><a class="logo" href="/">Luma</a></header>
@@ -346,7 +350,10 @@ export const VARIANTS: readonly Variant[] = [
     name: 'magento2',
     url: `${ORIGIN}/checkout/#payment`,
     html: magento2,
-    formActions: [`${ORIGIN}/checkout/onepage/saveOrder/`],
+    formActions: [
+      `${ORIGIN}/checkout/onepage/saveOrder/`,
+      `${ORIGIN}/rest/default/V1/guest-carts/${MAGENTO2_CART}/payment-information`,
+    ],
   },
   {
     name: 'magento1',
