@@ -502,7 +502,9 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
   unaliasNativeCalls(facts, mark, scopes)
   setterWrites(facts, mark, scopes)
   unaliasFunctionConstructor(facts, mark, folder, scopes)
-  feedLocalCalls(facts, mark, scopes, writtenRoots)
+  feedLocalCalls(facts, mark, scopes, writtenRoots, (callee) =>
+    methodCalled(callee, objectOf, scopes),
+  )
   for (const b of feedPromiseChains(facts, mark, scopes)) resolved.add(b)
   for (const b of messageParams(facts, mark, scopes)) resolved.add(b)
   const libraries = hookMakers.flatMap((p) => scopes.thisFunctionAt(p.start) ?? [])

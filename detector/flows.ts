@@ -82,6 +82,8 @@ export function feedLocalCalls(
   scopes: Scopes,
   /** names some code writes a member of: `t[k] = v`, `t.x = v` */
   writtenRoots: readonly Node[] = [],
+  /** the object literal's method a call runs (`helper.post(d)`, `this.post(d)`), when known */
+  literalMethod: (callee: Node) => Node | undefined = () => undefined,
 ): void {
   const filled = new Set<Binding>()
   for (const r of writtenRoots) {
@@ -97,7 +99,8 @@ export function feedLocalCalls(
     // `sock.emit(e, data)`, `this.post(packet)`: a method the script assigns under that name
     // (`Transport.prototype.emit = function (event, data) {…}`) receives the arguments
     if (callee.type === 'MemberExpression' && !callee.computed) {
-      for (const fn of methods.get(propertyName(callee)) ?? [])
+      const literal = literalMethod(callee)
+      for (const fn of literal ? [literal] : (methods.get(propertyName(callee)) ?? []))
         args.forEach((a, k) => {
           if (a.type !== 'SpreadElement') scopes.feedParam(fn, k, a)
         })

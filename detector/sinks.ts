@@ -231,6 +231,12 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   // `el.insertAdjacentHTML('beforeend', markup)`: markup written beside an element
   for (const c of facts.calls)
     if (c.name === 'insertAdjacentHTML' && c.object !== '' && c.args[1]) addMarkup(c, c.args[1])
+  // a form the script posts carries what the script wrote into the controls it made
+  const posted = sinks.filter((k) => k.kind === 'form' && k.data.length === 0)
+  if (posted.length > 0) {
+    const written = controlValues(facts)
+    for (const k of posted) k.data = written
+  }
   return sinks
 
   /**
@@ -552,6 +558,34 @@ export function madeBy(a: AssignFact): AnyNode | undefined {
   return made && (made.type === 'CallExpression' || made.type === 'NewExpression')
     ? made
     : undefined
+}
+
+const CONTROL_TAGS = new Set(['input', 'textarea', 'select', 'option'])
+
+/**
+ * What the script writes into form controls it makes (`i = createElement('input'); i.value = v`,
+ * `i.setAttribute('value', v)`): what a form holding them sends when it is submitted.
+ */
+function controlValues(facts: ScriptFacts): Node[] {
+  const control = (made: AnyNode | undefined, layer: Layer): boolean => {
+    if (made?.type !== 'CallExpression' || made.callee.type !== 'MemberExpression') return false
+    if (propertyName(made.callee) !== 'createElement' || !made.arguments[0]) return false
+    const tag = layer.folder.foldString(made.arguments[0])?.trim().toLowerCase()
+    return tag !== undefined && CONTROL_TAGS.has(tag)
+  }
+  const out: Node[] = []
+  for (const a of facts.assigns)
+    if (a.target === 'value' && a.value && control(madeBy(a), a.layer)) out.push(a.value)
+  for (const c of facts.calls)
+    if (
+      c.name === 'setAttribute' &&
+      c.args[1] &&
+      c.args[0] &&
+      c.layer.folder.foldString(c.args[0])?.toLowerCase() === 'value' &&
+      control(initialValue(memberOwner(c.node), c.layer), c.layer)
+    )
+      out.push(c.args[1])
+  return out
 }
 
 const FETCHING_TAGS = new Set(['img', 'iframe', 'script', 'link', 'form'])

@@ -62,6 +62,35 @@ const METHODS: Record<string, Method> = {
     return new ArrV(a.items.splice(start, Math.max(count, 0), ...add))
   },
   reverse: (a, _args, _i, touch) => (touch(a), a.items.reverse(), a),
+  // stable, as JavaScript's: by the comparator's sign, or by text with undefined last
+  sort: (a, [cmp], invoke, touch) => {
+    touch(a)
+    let failed = false
+    const order = (x: Val, y: Val): number => {
+      if (failed) return 0
+      if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1
+      if (cmp === undefined) {
+        const tx = toStr(x)
+        const ty = toStr(y)
+        if (typeof tx !== 'string' || typeof ty !== 'string') {
+          failed = true
+          return 0
+        }
+        return tx < ty ? -1 : tx > ty ? 1 : 0
+      }
+      const r = num(invoke(cmp, undefined, [x, y]))
+      if (r === undefined) failed = true
+      return failed || Number.isNaN(r) ? 0 : (r as number)
+    }
+    const sorted = a.items.slice().sort(order)
+    if (failed) {
+      // sorted in some order the evaluator cannot tell
+      a.opaque = true
+      return UNKNOWN
+    }
+    a.items.splice(0, a.items.length, ...sorted)
+    return a
+  },
   slice: (a, [s, e]) =>
     new ArrV(
       a.items.slice(

@@ -11,6 +11,7 @@ import {
   MAX_STRING,
   NativeV,
   ObjV,
+  ownKeys,
   UNKNOWN,
   isPrim,
   opaqueMethod,
@@ -196,15 +197,33 @@ export function makeGlobals(): Map<string, Val> {
     'isArray',
     fn('isArray', (_s, [a]) => a instanceof ArrV),
   )
+  // an object's own enumerable entries, in JavaScript's order; an array's by index
+  const entries = (o: Val): [string, Val][] | undefined =>
+    o instanceof ObjV && !o.opaque && !o.getters?.size
+      ? ownKeys(o).map((k) => [k, o.props.get(k)])
+      : o instanceof ArrV && !o.opaque
+        ? o.items.map((x, i) => [String(i), x])
+        : undefined
   objectStatics.set(
     'keys',
-    fn('keys', (_s, [o]) =>
-      o instanceof ObjV && !o.opaque
-        ? arr([...o.props.keys()])
-        : o instanceof ArrV && !o.opaque
-          ? arr(o.items.map((_x, i) => String(i)))
-          : UNKNOWN,
-    ),
+    fn('keys', (_s, [o]) => {
+      const all = entries(o)
+      return all ? arr(all.map(([k]) => k)) : UNKNOWN
+    }),
+  )
+  objectStatics.set(
+    'values',
+    fn('values', (_s, [o]) => {
+      const all = entries(o)
+      return all ? arr(all.map(([, v]) => v)) : UNKNOWN
+    }),
+  )
+  objectStatics.set(
+    'entries',
+    fn('entries', (_s, [o]) => {
+      const all = entries(o)
+      return all ? arr(all.map(([k, v]) => arr([k, v]))) : UNKNOWN
+    }),
   )
   return g
 }

@@ -5,7 +5,18 @@ import { treeGeneration } from './reparse.ts'
 import { decide, evalExpr, makeFunction } from './interpret.ts'
 import type { Machine } from './machine.ts'
 import { keptProperties, ownMethodCall } from './own-methods.ts'
-import { Abort, ArrV, Env, ObjV, Thrown, UNKNOWN, type FnNode, FnV, type Val } from './values.ts'
+import {
+  Abort,
+  ArrV,
+  Env,
+  ObjV,
+  ownKeys,
+  Thrown,
+  UNKNOWN,
+  type FnNode,
+  FnV,
+  type Val,
+} from './values.ts'
 
 // Statements of the partial evaluator, and `simulate`: run a scope's statements one by one,
 // keeping what is known and marking unknown whatever an unfollowable statement touched.
@@ -267,7 +278,7 @@ export function exec(m: Machine, node: AnyNode, env: Env, label: string | null =
       const subject = evalExpr(m, s.right, env)
       let keys: Val[]
       if (s.type === 'ForInStatement') {
-        if (subject instanceof ObjV && !subject.opaque) keys = [...subject.props.keys()]
+        if (subject instanceof ObjV && !subject.opaque) keys = ownKeys(subject)
         else if (subject instanceof ArrV && !subject.opaque)
           keys = subject.items.map((_x, i) => String(i))
         else throw new Abort('unknown for-in')

@@ -48,6 +48,23 @@ export class ObjV {
   kept: ReadonlySet<string> | undefined = undefined
 }
 
+const INDEX = /^(0|[1-9]\d*)$/
+const MAX_INDEX = 2 ** 32 - 2
+
+/**
+ * An object's own keys in the order JavaScript enumerates them (Object.keys, for…in): integer
+ * keys ascending first, then the other names in the order they were added.
+ */
+export function ownKeys(o: ObjV): string[] {
+  const indices: string[] = []
+  const names: string[] = []
+  for (const k of o.props.keys())
+    (INDEX.test(k) && Number(k) <= MAX_INDEX ? indices : names).push(k)
+  if (indices.length === 0) return names
+  indices.sort((a, b) => Number(a) - Number(b))
+  return [...indices, ...names]
+}
+
 export type FnNode = Node & {
   type: 'FunctionDeclaration' | 'FunctionExpression' | 'ArrowFunctionExpression'
 }

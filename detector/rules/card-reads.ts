@@ -324,12 +324,19 @@ export function nodesOf(s: Sink): AnyNode[] {
   return (s.url ? [s.url, ...s.data] : s.data) as AnyNode[]
 }
 
+const formTaint = (s: Sink, n: Node): boolean => {
+  const t = s.layer.taint(n)
+  return t.has('value') || t.has('harvest') || t.has('formdata') || t.has('card')
+}
+
 /** Field values, a form sweep or FormData flow into the sink's URL or body. */
 export function carriesForm(s: Sink): boolean {
-  return nodesOf(s).some((n) => {
-    const t = s.layer.taint(n)
-    return t.has('value') || t.has('harvest') || t.has('formdata') || t.has('card')
-  })
+  return nodesOf(s).some((n) => formTaint(s, n))
+}
+
+/** Field values, a form sweep or FormData flow into the request's body (not its address). */
+export function bodyCarriesForm(s: Sink): boolean {
+  return s.data.some((n) => formTaint(s, n))
 }
 
 /**

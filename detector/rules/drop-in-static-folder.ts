@@ -1,6 +1,6 @@
 import type { AnyNode, Node } from 'acorn'
-import type { Layer } from '../facts.ts'
-import { cardReads } from './card-reads.ts'
+import type { Layer, Sink } from '../facts.ts'
+import { bodyCarriesForm, cardReads } from './card-reads.ts'
 import type { Rule } from './types.ts'
 
 // Skimmers on a compromised shop often send what they collect to the shop itself: to a server
@@ -26,6 +26,14 @@ export function sameSiteExfil(findings: readonly { rule: string; points: number 
 /** A server script inside a folder of static files, uploads or caches. */
 const DROP =
   /\/(?:pub\/media|media|skin|wp-content\/uploads|uploads?|images?|img|static|cache|tmp)\/(?:[^?#\s'"]*\/)?[^/?#\s'"]*\.(?:php\d?|phtml|aspx?|jsp)(?:[?#]|$)/i
+/**
+ * A static file (an image, a style sheet, a font) in such a folder: the web server hands it out
+ * as it is and reads no request body; only code planted to catch requests there does.
+ */
+const STATIC_FILE =
+  /\/(?:pub\/media|media|skin|wp-content\/uploads|uploads?|images?|img|static|cache|tmp)\/(?:[^?#\s'"]*\/)?[^/?#\s'"]*\.(?:jpe?g|png|gif|webp|avif|bmp|svg|ico|css|woff2?|ttf|otf)(?:[?#]|$)/i
+/** Requests whose body the server is asked to take. */
+const BODIES = new Set(['fetch', 'xhr', 'beacon'])
 /** Hidden file names (`.cache.php`) are never a shop's own endpoint. */
 const HIDDEN_SCRIPT = /\/\.[^/?#\s'"]+\.(?:php\d?|phtml|aspx?|jsp)(?:[?#]|$)/i
 
@@ -59,18 +67,27 @@ export const dropInStaticFolder = {
     const reads = cardReads(script)
     const read = reads.strong ?? reads.generic
     if (!read) return []
+    // a scheme and host read at run time leave only their slashes: `///pub/media/…` reads as a path
+    const pathOf = (s: Sink): string =>
+      s.url
+        ? pieces(s.url, s.layer)
+            .join('')
+            .replace(/^\/{3,}/, '/')
+        : ''
+    // `x.send(body)` goes where the layer's `x.open(method, url)` points
+    const opened = script.sinks.filter((o) => o.kind === 'xhr' && STATIC_FILE.test(pathOf(o)))
     for (const s of script.sinks) {
       // a fixed image or script URL is a resource load; a request sends whatever comes with it
-      if (!s.url || (s.constant && (s.kind === 'element-src' || s.kind === 'image'))) continue
-      // a scheme and host read at run time leave only their slashes: `///pub/media/…` reads as a path
-      const path = pieces(s.url, s.layer)
-        .join('')
-        .replace(/^\/{3,}/, '/')
-      if (!inStaticFolder(path)) continue
+      if (s.constant && (s.kind === 'element-src' || s.kind === 'image')) continue
+      const opener = s.url || s.kind !== 'xhr' ? undefined : opened.find((o) => o.layer === s.layer)
+      const path = opener ? pathOf(opener) : pathOf(s)
+      if (!path) continue
+      const posted = BODIES.has(s.kind) && STATIC_FILE.test(path) && bodyCarriesForm(s)
+      if (!inStaticFolder(path) && !posted) continue
       return [
         {
           site: s.site,
-          message: `reads ${reads.strong ? 'card fields' : 'every form field'} and sends to ${path.slice(0, 120)}, a server script in a folder of static files`,
+          message: `reads ${reads.strong ? 'card fields' : 'every form field'} and sends ${posted ? 'their values in a request body' : 'them'} to ${path.slice(0, 120)}, ${posted ? 'a static file' : 'a server script'} in a folder of static files`,
           // card fields sent there weigh as card values sent to a foreign host
           points: reads.strong ? 60 : 45,
         },

