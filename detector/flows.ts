@@ -166,8 +166,15 @@ export function feedPromiseChains(facts: ScriptFacts, from: Counts, scopes: Scop
   const out: Binding[] = []
   for (let i = from.calls; i < facts.calls.length; i++) {
     const c = facts.calls[i] as CallFact
-    const next = c.args[0] as AnyNode | undefined
-    if (c.name !== 'then' || !next || !isFunction(next)) continue
+    const given = c.args[0] as AnyNode | undefined
+    if (c.name !== 'then' || !given) continue
+    // `p.then(apply)`: a local function handed by name runs as the callback would
+    const next = isFunction(given)
+      ? given
+      : given.type === 'Identifier'
+        ? (localFunction(scopes.resolve(given)) as AnyNode | undefined)
+        : undefined
+    if (!next) continue
     const first = scopes.paramsOf(next)[0]
     if (first) out.push(first)
     const callee = calleeOf(c.node)

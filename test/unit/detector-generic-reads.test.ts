@@ -277,3 +277,23 @@ describe('a form the script builds and posts', () => {
     )
   })
 })
+
+describe('a promise handed a local function by name', () => {
+  const rulesOf = (source: string): string[] =>
+    analyzeScript(source, { url: null })
+      .findings.filter((f) => f.points > 0)
+      .map((f) => f.rule)
+  const load = `function load() { return crypto.subtle.decrypt({ name: 'AES-GCM', iv: iv }, key, data).then(function (buf) { return new TextDecoder().decode(buf) }) }`
+  it('runs what the promise resolves to: code decoded from bytes, run by Function', () => {
+    expect(
+      rulesOf(
+        `${load}; function run(src) { return new Function('cfg', src)({}) }; load().then(run)`,
+      ),
+    ).toContain('dynamic-code-from-decoded')
+  })
+  it('not when the function handed on only displays it', () => {
+    expect(
+      rulesOf(`${load}; function show(text) { document.title = text }; load().then(show)`),
+    ).not.toContain('dynamic-code-from-decoded')
+  })
+})
