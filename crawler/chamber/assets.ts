@@ -53,11 +53,40 @@ const JQUERY_COMPAT = `(function ($) {
 `
 
 /**
- * A minimal AMD loader as on a Magento 2 page: 'jquery' is the real one, modules the sample
- * defines are kept, and every other module is a stub that answers any property or call.
+ * A minimal AMD loader as on a Magento 2 page: 'jquery' is the real one, the checkout's quote
+ * model (Magento_Checkout/js/model/quote) answers with the page's own address, email and
+ * payment method as plain data, modules the sample defines are kept, and every other module is
+ * a stub that answers any property or call.
  */
 const REQUIRE = `(function () {
   var defined = {};
+  var field = function (id) { var el = document.getElementById(id); return el ? el.value : ''; };
+  // a knockout observable as the quote model holds them: called for its value, subscribable
+  var observable = function (read) {
+    var o = function () { return read(); };
+    o.subscribe = function () { return { dispose: function () {} }; };
+    return o;
+  };
+  var address = function () {
+    return {
+      firstname: field('shipping-firstname'), lastname: field('shipping-lastname'),
+      street: [field('shipping-street0')], city: field('shipping-city'),
+      postcode: field('shipping-postcode'), telephone: field('shipping-telephone'), countryId: 'US'
+    };
+  };
+  var quote = {
+    billingAddress: observable(address),
+    shippingAddress: observable(address),
+    paymentMethod: observable(function () {
+      var m = document.querySelector('input[name="payment[method]"]:checked');
+      return m ? { method: m.value } : null;
+    }),
+    totals: observable(function () { return { grand_total: 84.5, base_currency_code: 'USD' }; }),
+    getQuoteId: function () { return window.checkoutConfig.quoteData.entity_id; },
+    isVirtual: function () { return false; }
+  };
+  Object.defineProperty(quote, 'guestEmail', { get: function () { return field('customer-email'); }, enumerable: true });
+  defined['Magento_Checkout/js/model/quote'] = quote;
   var stub = new Proxy(function () {}, {
     get: function (t, k) {
       if (k === 'then' || typeof k === 'symbol') return undefined;
