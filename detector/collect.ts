@@ -371,9 +371,17 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
             scopes.refer(left.name, n.right, n.operator === '=' ? 'assign' : 'mutate')
           else if (left.type === 'MemberExpression') {
             const root = rootName(left)
-            // `o.snd = …` writes one named property; `o[k] = …`, `o.a.b = …` could be any
+            // `o.snd = …` writes one named property, `o.log[k] = …` what `o.log` holds (still the
+            // one property); `o[k] = …` could be any
+            let first: AnyNode = left
+            while (first.type === 'MemberExpression' && first.object.type === 'MemberExpression')
+              first = first.object as AnyNode
             const prop =
-              left.object.type === 'Identifier' && !left.computed ? propertyName(left) : undefined
+              first.type === 'MemberExpression' &&
+              first.object.type === 'Identifier' &&
+              !first.computed
+                ? propertyName(first)
+                : undefined
             if (root) scopes.refer(root, n.right, 'mutate', prop)
             if (left.object.type === 'ThisExpression') thisProps.add(propertyName(left) ?? '')
             giveThis(thisKey(left), n.right)

@@ -100,7 +100,8 @@ export function feedLocalCalls(
     // (`Transport.prototype.emit = function (event, data) {…}`) receives the arguments
     if (callee.type === 'MemberExpression' && !callee.computed) {
       const literal = literalMethod(callee)
-      for (const fn of literal ? [literal] : (methods.get(propertyName(callee)) ?? []))
+      const assigned = methods.get(propertyName(callee)) ?? []
+      for (const fn of literal ? [literal, ...assigned] : assigned)
         args.forEach((a, k) => {
           if (a.type !== 'SpreadElement') scopes.feedParam(fn, k, a)
         })

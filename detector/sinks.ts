@@ -231,11 +231,11 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
   // `el.insertAdjacentHTML('beforeend', markup)`: markup written beside an element
   for (const c of facts.calls)
     if (c.name === 'insertAdjacentHTML' && c.object !== '' && c.args[1]) addMarkup(c, c.args[1])
-  // a form the script posts carries what the script wrote into the controls it made
-  const posted = sinks.filter((k) => k.kind === 'form' && k.data.length === 0)
-  if (posted.length > 0) {
+  // a form the script points somewhere carries what the script wrote into the controls it made
+  const pointed = sinks.filter((k) => k.kind === 'form' && k.url && k.data.length === 0)
+  if (pointed.length > 0) {
     const written = controlValues(facts)
-    for (const k of posted) k.data = written
+    for (const k of pointed) k.data = written.filter((w) => w.layer === k.layer).map((w) => w.node)
   }
   return sinks
 
@@ -566,16 +566,17 @@ const CONTROL_TAGS = new Set(['input', 'textarea', 'select', 'option'])
  * What the script writes into form controls it makes (`i = createElement('input'); i.value = v`,
  * `i.setAttribute('value', v)`): what a form holding them sends when it is submitted.
  */
-function controlValues(facts: ScriptFacts): Node[] {
+function controlValues(facts: ScriptFacts): { node: Node; layer: Layer }[] {
   const control = (made: AnyNode | undefined, layer: Layer): boolean => {
     if (made?.type !== 'CallExpression' || made.callee.type !== 'MemberExpression') return false
     if (propertyName(made.callee) !== 'createElement' || !made.arguments[0]) return false
     const tag = layer.folder.foldString(made.arguments[0])?.trim().toLowerCase()
     return tag !== undefined && CONTROL_TAGS.has(tag)
   }
-  const out: Node[] = []
+  const out: { node: Node; layer: Layer }[] = []
   for (const a of facts.assigns)
-    if (a.target === 'value' && a.value && control(madeBy(a), a.layer)) out.push(a.value)
+    if (a.target === 'value' && a.value && control(madeBy(a), a.layer))
+      out.push({ node: a.value, layer: a.layer })
   for (const c of facts.calls)
     if (
       c.name === 'setAttribute' &&
@@ -584,7 +585,7 @@ function controlValues(facts: ScriptFacts): Node[] {
       c.layer.folder.foldString(c.args[0])?.toLowerCase() === 'value' &&
       control(initialValue(memberOwner(c.node), c.layer), c.layer)
     )
-      out.push(c.args[1])
+      out.push({ node: c.args[1], layer: c.layer })
   return out
 }
 
@@ -597,7 +598,7 @@ const DOCUMENTS = /(^|\.)(document|contentDocument|ownerDocument)$/
  * the same wherever `q` is read; a name with no single value, a parameter, has none), or the
  * spelled path of a member (`r.req`) within one layer.
  */
-function receiverOf(c: CallFact): Node | string | undefined {
+export function receiverOf(c: CallFact): Node | string | undefined {
   const callee = (c.node as AnyNode & { callee?: AnyNode }).callee
   if (callee?.type !== 'MemberExpression') return undefined
   const obj = callee.object as AnyNode

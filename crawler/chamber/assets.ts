@@ -86,7 +86,10 @@ const REQUIRE = `(function () {
     isVirtual: function () { return false; }
   };
   Object.defineProperty(quote, 'guestEmail', { get: function () { return field('customer-email'); }, enumerable: true });
-  defined['Magento_Checkout/js/model/quote'] = quote;
+  // members of the model not written out here answer as any other stub does
+  defined['Magento_Checkout/js/model/quote'] = new Proxy(quote, {
+    get: function (t, k) { return k in t ? t[k] : stub[k]; }
+  });
   var stub = new Proxy(function () {}, {
     get: function (t, k) {
       if (k === 'then' || typeof k === 'symbol') return undefined;
@@ -261,6 +264,7 @@ export function assetSources(): string[] {
     CHECKOUT_CONFIG,
     WOO_PARAMS,
     PLACE_ORDER,
+    MAGENTO2_PLACE_ORDER,
     PROTOTYPE,
     NO_CONFLICT,
     OPCHECKOUT,

@@ -3,6 +3,7 @@ import { ARRAY_KEYS, ARRAY_METHODS } from './prototypes.ts'
 import {
   ArrV,
   MAX_ARRAY,
+  MAX_STRING,
   NativeV,
   UNKNOWN,
   opaqueMethod,
@@ -66,16 +67,28 @@ const METHODS: Record<string, Method> = {
   sort: (a, [cmp], invoke, touch) => {
     touch(a)
     let failed = false
+    // without a comparator each item is compared by its text, made once (as engines do) and
+    // within the evaluator's string budget; with one, each comparison is a call it pays for
+    let texts: Map<Val, string> | undefined
+    if (cmp === undefined) {
+      texts = new Map()
+      let size = 0
+      for (const x of a.items) {
+        if (x === undefined || texts.has(x)) continue
+        const t = toStr(x)
+        if (typeof t !== 'string' || (size += t.length) > MAX_STRING) {
+          a.opaque = true
+          return UNKNOWN
+        }
+        texts.set(x, t)
+      }
+    }
     const order = (x: Val, y: Val): number => {
       if (failed) return 0
       if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1
-      if (cmp === undefined) {
-        const tx = toStr(x)
-        const ty = toStr(y)
-        if (typeof tx !== 'string' || typeof ty !== 'string') {
-          failed = true
-          return 0
-        }
+      if (texts) {
+        const tx = texts.get(x) as string
+        const ty = texts.get(y) as string
         return tx < ty ? -1 : tx > ty ? 1 : 0
       }
       const r = num(invoke(cmp, undefined, [x, y]))

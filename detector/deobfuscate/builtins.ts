@@ -201,7 +201,8 @@ export function makeGlobals(): Map<string, Val> {
   const entries = (o: Val): [string, Val][] | undefined =>
     o instanceof ObjV && !o.opaque && !o.getters?.size
       ? ownKeys(o).map((k) => [k, o.props.get(k)])
-      : o instanceof ArrV && !o.opaque
+      : // an array with named members lists them too, and those are not kept
+        o instanceof ArrV && !o.opaque && !o.named
         ? o.items.map((x, i) => [String(i), x])
         : undefined
   objectStatics.set(

@@ -966,15 +966,6 @@ class Rewriter {
     const prop = node.property as AnyNode
     if (!node.computed && role === 'value' && this.readsGetter(node, env)) return
     if (!node.computed && role === 'value' && this.readsMadeObject(node, env)) return
-    // `this.k` in a method of a named object literal (`form.action = this.endpoint`)
-    if (
-      !node.computed &&
-      role === 'value' &&
-      node.object.type === 'ThisExpression' &&
-      this.stable(node, env) &&
-      this.editText(node, env)
-    )
-      return
     if (node.computed && !node.optional) {
       if (role === 'value' && this.stable(node, env)) {
         const v = this.value(node, env)

@@ -324,7 +324,8 @@ export function nodesOf(s: Sink): AnyNode[] {
   return (s.url ? [s.url, ...s.data] : s.data) as AnyNode[]
 }
 
-const formTaint = (s: Sink, n: Node): boolean => {
+/** Field values, a form sweep or FormData flow into `n`, part of the sink. */
+export const formTaint = (s: Sink, n: Node): boolean => {
   const t = s.layer.taint(n)
   return t.has('value') || t.has('harvest') || t.has('formdata') || t.has('card')
 }
@@ -332,11 +333,6 @@ const formTaint = (s: Sink, n: Node): boolean => {
 /** Field values, a form sweep or FormData flow into the sink's URL or body. */
 export function carriesForm(s: Sink): boolean {
   return nodesOf(s).some((n) => formTaint(s, n))
-}
-
-/** Field values, a form sweep or FormData flow into the request's body (not its address). */
-export function bodyCarriesForm(s: Sink): boolean {
-  return s.data.some((n) => formTaint(s, n))
 }
 
 /**

@@ -1,4 +1,6 @@
-import type { Node } from 'acorn'
+import type { AnyNode, Node } from 'acorn'
+import { eachChild } from '../children.ts'
+import { propertyName } from '../deobfuscate/fold.ts'
 import type { Layer, ScriptFacts, Sink, Site } from '../facts.ts'
 import { cardReads, nodesOf } from './card-reads.ts'
 import type { Rule } from './types.ts'
@@ -17,25 +19,70 @@ function encodesValues(s: Sink): boolean {
 }
 
 /**
- * `$('#order_comments').val(note)`, `hidden.value = ref` with card values base64-encoded in what
- * is written: no code of a checkout encodes a card into a field; it travels with the order itself.
+ * `notes.val(notes.val() + encoded)`, `box.value += encoded`: card values base64-encoded and
+ * added to what a field of the shop's form already holds (an order comment), which the order
+ * then carries to the shop's records. Code that fills a field of its own (a processor's
+ * encrypted-card input) replaces the value; it does not add to what the buyer wrote there.
  */
 function smuggled(script: ScriptFacts): { site: Site } | undefined {
   const encodedCard = (n: Node, layer: Layer): boolean => {
     const t = layer.taint(n)
     return t.has('b64') && t.has('card')
   }
-  const set = script.calls.find(
-    (c) =>
+  const set = script.calls.find((c) => {
+    const callee = (c.node as AnyNode & { callee?: AnyNode }).callee
+    const on = callee?.type === 'MemberExpression' ? (callee.object as AnyNode) : undefined
+    const value = c.args[0] as Node | undefined
+    return (
       c.name === 'val' &&
-      c.object !== '' &&
       c.args.length === 1 &&
-      encodedCard(c.args[0] as Node, c.layer),
-  )
+      on?.type === 'Identifier' &&
+      value !== undefined &&
+      encodedCard(value, c.layer) &&
+      readsOwn(value, on.name, c.layer)
+    )
+  })
   if (set) return set
-  return script.assigns.find(
-    (a) => a.target === 'value' && a.object !== '' && a.value && encodedCard(a.value, a.layer),
-  )
+  return script.assigns.find((a) => {
+    if (a.target !== 'value' || !a.value || !encodedCard(a.value, a.layer)) return false
+    if (a.operator === '+=') return true
+    const left =
+      (a.node as AnyNode).type === 'AssignmentExpression'
+        ? (a.node as AnyNode & { left: AnyNode }).left
+        : undefined
+    const on = left?.type === 'MemberExpression' ? (left.object as AnyNode) : undefined
+    return on?.type === 'Identifier' && readsOwn(a.value, on.name, a.layer)
+  })
+}
+
+/** How far through names and sub-expressions a written value is searched for the field's own value. */
+const OWN_READ_NODES = 400
+
+/** `name.val()` or `name.value` read somewhere in what `value` is made of (through names). */
+function readsOwn(value: Node, name: string, layer: Layer): boolean {
+  const stack: AnyNode[] = [value as AnyNode]
+  const seen = new Set<Node>()
+  for (let visits = 0; stack.length > 0 && visits < OWN_READ_NODES; visits++) {
+    const n = stack.pop() as AnyNode
+    if (seen.has(n)) continue
+    seen.add(n)
+    if (n.type === 'Identifier') {
+      for (const v of layer.valuesOf(n)) stack.push(v as AnyNode)
+      continue
+    }
+    const read = n.type === 'CallExpression' && n.arguments.length === 0 ? (n.callee as AnyNode) : n
+    if (
+      read.type === 'MemberExpression' &&
+      read.object.type === 'Identifier' &&
+      read.object.name === name &&
+      !read.computed &&
+      propertyName(read) === (read === n ? 'value' : 'val')
+    )
+      return true
+    if (n.type !== 'FunctionExpression' && n.type !== 'ArrowFunctionExpression')
+      eachChild(n, (c) => void stack.push(c))
+  }
+  return false
 }
 
 export const cardStashOnSite = {
@@ -55,7 +102,7 @@ export const cardStashOnSite = {
             {
               site: note.site,
               message:
-                "writes card fields' values, base64-encoded, into a form field: the shop's own order form carries them to its server",
+                "adds card fields' values, base64-encoded, to what a field of the shop's form holds: the order itself carries them to the shop's records",
             },
           ]
         : []

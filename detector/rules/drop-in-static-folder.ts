@@ -1,6 +1,8 @@
 import type { AnyNode, Node } from 'acorn'
 import type { Layer, Sink } from '../facts.ts'
-import { bodyCarriesForm, cardReads } from './card-reads.ts'
+import { keyName } from '../deobfuscate/fold.ts'
+import { receiverOf } from '../sinks.ts'
+import { cardReads, formTaint } from './card-reads.ts'
 import type { Rule } from './types.ts'
 
 // Skimmers on a compromised shop often send what they collect to the shop itself: to a server
@@ -32,8 +34,15 @@ const DROP =
  */
 const STATIC_FILE =
   /\/(?:pub\/media|media|skin|wp-content\/uploads|uploads?|images?|img|static|cache|tmp)\/(?:[^?#\s'"]*\/)?[^/?#\s'"]*\.(?:jpe?g|png|gif|webp|avif|bmp|svg|ico|css|woff2?|ttf|otf)(?:[?#]|$)/i
-/** Requests whose body the server is asked to take. */
-const BODIES = new Set(['fetch', 'xhr', 'beacon'])
+/** Methods whose requests carry no body. */
+const NO_BODY = /^\s*(GET|HEAD)\s*$/i
+
+/** An object literal's property of that name, written as a name or a string. */
+function propertyValue(obj: AnyNode & { type: 'ObjectExpression' }, key: string): Node | undefined {
+  for (const p of obj.properties)
+    if (p.type === 'Property' && !p.computed && keyName(p.key as AnyNode) === key) return p.value
+  return undefined
+}
 /** Hidden file names (`.cache.php`) are never a shop's own endpoint. */
 const HIDDEN_SCRIPT = /\/\.[^/?#\s'"]+\.(?:php\d?|phtml|aspx?|jsp)(?:[?#]|$)/i
 
@@ -74,16 +83,50 @@ export const dropInStaticFolder = {
             .join('')
             .replace(/^\/{3,}/, '/')
         : ''
-    // `x.send(body)` goes where the layer's `x.open(method, url)` points
-    const opened = script.sinks.filter((o) => o.kind === 'xhr' && STATIC_FILE.test(pathOf(o)))
+    const opens = script.calls.filter(
+      (c) => c.name === 'open' && c.object !== '' && c.args.length >= 2,
+    )
+    // the static file a request posts field values to, in its body (a GET or HEAD has none)
+    const postedTo = (s: Sink): string | undefined => {
+      let path = pathOf(s)
+      let body: Node | undefined
+      if (s.kind === 'beacon') body = s.data[0]
+      else if (s.kind === 'fetch') {
+        const opts = s.data[0] as AnyNode | undefined
+        if (opts?.type !== 'ObjectExpression') return undefined
+        const method = s.layer.folder.foldString(propertyValue(opts, 'method') ?? opts)
+        if (!method || NO_BODY.test(method)) return undefined
+        body = propertyValue(opts, 'body')
+      } else if (s.kind === 'xhr' && !s.url) {
+        // `x.send(body)` goes where `x.open(method, url)` points, on that same object
+        const send = script.calls.find(
+          (c) =>
+            c.name === 'send' &&
+            c.layer === s.layer &&
+            c.site.line === s.site.line &&
+            c.site.column === s.site.column,
+        )
+        const on = send && receiverOf(send)
+        const open =
+          on === undefined
+            ? undefined
+            : opens.find((o) => o.layer === s.layer && receiverOf(o) === on)
+        const method = open && s.layer.folder.foldString(open.args[0] as Node)
+        if (!open || !method || NO_BODY.test(method)) return undefined
+        path = pieces(open.args[1] as Node, s.layer)
+          .join('')
+          .replace(/^\/{3,}/, '/')
+        body = s.data[0]
+      }
+      return body && STATIC_FILE.test(path) && formTaint(s, body) ? path : undefined
+    }
     for (const s of script.sinks) {
       // a fixed image or script URL is a resource load; a request sends whatever comes with it
       if (s.constant && (s.kind === 'element-src' || s.kind === 'image')) continue
-      const opener = s.url || s.kind !== 'xhr' ? undefined : opened.find((o) => o.layer === s.layer)
-      const path = opener ? pathOf(opener) : pathOf(s)
-      if (!path) continue
-      const posted = BODIES.has(s.kind) && STATIC_FILE.test(path) && bodyCarriesForm(s)
-      if (!inStaticFolder(path) && !posted) continue
+      const file = postedTo(s)
+      const posted = file !== undefined
+      const path = file ?? pathOf(s)
+      if (!path || (!posted && !inStaticFolder(path))) continue
       return [
         {
           site: s.site,

