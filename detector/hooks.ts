@@ -3,7 +3,7 @@ import type { AssignFact, CallFact, ScriptFacts } from './facts.ts'
 import type { Counts } from './collect-parts.ts'
 import type { Binding, Scopes } from './scope.ts'
 import { boundMethod, calleeOf, isFunction, literalMember, resolvedPath } from './aliases.ts'
-import { propertyName } from './deobfuscate/fold.ts'
+import { keyName, propertyName } from './deobfuscate/fold.ts'
 import { pathOf, stripGlobals } from './paths.ts'
 
 const GLOBAL_OBJECT = /^(window|self|globalThis|top|parent)$/
@@ -223,8 +223,32 @@ export function hookParameters(
   // their `data` is the page's request body (a checkout's form, card fields and all)
   for (let i = from.calls; i < facts.calls.length; i++) {
     const c = facts.calls[i] as CallFact
-    const at = Object.hasOwn(JQUERY_HOOKS, c.name) ? JQUERY_HOOKS[c.name] : undefined
-    const fn = c.args.findLast((x) => isFunction(x as AnyNode))
+    let at = Object.hasOwn(JQUERY_HOOKS, c.name) ? JQUERY_HOOKS[c.name] : undefined
+    let fn = c.args.findLast((x) => isFunction(x as AnyNode))
+    // the same global events bound by name: `$(document).on('ajaxSend', (e, xhr, settings) => …)`
+    if (!at && (c.name === 'on' || c.name === 'bind') && c.args[0]) {
+      const event = c.layer.folder.foldString(c.args[0])?.trim().split(/[\s.]/)[0] ?? ''
+      at =
+        event !== 'ajaxPrefilter' && Object.hasOwn(JQUERY_HOOKS, event)
+          ? JQUERY_HOOKS[event]
+          : undefined
+    }
+    // `$.ajaxSetup({ beforeSend(xhr, settings) {…} })`: every later request's settings
+    if (!at && c.name === 'ajaxSetup') {
+      const opts = c.args[0] as AnyNode | undefined
+      const before =
+        opts?.type === 'ObjectExpression'
+          ? opts.properties.find(
+              (p) =>
+                p.type === 'Property' && !p.computed && keyName(p.key as AnyNode) === 'beforeSend',
+            )
+          : undefined
+      const value = before?.type === 'Property' ? (before.value as AnyNode) : undefined
+      if (value && isFunction(value)) {
+        at = [1]
+        fn = value
+      }
+    }
     if (!at || !fn) continue
     // jQuery's own prefilters (JSONP, script, cross-domain) hand requests on to its transports
     if (libraries.some((l) => l.start <= c.node.start && c.node.end <= l.end)) continue
@@ -241,4 +265,8 @@ export function hookParameters(
 const JQUERY_HOOKS: Record<string, number[]> = {
   ajaxPrefilter: [0, 1],
   ajaxSend: [2],
+  // after the request: its settings, data and all, are still what the page sent
+  ajaxComplete: [2],
+  ajaxSuccess: [2],
+  ajaxError: [2],
 }
