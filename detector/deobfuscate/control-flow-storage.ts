@@ -2,6 +2,7 @@ import type { AnyNode, Node } from 'acorn'
 import { walkFull } from '../walk.ts'
 import type { Edit } from './splice.ts'
 import { quote } from './string-array.ts'
+import { evaluate, NO_NAMES } from './evaluate.ts'
 
 // javascript-obfuscator's controlFlowFlattening moves strings and operators into a storage
 // object (`var o = {abc: 'https://…', xyz: function (a, b) { return a + b }}`); inline them back.
@@ -21,6 +22,8 @@ export function storageEdits(ast: Node, source: string): Edit[] | undefined {
   const declared = new Map<string, number>()
   const storages = new Map<string, Map<string, Entry>>()
   const written = new Set<string>()
+  // `var b = a`: the obfuscator reads a storage object through a second name
+  const aliases = new Map<string, string>()
   const count = (name: string): void => {
     declared.set(name, (declared.get(name) ?? 0) + 1)
   }
@@ -29,6 +32,7 @@ export function storageEdits(ast: Node, source: string): Edit[] | undefined {
       count(n.id.name)
       const entries = n.init ? storageOf(n.init as AnyNode) : undefined
       if (entries) storages.set(n.id.name, entries)
+      else if (n.init?.type === 'Identifier') aliases.set(n.id.name, n.init.name)
     } else if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression') {
       if (n.id) count(n.id.name)
       for (const p of n.params) if (p.type === 'Identifier') count(p.name)
@@ -37,8 +41,16 @@ export function storageEdits(ast: Node, source: string): Edit[] | undefined {
       if (root) written.add(root)
     }
   })
-  const usable = (name: string): Map<string, Entry> | undefined =>
-    declared.get(name) === 1 && !written.has(name) ? storages.get(name) : undefined
+  const own = (name: string): boolean => declared.get(name) === 1 && !written.has(name)
+  const usable = (name: string): Map<string, Entry> | undefined => {
+    if (!own(name)) return undefined
+    const target = aliases.get(name)
+    return target === undefined
+      ? storages.get(name)
+      : own(target)
+        ? storages.get(target)
+        : undefined
+  }
   if (![...storages.keys()].some((k) => usable(k))) return undefined
   const edits: Edit[] = []
   const calls = new Set<Node>()
@@ -84,15 +96,18 @@ function storageOf(init: AnyNode): Map<string, Entry> | undefined {
           : undefined
     const v = p.value as AnyNode
     if (key === undefined) return undefined
-    if (v.type === 'Literal' && typeof v.value === 'string')
-      out.set(key, { kind: 'string', value: v.value })
+    // a string, or one split into pieces joined with `+` (splitStrings)
+    const text =
+      v.type === 'Literal' || v.type === 'BinaryExpression' ? evaluate(v, NO_NAMES) : undefined
+    if (typeof text === 'string') out.set(key, { kind: 'string', value: text })
     else if (v.type === 'FunctionExpression') {
       const ret = helperReturn(v.body.body as AnyNode[])
       if (!ret) return undefined
       if (!v.params.every((q) => q.type === 'Identifier')) return undefined
       const params = v.params.map((q) => (q as AnyNode & { name: string }).name)
       out.set(key, { kind: 'fn', params, body: ret })
-    } else return undefined
+    }
+    // any other entry is left where it is read; the strings and helpers beside it are still known
   }
   return out
 }

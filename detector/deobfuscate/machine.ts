@@ -564,6 +564,7 @@ export class Machine {
     if (obj instanceof GlobalV) return this.lookup(k, this.global)
     if (obj instanceof FnV) {
       if (obj.props.has(k)) return obj.props.get(k)
+      if (obj.props.has('__proto__')) return UNKNOWN
       const node = obj.node as AnyNode & FnNode
       if (k === 'length') return node.params.length
       if (k === 'toString') {
@@ -617,7 +618,8 @@ export class Machine {
     if (obj === null || obj === undefined) throw new Thrown('TypeError')
     const k = toStr(key)
     if (obj instanceof ArrV || obj instanceof ObjV) {
-      if (k === UNKNOWN) return this.makeOpaque(obj)
+      // another prototype: what the object inherits is no longer known
+      if (k === UNKNOWN || (k === '__proto__' && v !== null)) return this.makeOpaque(obj)
       if (obj instanceof ArrV) {
         if (/^(0|[1-9]\d*)$/.test(k) && Number(k) < MAX_ARRAY) {
           this.touchArray(obj)

@@ -1,9 +1,11 @@
 import type { AnyNode, Node } from 'acorn'
 import { parseStrict } from '../parse.ts'
 import { storageEdits } from './control-flow-storage.ts'
+import { objectKeyEdits } from './object-keys.ts'
 import { lineStarts, positionIn, splice, type Edit, type Position } from './splice.ts'
 import { stringArrayEdits } from './string-array.ts'
 import { walkFull } from '../walk.ts'
+import { evaluate, NO_NAMES } from './evaluate.ts'
 
 // Undo javascript-obfuscator statically: string arrays first, then control-flow storage objects
 // (whose helpers nest, so that pass repeats until nothing changes). Never runs the sample.
@@ -24,6 +26,13 @@ export function undoObfuscator(ast: Node, source: string): Rewritten | undefined
   if (!first) return undefined
   const origins: ((offset: number) => number)[] = []
   let cur = apply(source, first, origins)
+  // objects built key by key first: the storage pass reads literals
+  for (let i = 0; cur && i < STORAGE_ROUNDS; i++) {
+    const edits = objectKeyEdits(cur.ast, cur.text)
+    const next = edits ? apply(cur.text, edits, origins) : undefined
+    if (!next) break
+    cur = next
+  }
   for (let i = 0; cur && i < STORAGE_ROUNDS; i++) {
     const edits: Edit[] | undefined = storageEdits(cur.ast, cur.text)
     const next = edits ? apply(cur.text, edits, origins) : undefined
@@ -148,9 +157,9 @@ export function looksLikeDecoder(
   const k = (
     e.operator === '=' && e.right.type === 'BinaryExpression' ? e.right.right : e.right
   ) as AnyNode
-  const literal =
-    k.type === 'Literal' || (k.type === 'UnaryExpression' && k.argument.type === 'Literal')
-  if (!literal || (e.operator !== '-=' && e.operator !== '=')) return false
+  // a number, written as one or as arithmetic on literals (`-0x1d*0x5b+0x1c9e+…`)
+  if (typeof evaluate(k, NO_NAMES) !== 'number' || (e.operator !== '-=' && e.operator !== '='))
+    return false
   const init =
     second?.type === 'VariableDeclaration' ? (second.declarations[0]?.init as AnyNode | null) : null
   return (

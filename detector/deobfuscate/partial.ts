@@ -1318,6 +1318,8 @@ function writtenNames(ast: Node): Written {
     for (const name of names) set.add(name)
   }
   let inherited: Set<string> | 'all' | undefined
+  // names of fresh objects whose prototype the program sets (`b.__proto__ = p`, b a bound function)
+  const ownProtos: string[] = []
   const getters = new Set<string>()
   const inherit = (key: string | undefined): void => {
     if (inherited === 'all') return
@@ -1414,7 +1416,13 @@ function writtenNames(ast: Node): Written {
       case 'AssignmentExpression':
         if (n.left.type === 'MemberExpression') {
           if (builtinPrototype(n.left.object as AnyNode)) inherit(propertyOf(n.left) || undefined)
-          if (propertyOf(n.left) === '__proto__') inherit(undefined)
+          // a fresh object's own prototype changes only what that object inherits
+          if (propertyOf(n.left) === '__proto__') {
+            const o = n.left.object as AnyNode
+            const init = o.type === 'Identifier' ? scope.inits.get(o.name) : undefined
+            if (o.type === 'Identifier' && init && freshObject(init)) ownProtos.push(o.name)
+            else inherit(undefined)
+          }
         }
         for (const name of targetNames(n.left as AnyNode)) {
           reassigned.add(name)
@@ -1515,6 +1523,8 @@ function writtenNames(ast: Node): Written {
       scopeOf.pop() as ScopeFacts,
       fnOf.pop() as AnyNode,
     )
+  // such a name written again may hold any object by then, a shared prototype among them
+  if (ownProtos.some((name) => reassignedIn.some((w) => w.name === name))) inherit(undefined)
   // the function declaring a name as seen from `fn`; undeclared: a global, the program's
   const ownerOf = (name: string, fn: AnyNode): AnyNode => {
     let owner: AnyNode | undefined = fn
@@ -1553,6 +1563,30 @@ function writtenNames(ast: Node): Written {
 // prototypes whose properties every object, array, function or primitive the evaluator models inherits
 const BUILTINS = new Set(['Object', 'Array', 'Function', 'String', 'Number', 'Boolean'])
 const PROTOTYPE_WRITERS = new Set(['defineProperty', 'defineProperties', 'assign'])
+
+/**
+ * An expression that makes a new object no other code holds yet: a literal, a function, `new`,
+ * `Object.create(…)` or `f.bind(…)`. Setting its `__proto__` changes what it inherits, and
+ * nothing else's.
+ */
+function freshObject(n: AnyNode): boolean {
+  switch (n.type) {
+    case 'ObjectExpression':
+    case 'ArrayExpression':
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+    case 'ClassExpression':
+    case 'NewExpression':
+      return true
+    case 'CallExpression': {
+      const callee = n.callee as AnyNode
+      const called = callee.type === 'MemberExpression' ? propertyOf(callee) : ''
+      return called === 'bind' || called === 'create'
+    }
+    default:
+      return false
+  }
+}
 
 /** `Object.prototype`, `Array['prototype']`, `x.__proto__`: a prototype others may share. */
 function builtinPrototype(n: AnyNode): boolean {

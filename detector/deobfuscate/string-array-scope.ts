@@ -72,6 +72,9 @@ function isFunction(n: AnyNode): n is FunctionNode {
   )
 }
 
+/** `s.charCodeAt(i) ^ table[…]`, `s['charCodeAt'](i)^…`: a code XORed with the cipher stream. */
+const RC4_XOR = /charCodeAt'?\]?\([^()]*\)\s*\^/
+
 /** One iterative pass: a scope per function, var and function names hoisted into it. */
 export function analyseScopes(ast: Node, source: string): ScopeInfo {
   const root: Scope = { parent: undefined, defs: new Map() }
@@ -175,8 +178,13 @@ function classifyFunction(fn: FunctionNode, decl: Node, source: string): Def {
       : undefined
   // a decoder of some other kind: the partial evaluator reads it, or nothing does
   if (alphabet === undefined && /fromCharCode|charCodeAt/.test(text)) return OTHER
+  // rc4 keys a 256-entry table (its size may be written as arithmetic) and XORs each code with it
   const encoding: Encoding =
-    alphabet === undefined ? 'none' : /\b(0x100|256)\b/.test(text) ? 'rc4' : 'base64'
+    alphabet === undefined
+      ? 'none'
+      : /\b(0x100|256)\b/.test(text) || RC4_XOR.test(text)
+        ? 'rc4'
+        : 'base64'
   return { kind: 'decoder', fn, offset, arrayName, encoding, alphabet, decl }
 }
 

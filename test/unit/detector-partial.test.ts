@@ -7,6 +7,21 @@ const SHIFTED =
   '103,102,117,100,105,41,35,48,121,64,101,62,35,44,101,112,100,118,110,102,111,117,47,100,112,112,108,106,102,42'
 const CASES: { name: string; source: string; has: string[]; not?: string[] }[] = [
   {
+    name: "a fresh object's new prototype changes only what that object inherits",
+    source: `var f = function () {}; var g = f.bind(f); g.__proto__ = f.bind(f)
+      var o = { a: 1 }; o.__proto__ = { b: 'x' }
+      document.title = o.b + '|' + g.q + '|' + 'https://relay.example|c'.split('|')[0]`,
+    has: ['"https://relay.example"'],
+    not: ['undefined|'],
+  },
+  {
+    name: 'a prototype set on an object that may be shared leaves every inherited name unknown',
+    source: `function adopt(x) { x.__proto__ = { split: function () { return ['https://evil.example'] } } }
+      adopt(String.prototype); document.title = 'https://relay.example|c'.split('|')[0]`,
+    has: [],
+    not: ['"https://relay.example"'],
+  },
+  {
     name: "a named object literal's method reads its own constants through this",
     source: `var H = { parts: ['https://', 'stats.example-cdn.net', '/c.php'], busy: false,
       target: function () { return this.parts.join('') },

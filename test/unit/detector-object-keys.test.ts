@@ -1,0 +1,94 @@
+import JavaScriptObfuscator from 'javascript-obfuscator'
+import { describe, expect, it } from 'vitest'
+import { analyzeScript } from '../../detector/index.ts'
+import { storageEdits } from '../../detector/deobfuscate/control-flow-storage.ts'
+import { looksLikeDecoder } from '../../detector/deobfuscate/obfuscator.ts'
+import { objectKeyEdits } from '../../detector/deobfuscate/object-keys.ts'
+import { splice } from '../../detector/deobfuscate/splice.ts'
+import { parseStrict } from '../../detector/parse.ts'
+import { loadSamples } from '../../fixtures/samples/load.ts'
+import { walkFull } from '../../detector/walk.ts'
+
+// What javascript-obfuscator's preset levels add to a string array: storage objects built key by
+// key (transformObjectKeys), strings split into pieces, decoder offsets written as arithmetic
+// (numbersToExpressions), and console silencing that re-parents bound functions.
+
+const rewrite = (source: string, edits: typeof objectKeyEdits): string => {
+  const found = edits(parseStrict(source) as never, source)
+  return found ? splice(source, found).text : source
+}
+
+describe('objects built key by key', () => {
+  it('are written back as one literal, past hoisted function declarations', () => {
+    const out = rewrite(
+      `function f(){var o={};o['u']='https://a'+'.example',o.add=function(a,b){return a+b};function w(){}o.k='v';var b=o;}`,
+      objectKeyEdits,
+    )
+    expect(out).toContain(
+      `var o={'u':'https://a'+'.example','add':function(a,b){return a+b},'k':'v'}`,
+    )
+    expect(out).not.toContain(`o['u']=`)
+    expect(parseStrict(out)).not.toBeNull()
+  })
+
+  it('stop at a write whose value reads the object or calls anything', () => {
+    expect(rewrite(`var o={};o.a='x',o.b=o.a+'y';`, objectKeyEdits)).toBe(
+      `var o={};o.a='x',o.b=o.a+'y';`,
+    )
+    expect(rewrite(`var o={};o.a=next();`, objectKeyEdits)).toBe(`var o={};o.a=next();`)
+    const partial = rewrite(`var o={};o.a='x';o.b=f();o.c='z';`, objectKeyEdits)
+    expect(partial).toBe(`var o={'a':'x'};;o.b=f();o.c='z';`)
+  })
+})
+
+describe('storage objects', () => {
+  it('are read through a second name and with strings split into pieces', () => {
+    const source = `var s={'u':'https://re'+'lay.example/c','j':function(a,b){return a+b},'n':x.y};var t=s;fetch(t.u,t.j(1,2),t.n)`
+    const out = rewrite(source, storageEdits)
+    expect(out).toContain(`fetch('https://relay.example/c',1+2,t.n)`)
+  })
+
+  it('are not read through a second name that is written again', () => {
+    const source = `var s={'u':'https://relay.example/c'};var t=s;t=other;fetch(t.u)`
+    expect(rewrite(source, storageEdits)).toContain('fetch(t.u)')
+  })
+})
+
+describe('the decoder head', () => {
+  const decoderOf = (source: string) => {
+    let found = false
+    walkFull(parseStrict(source) as never, (n) => {
+      if (n.type === 'FunctionDeclaration') found ||= looksLikeDecoder(n as never)
+    })
+    return found
+  }
+
+  it('takes an index offset written as arithmetic on literals', () => {
+    expect(
+      decoderOf(`function d(i,k){i=i-(0x62b*-0x1+-0x195d+0x78*0x45);var a=arr();return a[i]}`),
+    ).toBe(true)
+    expect(decoderOf(`function d(i,k){i=i-0x1a5;var a=arr();return a[i]}`)).toBe(true)
+    expect(decoderOf(`function d(i,k){i=i-k;var a=arr();return a[i]}`)).toBe(false)
+  })
+})
+
+describe("javascript-obfuscator's preset levels", () => {
+  // a hidden-iframe form post; the medium and high presets add every transform above
+  const sample = loadSamples().find((x) => x.name === 'malicious/dynamic-form-post.js')
+
+  it.each(['low-obfuscation', 'medium-obfuscation', 'high-obfuscation'] as const)(
+    'leave a form-posting skimmer malicious (%s)',
+    (preset) => {
+      if (!sample) throw new Error('sample missing')
+      const out = JavaScriptObfuscator.obfuscate(sample.source, {
+        optionsPreset: preset,
+        seed: 5,
+      }).getObfuscatedCode()
+      // the low preset leaves strings as written, only moved into the array
+      if (preset !== 'low-obfuscation') expect(out).not.toContain('cc_number')
+      const v = analyzeScript(out, sample.expected.ctx ?? {})
+      expect(v.verdict).toBe('malicious')
+      expect(v.findings.map((f) => f.rule)).toContain('card-field-read-and-send')
+    },
+  )
+})
