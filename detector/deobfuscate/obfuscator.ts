@@ -1,7 +1,8 @@
 import type { AnyNode, Node } from 'acorn'
 import { parseStrict } from '../parse.ts'
+import { callControllerEdits } from './call-controllers.ts'
 import { storageEdits } from './control-flow-storage.ts'
-import { objectKeyEdits } from './object-keys.ts'
+import { literalMemberEdits, objectKeyEdits } from './object-keys.ts'
 import { lineStarts, positionIn, splice, type Edit, type Position } from './splice.ts'
 import { stringArrayEdits } from './string-array.ts'
 import { walkFull } from '../walk.ts'
@@ -26,6 +27,9 @@ export function undoObfuscator(ast: Node, source: string): Rewritten | undefined
   if (!first) return undefined
   const origins: ((offset: number) => number)[] = []
   let cur = apply(source, first, origins)
+  // the obfuscator's own once-run guards, out of the functions they were put in
+  const guards = cur && callControllerEdits(cur.ast, cur.text)
+  cur = (guards && cur && apply(cur.text, guards, origins)) || cur
   // objects built key by key first: the storage pass reads literals
   for (let i = 0; cur && i < STORAGE_ROUNDS; i++) {
     const edits = objectKeyEdits(cur.ast, cur.text)
@@ -39,6 +43,9 @@ export function undoObfuscator(ast: Node, source: string): Rewritten | undefined
     if (!next) break
     cur = next
   }
+  // members named by a literal read as written before: `o['send']()` is `o.send()`
+  const named = cur && literalMemberEdits(cur.ast, cur.text)
+  cur = (named && cur && apply(cur.text, named, origins)) || cur
   if (!cur) return undefined
   const lines = lineStarts(source)
   return {

@@ -125,3 +125,29 @@ export function objectKeyEdits(ast: Node, source: string): Edit[] | undefined {
   })
   return edits.length > 0 ? edits : undefined
 }
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+
+/**
+ * `o['send']()`, `new Ajax[('Request')](…)`: a member named by a string literal, written with a
+ * dot, as the code was before the obfuscator bracketed it. Rules read either spelling; a name
+ * some rule follows by its literal spelling (a method called by name) reads this one.
+ */
+export function literalMemberEdits(ast: Node, source: string): Edit[] | undefined {
+  const edits: Edit[] = []
+  walkFull(ast, (n) => {
+    if (n.type !== 'MemberExpression' || !n.computed) return
+    const p = n.property as AnyNode
+    if (p.type !== 'Literal' || typeof p.value !== 'string' || !IDENTIFIER.test(p.value)) return
+    const open = source.indexOf('[', n.object.end)
+    if (
+      open < 0 ||
+      open > p.start ||
+      source.slice(n.object.end, open).trim() !== (n.optional ? '?.' : '')
+    )
+      return
+    const start = n.optional ? source.indexOf('?.', n.object.end) : open
+    edits.push({ start, end: n.end, text: `${n.optional ? '?.' : '.'}${p.value}` })
+  })
+  return edits.length > 0 ? edits : undefined
+}

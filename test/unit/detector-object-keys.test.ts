@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { analyzeScript } from '../../detector/index.ts'
 import { storageEdits } from '../../detector/deobfuscate/control-flow-storage.ts'
 import { looksLikeDecoder } from '../../detector/deobfuscate/obfuscator.ts'
-import { objectKeyEdits } from '../../detector/deobfuscate/object-keys.ts'
+import { callControllerEdits } from '../../detector/deobfuscate/call-controllers.ts'
+import { literalMemberEdits, objectKeyEdits } from '../../detector/deobfuscate/object-keys.ts'
 import { splice } from '../../detector/deobfuscate/splice.ts'
 import { parseStrict } from '../../detector/parse.ts'
 import { loadSamples } from '../../fixtures/samples/load.ts'
@@ -69,6 +70,34 @@ describe('the decoder head', () => {
     ).toBe(true)
     expect(decoderOf(`function d(i,k){i=i-0x1a5;var a=arr();return a[i]}`)).toBe(true)
     expect(decoderOf(`function d(i,k){i=i-k;var a=arr();return a[i]}`)).toBe(false)
+  })
+})
+
+describe('members named by a literal', () => {
+  it('are written with a dot, parenthesised keys and optional chains included', () => {
+    const out = rewrite(
+      `new Ajax[('Request')](u);h['send'](x);o?.['k'];a['not-a-name'];b[k]`,
+      literalMemberEdits,
+    )
+    expect(out).toBe(`new Ajax.Request(u);h.send(x);o?.k;a['not-a-name'];b[k]`)
+  })
+})
+
+describe('call-controlled guards', () => {
+  it('move out of the function they were put in, their text kept at the end', () => {
+    const source = `var once=(function(){var f=!![];return function(c,g){var r=f?function(){if(g){var x=g.apply(c,arguments);g=null;return x}}:function(){};f=![];return r}}());
+function dec(h,k){var a=1,y=once(this,function(){console.log=function(){}});y();var o='';for(var i=0;i<h.length;i++)o+=String.fromCharCode(h.charCodeAt(i)^k);return o}`
+    const out = rewrite(source, callControllerEdits)
+    expect(out).toContain('var a=1,y=0;;var o=')
+    expect(out).toMatch(
+      /\n;var y=once\(this,function\(\)\{console\.log=function\(\)\{\}\}\);y\(\);$/,
+    )
+    expect(parseStrict(out)).not.toBeNull()
+  })
+
+  it('leave a once-run call that is not the bare next statement alone', () => {
+    const source = `function f(){var y=once(this,function(){});return y}`
+    expect(rewrite(source, callControllerEdits)).toBe(source)
   })
 })
 
