@@ -178,13 +178,10 @@ function classifyFunction(fn: FunctionNode, decl: Node, source: string): Def {
       : undefined
   // a decoder of some other kind: the partial evaluator reads it, or nothing does
   if (alphabet === undefined && /fromCharCode|charCodeAt/.test(text)) return OTHER
-  // rc4 keys a 256-entry table (its size may be written as arithmetic) and XORs each code with it
-  const encoding: Encoding =
-    alphabet === undefined
-      ? 'none'
-      : /\b(0x100|256)\b/.test(text) || RC4_XOR.test(text)
-        ? 'rc4'
-        : 'base64'
+  // rc4 XORs each code with its cipher stream (a 256-entry table, whose size may be written as
+  // arithmetic where 0x100 is only a term); base64 alone never XORs
+  const rc4 = RC4_XOR.test(text) || (/\b(0x100|256)\b/.test(text) && text.includes('^'))
+  const encoding: Encoding = alphabet === undefined ? 'none' : rc4 ? 'rc4' : 'base64'
   return { kind: 'decoder', fn, offset, arrayName, encoding, alphabet, decl }
 }
 

@@ -6,6 +6,7 @@ import { looksLikeDecoder } from '../../detector/deobfuscate/obfuscator.ts'
 import { callControllerEdits } from '../../detector/deobfuscate/call-controllers.ts'
 import { literalMemberEdits, objectKeyEdits } from '../../detector/deobfuscate/object-keys.ts'
 import { splice } from '../../detector/deobfuscate/splice.ts'
+import { analyseScopes, lookup } from '../../detector/deobfuscate/string-array-scope.ts'
 import { parseStrict } from '../../detector/parse.ts'
 import { loadSamples } from '../../fixtures/samples/load.ts'
 import { walkFull } from '../../detector/walk.ts'
@@ -70,6 +71,27 @@ describe('the decoder head', () => {
     ).toBe(true)
     expect(decoderOf(`function d(i,k){i=i-0x1a5;var a=arr();return a[i]}`)).toBe(true)
     expect(decoderOf(`function d(i,k){i=i-k;var a=arr();return a[i]}`)).toBe(false)
+  })
+})
+
+describe('the decoding a decoder does', () => {
+  const encodingOf = (decoder: string): unknown => {
+    const source = `function arr(){var a=['x'];arr=function(){return a};return arr()}${decoder}`
+    const ast = parseStrict(source) as never
+    const def = lookup('dec', analyseScopes(ast, source).scopeOf.get(ast))?.[0]
+    return def?.kind === 'decoder' ? def.encoding : def?.kind
+  }
+  const base64 = `var t='abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=';return decodeURIComponent(s)`
+
+  it('is base64 when 0x100 is only a term of an arithmetic offset', () => {
+    expect(
+      encodingOf(`function dec(i,k){i=i-(-0x21*0x100+0x2200);var a=arr();var s=a[i];${base64}}`),
+    ).toBe('base64')
+  })
+
+  it('is rc4 when codes are XORed with a cipher stream, however 256 is written', () => {
+    const rc4 = `function dec(i,k){i=i-(0x1*0x5);var a=arr();var s=a[i];var o='';for(var j=0;j<s.length;j++)o+=String.fromCharCode(s['charCodeAt'](j)^k.length);${base64}}`
+    expect(encodingOf(rc4)).toBe('rc4')
   })
 })
 
