@@ -1,7 +1,10 @@
 import type { Node } from 'acorn'
 import type { Budget } from '../collect.ts'
 import { undoObfuscator, type Rewritten } from './obfuscator.ts'
-import { resolveStatically, type Focus, type Known } from './partial.ts'
+import { callControllerEdits } from './call-controllers.ts'
+import { resolveStatically, type Focus, type Known, type Resolved } from './partial.ts'
+import { parseStrict } from '../parse.ts'
+import { splice } from './splice.ts'
 
 // The statically resolved form of one layer: javascript-obfuscator's own layout is undone
 // first when it is there (a fast path), then the partial evaluator resolves what is left.
@@ -33,9 +36,36 @@ export function resolveLayer(
   }
   if (!resolved) return fast
   if (!fast) return resolved
+  const out = unguarded(resolved) ?? resolved
   return {
-    ast: resolved.ast,
-    source: resolved.source,
-    position: (offset) => fast.position(resolved.origin(offset)),
+    ast: out.ast,
+    source: out.source,
+    position: (offset) => fast.position(out.origin(offset)),
   }
+}
+
+/**
+ * The obfuscator's once-run guards that control-flow flattening kept apart from their call (in
+ * two cases of its switch) come together once the evaluator has put the cases back in order:
+ * moved out then, a second evaluation reads the functions they were in.
+ */
+type Layer = Pick<Resolved, 'ast' | 'source' | 'origin'>
+
+function unguarded(resolved: Resolved): Layer | undefined {
+  const edits = callControllerEdits(resolved.ast, resolved.source)
+  if (!edits) return undefined
+  const spliced = splice(resolved.source, edits)
+  const ast = parseStrict(spliced.text)
+  if (!ast) return undefined
+  let again: Resolved | undefined
+  try {
+    again = resolveStatically(ast, spliced.text, undefined, false)
+  } catch (err) {
+    if (err instanceof RangeError) return undefined
+    throw err
+  }
+  const inMoved = (offset: number): number => resolved.origin(spliced.origin(offset))
+  if (!again) return { ast, source: spliced.text, origin: inMoved }
+  const done = again
+  return { ast: done.ast, source: done.source, origin: (offset) => inMoved(done.origin(offset)) }
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { analyzeScript } from '../../detector/index.ts'
 import { loadSamples, rewritable } from '../../fixtures/samples/load.ts'
 import { LOADED_MACHINE } from './detector/slow.ts'
+import { preset } from '../../fixtures/samples/dress.ts'
 
 // Every sample dressed by the real javascript-obfuscator at test time: string arrays must be
 // resolved statically well enough that skimmers stay caught and benign code stays uncalled.
@@ -116,3 +117,35 @@ describe('javascript-obfuscator string arrays, resolved', LOADED_MACHINE, () => 
     expect(analyzeScript(plain).verdict).toBe('clean')
   })
 })
+
+// javascript-obfuscator's own presets as a skimmer's author would pick one (fixtures dress.ts):
+// every transform together, the self-defending and console-silencing code included.
+describe.each([
+  { level: 'medium', malicious: 0.8 },
+  { level: 'high', malicious: 0.85 },
+] as const)(
+  "javascript-obfuscator's $level preset",
+  { timeout: 240_000 },
+  ({ level, ...floor }) => {
+    it('keeps most malicious samples malicious and nine in ten detected', () => {
+      const verdicts = malicious.map(
+        (s) => analyzeScript(preset(s.source, level), s.expected.ctx ?? {}).verdict,
+      )
+      const strict = verdicts.filter((v) => v === 'malicious').length
+      const detected = verdicts.filter((v) => v !== 'clean').length
+      expect(strict / malicious.length).toBeGreaterThanOrEqual(floor.malicious)
+      expect(detected / malicious.length).toBeGreaterThanOrEqual(0.9)
+    })
+
+    it('never turns a benign sample that is clean as written malicious', () => {
+      for (const s of benign) {
+        if (analyzeScript(s.source, s.expected.ctx ?? {}).verdict !== 'clean') continue
+        const v = analyzeScript(preset(s.source, level), s.expected.ctx ?? {})
+        expect({ name: s.name, verdict: v.verdict }).not.toEqual({
+          name: s.name,
+          verdict: 'malicious',
+        })
+      }
+    })
+  },
+)

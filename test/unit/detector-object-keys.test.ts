@@ -8,6 +8,7 @@ import { literalMemberEdits, objectKeyEdits } from '../../detector/deobfuscate/o
 import { splice } from '../../detector/deobfuscate/splice.ts'
 import { analyseScopes, lookup } from '../../detector/deobfuscate/string-array-scope.ts'
 import { parseStrict } from '../../detector/parse.ts'
+import { preset } from '../../fixtures/samples/dress.ts'
 import { loadSamples } from '../../fixtures/samples/load.ts'
 import { walkFull } from '../../detector/walk.ts'
 
@@ -142,4 +143,12 @@ describe("javascript-obfuscator's preset levels", () => {
       expect(v.findings.map((f) => f.rule)).toContain('card-field-read-and-send')
     },
   )
+
+  it('read a function whose once-run guard flattening kept apart from its call', () => {
+    // the guard and its call sit in two cases of a flattened switch until the evaluator orders them
+    const client = loadSamples().find((x) => x.name === 'malicious/http-client-put-json.js')
+    if (!client) throw new Error('sample missing')
+    const out = preset(client.source, 'medium')
+    expect(analyzeScript(out, client.expected.ctx ?? {}).verdict).toBe('malicious')
+  })
 })
