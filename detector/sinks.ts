@@ -12,7 +12,7 @@ import type {
 } from './facts.ts'
 import { calleeOf } from './aliases.ts'
 import { returnsOf } from './flows.ts'
-import { keyName, propertyName } from './deobfuscate/fold.ts'
+import { keyName, propertyName, propertyValue } from './deobfuscate/fold.ts'
 import { GLOBAL_OBJECTS, hostOf, registrable } from './paths.ts'
 
 const METHOD = /^(get|post|put|patch)$/i
@@ -368,7 +368,8 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     const given = c.args[0] as AnyNode | undefined
     const held = c.name === 'ajax' ? initialValue(given, c.layer) : undefined
     // only when the literal says where: settings whose url is written in later stay the name
-    const first = held?.type === 'ObjectExpression' && hasKey(held, 'url') ? held : given
+    const first =
+      held?.type === 'ObjectExpression' && propertyValue(held, 'url') !== undefined ? held : given
     if (c.name === 'ajax' && first?.type === 'ObjectExpression') {
       const prop = (key: string): Node | undefined => {
         for (const p of first.properties) {
@@ -540,12 +541,6 @@ function elementTag(a: AssignFact): string | undefined {
 }
 
 /** An object literal with a property of that name, written as a name or a string. */
-function hasKey(obj: AnyNode & { type: 'ObjectExpression' }, key: string): boolean {
-  return obj.properties.some(
-    (p) => p.type === 'Property' && !p.computed && keyName(p.key as AnyNode) === key,
-  )
-}
-
 /** The call or `new` that made the element an assignment writes to, followed through names. */
 export function madeBy(a: AssignFact): AnyNode | undefined {
   const node = a.node as AnyNode
@@ -567,12 +562,8 @@ const CONTROL_TAGS = new Set(['input', 'textarea', 'select', 'option'])
  * `i.setAttribute('value', v)`): what a form holding them sends when it is submitted.
  */
 function controlValues(facts: ScriptFacts): { node: Node; layer: Layer }[] {
-  const control = (made: AnyNode | undefined, layer: Layer): boolean => {
-    if (made?.type !== 'CallExpression' || made.callee.type !== 'MemberExpression') return false
-    if (propertyName(made.callee) !== 'createElement' || !made.arguments[0]) return false
-    const tag = layer.folder.foldString(made.arguments[0])?.trim().toLowerCase()
-    return tag !== undefined && CONTROL_TAGS.has(tag)
-  }
+  const control = (made: AnyNode | undefined, layer: Layer): boolean =>
+    CONTROL_TAGS.has(createdTag(made, layer) ?? '')
   const out: { node: Node; layer: Layer }[] = []
   for (const a of facts.assigns)
     if (a.target === 'value' && a.value && control(madeBy(a), a.layer))
@@ -610,11 +601,14 @@ const MEDIA_TAGS = new Set(['audio', 'video', 'source', 'track'])
 
 /** `t = document.createElement('track'); t.src = url`: a media element's source. */
 function mediaElement(a: AssignFact): boolean {
-  const made = madeBy(a)
-  if (made?.type !== 'CallExpression' || made.callee.type !== 'MemberExpression') return false
-  if (propertyName(made.callee) !== 'createElement' || !made.arguments[0]) return false
-  const tag = a.layer.folder.foldString(made.arguments[0])?.trim().toLowerCase()
-  return tag !== undefined && MEDIA_TAGS.has(tag)
+  return MEDIA_TAGS.has(createdTag(madeBy(a), a.layer) ?? '')
+}
+
+/** The tag `x.createElement(tag)` makes, lower case; undefined for any other expression. */
+function createdTag(made: AnyNode | undefined, layer: Layer): string | undefined {
+  if (made?.type !== 'CallExpression' || made.callee.type !== 'MemberExpression') return undefined
+  if (propertyName(made.callee) !== 'createElement' || !made.arguments[0]) return undefined
+  return layer.folder.foldString(made.arguments[0])?.trim().toLowerCase()
 }
 
 /** What a call's method or an assignment's member is on: `a` of `a.setAttribute(…)`, `a.ping = …`. */
@@ -635,16 +629,8 @@ function initialValue(node: AnyNode | undefined, layer: Layer): AnyNode | undefi
 
 /** A link the script makes (`createElement('a')`, `'area'`), followed through names. */
 function madeLink(obj: AnyNode | undefined, layer: Layer): boolean {
-  const made = initialValue(obj, layer)
-  if (
-    made?.type !== 'CallExpression' ||
-    made.callee.type !== 'MemberExpression' ||
-    propertyName(made.callee) !== 'createElement' ||
-    !made.arguments[0]
-  )
-    return false
-  const tag = layer.folder.foldString(made.arguments[0] as AnyNode)
-  return /^(a|area)$/i.test(tag?.trim() ?? '')
+  const tag = createdTag(initialValue(obj, layer), layer)
+  return tag === 'a' || tag === 'area'
 }
 
 /** The element a jQuery wrapper is given: markup, `document.createElement(tag)`, `new Image()`. */
@@ -652,8 +638,7 @@ function madeTag(arg: AnyNode, layer: Layer): string | undefined {
   if (arg.type === 'NewExpression' && arg.callee.type === 'Identifier')
     return arg.callee.name === 'Image' ? 'img' : undefined
   if (arg.type === 'CallExpression' && arg.callee.type === 'MemberExpression') {
-    if (propertyName(arg.callee) !== 'createElement' || !arg.arguments[0]) return undefined
-    const tag = layer.folder.foldString(arg.arguments[0])?.trim().toLowerCase()
+    const tag = createdTag(arg, layer)
     return tag && FETCHING_TAGS.has(tag) ? tag : undefined
   }
   return tagOf(layer.folder.foldString(arg))

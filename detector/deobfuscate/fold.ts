@@ -84,6 +84,16 @@ export function keyName(k: AnyNode): string | undefined {
   return k.type === 'Literal' && typeof k.value === 'string' ? k.value : undefined
 }
 
+/** The value of an object literal's entry `key` as written (`{ body: … }`, `{ 'body': … }`). */
+export function propertyValue(
+  obj: AnyNode & { type: 'ObjectExpression' },
+  key: string,
+): Node | undefined {
+  for (const p of obj.properties)
+    if (p.type === 'Property' && !p.computed && keyName(p.key as AnyNode) === key) return p.value
+  return undefined
+}
+
 export function propertyName(node: AnyNode & { type: 'MemberExpression' }): string | undefined {
   const p = node.property as AnyNode
   if (!node.computed && p.type === 'Identifier') return p.name

@@ -1,7 +1,7 @@
 import type { AnyNode, Node } from 'acorn'
 import { calleeOf } from '../aliases.ts'
 import { eachChild } from '../children.ts'
-import { keyName, propertyName } from '../deobfuscate/fold.ts'
+import { propertyName, propertyValue } from '../deobfuscate/fold.ts'
 import type { Layer, ScriptFacts, Sink, Site, Taint } from '../facts.ts'
 import { cardMember, SHAPE_ONLY } from '../taint.ts'
 import { pathOf } from '../paths.ts'
@@ -395,10 +395,8 @@ export function keepAlive(s: Sink): boolean {
 function fetchOption(s: Sink, name: string, holds: (value: Node) => boolean): boolean {
   if (s.kind !== 'fetch') return false
   const opts = s.data[0] as AnyNode | undefined
-  if (opts?.type !== 'ObjectExpression') return false
-  return opts.properties.some(
-    (p) => p.type === 'Property' && keyName(p.key as AnyNode) === name && holds(p.value),
-  )
+  const value = opts?.type === 'ObjectExpression' ? propertyValue(opts, name) : undefined
+  return value !== undefined && holds(value)
 }
 
 /** Values read from card fields flow into the sink. */

@@ -1,6 +1,6 @@
 import type { AnyNode, Node } from 'acorn'
 import type { Layer, Sink } from '../facts.ts'
-import { keyName } from '../deobfuscate/fold.ts'
+import { propertyValue } from '../deobfuscate/fold.ts'
 import { receiverOf } from '../sinks.ts'
 import { cardReads, formTaint } from './card-reads.ts'
 import type { Rule } from './types.ts'
@@ -38,11 +38,6 @@ const STATIC_FILE =
 const NO_BODY = /^\s*(GET|HEAD)\s*$/i
 
 /** An object literal's property of that name, written as a name or a string. */
-function propertyValue(obj: AnyNode & { type: 'ObjectExpression' }, key: string): Node | undefined {
-  for (const p of obj.properties)
-    if (p.type === 'Property' && !p.computed && keyName(p.key as AnyNode) === key) return p.value
-  return undefined
-}
 /** Hidden file names (`.cache.php`) are never a shop's own endpoint. */
 const HIDDEN_SCRIPT = /\/\.[^/?#\s'"]+\.(?:php\d?|phtml|aspx?|jsp)(?:[?#]|$)/i
 
