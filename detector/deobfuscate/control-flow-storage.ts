@@ -114,13 +114,19 @@ function storageOf(init: AnyNode): Map<string, Entry> | undefined {
 
 /**
  * A helper's returned expression: `return a - b`, possibly after leftover string-array wrapper
- * aliases (`var _0x41ca67 = _0x5eaac8`) that nothing reads once the strings are inlined.
+ * aliases (`var _0x41ca67 = _0x5eaac8`) and wrapper functions that nothing reads once the strings are
+ * inlined.
  */
 function helperReturn(body: AnyNode[]): Node | undefined {
   const ret = body[body.length - 1]
   if (ret?.type !== 'ReturnStatement' || !ret.argument) return undefined
   const aliases = new Set<string>()
   for (const st of body.slice(0, -1)) {
+    // wrappers the string-array pass left behind, unused once their strings are inlined
+    if (st.type === 'FunctionDeclaration' && st.id) {
+      aliases.add(st.id.name)
+      continue
+    }
     if (st.type !== 'VariableDeclaration') return undefined
     for (const d of st.declarations) {
       if (d.id.type !== 'Identifier' || d.init?.type !== 'Identifier') return undefined

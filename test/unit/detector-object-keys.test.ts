@@ -51,6 +51,11 @@ describe('storage objects', () => {
     expect(out).toContain(`fetch('https://relay.example/c',1+2,t.n)`)
   })
 
+  it('inline helpers that still hold the wrappers the string-array pass left unused', () => {
+    const source = `var s={'j':function(a,b){function w(x,y){return z(x-1,y)}var v=w;return a+b}};send(s.j(p,'/c'))`
+    expect(rewrite(source, storageEdits)).toContain(`send(p+'/c')`)
+  })
+
   it('are not read through a second name that is written again', () => {
     const source = `var s={'u':'https://relay.example/c'};var t=s;t=other;fetch(t.u)`
     expect(rewrite(source, storageEdits)).toContain('fetch(t.u)')
