@@ -27,8 +27,18 @@ export function storageEdits(ast: Node, source: string): Edit[] | undefined {
   const count = (name: string): void => {
     declared.set(name, (declared.get(name) ?? 0) + 1)
   }
+  // a name read other than as `name.key`, `var name = …` or `var b = name` may be changed
+  // where it goes (`Object.assign(a, …)`, `setup(a)`): its entries are not known
+  const uses = new Map<string, number>()
+  const use = (name: string, by: number): void => {
+    uses.set(name, (uses.get(name) ?? 0) + by)
+  }
   walkFull(ast, (n) => {
+    if (n.type === 'Identifier') use(n.name, 1)
+    else if (n.type === 'MemberExpression' && n.object.type === 'Identifier') use(n.object.name, -1)
     if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') {
+      use(n.id.name, -1)
+      if (n.init?.type === 'Identifier') use(n.init.name, -1)
       count(n.id.name)
       const entries = n.init ? storageOf(n.init as AnyNode) : undefined
       if (entries) storages.set(n.id.name, entries)
@@ -41,7 +51,10 @@ export function storageEdits(ast: Node, source: string): Edit[] | undefined {
       if (root) written.add(root)
     }
   })
-  const own = (name: string): boolean => declared.get(name) === 1 && !written.has(name)
+  // a write through a second name changes the object it names
+  for (const [alias, target] of aliases) if (written.has(alias)) written.add(target)
+  const own = (name: string): boolean =>
+    declared.get(name) === 1 && !written.has(name) && (uses.get(name) ?? 0) <= 0
   const usable = (name: string): Map<string, Entry> | undefined => {
     if (!own(name)) return undefined
     const target = aliases.get(name)
@@ -107,7 +120,9 @@ function storageOf(init: AnyNode): Map<string, Entry> | undefined {
       const params = v.params.map((q) => (q as AnyNode & { name: string }).name)
       out.set(key, { kind: 'fn', params, body: ret })
     }
-    // any other entry is left where it is read; the strings and helpers beside it are still known
+    // any other entry is left where it is read (and hides one of the same key written before
+    // it); the strings and helpers beside it are still known
+    else out.delete(key)
   }
   return out
 }

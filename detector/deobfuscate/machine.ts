@@ -619,7 +619,7 @@ export class Machine {
     const k = toStr(key)
     if (obj instanceof ArrV || obj instanceof ObjV) {
       // another prototype: what the object inherits is no longer known
-      if (k === UNKNOWN || (k === '__proto__' && v !== null)) return this.makeOpaque(obj)
+      if (k === UNKNOWN || k === '__proto__') return this.makeOpaque(obj)
       if (obj instanceof ArrV) {
         if (/^(0|[1-9]\d*)$/.test(k) && Number(k) < MAX_ARRAY) {
           this.touchArray(obj)

@@ -9,6 +9,11 @@ import { quote } from './string-array.ts'
 
 type Statement = AnyNode
 
+function keyOf(k: AnyNode): string | undefined {
+  if (k.type === 'Identifier') return k.name
+  return k.type === 'Literal' ? String(k.value) : undefined
+}
+
 /** Values whose evaluation cannot see the object half built: no calls, no reads of the object. */
 function settledValue(n: AnyNode, name: string): boolean {
   switch (n.type) {
@@ -83,7 +88,15 @@ function emptyObject(
   const init = d.init as AnyNode | null
   if (init?.type !== 'ObjectExpression') return undefined
   // only plain `key: value` entries stay as they are written
-  if (init.properties.some((p) => p.type !== 'Property' || p.kind !== 'init' || p.computed))
+  if (
+    init.properties.some(
+      (p) =>
+        p.type !== 'Property' ||
+        p.kind !== 'init' ||
+        p.computed ||
+        keyOf(p.key as AnyNode) === '__proto__',
+    )
+  )
     return undefined
   return { name: d.id.name, literal: init }
 }
@@ -139,6 +152,12 @@ export function literalMemberEdits(ast: Node, source: string): Edit[] | undefine
     if (n.type !== 'MemberExpression' || !n.computed) return
     const p = n.property as AnyNode
     if (p.type !== 'Literal' || typeof p.value !== 'string' || !IDENTIFIER.test(p.value)) return
+    // `1['toString']` is not `1.toString`, which does not parse
+    if (
+      n.object.type === 'Literal' &&
+      typeof (n.object as AnyNode & { value: unknown }).value === 'number'
+    )
+      return
     const open = source.indexOf('[', n.object.end)
     if (
       open < 0 ||

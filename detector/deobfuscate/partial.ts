@@ -1524,7 +1524,13 @@ function writtenNames(ast: Node): Written {
       fnOf.pop() as AnyNode,
     )
   // such a name written again may hold any object by then, a shared prototype among them
-  if (ownProtos.some((name) => reassignedIn.some((w) => w.name === name))) inherit(undefined)
+  // and a name declared in more than one place may not be the fresh one where it is written
+  const declarations = (name: string): number =>
+    [...declaredIn.values()].filter((names) => names.has(name)).length
+  if (
+    ownProtos.some((name) => declarations(name) !== 1 || reassignedIn.some((w) => w.name === name))
+  )
+    inherit(undefined)
   // the function declaring a name as seen from `fn`; undeclared: a global, the program's
   const ownerOf = (name: string, fn: AnyNode): AnyNode => {
     let owner: AnyNode | undefined = fn
@@ -1566,7 +1572,7 @@ const PROTOTYPE_WRITERS = new Set(['defineProperty', 'defineProperties', 'assign
 
 /**
  * An expression that makes a new object no other code holds yet: a literal, a function, `new`,
- * `Object.create(…)` or `f.bind(…)`. Setting its `__proto__` changes what it inherits, and
+ * `Object.create(…)` or a function's `bind(…)`. Setting its `__proto__` changes what it inherits, and
  * nothing else's.
  */
 function freshObject(n: AnyNode): boolean {
@@ -1579,9 +1585,18 @@ function freshObject(n: AnyNode): boolean {
     case 'NewExpression':
       return true
     case 'CallExpression': {
+      // `Object.create(p)`, and `bind` as functions have it (`f.constructor.prototype.bind(f)`,
+      // `function () {}.bind(o)`): a method of that name on any other object may return anything
       const callee = n.callee as AnyNode
-      const called = callee.type === 'MemberExpression' ? propertyOf(callee) : ''
-      return called === 'bind' || called === 'create'
+      if (callee.type !== 'MemberExpression') return false
+      const on = callee.object as AnyNode
+      const called = propertyOf(callee)
+      if (called === 'create') return on.type === 'Identifier' && on.name === 'Object'
+      return (
+        called === 'bind' &&
+        (on.type === 'FunctionExpression' ||
+          (on.type === 'MemberExpression' && propertyOf(on) === 'prototype'))
+      )
     }
     default:
       return false

@@ -55,14 +55,15 @@ function unguarded(resolved: Resolved): Layer | undefined {
   const edits = callControllerEdits(resolved.ast, resolved.source)
   if (!edits) return undefined
   const spliced = splice(resolved.source, edits)
+  if (spliced.text.length > EVALUATE_BYTES) return undefined
   const ast = parseStrict(spliced.text)
   if (!ast) return undefined
   let again: Resolved | undefined
   try {
     again = resolveStatically(ast, spliced.text, undefined, false)
-  } catch (err) {
-    if (err instanceof RangeError) return undefined
-    throw err
+  } catch {
+    // the first evaluation stands: a second one that fails takes nothing from it
+    return undefined
   }
   const inMoved = (offset: number): number => resolved.origin(spliced.origin(offset))
   if (!again) return { ast, source: spliced.text, origin: inMoved }

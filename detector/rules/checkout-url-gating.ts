@@ -49,25 +49,44 @@ function heldBy(n: AnyNode, layer: Layer): AnyNode | undefined {
   return undefined
 }
 
-/** The nodes from the root down to `target`, outermost first; empty when it is not in the tree. */
-function pathTo(root: AnyNode, target: AnyNode): AnyNode[] {
-  const path: AnyNode[] = []
-  let cur: AnyNode | undefined = root
-  while (cur) {
-    path.push(cur)
-    if (cur === target) return path
-    let next: AnyNode | undefined
-    eachChild(cur, (c) => {
-      if (!next && c.start <= target.start && c.end >= target.end) next = c
+/** Each node's parent, made once per tree when a negated test is first asked about. */
+const PARENTS = new WeakMap<object, Map<AnyNode, AnyNode>>()
+
+function parentsOf(root: AnyNode): Map<AnyNode, AnyNode> {
+  let parents = PARENTS.get(root)
+  if (parents) return parents
+  parents = new Map()
+  const stack = [root]
+  while (stack.length > 0) {
+    const n = stack.pop() as AnyNode
+    eachChild(n, (c) => {
+      ;(parents as Map<AnyNode, AnyNode>).set(c, n)
+      stack.push(c)
     })
-    cur = next
   }
-  return []
+  PARENTS.set(root, parents)
+  return parents
 }
 
-/** A statement that leaves: `return`, `throw`, or a block ending with one. */
+/** The nodes from the root down to `target`, outermost first. */
+function pathTo(root: AnyNode, target: AnyNode): AnyNode[] {
+  const parents = parentsOf(root)
+  const path: AnyNode[] = []
+  for (let cur: AnyNode | undefined = target; cur; cur = parents.get(cur)) path.push(cur)
+  return path.reverse()
+}
+
+/** A statement that leaves: `return`, `throw`, `continue`, `break`, a block ending with one. */
 function exits(s: AnyNode): boolean {
-  if (s.type === 'ReturnStatement' || s.type === 'ThrowStatement') return true
+  if (
+    s.type === 'ReturnStatement' ||
+    s.type === 'ThrowStatement' ||
+    s.type === 'ContinueStatement' ||
+    s.type === 'BreakStatement'
+  )
+    return true
+  if (s.type === 'IfStatement')
+    return exits(s.consequent as AnyNode) && !!s.alternate && exits(s.alternate as AnyNode)
   const last =
     s.type === 'BlockStatement' ? (s.body[s.body.length - 1] as AnyNode | undefined) : undefined
   return last !== undefined && exits(last)

@@ -409,5 +409,7 @@ describe('a checkout test the code acts on only when it fails', () => {
     expect(rules(`!!/checkout/.test(location.pathname) && (function () { ${load} })()`)).toContain(
       'checkout-url-gating',
     )
+    const loop = `for (;;) { if (!/checkout/.test(location.pathname)) continue; ${load}; break }`
+    expect(rules(loop)).toContain('checkout-url-gating')
   })
 })

@@ -56,6 +56,15 @@ describe('storage objects', () => {
     expect(rewrite(source, storageEdits)).toContain(`send(p+'/c')`)
   })
 
+  it('forget an entry written again with a value they cannot read, and names that escape', () => {
+    const twice = `var s={'u':'https://www.google-analytics.com/collect','u':atob(x)};fetch(s.u)`
+    expect(rewrite(twice, storageEdits)).toContain('fetch(s.u)')
+    const handed = `var s={'u':'https://relay.example/c'};setup(s);fetch(s.u)`
+    expect(rewrite(handed, storageEdits)).toContain('fetch(s.u)')
+    const viaAlias = `var s={'u':'https://relay.example/c'};var t=s;t.u=x;fetch(s.u)`
+    expect(rewrite(viaAlias, storageEdits)).toContain('fetch(s.u)')
+  })
+
   it('are not read through a second name that is written again', () => {
     const source = `var s={'u':'https://relay.example/c'};var t=s;t=other;fetch(t.u)`
     expect(rewrite(source, storageEdits)).toContain('fetch(t.u)')
@@ -109,6 +118,12 @@ describe('members named by a literal', () => {
     )
     expect(out).toBe(`new Ajax.Request(u);h.send(x);o?.k;a['not-a-name'];b[k]`)
   })
+
+  it('keep the bracket after a number, where a dot would not parse', () => {
+    expect(rewrite(`x=1['toString'];y=0x1['valueOf']`, literalMemberEdits)).toBe(
+      `x=1['toString'];y=0x1['valueOf']`,
+    )
+  })
 })
 
 describe('call-controlled guards', () => {
@@ -121,6 +136,16 @@ function dec(h,k){var a=1,y=once(this,function(){console.log=function(){}});y();
       /\n;var y=once\(this,function\(\)\{console\.log=function\(\)\{\}\}\);y\(\);$/,
     )
     expect(parseStrict(out)).not.toBeNull()
+  })
+
+  it('leave a guard that reads the function it is in, or a pair whose name is used again', () => {
+    const once = `var once=(function(){var f=!![];return function(c,g){var r=f?function(){if(g){var x=g.apply(c,arguments);g=null;return x}}:function(){};f=![];return r}}());`
+    const capturing = `${once}function grab(){var num=read();var y=once(this,function(){send(num)});y();}`
+    expect(rewrite(capturing, callControllerEdits)).toBe(capturing)
+    const reused = `${once}function grab(){var y=once(this,function(){send(1)});y();return y}`
+    expect(rewrite(reused, callControllerEdits)).toBe(reused)
+    const notController = `var run=function(c,g){return g};function grab(){var y=run(this,function(){send(1)});y();}`
+    expect(rewrite(notController, callControllerEdits)).toBe(notController)
   })
 
   it('leave a once-run call that is not the bare next statement alone', () => {

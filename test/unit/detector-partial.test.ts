@@ -8,11 +8,26 @@ const SHIFTED =
 const CASES: { name: string; source: string; has: string[]; not?: string[] }[] = [
   {
     name: "a fresh object's new prototype changes only what that object inherits",
-    source: `var f = function () {}; var g = f.bind(f); g.__proto__ = f.bind(f)
+    source: `var f = function () {}; var g = f.constructor.prototype.bind(f); g.__proto__ = f.bind(f)
       var o = { a: 1 }; o.__proto__ = { b: 'x' }
       document.title = o.b + '|' + g.q + '|' + 'https://relay.example|c'.split('|')[0]`,
     has: ['"https://relay.example"'],
     not: ['undefined|'],
+  },
+  {
+    name: 'a name declared twice, or made by a method merely called bind or create, is not taken for fresh',
+    source: `var P = Array.prototype
+      function f() { if (0) { let P = {} } P.__proto__ = { dest: 1 } }
+      var Q = mk.create(); Q.__proto__ = { dest: 1 }
+      f(); document.title = 'https://' + ([].dest ? 'evil' : 'good') + '.example/c'`,
+    has: [],
+    not: ['"https://good.example/c"'],
+  },
+  {
+    name: 'an object whose prototype is set to null inherits nothing the evaluator knows of',
+    source: `var o = { a: 1 }; o.__proto__ = null; document.title = o.toString ? 'evil' : 'good'`,
+    has: [],
+    not: ['"evil"'],
   },
   {
     name: 'a prototype set on an object that may be shared leaves every inherited name unknown',
