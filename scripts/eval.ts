@@ -21,12 +21,12 @@ interface Row {
 
 function table(rows: Row[]): void {
   const w = Math.max(...rows.map((r) => r.name.length), 10)
-  console.log(`${'sample'.padEnd(w)}  dress       expected    got         score  rules`)
+  console.log(`${'sample'.padEnd(w)}  dress          expected    got         score  rules`)
   for (const r of rows) {
     const bad =
       r.kind === 'malicious' ? r.v.verdict === 'clean' : r.v.verdict === 'malicious' ? true : false
     console.log(
-      `${r.name.padEnd(w)}  ${r.dress.padEnd(10)}  ${r.expected.padEnd(10)}  ${r.v.verdict.padEnd(10)}  ${String(r.v.score).padStart(5)}  ${rulesOf(r.v)}${bad ? '   <-- MISS' : ''}`,
+      `${r.name.padEnd(w)}  ${r.dress.padEnd(13)}  ${r.expected.padEnd(10)}  ${r.v.verdict.padEnd(10)}  ${String(r.v.score).padStart(5)}  ${rulesOf(r.v)}${bad ? '   <-- MISS' : ''}`,
     )
   }
 }
@@ -75,7 +75,7 @@ for (const file of bundles) {
 console.log('\n== totals ==')
 let ok = true
 console.log(
-  'dress       malicious  detected        strict          benign  benign-malicious  benign-suspicious',
+  'dress          malicious  detected        strict          benign  benign-malicious  benign-suspicious',
 )
 for (const how of DRESSES) {
   const mal = rows.filter((r) => r.dress === how && r.kind === 'malicious')
@@ -85,7 +85,7 @@ for (const how of DRESSES) {
   const benMal = ben.filter((r) => r.v.verdict === 'malicious').length
   const benSus = ben.filter((r) => r.v.verdict === 'suspicious').length
   console.log(
-    `${how.padEnd(10)}  ${String(mal.length).padStart(9)}  ${`${detected} ${pct(detected, mal.length)}`.padEnd(14)}  ${`${strict} ${pct(strict, mal.length)}`.padEnd(14)}  ${String(ben.length).padStart(6)}  ${String(benMal).padStart(16)}  ${String(benSus).padStart(17)}${GATED.includes(how) ? '' : '  (not gated)'}`,
+    `${how.padEnd(13)}  ${String(mal.length).padStart(9)}  ${`${detected} ${pct(detected, mal.length)}`.padEnd(14)}  ${`${strict} ${pct(strict, mal.length)}`.padEnd(14)}  ${String(ben.length).padStart(6)}  ${String(benMal).padStart(16)}  ${String(benSus).padStart(17)}${GATED.includes(how) ? '' : '  (not gated)'}`,
   )
   const met = detected === mal.length && strict >= 0.9 * mal.length && benMal === 0
   if (GATED.includes(how) && !met) console.log(`  ^ targets missed on the ${how} dress`)
