@@ -1,0 +1,35 @@
+// `npm run eval:presets`: the blind samples (written from technique descriptions, never used to
+// shape the obfuscation support) dressed with javascript-obfuscator's medium and high presets
+// and judged statically: how much of a skimmer's meaning survives the obfuscation a skimmer's
+// author is most likely to pick. HTML samples and samples appended to a library are left out.
+import { analyzeScript } from '../detector/index.ts'
+import { preset } from '../fixtures/samples/dress.ts'
+import { loadBlind } from '../fixtures/blind/load.ts'
+
+const LEVELS = ['medium', 'high'] as const
+type Tally = { files: number; malicious: number; suspicious: number }
+const tally = new Map<string, Tally>()
+const samples = loadBlind().filter((s) => !s.html && !s.expected.appendTo)
+let done = 0
+for (const s of samples) {
+  for (const level of LEVELS) {
+    const ctx = {
+      url: s.expected.ctx?.url ?? null,
+      ...(s.expected.ctx?.pageUrl ? { pageUrl: s.expected.ctx.pageUrl } : {}),
+    }
+    const v = analyzeScript(preset(s.source, level, 3), ctx)
+    const key = `${s.kind} ${level}`
+    const t = tally.get(key) ?? { files: 0, malicious: 0, suspicious: 0 }
+    t.files++
+    if (v.verdict === 'malicious') t.malicious++
+    if (v.verdict === 'suspicious') t.suspicious++
+    tally.set(key, t)
+  }
+  if (++done % 50 === 0) process.stderr.write(`${done}/${samples.length} samples\n`)
+}
+const pct = (n: number, of: number): string => `${n}/${of} (${((100 * n) / of).toFixed(1)}%)`
+console.log('group                   files  malicious          detected (malicious or suspicious)')
+for (const [key, t] of tally)
+  console.log(
+    `${key.padEnd(22)}  ${String(t.files).padStart(5)}  ${pct(t.malicious, t.files).padEnd(17)}  ${pct(t.malicious + t.suspicious, t.files)}`,
+  )
