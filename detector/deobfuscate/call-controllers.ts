@@ -1,4 +1,5 @@
 import type { AnyNode, Node } from 'acorn'
+import { patternNames } from '../scope.ts'
 import { walkFull } from '../walk.ts'
 import type { Edit } from './splice.ts'
 
@@ -35,7 +36,6 @@ function controllers(ast: Node): Set<string> {
     // the last statement, inside the blocks an unflattened switch leaves
     let last = maker.body.body[maker.body.body.length - 1] as AnyNode | undefined
     while (last?.type === 'BlockStatement') last = last.body[last.body.length - 1] as AnyNode
-
     const made = last?.type === 'ReturnStatement' ? (last.argument as AnyNode | null) : null
     if (made?.type === 'FunctionExpression' && made.params.length === 2) out.add(n.id.name)
   })
@@ -67,8 +67,8 @@ function callsBare(s: AnyNode, name: string): boolean {
 
 /** Names a declaration binds: `var a`, `function f`, parameters, `catch (e)`. */
 function boundBy(n: AnyNode): string[] {
-  if (n.type === 'VariableDeclarator') return namesIn(n.id)
-  if (n.type === 'CatchClause') return n.param ? namesIn(n.param) : []
+  if (n.type === 'VariableDeclarator') return patternNames(n.id as AnyNode)
+  if (n.type === 'CatchClause') return patternNames(n.param as AnyNode | null)
   if (
     n.type === 'FunctionDeclaration' ||
     n.type === 'FunctionExpression' ||
@@ -76,7 +76,7 @@ function boundBy(n: AnyNode): string[] {
   )
     return [
       ...(n.type !== 'ArrowFunctionExpression' && n.id ? [n.id.name] : []),
-      ...n.params.flatMap((q) => namesIn(q)),
+      ...n.params.flatMap((q) => patternNames(q as AnyNode)),
     ]
   if (n.type === 'ClassDeclaration' && n.id) return [n.id.name]
   return []
@@ -149,6 +149,7 @@ function moveOut(owner: AnyNode, body: Body, m: Move): void {
     }
   }
 }
+
 /** Edits that move call-controlled code out of the functions it was put in; undefined: none. */
 export function callControllerEdits(ast: Node, source: string): Edit[] | undefined {
   const once = controllers(ast)

@@ -1,18 +1,14 @@
 import type { AnyNode, Node } from 'acorn'
 import { walkFull } from '../walk.ts'
 import type { Edit } from './splice.ts'
-import { quote } from './string-array.ts'
+import { propertyName, keyName } from './fold.ts'
+import { dotted, quote } from './string-array.ts'
 
 // javascript-obfuscator's transformObjectKeys builds an object key by key right after declaring
 // it empty (`var o = {}; o['url'] = 'https://…', o.add = function (a, b) { return a + b };`).
 // Written back as one literal, the object is what the storage pass and the evaluator read.
 
 type Statement = AnyNode
-
-function keyOf(k: AnyNode): string | undefined {
-  if (k.type === 'Identifier') return k.name
-  return k.type === 'Literal' ? String(k.value) : undefined
-}
 
 /** Values whose evaluation cannot see the object half built: no calls, no reads of the object. */
 function settledValue(n: AnyNode, name: string): boolean {
@@ -51,14 +47,7 @@ function keyWrite(e: AnyNode, name: string): { key: string; value: AnyNode } | u
   const left = e.left as AnyNode
   if (left.type !== 'MemberExpression' || left.object.type !== 'Identifier') return undefined
   if (left.object.name !== name) return undefined
-  const p = left.property as AnyNode
-  const key = !left.computed
-    ? p.type === 'Identifier'
-      ? p.name
-      : undefined
-    : p.type === 'Literal' && typeof p.value === 'string'
-      ? p.value
-      : undefined
+  const key = propertyName(left)
   if (key === undefined || key === '__proto__') return undefined
   const value = e.right as AnyNode
   return settledValue(value, name) ? { key, value } : undefined
@@ -94,7 +83,7 @@ function emptyObject(
         p.type !== 'Property' ||
         p.kind !== 'init' ||
         p.computed ||
-        keyOf(p.key as AnyNode) === '__proto__',
+        keyName(p.key as AnyNode) === '__proto__',
     )
   )
     return undefined
@@ -139,8 +128,6 @@ export function objectKeyEdits(ast: Node, source: string): Edit[] | undefined {
   return edits.length > 0 ? edits : undefined
 }
 
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
-
 /**
  * `o['send']()`, `new Ajax[('Request')](…)`: a member named by a string literal, written with a
  * dot, as the code was before the obfuscator bracketed it. Rules read either spelling; a name
@@ -151,22 +138,9 @@ export function literalMemberEdits(ast: Node, source: string): Edit[] | undefine
   walkFull(ast, (n) => {
     if (n.type !== 'MemberExpression' || !n.computed) return
     const p = n.property as AnyNode
-    if (p.type !== 'Literal' || typeof p.value !== 'string' || !IDENTIFIER.test(p.value)) return
-    // `1['toString']` is not `1.toString`, which does not parse
-    if (
-      n.object.type === 'Literal' &&
-      typeof (n.object as AnyNode & { value: unknown }).value === 'number'
-    )
-      return
-    const open = source.indexOf('[', n.object.end)
-    if (
-      open < 0 ||
-      open > p.start ||
-      source.slice(n.object.end, open).trim() !== (n.optional ? '?.' : '')
-    )
-      return
-    const start = n.optional ? source.indexOf('?.', n.object.end) : open
-    edits.push({ start, end: n.end, text: `${n.optional ? '?.' : '.'}${p.value}` })
+    if (p.type !== 'Literal' || typeof p.value !== 'string') return
+    const edit = dotted(source, n as AnyNode & { type: 'MemberExpression' }, p.value)
+    if (edit) edits.push(edit)
   })
   return edits.length > 0 ? edits : undefined
 }

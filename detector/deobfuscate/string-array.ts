@@ -112,20 +112,32 @@ export function stringArrayEdits(ast: Node, source: string): Edit[] | undefined 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
 type MemberNode = AnyNode & { type: 'MemberExpression' }
 
+/**
+ * `o[…]` (`o?.[…]`) written `o.name` (`o?.name`): the edit, when `name` is an identifier and
+ * the bracket follows the object. Not after a number (`1['toString']`: `1.toString` does not
+ * parse).
+ */
+export function dotted(source: string, member: MemberNode, name: string): Edit | undefined {
+  const o = member.object as AnyNode
+  if (!IDENTIFIER.test(name) || (o.type === 'Literal' && typeof o.value === 'number'))
+    return undefined
+  const open = source.indexOf('[', o.end)
+  const before = source.slice(o.end, Math.max(open, o.end)).trim()
+  if (open < 0 || open > member.property.start || before !== (member.optional ? '?.' : ''))
+    return undefined
+  const start = member.optional ? source.indexOf('?.', o.end) : open
+  return { start, end: member.end, text: `${member.optional ? '?.' : '.'}${name}` }
+}
+
 /** `obj[f(1)]` becomes `obj.name` when it can, so rules and YARA see the plain spelling. */
 function inline(source: string, call: Node, s: string, member: MemberNode | undefined): Edit {
-  const bracket = member ? source.lastIndexOf('[', call.start) : -1
-  if (
-    member &&
-    bracket >= 0 &&
-    IDENTIFIER.test(s) &&
-    !source.slice(bracket + 1, call.start).trim()
-  ) {
-    const optional = member.optional && source.slice(bracket - 2, bracket) === '?.'
-    const start = optional ? bracket - 2 : bracket
-    return { start, end: member.end, text: `${optional ? '?.' : '.'}${s}` }
-  }
-  return { start: call.start, end: call.end, text: quote(s) }
+  return (
+    (member && dotted(source, member, s)) ?? {
+      start: call.start,
+      end: call.end,
+      text: quote(s),
+    }
+  )
 }
 
 /** A single-quoted JavaScript string literal, the spelling obfuscated sources started from. */
