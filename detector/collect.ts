@@ -298,9 +298,11 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           foldable.push(n)
           break
         case 'Property': {
-          // a quoted key is data too: `{ 'billing[cc_number]': 'n' }` maps field names
+          // a quoted key is data too: `{ 'billing[cc_number]': 'n' }` maps field names; a
+          // method's name is not (an obfuscator's helper table names its helpers at random)
           const k = n.key as AnyNode
-          if (!n.computed && k.type === 'Literal' && typeof k.value === 'string')
+          const method = n.method || isFunction(n.value as AnyNode)
+          if (!n.computed && !method && k.type === 'Literal' && typeof k.value === 'string')
             facts.strings.push({ value: k.value, site: siteOf(k), decoded: PLAIN })
           if (n.kind === 'get' && decodingGetter(n)) facts.decodingGetters++
           // jQuery's own `ajaxPrefilter: addToPrefiltersOrTransports(prefilters)`

@@ -12,11 +12,14 @@ export function obfuscatorBase64(
   input: string,
   alphabet = OBFUSCATOR_ALPHABET,
 ): string | undefined {
+  // padding is no data: older releases strip it (`.replace(/=+$/, '')`) before decoding, and
+  // current ones never write it
+  const data = input.replace(/=+$/, '')
   let bytes = ''
   let bc = 0
   let bs = 0
-  for (let i = 0; i < input.length; i++) {
-    const idx = alphabet.indexOf(input.charAt(i))
+  for (let i = 0; i < data.length; i++) {
+    const idx = alphabet.indexOf(data.charAt(i))
     if (idx === -1) continue
     bc = bs % 4 ? bc * 64 + idx : idx
     if (bs++ % 4) bytes += String.fromCharCode(255 & (bc >> ((-2 * bs) & 6)))

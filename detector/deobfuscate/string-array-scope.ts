@@ -167,7 +167,8 @@ function classifyFunction(fn: FunctionNode, decl: Node, source: string): Def {
   }
   const p0 = fn.params[0]
   const offset = p0?.type === 'Identifier' ? indexOffset(body, p0.name) : undefined
-  const arrayName = offset === undefined ? undefined : arrayNameOf(body)
+  const arrayName =
+    offset === undefined ? undefined : arrayNameOf(body, (p0 as AnyNode & { name: string }).name)
   if (offset === undefined || arrayName === undefined) return OTHER
   const text = source.slice(fn.start, fn.end)
   // the lowercase-first alphabet of current releases, RFC 4648's (or `atob`) in older ones
@@ -208,8 +209,11 @@ function indexOffset(body: AnyNode[], param: string): number | undefined {
   return undefined
 }
 
-/** `var a = ArrayFn()` (or `var s = arr[i]`) inside the decoder: the array's name. */
-function arrayNameOf(body: AnyNode[]): string | undefined {
+/**
+ * `var a = ArrayFn()` (or `var s = arr[i]`, read at the index itself) inside the decoder: the
+ * array's name. A decoder that reads some other place of the array is the evaluator's to run.
+ */
+function arrayNameOf(body: AnyNode[], index: string): string | undefined {
   for (const s of body.slice(0, 6)) {
     if (s.type !== 'VariableDeclaration') continue
     for (const d of s.declarations) {
@@ -220,7 +224,13 @@ function arrayNameOf(body: AnyNode[]): string | undefined {
         init.arguments.length === 0
       )
         return init.callee.name
-      if (init?.type === 'MemberExpression' && init.computed && init.object.type === 'Identifier')
+      if (
+        init?.type === 'MemberExpression' &&
+        init.computed &&
+        init.object.type === 'Identifier' &&
+        init.property.type === 'Identifier' &&
+        init.property.name === index
+      )
         return init.object.name
     }
   }

@@ -126,7 +126,9 @@ export function dotted(source: string, member: MemberNode, name: string): Edit |
   if (open < 0 || open > member.property.start || before !== (member.optional ? '?.' : ''))
     return undefined
   const start = member.optional ? source.indexOf('?.', o.end) : open
-  return { start, end: member.end, text: `${member.optional ? '?.' : '.'}${name}` }
+  // `a[k]instanceof B` needs a space once the bracket is gone
+  const glued = /[\w$\\\u0080-\uffff]/.test(source.charAt(member.end)) ? ' ' : ''
+  return { start, end: member.end, text: `${member.optional ? '?.' : '.'}${name}${glued}` }
 }
 
 /** `obj[f(1)]` becomes `obj.name` when it can, so rules and YARA see the plain spelling. */
@@ -168,12 +170,18 @@ function solveRotation(
   if (arg0.type !== 'Identifier') return false
   const arr = lookup(arg0.name, scope)?.[0]
   if (arr?.kind !== 'array') return false
-  // an array rotated in a way not solved here (no checksum: older releases) stays unread
+  // an array rotated in a way not solved here stays unread
   arr.ok = false
   const target = evaluate(call.arguments[1] as Node, NO_NAMES)
   const checksum = checksumOf(fn)
   const fnScope = info.scopeOf.get(fn)
-  if (typeof target !== 'number' || !checksum || !fnScope) return false
+  if (typeof target !== 'number' || !fnScope) return false
+  if (!checksum) {
+    if (!turnedByCount(fn) || !Number.isInteger(target) || target < 0) return false
+    arr.shift = target % arr.values.length
+    arr.ok = true
+    return true
+  }
   const n = arr.values.length
   const perTry = Math.max(1, countCalls(checksum))
   const hooks = {
@@ -190,6 +198,116 @@ function solveRotation(
   }
   arr.shift = 0
   return false
+}
+
+type Fn = FunctionNode & { body: AnyNode & { type: 'BlockStatement' } }
+
+const isPlainFunction = (n: AnyNode | null | undefined): n is Fn =>
+  (n?.type === 'FunctionExpression' || n?.type === 'FunctionDeclaration') &&
+  n.body.type === 'BlockStatement'
+
+const paramAt = (fn: FunctionNode, i: number): string | undefined => {
+  const p = fn.params[i]
+  return p?.type === 'Identifier' ? p.name : undefined
+}
+
+const isName = (n: AnyNode | null | undefined, name: string | undefined): boolean =>
+  name !== undefined && n?.type === 'Identifier' && n.name === name
+
+/** `a.push(a.shift())` (`a['push'](a['shift']())`) on the array named `arr`. */
+function turnsArray(n: AnyNode, arr: string): boolean {
+  const method = (m: AnyNode, name: string): boolean =>
+    m.type === 'MemberExpression' &&
+    isName(m.object as AnyNode, arr) &&
+    (m.computed
+      ? (m.property as AnyNode).type === 'Literal' &&
+        (m.property as AnyNode & { value: unknown }).value === name
+      : isName(m.property as AnyNode, name))
+  if (n.type !== 'CallExpression' || !method(n.callee as AnyNode, 'push')) return false
+  const inner = n.arguments[0] as AnyNode | undefined
+  return (
+    n.arguments.length === 1 &&
+    inner?.type === 'CallExpression' &&
+    inner.arguments.length === 0 &&
+    method(inner.callee as AnyNode, 'shift')
+  )
+}
+
+/** `function(c){ while(--c){ a.push(a.shift()) } }`: turns `a` one less time than it is told. */
+function isCountedTurn(fn: AnyNode, arr: string): boolean {
+  if (!isPlainFunction(fn) || fn.params.length !== 1) return false
+  const c = paramAt(fn, 0)
+  const [loop] = fn.body.body as AnyNode[]
+  if (fn.body.body.length !== 1 || loop?.type !== 'WhileStatement') return false
+  const test = loop.test as AnyNode
+  if (test.type !== 'UpdateExpression' || test.operator !== '--' || !test.prefix) return false
+  if (!isName(test.argument as AnyNode, c)) return false
+  let body = loop.body as AnyNode
+  if (body.type === 'BlockStatement' && body.body.length === 1) body = body.body[0] as AnyNode
+  return body.type === 'ExpressionStatement' && turnsArray(body.expression as AnyNode, arr)
+}
+
+/** A call whose only argument is `++name`. */
+function bumpsInto(n: AnyNode, callee: string | undefined, name: string | undefined): boolean {
+  const arg =
+    n.type === 'CallExpression' && n.arguments.length === 1
+      ? (n.arguments[0] as AnyNode)
+      : undefined
+  return (
+    arg?.type === 'UpdateExpression' &&
+    arg.operator === '++' &&
+    arg.prefix &&
+    isName(arg.argument as AnyNode, name) &&
+    isName((n as AnyNode & { callee: AnyNode }).callee, callee)
+  )
+}
+
+/**
+ * Older releases rotate with no checksum: `(function(a, n){ var t = function(c){ while(--c)
+ * a.push(a.shift()) }; t(++n) }(arr, 0x85))`, so the array turns exactly `n` times. Their
+ * self-defending form makes the call through a helper, `h(t, n)` with `h = function(f, x){
+ * f(++x) }`. Whether the IIFE has that turn and that one call of it.
+ */
+function turnedByCount(fn: FunctionNode): boolean {
+  const arr = paramAt(fn, 0)
+  const count = paramAt(fn, 1)
+  if (!arr || !count || fn.body.type !== 'BlockStatement') return false
+  const named = new Map<string, AnyNode>()
+  const calls: AnyNode[] = []
+  const stack: AnyNode[] = [fn.body as AnyNode]
+  while (stack.length > 0) {
+    const n = stack.pop() as AnyNode
+    if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier' && n.init)
+      named.set(n.id.name, n.init as AnyNode)
+    if (n.type === 'CallExpression') calls.push(n)
+    for (const key in n) {
+      const v = (n as unknown as Record<string, unknown>)[key]
+      const kids = (Array.isArray(v) ? v : [v]) as unknown[]
+      for (const c of kids)
+        if (c && typeof c === 'object' && typeof (c as AnyNode).type === 'string')
+          stack.push(c as AnyNode)
+    }
+  }
+  const turns = [...named].filter(([, init]) => isCountedTurn(init, arr)).map(([name]) => name)
+  if (turns.length !== 1) return false
+  const turn = turns[0]
+  // every call that hands the count on, directly or through a helper
+  const direct = calls.filter((c) => bumpsInto(c, turn, count))
+  const helped = calls.filter((c) => {
+    const callee = (c as AnyNode & { callee: AnyNode }).callee
+    if (callee.type !== 'Identifier' || c.type !== 'CallExpression' || c.arguments.length !== 2)
+      return false
+    const [f, x] = c.arguments as AnyNode[]
+    const helper = named.get(callee.name)
+    if (!isName(f, turn) || !isName(x, count) || !isPlainFunction(helper)) return false
+    const [only] = helper.body.body as AnyNode[]
+    return (
+      helper.body.body.length === 1 &&
+      only?.type === 'ExpressionStatement' &&
+      bumpsInto(only.expression as AnyNode, paramAt(helper, 0), paramAt(helper, 1))
+    )
+  })
+  return direct.length + helped.length === 1
 }
 
 /** Resolve with the array readable although its rotation is not settled yet. */

@@ -3,6 +3,7 @@ import { hiddenByEscapes } from '../deobfuscate/decode.ts'
 import { calleeName, propertyName } from '../deobfuscate/fold.ts'
 import type { Layer, ScriptFacts } from '../facts.ts'
 import type { Rule } from './types.ts'
+import { parseGuarded } from '../parse.ts'
 
 const EVALS = new Set(['eval', 'Function', 'execScript', 'write', 'writeln'])
 const TIMERS = new Set(['setTimeout', 'setInterval'])
@@ -124,7 +125,7 @@ export const dynamicCodeFromDecoded = {
       if (inserts) {
         if (decoded && SCRIPT_TAG.test(c.layer.folder.foldString(arg) ?? ''))
           return [{ site: c.site, message: `${c.name}() inserts decoded <script> markup` }]
-      } else if (decoded || isPacked(arg))
+      } else if ((decoded && !inert(arg, c.layer)) || isPacked(arg))
         return [{ site: c.site, message: `${c.name}() runs a decoded string` }]
       else if (ciphered)
         return [{ site: c.site, message: `${c.name}() runs text it deciphers with its own code` }]
@@ -191,6 +192,40 @@ function bracketsOnly(arg: Node, layer: Layer): boolean {
   }
   return escapes > 0
 }
+
+/** Code that only gives back a constant: a literal, a regular expression, `this`. */
+const INERT_VALUES = new Set(['Literal', 'ThisExpression'])
+
+/**
+ * Code whose whole text is known and does nothing but give back a constant: `Function('return
+ * this')` (the global object) and `Function('return /" + this + "/')` (a way to the RegExp
+ * constructor, as obfuscators' self-defending guards write it). It hides nothing.
+ */
+function inert(arg: Node, layer: Layer): boolean {
+  const text = layer.folder.foldString(arg)
+  if (text === undefined || text.length > 200) return false
+  let ast: AnyNode
+  try {
+    ast = parseGuarded(text, INERT_OPTIONS) as AnyNode
+  } catch {
+    return false
+  }
+  if (ast.type !== 'Program') return false
+  return ast.body.every((st) => {
+    const s = st as AnyNode
+    const value =
+      s.type === 'ReturnStatement'
+        ? s.argument
+        : s.type === 'ExpressionStatement'
+          ? s.expression
+          : s.type === 'EmptyStatement'
+            ? null
+            : undefined
+    return value === null || (value !== undefined && INERT_VALUES.has((value as AnyNode).type))
+  })
+}
+
+const INERT_OPTIONS = { ecmaVersion: 'latest', allowReturnOutsideFunction: true } as const
 
 /** Shorter literals are words and keys, not a payload. */
 const CIPHERTEXT_MIN = 32

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { analyzeScript } from '../../detector/index.ts'
+import { obfuscatorBase64, STANDARD_ALPHABET } from '../../detector/deobfuscate/obfuscator-codec.ts'
+import { stringArrayEdits } from '../../detector/deobfuscate/string-array.ts'
+import { splice } from '../../detector/deobfuscate/splice.ts'
+import { parseStrict } from '../../detector/parse.ts'
+
+// The layout of javascript-obfuscator's releases before 2.x, as 2018–2020 skimmers carry it:
+// the string array is turned a counted number of times (no parseInt checksum), through a helper
+// when self-defending is on; encoded strings keep their base64 padding; and any release may
+// leave a decoded member glued to the next word (`a[f('0x1')]instanceof B`).
+
+const resolve = (source: string): string => {
+  const edits = stringArrayEdits(parseStrict(source) as never, source)
+  return edits ? splice(source, edits).text : source
+}
+
+// After one left turn the array reads ['addEventListener', 'click', 'https://c.example/i'].
+const ARRAY = `var t=['https://c.example/i','addEventListener','click'];`
+const DECODER = `var d=function(i,k){i=i-0x0;var s=t[i];return s;};`
+const USE = `document[d('0x0')](d('0x1'),function(){new Image().src=d('0x2')});`
+
+describe('a string array turned a counted number of times', () => {
+  it('is read once the turn count is known', () => {
+    const out = resolve(
+      `${ARRAY}(function(a,n){var r=function(c){while(--c){a['push'](a['shift']());}};r(++n);}(t,0x1));${DECODER}${USE}`,
+    )
+    expect(out).toContain(
+      `document.addEventListener('click',function(){new Image().src='https://c.example/i'})`,
+    )
+  })
+
+  it('is read when a self-defending helper makes the call', () => {
+    const out = resolve(
+      `${ARRAY}(function(a,n){var r=function(c){while(--c){a.push(a.shift());}};var g=function(){var h=function(f,x){f(++x);};return h(r,n),'v';};g();}(t,0x4));${DECODER}${USE}`,
+    )
+    expect(out).toContain(`src='https://c.example/i'`)
+  })
+
+  it('stays unread when the turn is made more than once, or a decoder reads another place', () => {
+    const twice = `${ARRAY}(function(a,n){var r=function(c){while(--c){a.push(a.shift());}};r(++n);r(++n);}(t,0x1));${DECODER}${USE}`
+    expect(resolve(twice)).toBe(twice)
+    const shifted = `${ARRAY}(function(a,n){var r=function(c){while(--c){a.push(a.shift());}};r(++n);}(t,0x1));var d=function(i){i=i-0x0;var s=t[(i+1)%3];return s;};${USE}`
+    expect(resolve(shifted)).toBe(shifted)
+  })
+})
+
+describe('the pieces older releases decode', () => {
+  it('drop base64 padding before decoding', () => {
+    expect(obfuscatorBase64('Y2xpY2s=', STANDARD_ALPHABET)).toBe('click')
+    expect(obfuscatorBase64('aW1n', STANDARD_ALPHABET)).toBe('img')
+  })
+
+  it('keep a decoded member apart from the word after it', () => {
+    const out = resolve(
+      `var t=['target'];var d=function(i){i=i-0x0;var s=t[i];return s;};var ok=e[d('0x0')]instanceof Element;`,
+    )
+    expect(out).toContain(`e.target instanceof Element`)
+    expect(parseStrict(out)).not.toBeNull()
+  })
+})
+
+describe('what obfuscated code leaves behind is no evidence', () => {
+  it("a helper table's method named like a card field names no field", () => {
+    const source = `var h={'ccMmu':function(a,b){return a===b},'qRtx':function(a,b){return a<b}};
+var el=document.querySelector('input[name="postcode"]');
+el.addEventListener('input',function(){if(h.qRtx(el.value.length,5))return;
+fetch('https://api.lookup.example/v1',{method:'POST',body:JSON.stringify({postcode:el.value})});});`
+    const v = analyzeScript(source)
+    expect(v.findings.map((f) => f.rule)).not.toContain('card-field-read-and-send')
+    expect(v.verdict).not.toBe('malicious')
+  })
+
+  it('code built at run time that only returns a constant runs nothing hidden', () => {
+    const inert = analyzeScript(`var g=Function(atob('cmV0dXJuIHRoaXM='))();g.x=1;`)
+    expect(inert.findings.map((f) => f.rule)).not.toContain('dynamic-code-from-decoded')
+    const regex = analyzeScript(
+      `var r=Function(atob('cmV0dXJuIC8iICsgdGhpcyArICIv'))().constructor('^x$');r.test('y');`,
+    )
+    expect(regex.findings.map((f) => f.rule)).not.toContain('dynamic-code-from-decoded')
+    // fetch('//relay.example/x') hidden the same way still runs a decoded string
+    const hidden = analyzeScript(`Function(atob('ZmV0Y2goJy8vcmVsYXkuZXhhbXBsZS94Jyk='))();`)
+    expect(hidden.findings.map((f) => f.rule)).toContain('dynamic-code-from-decoded')
+  })
+})
