@@ -165,11 +165,9 @@ function classifyFunction(fn: FunctionNode, decl: Node, source: string): Def {
         }
     return OTHER
   }
-  const p0 = fn.params[0]
-  const offset = p0?.type === 'Identifier' ? indexOffset(body, p0.name) : undefined
-  const arrayName =
-    offset === undefined ? undefined : arrayNameOf(body, (p0 as AnyNode & { name: string }).name)
-  if (offset === undefined || arrayName === undefined) return OTHER
+  const found = indexing(fn) ?? redefined(fn)
+  if (!found) return OTHER
+  const { offset, arrayName } = found
   const text = source.slice(fn.start, fn.end)
   // the lowercase-first alphabet of current releases, RFC 4648's (or `atob`) in older ones
   const alphabet = text.includes(OBFUSCATOR_ALPHABET)
@@ -184,6 +182,41 @@ function classifyFunction(fn: FunctionNode, decl: Node, source: string): Def {
   const rc4 = RC4_XOR.test(text) || (/\b(0x100|256)\b/.test(text) && text.includes('^'))
   const encoding: Encoding = alphabet === undefined ? 'none' : rc4 ? 'rc4' : 'base64'
   return { kind: 'decoder', fn, offset, arrayName, encoding, alphabet, decl }
+}
+
+/** The index offset and the array a decoder reads, when it reads `array[index - offset]`. */
+function indexing(fn: FunctionNode): { offset: number; arrayName: string } | undefined {
+  const p0 = fn.params[0]
+  if (p0?.type !== 'Identifier' || fn.body.type !== 'BlockStatement') return undefined
+  const body = fn.body.body as AnyNode[]
+  const offset = indexOffset(body, p0.name)
+  const arrayName = offset === undefined ? undefined : arrayNameOf(body, p0.name)
+  return offset === undefined || arrayName === undefined ? undefined : { offset, arrayName }
+}
+
+/**
+ * 2.x releases' decoder replaces itself on its first call: `function d(a, b){ var t = arrayFn();
+ * return d = function(i, k){ i = i - 0x85; var s = t[i]; … return s }, d(a, b) }`. The inner
+ * function is the decoder, reading the array `arrayFn` gives.
+ */
+function redefined(fn: FunctionNode): { offset: number; arrayName: string } | undefined {
+  if (fn.type !== 'FunctionDeclaration' || !fn.id || fn.body.type !== 'BlockStatement')
+    return undefined
+  const [decl, ret] = fn.body.body as AnyNode[]
+  if (fn.body.body.length !== 2 || decl?.type !== 'VariableDeclaration') return undefined
+  const d = decl.declarations[0]
+  const init = d?.init as AnyNode | null | undefined
+  if (decl.declarations.length !== 1 || d?.id.type !== 'Identifier') return undefined
+  if (init?.type !== 'CallExpression' || init.arguments.length !== 0) return undefined
+  if (init.callee.type !== 'Identifier') return undefined
+  const seq = ret?.type === 'ReturnStatement' ? (ret.argument as AnyNode | null) : null
+  const set = seq?.type === 'SequenceExpression' ? (seq.expressions[0] as AnyNode) : undefined
+  if (set?.type !== 'AssignmentExpression' || set.operator !== '=') return undefined
+  if (set.left.type !== 'Identifier' || set.left.name !== fn.id.name) return undefined
+  const inner = set.right as AnyNode
+  if (inner.type !== 'FunctionExpression') return undefined
+  const found = indexing(inner)
+  return found?.arrayName === d.id.name ? { ...found, arrayName: init.callee.name } : undefined
 }
 
 /** `i = i - 0x1a5` or `i -= 0x1a5` among the first statements: the index offset. */

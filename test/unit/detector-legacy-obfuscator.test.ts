@@ -45,6 +45,26 @@ describe('a string array turned a counted number of times', () => {
   })
 })
 
+describe("2.x releases' decoder", () => {
+  it('is read although it replaces itself on its first call', () => {
+    const out = resolve(
+      `function a(){var s=['https://c.example/i','click','addEventListener'];a=function(){return s;};return a();}` +
+        `function d(x,y){var t=a();return d=function(i,k){i=i-0x10;var v=t[i];return v;},d(x,y);}` +
+        `document[d(0x12)](d(0x11),function(){new Image().src=d(0x10)});`,
+    )
+    expect(out).toContain(
+      `document.addEventListener('click',function(){new Image().src='https://c.example/i'})`,
+    )
+  })
+
+  it('is left to the evaluator when its inner function reads another array', () => {
+    const source =
+      `function a(){var s=['x','y'];a=function(){return s;};return a();}var o=['p','q'];` +
+      `function d(x,y){var t=a();return d=function(i,k){i=i-0x0;var v=o[i];return v;},d(x,y);}f(d(0x1));`
+    expect(resolve(source)).toBe(source)
+  })
+})
+
 describe('the pieces older releases decode', () => {
   it('drop base64 padding before decoding', () => {
     expect(obfuscatorBase64('Y2xpY2s=', STANDARD_ALPHABET)).toBe('click')
