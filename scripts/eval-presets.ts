@@ -1,12 +1,23 @@
 // `npm run eval:presets`: the blind samples (written from technique descriptions, never used to
-// shape the obfuscation support) dressed with javascript-obfuscator's medium and high presets
-// and judged statically: how much of a skimmer's meaning survives the obfuscation a skimmer's
-// author is most likely to pick. HTML samples and samples appended to a library are left out.
+// shape the obfuscation support) dressed with javascript-obfuscator's medium and high presets,
+// and with releases 1 and 2 at every option of their day, and judged statically: how much of a
+// skimmer's meaning survives the obfuscation a skimmer's author is most likely to pick. HTML
+// samples and samples appended to a library are left out, and so are those a release cannot
+// read (syntax newer than it).
 import { analyzeScript } from '../detector/index.ts'
-import { preset } from '../fixtures/samples/dress.ts'
+import { legacy, preset } from '../fixtures/samples/dress.ts'
 import { loadBlind } from '../fixtures/blind/load.ts'
 
-const LEVELS = ['medium', 'high'] as const
+const LEVELS = ['medium', 'high', 'release-1', 'release-2'] as const
+
+function dressed(source: string, level: (typeof LEVELS)[number]): string | undefined {
+  if (level === 'medium' || level === 'high') return preset(source, level, 3)
+  try {
+    return legacy(source, level === 'release-1' ? 1 : 2, 'rc4', 3)
+  } catch {
+    return undefined
+  }
+}
 type Tally = { files: number; malicious: number; suspicious: number }
 const tally = new Map<string, Tally>()
 const samples = loadBlind().filter((s) => !s.html && !s.expected.appendTo)
@@ -17,7 +28,9 @@ for (const s of samples) {
       url: s.expected.ctx?.url ?? null,
       ...(s.expected.ctx?.pageUrl ? { pageUrl: s.expected.ctx.pageUrl } : {}),
     }
-    const v = analyzeScript(preset(s.source, level, 3), ctx)
+    const code = dressed(s.source, level)
+    if (code === undefined) continue
+    const v = analyzeScript(code, ctx)
     const key = `${s.kind} ${level}`
     const t = tally.get(key) ?? { files: 0, malicious: 0, suspicious: 0 }
     t.files++

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { analyzeScript } from '../../detector/index.ts'
 import { loadSamples, rewritable } from '../../fixtures/samples/load.ts'
 import { LOADED_MACHINE } from './detector/slow.ts'
-import { preset } from '../../fixtures/samples/dress.ts'
+import { legacy, preset } from '../../fixtures/samples/dress.ts'
 
 // Every sample dressed by the real javascript-obfuscator at test time: string arrays must be
 // resolved statically well enough that skimmers stay caught and benign code stays uncalled.
@@ -141,6 +141,48 @@ describe.each([
       for (const s of benign) {
         if (analyzeScript(s.source, s.expected.ctx ?? {}).verdict !== 'clean') continue
         const v = analyzeScript(preset(s.source, level), s.expected.ctx ?? {})
+        expect({ name: s.name, verdict: v.verdict }).not.toEqual({
+          name: s.name,
+          verdict: 'malicious',
+        })
+      }
+    })
+  },
+)
+
+// Earlier releases with every string-hiding option of their day (fixtures dress.ts), as the
+// 2018–2021 skimmers in public write-ups carry them: a differently turned array and decoder.
+describe.each([1, 2] as const)(
+  'javascript-obfuscator release %i, every option',
+  { timeout: 360_000 },
+  (release) => {
+    const dressed = (source: string): string | undefined => {
+      try {
+        return legacy(source, release)
+      } catch {
+        // syntax newer than the release reads: no such file was ever made with it
+        return undefined
+      }
+    }
+
+    it('keeps most malicious samples malicious and nineteen in twenty detected', () => {
+      const verdicts = malicious.flatMap((s) => {
+        const code = dressed(s.source)
+        return code === undefined ? [] : [analyzeScript(code, s.expected.ctx ?? {}).verdict]
+      })
+      expect(verdicts.length).toBeGreaterThan(100)
+      const strict = verdicts.filter((v) => v === 'malicious').length
+      const detected = verdicts.filter((v) => v !== 'clean').length
+      expect(strict / verdicts.length).toBeGreaterThanOrEqual(0.85)
+      expect(detected / verdicts.length).toBeGreaterThanOrEqual(0.95)
+    })
+
+    it('never turns a benign sample that is clean as written malicious', () => {
+      for (const s of benign) {
+        if (analyzeScript(s.source, s.expected.ctx ?? {}).verdict !== 'clean') continue
+        const code = dressed(s.source)
+        if (code === undefined) continue
+        const v = analyzeScript(code, s.expected.ctx ?? {})
         expect({ name: s.name, verdict: v.verdict }).not.toEqual({
           name: s.name,
           verdict: 'malicious',
