@@ -168,7 +168,7 @@ function classifyFunction(fn: FunctionNode, decl: Node, source: string): Def {
   const found = indexing(fn) ?? redefined(fn)
   if (!found) return OTHER
   const { offset, arrayName } = found
-  const text = source.slice(fn.start, fn.end)
+  const text = unescapedText(fn, source)
   // the lowercase-first alphabet of current releases, RFC 4648's (or `atob`) in older ones
   const alphabet = text.includes(OBFUSCATOR_ALPHABET)
     ? OBFUSCATOR_ALPHABET
@@ -182,6 +182,36 @@ function classifyFunction(fn: FunctionNode, decl: Node, source: string): Def {
   const rc4 = RC4_XOR.test(text) || (/\b(0x100|256)\b/.test(text) && text.includes('^'))
   const encoding: Encoding = alphabet === undefined ? 'none' : rc4 ? 'rc4' : 'base64'
   return { kind: 'decoder', fn, offset, arrayName, encoding, alphabet, decl }
+}
+
+/**
+ * A function's text with every string literal written plainly, single-quoted: what it spells in
+ * `\x61\x62…` escapes (`unicodeEscapeSequence`) reads as the words themselves.
+ */
+function unescapedText(fn: FunctionNode, source: string): string {
+  const literals: AnyNode[] = []
+  const stack: AnyNode[] = [fn]
+  while (stack.length > 0) {
+    const n = stack.pop() as AnyNode
+    if (n.type === 'Literal') {
+      if (typeof n.value === 'string') literals.push(n)
+      continue
+    }
+    for (const key in n) {
+      const v = (n as unknown as Record<string, unknown>)[key]
+      for (const c of (Array.isArray(v) ? v : [v]) as unknown[])
+        if (c && typeof c === 'object' && typeof (c as AnyNode).type === 'string')
+          stack.push(c as AnyNode)
+    }
+  }
+  literals.sort((a, b) => a.start - b.start)
+  let out = ''
+  let at = fn.start
+  for (const l of literals) {
+    out += `${source.slice(at, l.start)}'${(l as AnyNode & { value: string }).value}'`
+    at = l.end
+  }
+  return out + source.slice(at, fn.end)
 }
 
 /** The index offset and the array a decoder reads, when it reads `array[index - offset]`. */

@@ -27,6 +27,11 @@ const malicious = samples.filter((s) => s.kind === 'malicious' && rewritable(s))
 const benign = samples.filter((s) => s.kind === 'benign')
 
 const DRESSES: { name: string; options: ObfuscatorOptions }[] = [
+  // every string, the decoder's own alphabet and method names included, spelled in \x escapes
+  {
+    name: 'unicode escape sequences, mangled names',
+    options: { unicodeEscapeSequence: true, identifierNamesGenerator: 'mangled' },
+  },
   { name: 'variable wrappers ×1', options: { stringArrayWrappersCount: 1 } },
   {
     name: 'chained function wrappers ×2, extra parameters',
