@@ -11,6 +11,8 @@ export interface EvalHooks {
   name(name: string): Value | undefined
   /** value of a call to a named function other than parseInt, undefined when unknown */
   call(callee: string, argv: Value[]): Value | undefined
+  /** value of `object.key` (an argument table), undefined when unknown */
+  member?(object: string, key: string): Value | undefined
 }
 
 const MAX_DEPTH = 64
@@ -25,6 +27,17 @@ export function evaluate(node: Node, hooks: EvalHooks, depth = 0): Value | undef
       return hooks.name(n.name)
     case 'ParenthesizedExpression':
       return evaluate(n.expression, hooks, depth + 1)
+    case 'MemberExpression': {
+      if (!hooks.member || n.object.type !== 'Identifier') return undefined
+      const p = n.property as AnyNode
+      const key =
+        !n.computed && p.type === 'Identifier'
+          ? p.name
+          : n.computed && p.type === 'Literal' && typeof p.value === 'string'
+            ? p.value
+            : undefined
+      return key === undefined ? undefined : hooks.member(n.object.name, key)
+    }
     case 'UnaryExpression': {
       const v = evaluate(n.argument, hooks, depth + 1)
       if (v === undefined) return undefined

@@ -1,5 +1,5 @@
 import type { AnyNode, Node } from 'acorn'
-import { evaluate, NO_NAMES } from './evaluate.ts'
+import { evaluate, NO_NAMES, type EvalHooks, type Value } from './evaluate.ts'
 import { OBFUSCATOR_ALPHABET, STANDARD_ALPHABET } from './obfuscator-codec.ts'
 
 // Scopes and definitions of a javascript-obfuscator output: which names hold the string array,
@@ -41,6 +41,8 @@ export type Def =
       decl: Node
     }
   | { kind: 'wrapper'; fn: FunctionNode; call: CallNode }
+  /** `{ _0x1a: 0x10d, _0x2b: 'jMq4' }`: the arguments of decoder calls, moved out of them */
+  | { kind: 'table'; values: Map<string, Value> }
   | { kind: 'alias'; target: string; scope: Scope }
   | { kind: 'other' }
 
@@ -54,6 +56,8 @@ export interface ScopeInfo {
   iifes: { call: CallNode; scope: Scope }[]
   /** `obj[call()]`: the member expression a call is the computed key of */
   memberOf: Map<Node, AnyNode & { type: 'MemberExpression' }>
+  /** names some member of which is written (`t.k = …`, `t.k++`, `delete t.k`) */
+  memberWritten: Set<string>
 }
 
 export function lookup(name: string, scope: Scope | undefined): [Def, Scope] | undefined {
@@ -83,6 +87,7 @@ export function analyseScopes(ast: Node, source: string): ScopeInfo {
     calls: [],
     iifes: [],
     memberOf: new Map(),
+    memberWritten: new Set(),
   }
   const define = (scope: Scope, name: string, def: Def): void => {
     scope.defs.set(name, scope.defs.has(name) ? OTHER : def)
@@ -106,6 +111,14 @@ export function analyseScopes(ast: Node, source: string): ScopeInfo {
         info.iifes.push({ call: n, scope })
     } else if (n.type === 'MemberExpression' && n.computed && n.property.type === 'CallExpression')
       info.memberOf.set(n.property, n)
+    const written =
+      n.type === 'AssignmentExpression'
+        ? n.left
+        : n.type === 'UpdateExpression' || (n.type === 'UnaryExpression' && n.operator === 'delete')
+          ? n.argument
+          : undefined
+    if (written?.type === 'MemberExpression' && written.object.type === 'Identifier')
+      info.memberWritten.add(written.object.name)
     pushChildren(n, inner, stack)
   }
   return info
@@ -129,7 +142,46 @@ function classifyInit(init: AnyNode, decl: Node, scope: Scope, source: string): 
   if (init.type === 'Identifier') return { kind: 'alias', target: init.name, scope }
   if (isFunction(init)) return classifyFunction(init, decl, source)
   const values = stringArray(init)
-  return values ? { kind: 'array', values, shift: 0, ok: true, decl } : OTHER
+  if (values) return { kind: 'array', values, shift: 0, ok: true, decl }
+  return argumentTable(init) ?? OTHER
+}
+
+/** An object literal of plain keys and literal numbers and strings only. */
+function argumentTable(init: AnyNode): Def | undefined {
+  if (init.type !== 'ObjectExpression' || init.properties.length === 0) return undefined
+  const values = new Map<string, Value>()
+  for (const p of init.properties) {
+    if (p.type !== 'Property' || p.computed || p.kind !== 'init' || p.method) return undefined
+    const k = p.key as AnyNode
+    const key =
+      k.type === 'Identifier' ? k.name : k.type === 'Literal' ? String(k.value) : undefined
+    const v = evaluate(p.value, NO_NAMES)
+    if (key === undefined || v === undefined || values.has(key)) return undefined
+    values.set(key, v)
+  }
+  return { kind: 'table', values }
+}
+
+/**
+ * Hooks that read argument tables seen from `scope` (javascript-obfuscator's
+ * `stringArrayCallsTransform`), and names through `name`: tables whose members the file writes
+ * anywhere are not read.
+ */
+export function tableHooks(
+  info: ScopeInfo,
+  scope: Scope | undefined,
+  name: EvalHooks['name'] = () => undefined,
+  call: EvalHooks['call'] = () => undefined,
+): EvalHooks {
+  return {
+    name,
+    call,
+    member: (object, key) => {
+      if (info.memberWritten.has(object)) return undefined
+      const def = lookup(object, scope)?.[0]
+      return def?.kind === 'table' ? def.values.get(key) : undefined
+    },
+  }
 }
 
 function stringArray(n: AnyNode): string[] | undefined {

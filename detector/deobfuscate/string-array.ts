@@ -5,6 +5,7 @@ import type { Edit } from './splice.ts'
 import {
   analyseScopes,
   lookup,
+  tableHooks,
   type ArrayDef,
   type Def,
   type FunctionNode,
@@ -38,13 +39,13 @@ function createResolver(info: ScopeInfo, used: Set<Def>): Resolver {
         const params = paramNames(def.fn)
         const inner: Value[] = []
         for (const a of def.call.arguments) {
-          const v = evaluate(a, {
-            name: (n) => {
+          const v = evaluate(
+            a,
+            tableHooks(info, fnScope, (n) => {
               const i = params.indexOf(n)
               return i >= 0 ? argv[i] : undefined
-            },
-            call: () => undefined,
-          })
+            }),
+          )
           if (v === undefined) return undefined
           inner.push(v)
         }
@@ -95,7 +96,7 @@ export function stringArrayEdits(ast: Node, source: string): Edit[] | undefined 
     const callee = call.callee as AnyNode & { type: 'Identifier' }
     const argv: Value[] = []
     for (const a of call.arguments) {
-      const v = a.type === 'SpreadElement' ? undefined : evaluate(a, NO_NAMES)
+      const v = a.type === 'SpreadElement' ? undefined : evaluate(a, tableHooks(info, scope))
       if (v === undefined) break
       argv.push(v)
     }
@@ -184,11 +185,9 @@ function solveRotation(
   }
   const n = arr.values.length
   const perTry = Math.max(1, countCalls(checksum))
-  const hooks = {
-    name: () => undefined,
-    call: (name: string, argv: Value[]) =>
-      resolveWith(arr, () => resolver.call(name, fnScope, argv)),
-  }
+  const hooks = tableHooks(info, fnScope, undefined, (name, argv) =>
+    resolveWith(arr, () => resolver.call(name, fnScope, argv)),
+  )
   for (let r = 0; r < n && r * perTry < ROTATION_BUDGET; r++) {
     arr.shift = r
     if (evaluate(checksum, hooks) === target) {

@@ -27,6 +27,11 @@ const malicious = samples.filter((s) => s.kind === 'malicious' && rewritable(s))
 const benign = samples.filter((s) => s.kind === 'benign')
 
 const DRESSES: { name: string; options: ObfuscatorOptions }[] = [
+  // decoder call arguments moved out into object literals (`f(t._0x1a, t._0x2b)`)
+  {
+    name: 'call arguments in tables',
+    options: { stringArrayCallsTransform: true, stringArrayCallsTransformThreshold: 1 },
+  },
   // every string, the decoder's own alphabet and method names included, spelled in \x escapes
   {
     name: 'unicode escape sequences, mangled names',

@@ -103,3 +103,16 @@ fetch('https://api.lookup.example/v1',{method:'POST',body:JSON.stringify({postco
     expect(hidden.findings.map((f) => f.rule)).toContain('dynamic-code-from-decoded')
   })
 })
+
+describe('decoder arguments moved out into a table', () => {
+  const head = `var t=['click','addEventListener'];var d=function(i){i=i-0x0;var s=t[i];return s;};`
+  it('are read from the table', () => {
+    const out = resolve(`${head}var a={_0x1:0x1,_0x2:'0x0'};document[d(a._0x1)](d(a['_0x2']),f);`)
+    expect(out).toContain(`document.addEventListener('click',f)`)
+  })
+
+  it('are not read from a table the file writes to', () => {
+    const source = `${head}var a={_0x1:0x1,_0x2:'0x0'};a._0x1=0x0;document[d(a._0x1)](d(a._0x2),f);`
+    expect(resolve(source)).toBe(source)
+  })
+})
