@@ -208,24 +208,28 @@ function unreadStringTable(facts: ScriptFacts): boolean {
  */
 function numberedMemberNames(facts: ScriptFacts): boolean {
   const byCallee = new Map<string, Set<string>>()
+  // a number may be read from a constant table (`d(0x19a, T[0x15])`); the first look's folder
+  // reads the file itself, so only when every call site is in it (no decoded layer)
+  const folder = facts.layers.length === 0 ? facts.root?.folder : undefined
+  const numberOf = (a: AnyNode): string | undefined => {
+    if (isNumber(a))
+      return a.type === 'UnaryExpression'
+        ? `-${a.argument.type === 'Literal' ? String(a.argument.value) : ''}`
+        : String((a as AnyNode & { value: unknown }).value)
+    const v = a.type === 'MemberExpression' ? folder?.fold(a) : undefined
+    return typeof v === 'number' ? String(v) : undefined
+  }
   for (const k of facts.keyCalls) {
     const c = k as AnyNode
     if (c.type !== 'CallExpression' || c.callee.type !== 'Identifier') continue
-    const args = c.arguments as AnyNode[]
-    if (args.length === 0 || !args.every(isNumber)) continue
+    const args = (c.arguments as AnyNode[]).map(numberOf)
+    if (args.length === 0 || args.some((a) => a === undefined)) continue
     const seen = byCallee.get(c.callee.name) ?? new Set()
-    seen.add(
-      args
-        .map((a) =>
-          a.type === 'UnaryExpression'
-            ? `-${a.argument.type === 'Literal' ? String(a.argument.value) : ''}`
-            : String((a as AnyNode & { value: unknown }).value),
-        )
-        .join(','),
-    )
+    seen.add(args.join(','))
     byCallee.set(c.callee.name, seen)
   }
-  return [...byCallee.values()].some((tuples) => tuples.size >= KEYED_CALLS)
+  const all = [...byCallee.values()].reduce((n, t) => n + t.size, 0)
+  return all >= KEYED_CALLS
 }
 
 const literal = (n: unknown): string | undefined => {

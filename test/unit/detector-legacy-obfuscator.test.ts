@@ -116,3 +116,23 @@ describe('decoder arguments moved out into a table', () => {
     expect(resolve(source)).toBe(source)
   })
 })
+
+describe('member names from decoders the first look cannot run', () => {
+  const reason = 'obfuscated strings static analysis could not read'
+  // each function has a decoder of its own over one blob; the numbers come from a constant table
+  const fn = (name: string, from: number): string =>
+    `function ${name}(){function q(a,b){return z(B.slice(a,a+b))}` +
+    [0, 1, 2, 3].map((i) => `o[q(${from + i * 7},T[${i}])](p[q(${from + i * 9},0x5)]);`).join('') +
+    `}`
+  const blob = `var B=${JSON.stringify('k9#Lq'.repeat(60))};var T=[0x3,0x4,0x5,0x6];`
+
+  it('are a reason to detonate when they come from several functions of one file', () => {
+    const v = analyzeScript(blob + fn('f', 1) + fn('g', 90))
+    expect(v.triage ?? []).toContain(reason)
+  })
+
+  it('are not when a file computes only a few', () => {
+    const v = analyzeScript(blob + fn('f', 1))
+    expect(v.triage ?? []).not.toContain(reason)
+  })
+})
