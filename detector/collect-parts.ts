@@ -6,7 +6,7 @@ import { GLOBAL_OBJECTS, snippetOf } from './paths.ts'
 
 // Small pieces of the per-layer collection: sites, fact bookkeeping, shapes it looks for.
 
-const LOOPS = new Set([
+export const LOOPS = new Set([
   'ForStatement',
   'ForInStatement',
   'ForOfStatement',

@@ -37,6 +37,9 @@ import { luhnTracker } from './luhn.ts'
 import { unaliasFunctionConstructor } from './function-constructor.ts'
 import { feedLocalCalls, feedPromiseChains, localFunction, messageParams } from './flows.ts'
 
+/** javascript-obfuscator's control-flow storage keys: five random letters. */
+const HELPER_KEY = /^[A-Za-z]{5}$/
+
 const MEMBERS_OF_INTEREST = new Set([
   'webdriver',
   'cookie',
@@ -298,11 +301,15 @@ export function collectLayer(input: LayerInput, facts: ScriptFacts, budget: Budg
           foldable.push(n)
           break
         case 'Property': {
-          // a quoted key is data too: `{ 'billing[cc_number]': 'n' }` maps field names; a
-          // method's name is not (an obfuscator's helper table names its helpers at random)
+          // a quoted key is data too: `{ 'billing[cc_number]': 'n' }` maps field names; not
+          // the five random letters javascript-obfuscator names each helper of a table with
           const k = n.key as AnyNode
-          const method = n.method || isFunction(n.value as AnyNode)
-          if (!n.computed && !method && k.type === 'Literal' && typeof k.value === 'string')
+          const helper =
+            (n.method || isFunction(n.value as AnyNode)) &&
+            k.type === 'Literal' &&
+            typeof k.value === 'string' &&
+            HELPER_KEY.test(k.value)
+          if (!n.computed && !helper && k.type === 'Literal' && typeof k.value === 'string')
             facts.strings.push({ value: k.value, site: siteOf(k), decoded: PLAIN })
           if (n.kind === 'get' && decodingGetter(n)) facts.decodingGetters++
           // jQuery's own `ajaxPrefilter: addToPrefiltersOrTransports(prefilters)`

@@ -11,10 +11,11 @@ export const STANDARD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 export function obfuscatorBase64(
   input: string,
   alphabet = OBFUSCATOR_ALPHABET,
+  /** the decoder strips padding first (`.replace(/=+$/, '')`, older releases); current ones
+   * decode a `=` as the alphabet's 65th letter */
+  stripsPadding = false,
 ): string | undefined {
-  // padding is no data: older releases strip it (`.replace(/=+$/, '')`) before decoding, and
-  // current ones never write it
-  const data = input.replace(/=+$/, '')
+  const data = stripsPadding ? input.replace(/=+$/, '') : input
   let bytes = ''
   let bc = 0
   let bs = 0
@@ -39,8 +40,9 @@ export function obfuscatorRc4(
   input: string,
   key: string,
   alphabet = OBFUSCATOR_ALPHABET,
+  stripsPadding = false,
 ): string | undefined {
-  const data = obfuscatorBase64(input, alphabet)
+  const data = obfuscatorBase64(input, alphabet, stripsPadding)
   if (data === undefined || key.length === 0) return undefined
   const s: number[] = []
   for (let i = 0; i < 256; i++) s[i] = i

@@ -22,6 +22,8 @@ export interface ArrayDef {
   shift: number
   /** false when a rotation loop exists that could not be solved */
   ok: boolean
+  /** a counted rotation was seen (older releases): a second one leaves the array unread */
+  turned?: boolean
   /** the declaration to drop from the rewritten text */
   decl: Node
 }
@@ -38,6 +40,8 @@ export type Def =
       encoding: Encoding
       /** the base64 alphabet of 'base64' and 'rc4' */
       alphabet: string | undefined
+      /** padding is stripped before decoding (`.replace(/=+$/, '')`) */
+      stripsPadding: boolean
       decl: Node
     }
   | { kind: 'wrapper'; fn: FunctionNode; call: CallNode }
@@ -56,8 +60,27 @@ export interface ScopeInfo {
   iifes: { call: CallNode; scope: Scope }[]
   /** `obj[call()]`: the member expression a call is the computed key of */
   memberOf: Map<Node, AnyNode & { type: 'MemberExpression' }>
-  /** names some member of which is written (`t.k = …`, `t.k++`, `delete t.k`) */
+  /**
+   * names a table could not be read through: some member of it is written (`t.k = …`,
+   * `t.k++`, `delete t.k`, a destructuring or for-in/of target), or the name is used other than
+   * as the object of a member (an alias, an argument, assigned as a whole)
+   */
   memberWritten: Set<string>
+}
+
+/** The names whose members a target (an assignment's left side, a pattern) writes. */
+function writtenObjects(target: AnyNode, out: Set<string>, depth = 0): void {
+  if (depth > 64) return
+  if (target.type === 'MemberExpression') {
+    if (target.object.type === 'Identifier') out.add(target.object.name)
+  } else if (target.type === 'ArrayPattern') {
+    for (const e of target.elements) if (e) writtenObjects(e as AnyNode, out, depth + 1)
+  } else if (target.type === 'ObjectPattern') {
+    for (const p of target.properties)
+      writtenObjects((p.type === 'Property' ? p.value : p.argument) as AnyNode, out, depth + 1)
+  } else if (target.type === 'AssignmentPattern')
+    writtenObjects(target.left as AnyNode, out, depth + 1)
+  else if (target.type === 'RestElement') writtenObjects(target.argument as AnyNode, out, depth + 1)
 }
 
 export function lookup(name: string, scope: Scope | undefined): [Def, Scope] | undefined {
@@ -92,6 +115,8 @@ export function analyseScopes(ast: Node, source: string): ScopeInfo {
   const define = (scope: Scope, name: string, def: Def): void => {
     scope.defs.set(name, scope.defs.has(name) ? OTHER : def)
   }
+  const names = new Map<string, number>()
+  const objects = new Map<string, number>()
   const stack: [AnyNode, Scope][] = [[ast as AnyNode, root]]
   while (stack.length > 0) {
     const [n, scope] = stack.pop() as [AnyNode, Scope]
@@ -116,11 +141,20 @@ export function analyseScopes(ast: Node, source: string): ScopeInfo {
         ? n.left
         : n.type === 'UpdateExpression' || (n.type === 'UnaryExpression' && n.operator === 'delete')
           ? n.argument
-          : undefined
-    if (written?.type === 'MemberExpression' && written.object.type === 'Identifier')
-      info.memberWritten.add(written.object.name)
+          : n.type === 'ForInStatement' || n.type === 'ForOfStatement'
+            ? n.left
+            : undefined
+    if (written) writtenObjects(written as AnyNode, info.memberWritten)
+    if (n.type === 'Identifier') names.set(n.name, (names.get(n.name) ?? 0) + 1)
+    else if (n.type === 'MemberExpression' && n.object.type === 'Identifier')
+      objects.set(n.object.name, (objects.get(n.object.name) ?? 0) + 1)
+    else if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier')
+      objects.set(n.id.name, (objects.get(n.id.name) ?? 0) + 1)
     pushChildren(n, inner, stack)
   }
+  // a name seen more often than as a member's object (or its declaration) is used otherwise
+  for (const [name, seen] of names)
+    if (seen > (objects.get(name) ?? 0)) info.memberWritten.add(name)
   return info
 }
 
@@ -233,7 +267,8 @@ function classifyFunction(fn: FunctionNode, decl: Node, source: string): Def {
   // arithmetic where 0x100 is only a term); base64 alone never XORs
   const rc4 = RC4_XOR.test(text) || (/\b(0x100|256)\b/.test(text) && text.includes('^'))
   const encoding: Encoding = alphabet === undefined ? 'none' : rc4 ? 'rc4' : 'base64'
-  return { kind: 'decoder', fn, offset, arrayName, encoding, alphabet, decl }
+  const stripsPadding = text.includes('/=+$/')
+  return { kind: 'decoder', fn, offset, arrayName, encoding, alphabet, stripsPadding, decl }
 }
 
 /**
@@ -292,7 +327,17 @@ function redefined(fn: FunctionNode): { offset: number; arrayName: string } | un
   if (init?.type !== 'CallExpression' || init.arguments.length !== 0) return undefined
   if (init.callee.type !== 'Identifier') return undefined
   const seq = ret?.type === 'ReturnStatement' ? (ret.argument as AnyNode | null) : null
-  const set = seq?.type === 'SequenceExpression' ? (seq.expressions[0] as AnyNode) : undefined
+  if (seq?.type !== 'SequenceExpression' || seq.expressions.length !== 2) return undefined
+  const [set, again] = seq.expressions as AnyNode[]
+  // then `d(a, b)`: itself again, handed its own parameters in order
+  if (again?.type !== 'CallExpression' || again.callee.type !== 'Identifier') return undefined
+  if (again.callee.name !== fn.id.name || again.arguments.length !== fn.params.length)
+    return undefined
+  const handed = again.arguments.every((a, i) => {
+    const p = fn.params[i] as AnyNode
+    return a.type === 'Identifier' && p.type === 'Identifier' && a.name === p.name
+  })
+  if (!handed) return undefined
   if (set?.type !== 'AssignmentExpression' || set.operator !== '=') return undefined
   if (set.left.type !== 'Identifier' || set.left.name !== fn.id.name) return undefined
   const inner = set.right as AnyNode

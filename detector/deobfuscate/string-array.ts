@@ -2,6 +2,7 @@ import type { AnyNode, Node } from 'acorn'
 import { evaluate, NO_NAMES, type Value } from './evaluate.ts'
 import { obfuscatorBase64, obfuscatorRc4 } from './obfuscator-codec.ts'
 import type { Edit } from './splice.ts'
+import { LOOPS } from '../collect-parts.ts'
 import {
   analyseScopes,
   lookup,
@@ -62,8 +63,8 @@ function createResolver(info: ScopeInfo, used: Set<Def>): Resolver {
           def.encoding === 'none'
             ? raw
             : def.encoding === 'base64'
-              ? obfuscatorBase64(raw, def.alphabet)
-              : obfuscatorRc4(raw, String(argv[1] ?? ''), def.alphabet)
+              ? obfuscatorBase64(raw, def.alphabet, def.stripsPadding)
+              : obfuscatorRc4(raw, String(argv[1] ?? ''), def.alphabet, def.stripsPadding)
         if (out !== undefined) {
           used.add(def)
           used.add(arr)
@@ -178,7 +179,12 @@ function solveRotation(
   const fnScope = info.scopeOf.get(fn)
   if (typeof target !== 'number' || !fnScope) return false
   if (!checksum) {
-    if (!turnedByCount(fn) || !Number.isInteger(target) || target < 0) return false
+    // a second rotation of the same array is not the template: the array stays unread
+    if (arr.turned || !turnedByCount(fn) || !Number.isInteger(target) || target < 0) {
+      arr.turned = true
+      return false
+    }
+    arr.turned = true
     arr.shift = target % arr.values.length
     arr.ok = true
     return true
@@ -261,52 +267,138 @@ function bumpsInto(n: AnyNode, callee: string | undefined, name: string | undefi
   )
 }
 
+/** The rotation IIFE is a few KB of the obfuscator's template; larger ones are not read. */
+const TURN_BYTES = 64 * 1024
+
+/** The name a node is bound to, when it is the value of `var x = …` or of `{ k: … }`. */
+function boundName(n: AnyNode, parent: AnyNode | undefined): string | undefined {
+  if (parent?.type === 'VariableDeclarator' && parent.init === n && parent.id.type === 'Identifier')
+    return `var ${parent.id.name}`
+  if (parent?.type === 'Property' && parent.value === n && !parent.computed) {
+    const k = parent.key as AnyNode
+    const key =
+      k.type === 'Identifier' ? k.name : k.type === 'Literal' ? String(k.value) : undefined
+    return key === undefined ? undefined : `key ${key}`
+  }
+  return undefined
+}
+
 /**
  * Older releases rotate with no checksum: `(function(a, n){ var t = function(c){ while(--c)
  * a.push(a.shift()) }; t(++n) }(arr, 0x85))`, so the array turns exactly `n` times. Their
  * self-defending form makes the call through a helper, `h(t, n)` with `h = function(f, x){
- * f(++x) }`. Whether the IIFE has that turn and that one call of it.
+ * f(++x) }`, from functions each called once. Whether the IIFE is that template: nothing else
+ * reads or writes `a` or `n`, the one call is in no loop (and, made directly, is a statement of
+ * the IIFE itself), and every function it sits in is called at most once.
  */
 function turnedByCount(fn: FunctionNode): boolean {
   const arr = paramAt(fn, 0)
   const count = paramAt(fn, 1)
   if (!arr || !count || fn.body.type !== 'BlockStatement') return false
+  if (fn.end - fn.start > TURN_BYTES) return false
+  // the turn is one of the IIFE's own declarations: checked before any walk
+  let turnFn: AnyNode | undefined
+  let turn: string | undefined
+  for (const st of fn.body.body as AnyNode[])
+    if (st.type === 'VariableDeclaration')
+      for (const d of st.declarations)
+        if (d.id.type === 'Identifier' && d.init && isCountedTurn(d.init as AnyNode, arr)) {
+          if (turn) return false
+          turn = d.id.name
+          turnFn = d.init as AnyNode
+        }
+  if (!turn || !turnFn) return false
+  const parent = new Map<AnyNode, AnyNode>()
+  const refs = new Map<string, AnyNode[]>()
+  const uses = new Map<string, AnyNode[]>()
   const named = new Map<string, AnyNode>()
-  const calls: AnyNode[] = []
   const stack: AnyNode[] = [fn.body as AnyNode]
   while (stack.length > 0) {
     const n = stack.pop() as AnyNode
-    if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier' && n.init)
-      named.set(n.id.name, n.init as AnyNode)
-    if (n.type === 'CallExpression') calls.push(n)
+    const up = parent.get(n)
+    const bound = boundName(n, up)
+    if (bound) named.set(bound, n)
+    if (n.type === 'Identifier') {
+      const declared =
+        (up?.type === 'VariableDeclarator' && up.id === n) ||
+        ((up?.type === 'FunctionExpression' || up?.type === 'FunctionDeclaration') &&
+          (up.id === n || up.params.includes(n as never)))
+      const named2 =
+        (up?.type === 'MemberExpression' && up.property === n && !up.computed) ||
+        (up?.type === 'Property' && up.key === n && !up.computed)
+      if (!declared && !named2) refs.set(n.name, [...(refs.get(n.name) ?? []), n])
+      if (named2 && up?.type === 'MemberExpression')
+        uses.set(`key ${n.name}`, [...(uses.get(`key ${n.name}`) ?? []), up])
+    } else if (n.type === 'MemberExpression' && n.computed) {
+      const p = n.property as AnyNode
+      if (p.type === 'Literal' && typeof p.value === 'string')
+        uses.set(`key ${p.value}`, [...(uses.get(`key ${p.value}`) ?? []), n])
+    }
     for (const key in n) {
       const v = (n as unknown as Record<string, unknown>)[key]
-      const kids = (Array.isArray(v) ? v : [v]) as unknown[]
-      for (const c of kids)
-        if (c && typeof c === 'object' && typeof (c as AnyNode).type === 'string')
+      for (const c of (Array.isArray(v) ? v : [v]) as unknown[])
+        if (c && typeof c === 'object' && typeof (c as AnyNode).type === 'string') {
+          parent.set(c as AnyNode, n)
           stack.push(c as AnyNode)
+        }
     }
   }
-  const turns = [...named].filter(([, init]) => isCountedTurn(init, arr)).map(([name]) => name)
-  if (turns.length !== 1) return false
-  const turn = turns[0]
-  // every call that hands the count on, directly or through a helper
-  const direct = calls.filter((c) => bumpsInto(c, turn, count))
-  const helped = calls.filter((c) => {
-    const callee = (c as AnyNode & { callee: AnyNode }).callee
-    if (callee.type !== 'Identifier' || c.type !== 'CallExpression' || c.arguments.length !== 2)
-      return false
-    const [f, x] = c.arguments as AnyNode[]
-    const helper = named.get(callee.name)
-    if (!isName(f, turn) || !isName(x, count) || !isPlainFunction(helper)) return false
-    const [only] = helper.body.body as AnyNode[]
-    return (
-      helper.body.body.length === 1 &&
-      only?.type === 'ExpressionStatement' &&
-      bumpsInto(only.expression as AnyNode, paramAt(helper, 0), paramAt(helper, 1))
+  const within = (n: AnyNode, outer: AnyNode): boolean => {
+    for (let x: AnyNode | undefined = n; x; x = parent.get(x)) if (x === outer) return true
+    return false
+  }
+  // the array is touched by the turn alone; the count and the turn are each used once
+  if ((refs.get(arr) ?? []).some((r) => !within(r, turnFn))) return false
+  const [countRef, ...moreCount] = refs.get(count) ?? []
+  const [turnRef, ...moreTurn] = refs.get(turn) ?? []
+  if (!countRef || !turnRef || moreCount.length > 0 || moreTurn.length > 0) return false
+  const bump = parent.get(countRef)
+  const direct = bump && parent.get(bump)
+  if (
+    direct &&
+    bumpsInto(direct, turn, count) &&
+    (direct as { callee: AnyNode }).callee === turnRef
+  ) {
+    const statement = parent.get(direct)
+    if (statement?.type !== 'ExpressionStatement' || parent.get(statement) !== fn.body) return false
+    return true
+  }
+  // through the helper: `h(t, n)`, h used nowhere else
+  const call = parent.get(countRef)
+  if (call?.type !== 'CallExpression' || call.arguments.length !== 2) return false
+  const [f, x] = call.arguments as AnyNode[]
+  const callee = call.callee as AnyNode
+  if (f !== turnRef || x !== countRef || callee.type !== 'Identifier') return false
+  const helper = named.get(`var ${callee.name}`)
+  if (!isPlainFunction(helper) || (refs.get(callee.name) ?? []).length !== 1) return false
+  const [only] = helper.body.body as AnyNode[]
+  if (
+    helper.body.body.length !== 1 ||
+    only?.type !== 'ExpressionStatement' ||
+    !bumpsInto(only.expression as AnyNode, paramAt(helper, 0), paramAt(helper, 1))
+  )
+    return false
+  const site = call
+  // no loop on the way out, and each function on the way is called at most once
+  for (let x: AnyNode | undefined = parent.get(site); x && x !== fn.body; x = parent.get(x)) {
+    if (LOOPS.has(x.type)) return false
+    if (x.type !== 'FunctionExpression' && x.type !== 'ArrowFunctionExpression') continue
+    const up = parent.get(x)
+    if (up?.type === 'CallExpression' && up.callee === x) continue
+    const name = boundName(x, up)
+    if (!name) return false
+    const used = name.startsWith('var ') ? (refs.get(name.slice(4)) ?? []) : (uses.get(name) ?? [])
+    if (used.length > 1) return false
+    if (
+      used.some(
+        (u) =>
+          parent.get(u)?.type !== 'CallExpression' ||
+          (parent.get(u) as { callee: AnyNode }).callee !== u,
+      )
     )
-  })
-  return direct.length + helped.length === 1
+      return false
+  }
+  return true
 }
 
 /** Resolve with the array readable although its rotation is not settled yet. */

@@ -125,7 +125,7 @@ export const dynamicCodeFromDecoded = {
       if (inserts) {
         if (decoded && SCRIPT_TAG.test(c.layer.folder.foldString(arg) ?? ''))
           return [{ site: c.site, message: `${c.name}() inserts decoded <script> markup` }]
-      } else if ((decoded && !inert(arg, c.layer)) || isPacked(arg))
+      } else if ((decoded && !(c.args.length === 1 && inert(arg, c.layer))) || isPacked(arg))
         return [{ site: c.site, message: `${c.name}() runs a decoded string` }]
       else if (ciphered)
         return [{ site: c.site, message: `${c.name}() runs text it deciphers with its own code` }]
@@ -199,7 +199,8 @@ const INERT_VALUES = new Set(['Literal', 'ThisExpression'])
 /**
  * Code whose whole text is known and does nothing but give back a constant: `Function('return
  * this')` (the global object) and `Function('return /" + this + "/')` (a way to the RegExp
- * constructor, as obfuscators' self-defending guards write it). It hides nothing.
+ * constructor, as obfuscators' self-defending guards write it). It hides nothing. Only a lone
+ * argument: `Function` also compiles parameters, whose defaults run at the call.
  */
 function inert(arg: Node, layer: Layer): boolean {
   const text = layer.folder.foldString(arg)

