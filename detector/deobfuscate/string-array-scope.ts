@@ -1,5 +1,6 @@
 import type { AnyNode, Node } from 'acorn'
 import { evaluate, NO_NAMES, type EvalHooks, type Value } from './evaluate.ts'
+import { eachChild } from '../children.ts'
 import { OBFUSCATOR_ALPHABET, STANDARD_ALPHABET } from './obfuscator-codec.ts'
 
 // Scopes and definitions of a javascript-obfuscator output: which names hold the string array,
@@ -284,12 +285,7 @@ function unescapedText(fn: FunctionNode, source: string): string {
       if (typeof n.value === 'string') literals.push(n)
       continue
     }
-    for (const key in n) {
-      const v = (n as unknown as Record<string, unknown>)[key]
-      for (const c of (Array.isArray(v) ? v : [v]) as unknown[])
-        if (c && typeof c === 'object' && typeof (c as AnyNode).type === 'string')
-          stack.push(c as AnyNode)
-    }
+    eachChild(n, (c) => stack.push(c))
   }
   literals.sort((a, b) => a.start - b.start)
   let out = ''

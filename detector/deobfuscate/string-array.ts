@@ -3,6 +3,7 @@ import { evaluate, NO_NAMES, type Value } from './evaluate.ts'
 import { obfuscatorBase64, obfuscatorRc4 } from './obfuscator-codec.ts'
 import type { Edit } from './splice.ts'
 import { LOOPS } from '../collect-parts.ts'
+import { eachChild } from '../children.ts'
 import {
   analyseScopes,
   lookup,
@@ -312,6 +313,11 @@ function turnedByCount(fn: FunctionNode): boolean {
   const refs = new Map<string, AnyNode[]>()
   const uses = new Map<string, AnyNode[]>()
   const named = new Map<string, AnyNode>()
+  const add = (m: Map<string, AnyNode[]>, k: string, v: AnyNode): void => {
+    const list = m.get(k)
+    if (list) list.push(v)
+    else m.set(k, [v])
+  }
   const stack: AnyNode[] = [fn.body as AnyNode]
   while (stack.length > 0) {
     const n = stack.pop() as AnyNode
@@ -323,25 +329,19 @@ function turnedByCount(fn: FunctionNode): boolean {
         (up?.type === 'VariableDeclarator' && up.id === n) ||
         ((up?.type === 'FunctionExpression' || up?.type === 'FunctionDeclaration') &&
           (up.id === n || up.params.includes(n as never)))
-      const named2 =
+      const keyName =
         (up?.type === 'MemberExpression' && up.property === n && !up.computed) ||
         (up?.type === 'Property' && up.key === n && !up.computed)
-      if (!declared && !named2) refs.set(n.name, [...(refs.get(n.name) ?? []), n])
-      if (named2 && up?.type === 'MemberExpression')
-        uses.set(`key ${n.name}`, [...(uses.get(`key ${n.name}`) ?? []), up])
+      if (!declared && !keyName) add(refs, n.name, n)
+      if (keyName && up?.type === 'MemberExpression') add(uses, `key ${n.name}`, up)
     } else if (n.type === 'MemberExpression' && n.computed) {
       const p = n.property as AnyNode
-      if (p.type === 'Literal' && typeof p.value === 'string')
-        uses.set(`key ${p.value}`, [...(uses.get(`key ${p.value}`) ?? []), n])
+      if (p.type === 'Literal' && typeof p.value === 'string') add(uses, `key ${p.value}`, n)
     }
-    for (const key in n) {
-      const v = (n as unknown as Record<string, unknown>)[key]
-      for (const c of (Array.isArray(v) ? v : [v]) as unknown[])
-        if (c && typeof c === 'object' && typeof (c as AnyNode).type === 'string') {
-          parent.set(c as AnyNode, n)
-          stack.push(c as AnyNode)
-        }
-    }
+    eachChild(n, (c) => {
+      parent.set(c, n)
+      stack.push(c)
+    })
   }
   const within = (n: AnyNode, outer: AnyNode): boolean => {
     for (let x: AnyNode | undefined = n; x; x = parent.get(x)) if (x === outer) return true
