@@ -202,9 +202,10 @@ function unreadStringTable(facts: ScriptFacts): boolean {
 }
 
 /**
- * Member names that come out of one function of the file fed only numbers (`o[d(26, -12, 7)]`),
- * over and over with different numbers: a string table behind a decoder the first look cannot
- * run (its key may be the decoder's own text). Libraries compute a key now and then, from data.
+ * Member names that come out of the file's own functions fed only numbers (`o[d(26, -12, 7)]`,
+ * numbers read from a constant table too), over and over with different numbers, counted over
+ * all those functions (js-confuser gives each function a decoder of its own): a string table
+ * behind decoders the first look cannot run. Libraries compute a key now and then, from data.
  */
 function numberedMemberNames(facts: ScriptFacts): boolean {
   const byCallee = new Map<string, Set<string>>()
