@@ -29,7 +29,7 @@ import { findSinks } from './sinks.ts'
 import { triage } from './triage.ts'
 
 /** Bump whenever rules or signatures change: cached verdicts are keyed by sha256 + this. */
-export const RULES_VERSION = '2026.12.96'
+export const RULES_VERSION = '2026.12.97'
 
 export type { AnalyzeContext } from './context.ts'
 export type { SignatureSet } from './signatures/compile.ts'

@@ -212,14 +212,7 @@ function numberedMemberNames(facts: ScriptFacts): boolean {
   // a number may be read from a constant table (`d(0x19a, T[0x15])`); the first look's folder
   // reads the file itself, so only when every call site is in it (no decoded layer)
   const folder = facts.layers.length === 0 ? facts.root?.folder : undefined
-  const numberOf = (a: AnyNode): string | undefined => {
-    if (isNumber(a))
-      return a.type === 'UnaryExpression'
-        ? `-${a.argument.type === 'Literal' ? String(a.argument.value) : ''}`
-        : String((a as AnyNode & { value: unknown }).value)
-    const v = a.type === 'MemberExpression' ? folder?.fold(a) : undefined
-    return typeof v === 'number' ? String(v) : undefined
-  }
+  const numberOf = (a: AnyNode): string | undefined => numberIn(a, folder && facts.root)
   for (const k of facts.keyCalls) {
     const c = k as AnyNode
     if (c.type !== 'CallExpression' || c.callee.type !== 'Identifier') continue
@@ -230,8 +223,130 @@ function numberedMemberNames(facts: ScriptFacts): boolean {
     byCallee.set(c.callee.name, seen)
   }
   const all = [...byCallee.values()].reduce((n, t) => n + t.size, 0)
-  return all >= KEYED_CALLS
+  if (all >= KEYED_CALLS) return true
+  // a function of the file that spells text out of numbers alone, called for several texts;
+  // each call is read in its own layer (a decoded one has its own functions and tables)
+  const decoders = new Map<AnyNode, boolean>()
+  const decoded = new Set<string>()
+  for (const c of facts.calls) {
+    const callee = (c.node as AnyNode & { callee?: AnyNode }).callee
+    if (c.isNew || callee?.type !== 'Identifier') continue
+    const args = (c.args as AnyNode[]).map((a) => numberIn(a, c.layer) ?? numericText(a, 0))
+    if (args.length === 0 || args.some((a) => a === undefined)) continue
+    const key = `${c.layer.depth}:${callee.name}(${args.join(',')})`
+    if (decoded.has(key)) continue
+    const fn = c.layer.functionOf(callee) as AnyNode | undefined
+    if (fn && decodesText(fn, c.layer, decoders, 0)) decoded.add(key)
+    if (decoded.size >= DECODED_TEXTS) return true
+  }
+  return false
 }
+
+/** A number written out, or read from a constant table by `layer`'s folder. */
+function numberIn(a: AnyNode, layer: Layer | undefined): string | undefined {
+  if (isNumber(a))
+    return a.type === 'UnaryExpression'
+      ? `-${a.argument.type === 'Literal' ? String(a.argument.value) : ''}`
+      : String((a as AnyNode & { value: unknown }).value)
+  const v = a.type === 'MemberExpression' ? layer?.folder.fold(a) : undefined
+  return typeof v === 'number' ? String(v) : undefined
+}
+
+/**
+ * An expression built only of numbers written out, arithmetic on them and entries of tables
+ * picked by such numbers (`s[0x56] + 0x5d6`, control-flow flattening's state): its text, or
+ * undefined for anything else (a name, a call, a string).
+ */
+function numericText(a: AnyNode, depth: number): string | undefined {
+  if (depth > 8) return undefined
+  if (isNumber(a)) return numberIn(a, undefined)
+  switch (a.type) {
+    case 'BinaryExpression': {
+      if (!ARITHMETIC.has(a.operator)) return undefined
+      const l = numericText(a.left as AnyNode, depth + 1)
+      const r = l === undefined ? undefined : numericText(a.right, depth + 1)
+      return r === undefined ? undefined : `(${l}${a.operator}${r})`
+    }
+    case 'UnaryExpression': {
+      const x =
+        a.operator === '-' || a.operator === '~' ? numericText(a.argument, depth + 1) : undefined
+      return x === undefined ? undefined : `${a.operator}${x}`
+    }
+    case 'MemberExpression': {
+      if (!a.computed || a.object.type !== 'Identifier') return undefined
+      const i = numericText(a.property as AnyNode, depth + 1)
+      return i === undefined ? undefined : `${a.object.name}[${i}]`
+    }
+    default:
+      return undefined
+  }
+}
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '|', '&', '^', '<<', '>>', '>>>'])
+
+/** Texts a function of the file decodes from numbers alone, through text code of its own. */
+const DECODED_TEXTS = 3
+/** Character-level text methods: a loop calling one turns codes or an alphabet into text. */
+const TEXT_DECODING = new Set([
+  'indexOf',
+  'charAt',
+  'charCodeAt',
+  'codePointAt',
+  'fromCharCode',
+  'fromCodePoint',
+])
+const FUNCTION_TYPES = new Set([
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+])
+
+/**
+ * Whether `fn`, or a function of the file it calls by name (two calls deep: a decoder is often
+ * reached through a wrapper that cuts its input out of a blob), loops over text a character at
+ * a time: an alphabet's `indexOf`, `charCodeAt`, `fromCharCode`.
+ */
+function decodesText(
+  fn: AnyNode,
+  layer: Layer,
+  memo: Map<AnyNode, boolean>,
+  depth: number,
+): boolean {
+  const known = memo.get(fn)
+  if (known !== undefined) return known
+  memo.set(fn, false)
+  let loops = false
+  let textCalls = false
+  const callees: AnyNode[] = []
+  const visit = (n: AnyNode): void => {
+    if (n !== fn && FUNCTION_TYPES.has(n.type)) return
+    if (LOOP_TYPES.has(n.type)) loops = true
+    if (n.type === 'CallExpression') {
+      const name = calleeName(n.callee)
+      if (name !== undefined && TEXT_DECODING.has(name)) textCalls = true
+      if (n.callee.type === 'Identifier') callees.push(n.callee)
+    }
+    eachChild(n, visit)
+  }
+  visit(fn)
+  let result = loops && textCalls
+  if (!result && depth < 2)
+    for (const callee of callees) {
+      const inner = layer.functionOf(callee) as AnyNode | undefined
+      if (inner && inner !== fn && decodesText(inner, layer, memo, depth + 1)) {
+        result = true
+        break
+      }
+    }
+  memo.set(fn, result)
+  return result
+}
+const LOOP_TYPES = new Set([
+  'ForStatement',
+  'WhileStatement',
+  'DoWhileStatement',
+  'ForOfStatement',
+  'ForInStatement',
+])
 
 const literal = (n: unknown): string | undefined => {
   const x = n as Node
