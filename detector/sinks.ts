@@ -94,7 +94,35 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
       layer: c.layer,
     })
   }
-  for (const c of facts.calls) {
+  for (const c of facts.calls) callSink(c)
+  // `import(url)` fetches a module from the address, as a script element's src does
+  for (const i of facts.imports) add('element-src', i, i.url, [])
+  for (const a of facts.assigns) assignSink(a)
+  // `window.open(url, name)`: the new window's name is handed to the page it opens
+  for (const c of facts.calls)
+    if (
+      c.name === 'open' &&
+      (c.object === '' || GLOBAL_OBJECTS.has(c.object)) &&
+      c.args[1] &&
+      !isMethod(c) &&
+      // `'_blank'`, `'help'`: a name written out is a target, not data
+      c.layer.folder.foldString(c.args[1]) === undefined
+    )
+      add('message', c, c.args[0], c.args.slice(1, 2))
+  // `el.insertAdjacentHTML('beforeend', markup)`: markup written beside an element
+  for (const c of facts.calls)
+    if (c.name === 'insertAdjacentHTML' && c.object !== '' && c.args[1]) addMarkup(c, c.args[1])
+  // a form the script points somewhere carries what the script wrote into the controls it made
+  const pointed = sinks.filter((k) => k.kind === 'form' && k.url && k.data.length === 0)
+  if (pointed.length > 0) {
+    const written = controlValues(facts)
+    for (const k of pointed) k.data = written.filter((w) => w.layer === k.layer).map((w) => w.node)
+  }
+  return sinks
+
+  // Each kind of source is judged in a function of its own: a script with a call the batch has
+  // not met before recompiles only that function, not the whole of findSinks.
+  function callSink(c: CallFact): void {
     // called bare or on the global object: `fetch(…)`, `window.fetch(…)`, `globalThis.fetch(…)`
     const plain = c.object === '' || GLOBAL_OBJECTS.has(c.object)
     if (c.name === 'fetch' && plain) add('fetch', c, c.args[0], c.args.slice(1, 2))
@@ -190,9 +218,8 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     )
       addFrameDocument(c, c.args[1])
   }
-  // `import(url)` fetches a module from the address, as a script element's src does
-  for (const i of facts.imports) add('element-src', i, i.url, [])
-  for (const a of facts.assigns) {
+
+  function assignSink(a: AssignFact): void {
     if (
       /^(src|srcset|poster)$/.test(a.target) &&
       a.object !== '' &&
@@ -217,28 +244,6 @@ export function findSinks(facts: ScriptFacts, ctx: AnalyzeContext): Sink[] {
     else if (a.target === 'srcdoc' && a.value) addFrameDocument(a, a.value)
     else if (MARKUP_PROPS.has(a.target) && a.object !== '' && a.value) addMarkup(a, a.value)
   }
-  // `window.open(url, name)`: the new window's name is handed to the page it opens
-  for (const c of facts.calls)
-    if (
-      c.name === 'open' &&
-      (c.object === '' || GLOBAL_OBJECTS.has(c.object)) &&
-      c.args[1] &&
-      !isMethod(c) &&
-      // `'_blank'`, `'help'`: a name written out is a target, not data
-      c.layer.folder.foldString(c.args[1]) === undefined
-    )
-      add('message', c, c.args[0], c.args.slice(1, 2))
-  // `el.insertAdjacentHTML('beforeend', markup)`: markup written beside an element
-  for (const c of facts.calls)
-    if (c.name === 'insertAdjacentHTML' && c.object !== '' && c.args[1]) addMarkup(c, c.args[1])
-  // a form the script points somewhere carries what the script wrote into the controls it made
-  const pointed = sinks.filter((k) => k.kind === 'form' && k.url && k.data.length === 0)
-  if (pointed.length > 0) {
-    const written = controlValues(facts)
-    for (const k of pointed) k.data = written.filter((w) => w.layer === k.layer).map((w) => w.node)
-  }
-  return sinks
-
   /**
    * `frame.contentWindow.name = data`, then `frame.src = url`; `window.name = data`, then
    * `location.href = url`: a window keeps its name when it is navigated, so the page it is sent
