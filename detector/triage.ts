@@ -7,7 +7,7 @@ import { replacesNetworkMethod } from './hooks.ts'
 import { calleeOf } from './aliases.ts'
 import { GLOBAL_OBJECTS } from './paths.ts'
 import { literalKeys } from './deobfuscate/with-scope.ts'
-import { isNumber } from './collect-parts.ts'
+import { isNumber, LOOPS } from './collect-parts.ts'
 import { JQUERY_PATH } from './sinks.ts'
 
 // Which scripts static analysis cannot clear, and why: they are worth one run in the
@@ -319,7 +319,7 @@ function decodesText(
   const callees: AnyNode[] = []
   const visit = (n: AnyNode): void => {
     if (n !== fn && FUNCTION_TYPES.has(n.type)) return
-    if (LOOP_TYPES.has(n.type)) loops = true
+    if (LOOPS.has(n.type)) loops = true
     if (n.type === 'CallExpression') {
       const name = calleeName(n.callee)
       if (name !== undefined && TEXT_DECODING.has(name)) textCalls = true
@@ -340,13 +340,6 @@ function decodesText(
   memo.set(fn, result)
   return result
 }
-const LOOP_TYPES = new Set([
-  'ForStatement',
-  'WhileStatement',
-  'DoWhileStatement',
-  'ForOfStatement',
-  'ForInStatement',
-])
 
 const literal = (n: unknown): string | undefined => {
   const x = n as Node
