@@ -85,8 +85,22 @@ export async function fillPersonal(cdp: CDPSession, main: ScannedFrame): Promise
   return (await callIn<string[]>(cdp, main.world, FILL_FN, ops))?.length ?? 0
 }
 
+/** What a caller adds to the buyer's pace. */
+export interface Pace {
+  /**
+   * Runs while a typed card number still has the focus, before the buyer leaves the field: a
+   * page on a fake clock lets its timers run here, so code that polls the focused field sees it.
+   */
+  dwell?: () => Promise<void>
+}
+
 /** Card fields in document order; card numbers as real keys between a page-side focus and blur. */
-async function fillCard(page: Page, cdp: CDPSession, frame: ScannedFrame): Promise<boolean> {
+async function fillCard(
+  page: Page,
+  cdp: CDPSession,
+  frame: ScannedFrame,
+  pace: Pace,
+): Promise<boolean> {
   let typed = false
   let batch: FieldOp[] = []
   const flush = async () => {
@@ -106,6 +120,7 @@ async function fillCard(page: Page, cdp: CDPSession, frame: ScannedFrame): Promi
       .type(valueOf(f))
       .then(() => true)
       .catch(() => false)
+    if (ok && pace.dwell) await pace.dwell()
     // Blur after real typing: the browser itself fires change, as on a user's Tab.
     await callIn(cdp, frame.world, FILL_FN, [{ ...focus, op: 'blur' }])
     typed ||= ok
@@ -124,6 +139,7 @@ export async function fillForms(
   page: Page,
   cdp: CDPSession,
   found?: ScannedFrame[] | null,
+  pace: Pace = {},
 ): Promise<boolean> {
   const frames = found ?? (await cardForm(cdp)) ?? []
   let filledCard = false
@@ -131,7 +147,7 @@ export async function fillForms(
   for (const frame of frames) {
     const personal = frame.fields.filter((f) => !TYPED.has(f.role)).map(opOf)
     if (personal.length > 0) await callIn(cdp, frame.world, FILL_FN, personal)
-    filledCard = (await fillCard(page, cdp, frame)) || filledCard
+    filledCard = (await fillCard(page, cdp, frame, pace)) || filledCard
   }
   return filledCard
 }
@@ -171,8 +187,9 @@ export async function fillAndPay(
   page: Page,
   cdp: CDPSession,
   found?: ScannedFrame[] | null,
+  pace: Pace = {},
 ): Promise<boolean> {
-  const filledCard = await fillForms(page, cdp, found)
+  const filledCard = await fillForms(page, cdp, found, pace)
   await clickPay(page, cdp)
   return filledCard
 }

@@ -2,10 +2,13 @@
 import type { CDPSession, Page, Request } from 'playwright'
 import type { CapturedRequest, RequestType } from '../core/types.ts'
 import { markSplitCard, matchExfil } from './exfil-match.ts'
+import { matchedText, requestText } from './request-text.ts'
 import type { StackTrace } from './scripts.ts'
 
 export const MAX_REQUESTS = 2000
 export const MAX_BODY = 4096
+/** How much of a body (inflated, when compressed) the exfil matcher reads; the record keeps MAX_BODY. */
+const MATCHED_BODY = 4 * MAX_BODY
 
 interface Initiator {
   type: string
@@ -17,6 +20,8 @@ interface Raw {
   method: string
   type: RequestType
   body: string | null
+  /** what the matcher reads after the URL when more than `body`: an inflated body, headers */
+  text?: string | null
   /** attribution known when recorded (WebSocket frames, DOM links) */
   stack?: StackTrace | undefined
 }
@@ -108,7 +113,15 @@ export function collectRequests(page: Page, cdp: CDPSession): RequestCollector {
   page.on('request', (req) => {
     const url = req.url()
     if (url.startsWith('data:') || url.startsWith('blob:')) return
-    push({ url, method: req.method(), type: typeOf(req), body: truncate(req.postData()) })
+    const { body, headers } = requestText(req, MATCHED_BODY)
+    const type = typeOf(req)
+    push({
+      url,
+      method: req.method(),
+      type,
+      body: truncate(body),
+      text: matchedText(body, headers),
+    })
   })
   page.on('websocket', (ws) => {
     const url = ws.url()
@@ -137,7 +150,7 @@ export function collectRequests(page: Page, cdp: CDPSession): RequestCollector {
       // The CDP stack may hold only our wrapper or a library frame; the sink report names the caller.
       if (script === null && noted) script = await attribute(noted)
       out.push({
-        ...matchExfil(r.url, r.body),
+        ...matchExfil(r.url, r.text === undefined ? r.body : r.text),
         url: r.url,
         method: r.method,
         type: r.type,

@@ -20,6 +20,8 @@ export const STEPS: ReadonlyArray<{ ms: number; act: 'always' | 'if-new' | 'neve
   { ms: 30000, act: 'never' },
 ]
 const SETTLE_MS = 300
+/** Page time a typed card number keeps the focus, as a buyer's pause before the next field */
+const DWELL_MS = 1000
 
 export interface Run {
   page: Page
@@ -84,7 +86,7 @@ async function submitForms(cdp: CDPSession): Promise<void> {
 async function act(run: Run, url: string): Promise<void> {
   go(run)
   run.step = `typing the test card and clicking pay on ${url}`
-  await fillAndPay(run.page, run.cdp)
+  await fillAndPay(run.page, run.cdp, undefined, { dwell: () => runFor(run, DWELL_MS) })
   go(run)
   run.step = `submitting the forms on ${url}`
   await submitForms(run.cdp)

@@ -4,6 +4,7 @@ import type { BrowserContext, CDPSession, Request, Route } from 'playwright'
 import type { ObservedRequest } from '../../core/types.ts'
 import { ORIGIN, pageHtml, variantsAt, type Variant } from './pages.ts'
 import { pageAssets, standIn, type Served } from './assets.ts'
+import { inflateBody, requestText, type Compression } from '../request-text.ts'
 
 export const MAX_REQUESTS = 2000
 /** A page's requests past this many are refused outright, so a flood cannot starve the run. */
@@ -23,6 +24,10 @@ export interface RawRequest {
   method: string
   type: ObservedRequest['type']
   body: string | null
+  /** how the body was compressed, when it was and the text is the decompressed one */
+  compressed?: Compression
+  /** request headers the page can set or steer (custom ones, a full Referer), as `name: value` lines */
+  headers?: string
 }
 
 export interface Network {
@@ -141,8 +146,12 @@ export async function answerLocally(
     if (infrastructure.delete(url)) return
     if (req.method() === 'POST' && formActions.has(stripHash(url))) return
     if (requests.length >= MAX_REQUESTS || url.startsWith('data:')) return
-    const body = req.postDataBuffer()?.subarray(0, MAX_MATCHED_BODY).toString('utf8') ?? null
-    requests.push({ url, method: req.method(), type: typeOf(req), body })
+    requests.push({
+      url,
+      method: req.method(),
+      type: typeOf(req),
+      ...requestText(req, MAX_MATCHED_BODY),
+    })
   }
 
   function answerFor(req: Request): Served {
@@ -195,13 +204,16 @@ export async function answerLocally(
     if (requests.length < MAX_REQUESTS)
       requests.push({ url, method: 'GET', type: 'websocket', body: null })
     ws.onMessage((message) => {
-      const body = typeof message === 'string' ? message : message.toString('utf8')
+      const inflated = typeof message === 'string' ? null : inflateBody(message, MAX_MATCHED_BODY)
+      const body =
+        inflated?.text ?? (typeof message === 'string' ? message : message.toString('utf8'))
       if (requests.length < MAX_REQUESTS)
         requests.push({
           url,
           method: 'SEND',
           type: 'websocket',
           body: body.slice(0, MAX_MATCHED_BODY),
+          ...(inflated ? { compressed: inflated.compressed } : {}),
         })
     })
   })

@@ -4,7 +4,8 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright'
 import { sha256 } from '../../core/hash.ts'
 import type { Observation, ObservedRequest } from '../../core/types.ts'
 import { applyUserAgent, contextOptions, windowsUserAgent } from '../evasion.ts'
-import { markSplitCard, matchExfilEncoded } from '../exfil-match.ts'
+import { markSplitCard, matchExfilEncoded, type ExfilMatch } from '../exfil-match.ts'
+import { matchedText } from '../request-text.ts'
 import { CONTEXT_HYGIENE, guardContext } from '../hygiene.ts'
 import { OBSERVE_INIT_SCRIPT } from '../init-script.ts'
 import { trackCode, type CodeTracker } from './code.ts'
@@ -64,9 +65,17 @@ function sampleUrlFor(url: string | null, sha: string, origin: string): string {
   }
 }
 
+/** The card looked for in the URL, the body and the headers the page set; a compressed body says so. */
+function matched(r: RawRequest | HintedRequest): ExfilMatch & { encodings: string[] } {
+  const m = matchExfilEncoded(r.url, matchedText(r.body, 'headers' in r ? r.headers : undefined))
+  const compressed = 'compressed' in r ? r.compressed : undefined
+  if (!compressed || !(m.carriesCard || m.carriesPersonal)) return m
+  return { ...m, encodings: [compressed, ...m.encodings] }
+}
+
 function judge(raws: RawRequest[], hinted: HintedRequest[]): ObservedRequest[] {
   const all = [...raws, ...hinted].map((r) => ({
-    ...matchExfilEncoded(r.url, r.body),
+    ...matched(r),
     url: r.url,
     method: r.method,
     type: r.type,
