@@ -31,8 +31,8 @@ export const CHAMBER_VERSION = `5.${sha256(
   ].join('\n'),
 ).slice(0, 12)}`
 
-// five checkouts and the order confirmation, each played through a minute of page time
-export const DEFAULT_TIME_BUDGET_MS = 30_000
+// six checkouts and the order confirmation, each played through a minute of page time
+export const DEFAULT_TIME_BUDGET_MS = 35_000
 const LAUNCH_MS = 30_000
 /** Past the budget, a detonation whose browser stopped answering is given up on. */
 const HARD_STOP_MS = 3000

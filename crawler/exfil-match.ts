@@ -127,11 +127,44 @@ function unXored(bytes: string, budget: { bytes: number }): string[] {
       .filter((r) => r.digits)
       .slice(0, 10),
   ]
-  return kept.map(({ key }) => {
+  const out = kept.map(({ key }) => {
     const codes = new Uint8Array(bytes.length)
     for (let i = 0; i < bytes.length; i++) codes[i] = (bytes.charCodeAt(i) ^ key) & 0xff
     return Buffer.from(codes).toString('latin1')
   })
+  const keyed = underRepeatingKey(bytes, TEST_VALUES.card)
+  return keyed === null ? out : [...out, keyed]
+}
+
+/** The longest repeating XOR key looked for: a key word of a kit (`kR7q`, `s3cr3t!`) */
+const MAX_KEY = 8
+
+/**
+ * Bytes XORed with a repeating key of two to eight bytes, read by the value the chamber typed:
+ * where `known` would sit, the bytes XOR it give the key, and a key that repeats within those
+ * bytes is the cipher's (a window of random bytes repeats so by chance once in 2^64). The whole
+ * text deciphered with it, or null.
+ */
+function underRepeatingKey(bytes: string, known: string): string | null {
+  const n = known.length
+  if (n < 2 * MAX_KEY) return null
+  const k = new Uint8Array(n)
+  for (let at = 0; at + n <= bytes.length; at++) {
+    for (let m = 0; m < n; m++) k[m] = (bytes.charCodeAt(at + m) ^ known.charCodeAt(m)) & 0xff
+    for (let len = 2; len <= MAX_KEY; len++) {
+      let repeats = true
+      for (let m = len; m < n && repeats; m++) repeats = k[m] === k[m - len]
+      // one key byte repeated is the single-key case, read above
+      if (!repeats || k.subarray(0, len).every((b) => b === k[0])) continue
+      const codes = new Uint8Array(bytes.length)
+      for (let i = 0; i < bytes.length; i++)
+        codes[i] = (bytes.charCodeAt(i) ^ (k[(((i - at) % len) + len) % len] ?? 0)) & 0xff
+      // the whole text reads as text under the key, not just the window it came from
+      const text = Buffer.from(codes).toString('latin1')
+      if (isMostlyPrintable(text)) return text
+    }
+  }
+  return null
 }
 
 // JSON and JS escapes: "\u0034", "\x34", and char-code lists like "52,49,49,49".

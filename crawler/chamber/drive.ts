@@ -74,6 +74,16 @@ const HIDE_FN = `() => {
 /** Page time for what the leaving handlers started (a timer, a promise chain) */
 const HIDDEN_MS = 1000
 
+const FIELDS_FN = `() => document.querySelectorAll('input, select, textarea').length`
+
+/** Form fields in the page and its same-origin frames, counted out of the sample's reach. */
+async function fieldCount(run: Run): Promise<number> {
+  const worlds = await sameOriginWorlds(run.cdp).catch(() => [])
+  let n = 0
+  for (const w of worlds) n += (await callIn<number>(run.cdp, w, FIELDS_FN, null)) ?? 0
+  return n
+}
+
 /** Clicks other buttons, then submits every form, one per task so none replaces another. */
 async function submitForms(cdp: CDPSession): Promise<void> {
   const main = (await sameOriginWorlds(cdp).catch(() => [])).find((w) => w.main)
@@ -141,6 +151,7 @@ export async function runVariant(run: Run, variant: Variant, pageTime: { ms: num
   run.pages.push(variant.url)
   await load(run, variant)
   let seen = -1
+  let fields = -1
   for (const step of STEPS) {
     go(run)
     const to = (pageTime.ms + step.ms) / 1000
@@ -148,9 +159,13 @@ export async function runVariant(run: Run, variant: Variant, pageTime: { ms: num
     await runFor(run, step.ms)
     pageTime.ms += step.ms
     const now = run.activity()
-    if (step.act === 'always' || (step.act === 'if-new' && now !== seen)) {
+    // new form fields (a card form put over a processor's frame) are new too; counted before the
+    // buyer acts, so fields that appear while they type are still new at the next step
+    const count = step.act === 'never' ? fields : await fieldCount(run)
+    if (step.act === 'always' || (step.act === 'if-new' && (now !== seen || count !== fields))) {
       await act(run, variant.url)
       seen = run.activity()
+      fields = count
     }
   }
   go(run)

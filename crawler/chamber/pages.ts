@@ -1,14 +1,19 @@
 // The synthetic checkouts a sample is detonated on, all served from memory at one https origin:
 // https://shop.example, or the origin of the page the script was seen on (see originFor).
 //
-// Four platforms, in this order, each at the URL skimmers gate on:
-//   magento2     https://shop.example/checkout/#payment      (checkout, payment; require/define)
+// The platforms, in this order, each at the URL skimmers gate on:
+//   magento2     https://shop.example/checkout/#payment      (checkout, payment; require/define;
+//                                                             Authorize.Net's card fields and a
+//                                                             Braintree hosted-fields method)
 //   magento1     https://shop.example/checkout/onepage/?section=billing&layout=onestepcheckout
 //                                                            (onepage; billing and onestepcheckout
 //                                                             in the query, for href tests)
 //   woocommerce  https://shop.example/checkout/              (the exact WooCommerce path; two card
 //                                                             gateways' forms: WooCommerce's own
-//                                                             and Authorize.Net CIM's field ids)
+//                                                             and Authorize.Net CIM's field ids;
+//                                                             and Stripe's card element)
+//   woocommerce-blocks  the same URL, WooCommerce's block checkout: no form post, the order
+//                goes as JSON to the Store API by fetch (assets.ts)
 //   opencart     https://shop.example/index.php?route=checkout/checkout
 //                                                            (the route in the query; its pay
 //                                                             button is "Confirm Order", #button-confirm)
@@ -38,14 +43,29 @@ export const ASSET_URLS = {
   checkoutConfig: `${STATIC}/Magento_Checkout/js/checkout-config.js`,
   wooParams: `${ORIGIN}/wp-content/plugins/woocommerce/assets/js/frontend/checkout-params.js`,
   placeOrder: `${STATIC}/checkout/place-order.js`,
+  wooBlocksCheckout: `${ORIGIN}/wp-content/plugins/woocommerce/assets/client/blocks/checkout.js`,
   magento2PlaceOrder: `${STATIC}/Magento/luma/en_US/Magento_Checkout/js/action/place-order.js`,
   prototype: `${ORIGIN}/js/prototype/prototype.js`,
   noConflict: `${ORIGIN}/js/lib/jquery/noconflict.js`,
   opcheckout: `${STATIC}/base/default/js/opcheckout.js`,
+  // processors' hosted-field frames: the card is typed there, out of the page's reach
+  braintreeFrame:
+    'https://assets.braintreegateway.com/web/3.97.2/html/hosted-fields-frame.min.html',
+  stripeFrame: 'https://js.stripe.com/v3/elements-inner-card.html',
 } as const
 
+/** A processor's hosted field: its iframe in the container the processor's script fills. */
+const hostedFrame = (src: string, name: string, title: string) =>
+  `<iframe name="${name}" src="${src}" title="${title}" frameborder="0" allowtransparency="true" scrolling="no" style="border:none;width:100%;height:40px"></iframe>`
+
 export type PlatformName =
-  'magento2' | 'magento1' | 'woocommerce' | 'opencart' | 'prestashop' | 'success'
+  | 'magento2'
+  | 'magento1'
+  | 'woocommerce'
+  | 'woocommerce-blocks'
+  | 'opencart'
+  | 'prestashop'
+  | 'success'
 
 export interface Variant {
   name: PlatformName
@@ -112,6 +132,16 @@ ${scripts([ASSET_URLS.require, ASSET_URLS.jquery, ASSET_URLS.jqueryCompat, ASSET
         <div class="actions-toolbar"><div class="primary">
           <button class="action primary checkout" type="submit" title="Place Order"><span>Place Order</span></button>
         </div></div>
+      </div>
+      <div class="payment-method payment-method-braintree">
+        <input type="radio" name="payment[method]" class="radio" id="braintree" value="braintree">
+        <label for="braintree">Credit Card (Braintree)</label>
+        <div class="payment-method-content">
+          <fieldset class="fieldset payment items ccard braintree" id="payment_form_braintree">
+            <div class="field number required"><label for="braintree_cc_number">Credit Card Number</label>
+              <div class="control"><div class="hosted-control braintree-hosted-fields" id="braintree_cc_number">${hostedFrame(ASSET_URLS.braintreeFrame, 'braintree-hosted-field-number', 'Secure Credit Card Frame - Credit Card Number')}</div></div></div>
+          </fieldset>
+        </div>
       </div>
     </form>
   </li>
@@ -215,6 +245,14 @@ ${scripts([ASSET_URLS.jquery, ASSET_URLS.jqueryCompat, ASSET_URLS.wooParams, ASS
           <p class="form-row"><label for="wc-authorize-net-cim-credit-card-account-number">Card Number</label><input type="tel" id="wc-authorize-net-cim-credit-card-account-number" name="wc-authorize-net-cim-credit-card-account-number" class="input-text js-sv-wc-payment-gateway-credit-card-form-input js-sv-wc-payment-gateway-credit-card-form-account-number" autocomplete="cc-number" maxlength="20"></p>
           <p class="form-row"><label for="wc-authorize-net-cim-credit-card-expiry">Expiration (MM/YY)</label><input type="tel" id="wc-authorize-net-cim-credit-card-expiry" name="wc-authorize-net-cim-credit-card-expiry" class="input-text js-sv-wc-payment-gateway-credit-card-form-input js-sv-wc-payment-gateway-credit-card-form-expiry" autocomplete="cc-exp" placeholder="MM / YY"></p>
           <p class="form-row"><label for="wc-authorize-net-cim-credit-card-csc">Card Security Code</label><input type="tel" id="wc-authorize-net-cim-credit-card-csc" name="wc-authorize-net-cim-credit-card-csc" class="input-text js-sv-wc-payment-gateway-credit-card-form-input js-sv-wc-payment-gateway-credit-card-form-csc" autocomplete="off" maxlength="4"></p>
+        </fieldset>
+      </li>
+      <li class="wc_payment_method payment_method_stripe">
+        <input id="payment_method_stripe" type="radio" class="input-radio" name="payment_method" value="stripe">
+        <label for="payment_method_stripe">Credit Card (Stripe)</label>
+        <fieldset id="wc-stripe-cc-form" class="wc-credit-card-form wc-payment-form">
+          <div class="form-row form-row-wide"><label for="stripe-card-element">Card Number</label>
+            <div id="stripe-card-element" class="wc-stripe-elements-field StripeElement"><div class="__PrivateStripeElement">${hostedFrame(ASSET_URLS.stripeFrame, '__privateStripeFrame6', 'Secure card payment input frame')}</div></div></div>
         </fieldset>
       </li></ul>
       <div class="form-row place-order">
@@ -345,6 +383,56 @@ ${scripts([ASSET_URLS.require, ASSET_URLS.jquery, ASSET_URLS.jqueryCompat])}
 </body>
 </html>`
 
+/** The Store API endpoint the block checkout posts the order to. */
+const STORE_API_CHECKOUT = `${ORIGIN}/wp-json/wc/store/v1/checkout`
+
+const wooField = (id: string, label: string, autocomplete: string, type = 'text') =>
+  `<div class="wc-block-components-text-input"><input type="${type}" id="${id}" autocomplete="${autocomplete}" aria-label="${label}" required><label for="${id}">${label}</label></div>`
+
+const wooBlocks = `<!DOCTYPE html>
+<html lang="en-US">
+<head>
+<meta charset="UTF-8">
+<title>Checkout &#8211; Shop</title>
+<script id="wc-settings-js-before">var wcSettings = { storeApiNonce: "4f1c2a9be0", storeApiCheckout: "${STORE_API_CHECKOUT}", currency: { code: "USD" } };</script>
+${scripts([ASSET_URLS.jquery, ASSET_URLS.wooBlocksCheckout])}
+</head>
+<body class="page-template-default page woocommerce-checkout woocommerce-page wp-theme-twentytwentyfour">
+<div class="wp-block-woocommerce-checkout alignwide wc-block-checkout is-large">
+<div class="wc-block-components-main wc-block-checkout__main">
+<form class="wc-block-components-form wc-block-checkout__form">
+  <fieldset class="wc-block-checkout__contact-fields"><legend>Contact information</legend>
+    ${wooField('email', 'Email address', 'email', 'email')}
+  </fieldset>
+  <fieldset id="billing" class="wc-block-checkout__billing-fields"><legend>Billing address</legend>
+    ${wooField('billing-first_name', 'First name', 'given-name')}
+    ${wooField('billing-last_name', 'Last name', 'family-name')}
+    ${wooField('billing-address_1', 'Address', 'address-line1')}
+    ${wooField('billing-city', 'City', 'address-level2')}
+    ${wooField('billing-postcode', 'ZIP Code', 'postal-code')}
+    ${wooField('billing-phone', 'Phone', 'tel', 'tel')}
+  </fieldset>
+  <fieldset class="wc-block-checkout__payment-method"><legend>Payment options</legend>
+    <div class="wc-block-components-radio-control">
+      <input type="radio" class="wc-block-components-radio-control__input" id="radio-control-wc-payment-method-options-authorize_net_cim_credit_card" name="radio-control-wc-payment-method-options" value="authorize_net_cim_credit_card" checked>
+      <label for="radio-control-wc-payment-method-options-authorize_net_cim_credit_card">Credit Card</label>
+    </div>
+    <div class="wc-block-components-radio-control-accordion-content">
+      ${wooField('wc-authorize-net-cim-credit-card-account-number', 'Card Number', 'cc-number', 'tel')}
+      ${wooField('wc-authorize-net-cim-credit-card-expiry', 'Expiration (MM/YY)', 'cc-exp', 'tel')}
+      ${wooField('wc-authorize-net-cim-credit-card-csc', 'Card Security Code', 'cc-csc', 'tel')}
+    </div>
+  </fieldset>
+  <div class="wc-block-checkout__actions"><div class="wc-block-checkout__actions_row">
+    <button type="button" class="components-button wc-block-components-button wp-element-button wc-block-components-checkout-place-order-button contained"><span class="wc-block-components-button__text">Place Order</span></button>
+  </div></div>
+</form>
+</div>
+</div>
+{{SAMPLE}}
+</body>
+</html>`
+
 export const VARIANTS: readonly Variant[] = [
   {
     name: 'magento2',
@@ -368,6 +456,12 @@ export const VARIANTS: readonly Variant[] = [
     url: `${ORIGIN}/checkout/`,
     html: woocommerce,
     formActions: [`${ORIGIN}/checkout/?wc-ajax=checkout`],
+  },
+  {
+    name: 'woocommerce-blocks',
+    url: `${ORIGIN}/checkout/`,
+    html: wooBlocks,
+    formActions: [STORE_API_CHECKOUT],
   },
   {
     name: 'opencart',

