@@ -55,8 +55,10 @@ const JQUERY_COMPAT = `(function ($) {
 /**
  * A minimal AMD loader as on a Magento 2 page: 'jquery' is the real one, the checkout's quote
  * model (Magento_Checkout/js/model/quote) answers with the page's own address, email and
- * payment method as plain data, modules the sample defines are kept, and every other module is
- * a stub that answers any property or call.
+ * payment method as plain data, a guest is the customer, UI components (uiComponent) a module
+ * returns are made as the checkout layout makes them, validators registered with the payment
+ * step's additional-validators run when the order is placed, modules the sample defines are
+ * kept, and every other module is a stub that answers any property or call.
  */
 const REQUIRE = `(function () {
   var defined = {};
@@ -90,6 +92,33 @@ const REQUIRE = `(function () {
   defined['Magento_Checkout/js/model/quote'] = new Proxy(quote, {
     get: function (t, k) { return k in t ? t[k] : stub[k]; }
   });
+  // Magento's UI components: a module's Component.extend({ initialize }) is made once, as the
+  // checkout layout makes every component it names, with _super() reaching the base component
+  var component = function (proto) {
+    var Made = function () {
+      var self = this;
+      self._super = function () { return self; };
+      if (typeof proto.initialize === 'function') proto.initialize.apply(self, arguments);
+    };
+    Made.prototype = Object.create(proto || {});
+    Made.extend = function (more) { return component(Object.assign(Object.create(proto || {}), more)); };
+    Made.isComponent = true;
+    return Made;
+  };
+  defined['uiComponent'] = defined['Magento_Ui/js/form/form'] = { extend: component };
+  // checks the payment step runs before it places the order; a module registers its own
+  var validators = [];
+  defined['Magento_Checkout/js/model/payment/additional-validators'] = {
+    registerValidator: function (v) { validators.push(v); },
+    getValidators: function () { return validators; },
+    validate: function () {
+      return validators.every(function (v) { try { return v.validate() !== false; } catch (e) { return true; } });
+    }
+  };
+  defined['Magento_Customer/js/model/customer'] = {
+    isLoggedIn: observable(function () { return false; }),
+    customerData: {}
+  };
   var stub = new Proxy(function () {}, {
     get: function (t, k) {
       if (k === 'then' || typeof k === 'symbol') return undefined;
@@ -120,6 +149,7 @@ const REQUIRE = `(function () {
     if (!Array.isArray(deps)) { factory = deps; deps = []; }
     var value = typeof factory === 'function' ? factory.apply(window, deps.map(resolve)) : factory;
     if (name) defined[name] = value;
+    if (value && value.isComponent === true) new value();
   }
   define.amd = { jQuery: true };
   window.require = window.requirejs = req;
@@ -221,6 +251,8 @@ const MAGENTO2_PLACE_ORDER = `jQuery(function ($) {
     var config = window.checkoutConfig;
     var cartId = config.quoteData.entity_id;
     var method = $(this).find('input[name="payment[method]"]:checked').val();
+    // as a payment method's placeOrder does: no order while a registered check says no
+    if (window.require && !window.require('Magento_Checkout/js/model/payment/additional-validators').validate()) return;
     var payload = {
       cartId: cartId,
       billingAddress: {
