@@ -114,11 +114,10 @@ export function collectRequests(page: Page, cdp: CDPSession): RequestCollector {
     const url = req.url()
     if (url.startsWith('data:') || url.startsWith('blob:')) return
     const { body, headers } = requestText(req, MATCHED_BODY)
-    const type = typeOf(req)
     push({
       url,
       method: req.method(),
-      type,
+      type: typeOf(req),
       body: truncate(body),
       text: matchedText(body, headers),
     })

@@ -202,11 +202,6 @@ const PLACE_ORDER = `jQuery(function ($) {
 });
 `
 
-// Magento 2's payment step places the order through its REST API, as its place-order action
-// does (storage.post): the cc form's getData() (card fields in additional_data), the billing
-// address and the email, posted as JSON with $.ajax to the guest cart's payment-information
-// endpoint. Code that waits for that request (an XHR, fetch or $.ajax hook keyed on its URL)
-// sees the card go by in its body.
 // WooCommerce's block checkout (the default since 8.3) has no form post: its place-order button
 // sends the addresses and the gateway's payment_data as JSON to the Store API with fetch, looked
 // up when the buyer clicks, so a replaced window.fetch sees the body go by.
@@ -242,6 +237,11 @@ const WOO_BLOCKS_CHECKOUT = `(function () {
 })();
 `
 
+// Magento 2's payment step places the order through its REST API, as its place-order action
+// does (storage.post): the cc form's getData() (card fields in additional_data), the billing
+// address and the email, posted as JSON with $.ajax to the guest cart's payment-information
+// endpoint. Code that waits for that request (an XHR, fetch or $.ajax hook keyed on its URL)
+// sees the card go by in its body.
 const MAGENTO2_PLACE_ORDER = `jQuery(function ($) {
   var own = $('form').get();
   var field = function (form, name) { return $(form).find('[name="' + name + '"]').val() || ''; };
@@ -293,10 +293,6 @@ const NO_CONFLICT = `var $j = jQuery.noConflict();
 
 const JS = 'application/javascript'
 
-/**
- * Our page scripts by URL, served at `origin` (jQuery read lazily: a chamber may never be asked
- * to detonate).
- */
 /** A processor's hosted-field frame: one card input on the processor's origin, not the shop's. */
 const HOSTED_FIELD: Served = {
   status: 200,
@@ -304,6 +300,10 @@ const HOSTED_FIELD: Served = {
   body: '<!doctype html><html><body><input type="tel" autocomplete="cc-number" aria-label="Card number"></body></html>',
 }
 
+/**
+ * Our page scripts by URL, served at `origin` (jQuery read lazily: a chamber may never be asked
+ * to detonate).
+ */
 export function pageAssets(origin = ORIGIN): Map<string, Served> {
   const js = (body: string): Served => ({ status: 200, contentType: JS, body })
   if (origin !== ORIGIN)
